@@ -1,0 +1,14 @@
+namespace Granary.Functions;
+
+/// <summary>The kinds of <see cref="CodeError"/>.</summary>
+public static class CodeErrorKinds
+{
+    /// <summary>The code does not parse.</summary>
+    public const string Compile = "compile";
+
+    /// <summary>The module threw, timed out or ran out of memory while loading.</summary>
+    public const string Load = "load";
+
+    /// <summary>The module loaded but does not export the handler.</summary>
+    public const string Handler = "handler";
+}

@@ -1,0 +1,38 @@
+namespace Granary.Functions;
+
+/// <summary>
+/// The bounds every deployment and invocation is held to (configuration section <c>Granary:Limits</c>).
+/// The gateway refuses what falls outside them and the grains enforce them again for programmatic callers.
+/// </summary>
+public sealed class FunctionLimits
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Granary:Limits";
+
+    /// <summary>Gets or sets the largest request body an invocation may carry, in bytes (larger → 413).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets the largest function source, in bytes.</summary>
+    public int MaxCodeBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets the largest <c>timeoutSeconds</c> a function may ask for.</summary>
+    public int MaxTimeoutSeconds { get; set; } = 900;
+
+    /// <summary>Gets or sets the largest <c>memoryLimitMb</c> a function may ask for.</summary>
+    public int MaxMemoryLimitMb { get; set; } = 2048;
+
+    /// <summary>Gets or sets the largest <c>maxConcurrency</c> a function may ask for.</summary>
+    public int MaxConcurrency { get; set; } = 100;
+
+    /// <summary>Gets or sets the largest <c>idleTimeoutSeconds</c> a function may ask for.</summary>
+    public int MaxIdleTimeoutSeconds { get; set; } = 86400;
+
+    /// <summary>Gets or sets how many invocations may wait for a busy function on one silo before 429.</summary>
+    public int MaxQueueLength { get; set; } = 100;
+
+    /// <summary>Gets or sets how many invocation records are kept per function.</summary>
+    public int InvocationHistorySize { get; set; } = 100;
+
+    /// <summary>Gets or sets how many earlier versions of a function are kept.</summary>
+    public int VersionHistorySize { get; set; } = 10;
+}

@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+
+namespace Granary.Functions;
+
+/// <summary>
+/// What a user deploys: the code of a function and the settings it runs with.
+/// Defaults are the ones the management API documents.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("granary.FunctionSpec")]
+public sealed record FunctionSpec
+{
+    /// <summary>The default exported function name.</summary>
+    public const string DefaultHandler = "main";
+
+    /// <summary>Gets the runtime: <c>nodejs</c> (JavaScript in a V8 isolate).</summary>
+    [Id(0)] public required string Runtime { get; init; }
+
+    /// <summary>Gets the source code of the function module.</summary>
+    [Id(1)] public required string Code { get; init; }
+
+    /// <summary>Gets the name of the exported function to call.</summary>
+    [Id(2)] public string Handler { get; init; } = DefaultHandler;
+
+    /// <summary>Gets the calling convention (see <see cref="FunctionSignatures"/>).</summary>
+    [Id(3)] public string Signature { get; init; } = FunctionSignatures.Handler;
+
+    /// <summary>Gets the longest time one invocation may run, in seconds.</summary>
+    [Id(4)] public int TimeoutSeconds { get; init; } = 20;
+
+    /// <summary>Gets the heap limit of each isolate that runs the function, in MiB.</summary>
+    [Id(5)] public int MemoryLimitMb { get; init; } = 128;
+
+    /// <summary>Gets the time without requests after which the function scales to zero, in seconds.</summary>
+    [Id(6)] public int IdleTimeoutSeconds { get; init; } = 300;
+
+    /// <summary>Gets the number of invocations that may run at once on one silo.</summary>
+    [Id(7)] public int MaxConcurrency { get; init; } = 10;
+
+    /// <summary>Gets the environment variables the function sees as <c>process.env</c>.</summary>
+    [Id(8)] public ImmutableDictionary<string, string> Env { get; init; } = ImmutableDictionary<string, string>.Empty;
+}

@@ -1,0 +1,67 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Granary.Functions;
+
+/// <summary>Checks a <see cref="FunctionSpec"/> against the naming rules and the configured limits.</summary>
+public static partial class FunctionSpecValidator
+{
+    /// <summary>Returns every problem with the spec, each naming the field; empty when the spec is valid.</summary>
+    public static IReadOnlyList<string> Validate(FunctionSpec spec, FunctionLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(limits);
+        var errors = new List<string>();
+        if (!FunctionRuntimes.All.Contains(spec.Runtime))
+        {
+            errors.Add($"runtime: '{spec.Runtime}' is not supported; use one of: {string.Join(", ", FunctionRuntimes.All)}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(spec.Code))
+        {
+            errors.Add("code: must not be empty.");
+        }
+        else if (Encoding.UTF8.GetByteCount(spec.Code) > limits.MaxCodeBytes)
+        {
+            errors.Add($"code: is larger than the limit of {limits.MaxCodeBytes} bytes.");
+        }
+
+        if (!IdentifierPattern().IsMatch(spec.Handler ?? ""))
+        {
+            errors.Add($"handler: '{spec.Handler}' is not a JavaScript identifier.");
+        }
+
+        if (!FunctionSignatures.All.Contains(spec.Signature))
+        {
+            errors.Add($"signature: '{spec.Signature}' is not supported; use one of: {string.Join(", ", FunctionSignatures.All)}.");
+        }
+
+        CheckRange(errors, "timeoutSeconds", spec.TimeoutSeconds, 1, limits.MaxTimeoutSeconds);
+        CheckRange(errors, "memoryLimitMb", spec.MemoryLimitMb, 16, limits.MaxMemoryLimitMb);
+        CheckRange(errors, "idleTimeoutSeconds", spec.IdleTimeoutSeconds, 1, limits.MaxIdleTimeoutSeconds);
+        CheckRange(errors, "maxConcurrency", spec.MaxConcurrency, 1, limits.MaxConcurrency);
+        foreach (var name in (spec.Env ?? []).Keys)
+        {
+            if (!EnvNamePattern().IsMatch(name))
+            {
+                errors.Add($"env: '{name}' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*).");
+            }
+        }
+
+        return errors;
+    }
+
+    private static void CheckRange(List<string> errors, string field, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{field}: {value} is out of range; it must be between {min} and {max}.");
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvNamePattern();
+}

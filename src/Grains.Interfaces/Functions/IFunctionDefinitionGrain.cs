@@ -1,0 +1,35 @@
+using Orleans.Concurrency;
+using System.Collections.Immutable;
+
+namespace Granary.Functions;
+
+/// <summary>
+/// The per-function grain that owns a function's definition (persisted), its invocation history and
+/// its status. Keyed by <see cref="FunctionId.Key"/>. Activating it loads metadata only, never code.
+/// </summary>
+public interface IFunctionDefinitionGrain : IGrainWithStringKey
+{
+    /// <summary>Validates the code (compile and load in a scratch isolate) and stores it as the next version.</summary>
+    Task<DeployResult> DeployAsync(FunctionSpec spec);
+
+    /// <summary>Gets the current definition and status, or null if the function does not exist.</summary>
+    Task<FunctionInfo?> GetAsync();
+
+    /// <summary>Deletes the function, its history and its activations. Returns false if it did not exist.</summary>
+    Task<bool> DeleteAsync();
+
+    /// <summary>Gets the most recent invocation records, newest first.</summary>
+    Task<ImmutableArray<InvocationRecord>> GetInvocationsAsync(int limit);
+
+    /// <summary>Used by function grains: registers an activation and returns the definition it must serve.</summary>
+    [AlwaysInterleave]
+    Task<FunctionDefinition?> AttachAsync(ActivationInfo activation);
+
+    /// <summary>Used by function grains: refreshes an activation's status and hands over invocation records.</summary>
+    [AlwaysInterleave]
+    Task ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records);
+
+    /// <summary>Used by function grains: unregisters a deactivating activation with its last records.</summary>
+    [AlwaysInterleave]
+    Task DetachAsync(string activationId, ImmutableArray<InvocationRecord> records);
+}

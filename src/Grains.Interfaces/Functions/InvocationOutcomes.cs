@@ -1,0 +1,26 @@
+namespace Granary.Functions;
+
+/// <summary>The outcomes an <see cref="InvocationRecord"/> can have.</summary>
+public static class InvocationOutcomes
+{
+    /// <summary>The function answered (whatever status it chose).</summary>
+    public const string Ok = "ok";
+
+    /// <summary>The function threw or its promise was rejected.</summary>
+    public const string Error = "error";
+
+    /// <summary>The function ran past its timeout and was interrupted.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>The function exceeded its memory limit; its isolate was discarded.</summary>
+    public const string MemoryLimit = "memory-limit";
+
+    /// <summary>The function could not be loaded.</summary>
+    public const string LoadError = "load-error";
+
+    /// <summary>The request was refused before the function ran (for example a malformed JSON body).</summary>
+    public const string BadRequest = "bad-request";
+
+    /// <summary>The function was busy and its queue full; the request was refused with 429.</summary>
+    public const string Throttled = "throttled";
+}

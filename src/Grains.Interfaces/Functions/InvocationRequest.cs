@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+
+namespace Granary.Functions;
+
+/// <summary>
+/// One call of a function, shaped like the HTTP request that reaches it. Programmatic callers
+/// build it directly; the gateway builds it from the request under <c>/fn/{tenant}/{workspace}/{name}</c>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("granary.InvocationRequest")]
+public sealed record InvocationRequest
+{
+    /// <summary>Gets the HTTP method.</summary>
+    [Id(0)] public string Method { get; init; } = "POST";
+
+    /// <summary>Gets the path below the function's URL, starting with <c>/</c>.</summary>
+    [Id(1)] public string Path { get; init; } = "/";
+
+    /// <summary>Gets the raw query string, including the leading <c>?</c>, or empty.</summary>
+    [Id(2)] public string QueryString { get; init; } = "";
+
+    /// <summary>Gets the request headers, in arrival order.</summary>
+    [Id(3)] public ImmutableArray<HttpHeader> Headers { get; init; } = [];
+
+    /// <summary>Gets the request body, unmodified.</summary>
+    [Id(4)] public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>Gets when the request reached Granary; used to tell cold from warm invocations.</summary>
+    [Id(5)] public DateTimeOffset? ReceivedAt { get; init; }
+
+    /// <summary>Creates a JSON request, the usual shape of a programmatic call.</summary>
+    public static InvocationRequest Json(string json, string path = "/") => new()
+    {
+        Path = path,
+        Headers = [new HttpHeader("content-type", "application/json")],
+        Body = System.Text.Encoding.UTF8.GetBytes(json),
+    };
+}

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using Granary.Functions;
+
+namespace Granary.Runtime.JavaScript;
+
+/// <summary>What the module loader and the adapters know about the function they serve.</summary>
+public sealed record FunctionMeta
+{
+    /// <summary>Gets the function name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the workspace.</summary>
+    public required string Workspace { get; init; }
+
+    /// <summary>Gets the tenant.</summary>
+    public required string Tenant { get; init; }
+
+    /// <summary>Gets the exported function to call.</summary>
+    public required string Handler { get; init; }
+
+    /// <summary>Gets the calling convention.</summary>
+    public required string Signature { get; init; }
+
+    /// <summary>Gets the runtime name.</summary>
+    public required string Runtime { get; init; }
+
+    /// <summary>Gets the invocation timeout in seconds.</summary>
+    public int TimeoutSeconds { get; init; }
+
+    /// <summary>Gets the heap limit in MiB.</summary>
+    public int MemoryLimitMb { get; init; }
+
+    /// <summary>Gets the request body limit in MiB (Kyma's <c>body-size-limit</c>).</summary>
+    public double BodySizeLimitMb { get; init; }
+
+    /// <summary>Gets the environment the function sees as <c>process.env</c>.</summary>
+    public ImmutableDictionary<string, string> Env { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>Builds the meta of a deployed definition.</summary>
+    public static FunctionMeta From(FunctionDefinition definition, long maxBodyBytes)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var spec = definition.Spec;
+        return new FunctionMeta
+        {
+            Name = definition.Id.Name,
+            Workspace = definition.Id.Workspace,
+            Tenant = definition.Id.Tenant,
+            Handler = spec.Handler,
+            Signature = spec.Signature,
+            Runtime = spec.Runtime,
+            TimeoutSeconds = spec.TimeoutSeconds,
+            MemoryLimitMb = spec.MemoryLimitMb,
+            BodySizeLimitMb = Math.Round(maxBodyBytes / (1024.0 * 1024.0), 3),
+            Env = spec.Env,
+        };
+    }
+}

@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Granary.Runtime.JavaScript;
+
+/// <summary>
+/// The silo's supply of blank isolates: created ahead of need (bootstrap already run) so that a cold
+/// start only compiles and runs the function's own code. Isolates are grouped by memory limit because
+/// V8 fixes the ArrayBuffer limit when an isolate is made. An isolate leaves the pool for good: once it
+/// has run a function's code it is never handed to another function.
+/// </summary>
+public sealed partial class IsolatePool : IDisposable
+{
+    private static readonly TimeSpan s_unusedBucketLifetime = TimeSpan.FromMinutes(10);
+
+    private readonly ConcurrentDictionary<int, Bucket> _buckets = new();
+    private readonly JavaScriptRuntimeOptions _options;
+    private readonly ILogger<IsolatePool> _logger;
+    private readonly Timer _trimTimer;
+    private volatile bool _disposed;
+
+    /// <summary>Creates the pool and starts filling it for the default memory limit.</summary>
+    public IsolatePool(IOptions<JavaScriptRuntimeOptions> options, ILogger<IsolatePool> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+        Refill(GetBucket(_options.DefaultMemoryLimitMb, pinned: true));
+        _trimTimer = new Timer(_ => Trim(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Gets how many blank isolates are ready for a memory limit.</summary>
+    public int ReadyCount(int memoryLimitMb) => _buckets.TryGetValue(memoryLimitMb, out var bucket) ? bucket.Ready.Count : 0;
+
+    /// <summary>Takes a blank isolate for a memory limit, making one now if none is ready.</summary>
+    public async Task<V8Isolate> RentAsync(int memoryLimitMb)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var bucket = GetBucket(memoryLimitMb, pinned: false);
+        bucket.LastUsed = Environment.TickCount64;
+        while (bucket.Ready.TryDequeue(out var ready))
+        {
+            Refill(bucket);
+            if (ready.IsUsable)
+            {
+                return ready;
+            }
+
+            ready.Dispose();
+        }
+
+        Refill(bucket);
+        return await V8Isolate.StartAsync(Settings(memoryLimitMb));
+    }
+
+    /// <summary>Waits until the warm isolates for a memory limit are made (start-up and tests).</summary>
+    public async Task WarmUpAsync(int memoryLimitMb, CancellationToken cancellationToken = default)
+    {
+        var bucket = GetBucket(memoryLimitMb, pinned: false);
+        Refill(bucket);
+        while (bucket.Ready.Count < _options.WarmIsolates && !_disposed)
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _disposed = true;
+        _trimTimer.Dispose();
+        foreach (var bucket in _buckets.Values)
+        {
+            while (bucket.Ready.TryDequeue(out var isolate))
+            {
+                isolate.Dispose();
+            }
+        }
+    }
+
+    private IsolateSettings Settings(int memoryLimitMb) =>
+        new(memoryLimitMb, TimeSpan.FromMilliseconds(_options.HeapSampleIntervalMs));
+
+    private Bucket GetBucket(int memoryLimitMb, bool pinned)
+    {
+        var bucket = _buckets.GetOrAdd(memoryLimitMb, static m => new Bucket(m));
+        bucket.Pinned |= pinned;
+        return bucket;
+    }
+
+    private void Refill(Bucket bucket)
+    {
+        if (_disposed || _options.WarmIsolates == 0 || Interlocked.CompareExchange(ref bucket.Filling, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (!_disposed && bucket.Ready.Count < _options.WarmIsolates)
+                {
+                    bucket.Ready.Enqueue(await V8Isolate.StartAsync(Settings(bucket.MemoryLimitMb)));
+                }
+            }
+            catch (Exception ex)
+            {
+                LogRefillFailed(bucket.MemoryLimitMb, ex);
+            }
+            finally
+            {
+                Volatile.Write(ref bucket.Filling, 0);
+            }
+
+            if (_disposed)
+            {
+                while (bucket.Ready.TryDequeue(out var isolate))
+                {
+                    isolate.Dispose();
+                }
+            }
+        });
+    }
+
+    private void Trim()
+    {
+        var now = Environment.TickCount64;
+        foreach (var bucket in _buckets.Values)
+        {
+            if (!bucket.Pinned && now - bucket.LastUsed > s_unusedBucketLifetime.TotalMilliseconds)
+            {
+                while (bucket.Ready.TryDequeue(out var isolate))
+                {
+                    isolate.Dispose();
+                }
+
+                _buckets.TryRemove(bucket.MemoryLimitMb, out _);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "Could not make warm isolates for memory limit {MemoryLimitMb} MiB")]
+    private partial void LogRefillFailed(int memoryLimitMb, Exception exception);
+
+    private sealed class Bucket(int memoryLimitMb)
+    {
+        public readonly ConcurrentQueue<V8Isolate> Ready = new();
+        public int Filling;
+
+        public int MemoryLimitMb { get; } = memoryLimitMb;
+
+        public bool Pinned { get; set; }
+
+        public long LastUsed { get; set; } = Environment.TickCount64;
+    }
+}

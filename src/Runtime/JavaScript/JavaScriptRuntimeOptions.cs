@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Granary.Runtime.JavaScript;
+
+/// <summary>How the silo runs JavaScript (configuration section <c>Granary:JavaScript</c>).</summary>
+public sealed class JavaScriptRuntimeOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Granary:JavaScript";
+
+    /// <summary>
+    /// Gets or sets how many blank isolates (bootstrap loaded, no function yet) the silo keeps ready per
+    /// memory-limit size in use, so that a cold start only loads the function's code.
+    /// </summary>
+    [Range(0, 64)]
+    public int WarmIsolates { get; set; } = 2;
+
+    /// <summary>Gets or sets how often a running isolate's heap is checked against its memory limit, in ms.</summary>
+    [Range(1, 1000)]
+    public int HeapSampleIntervalMs { get; set; } = 5;
+
+    /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
+    [Range(16, 65536)]
+    public int DefaultMemoryLimitMb { get; set; } = 128;
+}

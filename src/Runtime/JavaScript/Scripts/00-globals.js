@@ -1,0 +1,249 @@
+// Granary isolate bootstrap, part 1: the web and Node globals a function may use.
+// Runs once per isolate, before any user code. `host` is the only bridge to .NET; it is captured in this
+// closure and never reachable from user code. Everything here must work without any host object leaking.
+
+const _JSON = JSON;
+const _String = String;
+const _Object = Object;
+const _Array = Array;
+const _Error = Error;
+const _Promise = Promise;
+const _Date = Date;
+const _Symbol = Symbol;
+const _Uint8Array = Uint8Array;
+const _freeze = Object.freeze;
+const _defineProperty = Object.defineProperty;
+const _keys = Object.keys;
+
+function defineGlobal(name, value) {
+  _defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+}
+
+// ---------------------------------------------------------------- inspect / format (console)
+const inspectCircular = '[Circular *]';
+function inspect(value, depth, seen) {
+  if (depth === undefined) depth = 2;
+  if (seen === undefined) seen = [];
+  switch (typeof value) {
+    case 'string': return seen.length ? _JSON.stringify(value).replace(/^"|"$/g, "'") : value;
+    case 'number': return Object.is(value, -0) ? '-0' : _String(value);
+    case 'bigint': return _String(value) + 'n';
+    case 'boolean': return _String(value);
+    case 'undefined': return 'undefined';
+    case 'symbol': return value.toString();
+    case 'function': return value.name ? `[Function: ${value.name}]` : '[Function (anonymous)]';
+  }
+  if (value === null) return 'null';
+  if (seen.includes(value)) return inspectCircular;
+  if (value instanceof _Error) return value.stack ? _String(value.stack) : `${value.name}: ${value.message}`;
+  if (value instanceof _Date) return isNaN(value) ? 'Invalid Date' : value.toISOString();
+  if (value instanceof RegExp) return value.toString();
+  if (value instanceof _Promise) return 'Promise { <pending> }';
+  if (typeof Buffer === 'function' && value instanceof Buffer) {
+    const hex = [];
+    for (let i = 0; i < Math.min(value.length, 50); i++) hex.push(value[i].toString(16).padStart(2, '0'));
+    return `<Buffer ${hex.join(' ')}${value.length > 50 ? ` ... ${value.length - 50} more bytes` : ''}>`;
+  }
+  if (depth < 0) return _Array.isArray(value) ? '[Array]' : '[Object]';
+  const next = seen.concat([value]);
+  if (value instanceof Map) {
+    const parts = [];
+    for (const [k, v] of value) parts.push(`${inspect(k, depth - 1, next)} => ${inspect(v, depth - 1, next)}`);
+    return `Map(${value.size}) {${parts.length ? ' ' + parts.join(', ') + ' ' : ''}}`;
+  }
+  if (value instanceof Set) {
+    const parts = [];
+    for (const v of value) parts.push(inspect(v, depth - 1, next));
+    return `Set(${value.size}) {${parts.length ? ' ' + parts.join(', ') + ' ' : ''}}`;
+  }
+  if (_Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const parts = [];
+    const n = Math.min(value.length, 100);
+    for (let i = 0; i < n; i++) parts.push(inspect(value[i], depth - 1, next));
+    if (value.length > n) parts.push(`... ${value.length - n} more items`);
+    const prefix = _Array.isArray(value) ? '' : `${value.constructor.name}(${value.length}) `;
+    return parts.length ? `${prefix}[ ${parts.join(', ')} ]` : `${prefix}[]`;
+  }
+  const keys = _keys(value);
+  const parts = keys.map(k => {
+    const key = /^[A-Za-z_$][\w$]*$/.test(k) ? k : `'${k}'`;
+    let v;
+    try { v = inspect(value[k], depth - 1, next); } catch (e) { v = '[Getter threw]'; }
+    return `${key}: ${v}`;
+  });
+  const ctor = value.constructor && value.constructor !== _Object && value.constructor.name ? value.constructor.name + ' ' : '';
+  if (!parts.length) return `${ctor}{}`;
+  return `${ctor}{ ${parts.join(', ')} }`;
+}
+
+function format(args) {
+  if (!args.length) return '';
+  let first = args[0];
+  let rest = 1;
+  let out;
+  if (typeof first === 'string' && first.includes('%')) {
+    out = first.replace(/%([sdifjoOc%])/g, (m, f) => {
+      if (f === '%') return '%';
+      if (rest >= args.length) return m;
+      const a = args[rest++];
+      switch (f) {
+        case 's': return typeof a === 'string' ? a : inspect(a, 1);
+        case 'd': case 'i': {
+          if (typeof a === 'bigint') return _String(a) + 'n';
+          const n = Number(a);
+          return f === 'i' ? _String(Math.trunc(n)) : _String(n);
+        }
+        case 'f': return _String(parseFloat(a));
+        case 'j': try { return _JSON.stringify(a); } catch (e) { return '[Circular]'; }
+        case 'c': return '';
+        default: return inspect(a, 4);
+      }
+    });
+  } else {
+    out = inspect(first, 2);
+  }
+  for (; rest < args.length; rest++) out += ' ' + inspect(args[rest], 2);
+  return out;
+}
+
+// ---------------------------------------------------------------- console (captured per invocation)
+const MAX_LOG_LINES = 1000;
+const MAX_LOG_LINE = 16384;
+let logLines = [];
+let droppedLines = 0;
+function writeLog(level, args) {
+  if (logLines.length >= MAX_LOG_LINES) { droppedLines++; return; }
+  let message;
+  try { message = format(args); } catch (e) { message = '[unformattable log arguments]'; }
+  if (message.length > MAX_LOG_LINE) message = message.slice(0, MAX_LOG_LINE) + `... (${message.length - MAX_LOG_LINE} more characters)`;
+  logLines.push({ v: level, m: message, t: _Date.now() });
+}
+function takeLogs() {
+  const lines = logLines;
+  if (droppedLines) lines.push({ v: 'warn', m: `${droppedLines} more console lines were dropped (limit ${MAX_LOG_LINES} per invocation)`, t: _Date.now() });
+  logLines = [];
+  droppedLines = 0;
+  return lines;
+}
+const timers = new Map();
+const consoleObject = {
+  log: (...a) => writeLog('log', a),
+  info: (...a) => writeLog('info', a),
+  warn: (...a) => writeLog('warn', a),
+  error: (...a) => writeLog('error', a),
+  debug: (...a) => writeLog('debug', a),
+  trace: (...a) => writeLog('debug', a.concat([new _Error('Trace').stack])),
+  dir: (o) => writeLog('log', [inspect(o, 2)]),
+  table: (o) => writeLog('log', [o]),
+  assert: (cond, ...a) => { if (!cond) writeLog('error', ['Assertion failed' + (a.length ? ': ' + format(a) : '')]); },
+  time: (label = 'default') => { timers.set('console:' + label, host.hrtime()); },
+  timeEnd: (label = 'default') => {
+    const start = timers.get('console:' + label);
+    if (start !== undefined) { timers.delete('console:' + label); writeLog('log', [`${label}: ${(host.hrtime() - start).toFixed(3)}ms`]); }
+  },
+  timeLog: (label = 'default', ...a) => {
+    const start = timers.get('console:' + label);
+    if (start !== undefined) writeLog('log', [`${label}: ${(host.hrtime() - start).toFixed(3)}ms`].concat(a));
+  },
+  count: (() => { const counts = new Map(); return (label = 'default') => { const n = (counts.get(label) || 0) + 1; counts.set(label, n); writeLog('log', [`${label}: ${n}`]); }; })(),
+  group: () => {}, groupEnd: () => {}, groupCollapsed: () => {},
+};
+defineGlobal('console', consoleObject);
+
+// ---------------------------------------------------------------- timers (run by the isolate's event loop)
+let nextTimerId = 1;
+const activeTimers = new Map();
+class Timeout {
+  constructor(id) { this._id = id; }
+  ref() { return this; }
+  unref() { return this; }
+  hasRef() { return true; }
+  refresh() {
+    const t = activeTimers.get(this._id);
+    if (t) host.setTimer(this._id, t.delay);
+    return this;
+  }
+  [Symbol.toPrimitive]() { return this._id; }
+}
+function addTimer(fn, delay, args, repeat) {
+  if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function. Received ' + inspect(fn, 0));
+  delay = Number(delay);
+  if (!(delay >= 1 && delay <= 2147483647)) delay = 1;
+  if (activeTimers.size >= 10000) throw new RangeError('A function may have at most 10000 pending timers');
+  const id = nextTimerId++;
+  activeTimers.set(id, { fn, args, delay, repeat });
+  host.setTimer(id, delay);
+  return new Timeout(id);
+}
+function clearTimer(t) {
+  if (t === null || t === undefined) return;
+  const id = typeof t === 'object' ? t._id : Number(t);
+  if (activeTimers.delete(id)) host.clearTimer(id);
+}
+defineGlobal('setTimeout', (fn, delay, ...args) => addTimer(fn, delay, args, false));
+defineGlobal('setInterval', (fn, delay, ...args) => addTimer(fn, delay, args, true));
+defineGlobal('setImmediate', (fn, ...args) => addTimer(fn, 0, args, false));
+defineGlobal('clearTimeout', clearTimer);
+defineGlobal('clearInterval', clearTimer);
+defineGlobal('clearImmediate', clearTimer);
+defineGlobal('queueMicrotask', (fn) => { _Promise.resolve().then(() => fn()).catch(reportUncaught); });
+
+function reportUncaught(e) {
+  writeLog('error', ['Uncaught exception:', e]);
+}
+
+function fireTimer(id) {
+  const t = activeTimers.get(id);
+  if (!t) return;
+  if (t.repeat) host.setTimer(id, t.delay); else activeTimers.delete(id);
+  try { t.fn.apply(globalThis, t.args); } catch (e) { reportUncaught(e); }
+}
+
+// ---------------------------------------------------------------- performance, crypto, structuredClone
+defineGlobal('performance', _freeze({ now: () => host.hrtime(), timeOrigin: _Date.now() - host.hrtime() }));
+
+const hexToBytes = (hex) => {
+  const bytes = new _Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return bytes;
+};
+function getRandomValues(array) {
+  if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) {
+    throw new TypeError("Failed to execute 'getRandomValues': parameter 1 is not an integer typed array.");
+  }
+  if (array.byteLength > 65536) throw new RangeError(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`);
+  const bytes = hexToBytes(host.randomHex(array.byteLength));
+  new _Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(bytes);
+  return array;
+}
+function randomUUID() {
+  const b = hexToBytes(host.randomHex(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = _Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+defineGlobal('crypto', _freeze({ randomUUID, getRandomValues }));
+
+defineGlobal('structuredClone', function structuredClone(value) {
+  const seen = new Map();
+  const clone = (v) => {
+    if (typeof v === 'function' || typeof v === 'symbol') throw new _Error('DataCloneError: ' + inspect(v, 0) + ' could not be cloned.');
+    if (v === null || typeof v !== 'object') return v;
+    if (seen.has(v)) return seen.get(v);
+    let out;
+    if (v instanceof _Date) out = new _Date(v.getTime());
+    else if (v instanceof RegExp) out = new RegExp(v.source, v.flags);
+    else if (v instanceof Map) { out = new Map(); seen.set(v, out); for (const [k, x] of v) out.set(clone(k), clone(x)); return out; }
+    else if (v instanceof Set) { out = new Set(); seen.set(v, out); for (const x of v) out.add(clone(x)); return out; }
+    else if (ArrayBuffer.isView(v)) out = new v.constructor(v);
+    else if (v instanceof ArrayBuffer) out = v.slice(0);
+    else if (_Array.isArray(v)) { out = []; seen.set(v, out); for (let i = 0; i < v.length; i++) out[i] = clone(v[i]); return out; }
+    else { out = {}; seen.set(v, out); for (const k of _keys(v)) out[k] = clone(v[k]); return out; }
+    seen.set(v, out);
+    return out;
+  };
+  return clone(value);
+});
+
+defineGlobal('global', globalThis);

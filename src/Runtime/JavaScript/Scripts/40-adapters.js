@@ -1,0 +1,157 @@
+// Granary isolate bootstrap, part 5: signature adapters. Each turns the host's request into the
+// arguments of one calling convention and the function's result back into a response.
+// An adapter returns {res, error?, outcome?}: error is what the function threw (the response already
+// says so), outcome 'bad-request' marks a request refused before the function ran.
+
+const adapters = {};
+
+function errorInfo(e) {
+  if (e instanceof _Error) return { name: e.name, message: _String(e.message), stack: e.stack ? _String(e.stack) : undefined };
+  return { name: 'Error', message: typeof e === 'string' ? e : inspect(e, 1) };
+}
+
+// Skipper (Kipper) Node runtime, catch-all route: async (event, context); the result maps to the
+// response by the runtime's rules (string → send; object with truthy statusCode → envelope; else json).
+adapters.handler = (fn, meta) => async (request) => {
+  let event;
+  if (!request.hasBody) event = {};
+  else if (/^application\/([\w.+-]+\+)?json$/.test(request.contentType)) event = parseJsonBody(request);
+  else event = request.text;
+  const context = {
+    method: request.method,
+    path: request.path,
+    query: request.query,
+    headers: request.headers,
+    functionName: meta.name,
+    workspace: meta.workspace,
+    tenant: meta.tenant,
+  };
+  const res = createResponse(request.method);
+  let result;
+  try {
+    result = await fn(event, context);
+  } catch (e) {
+    writeLog('error', [e]);
+    return { res: createResponse(request.method).status(500).json({ error: e && e.message }), error: e };
+  }
+  try {
+    if (typeof result === 'string') res.send(result);
+    else if (result && result.statusCode) {
+      res.status(result.statusCode);
+      if (result.headers && typeof result.headers === 'object') for (const k of _keys(result.headers)) res.set(k, result.headers[k]);
+      res.send(result.body || '');
+    } else res.json(result || { ok: true });
+    serializeResponse(res);
+  } catch (e) {
+    writeLog('error', [e]);
+    return { res: createResponse(request.method).status(500).json({ error: e && e.message }), error: e };
+  }
+  return { res };
+};
+
+// A tracer with the OpenTelemetry API shape; spans made inside functions are not exported.
+const noopSpan = _freeze({
+  end() {}, setAttribute() { return this; }, setAttributes() { return this; }, addEvent() { return this; },
+  setStatus() { return this; }, updateName() { return this; }, recordException() {}, isRecording() { return false; },
+  spanContext() { return { traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 }; },
+});
+const noopTracer = _freeze({
+  startSpan() { return noopSpan; },
+  startActiveSpan(name, a, b, c) { const fn = [a, b, c].find(x => typeof x === 'function'); return fn ? fn(noopSpan) : undefined; },
+});
+
+// Kyma's Node runtime (server.mjs, lib/ce.js, lib/helper.js): main(event, context[, callback]).
+const KYMA_CE_FIELDS = ['ce-type', 'ce-source', 'ce-eventtypeversion', 'ce-specversion', 'ce-id', 'ce-time'];
+function kymaData(request) {
+  if (!request.hasBody || request.contentType.startsWith('multipart/')) return undefined;
+  const ct = request.contentType;
+  if (ct === 'application/json' || ct === 'application/cloudevents+json') return parseJsonBody(request);
+  if (ct.startsWith('text/')) return request.text;
+  if (ct === 'application/x-www-form-urlencoded') return parseQuery(request.text);
+  return request.bytes;
+}
+function kymaCloudEvent(request, data) {
+  const h = request.headers;
+  if (request.contentType === 'application/cloudevents+json') {
+    const ce = data;
+    if (!ce || typeof ce !== 'object' || !ce.type || !ce.source || !ce.specversion) {
+      throw new BadRequest('Malformed CloudEvent', 'A structured CloudEvent needs the attributes specversion, type and source.');
+    }
+    return {
+      'ce-type': ce.type, 'ce-source': ce.source, 'ce-eventtypeversion': ce.eventtypeversion, 'ce-specversion': ce.specversion,
+      'ce-id': ce.id || randomUUID(), 'ce-time': ce.time || new _Date().toISOString(), 'ce-datacontenttype': ce.datacontenttype,
+      data: ce.data_base64 !== undefined ? Buffer.from(ce.data_base64, 'base64') : ce.data,
+    };
+  }
+  if (h['ce-type'] !== undefined && h['ce-source'] !== undefined) {
+    if (h['ce-specversion'] === undefined) throw new BadRequest('Malformed CloudEvent', 'The ce-specversion header is missing.');
+    if (h['ce-id'] === undefined) throw new BadRequest('Malformed CloudEvent', 'The ce-id header is missing.');
+    const out = {};
+    for (const f of KYMA_CE_FIELDS) out[f] = h[f];
+    out['ce-datacontenttype'] = h['content-type'];
+    out.data = data;
+    return out;
+  }
+  return null;
+}
+
+adapters.kyma = (fn, meta) => async (request) => {
+  const res = createResponse(request.method);
+  res.set('Access-Control-Allow-Origin', '*');
+  if (request.method === 'OPTIONS') {
+    res.status(200);
+    if (request.headers['access-control-request-method']) res.set('Access-Control-Allow-Methods', request.headers['access-control-request-method']);
+    if (request.headers['access-control-request-headers']) res.set('Access-Control-Allow-Headers', request.headers['access-control-request-headers']);
+    res.end();
+    return { res, outcome: 'preflight' };
+  }
+  const data = kymaData(request);
+  const req = expressRequest(request, data);
+  const event = {
+    tracer: noopTracer,
+    extensions: { request: req, response: res },
+    setResponseHeader: (k, v) => res.set(k, v),
+    setResponseContentType: (t) => res.type(t),
+    setResponseStatus: (s) => res.status(s),
+  };
+  const ce = kymaCloudEvent(request, data);
+  if (ce) _Object.assign(event, ce);
+  else if (data !== undefined) event.data = data;
+  const context = {
+    'function-name': meta.name,
+    runtime: meta.runtime,
+    namespace: meta.workspace,
+    timeout: meta.timeoutSeconds,
+    'body-size-limit': meta.bodySizeLimitMb,
+    'memory-limit': `${meta.memoryLimitMb}Mi`,
+  };
+  // sendResponse (server.mjs): also handed to the function as its third argument.
+  const sendResponse = (body, status, headers) => {
+    if (res.writableEnded) return;
+    if (headers) for (const k of _keys(headers)) res.set(k, headers[k]);
+    if (status) res.status(status);
+    if (body) {
+      if (typeof body === 'object') res.json(body);
+      else res.end(body);
+    } else res.end();
+  };
+  const fail = (e) => {
+    writeLog('error', [e]);
+    const out = createResponse(request.method).set('Access-Control-Allow-Origin', '*').status(500);
+    out.end(typeof e === 'string' ? e : 'Internal server error');
+    return { res: out, error: e };
+  };
+  let body;
+  try {
+    body = await fn(event, context, sendResponse);
+  } catch (e) {
+    return fail(e);
+  }
+  try {
+    sendResponse(body);
+    serializeResponse(res);
+  } catch (e) {
+    return fail(e);
+  }
+  return { res };
+};

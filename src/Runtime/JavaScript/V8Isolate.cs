@@ -1,0 +1,424 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Granary.Functions;
+using Microsoft.ClearScript;
+using Microsoft.ClearScript.V8;
+
+namespace Granary.Runtime.JavaScript;
+
+/// <summary>
+/// One V8 isolate with its own thread and event loop, like a tiny Node process: every entry into script
+/// (loading a module, an invocation, a timer) runs on that thread, so a function that blocks or loops
+/// holds only its own thread, and <see cref="Interrupt"/> from any other thread stops it.
+/// An isolate serves one invocation at a time and belongs to one function version for its whole life.
+/// </summary>
+public sealed partial class V8Isolate : IDisposable
+{
+    /// <summary>Wraps user code like Node's CommonJS loader; kept on line 1 so line numbers match the user's.</summary>
+    internal const string ModulePrefix = "(function (exports, require, module, __filename, __dirname) { ";
+
+    private const int StackSizeBytes = 16 * 1024 * 1024;
+
+    private readonly BlockingCollection<Action> _work = [];
+    private readonly PriorityQueue<int, long> _timerQueue = new();
+    private readonly Dictionary<int, long> _timerDue = [];
+    private readonly IsolateSettings _settings;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private V8ScriptEngine? _engine;
+    private ScriptObject? _load;
+    private ScriptObject? _invoke;
+    private ScriptObject? _fireTimer;
+    private ScriptObject? _takeLogs;
+    private TaskCompletionSource<string>? _pending;
+    private int _pendingSeq;
+    private volatile IsolateFault _fault;
+
+    private V8Isolate(IsolateSettings settings)
+    {
+        _settings = settings;
+        var thread = new Thread(Run, StackSizeBytes) { IsBackground = true, Name = "granary-v8" };
+        thread.Start();
+    }
+
+    /// <summary>Gets the limits the isolate was created with.</summary>
+    public IsolateSettings Settings => _settings;
+
+    /// <summary>Gets why the isolate can no longer be used, or <see cref="IsolateFault.None"/>.</summary>
+    public IsolateFault Fault => _fault;
+
+    /// <summary>Gets whether the isolate can take more work.</summary>
+    public bool IsUsable => _fault == IsolateFault.None;
+
+    /// <summary>Creates an isolate and runs the bootstrap in it.</summary>
+    public static async Task<V8Isolate> StartAsync(IsolateSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var isolate = new V8Isolate(settings);
+        await isolate._started.Task;
+        return isolate;
+    }
+
+    /// <summary>
+    /// Compiles and runs the function module, then binds the handler to its signature adapter.
+    /// Returns null when the function is ready, else why it is not. A module that loops must be stopped
+    /// by the caller with <see cref="Interrupt"/>.
+    /// </summary>
+    public Task<CodeError?> LoadAsync(string code, FunctionMeta meta)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentNullException.ThrowIfNull(meta);
+        var result = new TaskCompletionSource<CodeError?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var document = meta.Name + ".js";
+        var posted = Post(() =>
+        {
+            try
+            {
+                V8Script script;
+                try
+                {
+                    script = _engine!.Compile(new DocumentInfo(document), ModulePrefix + code + "\n})");
+                }
+                catch (ScriptEngineException ex) when (!IsEngineFault(ex))
+                {
+                    var (line, column) = FindPosition(ex.ErrorDetails, document);
+                    result.TrySetResult(new CodeError(CodeErrorKinds.Compile, ex.Message, line, column));
+                    return;
+                }
+
+                using (script)
+                {
+                    var wrapper = _engine.Evaluate(script);
+                    var outcome = _load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, RuntimeJsonContext.Default.FunctionMeta));
+                    if (outcome is string json)
+                    {
+                        var error = JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.JsError)!;
+                        var (line, column) = FindPosition(error.Stack, document);
+                        result.TrySetResult(new CodeError(error.Kind ?? CodeErrorKinds.Load, ErrorText(error), line, column));
+                    }
+                    else
+                    {
+                        result.TrySetResult(null);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                var fault = Classify(ex);
+                result.TrySetResult(new CodeError(CodeErrorKinds.Load, fault switch
+                {
+                    IsolateFault.MemoryLimit => $"The module exceeded the memory limit of {_settings.MemoryLimitMb} MiB while loading.",
+                    IsolateFault.Interrupted => "The module did not finish loading within the function's timeout.",
+                    _ => ex.Message,
+                }));
+            }
+        });
+        if (!posted)
+        {
+            result.TrySetResult(new CodeError(CodeErrorKinds.Load, "The isolate was discarded before the module loaded."));
+        }
+
+        return result.Task;
+    }
+
+    /// <summary>
+    /// Runs one invocation. The task completes with the adapter's result (JSON), or fails with
+    /// <see cref="IsolateFaultException"/> when the isolate breaks under it.
+    /// </summary>
+    public Task<string> InvokeAsync(string requestJson)
+    {
+        var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var posted = Post(() =>
+        {
+            if (_pending is not null)
+            {
+                result.TrySetException(new InvalidOperationException("The isolate is already running an invocation."));
+                return;
+            }
+
+            _pending = result;
+            _pendingSeq++;
+            _invoke!.Invoke(false, _pendingSeq, requestJson);
+        });
+        if (!posted)
+        {
+            result.TrySetException(new IsolateFaultException(_fault == IsolateFault.None ? IsolateFault.Disposed : _fault, "The isolate was discarded."));
+        }
+
+        return result.Task;
+    }
+
+    /// <summary>
+    /// Collects the console lines written since the last invocation ended; used after a timeout, when the
+    /// invocation itself cannot report them. Empty if the isolate cannot run script any more.
+    /// </summary>
+    public async Task<ImmutableArray<LogLine>> TakeLogsAsync(TimeSpan wait)
+    {
+        var result = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var posted = Post(() =>
+        {
+            try
+            {
+                _engine!.CancelInterrupt();
+                result.TrySetResult(_takeLogs!.Invoke(false) as string);
+            }
+            catch (ScriptEngineException)
+            {
+                result.TrySetResult(null);
+            }
+        });
+        if (!posted)
+        {
+            return [];
+        }
+
+        try
+        {
+            var json = await result.Task.WaitAsync(wait);
+            return json is null ? [] : InvocationJson.ReadLogs(json);
+        }
+        catch (TimeoutException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Stops whatever script runs now (a timeout); the isolate is then discarded by its owner.</summary>
+    public void Interrupt()
+    {
+        if (_fault == IsolateFault.None)
+        {
+            _fault = IsolateFault.Interrupted;
+        }
+
+        try
+        {
+            _engine?.Interrupt();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already gone: nothing left to interrupt.
+        }
+
+        // An invocation that waits on a promise runs no script, so there is nothing to interrupt: end it here.
+        _ = Post(() => FailPending(new IsolateFaultException(IsolateFault.Interrupted, "The invocation was interrupted.")));
+    }
+
+    /// <summary>Ends the event loop and releases the isolate's memory.</summary>
+    public void Dispose()
+    {
+        if (_fault == IsolateFault.Disposed)
+        {
+            return;
+        }
+
+        _fault = IsolateFault.Disposed;
+        try
+        {
+            _engine?.Interrupt();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed by the loop.
+        }
+
+        _work.CompleteAdding();
+    }
+
+    internal void OnComplete(int seq, string json)
+    {
+        if (_pending is { } pending && seq == _pendingSeq)
+        {
+            _pending = null;
+            pending.TrySetResult(json);
+        }
+    }
+
+    internal void SetTimer(int id, double delayMs)
+    {
+        var due = Stopwatch.GetTimestamp() + (long)(Math.Max(delayMs, 0) * Stopwatch.Frequency / 1000);
+        _timerDue[id] = due;
+        _timerQueue.Enqueue(id, due);
+    }
+
+    internal void ClearTimer(int id) => _timerDue.Remove(id);
+
+    private bool Post(Action action)
+    {
+        try
+        {
+            _work.Add(action);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // The loop has ended (disposed): the work can never run.
+            return false;
+        }
+    }
+
+    private void Run()
+    {
+        try
+        {
+            var constraints = new V8RuntimeConstraints
+            {
+                MaxArrayBufferAllocation = (ulong)_settings.MemoryLimitMb * 1024 * 1024,
+            };
+            _engine = new V8ScriptEngine(constraints, V8ScriptEngineFlags.DisableGlobalMembers)
+            {
+                AllowReflection = false,
+                MaxRuntimeHeapSize = checked((UIntPtr)((ulong)_settings.MemoryLimitMb * 1024 * 1024)),
+                RuntimeHeapSizeSampleInterval = _settings.HeapSampleInterval,
+            };
+            var bootstrap = (ScriptObject)_engine.Evaluate("granary-bootstrap.js", Bootstrap.Source);
+            var internals = (ScriptObject)bootstrap.Invoke(false, new IsolateHost(this));
+            _load = (ScriptObject)internals.GetProperty("load");
+            _invoke = (ScriptObject)internals.GetProperty("invoke");
+            _fireTimer = (ScriptObject)internals.GetProperty("fireTimer");
+            _takeLogs = (ScriptObject)internals.GetProperty("takeLogs");
+            _started.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _fault = IsolateFault.Disposed;
+            _engine?.Dispose();
+            _started.TrySetException(ex);
+            return;
+        }
+
+        try
+        {
+            RunLoop();
+        }
+        finally
+        {
+            FailPending(new IsolateFaultException(_fault == IsolateFault.None ? IsolateFault.Disposed : _fault, "The isolate was discarded."));
+            while (_work.TryTake(out var leftover))
+            {
+                Execute(leftover);
+            }
+
+            _engine.Dispose();
+        }
+    }
+
+    private void RunLoop()
+    {
+        while (true)
+        {
+            var wait = Timeout.Infinite;
+            if (_timerQueue.TryPeek(out _, out var due))
+            {
+                wait = (int)Math.Clamp((due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency, 0, int.MaxValue);
+            }
+
+            if (_work.TryTake(out var item, wait))
+            {
+                Execute(item);
+            }
+            else if (_work.IsCompleted)
+            {
+                return;
+            }
+
+            while (_timerQueue.TryPeek(out var id, out due) && due <= Stopwatch.GetTimestamp())
+            {
+                _timerQueue.Dequeue();
+                if (_timerDue.TryGetValue(id, out var current) && current == due)
+                {
+                    _timerDue.Remove(id);
+                    Execute(() => _fireTimer!.Invoke(false, id));
+                }
+            }
+        }
+    }
+
+    private void Execute(Action action)
+    {
+        if (_fault is IsolateFault.MemoryLimit)
+        {
+            // V8 refuses every call after the limit; fail fast instead of asking it.
+            FailPending(new IsolateFaultException(IsolateFault.MemoryLimit, MemoryLimitMessage));
+            return;
+        }
+
+        try
+        {
+            action();
+        }
+        catch (Exception ex)
+        {
+            var fault = Classify(ex);
+            FailPending(fault switch
+            {
+                IsolateFault.MemoryLimit => new IsolateFaultException(fault, MemoryLimitMessage, ex),
+                IsolateFault.None => ex,
+                _ => new IsolateFaultException(fault, "The invocation was interrupted.", ex),
+            });
+        }
+    }
+
+    private string MemoryLimitMessage =>
+        $"The function exceeded its memory limit of {_settings.MemoryLimitMb} MiB; its isolate was discarded.";
+
+    private IsolateFault Classify(Exception ex)
+    {
+        var fault = ex switch
+        {
+            ScriptInterruptedException => IsolateFault.Interrupted,
+            ScriptEngineException e when IsMemoryFault(e) => IsolateFault.MemoryLimit,
+            _ => IsolateFault.None,
+        };
+        if (fault != IsolateFault.None && _fault is IsolateFault.None or IsolateFault.Interrupted)
+        {
+            _fault = fault;
+        }
+
+        return fault;
+    }
+
+    private static bool IsEngineFault(ScriptEngineException ex) => IsMemoryFault(ex);
+
+    private static bool IsMemoryFault(ScriptEngineException ex) =>
+        ex.Message.Contains("exceeded its memory limit", StringComparison.Ordinal);
+
+    private void FailPending(Exception ex)
+    {
+        if (_pending is { } pending)
+        {
+            _pending = null;
+            pending.TrySetException(ex);
+        }
+    }
+
+    private static string ErrorText(JsError error) =>
+        error.Name is null or "" || error.Message.StartsWith(error.Name, StringComparison.Ordinal)
+            ? error.Message
+            : $"{error.Name}: {error.Message}";
+
+    internal static (int? Line, int? Column) FindPosition(string? details, string document)
+    {
+        if (details is null)
+        {
+            return (null, null);
+        }
+
+        var match = Regex.Match(details, Regex.Escape(document) + @":(\d+):(\d+)");
+        if (!match.Success)
+        {
+            return (null, null);
+        }
+
+        var line = int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+        var column = int.Parse(match.Groups[2].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+        if (line == 1)
+        {
+            column = Math.Max(1, column - ModulePrefix.Length);
+        }
+
+        return (line, column);
+    }
+}
