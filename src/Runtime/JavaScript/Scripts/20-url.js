@@ -116,7 +116,7 @@ function formDecode(s) {
   try { return decodeURIComponent(s); } catch (e) { return s.replace(/%([0-9A-Fa-f]{2})/g, (m, h) => _String.fromCharCode(parseInt(h, 16))); }
 }
 function formEncode(s) {
-  return percentEncode(s, (c) => /[A-Za-z0-9*\-._ ]/.test(c)).replace(/ /g, '+');
+  return s.split(' ').map(part => percentEncode(part, (c) => /[A-Za-z0-9*\-._]/.test(c))).join('+');
 }
 
 class URL {

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using Granary.Functions;
+using Granary.Runtime.JavaScript;
+using static Granary.Runtime.Tests.FunctionRunner;
+
+namespace Granary.Runtime.Tests;
+
+/// <summary>Timeouts, memory limits, load errors and concurrency: a misbehaving function never takes the host down.</summary>
+public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>
+{
+    [Fact]
+    public async Task AnInfiniteLoopIsInterruptedAt504AndTheFunctionServesAgain()
+    {
+        await using var function = Create(fixture.Pool, """
+            module.exports = (event) => {
+              console.log('before loop');
+              if (event.loop) { while (true) {} }
+              return 'fine';
+            };
+            """, s => s with { TimeoutSeconds = 1, MaxConcurrency = 1 });
+
+        var looped = await function.InvokeAsync(Json("{\"loop\":true}"));
+        var after = await function.InvokeAsync(Json("{\"loop\":false}"));
+
+        Assert.Equal(504, looped.StatusCode);
+        Assert.Equal(InvocationOutcomes.Timeout, looped.Outcome);
+        Assert.Equal("Function timed out", looped.JsonBody().GetProperty("title").GetString());
+        Assert.Contains("before loop", looped.Messages());
+        Assert.Equal("fine", after.Text());
+        Assert.True(after.Cold);
+    }
+
+    [Fact]
+    public async Task APromiseThatNeverSettlesTimesOut()
+    {
+        var result = await RunAsync(fixture.Pool, "module.exports = () => new Promise(() => {});", configure: s => s with { TimeoutSeconds = 1 });
+
+        Assert.Equal(504, result.StatusCode);
+        Assert.Equal(InvocationOutcomes.Timeout, result.Outcome);
+    }
+
+    [Fact]
+    public async Task AKymaFunctionTimesOutWith408()
+    {
+        var result = await RunAsync(
+            fixture.Pool,
+            "module.exports = { main: () => new Promise(r => setTimeout(r, 5000)) };",
+            configure: s => s with { TimeoutSeconds = 1, Signature = FunctionSignatures.Kyma });
+
+        Assert.Equal(408, result.StatusCode);
+        Assert.Equal("Request Timeout", result.JsonBody().GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task AMemoryBombFailsWithAClearErrorAndTheFunctionServesAgain()
+    {
+        await using var function = Create(fixture.Pool, """
+            module.exports = (event) => {
+              if (event.bomb) { const a = []; while (true) { a.push(new Array(1000000).fill('test')); } }
+              return 'alive';
+            };
+            """, s => s with { MemoryLimitMb = 64, MaxConcurrency = 1, TimeoutSeconds = 60 });
+
+        var bomb = await function.InvokeAsync(Json("{\"bomb\":true}"));
+        var after = await function.InvokeAsync(Json("{\"bomb\":false}"));
+
+        Assert.Equal(500, bomb.StatusCode);
+        Assert.Equal(InvocationOutcomes.MemoryLimit, bomb.Outcome);
+        Assert.Equal("Memory limit exceeded", bomb.JsonBody().GetProperty("title").GetString());
+        Assert.Contains("64 MiB", bomb.JsonBody().GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("alive", after.Text());
+    }
+
+    [Fact]
+    public async Task ArrayBufferAllocationsAreBoundedByTheMemoryLimit()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => { const keep = []; for (let i = 0; i < 100; i++) keep.push(new ArrayBuffer(16 * 1024 * 1024)); return keep.length; };
+            """, configure: s => s with { MemoryLimitMb = 64 });
+
+        Assert.Equal(500, result.StatusCode);
+        Assert.Equal(InvocationOutcomes.Error, result.Outcome);
+        Assert.Contains("RangeError", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnboundedRecursionIsARangeErrorNotACrash()
+    {
+        var result = await RunAsync(fixture.Pool, "function f(n) { return f(n + 1) + 1; }\nmodule.exports = () => f(0);");
+
+        Assert.Equal(500, result.StatusCode);
+        Assert.Equal("{\"error\":\"Maximum call stack size exceeded\"}", result.Text());
+    }
+
+    [Fact]
+    public async Task CodeThatDoesNotCompileIsRefusedWithLineAndColumn()
+    {
+        var error = await JavaScriptFunction.ValidateAsync(Definition("const a = 1;\nconst b = ;\nmodule.exports = () => a + b;"), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Compile, error.Kind);
+        Assert.StartsWith("SyntaxError:", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, error.Line);
+        Assert.NotNull(error.Column);
+    }
+
+    [Fact]
+    public async Task ASyntaxErrorOnTheFirstLineReportsTheUsersColumn()
+    {
+        var error = await JavaScriptFunction.ValidateAsync(Definition("module.exports = ) => 1;"), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(1, error.Line);
+        Assert.Equal(18, error.Column);
+    }
+
+    [Fact]
+    public async Task AModuleThatThrowsWhileLoadingIsRefusedWithItsLine()
+    {
+        var error = await JavaScriptFunction.ValidateAsync(Definition("const x = 1;\nthrow new TypeError('config missing');\nmodule.exports = () => x;"), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Load, error.Kind);
+        Assert.Equal("TypeError: config missing", error.Message);
+        Assert.Equal(2, error.Line);
+    }
+
+    [Fact]
+    public async Task AModuleWithoutTheHandlerIsRefused()
+    {
+        var error = await JavaScriptFunction.ValidateAsync(Definition("module.exports = { other: () => 1 };"), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Handler, error.Kind);
+        Assert.Contains("'main'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[other]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AModuleThatLoopsWhileLoadingIsStoppedAtTheTimeout()
+    {
+        var watch = Stopwatch.StartNew();
+        var error = await JavaScriptFunction.ValidateAsync(Definition("while (true) {}", s => s with { TimeoutSeconds = 1 }), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Load, error.Kind);
+        Assert.Contains("timeout of 1 s", error.Message, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"validation took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task InvocationsBeyondMaxConcurrencyQueueAndReportTheirWait()
+    {
+        await using var function = Create(fixture.Pool, "module.exports = () => new Promise(r => setTimeout(() => r('done'), 300));", s => s with { MaxConcurrency = 2 });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => function.InvokeAsync(Request())));
+
+        Assert.All(results, r => Assert.Equal("done", r.Text()));
+        Assert.Equal(2, results.Count(r => r.Cold));
+        Assert.Single(results, r => r.WaitMs >= 200);
+        Assert.Equal(2, function.Isolates);
+    }
+
+    [Fact]
+    public async Task APastTheQueueBoundRequestGets429()
+    {
+        await using var function = Create(
+            fixture.Pool,
+            "module.exports = () => new Promise(r => setTimeout(() => r('done'), 500));",
+            s => s with { MaxConcurrency = 1 },
+            new FunctionLimits { MaxQueueLength = 1 });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => function.InvokeAsync(Request())));
+
+        Assert.Equal(2, results.Count(r => r.StatusCode == 200));
+        var throttled = Assert.Single(results, r => r.StatusCode == 429);
+        Assert.Equal(InvocationOutcomes.Throttled, throttled.Outcome);
+        Assert.Equal("1", throttled.Header("Retry-After"));
+    }
+
+    [Fact]
+    public async Task ConcurrentSlowInvocationsRunInParallel()
+    {
+        await using var function = Create(fixture.Pool, "module.exports = () => new Promise(r => setTimeout(() => r('ok'), 1000));");
+        await function.WarmUpAsync();
+
+        var watch = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => function.InvokeAsync(Request())));
+
+        Assert.All(results, r => Assert.Equal("ok", r.Text()));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"ten one-second invocations took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AReplacedVersionRefusesNewInvocations()
+    {
+        var function = Create(fixture.Pool, "module.exports = () => 1;");
+        await function.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => function.InvokeAsync(Request()));
+    }
+}
