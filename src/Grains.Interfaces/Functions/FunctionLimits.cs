@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Granary.Functions;
 
 /// <summary>
@@ -10,29 +12,38 @@ public sealed class FunctionLimits
     public const string SectionName = "Granary:Limits";
 
     /// <summary>Gets or sets the largest request body an invocation may carry, in bytes (larger → 413).</summary>
+    [Range(1, 1L << 30)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Gets or sets the largest function source, in bytes.</summary>
+    [Range(1, 64 * 1024 * 1024)]
     public int MaxCodeBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Gets or sets the largest <c>timeoutSeconds</c> a function may ask for.</summary>
+    [Range(1, 3600)]
     public int MaxTimeoutSeconds { get; set; } = 900;
 
     /// <summary>Gets or sets the largest <c>memoryLimitMb</c> a function may ask for.</summary>
+    [Range(16, 65536)]
     public int MaxMemoryLimitMb { get; set; } = 2048;
 
     /// <summary>Gets or sets the largest <c>maxConcurrency</c> a function may ask for.</summary>
+    [Range(1, 10000)]
     public int MaxConcurrency { get; set; } = 100;
 
     /// <summary>Gets or sets the largest <c>idleTimeoutSeconds</c> a function may ask for.</summary>
+    [Range(1, 31 * 86400)]
     public int MaxIdleTimeoutSeconds { get; set; } = 86400;
 
     /// <summary>Gets or sets how many invocations may wait for a busy function on one silo before 429.</summary>
+    [Range(0, 100000)]
     public int MaxQueueLength { get; set; } = 100;
 
     /// <summary>Gets or sets how many invocation records are kept per function.</summary>
+    [Range(1, 10000)]
     public int InvocationHistorySize { get; set; } = 100;
 
     /// <summary>Gets or sets how many earlier versions of a function are kept.</summary>
+    [Range(0, 1000)]
     public int VersionHistorySize { get; set; } = 10;
 }

@@ -24,9 +24,6 @@ public sealed record InvocationRequest
     /// <summary>Gets the request body, unmodified.</summary>
     [Id(4)] public ReadOnlyMemory<byte> Body { get; init; }
 
-    /// <summary>Gets when the request reached Granary; used to tell cold from warm invocations.</summary>
-    [Id(5)] public DateTimeOffset? ReceivedAt { get; init; }
-
     /// <summary>Creates a JSON request, the usual shape of a programmatic call.</summary>
     public static InvocationRequest Json(string json, string path = "/") => new()
     {

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Granary.Gateway.Hosting;
+
+/// <summary>How the HTTP gateway presents itself (configuration section <c>Granary:Gateway</c>).</summary>
+public sealed class GatewayOptions : IValidatableObject
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Granary:Gateway";
+
+    /// <summary>
+    /// Gets or sets the public base URL used to build each function's <c>url</c> (for example
+    /// <c>https://functions.example.com</c>). When empty, the scheme and host of the management request are used.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(PublicUrl) && (!Uri.TryCreate(PublicUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            yield return new ValidationResult($"'{PublicUrl}' is not an absolute http(s) URL.", [nameof(PublicUrl)]);
+        }
+    }
+}

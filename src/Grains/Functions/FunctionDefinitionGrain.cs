@@ -1,0 +1,245 @@
+using System.Collections.Immutable;
+using Granary.Runtime.JavaScript;
+using Granary.Workspaces;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Granary.Functions;
+
+/// <summary>
+/// Owns one function's definition, versions, invocation history and status. It never runs the function:
+/// activating it reads metadata only, so status and history queries cost no isolate.
+/// Function grains attach to it, report what they do, and detach when they scale to zero.
+/// </summary>
+[GrainType("fndef")]
+public sealed partial class FunctionDefinitionGrain(
+    [PersistentState("definition", GranaryStorage.Name)] IPersistentState<FunctionDefinitionState> definition,
+    [PersistentState("invocations", GranaryStorage.Name)] IPersistentState<InvocationHistoryState> history,
+    IsolatePool isolates,
+    IOptions<FunctionLimits> limits,
+    TimeProvider time,
+    ILogger<FunctionDefinitionGrain> logger)
+    : Grain, IFunctionDefinitionGrain
+{
+    /// <summary>How long an activation may go without reporting before its registration is dropped.</summary>
+    internal static readonly TimeSpan ActivationLease = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan s_flushPeriod = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, (ActivationInfo Info, DateTimeOffset Seen)> _activations = [];
+    private FunctionId _id;
+    private bool _historyDirty;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _id = FunctionId.Parse(this.GetPrimaryKeyString());
+        this.RegisterGrainTimer(FlushHistoryAsync, new GrainTimerCreationOptions(s_flushPeriod, s_flushPeriod) { KeepAlive = false });
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await FlushHistoryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<DeployResult> DeployAsync(FunctionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var problems = FunctionSpecValidator.Validate(spec, limits.Value);
+        if (problems.Count > 0)
+        {
+            return DeployResult.Rejected(new CodeError("validation", string.Join(" ", problems)));
+        }
+
+        var current = definition.State.Current;
+        var now = time.GetUtcNow();
+        var candidate = new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, current?.CreatedAt ?? now, now);
+        var error = await JavaScriptFunction.ValidateAsync(candidate, isolates, limits.Value);
+        if (error is not null)
+        {
+            LogDeployRejected(_id.Key, error.Kind, error.Message);
+            return DeployResult.Rejected(error);
+        }
+
+        if (current is null)
+        {
+            await GrainFactory.GetGrain<IWorkspaceGrain>($"{_id.Tenant}/{_id.Workspace}").AddFunctionAsync(_id.Name);
+        }
+        else
+        {
+            definition.State.Previous.Insert(0, current);
+            if (definition.State.Previous.Count > limits.Value.VersionHistorySize)
+            {
+                definition.State.Previous.RemoveRange(limits.Value.VersionHistorySize, definition.State.Previous.Count - limits.Value.VersionHistorySize);
+            }
+        }
+
+        definition.State.Current = candidate;
+        definition.State.LastVersion = candidate.Version;
+        await definition.WriteStateAsync();
+        LogDeployed(_id.Key, candidate.Version);
+        await NotifyActivationsAsync(candidate);
+        return new DeployResult(current is null ? DeployOutcome.Created : DeployOutcome.Updated, candidate, null);
+    }
+
+    /// <inheritdoc />
+    public Task<FunctionInfo?> GetAsync() =>
+        Task.FromResult(definition.State.Current is { } current ? new FunctionInfo(current, Status()) : null);
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync()
+    {
+        if (definition.State.Current is null)
+        {
+            return false;
+        }
+
+        await NotifyActivationsAsync(null);
+
+        // A tombstone, not a deletion: version numbers never repeat, even if the name is deployed again.
+        definition.State.Current = null;
+        definition.State.Previous.Clear();
+        await definition.WriteStateAsync();
+        await history.ClearStateAsync();
+        _historyDirty = false;
+        await GrainFactory.GetGrain<IWorkspaceGrain>($"{_id.Tenant}/{_id.Workspace}").RemoveFunctionAsync(_id.Name);
+        LogDeleted(_id.Key);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<ImmutableArray<InvocationRecord>> GetInvocationsAsync(int limit)
+    {
+        if (definition.State.Current is null)
+        {
+            return [];
+        }
+
+        // Read-your-writes: collect what live activations have not reported yet.
+        if (_activations.Count > 0)
+        {
+            Append(await GrainFactory.GetFunction(_id).DrainRecordsAsync());
+        }
+
+        return [.. history.State.Records.Take(Math.Clamp(limit, 1, limits.Value.InvocationHistorySize))];
+    }
+
+    /// <inheritdoc />
+    public Task<FunctionDefinition?> AttachAsync(ActivationInfo activation)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        _activations[activation.Id] = (activation, time.GetUtcNow());
+        return Task.FromResult(definition.State.Current);
+    }
+
+    /// <inheritdoc />
+    public Task ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        _activations[activation.Id] = (activation, time.GetUtcNow());
+        Append(records);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task DetachAsync(string activationId, ImmutableArray<InvocationRecord> records)
+    {
+        _activations.Remove(activationId);
+        Append(records);
+        return Task.CompletedTask;
+    }
+
+    private FunctionStatus Status()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (id, (_, seen)) in _activations.ToList())
+        {
+            if (now - seen > ActivationLease)
+            {
+                _activations.Remove(id);
+            }
+        }
+
+        if (_activations.Count == 0)
+        {
+            return FunctionStatus.Idle;
+        }
+
+        var activations = _activations.Values.Select(a => a.Info).OrderBy(a => a.Since).ToImmutableArray();
+        var state = activations.Any(a => a.State == FunctionState.Running) ? FunctionState.Running : FunctionState.Activating;
+        return new FunctionStatus(state, activations);
+    }
+
+    private async Task NotifyActivationsAsync(FunctionDefinition? next)
+    {
+        if (_activations.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await GrainFactory.GetFunction(_id).ReloadAsync(next);
+        }
+        catch (Exception ex)
+        {
+            // The activation may be gone; it reads the current version when it next activates.
+            LogReloadFailed(_id.Key, ex);
+        }
+    }
+
+    private void Append(ImmutableArray<InvocationRecord> records)
+    {
+        if (records.IsDefaultOrEmpty || definition.State.Current is null)
+        {
+            return;
+        }
+
+        var all = history.State.Records;
+        all.AddRange(records);
+        all.Sort(static (a, b) => b.StartedAt.CompareTo(a.StartedAt));
+        if (all.Count > limits.Value.InvocationHistorySize)
+        {
+            all.RemoveRange(limits.Value.InvocationHistorySize, all.Count - limits.Value.InvocationHistorySize);
+        }
+
+        _historyDirty = true;
+    }
+
+    private async Task FlushHistoryAsync(CancellationToken cancellationToken)
+    {
+        if (!_historyDirty)
+        {
+            return;
+        }
+
+        _historyDirty = false;
+        try
+        {
+            await history.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _historyDirty = true;
+            LogHistoryWriteFailed(_id.Key, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Deployed function {Function} version {Version}")]
+    private partial void LogDeployed(string function, int version);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Refused deployment of function {Function}: {Kind}: {Reason}")]
+    private partial void LogDeployRejected(string function, string kind, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Deleted function {Function}")]
+    private partial void LogDeleted(string function);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Could not tell the activation of {Function} about a new version")]
+    private partial void LogReloadFailed(string function, Exception exception);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Could not persist the invocation history of {Function}")]
+    private partial void LogHistoryWriteFailed(string function, Exception exception);
+}

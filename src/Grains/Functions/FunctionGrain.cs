@@ -1,0 +1,329 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Granary.Runtime;
+using Granary.Runtime.JavaScript;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Placement;
+
+namespace Granary.Functions;
+
+/// <summary>
+/// Runs one function. It activates on the first invocation (the cold start: attach to the definition grain,
+/// load the code into a warm isolate), serves invocations in parallel up to the function's concurrency
+/// (it is reentrant; the isolates are the unit of serial execution), and deactivates itself once no request
+/// has arrived for the function's idle timeout, releasing every isolate: scale to zero.
+/// Placed on the silo of the caller, so a gateway co-hosted with a silo never crosses the network.
+/// </summary>
+[GrainType("fn")]
+[Reentrant]
+[PreferLocalPlacement]
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed partial class FunctionGrain(
+    IsolatePool isolates,
+    IOptions<FunctionLimits> limits,
+    ILocalSiloDetails silo,
+    TimeProvider time,
+    ILogger<FunctionGrain> logger)
+    : Grain, IFunctionGrain
+{
+    private static readonly TimeSpan s_heartbeat = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_reportDelay = TimeSpan.FromSeconds(1);
+
+    private readonly string _activationId = Guid.NewGuid().ToString("N");
+    private readonly List<InvocationRecord> _unreported = [];
+    private FunctionId _id;
+    private DateTimeOffset _since;
+    private Task<JavaScriptFunction?>? _loading;
+    private JavaScriptFunction? _function;
+    private CodeError? _loadError;
+    private bool _attached;
+    private bool _gone;
+    private double _activationInitMs;
+    private int _inFlight;
+    private long _lastActivity = Stopwatch.GetTimestamp();
+    private long _lastReport = Stopwatch.GetTimestamp();
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _id = FunctionId.Parse(this.GetPrimaryKeyString());
+        _since = time.GetUtcNow();
+        var tick = TimeSpan.FromMilliseconds(250);
+        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(tick, tick) { Interleave = true, KeepAlive = false });
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        var function = _function;
+        _function = null;
+        if (function is not null)
+        {
+            await function.DisposeAsync();
+        }
+
+        if (_attached)
+        {
+            try
+            {
+                await GrainFactory.GetFunctionDefinition(_id).DetachAsync(_activationId, TakeUnreported());
+            }
+            catch (Exception ex)
+            {
+                LogDetachFailed(_id.Key, ex);
+            }
+        }
+
+        LogDeactivated(_id.Key, reason.ReasonCode);
+    }
+
+    /// <inheritdoc />
+    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = time.GetUtcNow();
+        _inFlight++;
+        Touch();
+        try
+        {
+            var waitedForLoad = _function is null;
+            var function = _function ?? await EnsureLoadedAsync();
+            var invocationId = Guid.CreateVersion7().ToString("N");
+            ExecutionResult result;
+            if (function is null)
+            {
+                result = _loadError is { } loadError
+                    ? Problems.Result(500, "load-failed", "Function failed to load", loadError.Message, InvocationOutcomes.LoadError)
+                    : NotFound();
+            }
+            else
+            {
+                result = await RunAsync(function, request);
+            }
+
+            // Cold: the request arrived while this activation was loading (so it waited for it), or it
+            // needed a new isolate of its own. The grain is reentrant, so every request that arrives
+            // during activation gets here and sees that no function is loaded yet.
+            var activationCold = waitedForLoad && function is not null;
+            var record = new InvocationRecord
+            {
+                Id = invocationId,
+                Function = _id.Key,
+                Version = function?.Definition.Version ?? 0,
+                StartedAt = started,
+                Cold = activationCold || result.Cold,
+                InitMs = Math.Round(activationCold ? _activationInitMs : result.InitMs, 3),
+                WaitMs = Math.Round(result.WaitMs, 3),
+                DurationMs = Math.Round(result.DurationMs, 3),
+                StatusCode = result.StatusCode,
+                Outcome = result.Outcome,
+                Error = result.Error,
+                Logs = result.Logs,
+            };
+            if (function is not null)
+            {
+                _unreported.Add(record);
+            }
+
+            return new InvocationResponse(result.StatusCode, result.Headers, result.Body, invocationId);
+        }
+        finally
+        {
+            _inFlight--;
+            Touch();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ReloadAsync(FunctionDefinition? definition)
+    {
+        if (!_attached)
+        {
+            // Activated by this call alone: nothing runs here, so there is nothing to reload.
+            DeactivateOnIdle();
+            return;
+        }
+
+        var previous = _function;
+        if (definition is null)
+        {
+            _gone = true;
+            _function = null;
+            _loading = Task.FromResult<JavaScriptFunction?>(null);
+            DeactivateOnIdle();
+        }
+        else
+        {
+            var next = new JavaScriptFunction(definition, isolates, limits.Value, logger);
+            _function = next;
+            _loadError = null;
+            _loading = Task.FromResult<JavaScriptFunction?>(next);
+            LogReloaded(_id.Key, definition.Version);
+            _ = next.WarmUpAsync();
+        }
+
+        if (previous is not null)
+        {
+            // Running invocations finish on the old isolates, which are discarded as they come free.
+            await previous.DisposeAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ImmutableArray<InvocationRecord>> DrainRecordsAsync()
+    {
+        if (!_attached)
+        {
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(TakeUnreported());
+    }
+
+    private async Task<ExecutionResult> RunAsync(JavaScriptFunction function, InvocationRequest request)
+    {
+        try
+        {
+            return await function.InvokeAsync(request);
+        }
+        catch (ObjectDisposedException) when (_function is { } current && current != function)
+        {
+            // A new version took over while this call waited for an isolate: run it there.
+            return await current.InvokeAsync(request);
+        }
+        catch (ObjectDisposedException)
+        {
+            return _gone ? NotFound() : Problems.Result(503, "unavailable", "Function unavailable", "The function was unloaded while the request waited; retry it.", InvocationOutcomes.Error);
+        }
+    }
+
+    private ExecutionResult NotFound() => Problems.Result(
+        404,
+        "function-not-found",
+        "Function not found",
+        $"There is no function '{_id.Name}' in workspace '{_id.Workspace}' of tenant '{_id.Tenant}'.",
+        InvocationOutcomes.LoadError);
+
+    private async Task<JavaScriptFunction?> EnsureLoadedAsync()
+    {
+        _loading ??= LoadAsync();
+        var loading = _loading;
+        try
+        {
+            return await loading;
+        }
+        catch
+        {
+            // Let the next request try again (for example the definition grain was briefly unreachable).
+            if (_loading == loading)
+            {
+                _loading = null;
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<JavaScriptFunction?> LoadAsync()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var definition = await GrainFactory.GetFunctionDefinition(_id).AttachAsync(Info(FunctionState.Activating, version: 0));
+        _attached = true;
+        if (definition is null)
+        {
+            _gone = true;
+            DeactivateOnIdle();
+            return null;
+        }
+
+        var function = new JavaScriptFunction(definition, isolates, limits.Value, logger);
+        var error = await function.WarmUpAsync();
+        _activationInitMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (error is not null)
+        {
+            _loadError = error;
+            await function.DisposeAsync();
+            LogLoadFailed(_id.Key, error.Message);
+            return null;
+        }
+
+        _function = function;
+        LogActivated(_id.Key, definition.Version, _activationInitMs);
+        await ReportAsync();
+        return function;
+    }
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        if (!_attached)
+        {
+            return;
+        }
+
+        var sinceReport = Stopwatch.GetElapsedTime(_lastReport);
+        if ((_unreported.Count > 0 && sinceReport >= s_reportDelay) || sinceReport >= s_heartbeat)
+        {
+            try
+            {
+                await ReportAsync();
+            }
+            catch (Exception ex)
+            {
+                LogReportFailed(_id.Key, ex);
+            }
+        }
+
+        var idleTimeout = TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds ?? 0);
+        if (_inFlight == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= idleTimeout)
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    private Task ReportAsync()
+    {
+        _lastReport = Stopwatch.GetTimestamp();
+        var function = _function;
+        var state = function is null ? FunctionState.Activating : FunctionState.Running;
+        return GrainFactory.GetFunctionDefinition(_id).ReportAsync(Info(state, function?.Definition.Version ?? 0), TakeUnreported());
+    }
+
+    private ActivationInfo Info(FunctionState state, int version) => new(
+        _activationId,
+        silo.SiloAddress.ToString(),
+        state,
+        version,
+        _since,
+        _function?.Isolates ?? 0,
+        _inFlight);
+
+    private ImmutableArray<InvocationRecord> TakeUnreported()
+    {
+        var records = _unreported.ToImmutableArray();
+        _unreported.Clear();
+        return records;
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Function {Function} version {Version} activated in {InitMs:F2} ms")]
+    private partial void LogActivated(string function, int version, double initMs);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Function {Function} deactivated ({Reason})")]
+    private partial void LogDeactivated(string function, DeactivationReasonCode reason);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Function {Function} failed to load: {Reason}")]
+    private partial void LogLoadFailed(string function, string reason);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Function {Function} switched to version {Version}")]
+    private partial void LogReloaded(string function, int version);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Function {Function} could not report to its definition grain")]
+    private partial void LogReportFailed(string function, Exception exception);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Function {Function} could not detach from its definition grain")]
+    private partial void LogDetachFailed(string function, Exception exception);
+}
