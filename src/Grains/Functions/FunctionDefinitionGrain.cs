@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using Granary.Runtime.JavaScript;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,7 @@ namespace Granary.Functions;
 /// Function grains attach to it, report what they do, and detach when they scale to zero.
 /// </summary>
 [GrainType("fndef")]
+[SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim never allocates a wait handle; there is nothing to dispose.")]
 public sealed partial class FunctionDefinitionGrain(
     [PersistentState("definition", GranaryStorage.Name)] IPersistentState<FunctionDefinitionState> definition,
     [PersistentState("invocations", GranaryStorage.Name)] IPersistentState<InvocationHistoryState> history,
@@ -24,9 +26,10 @@ public sealed partial class FunctionDefinitionGrain(
     /// <summary>How long an activation may go without reporting before its registration is dropped.</summary>
     internal static readonly TimeSpan ActivationLease = TimeSpan.FromSeconds(30);
 
-    private static readonly TimeSpan s_flushPeriod = TimeSpan.FromSeconds(2);
-
     private readonly Dictionary<string, (ActivationInfo Info, DateTimeOffset Seen)> _activations = [];
+
+    // Reports interleave with each other, so history writes take turns.
+    private readonly SemaphoreSlim _historyWrite = new(1, 1);
     private FunctionId _id;
     private bool _historyDirty;
 
@@ -34,14 +37,13 @@ public sealed partial class FunctionDefinitionGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = FunctionId.Parse(this.GetPrimaryKeyString());
-        this.RegisterGrainTimer(FlushHistoryAsync, new GrainTimerCreationOptions(s_flushPeriod, s_flushPeriod) { KeepAlive = false });
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await FlushHistoryAsync(cancellationToken);
+        await PersistHistoryAsync();
     }
 
     /// <inheritdoc />
@@ -103,8 +105,17 @@ public sealed partial class FunctionDefinitionGrain(
         definition.State.Current = null;
         definition.State.Previous.Clear();
         await definition.WriteStateAsync();
-        await history.ClearStateAsync();
-        _historyDirty = false;
+        await _historyWrite.WaitAsync();
+        try
+        {
+            await history.ClearStateAsync();
+            _historyDirty = false;
+        }
+        finally
+        {
+            _historyWrite.Release();
+        }
+
         await GrainFactory.GetGrain<IWorkspaceGrain>($"{_id.Tenant}/{_id.Workspace}").RemoveFunctionAsync(_id.Name);
         LogDeleted(_id.Key);
         return true;
@@ -119,9 +130,9 @@ public sealed partial class FunctionDefinitionGrain(
         }
 
         // Read-your-writes: collect what live activations have not reported yet.
-        if (_activations.Count > 0)
+        if (_activations.Count > 0 && Append(await GrainFactory.GetFunction(_id).DrainRecordsAsync()))
         {
-            Append(await GrainFactory.GetFunction(_id).DrainRecordsAsync());
+            await PersistHistoryAsync();
         }
 
         return [.. history.State.Records.Take(Math.Clamp(limit, 1, limits.Value.InvocationHistorySize))];
@@ -136,20 +147,24 @@ public sealed partial class FunctionDefinitionGrain(
     }
 
     /// <inheritdoc />
-    public Task ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records)
+    public async Task ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records)
     {
         ArgumentNullException.ThrowIfNull(activation);
         _activations[activation.Id] = (activation, time.GetUtcNow());
-        Append(records);
-        return Task.CompletedTask;
+        if (Append(records))
+        {
+            await PersistHistoryAsync();
+        }
     }
 
     /// <inheritdoc />
-    public Task DetachAsync(string activationId, ImmutableArray<InvocationRecord> records)
+    public async Task DetachAsync(string activationId, ImmutableArray<InvocationRecord> records)
     {
         _activations.Remove(activationId);
-        Append(records);
-        return Task.CompletedTask;
+        if (Append(records))
+        {
+            await PersistHistoryAsync();
+        }
     }
 
     private FunctionStatus Status()
@@ -191,11 +206,11 @@ public sealed partial class FunctionDefinitionGrain(
         }
     }
 
-    private void Append(ImmutableArray<InvocationRecord> records)
+    private bool Append(ImmutableArray<InvocationRecord> records)
     {
         if (records.IsDefaultOrEmpty || definition.State.Current is null)
         {
-            return;
+            return false;
         }
 
         var all = history.State.Records;
@@ -207,24 +222,33 @@ public sealed partial class FunctionDefinitionGrain(
         }
 
         _historyDirty = true;
+        return true;
     }
 
-    private async Task FlushHistoryAsync(CancellationToken cancellationToken)
+    // Records arrive in batches (a function grain reports at most about once a second), so each batch is
+    // written when it arrives: history survives the function going idle and the process stopping.
+    private async Task PersistHistoryAsync()
     {
-        if (!_historyDirty)
-        {
-            return;
-        }
-
-        _historyDirty = false;
+        await _historyWrite.WaitAsync();
         try
         {
-            await history.WriteStateAsync(cancellationToken);
+            if (!_historyDirty)
+            {
+                return;
+            }
+
+            _historyDirty = false;
+            await history.WriteStateAsync();
         }
         catch (Exception ex)
         {
+            // Kept dirty: the next batch or the deactivation writes again.
             _historyDirty = true;
             LogHistoryWriteFailed(_id.Key, ex);
+        }
+        finally
+        {
+            _historyWrite.Release();
         }
     }
 

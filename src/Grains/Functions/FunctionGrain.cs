@@ -22,6 +22,7 @@ namespace Granary.Functions;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class FunctionGrain(
     IsolatePool isolates,
+    LocalFunctions local,
     IOptions<FunctionLimits> limits,
     ILocalSiloDetails silo,
     TimeProvider time,
@@ -50,6 +51,7 @@ public sealed partial class FunctionGrain(
     {
         _id = FunctionId.Parse(this.GetPrimaryKeyString());
         _since = time.GetUtcNow();
+        local.Add(_id);
         var tick = TimeSpan.FromMilliseconds(250);
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(tick, tick) { Interleave = true, KeepAlive = false });
         return Task.CompletedTask;
@@ -77,6 +79,7 @@ public sealed partial class FunctionGrain(
             }
         }
 
+        local.Remove(_id);
         LogDeactivated(_id.Key, reason.ReasonCode);
     }
 

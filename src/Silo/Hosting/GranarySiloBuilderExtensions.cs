@@ -32,6 +32,8 @@ public static class GranarySiloBuilderExtensions
         services.AddValidatedOptions<FileStorageOptions>(configuration, FileStorageOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IsolatePool>();
+        services.AddSingleton<LocalFunctions>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, FunctionRecordsOnShutdown>();
         services.AddHostedService<IsolatePoolWarmUp>();
         services.AddSingleton(sp => new FileGrainStorage(
             sp.GetRequiredService<IOptions<FileStorageOptions>>().Value.Path,

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Granary.Bench;
+
+/// <summary>An in-process web host under test, listening on a loopback port chosen by the OS.</summary>
+internal abstract class BenchHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    protected BenchHost(WebApplication app, TimeSpan startup)
+    {
+        _app = app;
+        Startup = startup;
+        BaseAddress = new Uri(app.Urls.Single());
+    }
+
+    public Uri BaseAddress { get; }
+
+    public TimeSpan Startup { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>The settings both hosts share: a loopback port chosen by the OS and quiet logs.</summary>
+    protected static Dictionary<string, string?> CommonSettings() => new()
+    {
+        ["urls"] = "http://127.0.0.1:0",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+}
+
+/// <summary>The baseline: a bare Kestrel minimal API that answers <c>POST /hello</c> with fixed JSON.</summary>
+internal sealed class BaselineHost : BenchHost
+{
+    public const string Path = "/hello";
+
+    private BaselineHost(WebApplication app, TimeSpan startup)
+        : base(app, startup)
+    {
+    }
+
+    public static async Task<BaselineHost> StartAsync(byte[] body, string contentType)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var builder = WebApplication.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(CommonSettings());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        var app = builder.Build();
+        app.MapPost(Path, () => Results.Bytes(body, contentType));
+        await app.StartAsync();
+        return new BaselineHost(app, Stopwatch.GetElapsedTime(started));
+    }
+}
+
+/// <summary>The Granary gateway with its embedded silo, started the way <c>src/Gateway/Program.cs</c> does.</summary>
+internal sealed class GranaryHost : BenchHost
+{
+    private GranaryHost(WebApplication app, TimeSpan startup, string storagePath)
+        : base(app, startup)
+    {
+        StoragePath = storagePath;
+    }
+
+    public string StoragePath { get; }
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<GranaryHost> StartAsync()
+    {
+        var storage = Directory.CreateTempSubdirectory("granary-bench-").FullName;
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var (siloPort, gatewayPort) = FreePorts();
+            var settings = CommonSettings();
+            settings["Granary:Storage:Path"] = storage;
+            settings["Granary:Cluster:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Granary:Cluster:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+            var builder = WebApplication.CreateBuilder([]);
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.AddGranaryGateway();
+            var app = builder.Build();
+            app.MapGranaryGateway();
+            await app.StartAsync();
+            return new GranaryHost(app, Stopwatch.GetElapsedTime(started), storage);
+        }
+        catch
+        {
+            DeleteDirectory(storage);
+            throw;
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        DeleteDirectory(StoragePath);
+    }
+
+    // Two distinct free ports: both listeners stay open until both ports are known.
+    private static (int Silo, int Gateway) FreePorts()
+    {
+        var first = new TcpListener(IPAddress.Loopback, 0);
+        var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        try
+        {
+            return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
+        }
+        finally
+        {
+            first.Stop();
+            second.Stop();
+        }
+    }
+
+    private static void DeleteDirectory(string path)
+    {
+        for (var attempt = 1; Directory.Exists(path); attempt++)
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+}

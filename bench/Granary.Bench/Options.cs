@@ -1,0 +1,66 @@
+using System.Globalization;
+
+namespace Granary.Bench;
+
+/// <summary>The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --sequential 2000</c>.</summary>
+internal sealed record Options
+{
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int Connections { get; init; } = 32;
+
+    public int Cold { get; init; } = 200;
+
+    public TimeSpan ColdGap { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    public int Sequential { get; init; } = 2000;
+
+    public int SequentialWarmUp { get; init; } = 200;
+
+    /// <summary>Parses the arguments; prints usage and returns null when they are wrong or help is asked for.</summary>
+    public static Options? Parse(string[] args)
+    {
+        var options = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help")
+            {
+                PrintUsage();
+                return null;
+            }
+
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 0)
+            {
+                Console.Error.WriteLine($"{name} needs a non-negative integer value.");
+                PrintUsage();
+                return null;
+            }
+
+            i++;
+            Options? next = name switch
+            {
+                "--duration" when value >= 1 => options with { Duration = TimeSpan.FromSeconds(value) },
+                "--connections" when value >= 1 => options with { Connections = value },
+                "--cold" when value >= 1 => options with { Cold = value },
+                "--cold-gap-ms" => options with { ColdGap = TimeSpan.FromMilliseconds(value) },
+                "--sequential" when value >= 1 => options with { Sequential = value },
+                _ => null,
+            };
+            if (next is null)
+            {
+                Console.Error.WriteLine($"Unknown option or value out of range: {name} {value}");
+                PrintUsage();
+                return null;
+            }
+
+            options = next;
+        }
+
+        return options;
+    }
+
+    private static void PrintUsage() => Console.Error.WriteLine(
+        "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
+        "[--cold <count, 200>] [--cold-gap-ms <20>] [--sequential <2000>]");
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+
+namespace Granary.Bench;
+
+/// <summary>Sequential latency and closed-loop throughput of one endpoint.</summary>
+internal sealed record WarmResult(LatencyStats Sequential, ThroughputResult Throughput, int Errors);
+
+/// <summary>Client-observed cold-start latency, the activation time the gateway recorded, and sanity counts.</summary>
+internal sealed record ColdResult(LatencyStats Latency, LatencyStats ServerInitMs, int Errors, int PoolEmpty, int ConfirmedCold);
+
+/// <summary>Collects the results of a run and prints them as one table.</summary>
+internal sealed class Report
+{
+    private const double ThroughputTarget = 0.5;
+    private const double ColdP50TargetMs = 5;
+
+    public ErrorLog Errors { get; } = new();
+
+    public WarmResult? Baseline { get; set; }
+
+    public WarmResult? Granary { get; set; }
+
+    public ColdResult? ColdCollected { get; set; }
+
+    public ColdResult? ColdScaledToZero { get; set; }
+
+    public void Print(Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var b = Baseline ?? throw new InvalidOperationException("No baseline result.");
+        var g = Granary ?? throw new InvalidOperationException("No Granary result.");
+        var ratio = g.Throughput.RequestsPerSecond / b.Throughput.RequestsPerSecond;
+
+        Console.WriteLine();
+        Console.WriteLine("================================================================ RESULTS ================================================================");
+        Console.WriteLine($"Warm path: POST, response 200 {{\"hello\":\"world\"}}      {"Kestrel baseline",16}  {"Granary",12}  Granary vs baseline");
+        LatencyRow($"sequential latency p50 (ms, n={b.Sequential.Count})", b.Sequential.P50, g.Sequential.P50);
+        LatencyRow("sequential latency p99 (ms)", b.Sequential.P99, g.Sequential.P99);
+        LatencyRow("sequential latency mean (ms)", b.Sequential.Mean, g.Sequential.Mean);
+        Row(
+            $"throughput (req/s, {options.Connections} conn, {options.Duration.TotalSeconds:F0} s)",
+            F(b.Throughput.RequestsPerSecond, "F0"),
+            F(g.Throughput.RequestsPerSecond, "F0"),
+            $"{ratio:P1} of baseline");
+        Row("requests completed", F(b.Throughput.Requests, "N0"), F(g.Throughput.Requests, "N0"), "");
+        LatencyRow("latency under load p50 (ms)", b.Throughput.Latency.P50, g.Throughput.Latency.P50);
+        LatencyRow("latency under load p99 (ms)", b.Throughput.Latency.P99, g.Throughput.Latency.P99);
+        Row("errors (all warm requests)", F(b.Errors, "N0"), F(g.Errors, "N0"), "");
+
+        Console.WriteLine();
+        Console.WriteLine($"Cold start: idle function -> first response through the gateway (client-observed ms, one keep-alive connection, {options.ColdGap.TotalMilliseconds:F0} ms gap)");
+        Console.WriteLine($"  {"variant",-46}{"n",5}{"p50",8}{"p99",8}{"mean",8}{"min",8}{"max",8}   {"server initMs p50/p99",22}{"cold ok",9}{"pool empty",11}{"errors",8}");
+        ColdRow("idle, definition grain collected (default)", ColdCollected);
+        ColdRow("scaled to zero by itself, definition active", ColdScaledToZero);
+        Console.WriteLine("  server initMs = the activation time the gateway recorded (attach to definition grain + load code into a warm isolate);");
+        Console.WriteLine("  cold ok = invocation records with cold=true; pool empty = cold starts that found no warm isolate ready just before the request.");
+
+        Console.WriteLine();
+        Console.WriteLine("Targets");
+        Console.WriteLine($"  Granary throughput >= {ThroughputTarget:P0} of baseline: {ratio:P1}  {Verdict(ratio >= ThroughputTarget)}");
+        foreach (var (name, cold) in new[] { ("definition collected", ColdCollected), ("scaled to zero", ColdScaledToZero) })
+        {
+            if (cold is not null)
+            {
+                Console.WriteLine($"  cold start p50 <= {ColdP50TargetMs:F0} ms ({name}): {cold.Latency.P50:F2} ms  {Verdict(cold.Latency.P50 <= ColdP50TargetMs)}");
+            }
+        }
+
+        Console.WriteLine();
+        if (Errors.Total == 0)
+        {
+            Console.WriteLine("Errors: none (every response was 200 with the expected body, every measured cold start was recorded as cold).");
+        }
+        else
+        {
+            Console.WriteLine($"ERRORS: {Errors.Total} — these results include failed requests and are NOT valid:");
+            foreach (var line in Errors.Describe())
+            {
+                Console.WriteLine($"  {line}");
+            }
+        }
+    }
+
+    private static void LatencyRow(string label, double baseline, double granary) =>
+        Row(label, F(baseline, "F3"), F(granary, "F3"), $"{granary - baseline:+0.000;-0.000} ms ({granary / baseline:F1}x)");
+
+    private static void Row(string label, string baseline, string granary, string comparison) =>
+        Console.WriteLine($"  {label,-50}{baseline,16}  {granary,12}  {comparison}");
+
+    private static void ColdRow(string label, ColdResult? cold)
+    {
+        if (cold is null)
+        {
+            Console.WriteLine($"  {label,-46}  not measured");
+            return;
+        }
+
+        var l = cold.Latency;
+        var init = $"{F(cold.ServerInitMs.P50, "F2")} / {F(cold.ServerInitMs.P99, "F2")}";
+        Console.WriteLine(
+            $"  {label,-46}{l.Count,5}{F(l.P50, "F2"),8}{F(l.P99, "F2"),8}{F(l.Mean, "F2"),8}{F(l.Min, "F2"),8}{F(l.Max, "F2"),8}   " +
+            $"{init,22}{$"{cold.ConfirmedCold}/{l.Count}",9}{cold.PoolEmpty,11}{cold.Errors,8}");
+    }
+
+    private static string Verdict(bool met) => met ? "MET" : "NOT MET";
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Options;
+
+namespace Granary.Gateway.Tests;
+
+/// <summary>Settings are validated when the process starts, and the message names the setting.</summary>
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Granary:Limits:MaxConcurrency", "0")]
+    [InlineData("Granary:Limits:MaxRequestBodyBytes", "-1")]
+    [InlineData("Granary:JavaScript:WarmIsolates", "1000")]
+    [InlineData("Granary:Gateway:PublicUrl", "not a url")]
+    [InlineData("Granary:Cluster:SiloPort", "70000")]
+    public async Task AnInvalidSettingStopsStartUpNamingTheSetting(string key, string value)
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GranaryServer.StartAsync(settings: new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+}
