@@ -25,7 +25,17 @@ public static class GranarySiloBuilderExtensions
             ClusterEndpointOptions.SectionName,
             configuration.GetSection(ClusterEndpointOptions.SectionName).Get<ClusterEndpointOptions>() ?? new());
         silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+        return silo.AddGranaryServices(configuration);
+    }
 
+    /// <summary>
+    /// Registers what every Granary silo needs whatever its clustering: the V8 isolate pool, the limits,
+    /// the grain storage and the health checks.
+    /// </summary>
+    public static ISiloBuilder AddGranaryServices(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
         services.AddValidatedOptions<FunctionLimits>(configuration, FunctionLimits.SectionName);
         services.AddValidatedOptions<JavaScriptRuntimeOptions>(configuration, JavaScriptRuntimeOptions.SectionName);
