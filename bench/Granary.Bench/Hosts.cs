@@ -8,6 +8,7 @@ namespace Granary.Bench;
 internal abstract class BenchHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     protected BenchHost(WebApplication app, TimeSpan startup)
     {
@@ -24,8 +25,11 @@ internal abstract class BenchHost : IAsyncDisposable
 
     public virtual async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
     }
 
     /// <summary>The settings both hosts share: a loopback port chosen by the OS and quiet logs.</summary>

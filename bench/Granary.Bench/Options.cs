@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Granary.Bench;
 
-/// <summary>The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --sequential 2000</c>.</summary>
+/// <summary>The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>.</summary>
 internal sealed record Options
 {
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
@@ -12,6 +12,8 @@ internal sealed record Options
     public int Cold { get; init; } = 200;
 
     public TimeSpan ColdGap { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    public int ColdWarmUp { get; init; } = 20;
 
     public int Sequential { get; init; } = 2000;
 
@@ -44,6 +46,7 @@ internal sealed record Options
                 "--connections" when value >= 1 => options with { Connections = value },
                 "--cold" when value >= 1 => options with { Cold = value },
                 "--cold-gap-ms" => options with { ColdGap = TimeSpan.FromMilliseconds(value) },
+                "--cold-warmup" => options with { ColdWarmUp = value },
                 "--sequential" when value >= 1 => options with { Sequential = value },
                 _ => null,
             };
@@ -62,5 +65,5 @@ internal sealed record Options
 
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
-        "[--cold <count, 200>] [--cold-gap-ms <20>] [--sequential <2000>]");
+        "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>]");
 }

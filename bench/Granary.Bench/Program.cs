@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Runtime;
 using System.Runtime.InteropServices;
@@ -16,11 +15,11 @@ namespace Granary.Bench;
 /// </summary>
 internal static class BenchProgram
 {
-    private const string Workspace = "/api/v1/tenants/default/workspaces/bench/functions";
+    private const string Functions = "/api/v1/tenants/default/workspaces/bench/functions";
     private const string Invoke = "/fn/default/bench";
     private const string HelloCode = "module.exports = async () => ({ hello: 'world' });";
-    private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(2);
-    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
+    private static readonly byte[] s_expectedBody = "{\"hello\":\"world\"}"u8.ToArray();
+    private static readonly TimeSpan s_throughputWarmUp = TimeSpan.FromSeconds(2);
 
     public static async Task<int> Main(string[] args)
     {
@@ -32,39 +31,62 @@ internal static class BenchProgram
         PrintHeader(options);
         var report = new Report();
 
-        // 1. Baseline. The body and content type are those the Granary function answers with (checked below).
-        var expectedBody = "{\"hello\":\"world\"}"u8.ToArray();
-        await using (var baseline = await BaselineHost.StartAsync(expectedBody, "application/json"))
+        // 1. Baseline: same body and content type as the Granary function answers with (checked below).
+        await using (var baseline = await BaselineHost.StartAsync(s_expectedBody, "application/json; charset=utf-8"))
         {
             Console.WriteLine($"Baseline Kestrel listening on {baseline.BaseAddress} (started in {baseline.Startup.TotalMilliseconds:F0} ms)");
-            report.Baseline = await MeasureWarmAsync(baseline.BaseAddress, BaselineHost.Path, expectedBody, options, report.Errors);
+            report.Baseline = await MeasureWarmAsync(baseline.BaseAddress, BaselineHost.Path, options, report.Errors);
         }
 
-        // 2-3. Granary.
+        // 2. Granary, warm.
         await using var granary = await GranaryHost.StartAsync();
         Console.WriteLine($"Granary gateway listening on {granary.BaseAddress} (started in {granary.Startup.TotalMilliseconds:F0} ms), storage {granary.StoragePath}");
-        using var api = new LoadGenerator(granary.BaseAddress, 1);
+        using var management = new LoadGenerator(granary.BaseAddress, 1);
+        var api = management.Client;
 
-        await DeployAsync(api.Client, "hello", idleTimeoutSeconds: null);
-        using (var first = await api.Client.PostAsync(new Uri($"{Invoke}/hello", UriKind.Relative), null))
+        await DeployAsync(api, "hello", idleTimeoutSeconds: null);
+        using (var first = await api.PostAsync(new Uri($"{Invoke}/hello", UriKind.Relative), null))
         {
             var body = await first.Content.ReadAsByteArrayAsync();
             Console.WriteLine($"First invocation of hello: {(int)first.StatusCode} {first.Content.Headers.ContentType} {Encoding.UTF8.GetString(body)}");
-            if (first.StatusCode != HttpStatusCode.OK || !body.AsSpan().SequenceEqual(expectedBody))
+            if (first.StatusCode != HttpStatusCode.OK || !body.AsSpan().SequenceEqual(s_expectedBody))
             {
                 report.Errors.Add("hello: first invocation", $"{(int)first.StatusCode} {Encoding.UTF8.GetString(body)}");
             }
         }
 
-        report.Granary = await MeasureWarmAsync(granary.BaseAddress, $"{Invoke}/hello", expectedBody, options, report.Errors);
+        report.Granary = await MeasureWarmAsync(granary.BaseAddress, $"{Invoke}/hello", options, report.Errors);
 
-        // 3a. Cold start of functions that are idle and whose definition grains were collected too.
-        report.ColdCollected = await MeasureColdCollectedAsync(granary, api.Client, expectedBody, options, report.Errors);
+        // 3a. Cold start of never-run functions whose definition grains were collected too (read from storage).
+        var collected = Names("cold", options);
+        Console.WriteLine($"Cold (definition grain collected): deploying {collected.Length} functions (default settings)...");
+        await DeployAllAsync(api, collected, idleTimeoutSeconds: null);
+        var grains = granary.Grains.GetGrain<IManagementGrain>(0);
+        await grains.ForceActivationCollection(TimeSpan.Zero);
+        await WaitIdleAsync(api, [collected[0]]);
+        await grains.ForceActivationCollection(TimeSpan.Zero); // reading cold0's status re-activated its definition grain
+        Console.WriteLine($"  before measuring: {await CountActivationsAsync(grains)}");
+        report.ColdCollected = await MeasureColdAsync(granary, api, collected, options, report.Errors);
+        await DeleteAllAsync(api, collected); // frees their activations and isolates (idle timeout 300 s) before the next variant
 
-        // 3b. Cold start after the function scaled itself to zero; its definition grain stays active.
-        report.ColdScaledToZero = await MeasureColdScaledToZeroAsync(granary, api.Client, expectedBody, options, report.Errors);
+        // 3b. Cold start after each function scaled itself to zero; its definition grain stays active.
+        var scaled = Names("idle", options);
+        Console.WriteLine($"Cold (scaled to zero, definition grain active): deploying {scaled.Length} functions with idleTimeoutSeconds 1, invoking each once...");
+        await DeployAllAsync(api, scaled, idleTimeoutSeconds: 1);
+        var (_, firstRunErrors) = await SequentialOverAsync(management, scaled.Select(n => $"{Invoke}/{n}"));
+        report.Errors.AddRange(firstRunErrors);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await WaitIdleAsync(api, scaled);
+        Console.WriteLine($"  before measuring: {await CountActivationsAsync(grains)}");
+        report.ColdScaledToZero = await MeasureColdAsync(granary, api, scaled, options, report.Errors);
 
-        Console.WriteLine("Stopping the hosts...");
+        // Delete what is left so that every function grain detaches from its definition grain before the silo stops.
+        Console.WriteLine("Deleting the functions and stopping the gateway...");
+        await DeleteAllAsync(api, [.. scaled, "hello"]);
+        var stopping = Stopwatch.GetTimestamp();
+        await granary.DisposeAsync();
+        Console.WriteLine($"  stopped in {Stopwatch.GetElapsedTime(stopping).TotalMilliseconds:F0} ms; temp storage deleted: {!Directory.Exists(granary.StoragePath)}");
+
         report.Print(options);
         return report.Errors.Total == 0 ? 0 : 1;
     }
@@ -74,22 +96,24 @@ internal static class BenchProgram
         var gc = GCSettings.IsServerGC ? "Server GC" : "Workstation GC";
         Console.WriteLine("Granary benchmark");
         Console.WriteLine($"  machine:  {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.ProcessArchitecture}, {RuntimeInformation.FrameworkDescription}, {gc}");
-        Console.WriteLine($"  settings: sequential {options.Sequential} requests (+{options.SequentialWarmUp} warm-up) on one keep-alive connection; " +
-            $"throughput {options.Connections} connections × {options.Duration.TotalSeconds:F0} s (+{s_warmUp.TotalSeconds:F0} s warm-up); " +
-            $"cold starts {options.Cold} per variant, {options.ColdGap.TotalMilliseconds:F0} ms gap");
-        Console.WriteLine("  client:   in-process HttpClient/SocketsHttpHandler, POST without body, every response checked for 200 + {\"hello\":\"world\"}");
+        Console.WriteLine($"  warm:     sequential {options.Sequential} requests (+{options.SequentialWarmUp} warm-up) on one keep-alive connection; " +
+            $"throughput {options.Connections} connections x {options.Duration.TotalSeconds:F0} s (+{s_throughputWarmUp.TotalSeconds:F0} s warm-up)");
+        Console.WriteLine($"  cold:     {options.Cold} measured cold starts per variant (+{options.ColdWarmUp} unmeasured first), {options.ColdGap.TotalMilliseconds:F0} ms gap between cold starts");
+        Console.WriteLine("  client:   in-process HttpClient/SocketsHttpHandler, POST without body; every response checked for 200 + {\"hello\":\"world\"}");
         Console.WriteLine();
     }
 
-    private static async Task<WarmResult> MeasureWarmAsync(Uri baseAddress, string path, byte[] expectedBody, Options options, ErrorLog allErrors)
+    private static async Task<WarmResult> MeasureWarmAsync(Uri baseAddress, string path, Options options, ErrorLog allErrors)
     {
         using var single = new LoadGenerator(baseAddress, 1);
-        var (_, warmErrors) = await single.SequentialAsync(path, options.SequentialWarmUp, expectedBody);
-        var (sequential, sequentialErrors) = await single.SequentialAsync(path, options.Sequential, expectedBody);
+        var (_, warmErrors) = await single.SequentialAsync(path, options.SequentialWarmUp, s_expectedBody);
+        var (sequential, sequentialErrors) = await single.SequentialAsync(path, options.Sequential, s_expectedBody);
 
         using var load = new LoadGenerator(baseAddress, options.Connections);
-        var warmLoad = await load.ThroughputAsync(path, s_warmUp, expectedBody);
-        var throughput = await load.ThroughputAsync(path, options.Duration, expectedBody);
+        var warmLoad = await load.ThroughputAsync(path, s_throughputWarmUp, s_expectedBody);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var throughput = await load.ThroughputAsync(path, options.Duration, s_expectedBody);
+        var cpuPerRequestUs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / throughput.Requests;
 
         var errors = new ErrorLog();
         errors.AddRange(warmErrors);
@@ -98,107 +122,81 @@ internal static class BenchProgram
         errors.AddRange(throughput.Errors);
         allErrors.AddRange(errors);
         Console.WriteLine($"  {path}: sequential p50 {sequential.P50:F3} ms, throughput {throughput.RequestsPerSecond:F0} req/s, errors {errors.Total}");
-        return new WarmResult(sequential, throughput, errors.Total);
+        return new WarmResult(sequential, throughput, cpuPerRequestUs, errors.Total);
     }
 
-    private static async Task<ColdResult> MeasureColdCollectedAsync(GranaryHost granary, HttpClient api, byte[] expectedBody, Options options, ErrorLog allErrors)
-    {
-        var names = Enumerable.Range(0, options.Cold).Select(i => $"cold{i}").ToArray();
-        Console.WriteLine($"Cold (definition grain collected): deploying {names.Length} functions...");
-        foreach (var name in names)
-        {
-            await DeployAsync(api, name, idleTimeoutSeconds: null);
-        }
-
-        // Deployment never activates a function grain; collecting every idle activation also removes the
-        // definition and workspace grains, so the first request has to read the definition from storage.
-        var management = granary.Grains.GetGrain<IManagementGrain>(0);
-        await management.ForceActivationCollection(TimeSpan.Zero);
-        await WaitIdleAsync(api, names[..1]);
-        await management.ForceActivationCollection(TimeSpan.Zero); // the status read above re-activated cold0's definition grain
-        var counts = await CountActivationsAsync(management);
-        Console.WriteLine($"  before measuring: {counts}");
-
-        var result = await MeasureColdAsync(granary, api, names, expectedBody, options, allErrors);
-
-        // Free the 200 activations (and their isolates) before the next variant.
-        foreach (var name in names)
-        {
-            using var response = await api.DeleteAsync(new Uri($"{Workspace}/{name}", UriKind.Relative));
-            CheckStatus(response, HttpStatusCode.NoContent, $"delete {name}");
-        }
-
-        return result;
-    }
-
-    private static async Task<ColdResult> MeasureColdScaledToZeroAsync(GranaryHost granary, HttpClient api, byte[] expectedBody, Options options, ErrorLog allErrors)
-    {
-        var names = Enumerable.Range(0, options.Cold).Select(i => $"idle{i}").ToArray();
-        Console.WriteLine($"Cold (scaled to zero, definition grain active): deploying {names.Length} functions with idleTimeoutSeconds 1, invoking each once...");
-        var warmErrors = new ErrorLog();
-        using var client = new LoadGenerator(granary.BaseAddress, 1);
-        foreach (var name in names)
-        {
-            await DeployAsync(api, name, idleTimeoutSeconds: 1);
-            await client.SendAsync($"{Invoke}/{name}", expectedBody, warmErrors);
-        }
-
-        allErrors.AddRange(warmErrors);
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        await WaitIdleAsync(api, names);
-        var counts = await CountActivationsAsync(granary.Grains.GetGrain<IManagementGrain>(0));
-        Console.WriteLine($"  before measuring: {counts}");
-        return await MeasureColdAsync(granary, api, names, expectedBody, options, allErrors);
-    }
-
-    // Invokes each idle function once, in order, over one keep-alive connection, with a pause between cold starts.
-    private static async Task<ColdResult> MeasureColdAsync(GranaryHost granary, HttpClient api, string[] names, byte[] expectedBody, Options options, ErrorLog allErrors)
+    // Invokes each idle function once, in order, on one keep-alive connection, pausing before each cold start so
+    // that the silo's warm isolate pool can refill. The first ColdWarmUp functions are invoked but not measured.
+    private static async Task<ColdResult> MeasureColdAsync(GranaryHost granary, HttpClient api, string[] names, Options options, ErrorLog allErrors)
     {
         var pool = granary.Services.GetRequiredService<IsolatePool>();
         var memoryLimitMb = new FunctionSpec { Runtime = "nodejs", Code = HelloCode }.MemoryLimitMb;
-        await pool.WarmUpAsync(memoryLimitMb);
+        await pool.WarmUpAsync(memoryLimitMb); // deployments drained it: each one validates the code in a pool isolate
 
         using var client = new LoadGenerator(granary.BaseAddress, 1);
-        await client.SendAsync($"{Invoke}/hello", expectedBody, allErrors); // the connection is open before the first sample
         var errors = new ErrorLog();
-        var latencies = new double[names.Length];
+        await client.SendAsync($"{Invoke}/hello", s_expectedBody, errors); // opens the connection before the first cold start
+        var latencies = new List<double>();
         var poolEmpty = 0;
         for (var i = 0; i < names.Length; i++)
         {
             await Task.Delay(options.ColdGap);
-            if (pool.ReadyCount(memoryLimitMb) == 0)
+            var measured = i >= options.ColdWarmUp;
+            if (measured && pool.ReadyCount(memoryLimitMb) == 0)
             {
                 poolEmpty++;
             }
 
-            latencies[i] = await client.SendAsync($"{Invoke}/{names[i]}", expectedBody, errors);
+            var latency = await client.SendAsync($"{Invoke}/{names[i]}", s_expectedBody, errors);
+            if (measured)
+            {
+                latencies.Add(latency);
+            }
         }
 
-        // What the gateway recorded for each of those invocations: was it cold, and how long the activation took.
+        // What the gateway recorded for each measured invocation: was it a cold start, and how long the activation took.
         var initMs = new List<double>();
-        var notCold = 0;
-        foreach (var name in names)
+        foreach (var name in names[options.ColdWarmUp..])
         {
-            var record = await LatestInvocationAsync(api, name);
-            if (record is { Cold: true })
+            if (await LatestInvocationAsync(api, name) is { Cold: true } record)
             {
-                initMs.Add(record.Value.InitMs);
-            }
-            else
-            {
-                notCold++;
+                initMs.Add(record.InitMs);
             }
         }
 
+        var notCold = latencies.Count - initMs.Count;
         if (notCold > 0)
         {
-            errors.Add("not a cold start", $"{notCold} of {names.Length} invocation records say cold=false or are missing");
+            errors.Add("not a cold start", $"{notCold} of {latencies.Count} invocation records say cold=false or are missing");
         }
 
         allErrors.AddRange(errors);
         var stats = LatencyStats.From(latencies);
-        Console.WriteLine($"  measured: p50 {stats.P50:F2} ms, p99 {stats.P99:F2} ms, errors {errors.Total}, warm pool empty before {poolEmpty} of {names.Length}");
-        return new ColdResult(stats, LatencyStats.From(initMs), errors.Total, poolEmpty, names.Length - notCold);
+        Console.WriteLine($"  measured {stats.Count}: p50 {stats.P50:F2} ms, p99 {stats.P99:F2} ms, errors {errors.Total}");
+        return new ColdResult(stats, LatencyStats.From(initMs), errors.Total, poolEmpty, initMs.Count);
+    }
+
+    private static string[] Names(string prefix, Options options) =>
+        [.. Enumerable.Range(0, options.ColdWarmUp + options.Cold).Select(i => $"{prefix}{i}")];
+
+    private static async Task<(LatencyStats Latency, ErrorLog Errors)> SequentialOverAsync(LoadGenerator client, IEnumerable<string> paths)
+    {
+        var errors = new ErrorLog();
+        var latencies = new List<double>();
+        foreach (var path in paths)
+        {
+            latencies.Add(await client.SendAsync(path, s_expectedBody, errors));
+        }
+
+        return (LatencyStats.From(latencies), errors);
+    }
+
+    private static async Task DeployAllAsync(HttpClient api, string[] names, int? idleTimeoutSeconds)
+    {
+        foreach (var name in names)
+        {
+            await DeployAsync(api, name, idleTimeoutSeconds);
+        }
     }
 
     private static async Task DeployAsync(HttpClient api, string name, int? idleTimeoutSeconds)
@@ -207,20 +205,29 @@ internal static class BenchProgram
             ? JsonSerializer.Serialize(new { runtime = "nodejs", code = HelloCode, idleTimeoutSeconds = idle })
             : JsonSerializer.Serialize(new { runtime = "nodejs", code = HelloCode });
         using var content = new StringContent(spec, Encoding.UTF8, "application/json");
-        using var response = await api.PutAsync(new Uri($"{Workspace}/{name}", UriKind.Relative), content);
-        CheckStatus(response, HttpStatusCode.Created, $"deploy {name}");
+        using var response = await api.PutAsync(new Uri($"{Functions}/{name}", UriKind.Relative), content);
+        await CheckStatusAsync(response, HttpStatusCode.Created, $"deploy {name}");
     }
 
-    private static void CheckStatus(HttpResponseMessage response, HttpStatusCode expected, string what)
+    private static async Task DeleteAllAsync(HttpClient api, string[] names)
+    {
+        foreach (var name in names)
+        {
+            using var response = await api.DeleteAsync(new Uri($"{Functions}/{name}", UriKind.Relative));
+            await CheckStatusAsync(response, HttpStatusCode.NoContent, $"delete {name}");
+        }
+    }
+
+    private static async Task CheckStatusAsync(HttpResponseMessage response, HttpStatusCode expected, string what)
     {
         if (response.StatusCode != expected)
         {
-            var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            var body = await response.Content.ReadAsStringAsync();
             throw new InvalidOperationException($"{what}: expected {(int)expected}, got {(int)response.StatusCode}: {body}");
         }
     }
 
-    // Polls the management API until every named function reports status idle.
+    // Polls the management API until every named function reports status idle (at most 10 s).
     private static async Task WaitIdleAsync(HttpClient api, string[] names)
     {
         var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
@@ -228,8 +235,8 @@ internal static class BenchProgram
         {
             while (true)
             {
-                using var response = await api.GetAsync(new Uri($"{Workspace}/{name}", UriKind.Relative));
-                CheckStatus(response, HttpStatusCode.OK, $"get {name}");
+                using var response = await api.GetAsync(new Uri($"{Functions}/{name}", UriKind.Relative));
+                await CheckStatusAsync(response, HttpStatusCode.OK, $"get {name}");
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
                 var state = json.RootElement.GetProperty("status").GetProperty("state").GetString();
                 if (state == "idle")
@@ -246,13 +253,13 @@ internal static class BenchProgram
             }
         }
 
-        Console.WriteLine($"  verified status idle: {(names.Length == 1 ? names[0] : $"all {names.Length} functions")}");
+        Console.WriteLine($"  verified \"status\":{{\"state\":\"idle\"}}: {(names.Length == 1 ? names[0] : $"all {names.Length} functions")}");
     }
 
     private static async Task<(bool Cold, double InitMs)?> LatestInvocationAsync(HttpClient api, string name)
     {
-        using var response = await api.GetAsync(new Uri($"{Workspace}/{name}/invocations?limit=1", UriKind.Relative));
-        CheckStatus(response, HttpStatusCode.OK, $"invocations of {name}");
+        using var response = await api.GetAsync(new Uri($"{Functions}/{name}/invocations?limit=1", UriKind.Relative));
+        await CheckStatusAsync(response, HttpStatusCode.OK, $"invocations of {name}");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var records = json.RootElement.GetProperty("invocations");
         if (records.GetArrayLength() == 0)
@@ -264,10 +271,10 @@ internal static class BenchProgram
         return (latest.GetProperty("cold").GetBoolean(), latest.GetProperty("initMs").GetDouble());
     }
 
-    private static async Task<string> CountActivationsAsync(IManagementGrain management)
+    private static async Task<string> CountActivationsAsync(IManagementGrain grains)
     {
-        var stats = await management.GetSimpleGrainStatistics();
-        int Count(string type) => stats.Where(s => s.GrainType.EndsWith(type, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
-        return $"{Count(".FunctionGrain")} function grain and {Count(".FunctionDefinitionGrain")} definition grain activations in the silo";
+        var stats = await grains.GetSimpleGrainStatistics();
+        int Count(Type type) => stats.Where(s => s.GrainType.Split(',')[0] == type.FullName).Sum(s => s.ActivationCount);
+        return $"{Count(typeof(FunctionGrain))} function grain and {Count(typeof(FunctionDefinitionGrain))} definition grain activations in the silo (incl. the warm 'hello')";
     }
 }

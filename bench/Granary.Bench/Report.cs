@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Granary.Bench;
 
 /// <summary>Sequential latency and closed-loop throughput of one endpoint.</summary>
-internal sealed record WarmResult(LatencyStats Sequential, ThroughputResult Throughput, int Errors);
+internal sealed record WarmResult(LatencyStats Sequential, ThroughputResult Throughput, double CpuPerRequestUs, int Errors);
 
 /// <summary>Client-observed cold-start latency, the activation time the gateway recorded, and sanity counts.</summary>
 internal sealed record ColdResult(LatencyStats Latency, LatencyStats ServerInitMs, int Errors, int PoolEmpty, int ConfirmedCold);
@@ -32,9 +32,11 @@ internal sealed class Report
         var ratio = g.Throughput.RequestsPerSecond / b.Throughput.RequestsPerSecond;
 
         Console.WriteLine();
-        Console.WriteLine("================================================================ RESULTS ================================================================");
-        Console.WriteLine($"Warm path: POST, response 200 {{\"hello\":\"world\"}}      {"Kestrel baseline",16}  {"Granary",12}  Granary vs baseline");
+        Console.WriteLine("======================================================== RESULTS ========================================================");
+        const string WarmTitle = "Warm path (POST, 200 + {\"hello\":\"world\"})";
+        Console.WriteLine($"{WarmTitle,-52}{"Kestrel baseline",16}  {"Granary",12}  Granary vs baseline");
         LatencyRow($"sequential latency p50 (ms, n={b.Sequential.Count})", b.Sequential.P50, g.Sequential.P50);
+        LatencyRow("sequential latency p90 (ms)", b.Sequential.P90, g.Sequential.P90);
         LatencyRow("sequential latency p99 (ms)", b.Sequential.P99, g.Sequential.P99);
         LatencyRow("sequential latency mean (ms)", b.Sequential.Mean, g.Sequential.Mean);
         Row(
@@ -43,6 +45,7 @@ internal sealed class Report
             F(g.Throughput.RequestsPerSecond, "F0"),
             $"{ratio:P1} of baseline");
         Row("requests completed", F(b.Throughput.Requests, "N0"), F(g.Throughput.Requests, "N0"), "");
+        Row("process CPU per request (us, client included)", F(b.CpuPerRequestUs, "F0"), F(g.CpuPerRequestUs, "F0"), $"{g.CpuPerRequestUs / b.CpuPerRequestUs:F1}x");
         LatencyRow("latency under load p50 (ms)", b.Throughput.Latency.P50, g.Throughput.Latency.P50);
         LatencyRow("latency under load p99 (ms)", b.Throughput.Latency.P99, g.Throughput.Latency.P99);
         Row("errors (all warm requests)", F(b.Errors, "N0"), F(g.Errors, "N0"), "");

@@ -33,7 +33,7 @@ public sealed partial class FunctionGrain(
     private static readonly TimeSpan s_reportDelay = TimeSpan.FromSeconds(1);
 
     private readonly string _activationId = Guid.NewGuid().ToString("N");
-    private readonly List<InvocationRecord> _unreported = [];
+    private readonly Queue<InvocationRecord> _unreported = new();
     private FunctionId _id;
     private DateTimeOffset _since;
     private Task<JavaScriptFunction?>? _loading;
@@ -67,7 +67,9 @@ public sealed partial class FunctionGrain(
             await function.DisposeAsync();
         }
 
-        if (_attached)
+        // At shutdown every grain deactivates at once and the definition grain may be gone; the records
+        // were already collected by FunctionRecordsOnShutdown while all grains were still active.
+        if (_attached && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
             try
             {
@@ -128,7 +130,12 @@ public sealed partial class FunctionGrain(
             };
             if (function is not null)
             {
-                _unreported.Add(record);
+                // The definition grain keeps only the newest records, so only those need to travel.
+                _unreported.Enqueue(record);
+                if (_unreported.Count > limits.Value.InvocationHistorySize)
+                {
+                    _unreported.Dequeue();
+                }
             }
 
             return new InvocationResponse(result.StatusCode, result.Headers, result.Body, invocationId);

@@ -9,32 +9,48 @@ namespace Granary.Runtime.JavaScript;
 /// that each run one invocation at a time, a bounded queue in front of them, and the timeout and memory
 /// rules. Isolates are loaded on demand and reused while healthy; a timed-out or exhausted one is discarded.
 /// </summary>
+/// <remarks>
+/// A queued invocation does not wait for an isolate to be handed to it: the caller that frees an isolate
+/// passes it the next queued invocation as a thread-pool work item, and the queued caller only waits for its
+/// result. Under load that costs no thread wake-up per invocation, where waking each waiter cost more than
+/// running a small function.
+/// </remarks>
 public sealed partial class JavaScriptFunction : IAsyncDisposable
 {
     private static readonly TimeSpan s_logCollectionWait = TimeSpan.FromMilliseconds(200);
+
+    // Quick functions run inline on the calling thread (see KeepOrDropInline).
+    private static readonly TimeSpan s_inlineBudget = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan s_inlineLimit = TimeSpan.FromSeconds(1);
 
     private readonly IsolatePool _pool;
     private readonly FunctionMeta _meta;
     private readonly int _maxQueue;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _scaleUpDelay;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Stack<V8Isolate> _idle = new();
-    private readonly LinkedList<TaskCompletionSource<V8Isolate?>> _waiters = new();
+    private readonly LinkedList<Queued> _queue = new();
     private int _isolates;
     private int _inFlight;
+    private int _awaiting;
     private bool _disposed;
+    private bool _inline = true;
+    private int _slowInlineRuns;
 
     /// <summary>Creates the function; no isolate is made until <see cref="WarmUpAsync"/> or the first invocation.</summary>
     public JavaScriptFunction(FunctionDefinition definition, IsolatePool pool, FunctionLimits limits, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(limits);
         Definition = definition;
         _pool = pool;
         _meta = FunctionMeta.From(definition, limits.MaxRequestBodyBytes);
         _maxQueue = limits.MaxQueueLength;
         _timeout = TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds);
+        _scaleUpDelay = pool.ScaleUpDelay;
         _logger = logger;
     }
 
@@ -55,6 +71,7 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(limits);
         var isolate = await pool.RentAsync(definition.Spec.MemoryLimitMb);
         try
         {
@@ -81,24 +98,18 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         }
 
         var (isolate, error) = await CreateLoadedIsolateAsync();
-        lock (_gate)
+        if (isolate is null)
         {
-            if (isolate is null)
+            lock (_gate)
             {
                 _isolates--;
-                return error;
             }
 
-            if (_disposed)
-            {
-                _isolates--;
-                isolate.Dispose();
-                return null;
-            }
-
-            HandOver(isolate);
-            return null;
+            return error;
         }
+
+        Park(isolate);
+        return null;
     }
 
     /// <summary>
@@ -110,26 +121,161 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var requestJson = InvocationJson.Write(request);
-        var started = Stopwatch.GetTimestamp();
-        var (isolate, cold, initMs, failure) = await AcquireAsync();
-        if (isolate is null)
+        var arrived = Stopwatch.GetTimestamp();
+        V8Isolate? isolate;
+        Queued? queued = null;
+        lock (_gate)
         {
-            return failure!;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_idle.TryPop(out isolate))
+            {
+                _inFlight++;
+            }
+            else if (_isolates == 0)
+            {
+                _isolates++;
+                _inFlight++;
+            }
+            else if (_inFlight >= Definition.Spec.MaxConcurrency + _maxQueue)
+            {
+                // Invocations beyond maxConcurrency queue; past the queue bound they are refused.
+                return Throttled();
+            }
+            else
+            {
+                _inFlight++;
+                queued = new Queued(requestJson, arrived);
+                queued.Node = _queue.AddLast(queued);
+                if (_isolates < Definition.Spec.MaxConcurrency)
+                {
+                    _ = ScaleUpAfterDelayAsync(queued);
+                }
+            }
         }
 
-        var waitMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds - initMs;
+        if (queued is not null)
+        {
+            return await WaitForTurnAsync(queued);
+        }
+
+        return isolate is not null
+            ? await RunAsync(isolate, requestJson, arrived, cold: false, initMs: 0)
+            : await RunOnNewIsolateAsync(requestJson, arrived);
+    }
+
+    /// <summary>Discards idle isolates now; running ones are discarded when their invocation ends.</summary>
+    public ValueTask DisposeAsync()
+    {
+        List<Queued> queued;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _disposed = true;
+            while (_idle.TryPop(out var isolate))
+            {
+                _isolates--;
+                isolate.Dispose();
+            }
+
+            queued = [.. _queue];
+            _queue.Clear();
+            _inFlight -= queued.Count;
+        }
+
+        foreach (var waiting in queued)
+        {
+            waiting.Result.TrySetException(new ObjectDisposedException(nameof(JavaScriptFunction)));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<ExecutionResult> WaitForTurnAsync(Queued queued)
+    {
+        try
+        {
+            return await queued.Result.Task.WaitAsync(_timeout);
+        }
+        catch (TimeoutException)
+        {
+            lock (_gate)
+            {
+                if (queued.Node!.List is not null)
+                {
+                    // Never started: it waited a whole timeout for an isolate.
+                    _queue.Remove(queued.Node);
+                    _inFlight--;
+                    return Throttled();
+                }
+            }
+
+            // Started at the last moment: it has its own run timeout.
+            return await queued.Result.Task;
+        }
+    }
+
+    // A function keeps running inline while its synchronous part stays short. One that holds the caller's
+    // thread for long (a second at once, or over the budget three times running) moves to its isolates'
+    // own threads for good, so it never ties up the thread pool again. A single slow call (the first call
+    // of a fresh process, still compiling) does not count.
+    private void KeepOrDropInline(TimeSpan syncTime)
+    {
+        if (syncTime <= s_inlineBudget)
+        {
+            Volatile.Write(ref _slowInlineRuns, 0);
+            return;
+        }
+
+        if (syncTime >= s_inlineLimit || Interlocked.Increment(ref _slowInlineRuns) >= 3)
+        {
+            Volatile.Write(ref _inline, false);
+            LogNoLongerInline(_meta.Name, syncTime.TotalMilliseconds);
+        }
+    }
+
+    // Runs an invocation on an isolate this call holds, then frees the isolate (which may pass it on).
+    private async Task<ExecutionResult> RunAsync(V8Isolate isolate, string requestJson, long arrived, bool cold, double initMs)
+    {
         var running = Stopwatch.GetTimestamp();
+        var waitMs = Stopwatch.GetElapsedTime(arrived, running).TotalMilliseconds - initMs;
         ExecutionResult result;
         try
         {
-            var json = await isolate.InvokeAsync(requestJson).WaitAsync(_timeout);
+            var inline = Volatile.Read(ref _inline);
+            var invocation = isolate.InvokeAsync(requestJson, inline, _timeout, out var syncTime);
+            if (inline)
+            {
+                KeepOrDropInline(syncTime);
+            }
+
+            string json;
+            if (invocation.IsCompleted)
+            {
+                json = await invocation;
+            }
+            else
+            {
+                Interlocked.Increment(ref _awaiting);
+                try
+                {
+                    json = await invocation.WaitAsync(TimeSpan.FromTicks(Math.Max(_timeout.Ticks - syncTime.Ticks, TimeSpan.TicksPerMillisecond)));
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _awaiting);
+                }
+            }
+
             result = InvocationJson.Read(json);
         }
         catch (TimeoutException)
         {
             isolate.Interrupt();
-            var logs = await isolate.TakeLogsAsync(s_logCollectionWait);
-            result = TimedOut() with { Logs = logs };
+            result = TimedOut() with { Logs = await isolate.TakeLogsAsync(s_logCollectionWait) };
         }
         catch (IsolateFaultException ex) when (ex.Fault == IsolateFault.MemoryLimit)
         {
@@ -137,7 +283,8 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         }
         catch (IsolateFaultException ex) when (ex.Fault == IsolateFault.Interrupted)
         {
-            result = TimedOut();
+            // Stopped by the watchdog while running inline.
+            result = TimedOut() with { Logs = await isolate.TakeLogsAsync(s_logCollectionWait) };
         }
         catch (Exception ex)
         {
@@ -159,35 +306,132 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         };
     }
 
-    /// <summary>Discards idle isolates now; running ones are discarded when their invocation ends.</summary>
-    public ValueTask DisposeAsync()
+    // Called with one isolate slot already counted in _isolates for this invocation.
+    private async Task<ExecutionResult> RunOnNewIsolateAsync(string requestJson, long arrived)
     {
-        List<TaskCompletionSource<V8Isolate?>> waiters;
+        var (isolate, error) = await CreateLoadedIsolateAsync();
+        var initMs = Stopwatch.GetElapsedTime(arrived).TotalMilliseconds;
+        if (isolate is null)
+        {
+            lock (_gate)
+            {
+                _isolates--;
+                _inFlight--;
+            }
+
+            return Problems.Result(500, "load-failed", "Function failed to load", error!.Message, InvocationOutcomes.LoadError) with { Cold = true, InitMs = initMs };
+        }
+
+        return await RunAsync(isolate, requestJson, arrived, cold: true, initMs);
+    }
+
+    // Busy isolates usually come free within microseconds, and a new isolate costs a load of the module and
+    // its own memory. A queued invocation gets a new isolate only if none came free within the scale-up
+    // delay, and only while the busy ones are waiting on something (timers, I/O) or there are fewer isolates
+    // than cores: more isolates than cores make CPU-bound functions slower, not faster.
+    private async Task ScaleUpAfterDelayAsync(Queued queued)
+    {
+        await Task.Delay(_scaleUpDelay);
+        lock (_gate)
+        {
+            if (queued.Node!.List is null || _disposed || _isolates >= Definition.Spec.MaxConcurrency ||
+                (Volatile.Read(ref _awaiting) == 0 && _isolates >= Environment.ProcessorCount && Volatile.Read(ref _inline)))
+            {
+                return;
+            }
+
+            _queue.Remove(queued.Node);
+            _isolates++;
+        }
+
+        Complete(queued, RunOnNewIsolateAsync(queued.Json, queued.Arrived));
+    }
+
+    // The caller has finished with an isolate: pass it to the next queued invocation, or park it.
+    private void Release(V8Isolate isolate)
+    {
+        Queued? next = null;
+        var replace = false;
+        lock (_gate)
+        {
+            _inFlight--;
+            if (!isolate.IsUsable || _disposed)
+            {
+                _isolates--;
+                isolate.Dispose();
+                if (!_disposed && _queue.First is { } first)
+                {
+                    // The slot is free again: the oldest queued invocation loads a replacement.
+                    _queue.RemoveFirst();
+                    _isolates++;
+                    next = first.Value;
+                    replace = true;
+                }
+            }
+            else if (_queue.First is { } first)
+            {
+                _queue.RemoveFirst();
+                next = first.Value;
+            }
+            else
+            {
+                _idle.Push(isolate);
+                return;
+            }
+        }
+
+        if (next is null)
+        {
+            return;
+        }
+
+        if (replace)
+        {
+            Complete(next, RunOnNewIsolateAsync(next.Json, next.Arrived));
+        }
+        else
+        {
+            // A work item rather than a direct call keeps the freeing caller's own response from waiting.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => Complete(state.Queued, state.Function.RunAsync(state.Isolate, state.Queued.Json, state.Queued.Arrived, cold: false, initMs: 0)), (Function: this, Isolate: isolate, Queued: next), preferLocal: true);
+        }
+    }
+
+    // Puts a freshly loaded isolate to work: the oldest queued invocation takes it, or it waits idle.
+    private void Park(V8Isolate isolate)
+    {
         lock (_gate)
         {
             if (_disposed)
             {
-                return ValueTask.CompletedTask;
-            }
-
-            _disposed = true;
-            while (_idle.TryPop(out var isolate))
-            {
                 _isolates--;
                 isolate.Dispose();
+                return;
             }
 
-            waiters = [.. _waiters];
-            _waiters.Clear();
+            _inFlight++;
         }
 
-        foreach (var waiter in waiters)
-        {
-            waiter.TrySetException(new ObjectDisposedException(nameof(JavaScriptFunction)));
-        }
-
-        return ValueTask.CompletedTask;
+        Release(isolate);
     }
+
+    private static void Complete(Queued queued, Task<ExecutionResult> run) =>
+        run.ContinueWith(
+            static (task, state) =>
+            {
+                var waiting = (Queued)state!;
+                if (task.IsCompletedSuccessfully)
+                {
+                    waiting.Result.TrySetResult(task.Result);
+                }
+                else
+                {
+                    waiting.Result.TrySetException(task.Exception!.InnerExceptions);
+                }
+            },
+            queued,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     private ExecutionResult TimedOut()
     {
@@ -197,95 +441,6 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         return Problems.Result(status, "timeout", title, $"The function did not finish within its timeout of {_meta.TimeoutSeconds} s and was stopped.", InvocationOutcomes.Timeout);
     }
 
-    private async Task<(V8Isolate? Isolate, bool Cold, double InitMs, ExecutionResult? Failure)> AcquireAsync()
-    {
-        TaskCompletionSource<V8Isolate?> waiter;
-        LinkedListNode<TaskCompletionSource<V8Isolate?>> node;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _inFlight++;
-            if (_idle.TryPop(out var idle))
-            {
-                return (idle, false, 0, null);
-            }
-
-            if (_isolates < Definition.Spec.MaxConcurrency)
-            {
-                _isolates++;
-                waiter = null!;
-                node = null!;
-            }
-            else if (_waiters.Count >= _maxQueue)
-            {
-                _inFlight--;
-                return (null, false, 0, Throttled());
-            }
-            else
-            {
-                waiter = new TaskCompletionSource<V8Isolate?>(TaskCreationOptions.RunContinuationsAsynchronously);
-                node = _waiters.AddLast(waiter);
-            }
-        }
-
-        if (waiter is not null)
-        {
-            V8Isolate? handed;
-            try
-            {
-                handed = await waiter.Task.WaitAsync(_timeout);
-            }
-            catch (TimeoutException)
-            {
-                lock (_gate)
-                {
-                    if (node.List is not null)
-                    {
-                        _waiters.Remove(node);
-                        _inFlight--;
-                        return (null, false, 0, Throttled());
-                    }
-                }
-
-                // Handed over at the last moment: use it.
-                handed = await waiter.Task;
-            }
-            catch (ObjectDisposedException)
-            {
-                lock (_gate)
-                {
-                    _inFlight--;
-                }
-
-                throw;
-            }
-
-            if (handed is not null)
-            {
-                return (handed, false, 0, null);
-            }
-
-            // A slot was freed by a discarded isolate: this call makes the replacement.
-        }
-
-        var loading = Stopwatch.GetTimestamp();
-        var (isolate, error) = await CreateLoadedIsolateAsync();
-        var initMs = Stopwatch.GetElapsedTime(loading).TotalMilliseconds;
-        if (isolate is null)
-        {
-            lock (_gate)
-            {
-                _isolates--;
-                _inFlight--;
-                WakeWaiterForFreeSlot();
-            }
-
-            return (null, true, initMs, Problems.Result(500, "load-failed", "Function failed to load", error!.Message, InvocationOutcomes.LoadError) with { Cold = true, InitMs = initMs });
-        }
-
-        return (isolate, true, initMs, null);
-    }
-
     private ExecutionResult Throttled() => Problems.Result(
         429,
         "too-many-requests",
@@ -293,55 +448,6 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         $"The function is already running {Definition.Spec.MaxConcurrency} invocations on this silo and {_maxQueue} more are queued.",
         InvocationOutcomes.Throttled,
         [new HttpHeader("Retry-After", "1")]);
-
-    private void Release(V8Isolate isolate)
-    {
-        lock (_gate)
-        {
-            _inFlight--;
-            if (isolate.IsUsable && !_disposed)
-            {
-                HandOver(isolate);
-                return;
-            }
-
-            _isolates--;
-            isolate.Dispose();
-            if (!_disposed)
-            {
-                WakeWaiterForFreeSlot();
-            }
-        }
-    }
-
-    // Called under the lock: gives a ready isolate to the oldest waiter, or parks it.
-    private void HandOver(V8Isolate isolate)
-    {
-        while (_waiters.First is { } first)
-        {
-            _waiters.RemoveFirst();
-            if (first.Value.TrySetResult(isolate))
-            {
-                return;
-            }
-        }
-
-        _idle.Push(isolate);
-    }
-
-    // Called under the lock after an isolate was discarded: the oldest waiter may make a new one.
-    private void WakeWaiterForFreeSlot()
-    {
-        while (_waiters.First is { } first)
-        {
-            _waiters.RemoveFirst();
-            if (first.Value.TrySetResult(null))
-            {
-                _isolates++;
-                return;
-            }
-        }
-    }
 
     private async Task<(V8Isolate? Isolate, CodeError? Error)> CreateLoadedIsolateAsync()
     {
@@ -369,6 +475,21 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         }
     }
 
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Function {Function} ran {SyncMs:F1} ms without yielding; it now runs on its isolates' own threads")]
+    private partial void LogNoLongerInline(string function, double syncMs);
+
     [LoggerMessage(EventId = 1200, Level = LogLevel.Error, Message = "Invocation of function {Function} failed in the runtime")]
     private partial void LogInvocationFailed(string function, Exception exception);
+
+    /// <summary>An invocation waiting for an isolate; it is started by whoever frees one.</summary>
+    private sealed class Queued(string json, long arrived)
+    {
+        public string Json { get; } = json;
+
+        public long Arrived { get; } = arrived;
+
+        public TaskCompletionSource<ExecutionResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public LinkedListNode<Queued>? Node { get; set; }
+    }
 }

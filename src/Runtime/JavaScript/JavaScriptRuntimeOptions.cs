@@ -19,6 +19,13 @@ public sealed class JavaScriptRuntimeOptions
     [Range(1, 1000)]
     public int HeapSampleIntervalMs { get; set; } = 5;
 
+    /// <summary>
+    /// Gets or sets how long an invocation waits for one of its function's busy isolates to come free before
+    /// it gets a new isolate of its own (up to the function's <c>maxConcurrency</c>), in ms.
+    /// </summary>
+    [Range(0, 10000)]
+    public int ScaleUpDelayMs { get; set; } = 2;
+
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]
     public int DefaultMemoryLimitMb { get; set; } = 128;

@@ -10,10 +10,12 @@ using Microsoft.ClearScript.V8;
 namespace Granary.Runtime.JavaScript;
 
 /// <summary>
-/// One V8 isolate with its own thread and event loop, like a tiny Node process: every entry into script
-/// (loading a module, an invocation, a timer) runs on that thread, so a function that blocks or loops
-/// holds only its own thread, and <see cref="Interrupt"/> from any other thread stops it.
-/// An isolate serves one invocation at a time and belongs to one function version for its whole life.
+/// One V8 isolate and its event loop, like a tiny Node process. An isolate serves one invocation at a time and
+/// belongs to one function version for its whole life. Script runs in two places, never at once (the entry
+/// lock): an invocation of a function that has proved quick runs inline on the caller's thread, which saves
+/// two thread hand-offs per call; everything else (loading, timers, invocations of slow functions) runs on
+/// the isolate's own thread, so a function that blocks holds only that thread. <see cref="Interrupt"/>, from
+/// any thread, stops whatever script runs.
 /// </summary>
 public sealed partial class V8Isolate : IDisposable
 {
@@ -22,23 +24,38 @@ public sealed partial class V8Isolate : IDisposable
 
     private const int StackSizeBytes = 16 * 1024 * 1024;
 
-    private readonly BlockingCollection<Action> _work = [];
+    // Script may run on thread-pool threads (1.5 MiB stacks), so V8 gets an explicit stack budget per entry
+    // rather than assuming the stack it saw first: deep recursion is a RangeError, never a crash.
+    private const int MaxScriptStackBytes = 768 * 1024;
+
+    // The event loop's queue. The loop blocks on a signal that never spins: a spinning wait (SemaphoreSlim,
+    // BlockingCollection) cost ~12% of all CPU under load on two cores, yielding in a loop.
+    private readonly ConcurrentQueue<Action> _work = new();
+    private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
+
+    // Held by whoever runs script: the loop thread or an inline caller. Timers are only touched under it too.
+    private readonly Lock _entry = new();
     private readonly PriorityQueue<int, long> _timerQueue = new();
     private readonly Dictionary<int, long> _timerDue = [];
     private readonly IsolateSettings _settings;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Timer _watchdog;
     private V8ScriptEngine? _engine;
     private ScriptObject? _load;
     private ScriptObject? _invoke;
+    private ScriptObject? _poll;
     private ScriptObject? _fireTimer;
     private ScriptObject? _takeLogs;
     private TaskCompletionSource<string>? _pending;
     private int _pendingSeq;
+    private long _loopWakeAt = long.MaxValue;
+    private volatile bool _stopping;
     private volatile IsolateFault _fault;
 
     private V8Isolate(IsolateSettings settings)
     {
         _settings = settings;
+        _watchdog = new Timer(static state => ((V8Isolate)state!).Interrupt(), this, Timeout.Infinite, Timeout.Infinite);
         var thread = new Thread(Run, StackSizeBytes) { IsBackground = true, Name = "granary-v8" };
         thread.Start();
     }
@@ -125,30 +142,78 @@ public sealed partial class V8Isolate : IDisposable
 
     /// <summary>
     /// Runs one invocation. The task completes with the adapter's result (JSON), or fails with
-    /// <see cref="IsolateFaultException"/> when the isolate breaks under it.
+    /// <see cref="IsolateFaultException"/> when the isolate breaks under it. With <paramref name="inline"/>,
+    /// the synchronous part runs on the calling thread (stopped by a watchdog at <paramref name="timeout"/>);
+    /// <paramref name="syncTime"/> then tells how long it held that thread.
     /// </summary>
-    public Task<string> InvokeAsync(string requestJson)
+    public Task<string> InvokeAsync(string requestJson, bool inline, TimeSpan timeout, out TimeSpan syncTime)
     {
-        var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var posted = Post(() =>
+        syncTime = TimeSpan.Zero;
+        if (!inline)
         {
-            if (_pending is not null)
+            var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!Post(() => Start(requestJson, result)))
             {
-                result.TrySetException(new InvalidOperationException("The isolate is already running an invocation."));
-                return;
+                result.TrySetException(Discarded());
             }
 
-            _pending = result;
-            _pendingSeq++;
-            _invoke!.Invoke(false, _pendingSeq, requestJson);
-        });
-        if (!posted)
-        {
-            result.TrySetException(new IsolateFaultException(_fault == IsolateFault.None ? IsolateFault.Disposed : _fault, "The isolate was discarded."));
+            return result.Task;
         }
 
-        return result.Task;
+        lock (_entry)
+        {
+            if (!IsUsable)
+            {
+                return Task.FromException<string>(Discarded());
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
+            try
+            {
+                var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                return Start(requestJson, result) is { } json ? Task.FromResult(json) : result.Task;
+            }
+            finally
+            {
+                _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
+                syncTime = Stopwatch.GetElapsedTime(started);
+            }
+        }
     }
+
+    // Under the entry lock: starts an invocation and returns its result if it finished synchronously;
+    // otherwise the result arrives in `pending` when a timer callback completes it.
+    private string? Start(string requestJson, TaskCompletionSource<string> pending)
+    {
+        if (_pending is not null)
+        {
+            pending.TrySetException(new InvalidOperationException("The isolate is already running an invocation."));
+            return null;
+        }
+
+        _pending = pending;
+        _pendingSeq++;
+        Execute(() => _invoke!.Invoke(false, _pendingSeq, requestJson));
+        if (_pending != pending)
+        {
+            // Failed while running (the exception is in the task).
+            return null;
+        }
+
+        string? json = null;
+        Execute(() => json = _poll!.Invoke(false) as string);
+        if (json is not null && _pending == pending)
+        {
+            _pending = null;
+            pending.TrySetResult(json);
+        }
+
+        return json;
+    }
+
+    private IsolateFaultException Discarded() =>
+        new(_fault == IsolateFault.None ? IsolateFault.Disposed : _fault, "The isolate was discarded.");
 
     /// <summary>
     /// Collects the console lines written since the last invocation ended; used after a timeout, when the
@@ -224,7 +289,9 @@ public sealed partial class V8Isolate : IDisposable
             // Already disposed by the loop.
         }
 
-        _work.CompleteAdding();
+        _stopping = true;
+        _watchdog.Dispose();
+        _signal.Set();
     }
 
     internal void OnComplete(int seq, string json)
@@ -241,22 +308,26 @@ public sealed partial class V8Isolate : IDisposable
         var due = Stopwatch.GetTimestamp() + (long)(Math.Max(delayMs, 0) * Stopwatch.Frequency / 1000);
         _timerDue[id] = due;
         _timerQueue.Enqueue(id, due);
+        if (due < Volatile.Read(ref _loopWakeAt))
+        {
+            // Armed by an inline invocation: the loop sleeps past it, so wake it to re-plan.
+            _signal.Set();
+        }
     }
 
     internal void ClearTimer(int id) => _timerDue.Remove(id);
 
     private bool Post(Action action)
     {
-        try
-        {
-            _work.Add(action);
-            return true;
-        }
-        catch (InvalidOperationException)
+        if (_stopping)
         {
             // The loop has ended (disposed): the work can never run.
             return false;
         }
+
+        _work.Enqueue(action);
+        _signal.Set();
+        return true;
     }
 
     private void Run()
@@ -272,13 +343,19 @@ public sealed partial class V8Isolate : IDisposable
                 AllowReflection = false,
                 MaxRuntimeHeapSize = checked((UIntPtr)((ulong)_settings.MemoryLimitMb * 1024 * 1024)),
                 RuntimeHeapSizeSampleInterval = _settings.HeapSampleInterval,
+                MaxRuntimeStackUsage = MaxScriptStackBytes,
             };
             var bootstrap = (ScriptObject)_engine.Evaluate("granary-bootstrap.js", Bootstrap.Source);
             var internals = (ScriptObject)bootstrap.Invoke(false, new IsolateHost(this));
-            _load = (ScriptObject)internals.GetProperty("load");
-            _invoke = (ScriptObject)internals.GetProperty("invoke");
-            _fireTimer = (ScriptObject)internals.GetProperty("fireTimer");
-            _takeLogs = (ScriptObject)internals.GetProperty("takeLogs");
+
+            // Functions read with GetProperty cost ~90 µs more per call than the same functions returned
+            // by a script call (measured with ClearScript 7.5.1), so the entry points are fetched by script.
+            var get = (ScriptObject)_engine.Evaluate("(function (o, name) { return o[name]; })");
+            _load = (ScriptObject)get.Invoke(false, internals, "load");
+            _invoke = (ScriptObject)get.Invoke(false, internals, "invoke");
+            _poll = (ScriptObject)get.Invoke(false, internals, "poll");
+            _fireTimer = (ScriptObject)get.Invoke(false, internals, "fireTimer");
+            _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
             _started.TrySetResult();
         }
         catch (Exception ex)
@@ -295,13 +372,17 @@ public sealed partial class V8Isolate : IDisposable
         }
         finally
         {
-            FailPending(new IsolateFaultException(_fault == IsolateFault.None ? IsolateFault.Disposed : _fault, "The isolate was discarded."));
-            while (_work.TryTake(out var leftover))
+            lock (_entry)
             {
-                Execute(leftover);
-            }
+                FailPending(Discarded());
+                while (_work.TryDequeue(out var leftover))
+                {
+                    Execute(leftover);
+                }
 
-            _engine.Dispose();
+                // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
+                _engine.Dispose();
+            }
         }
     }
 
@@ -309,29 +390,56 @@ public sealed partial class V8Isolate : IDisposable
     {
         while (true)
         {
-            var wait = Timeout.Infinite;
-            if (_timerQueue.TryPeek(out _, out var due))
+            while (_work.TryDequeue(out var item))
             {
-                wait = (int)Math.Clamp((due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency, 0, int.MaxValue);
+                lock (_entry)
+                {
+                    Execute(item);
+                }
             }
 
-            if (_work.TryTake(out var item, wait))
+            var wait = Timeout.Infinite;
+            lock (_entry)
             {
-                Execute(item);
+                FireDueTimers();
+                _signal.Reset();
+                if (_timerQueue.TryPeek(out _, out var due))
+                {
+                    wait = (int)Math.Clamp(((due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency) + 1, 0, int.MaxValue);
+                    Volatile.Write(ref _loopWakeAt, due);
+                }
+                else
+                {
+                    Volatile.Write(ref _loopWakeAt, long.MaxValue);
+                }
             }
-            else if (_work.IsCompleted)
+
+            // Work posted (or a timer armed inline) between the drain and the reset set the signal before
+            // the reset: look again instead of sleeping.
+            if (!_work.IsEmpty)
+            {
+                continue;
+            }
+
+            if (_stopping)
             {
                 return;
             }
 
-            while (_timerQueue.TryPeek(out var id, out due) && due <= Stopwatch.GetTimestamp())
+            _signal.Wait(wait);
+        }
+    }
+
+    // Under the entry lock.
+    private void FireDueTimers()
+    {
+        while (_timerQueue.TryPeek(out var id, out var due) && due <= Stopwatch.GetTimestamp())
+        {
+            _timerQueue.Dequeue();
+            if (_timerDue.TryGetValue(id, out var current) && current == due)
             {
-                _timerQueue.Dequeue();
-                if (_timerDue.TryGetValue(id, out var current) && current == due)
-                {
-                    _timerDue.Remove(id);
-                    Execute(() => _fireTimer!.Invoke(false, id));
-                }
+                _timerDue.Remove(id);
+                Execute(() => _fireTimer!.Invoke(false, id));
             }
         }
     }
