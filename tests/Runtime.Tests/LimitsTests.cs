@@ -192,6 +192,23 @@ public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<Isol
     }
 
     [Fact]
+    public async Task AFunctionThatHoldsTheThreadForLongStopsRunningInline()
+    {
+        await using var quick = Create(fixture.Pool, "module.exports = () => 'quick';");
+        await using var slow = Create(fixture.Pool, "module.exports = () => { const end = Date.now() + 1100; while (Date.now() < end) {} return 'slow'; };", s => s with { TimeoutSeconds = 5 });
+
+        await quick.InvokeAsync(Request());
+        await quick.InvokeAsync(Request());
+        var first = await slow.InvokeAsync(Request());
+        var second = await slow.InvokeAsync(Request());
+
+        Assert.True(quick.RunsInline);
+        Assert.False(slow.RunsInline);
+        Assert.Equal("slow", first.Text());
+        Assert.Equal("slow", second.Text());
+    }
+
+    [Fact]
     public async Task AReplacedVersionRefusesNewInvocations()
     {
         var function = Create(fixture.Pool, "module.exports = () => 1;");

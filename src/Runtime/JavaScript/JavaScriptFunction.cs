@@ -60,6 +60,9 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     /// <summary>Gets how many isolates exist (loaded or loading).</summary>
     public int Isolates => Volatile.Read(ref _isolates);
 
+    /// <summary>Gets whether invocations run inline on the caller's thread (true until the function proves slow).</summary>
+    public bool RunsInline => Volatile.Read(ref _inline);
+
     /// <summary>Gets how many invocations are running or queued.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 

@@ -17,7 +17,7 @@ public sealed class JavaScriptRuntimeOptions
 
     /// <summary>Gets or sets how often a running isolate's heap is checked against its memory limit, in ms.</summary>
     [Range(1, 1000)]
-    public int HeapSampleIntervalMs { get; set; } = 5;
+    public int HeapSampleIntervalMs { get; set; } = 10;
 
     /// <summary>
     /// Gets or sets how long an invocation waits for one of its function's busy isolates to come free before

@@ -192,17 +192,27 @@ public sealed partial class V8Isolate : IDisposable
             return null;
         }
 
-        _pending = pending;
-        _pendingSeq++;
-        Execute(() => _invoke!.Invoke(false, _pendingSeq, requestJson));
-        if (_pending != pending)
+        if (_fault is IsolateFault.MemoryLimit)
         {
-            // Failed while running (the exception is in the task).
+            pending.TrySetException(new IsolateFaultException(IsolateFault.MemoryLimit, MemoryLimitMessage));
             return null;
         }
 
-        string? json = null;
-        Execute(() => json = _poll!.Invoke(false) as string);
+        _pending = pending;
+        _pendingSeq++;
+        string? json;
+        try
+        {
+            // The hot path: no closure and no Execute wrapper, two calls into V8.
+            _invoke!.Invoke(false, _pendingSeq, requestJson);
+            json = _pending == pending ? _poll!.Invoke(false) as string : null;
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            return null;
+        }
+
         if (json is not null && _pending == pending)
         {
             _pending = null;
@@ -459,14 +469,19 @@ public sealed partial class V8Isolate : IDisposable
         }
         catch (Exception ex)
         {
-            var fault = Classify(ex);
-            FailPending(fault switch
-            {
-                IsolateFault.MemoryLimit => new IsolateFaultException(fault, MemoryLimitMessage, ex),
-                IsolateFault.None => ex,
-                _ => new IsolateFaultException(fault, "The invocation was interrupted.", ex),
-            });
+            Fail(ex);
         }
+    }
+
+    private void Fail(Exception ex)
+    {
+        var fault = Classify(ex);
+        FailPending(fault switch
+        {
+            IsolateFault.MemoryLimit => new IsolateFaultException(fault, MemoryLimitMessage, ex),
+            IsolateFault.None => ex,
+            _ => new IsolateFaultException(fault, "The invocation was interrupted.", ex),
+        });
     }
 
     private string MemoryLimitMessage =>

@@ -53,36 +53,43 @@ function parseQuery(qs) {
 const mediaType = (contentType) => (contentType || '').split(';')[0].trim().toLowerCase();
 
 // The request as the host delivers it: {m: method, p: path, q: query string, h: [[name, value]], b: body, e: encoding}.
-function makeRequest(raw) {
-  const headers = {};
-  const rawHeaders = [];
-  for (const [name, value] of raw.h) {
-    const key = name.toLowerCase();
-    rawHeaders.push(name, value);
-    if (key === 'set-cookie') (headers[key] = headers[key] || []).push(value);
-    else if (headers[key] !== undefined) headers[key] += (key === 'cookie' ? '; ' : ', ') + value;
-    else headers[key] = value;
+// A class rather than an object literal: prototype getters cost nothing per request, literal ones do.
+class HostRequest {
+  constructor(raw) {
+    const headers = {};
+    const rawHeaders = [];
+    const h = raw.h;
+    for (let i = 0; i < h.length; i++) {
+      const name = h[i][0], value = h[i][1];
+      const key = name.toLowerCase();
+      rawHeaders.push(name, value);
+      if (key === 'set-cookie') (headers[key] = headers[key] || []).push(value);
+      else if (headers[key] !== undefined) headers[key] += (key === 'cookie' ? '; ' : ', ') + value;
+      else headers[key] = value;
+    }
+    this.method = raw.m;
+    this.path = raw.p;
+    this.search = raw.q;
+    this.url = raw.p + raw.q;
+    this.headers = headers;
+    this.rawHeaders = rawHeaders;
+    this.contentType = mediaType(headers['content-type']);
+    this.hasBody = !!raw.b;
+    this._raw = raw;
+    this._query = undefined;
+    this._bytes = null;
   }
-  const text = raw.e === 'base64' ? null : (raw.b || '');
-  let bytes = null;
-  const request = {
-    method: raw.m,
-    path: raw.p,
-    search: raw.q,
-    url: raw.p + raw.q,
-    headers,
-    rawHeaders,
-    query: parseQuery(raw.q),
-    contentType: mediaType(headers['content-type']),
-    hasBody: !!raw.b,
-    get text() { return text !== null ? text : utf8Decode(this.bytes, false); },
-    get bytes() {
-      if (bytes === null) bytes = raw.e === 'base64' ? Buffer._wrap(base64Decode(raw.b)) : Buffer.from(raw.b || '');
-      return bytes;
-    },
-  };
-  return request;
+  get query() {
+    if (this._query === undefined) this._query = parseQuery(this.search);
+    return this._query;
+  }
+  get text() { return this._raw.e === 'base64' ? utf8Decode(this.bytes, false) : (this._raw.b || ''); }
+  get bytes() {
+    if (this._bytes === null) this._bytes = this._raw.e === 'base64' ? Buffer._wrap(base64Decode(this._raw.b)) : Buffer.from(this._raw.b || '');
+    return this._bytes;
+  }
 }
+const makeRequest = (raw) => new HostRequest(raw);
 
 class BadRequest extends _Error {
   constructor(title, detail) { super(detail); this.title = title; }
@@ -93,162 +100,165 @@ function parseJsonBody(request) {
 }
 
 // An Express-style request object (Kyma's event.extensions.request).
-function expressRequest(request, body) {
-  const req = {
-    method: request.method,
-    url: request.url,
-    originalUrl: request.url,
-    path: request.path,
-    query: request.query,
-    headers: request.headers,
-    rawHeaders: request.rawHeaders,
-    params: {},
-    body,
-    get rawBody() { return request.bytes; },
-    get hostname() { return (request.headers['x-forwarded-host'] || request.headers.host || '').split(',')[0].trim().replace(/:\d+$/, ''); },
-    get protocol() { return (request.headers['x-forwarded-proto'] || 'http').split(',')[0].trim(); },
-    get secure() { return this.protocol === 'https'; },
-    get ip() { return (request.headers['x-forwarded-for'] || '').split(',')[0].trim(); },
-    get xhr() { return (request.headers['x-requested-with'] || '').toLowerCase() === 'xmlhttprequest'; },
-    get(name) {
-      const key = _String(name).toLowerCase();
-      if (key === 'referer' || key === 'referrer') return request.headers.referer || request.headers.referrer;
-      return request.headers[key];
-    },
-    is(type) {
-      const ct = request.contentType;
-      if (!ct) return false;
-      const want = lookupMime(type).toLowerCase();
-      if (want.endsWith('/*')) return ct.startsWith(want.slice(0, -1)) ? ct : false;
-      return ct === want ? ct : false;
-    },
-  };
-  req.header = req.get;
-  return req;
+class ExpressRequest {
+  constructor(request, body) {
+    this._request = request;
+    this.method = request.method;
+    this.url = request.url;
+    this.originalUrl = request.url;
+    this.path = request.path;
+    this.query = request.query;
+    this.headers = request.headers;
+    this.rawHeaders = request.rawHeaders;
+    this.params = {};
+    this.body = body;
+  }
+  get rawBody() { return this._request.bytes; }
+  get hostname() { return (this.headers['x-forwarded-host'] || this.headers.host || '').split(',')[0].trim().replace(/:\d+$/, ''); }
+  get protocol() { return (this.headers['x-forwarded-proto'] || 'http').split(',')[0].trim(); }
+  get secure() { return this.protocol === 'https'; }
+  get ip() { return (this.headers['x-forwarded-for'] || '').split(',')[0].trim(); }
+  get xhr() { return (this.headers['x-requested-with'] || '').toLowerCase() === 'xmlhttprequest'; }
+  get(name) {
+    const key = _String(name).toLowerCase();
+    if (key === 'referer' || key === 'referrer') return this.headers.referer || this.headers.referrer;
+    return this.headers[key];
+  }
+  header(name) { return this.get(name); }
+  is(type) {
+    const ct = this._request.contentType;
+    if (!ct) return false;
+    const want = lookupMime(type).toLowerCase();
+    if (want.endsWith('/*')) return ct.startsWith(want.slice(0, -1)) ? ct : false;
+    return ct === want ? ct : false;
+  }
 }
+const expressRequest = (request, body) => new ExpressRequest(request, body);
 
 // An Express 4 style response that records what the function does.
-function createResponse(method) {
-  const fields = new Map(); // lowercased name -> [name, value | value[]]
-  const chunks = [];
-  const res = {
-    statusCode: 200,
-    statusMessage: '',
-    locals: {},
-    headersSent: false,
-    writableEnded: false,
-    finished: false,
-    status(code) { this.statusCode = code; return this; },
-    set(field, value) {
-      if (typeof field === 'object' && field !== null) { for (const k of _keys(field)) this.set(k, field[k]); return this; }
-      let v = _Array.isArray(value) ? value.map(_String) : _String(value);
-      if (_String(field).toLowerCase() === 'content-type') {
-        if (_Array.isArray(v)) throw new TypeError('Content-Type cannot be set to an Array');
-        v = withCharset(v);
+class ExpressResponse {
+  constructor(method) {
+    this._method = method;
+    this._fields = new Map(); // lowercased name -> [name, value | value[]]
+    this._chunks = [];
+    this.statusCode = 200;
+    this.statusMessage = '';
+    this.locals = {};
+    this.headersSent = false;
+    this.writableEnded = false;
+    this.finished = false;
+  }
+  status(code) { this.statusCode = code; return this; }
+  set(field, value) {
+    if (typeof field === 'object' && field !== null) { for (const k of _keys(field)) this.set(k, field[k]); return this; }
+    let v = _Array.isArray(value) ? value.map(_String) : _String(value);
+    const name = _String(field);
+    const key = name.toLowerCase();
+    if (key === 'content-type') {
+      if (_Array.isArray(v)) throw new TypeError('Content-Type cannot be set to an Array');
+      v = withCharset(v);
+    }
+    this._fields.set(key, [name, v]);
+    return this;
+  }
+  header(field, value) { return this.set(field, value); }
+  setHeader(name, value) { this._fields.set(_String(name).toLowerCase(), [_String(name), _Array.isArray(value) ? value.map(_String) : _String(value)]); return this; }
+  get(field) { const f = this._fields.get(_String(field).toLowerCase()); return f ? f[1] : undefined; }
+  getHeader(name) { return this.get(name); }
+  getHeaders() { const o = {}; for (const [k, [, v]] of this._fields) o[k] = v; return o; }
+  getHeaderNames() { return _Array.from(this._fields.keys()); }
+  hasHeader(name) { return this._fields.has(_String(name).toLowerCase()); }
+  removeHeader(name) { this._fields.delete(_String(name).toLowerCase()); }
+  append(field, value) {
+    const prev = this.get(field);
+    const add = _Array.isArray(value) ? value : [value];
+    return this.set(field, prev === undefined ? value : [].concat(prev, add));
+  }
+  type(type) { return this.set('Content-Type', lookupMime(type)); }
+  contentType(type) { return this.type(type); }
+  location(url) { return this.set('Location', url); }
+  redirect(a, b) {
+    const [code, url] = typeof a === 'number' ? [a, b] : [302, a];
+    this.location(url);
+    this.statusCode = code;
+    return this.type('txt').send(`${STATUS_TEXT[code] || 'Found'}. Redirecting to ${url}`);
+  }
+  vary(field) { return this.append('Vary', field); }
+  links(links) { return this.set('Link', _keys(links).map(rel => `<${links[rel]}>; rel="${rel}"`).join(', ')); }
+  cookie(name, value, options = {}) {
+    let c = `${name}=${encodeURIComponent(typeof value === 'object' ? 'j:' + _JSON.stringify(value) : _String(value))}`;
+    if (options.maxAge !== undefined) c += `; Max-Age=${Math.floor(options.maxAge / 1000)}`;
+    c += `; Path=${options.path || '/'}`;
+    if (options.domain) c += `; Domain=${options.domain}`;
+    if (options.expires) c += `; Expires=${new _Date(options.expires).toUTCString()}`;
+    if (options.httpOnly) c += '; HttpOnly';
+    if (options.secure) c += '; Secure';
+    if (options.sameSite) c += `; SameSite=${options.sameSite === true ? 'Strict' : options.sameSite}`;
+    return this.append('Set-Cookie', c);
+  }
+  clearCookie(name, options = {}) { return this.cookie(name, '', _Object.assign({}, options, { expires: new _Date(1) })); }
+  json(obj) {
+    const body = _JSON.stringify(obj);
+    if (!this._fields.has('content-type')) this._fields.set('content-type', ['Content-Type', 'application/json; charset=utf-8']);
+    return this.send(body === undefined ? '' : body);
+  }
+  jsonp(obj) { return this.json(obj); }
+  send(body) {
+    let chunk = body;
+    switch (typeof chunk) {
+      case 'string': {
+        const type = this.get('Content-Type');
+        if (type === undefined) this._fields.set('content-type', ['Content-Type', 'text/html; charset=utf-8']);
+        else if (!/; charset=utf-8$/.test(type)) this.set('Content-Type', setCharset(type, 'utf-8'));
+        break;
       }
-      fields.set(_String(field).toLowerCase(), [_String(field), v]);
-      return this;
-    },
-    header(field, value) { return this.set(field, value); },
-    setHeader(name, value) { fields.set(_String(name).toLowerCase(), [_String(name), _Array.isArray(value) ? value.map(_String) : _String(value)]); return this; },
-    get(field) { const f = fields.get(_String(field).toLowerCase()); return f ? f[1] : undefined; },
-    getHeader(name) { return this.get(name); },
-    getHeaders() { const o = {}; for (const [k, [, v]] of fields) o[k] = v; return o; },
-    getHeaderNames() { return _Array.from(fields.keys()); },
-    hasHeader(name) { return fields.has(_String(name).toLowerCase()); },
-    removeHeader(name) { fields.delete(_String(name).toLowerCase()); },
-    append(field, value) {
-      const prev = this.get(field);
-      const add = _Array.isArray(value) ? value : [value];
-      return this.set(field, prev === undefined ? value : [].concat(prev, add));
-    },
-    type(type) { return this.set('Content-Type', lookupMime(type)); },
-    contentType(type) { return this.type(type); },
-    location(url) { return this.set('Location', url); },
-    redirect(a, b) {
-      const [code, url] = typeof a === 'number' ? [a, b] : [302, a];
-      this.location(url);
-      this.statusCode = code;
-      return this.type('txt').send(`${STATUS_TEXT[code] || 'Found'}. Redirecting to ${url}`);
-    },
-    vary(field) { return this.append('Vary', field); },
-    links(links) { return this.set('Link', _keys(links).map(rel => `<${links[rel]}>; rel="${rel}"`).join(', ')); },
-    cookie(name, value, options = {}) {
-      let c = `${name}=${encodeURIComponent(typeof value === 'object' ? 'j:' + _JSON.stringify(value) : _String(value))}`;
-      if (options.maxAge !== undefined) c += `; Max-Age=${Math.floor(options.maxAge / 1000)}`;
-      c += `; Path=${options.path || '/'}`;
-      if (options.domain) c += `; Domain=${options.domain}`;
-      if (options.expires) c += `; Expires=${new _Date(options.expires).toUTCString()}`;
-      if (options.httpOnly) c += '; HttpOnly';
-      if (options.secure) c += '; Secure';
-      if (options.sameSite) c += `; SameSite=${options.sameSite === true ? 'Strict' : options.sameSite}`;
-      return this.append('Set-Cookie', c);
-    },
-    clearCookie(name, options = {}) { return this.cookie(name, '', _Object.assign({}, options, { expires: new _Date(1) })); },
-    json(obj) {
-      const body = _JSON.stringify(obj);
-      if (!this.get('Content-Type')) this.set('Content-Type', 'application/json');
-      return this.send(body === undefined ? '' : body);
-    },
-    jsonp(obj) { return this.json(obj); },
-    send(body) {
-      let chunk = body;
-      switch (typeof chunk) {
-        case 'string':
-          if (!this.get('Content-Type')) this.type('html');
-          else this.set('Content-Type', setCharset(this.get('Content-Type'), 'utf-8'));
-          break;
-        case 'boolean': case 'number': case 'object':
-          if (chunk === null) chunk = '';
-          else if (chunk instanceof _Uint8Array) { if (!this.get('Content-Type')) this.type('bin'); }
-          else return this.json(chunk);
-          break;
-      }
-      if (this.statusCode === 204 || this.statusCode === 304) {
-        this.removeHeader('Content-Type');
-        this.removeHeader('Content-Length');
-        this.removeHeader('Transfer-Encoding');
-        chunk = '';
-      }
-      if (method === 'HEAD') chunk = undefined;
-      return this.end(chunk);
-    },
-    sendStatus(code) {
-      this.statusCode = code;
-      this.type('txt');
-      return this.send(STATUS_TEXT[code] || _String(code));
-    },
-    write(chunk, encoding) {
-      if (this.writableEnded) throw new _Error('write after end');
-      if (typeof chunk === 'string') chunks.push(encoding && normalizeEncoding(encoding) !== 'utf8' ? Buffer.from(chunk, encoding) : chunk);
-      else if (chunk instanceof _Uint8Array) chunks.push(chunk);
-      else throw new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received ' + inspect(chunk, 0));
-      this.headersSent = true;
-      return true;
-    },
-    writeHead(code, message, headers) {
-      this.statusCode = code;
-      const h = typeof message === 'object' ? message : headers;
-      if (typeof message === 'string') this.statusMessage = message;
-      if (h) for (const k of _keys(h)) this.setHeader(k, h[k]);
-      this.headersSent = true;
-      return this;
-    },
-    end(chunk, encoding) {
-      if (this.writableEnded) return this;
-      if (typeof chunk === 'function') chunk = undefined;
-      if (chunk !== undefined && chunk !== null) this.write(chunk, encoding);
-      this.writableEnded = true;
-      this.finished = true;
-      this.headersSent = true;
-      if (res._onEnd) res._onEnd();
-      return this;
-    },
-    _fields: fields,
-    _chunks: chunks,
-  };
-  return res;
+      case 'boolean': case 'number': case 'object':
+        if (chunk === null) chunk = '';
+        else if (chunk instanceof _Uint8Array) { if (!this.get('Content-Type')) this.type('bin'); }
+        else return this.json(chunk);
+        break;
+    }
+    if (this.statusCode === 204 || this.statusCode === 304) {
+      this.removeHeader('Content-Type');
+      this.removeHeader('Content-Length');
+      this.removeHeader('Transfer-Encoding');
+      chunk = '';
+    }
+    if (this._method === 'HEAD') chunk = undefined;
+    return this.end(chunk);
+  }
+  sendStatus(code) {
+    this.statusCode = code;
+    this.type('txt');
+    return this.send(STATUS_TEXT[code] || _String(code));
+  }
+  write(chunk, encoding) {
+    if (this.writableEnded) throw new _Error('write after end');
+    if (typeof chunk === 'string') this._chunks.push(encoding && normalizeEncoding(encoding) !== 'utf8' ? Buffer.from(chunk, encoding) : chunk);
+    else if (chunk instanceof _Uint8Array) this._chunks.push(chunk);
+    else throw new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received ' + inspect(chunk, 0));
+    this.headersSent = true;
+    return true;
+  }
+  writeHead(code, message, headers) {
+    this.statusCode = code;
+    const h = typeof message === 'object' ? message : headers;
+    if (typeof message === 'string') this.statusMessage = message;
+    if (h) for (const k of _keys(h)) this.setHeader(k, h[k]);
+    this.headersSent = true;
+    return this;
+  }
+  end(chunk, encoding) {
+    if (this.writableEnded) return this;
+    if (typeof chunk === 'function') chunk = undefined;
+    if (chunk !== undefined && chunk !== null) this.write(chunk, encoding);
+    this.writableEnded = true;
+    this.finished = true;
+    this.headersSent = true;
+    return this;
+  }
 }
+const createResponse = (method) => new ExpressResponse(method);
 
 // Turns a response into what the host reads: {s, h: [[name, value]], b, e}.
 function serializeResponse(res) {

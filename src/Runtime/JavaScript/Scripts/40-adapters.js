@@ -1,7 +1,7 @@
 // Granary isolate bootstrap, part 5: signature adapters. Each turns the host's request into the
 // arguments of one calling convention and the function's result back into a response.
-// An adapter returns {res, error?, outcome?}: error is what the function threw (the response already
-// says so), outcome 'bad-request' marks a request refused before the function ran.
+// An adapter returns {r, error?, outcome?}: r is the serialized response, error is what the function threw
+// (the response already says so), outcome marks a request answered without calling the function.
 
 const adapters = {};
 
@@ -31,8 +31,7 @@ adapters.handler = (fn, meta) => async (request) => {
   try {
     result = await fn(event, context);
   } catch (e) {
-    writeLog('error', [e]);
-    return { res: createResponse(request.method).status(500).json({ error: e && e.message }), error: e };
+    return handlerError(request, e);
   }
   try {
     if (typeof result === 'string') res.send(result);
@@ -41,13 +40,15 @@ adapters.handler = (fn, meta) => async (request) => {
       if (result.headers && typeof result.headers === 'object') for (const k of _keys(result.headers)) res.set(k, result.headers[k]);
       res.send(result.body || '');
     } else res.json(result || { ok: true });
-    serializeResponse(res);
+    return { r: serializeResponse(res) };
   } catch (e) {
-    writeLog('error', [e]);
-    return { res: createResponse(request.method).status(500).json({ error: e && e.message }), error: e };
+    return handlerError(request, e);
   }
-  return { res };
 };
+function handlerError(request, e) {
+  writeLog('error', [e]);
+  return { r: serializeResponse(createResponse(request.method).status(500).json({ error: e && e.message })), error: e };
+}
 
 // A tracer with the OpenTelemetry API shape; spans made inside functions are not exported.
 const noopSpan = _freeze({
@@ -103,7 +104,7 @@ adapters.kyma = (fn, meta) => async (request) => {
     if (request.headers['access-control-request-method']) res.set('Access-Control-Allow-Methods', request.headers['access-control-request-method']);
     if (request.headers['access-control-request-headers']) res.set('Access-Control-Allow-Headers', request.headers['access-control-request-headers']);
     res.end();
-    return { res, outcome: 'preflight' };
+    return { r: serializeResponse(res), outcome: 'preflight' };
   }
   const data = kymaData(request);
   const req = expressRequest(request, data);
@@ -139,7 +140,7 @@ adapters.kyma = (fn, meta) => async (request) => {
     writeLog('error', [e]);
     const out = createResponse(request.method).set('Access-Control-Allow-Origin', '*').status(500);
     out.end(typeof e === 'string' ? e : 'Internal server error');
-    return { res: out, error: e };
+    return { r: serializeResponse(out), error: e };
   };
   let body;
   try {
@@ -149,9 +150,8 @@ adapters.kyma = (fn, meta) => async (request) => {
   }
   try {
     sendResponse(body);
-    serializeResponse(res);
+    return { r: serializeResponse(res) };
   } catch (e) {
     return fail(e);
   }
-  return { res };
 };

@@ -97,12 +97,7 @@ function invoke(seq, requestJson) {
     }
     if (polling) stash = json; else host.complete(seq, json);
   };
-  const onResult = (out) => {
-    let r;
-    try { r = serializeResponse(out.res); }
-    catch (e) { return complete(serializeResponse(createResponse('GET').status(500).json({ error: _String(e.message) })), errorInfo(e)); }
-    complete(r, out.error !== undefined ? errorInfo(out.error) : undefined, out.outcome);
-  };
+  const onResult = (out) => complete(out.r, out.error !== undefined ? errorInfo(out.error) : undefined, out.outcome);
   const onFailure = (e) => {
     if (e instanceof BadRequest) return complete(serializeResponse(problem(400, e.title, e.message)), undefined, 'bad-request');
     complete(serializeResponse(problem(500, 'Function adapter failed', _String(e && e.message))), errorInfo(e));
