@@ -209,6 +209,22 @@ public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<Isol
     }
 
     [Fact]
+    public async Task IsolatesLeftOverFromABurstAreTrimmedDownToOne()
+    {
+        await using var function = Create(fixture.Pool, "module.exports = () => new Promise(r => setTimeout(() => r('done'), 200));");
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => function.InvokeAsync(Request())));
+        Assert.Equal(4, function.Isolates);
+
+        var trimmedEarly = function.TrimIdle(TimeSpan.FromMinutes(1));
+        var trimmed = function.TrimIdle(TimeSpan.Zero);
+
+        Assert.Equal(0, trimmedEarly);
+        Assert.Equal(3, trimmed);
+        Assert.Equal(1, function.Isolates);
+        Assert.Equal("done", (await function.InvokeAsync(Request())).Text());
+    }
+
+    [Fact]
     public async Task AReplacedVersionRefusesNewInvocations()
     {
         var function = Create(fixture.Pool, "module.exports = () => 1;");

@@ -32,6 +32,9 @@ public sealed partial class FunctionGrain(
     private static readonly TimeSpan s_heartbeat = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_reportDelay = TimeSpan.FromSeconds(1);
 
+    // Isolates beyond the first that a burst created are released after this long unused.
+    private static readonly TimeSpan s_isolateIdle = TimeSpan.FromSeconds(30);
+
     private readonly string _activationId = Guid.NewGuid().ToString("N");
     private readonly Queue<InvocationRecord> _unreported = new();
     private FunctionId _id;
@@ -286,6 +289,7 @@ public sealed partial class FunctionGrain(
             }
         }
 
+        _function?.TrimIdle(s_isolateIdle);
         var idleTimeout = TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds ?? 0);
         if (_inFlight == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= idleTimeout)
         {

@@ -30,7 +30,8 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     private readonly TimeSpan _scaleUpDelay;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly Stack<V8Isolate> _idle = new();
+    // Most recently used first: the hot isolates stay warm and the ones at the end are trimmed.
+    private readonly LinkedList<(V8Isolate Isolate, long Since)> _idle = new();
     private readonly LinkedList<Queued> _queue = new();
     private int _isolates;
     private int _inFlight;
@@ -125,13 +126,15 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         var requestJson = InvocationJson.Write(request);
         var arrived = Stopwatch.GetTimestamp();
-        V8Isolate? isolate;
+        V8Isolate? isolate = null;
         Queued? queued = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_idle.TryPop(out isolate))
+            if (_idle.First is { } first)
             {
+                _idle.RemoveFirst();
+                isolate = first.Value.Isolate;
                 _inFlight++;
             }
             else if (_isolates == 0)
@@ -166,6 +169,27 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             : await RunOnNewIsolateAsync(requestJson, arrived);
     }
 
+    /// <summary>
+    /// Discards isolates that have not been used for <paramref name="unusedFor"/>, keeping one: after a burst
+    /// the function shrinks back without waiting for its idle timeout. Returns how many were discarded.
+    /// </summary>
+    public int TrimIdle(TimeSpan unusedFor)
+    {
+        var trimmed = 0;
+        lock (_gate)
+        {
+            while (_idle.Count > 1 && _idle.Last is { } last && Stopwatch.GetElapsedTime(last.Value.Since) >= unusedFor)
+            {
+                _idle.RemoveLast();
+                _isolates--;
+                last.Value.Isolate.Dispose();
+                trimmed++;
+            }
+        }
+
+        return trimmed;
+    }
+
     /// <summary>Discards idle isolates now; running ones are discarded when their invocation ends.</summary>
     public ValueTask DisposeAsync()
     {
@@ -178,11 +202,13 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             }
 
             _disposed = true;
-            while (_idle.TryPop(out var isolate))
+            foreach (var (isolate, _) in _idle)
             {
                 _isolates--;
                 isolate.Dispose();
             }
+
+            _idle.Clear();
 
             queued = [.. _queue];
             _queue.Clear();
@@ -262,7 +288,10 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             }
             else
             {
+                // The isolate now waits (timers, I/O) rather than computes: a queued invocation gets an isolate
+                // of its own right away instead of waiting behind this one.
                 Interlocked.Increment(ref _awaiting);
+                ScaleUpForQueue();
                 try
                 {
                     json = await invocation.WaitAsync(TimeSpan.FromTicks(Math.Max(_timeout.Ticks - syncTime.Ticks, TimeSpan.TicksPerMillisecond)));
@@ -350,6 +379,24 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         Complete(queued, RunOnNewIsolateAsync(queued.Json, queued.Arrived));
     }
 
+    private void ScaleUpForQueue()
+    {
+        Queued? next;
+        lock (_gate)
+        {
+            if (_disposed || _queue.First is not { } first || _isolates >= Definition.Spec.MaxConcurrency)
+            {
+                return;
+            }
+
+            _queue.RemoveFirst();
+            _isolates++;
+            next = first.Value;
+        }
+
+        Complete(next, RunOnNewIsolateAsync(next.Json, next.Arrived));
+    }
+
     // The caller has finished with an isolate: pass it to the next queued invocation, or park it.
     private void Release(V8Isolate isolate)
     {
@@ -378,7 +425,7 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             }
             else
             {
-                _idle.Push(isolate);
+                _idle.AddFirst((isolate, Stopwatch.GetTimestamp()));
                 return;
             }
         }
