@@ -15,6 +15,26 @@ const _freeze = Object.freeze;
 const _defineProperty = Object.defineProperty;
 const _keys = Object.keys;
 
+// ClearScript's native promise inspection, taken before any user code can replace it: it lets an adapter
+// finish synchronously when a handler's promise is already settled (an async function that never awaited).
+const _promiseState = EngineInternal.getPromiseState;
+const _promiseResult = EngineInternal.getPromiseResult;
+
+// Calls onValue/onError now if `value` is not a promise or is a settled native promise; otherwise returns
+// a promise that does so once it settles.
+function settle(value, onValue, onError) {
+  if (value instanceof _Promise) {
+    const state = _promiseState(value);
+    if (state === 1) return onValue(_promiseResult(value));
+    if (state === 2) { value.catch(() => {}); return onError(_promiseResult(value)); }
+    return value.then(onValue, onError);
+  }
+  if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
+    return _Promise.resolve(value).then(onValue, onError);
+  }
+  return onValue(value);
+}
+
 function defineGlobal(name, value) {
   _defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 }

@@ -12,7 +12,7 @@ function errorInfo(e) {
 
 // Skipper (Kipper) Node runtime, catch-all route: async (event, context); the result maps to the
 // response by the runtime's rules (string → send; object with truthy statusCode → envelope; else json).
-adapters.handler = (fn, meta) => async (request) => {
+adapters.handler = (fn, meta) => (request) => {
   let event;
   if (!request.hasBody) event = {};
   else if (/^application\/([\w.+-]+\+)?json$/.test(request.contentType)) event = parseJsonBody(request);
@@ -26,13 +26,16 @@ adapters.handler = (fn, meta) => async (request) => {
     workspace: meta.workspace,
     tenant: meta.tenant,
   };
-  const res = createResponse(request.method);
   let result;
   try {
-    result = await fn(event, context);
+    result = fn(event, context);
   } catch (e) {
     return handlerError(request, e);
   }
+  return settle(result, (value) => handlerResult(request, value), (e) => handlerError(request, e));
+};
+function handlerResult(request, result) {
+  const res = createResponse(request.method);
   try {
     if (typeof result === 'string') res.send(result);
     else if (result && result.statusCode) {
@@ -44,7 +47,7 @@ adapters.handler = (fn, meta) => async (request) => {
   } catch (e) {
     return handlerError(request, e);
   }
-};
+}
 function handlerError(request, e) {
   writeLog('error', [e]);
   return { r: serializeResponse(createResponse(request.method).status(500).json({ error: e && e.message })), error: e };
@@ -96,7 +99,7 @@ function kymaCloudEvent(request, data) {
   return null;
 }
 
-adapters.kyma = (fn, meta) => async (request) => {
+adapters.kyma = (fn, meta) => (request) => {
   const res = createResponse(request.method);
   res.set('Access-Control-Allow-Origin', '*');
   if (request.method === 'OPTIONS') {
@@ -142,16 +145,19 @@ adapters.kyma = (fn, meta) => async (request) => {
     out.end(typeof e === 'string' ? e : 'Internal server error');
     return { r: serializeResponse(out), error: e };
   };
+  const finish = (body) => {
+    try {
+      sendResponse(body);
+      return { r: serializeResponse(res) };
+    } catch (e) {
+      return fail(e);
+    }
+  };
   let body;
   try {
-    body = await fn(event, context, sendResponse);
+    body = fn(event, context, sendResponse);
   } catch (e) {
     return fail(e);
   }
-  try {
-    sendResponse(body);
-    return { r: serializeResponse(res) };
-  } catch (e) {
-    return fail(e);
-  }
+  return settle(body, finish, fail);
 };

@@ -70,44 +70,32 @@ function load(wrapper, metaJson) {
   return null;
 }
 
-// Runs one invocation. The host calls invoke, then poll right after (once V8 has run the microtasks):
-// a function that finished by then hands its result back as poll's return value, which is much cheaper
-// than a call into the host; one still waiting on timers reports later through host.complete(seq, json).
-// json = {r: response, l: logs, x?: error, o?: outcome}.
-let stash = null;
-let polling = false;
-function poll() {
-  polling = false;
-  const json = stash;
-  stash = null;
-  return json;
-}
-function invoke(seq, requestJson) {
-  let done = false;
-  polling = true;
-  stash = null;
-  const complete = (r, x, o) => {
-    if (done) return;
-    done = true;
-    let json;
-    try {
-      json = _JSON.stringify({ r, l: takeLogs(), x, o });
-    } catch (e) {
-      json = _JSON.stringify({ r: serializeResponse(problem(500, 'Unserializable result', _String(e))), l: takeLogs(), x: errorInfo(e) });
-    }
-    if (polling) stash = json; else host.complete(seq, json);
-  };
-  const onResult = (out) => complete(out.r, out.error !== undefined ? errorInfo(out.error) : undefined, out.outcome);
-  const onFailure = (e) => {
-    if (e instanceof BadRequest) return complete(serializeResponse(problem(400, e.title, e.message)), undefined, 'bad-request');
-    complete(serializeResponse(problem(500, 'Function adapter failed', _String(e && e.message))), errorInfo(e));
-  };
+// Runs one invocation. A function that finishes without waiting (most do, even async ones) returns its
+// result from this very call: one call into V8 per invocation. One that waits on timers returns null and
+// reports later through host.complete(seq, json). json = {r: response, l: logs, x?: error, o?: outcome}.
+function finish(out) {
   try {
-    const request = makeRequest(_JSON.parse(requestJson));
-    _Promise.resolve(entry(request)).then(onResult, onFailure);
+    return _JSON.stringify({ r: out.r, l: takeLogs(), x: out.error !== undefined ? errorInfo(out.error) : undefined, o: out.outcome });
   } catch (e) {
-    onFailure(e);
+    return _JSON.stringify({ r: serializeResponse(problem(500, 'Unserializable result', _String(e))), l: takeLogs(), x: errorInfo(e) });
   }
 }
+function failure(e) {
+  if (e instanceof BadRequest) return { r: serializeResponse(problem(400, e.title, e.message)), outcome: 'bad-request' };
+  return { r: serializeResponse(problem(500, 'Function adapter failed', _String(e && e.message))), error: e };
+}
+function invoke(seq, requestJson) {
+  let out;
+  try {
+    out = entry(makeRequest(_JSON.parse(requestJson)));
+  } catch (e) {
+    out = failure(e);
+  }
+  if (out instanceof _Promise) {
+    out.then((o) => host.complete(seq, finish(o)), (e) => host.complete(seq, finish(failure(e))));
+    return null;
+  }
+  return finish(out);
+}
 
-return { load, invoke, poll, fireTimer, takeLogs: () => _JSON.stringify(takeLogs()) };
+return { load, invoke, fireTimer, takeLogs: () => _JSON.stringify(takeLogs()) };
