@@ -115,6 +115,17 @@ public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<Isol
     }
 
     [Fact]
+    public async Task CodeThatEndsTooEarlyIsReportedWhereTheUsersCodeEnds()
+    {
+        var error = await JavaScriptFunction.ValidateAsync(Definition("const a = 1;\nmodule.exports = ("), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal("SyntaxError: Unexpected end of input", error.Message);
+        Assert.Equal(2, error.Line);
+        Assert.Equal(19, error.Column);
+    }
+
+    [Fact]
     public async Task AModuleThatThrowsWhileLoadingIsRefusedWithItsLine()
     {
         var error = await JavaScriptFunction.ValidateAsync(Definition("const x = 1;\nthrow new TypeError('config missing');\nmodule.exports = () => x;"), fixture.Pool, Limits);

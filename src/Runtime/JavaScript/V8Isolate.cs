@@ -99,8 +99,7 @@ public sealed partial class V8Isolate : IDisposable
                 }
                 catch (ScriptEngineException ex) when (!IsEngineFault(ex))
                 {
-                    var (line, column) = FindPosition(ex.ErrorDetails, document);
-                    result.TrySetResult(new CodeError(CodeErrorKinds.Compile, ex.Message, line, column));
+                    result.TrySetResult(CompileError(code, ex.Message, FindPosition(ex.ErrorDetails, document)));
                     return;
                 }
 
@@ -520,6 +519,19 @@ public sealed partial class V8Isolate : IDisposable
         error.Name is null or "" || error.Message.StartsWith(error.Name, StringComparison.Ordinal)
             ? error.Message
             : $"{error.Name}: {error.Message}";
+
+    // An error V8 finds in the wrapper's closing line means the user's code ended too early (an unclosed
+    // bracket): report it where the user's code ends, as Node reports "Unexpected end of input".
+    private static CodeError CompileError(string code, string message, (int? Line, int? Column) position)
+    {
+        var lines = code.Split('\n');
+        if (position.Line > lines.Length)
+        {
+            return new CodeError(CodeErrorKinds.Compile, "SyntaxError: Unexpected end of input", lines.Length, lines[^1].TrimEnd('\r').Length + 1);
+        }
+
+        return new CodeError(CodeErrorKinds.Compile, message, position.Line, position.Column);
+    }
 
     internal static (int? Line, int? Column) FindPosition(string? details, string document)
     {
