@@ -97,7 +97,7 @@ public sealed partial class V8Isolate : IDisposable
                 {
                     script = _engine!.Compile(new DocumentInfo(document), ModulePrefix + code + "\n})");
                 }
-                catch (ScriptEngineException ex) when (!IsEngineFault(ex))
+                catch (ScriptEngineException ex) when (!IsMemoryFault(ex))
                 {
                     result.TrySetResult(CompileError(code, ex.Message, FindPosition(ex.ErrorDetails, document)));
                     return;
@@ -500,8 +500,6 @@ public sealed partial class V8Isolate : IDisposable
 
         return fault;
     }
-
-    private static bool IsEngineFault(ScriptEngineException ex) => IsMemoryFault(ex);
 
     private static bool IsMemoryFault(ScriptEngineException ex) =>
         ex.Message.Contains("exceeded its memory limit", StringComparison.Ordinal);
