@@ -34,7 +34,16 @@ internal static class InvocationApi
             return;
         }
 
-        var limit = limits.Value.MaxRequestBodyBytes;
+        await InvokeFunctionAsync(context, functions.Get(tenant, workspace, name), SubPath(RawPath(context), skipSegments: 4), limits.Value);
+    }
+
+    /// <summary>
+    /// Sends the request to a function with the given sub-path and writes its response: shared by the
+    /// <c>/fn/…</c> route, host-based routing and single-function mode.
+    /// </summary>
+    public static async Task InvokeFunctionAsync(HttpContext context, IFunctionGrain function, string path, FunctionLimits limits)
+    {
+        var limit = limits.MaxRequestBodyBytes;
         var body = await BodyReader.ReadAsync(context, limit);
         if (body is null)
         {
@@ -45,26 +54,31 @@ internal static class InvocationApi
         var request = new InvocationRequest
         {
             Method = context.Request.Method,
-            Path = SubPath(context),
+            Path = path,
             QueryString = context.Request.QueryString.Value ?? "",
             Headers = Headers(context.Request.Headers),
             Body = body,
         };
-        var response = await functions.Get(tenant, workspace, name).InvokeAsync(request);
+        var response = await function.InvokeAsync(request);
         await WriteAsync(context, response);
     }
 
-    // The path below the function's URL exactly as the client sent it (still percent-encoded), from the raw target.
-    private static string SubPath(HttpContext context)
+    /// <summary>The request path exactly as the client sent it (still percent-encoded), from the raw target.</summary>
+    public static string RawPath(HttpContext context)
     {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
         var query = raw.IndexOf('?', StringComparison.Ordinal);
         var path = query >= 0 ? raw[..query] : raw;
+        return path.StartsWith('/') ? path : "/";
+    }
+
+    // The path below "/fn/{tenant}/{workspace}/{name}": what follows the first `skipSegments` segments.
+    private static string SubPath(string path, int skipSegments)
+    {
         var slashes = 0;
         for (var i = 0; i < path.Length; i++)
         {
-            // "/fn/{tenant}/{workspace}/{name}" ends before the fifth slash.
-            if (path[i] == '/' && ++slashes == 5)
+            if (path[i] == '/' && ++slashes == skipSegments + 1)
             {
                 return path[i..];
             }

@@ -26,6 +26,7 @@ public static class GatewayBuilderExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
         builder.Services.AddSingleton<FunctionReferences>();
+        builder.Services.AddSingleton<HostRouting>();
         builder.UseOrleans(silo => silo.AddGranary(configuration));
         return builder;
     }
@@ -35,6 +36,7 @@ public static class GatewayBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
+        app.UseMiddleware<HostRouting>();
         app.MapGranaryHealth();
         app.MapFunctionsApi();
         app.MapInvocationApi();

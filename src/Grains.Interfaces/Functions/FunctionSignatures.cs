@@ -9,6 +9,15 @@ public static class FunctionSignatures
     /// <summary>Kyma style: <c>main(event, context)</c> with CloudEvent fields and an Express-like response.</summary>
     public const string Kyma = "kyma";
 
+    /// <summary>Functions Framework <c>http</c>: Express-like <c>(req, res)</c>; the function writes the response.</summary>
+    public const string Http = "http";
+
+    /// <summary>Functions Framework <c>cloudevent</c>: <c>(cloudevent)</c>, binary or structured CloudEvents.</summary>
+    public const string CloudEvent = "cloudevent";
+
+    /// <summary>Functions Framework legacy <c>event</c> (background functions): <c>(data, context)</c>.</summary>
+    public const string Event = "event";
+
     /// <summary>Gets every supported signature.</summary>
-    public static IReadOnlyList<string> All { get; } = [Handler, Kyma];
+    public static IReadOnlyList<string> All { get; } = [Handler, Kyma, Http, CloudEvent, Event];
 }

@@ -28,7 +28,7 @@ public static partial class FunctionSpecValidator
 
         if (!IdentifierPattern().IsMatch(spec.Handler ?? ""))
         {
-            errors.Add($"handler: '{spec.Handler}' is not a JavaScript identifier.");
+            errors.Add($"handler: '{spec.Handler}' is not a valid export name (a letter, '_' or '$', then letters, digits, '_', '$' or '-').");
         }
 
         if (!FunctionSignatures.All.Contains(spec.Signature))
@@ -59,7 +59,8 @@ public static partial class FunctionSpecValidator
         }
     }
 
-    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$]{0,127}$", RegexOptions.CultureInvariant)]
+    // A JavaScript identifier, or a Functions Framework registered name (which may contain '-').
+    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$-]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPattern();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$", RegexOptions.CultureInvariant)]

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Granary.Functions;
 
 namespace Granary.Runtime.JavaScript;
@@ -36,11 +37,24 @@ public sealed record FunctionMeta
     /// <summary>Gets the environment the function sees as <c>process.env</c>.</summary>
     public ImmutableDictionary<string, string> Env { get; init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>Gets the default Kyma event publisher (Kyma's <c>PUBLISHER_PROXY_ADDRESS</c>), if configured.</summary>
+    public string? PublisherProxyAddress { get; init; }
+
+    /// <summary>Gets whether <c>require('fs')</c> is available (single-function mode only).</summary>
+    public bool FileSystem => FileSystemRoot is not null;
+
+    /// <summary>Gets the directory the function's file system is confined to; host-side only.</summary>
+    [JsonIgnore]
+    public string? FileSystemRoot { get; init; }
+
     /// <summary>Builds the meta of a deployed definition.</summary>
-    public static FunctionMeta From(FunctionDefinition definition, long maxBodyBytes)
+    public static FunctionMeta From(FunctionDefinition definition, FunctionLimits limits, JavaScriptRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(options);
         var spec = definition.Spec;
+        var maxBodyBytes = limits.MaxRequestBodyBytes;
         return new FunctionMeta
         {
             Name = definition.Id.Name,
@@ -53,6 +67,8 @@ public sealed record FunctionMeta
             MemoryLimitMb = spec.MemoryLimitMb,
             BodySizeLimitMb = Math.Round(maxBodyBytes / (1024.0 * 1024.0), 3),
             Env = spec.Env,
+            PublisherProxyAddress = string.IsNullOrEmpty(options.PublisherProxyAddress) ? null : options.PublisherProxyAddress,
+            FileSystemRoot = string.IsNullOrEmpty(options.FileSystemRoot) ? null : Path.GetFullPath(options.FileSystemRoot),
         };
     }
 }

@@ -13,7 +13,7 @@ namespace Granary.Runtime.JavaScript;
 /// </summary>
 internal static class InvocationJson
 {
-    public static string Write(InvocationRequest request)
+    public static string Write(InvocationRequest request, string? eventJson = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + request.Body.Length);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -42,6 +42,13 @@ internal static class InvocationJson
             {
                 writer.WriteBase64String("b", body);
                 writer.WriteString("e", "base64");
+            }
+
+            if (eventJson is not null)
+            {
+                // The event the host prepared (a CloudEvent or a legacy {data, context}), kept as written.
+                writer.WritePropertyName("x");
+                writer.WriteRawValue(eventJson, skipInputValidation: true);
             }
 
             writer.WriteEndObject();

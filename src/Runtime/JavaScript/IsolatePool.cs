@@ -30,6 +30,9 @@ public sealed partial class IsolatePool : IDisposable
         _trimTimer = new Timer(_ => Trim(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
+    /// <summary>Gets the runtime options the pool was made with.</summary>
+    public JavaScriptRuntimeOptions Options => _options;
+
     /// <summary>Gets how long a queued invocation waits for a busy isolate before it gets a new one.</summary>
     public TimeSpan ScaleUpDelay => TimeSpan.FromMilliseconds(_options.ScaleUpDelayMs);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Granary.Functions;
+using Granary.Runtime.Events;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.JavaScript;
@@ -38,6 +39,9 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     private int _awaiting;
     private bool _disposed;
     private bool _inline = true;
+    private string _signature;
+    private readonly KymaMetrics _metrics = new();
+    private readonly bool _echoConsole;
     private int _slowInlineRuns;
 
     /// <summary>Creates the function; no isolate is made until <see cref="WarmUpAsync"/> or the first invocation.</summary>
@@ -48,10 +52,12 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(limits);
         Definition = definition;
         _pool = pool;
-        _meta = FunctionMeta.From(definition, limits.MaxRequestBodyBytes);
+        _meta = FunctionMeta.From(definition, limits, pool.Options);
         _maxQueue = limits.MaxQueueLength;
         _timeout = TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds);
         _scaleUpDelay = pool.ScaleUpDelay;
+        _signature = definition.Spec.Signature;
+        _echoConsole = pool.Options.EchoConsole;
         _logger = logger;
     }
 
@@ -79,7 +85,7 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         var isolate = await pool.RentAsync(definition.Spec.MemoryLimitMb);
         try
         {
-            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, FunctionMeta.From(definition, limits.MaxRequestBodyBytes), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, FunctionMeta.From(definition, limits, pool.Options), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
         }
         finally
         {
@@ -124,8 +130,20 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     public async Task<ExecutionResult> InvokeAsync(InvocationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var requestJson = InvocationJson.Write(request);
         var arrived = Stopwatch.GetTimestamp();
+        var signature = Volatile.Read(ref _signature);
+        if (signature == FunctionSignatures.Kyma && KymaMetrics.IsRequest(request))
+        {
+            return _metrics.Respond(_meta.Name);
+        }
+
+        var prepared = await EventRequests.PrepareAsync(signature, request, TimeProvider.System);
+        if (prepared.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        var requestJson = InvocationJson.Write(request, prepared.Json);
         V8Isolate? isolate = null;
         Queued? queued = null;
         lock (_gate)
@@ -329,12 +347,23 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             Release(isolate);
         }
 
+        var durationMs = Stopwatch.GetElapsedTime(running).TotalMilliseconds;
+        if (_echoConsole)
+        {
+            Echo(result.Logs);
+        }
+
+        if (_signature == FunctionSignatures.Kyma)
+        {
+            _metrics.Record(durationMs, failed: result.Outcome is not (InvocationOutcomes.Ok or InvocationOutcomes.BadRequest));
+        }
+
         return result with
         {
             Cold = cold,
             InitMs = initMs,
             WaitMs = Math.Max(0, waitMs),
-            DurationMs = Stopwatch.GetElapsedTime(running).TotalMilliseconds,
+            DurationMs = durationMs,
         };
     }
 
@@ -483,10 +512,18 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
+    private static void Echo(System.Collections.Immutable.ImmutableArray<LogLine> logs)
+    {
+        foreach (var line in logs)
+        {
+            (line.Level is "error" or "warn" ? Console.Error : Console.Out).WriteLine(line.Message);
+        }
+    }
+
     private ExecutionResult TimedOut()
     {
         // Kyma answers a timeout with 408 Request Timeout; every other contract answers 504.
-        var status = _meta.Signature == FunctionSignatures.Kyma ? 408 : 504;
+        var status = _signature == FunctionSignatures.Kyma ? 408 : 504;
         var title = status == 408 ? "Request Timeout" : "Function timed out";
         return Problems.Result(status, "timeout", title, $"The function did not finish within its timeout of {_meta.TimeoutSeconds} s and was stopped.", InvocationOutcomes.Timeout);
     }
@@ -509,6 +546,8 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             return (null, error);
         }
 
+        // Code registered with the Functions Framework's declarative API chose its own signature.
+        Volatile.Write(ref _signature, isolate.Signature ?? _meta.Signature);
         return (isolate, null);
     }
 

@@ -26,6 +26,24 @@ public sealed class JavaScriptRuntimeOptions
     [Range(0, 10000)]
     public int ScaleUpDelayMs { get; set; } = 2;
 
+    /// <summary>
+    /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> posts when the function's own env has no
+    /// <c>PUBLISHER_PROXY_ADDRESS</c> (Kyma's eventing publisher proxy).
+    /// </summary>
+    public string? PublisherProxyAddress { get; set; }
+
+    /// <summary>
+    /// Gets or sets the directory that <c>require('fs')</c> is confined to. Unset (the default) means functions
+    /// have no file system; single-function mode (<c>serve</c>) sets it to its working directory.
+    /// </summary>
+    public string? FileSystemRoot { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether functions' console lines are also written to this process's stdout (log, info,
+    /// debug) and stderr (warn, error), as the Functions Framework contract asks of single-function mode.
+    /// </summary>
+    public bool EchoConsole { get; set; }
+
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]
     public int DefaultMemoryLimitMb { get; set; } = 128;

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Granary.Runtime.JavaScript;
 
-/// <summary>An error thrown by script, as the bootstrap describes it.</summary>
+/// <summary>What loading a module gave: an error (kind, name, message, stack) or the signature in force.</summary>
 internal sealed class JsError
 {
     [JsonPropertyName("kind")] public string? Kind { get; set; }
@@ -12,9 +12,12 @@ internal sealed class JsError
     [JsonPropertyName("message")] public string Message { get; set; } = "";
 
     [JsonPropertyName("stack")] public string? Stack { get; set; }
+
+    [JsonPropertyName("signature")] public string? Signature { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(JsError))]
 [JsonSerializable(typeof(FunctionMeta))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class RuntimeJsonContext : JsonSerializerContext;

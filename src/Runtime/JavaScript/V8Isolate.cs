@@ -45,6 +45,8 @@ public sealed partial class V8Isolate : IDisposable
     private ScriptObject? _invoke;
     private ScriptObject? _fireTimer;
     private ScriptObject? _takeLogs;
+    private ScriptObject? _completeOp;
+    private IsolateHost _host = null!;
     private TaskCompletionSource<string>? _pending;
     private int _pendingSeq;
     private long _loopWakeAt = long.MaxValue;
@@ -67,6 +69,12 @@ public sealed partial class V8Isolate : IDisposable
 
     /// <summary>Gets whether the isolate can take more work.</summary>
     public bool IsUsable => _fault == IsolateFault.None;
+
+    /// <summary>
+    /// Gets the signature the loaded function runs with: the definition's, unless the code registered the
+    /// function with the Functions Framework's declarative API, which wins.
+    /// </summary>
+    public string? Signature { get; private set; }
 
     /// <summary>Creates an isolate and runs the bootstrap in it.</summary>
     public static async Task<V8Isolate> StartAsync(IsolateSettings settings)
@@ -106,15 +114,17 @@ public sealed partial class V8Isolate : IDisposable
                 using (script)
                 {
                     var wrapper = _engine.Evaluate(script);
-                    var outcome = _load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, RuntimeJsonContext.Default.FunctionMeta));
-                    if (outcome is string json)
+                    _host.FileSystemRoot = meta.FileSystemRoot;
+                    var outcome = (string)_load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, RuntimeJsonContext.Default.FunctionMeta));
+                    var loaded = JsonSerializer.Deserialize(outcome, RuntimeJsonContext.Default.JsError)!;
+                    if (loaded.Kind is not null)
                     {
-                        var error = JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.JsError)!;
-                        var (line, column) = FindPosition(error.Stack, document);
-                        result.TrySetResult(new CodeError(error.Kind ?? CodeErrorKinds.Load, ErrorText(error), line, column));
+                        var (line, column) = FindPosition(loaded.Stack, document);
+                        result.TrySetResult(new CodeError(loaded.Kind, ErrorText(loaded), line, column));
                     }
                     else
                     {
+                        Signature = loaded.Signature;
                         result.TrySetResult(null);
                     }
                 }
@@ -312,6 +322,10 @@ public sealed partial class V8Isolate : IDisposable
         }
     }
 
+    // A host operation (an outbound request) finished: settle its promise on the event loop.
+    internal void CompleteOperation(int id, bool ok, int status, string headersJson, string body) =>
+        _ = Post(() => _completeOp!.Invoke(false, id, ok, status, headersJson, body));
+
     internal void SetTimer(int id, double delayMs)
     {
         var due = Stopwatch.GetTimestamp() + (long)(Math.Max(delayMs, 0) * Stopwatch.Frequency / 1000);
@@ -355,7 +369,8 @@ public sealed partial class V8Isolate : IDisposable
                 MaxRuntimeStackUsage = MaxScriptStackBytes,
             };
             var bootstrap = (ScriptObject)_engine.Evaluate("granary-bootstrap.js", Bootstrap.Source);
-            var internals = (ScriptObject)bootstrap.Invoke(false, new IsolateHost(this));
+            _host = new IsolateHost(this);
+            var internals = (ScriptObject)bootstrap.Invoke(false, _host);
 
             // Functions read with GetProperty cost ~90 µs more per call than the same functions returned
             // by a script call (measured with ClearScript 7.5.1), so the entry points are fetched by script.
@@ -364,6 +379,7 @@ public sealed partial class V8Isolate : IDisposable
             _invoke = (ScriptObject)get.Invoke(false, internals, "invoke");
             _fireTimer = (ScriptObject)get.Invoke(false, internals, "fireTimer");
             _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
+            _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
             _started.TrySetResult();
         }
         catch (Exception ex)

@@ -75,6 +75,7 @@ class HostRequest {
     this.rawHeaders = rawHeaders;
     this.contentType = mediaType(headers['content-type']);
     this.hasBody = !!raw.b;
+    this.event = raw.x;
     this._raw = raw;
     this._query = undefined;
     this._bytes = null;
@@ -147,6 +148,7 @@ class ExpressResponse {
     this.headersSent = false;
     this.writableEnded = false;
     this.finished = false;
+    this._onEnd = null;
   }
   status(code) { this.statusCode = code; return this; }
   set(field, value) {
@@ -255,6 +257,7 @@ class ExpressResponse {
     this.writableEnded = true;
     this.finished = true;
     this.headersSent = true;
+    if (this._onEnd !== null) this._onEnd();
     return this;
   }
 }

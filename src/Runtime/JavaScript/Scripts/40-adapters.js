@@ -12,7 +12,29 @@ function errorInfo(e) {
 
 // Skipper (Kipper) Node runtime, catch-all route: async (event, context); the result maps to the
 // response by the runtime's rules (string → send; object with truthy statusCode → envelope; else json).
+// Kipper's runtime answers GET /health itself, and POST /event is the event-trigger route: the parsed body
+// (Express 4 json: a non-JSON body is {}) with {method, path, headers}, and the result always sent as JSON.
+function skipperEvent(fn, meta, request) {
+  let event = {};
+  if (request.hasBody && /^application\/([\w.+-]+\+)?json$/.test(request.contentType)) event = parseJsonBody(request);
+  const context = { method: request.method, path: request.path, headers: request.headers, functionName: meta.name, workspace: meta.workspace, tenant: meta.tenant };
+  let result;
+  try {
+    result = fn(event, context);
+  } catch (e) {
+    return handlerError(request, e);
+  }
+  return settle(result, (value) => {
+    try { return { r: serializeResponse(createResponse(request.method).json(value || { ok: true })) }; }
+    catch (e) { return handlerError(request, e); }
+  }, (e) => handlerError(request, e));
+}
+
 adapters.handler = (fn, meta) => (request) => {
+  if (request.path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
+    return { r: serializeResponse(createResponse(request.method).json({ ok: true })), outcome: 'health' };
+  }
+  if (request.path === '/event' && request.method === 'POST') return skipperEvent(fn, meta, request);
   let event;
   if (!request.hasBody) event = {};
   else if (/^application\/([\w.+-]+\+)?json$/.test(request.contentType)) event = parseJsonBody(request);
@@ -74,29 +96,40 @@ function kymaData(request) {
   if (ct === 'application/x-www-form-urlencoded') return parseQuery(request.text);
   return request.bytes;
 }
-function kymaCloudEvent(request, data) {
-  const h = request.headers;
-  if (request.contentType === 'application/cloudevents+json') {
-    const ce = data;
-    if (!ce || typeof ce !== 'object' || !ce.type || !ce.source || !ce.specversion) {
-      throw new BadRequest('Malformed CloudEvent', 'A structured CloudEvent needs the attributes specversion, type and source.');
-    }
-    return {
-      'ce-type': ce.type, 'ce-source': ce.source, 'ce-eventtypeversion': ce.eventtypeversion, 'ce-specversion': ce.specversion,
-      'ce-id': ce.id || randomUUID(), 'ce-time': ce.time || new _Date().toISOString(), 'ce-datacontenttype': ce.datacontenttype,
-      data: ce.data_base64 !== undefined ? Buffer.from(ce.data_base64, 'base64') : ce.data,
+// The CloudEvent fields Kyma puts on the event; the host parsed the CloudEvent (binary or structured) with the
+// CloudEvents SDK and handed it over as request.event.
+function kymaCloudEvent(request) {
+  const ce = request.event;
+  if (!ce) return null;
+  const out = {
+    'ce-type': ce.type, 'ce-source': ce.source, 'ce-eventtypeversion': ce.eventtypeversion, 'ce-specversion': ce.specversion,
+    'ce-id': ce.id, 'ce-time': ce.time, 'ce-datacontenttype': ce.datacontenttype,
+  };
+  out.data = ce.data_base64 !== undefined ? Buffer.from(ce.data_base64, 'base64') : ce.data;
+  return out;
+}
+
+// emitCloudEvent and publishCloudEvent POST to the Kyma eventing publisher proxy (PUBLISHER_PROXY_ADDRESS).
+function publisherAddress(meta) {
+  const address = processEnv.PUBLISHER_PROXY_ADDRESS || meta.publisherProxyAddress;
+  if (!address) throw new _Error('No event publisher is configured: set PUBLISHER_PROXY_ADDRESS in the function env or Granary:Kyma:PublisherProxyAddress.');
+  return address;
+}
+function kymaSdk(meta, request) {
+  const emitCloudEvent = (type, source, data, optional) => {
+    const ce = {
+      id: randomUUID(), time: new _Date().toISOString(), type, source, specversion: '1.0',
+      datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json', data,
     };
-  }
-  if (h['ce-type'] !== undefined && h['ce-source'] !== undefined) {
-    if (h['ce-specversion'] === undefined) throw new BadRequest('Malformed CloudEvent', 'The ce-specversion header is missing.');
-    if (h['ce-id'] === undefined) throw new BadRequest('Malformed CloudEvent', 'The ce-id header is missing.');
-    const out = {};
-    for (const f of KYMA_CE_FIELDS) out[f] = h[f];
-    out['ce-datacontenttype'] = h['content-type'];
-    out.data = data;
-    return out;
-  }
-  return null;
+    if (optional && typeof optional === 'object') _Object.assign(ce, optional);
+    return httpPost(publisherAddress(meta), { 'Content-Type': 'application/cloudevents+json; charset=utf-8' }, _JSON.stringify(ce));
+  };
+  const publishCloudEvent = (ce) => httpPost(publisherAddress(meta), { 'Content-Type': 'application/cloudevents+json; charset=utf-8' }, _JSON.stringify(ce));
+  const buildResponseCloudEvent = (id, type, data) => ({
+    type, source: request.headers['ce-source'], eventtypeversion: request.headers['ce-eventtypeversion'],
+    specversion: request.headers['ce-specversion'], id, data, datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json',
+  });
+  return { publishCloudEvent, buildResponseCloudEvent, emitCloudEvent };
 }
 
 adapters.kyma = (fn, meta) => (request) => {
@@ -109,16 +142,30 @@ adapters.kyma = (fn, meta) => (request) => {
     res.end();
     return { r: serializeResponse(res), outcome: 'preflight' };
   }
+  // server.mjs answers these itself. Kyma's favicon route never ends its 204 (the client waits for the 408):
+  // Granary sends the 204 it meant to.
+  if (request.method === 'GET' && request.path === '/healthz') {
+    res.type('html').end('OK');
+    return { r: serializeResponse(res), outcome: 'health' };
+  }
+  if (request.method === 'GET' && request.path === '/favicon.ico') {
+    res.status(204).end();
+    return { r: serializeResponse(res), outcome: 'health' };
+  }
   const data = kymaData(request);
   const req = expressRequest(request, data);
+  const sdk = kymaSdk(meta, request);
   const event = {
     tracer: noopTracer,
     extensions: { request: req, response: res },
     setResponseHeader: (k, v) => res.set(k, v),
     setResponseContentType: (t) => res.type(t),
     setResponseStatus: (s) => res.status(s),
+    publishCloudEvent: sdk.publishCloudEvent,
+    buildResponseCloudEvent: sdk.buildResponseCloudEvent,
+    emitCloudEvent: sdk.emitCloudEvent,
   };
-  const ce = kymaCloudEvent(request, data);
+  const ce = kymaCloudEvent(request);
   if (ce) _Object.assign(event, ce);
   else if (data !== undefined) event.data = data;
   const context = {

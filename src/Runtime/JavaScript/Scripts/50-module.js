@@ -1,4 +1,4 @@
-// Granary isolate bootstrap, part 6: the CommonJS module loader and the entry points the host calls.
+// Granary isolate bootstrap, part 7: the CommonJS module loader and the entry points the host calls.
 
 let entry = null;
 let processEnv = {};
@@ -29,7 +29,82 @@ const processObject = {
 };
 defineGlobal('process', processObject);
 
+// Outbound HTTP, for the few built-ins that need it (Kyma's emitCloudEvent): the host performs the request
+// and settles the promise through completeOp. The result looks like an axios response.
+const pendingOps = new Map();
+let nextOp = 1;
+function httpPost(url, headers, body) {
+  return new _Promise((resolve, reject) => {
+    const id = nextOp++;
+    pendingOps.set(id, { resolve, reject });
+    host.post(id, _String(url), _JSON.stringify(headers || {}), body === undefined ? '' : _String(body));
+  });
+}
+function completeOp(id, ok, status, headersJson, body) {
+  const op = pendingOps.get(id);
+  if (!op) return;
+  pendingOps.delete(id);
+  if (!ok) { op.reject(new _Error(body)); return; }
+  let data = body;
+  try { data = _JSON.parse(body); } catch (e) { /* not JSON: keep the text */ }
+  const response = { status, statusText: STATUS_TEXT[status] || '', headers: _JSON.parse(headersJson), data };
+  if (status >= 200 && status < 300) op.resolve(response);
+  else {
+    const error = new _Error(`Request failed with status code ${status}`);
+    error.response = response;
+    op.reject(error);
+  }
+}
+
+// The Functions Framework's declarative API (require('@google-cloud/functions-framework')): a function
+// registered in code wins over a module export of the same name and sets its own signature, as the
+// contract's precedence says (source code over flags over environment).
+const registered = new Map();
+const REGISTERED_NAME = /^[A-Za-z](?:[-_A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
+function register(signature) {
+  return (name, fn) => {
+    if (!REGISTERED_NAME.test(_String(name))) throw new _Error(`Invalid function name '${name}'`);
+    if (typeof fn !== 'function') throw new TypeError(`The function registered as '${name}' is not a function`);
+    registered.set(_String(name), { signature, fn });
+  };
+}
+const functionsFramework = _freeze({
+  http: register('http'),
+  cloudEvent: register('cloudevent'),
+  getFunction: (name) => (registered.get(name) || {}).fn,
+});
+
+// A file system exists only in single-function mode (granary serve), rooted in its working directory.
+function fsModule() {
+  const fail = (path) => { const e = new _Error(`ENOENT: no such file or directory, open '${path}'`); e.code = 'ENOENT'; return e; };
+  const toText = (data, encoding) => typeof data === 'string' ? Buffer.from(data, encoding).toString('base64') : Buffer.from(data).toString('base64');
+  const fs = {
+    writeFileSync: (path, data, options) => { host.fsWrite(_String(path), toText(data, typeof options === 'string' ? options : options && options.encoding), false); },
+    appendFileSync: (path, data, options) => { host.fsWrite(_String(path), toText(data, typeof options === 'string' ? options : options && options.encoding), true); },
+    readFileSync: (path, options) => {
+      const b64 = host.fsRead(_String(path));
+      if (b64 === null) throw fail(path);
+      const bytes = Buffer.from(b64, 'base64');
+      const encoding = typeof options === 'string' ? options : options && options.encoding;
+      return encoding ? bytes.toString(encoding) : bytes;
+    },
+    existsSync: (path) => host.fsExists(_String(path)),
+    mkdirSync: (path) => { host.fsMkdir(_String(path)); },
+  };
+  fs.promises = {
+    writeFile: async (...a) => fs.writeFileSync(...a),
+    appendFile: async (...a) => fs.appendFileSync(...a),
+    readFile: async (...a) => fs.readFileSync(...a),
+    mkdir: async (...a) => fs.mkdirSync(...a),
+  };
+  return _freeze(fs);
+}
+
+let fsEnabled = false;
 function requireModule(name) {
+  if (name === '@google-cloud/functions-framework') return functionsFramework;
+  if (fsEnabled && (name === 'fs' || name === 'node:fs')) return fsModule();
+  if (fsEnabled && (name === 'fs/promises' || name === 'node:fs/promises')) return fsModule().promises;
   const e = new _Error(`Cannot find module '${name}'`);
   e.code = 'MODULE_NOT_FOUND';
   throw e;
@@ -43,10 +118,11 @@ function resolveHandler(exported, handlerName) {
 }
 
 // Runs the module (the host compiled `wrapper` from the user's code) and binds the adapter.
-// Returns null on success, else {kind, message, stack}.
+// Returns {signature} (the one in force, which code registration may change) on success, else {kind, message, stack}.
 function load(wrapper, metaJson) {
   const meta = _JSON.parse(metaJson);
   processEnv = _Object.assign(_Object.create(null), meta.env);
+  fsEnabled = !!meta.fileSystem;
   const filename = `/function/${meta.name}.js`;
   const module = { id: '.', filename, path: '/function', exports: {}, loaded: false, children: [], paths: [], require: requireModule };
   try {
@@ -55,7 +131,9 @@ function load(wrapper, metaJson) {
     return _JSON.stringify(_Object.assign({ kind: 'load' }, errorInfo(e)));
   }
   module.loaded = true;
-  const fn = resolveHandler(module.exports, meta.handler);
+  const declared = registered.get(meta.handler);
+  if (declared) meta.signature = declared.signature;
+  const fn = declared ? declared.fn : resolveHandler(module.exports, meta.handler);
   if (!fn) {
     const what = module.exports === null ? 'null' : typeof module.exports;
     return _JSON.stringify({
@@ -67,7 +145,7 @@ function load(wrapper, metaJson) {
   const adapter = adapters[meta.signature];
   if (!adapter) return _JSON.stringify({ kind: 'handler', message: `Unknown signature '${meta.signature}'.` });
   entry = adapter(fn, meta);
-  return null;
+  return _JSON.stringify({ signature: meta.signature });
 }
 
 // Runs one invocation. A function that finishes without waiting (most do, even async ones) returns its
@@ -98,4 +176,4 @@ function invoke(seq, requestJson) {
   return finish(out);
 }
 
-return { load, invoke, fireTimer, takeLogs: () => _JSON.stringify(takeLogs()) };
+return { load, invoke, fireTimer, completeOp, takeLogs: () => _JSON.stringify(takeLogs()) };
