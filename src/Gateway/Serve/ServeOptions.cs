@@ -12,7 +12,7 @@ internal sealed record ServeOptions(string Source, string Target, string Signatu
         Usage: granary serve [--source <file>] [--target <export>] [--signature-type http|cloudevent|event|handler|kyma]
                              [--port <port>] [--timeout <seconds>] [--memory <MiB>]
         Environment: FUNCTION_SOURCE, FUNCTION_TARGET, FUNCTION_SIGNATURE_TYPE, PORT, CLOUD_RUN_TIMEOUT_SECONDS
-        Defaults: source index.js, target function, signature http, port 8080, timeout 300 s, memory 512 MiB.
+        Defaults: source . (its package.json "main", else index.js), target function, signature http, port 8080, timeout 300 s, memory 512 MiB.
         """;
 
     /// <summary>Parses the command line and the environment, or returns the error to print.</summary>
@@ -74,13 +74,33 @@ internal sealed record ServeOptions(string Source, string Target, string Signatu
             return (null, "The memory limit must be a number of MiB, at least 16.");
         }
 
-        var source = Setting("source", "FUNCTION_SOURCE", "index.js");
+        // As in the Node framework: a directory means its package.json "main", else its index.js.
+        var source = Setting("source", "FUNCTION_SOURCE", ".");
         if (Directory.Exists(source))
         {
-            source = Path.Combine(source, "index.js");
+            source = Path.Combine(source, PackageMain(source) ?? "index.js");
         }
 
         // A timeout of 0 means none in the Node framework; the longest Granary allows stands in for it.
         return (new ServeOptions(Path.GetFullPath(source), Setting("target", "FUNCTION_TARGET", "function"), signature, port, timeout == 0 ? 3600 : timeout, memory), null);
+    }
+
+    private static string? PackageMain(string directory)
+    {
+        var package = Path.Combine(directory, "package.json");
+        if (!File.Exists(package))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(package));
+            return json.RootElement.TryGetProperty("main", out var main) && main.ValueKind == System.Text.Json.JsonValueKind.String ? main.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 }
