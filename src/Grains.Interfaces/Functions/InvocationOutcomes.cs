@@ -18,6 +18,12 @@ public static class InvocationOutcomes
     /// <summary>The function could not be loaded.</summary>
     public const string LoadError = "load-error";
 
+    /// <summary>
+    /// The runtime answered without calling the function: a contract's own route (Kyma's /healthz, Kipper's
+    /// /health), a CORS preflight, or /robots.txt and /favicon.ico of a Functions Framework http function.
+    /// </summary>
+    public const string Runtime = "runtime";
+
     /// <summary>The request was refused before the function ran (for example a malformed JSON body).</summary>
     public const string BadRequest = "bad-request";
 

@@ -65,7 +65,7 @@ public sealed record FunctionMeta
             Runtime = spec.Runtime,
             TimeoutSeconds = spec.TimeoutSeconds,
             MemoryLimitMb = spec.MemoryLimitMb,
-            BodySizeLimitMb = Math.Round(maxBodyBytes / (1024.0 * 1024.0), 3),
+            BodySizeLimitMb = maxBodyBytes / (1024.0 * 1024.0),
             Env = spec.Env,
             PublisherProxyAddress = string.IsNullOrEmpty(options.PublisherProxyAddress) ? null : options.PublisherProxyAddress,
             FileSystemRoot = string.IsNullOrEmpty(options.FileSystemRoot) ? null : Path.GetFullPath(options.FileSystemRoot),

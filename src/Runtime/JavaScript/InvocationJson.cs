@@ -104,6 +104,7 @@ internal static class InvocationJson
             Outcome = outcome switch
             {
                 "bad-request" => InvocationOutcomes.BadRequest,
+                "health" or "preflight" or "ignored" => InvocationOutcomes.Runtime,
                 _ when error is not null => InvocationOutcomes.Error,
                 _ => InvocationOutcomes.Ok,
             },

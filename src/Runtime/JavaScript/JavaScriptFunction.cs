@@ -353,7 +353,7 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             Echo(result.Logs);
         }
 
-        if (_signature == FunctionSignatures.Kyma)
+        if (_signature == FunctionSignatures.Kyma && result.Outcome != InvocationOutcomes.Runtime)
         {
             _metrics.Record(durationMs, failed: result.Outcome is not (InvocationOutcomes.Ok or InvocationOutcomes.BadRequest));
         }
@@ -522,10 +522,12 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
 
     private ExecutionResult TimedOut()
     {
-        // Kyma answers a timeout with 408 Request Timeout; every other contract answers 504.
-        var status = _signature == FunctionSignatures.Kyma ? 408 : 504;
-        var title = status == 408 ? "Request Timeout" : "Function timed out";
-        return Problems.Result(status, "timeout", title, $"The function did not finish within its timeout of {_meta.TimeoutSeconds} s and was stopped.", InvocationOutcomes.Timeout);
+        // Kyma answers a timeout with 408 Request Timeout (its CORS header set before the function ran);
+        // every other contract answers 504.
+        var detail = $"The function did not finish within its timeout of {_meta.TimeoutSeconds} s and was stopped.";
+        return _signature == FunctionSignatures.Kyma
+            ? Problems.Result(408, "timeout", "Request Timeout", detail, InvocationOutcomes.Timeout, [new HttpHeader("Access-Control-Allow-Origin", "*")])
+            : Problems.Result(504, "timeout", "Function timed out", detail, InvocationOutcomes.Timeout);
     }
 
     private ExecutionResult Throttled() => Problems.Result(
