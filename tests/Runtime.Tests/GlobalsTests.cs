@@ -176,7 +176,7 @@ public sealed class GlobalsTests(IsolatePoolFixture fixture) : IClassFixture<Iso
 
         var json = result.JsonBody();
         Assert.Equal("[]", json.GetProperty("hostObjects").GetRawText());
-        Assert.All(json.GetProperty("attempts").EnumerateObject(), a => Assert.Equal("MODULE_NOT_FOUND", a.Value.GetString()));
+        Assert.All(json.GetProperty("attempts").EnumerateObject(), a => Assert.Equal("ERR_MODULE_NOT_ALLOWED", a.Value.GetString()));
         Assert.Equal("process.exit() is not available to functions", json.GetProperty("exit").GetString());
         Assert.Equal("undefined", json.GetProperty("host").GetString());
     }

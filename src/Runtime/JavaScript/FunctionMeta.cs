@@ -37,6 +37,9 @@ public sealed record FunctionMeta
     /// <summary>Gets the environment the function sees as <c>process.env</c>.</summary>
     public ImmutableDictionary<string, string> Env { get; init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>Gets the Node built-in modules <c>require</c> may load (those Granary implements for V8).</summary>
+    public ImmutableArray<string> BuiltinModules { get; init; } = [];
+
     /// <summary>Gets the default Kyma event publisher (Kyma's <c>PUBLISHER_PROXY_ADDRESS</c>), if configured.</summary>
     public string? PublisherProxyAddress { get; init; }
 
@@ -67,6 +70,7 @@ public sealed record FunctionMeta
             MemoryLimitMb = spec.MemoryLimitMb,
             BodySizeLimitMb = maxBodyBytes / (1024.0 * 1024.0),
             Env = spec.Env,
+            BuiltinModules = [.. options.AllowedBuiltinModules],
             PublisherProxyAddress = string.IsNullOrEmpty(options.PublisherProxyAddress) ? null : options.PublisherProxyAddress,
             FileSystemRoot = string.IsNullOrEmpty(options.FileSystemRoot) ? null : Path.GetFullPath(options.FileSystemRoot),
         };

@@ -51,6 +51,45 @@ public sealed class IsolateHost
     [ScriptMember("hrtime", ScriptAccess.Full)]
     public double HrTime() => Stopwatch.GetElapsedTime(_start).TotalMilliseconds;
 
+    /// <summary>Hashes base64 data with md5, sha1, sha256, sha384 or sha512; returns the digest as base64.</summary>
+    [ScriptMember("hash", ScriptAccess.Full)]
+    [SuppressMessage("Performance", "CA1822", Justification = "Script sees instance members only.")]
+    [SuppressMessage("Security", "CA5350", Justification = "SHA-1 is offered because Node's crypto offers it; Granary never relies on it.")]
+    [SuppressMessage("Security", "CA5351", Justification = "MD5 is offered because Node's crypto offers it; Granary never relies on it.")]
+    public string Hash(string algorithm, string base64)
+    {
+        var data = Convert.FromBase64String(base64);
+        return Convert.ToBase64String(algorithm.ToLowerInvariant() switch
+        {
+            "md5" => MD5.HashData(data),
+            "sha1" => SHA1.HashData(data),
+            "sha256" => SHA256.HashData(data),
+            "sha384" => SHA384.HashData(data),
+            "sha512" => SHA512.HashData(data),
+            _ => throw new ArgumentException($"Digest method not supported: {algorithm}"),
+        });
+    }
+
+    /// <summary>Computes an HMAC of base64 data with a base64 key; returns the digest as base64.</summary>
+    [ScriptMember("hmac", ScriptAccess.Full)]
+    [SuppressMessage("Performance", "CA1822", Justification = "Script sees instance members only.")]
+    [SuppressMessage("Security", "CA5350", Justification = "HMAC-SHA1 is offered because Node's crypto offers it.")]
+    [SuppressMessage("Security", "CA5351", Justification = "HMAC-MD5 is offered because Node's crypto offers it.")]
+    public string Hmac(string algorithm, string keyBase64, string base64)
+    {
+        var key = Convert.FromBase64String(keyBase64);
+        var data = Convert.FromBase64String(base64);
+        return Convert.ToBase64String(algorithm.ToLowerInvariant() switch
+        {
+            "md5" => HMACMD5.HashData(key, data),
+            "sha1" => HMACSHA1.HashData(key, data),
+            "sha256" => HMACSHA256.HashData(key, data),
+            "sha384" => HMACSHA384.HashData(key, data),
+            "sha512" => HMACSHA512.HashData(key, data),
+            _ => throw new ArgumentException($"Invalid digest: {algorithm}"),
+        });
+    }
+
     /// <summary>Starts an HTTP POST; the result comes back through the isolate's <c>completeOp</c>.</summary>
     [ScriptMember("post", ScriptAccess.Full)]
     public void Post(int id, string url, string headersJson, string body) => _ = PostAsync(id, url, headersJson, body);

@@ -27,6 +27,13 @@ public sealed class JavaScriptRuntimeOptions
     public int ScaleUpDelayMs { get; set; } = 2;
 
     /// <summary>
+    /// Gets or sets the Node built-in modules functions may <c>require</c> (the Custom Code service's
+    /// <c>NODE_BUILTIN_MODULES</c>). A module on the list that Granary does not implement fails with an error
+    /// saying so; one off the list fails as not allowed.
+    /// </summary>
+    public IList<string> AllowedBuiltinModules { get; set; } = ["assert", "buffer", "crypto", "events", "path", "querystring", "string_decoder", "url", "util"];
+
+    /// <summary>
     /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> posts when the function's own env has no
     /// <c>PUBLISHER_PROXY_ADDRESS</c> (Kyma's eventing publisher proxy).
     /// </summary>

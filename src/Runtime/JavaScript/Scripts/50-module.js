@@ -101,14 +101,37 @@ function fsModule() {
 }
 
 let fsEnabled = false;
-function requireModule(name) {
+let allowedBuiltins = new Set();
+const loadedBuiltins = new Map();
+function moduleError(message, code) {
+  const e = new _Error(message);
+  e.code = code;
+  return e;
+}
+function requireModule(specifier) {
+  const name = _String(specifier);
   if (name === '@google-cloud/functions-framework') return functionsFramework;
   if (fsEnabled && (name === 'fs' || name === 'node:fs')) return fsModule();
   if (fsEnabled && (name === 'fs/promises' || name === 'node:fs/promises')) return fsModule().promises;
-  const e = new _Error(`Cannot find module '${name}'`);
-  e.code = 'MODULE_NOT_FOUND';
-  throw e;
+  const builtin = name.startsWith('node:') ? name.slice(5) : name;
+  if (NODE_BUILTINS.has(builtin)) {
+    if (!allowedBuiltins.has(builtin)) {
+      throw moduleError(`The Node built-in module '${builtin}' is not allowed (Granary:JavaScript:AllowedBuiltinModules, NODE_BUILTIN_MODULES)`, 'ERR_MODULE_NOT_ALLOWED');
+    }
+    if (!Object.prototype.hasOwnProperty.call(builtinModules, builtin)) {
+      throw moduleError(`The Node built-in module '${builtin}' is allowed but not available in Granary's V8 runtime`, 'ERR_MODULE_NOT_AVAILABLE');
+    }
+    if (!loadedBuiltins.has(builtin)) loadedBuiltins.set(builtin, builtinModules[builtin]());
+    return loadedBuiltins.get(builtin);
+  }
+  throw moduleError(`Cannot find module '${name}'`, 'MODULE_NOT_FOUND');
 }
+
+// Every name Node treats as a built-in module, so that a missing one is told apart from an npm package.
+const NODE_BUILTINS = new Set(['assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console', 'constants', 'crypto',
+  'dgram', 'diagnostics_channel', 'dns', 'domain', 'events', 'fs', 'http', 'http2', 'https', 'inspector', 'module', 'net', 'os',
+  'path', 'perf_hooks', 'process', 'punycode', 'querystring', 'readline', 'repl', 'stream', 'string_decoder', 'sys', 'timers',
+  'tls', 'trace_events', 'tty', 'url', 'util', 'v8', 'vm', 'wasi', 'worker_threads', 'zlib']);
 
 function resolveHandler(exported, handlerName) {
   if (exported && (typeof exported === 'object' || typeof exported === 'function') && typeof exported[handlerName] === 'function') return exported[handlerName];
@@ -123,6 +146,7 @@ function load(wrapper, metaJson) {
   const meta = _JSON.parse(metaJson);
   processEnv = _Object.assign(_Object.create(null), meta.env);
   fsEnabled = !!meta.fileSystem;
+  allowedBuiltins = new Set(meta.builtinModules || []);
   const filename = `/function/${meta.name}.js`;
   const module = { id: '.', filename, path: '/function', exports: {}, loaded: false, children: [], paths: [], require: requireModule };
   try {
