@@ -13,9 +13,15 @@ fi
 
 # Debian packages the tests use, installed when missing (apt-get as root, or through sudo).
 packages=()
+# Commands the tests run, as command:package. They are looked up with command -v, so one installed another way
+# (Node.js from NodeSource or nvm) counts; the Debian package is installed only when the command is missing.
+commands=(node:nodejs npm:npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+for c in "${commands[@]}"; do
+  command -v "${c%%:*}" >/dev/null 2>&1 || missing+=("${c#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"

@@ -33,6 +33,9 @@ public sealed record ExecutionResult
     /// <summary>Gets the time spent waiting for a free isolate, in ms.</summary>
     public double WaitMs { get; init; }
 
+    /// <summary>Gets what the invocation changed in state the host keeps for it (a workspace cache), as JSON.</summary>
+    public string? StateChanges { get; init; }
+
     /// <summary>Gets the time the function ran, in ms.</summary>
     public double DurationMs { get; init; }
 }

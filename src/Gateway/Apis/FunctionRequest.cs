@@ -20,4 +20,6 @@ internal sealed class FunctionRequest
     public int? MaxConcurrency { get; set; }
 
     public Dictionary<string, string>? Env { get; set; }
+
+    public Dictionary<string, string>? Dependencies { get; set; }
 }

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Granary.Functions;
 using Granary.Gateway.Hosting;
-using Granary.Workspaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -62,9 +61,13 @@ internal static class FunctionsApi
                 CodeErrorKinds.Compile => "Code does not compile",
                 CodeErrorKinds.Handler => "Handler not exported",
                 CodeErrorKinds.Load => "Code failed to load",
+                CodeErrorKinds.Dependencies => "Dependencies could not be installed",
                 _ => "Invalid function",
             };
-            return ApiProblems.Create(400, "code-" + error.Kind, title, error.Message, new Dictionary<string, object?>
+
+            // An npm failure is not malformed input: the request is understood but cannot be carried out.
+            var status = error.Kind == CodeErrorKinds.Dependencies ? 422 : 400;
+            return ApiProblems.Create(status, "code-" + error.Kind, title, error.Message, new Dictionary<string, object?>
             {
                 ["kind"] = error.Kind,
                 ["line"] = error.Line,
@@ -101,7 +104,7 @@ internal static class FunctionsApi
             return ApiProblems.BadName(badName);
         }
 
-        var names = await grains.GetGrain<IWorkspaceGrain>($"{tenant}/{workspace}").GetFunctionNamesAsync();
+        var names = await grains.GetWorkspace(tenant, workspace).GetFunctionNamesAsync();
         var infos = await Task.WhenAll(names.Select(n => grains.GetFunctionDefinition(new FunctionId(tenant, workspace, n)).GetAsync()));
         var functions = infos
             .OfType<FunctionInfo>()
@@ -163,7 +166,7 @@ internal static class FunctionsApi
         }
         catch (JsonException ex) when (ex.Message.Contains("could not be mapped", StringComparison.Ordinal))
         {
-            return (null, Invalid($"Unknown field '{UnknownField(ex.Message) ?? ex.Path}'. Known fields: runtime, code, handler, signature, timeoutSeconds, memoryLimitMb, idleTimeoutSeconds, maxConcurrency, env."));
+            return (null, Invalid($"Unknown field '{UnknownField(ex.Message) ?? ex.Path}'. Known fields: runtime, code, handler, signature, timeoutSeconds, memoryLimitMb, idleTimeoutSeconds, maxConcurrency, env, dependencies."));
         }
         catch (JsonException ex) when (ex.Path is { Length: > 2 } path && ex.Message.Contains("could not be converted", StringComparison.Ordinal))
         {
@@ -190,6 +193,7 @@ internal static class FunctionsApi
             IdleTimeoutSeconds = request.IdleTimeoutSeconds ?? defaults.IdleTimeoutSeconds,
             MaxConcurrency = request.MaxConcurrency ?? defaults.MaxConcurrency,
             Env = request.Env?.ToImmutableDictionary(StringComparer.Ordinal) ?? defaults.Env,
+            Dependencies = request.Dependencies?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? defaults.Dependencies,
         }, null);
 
         static ProblemHttpResult Invalid(string detail) => ApiProblems.Create(400, "invalid-function", "Invalid function", detail);

@@ -14,6 +14,7 @@ public static class GatewayBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
+        configuration.AddSeedEnvironment();
         if (configuration["urls"] is null && configuration["http_ports"] is null)
         {
             // PORT is the container convention (Cloud Run, Knative, the Functions Framework): listen on every interface.
@@ -39,6 +40,7 @@ public static class GatewayBuilderExtensions
         app.UseMiddleware<HostRouting>();
         app.MapGranaryHealth();
         app.MapFunctionsApi();
+        app.MapCustomCodeApi();
         app.MapInvocationApi();
         app.MapFallback(static () => ApiProblems.Create(404, "not-found", "Not found", "No Granary endpoint has this path."));
         return app;

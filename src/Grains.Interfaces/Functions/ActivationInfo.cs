@@ -8,6 +8,7 @@ namespace Granary.Functions;
 /// <param name="Since">When it was activated.</param>
 /// <param name="Isolates">How many isolates it holds.</param>
 /// <param name="InFlight">How many invocations it was running at the last report.</param>
+/// <param name="Shard">Which of the function's grain keys it is (0 unless the function runs several).</param>
 [GenerateSerializer, Immutable, Alias("granary.ActivationInfo")]
 public sealed record ActivationInfo(
     [property: Id(0)] string Id,
@@ -16,4 +17,5 @@ public sealed record ActivationInfo(
     [property: Id(3)] int Version,
     [property: Id(4)] DateTimeOffset Since,
     [property: Id(5)] int Isolates,
-    [property: Id(6)] int InFlight);
+    [property: Id(6)] int InFlight,
+    [property: Id(7)] int Shard = 0);

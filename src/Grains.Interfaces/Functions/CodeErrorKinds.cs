@@ -11,4 +11,7 @@ public static class CodeErrorKinds
 
     /// <summary>The module loaded but does not export the handler.</summary>
     public const string Handler = "handler";
+
+    /// <summary>The function's npm dependencies could not be installed.</summary>
+    public const string Dependencies = "dependencies";
 }

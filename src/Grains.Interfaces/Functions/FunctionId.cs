@@ -14,6 +14,7 @@ public readonly record struct FunctionId(
     [property: Id(2)] string Name)
 {
     /// <summary>Gets the grain key, <c>tenant/workspace/name</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Key => $"{Tenant}/{Workspace}/{Name}";
 
     /// <summary>Parses a grain key made by <see cref="Key"/>.</summary>
@@ -28,6 +29,30 @@ public readonly record struct FunctionId(
         }
 
         return new FunctionId(parts[0], parts[1], parts[2]);
+    }
+
+    /// <summary>
+    /// Gets the key of one of the function's grain activations: shard 0 is <see cref="Key"/>; shard n is
+    /// <c>tenant/workspace/name#n</c>. Several shards let one function run activations on several silos.
+    /// </summary>
+    public string GrainKey(int shard) => shard == 0 ? Key : $"{Key}#{shard.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>Parses a key made by <see cref="GrainKey"/> into the function and its shard.</summary>
+    public static (FunctionId Id, int Shard) ParseGrainKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var hash = key.LastIndexOf('#');
+        if (hash < 0)
+        {
+            return (Parse(key), 0);
+        }
+
+        if (!int.TryParse(key.AsSpan(hash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var shard))
+        {
+            throw new FormatException($"'{key}' has no valid shard number after '#'.");
+        }
+
+        return (Parse(key[..hash]), shard);
     }
 
     /// <inheritdoc />

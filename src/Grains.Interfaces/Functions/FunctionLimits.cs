@@ -39,6 +39,13 @@ public sealed class FunctionLimits
     [Range(0, 100000)]
     public int MaxQueueLength { get; set; } = 100;
 
+    /// <summary>
+    /// Gets or sets how many function activations one silo keeps warm; when one more activates, the least
+    /// recently used is deactivated (the Custom Code service's <c>FUNCTIONS_WORKERS_MAX_LRU</c>).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxActiveFunctions { get; set; } = 500;
+
     /// <summary>Gets or sets how many invocation records are kept per function.</summary>
     [Range(1, 10000)]
     public int InvocationHistorySize { get; set; } = 100;

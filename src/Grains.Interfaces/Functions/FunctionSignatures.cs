@@ -18,6 +18,12 @@ public static class FunctionSignatures
     /// <summary>Functions Framework legacy <c>event</c> (background functions): <c>(data, context)</c>.</summary>
     public const string Event = "event";
 
+    /// <summary>
+    /// A workspace's Custom Code snippets gathered into one module (deployed by the workspace grain through
+    /// <c>/v2/functions</c>; not a signature users deploy through the management API).
+    /// </summary>
+    public const string Snippets = "snippets";
+
     /// <summary>Gets every supported signature.</summary>
     public static IReadOnlyList<string> All { get; } = [Handler, Kyma, Http, CloudEvent, Event];
 }

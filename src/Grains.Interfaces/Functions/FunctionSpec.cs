@@ -38,4 +38,7 @@ public sealed record FunctionSpec
 
     /// <summary>Gets the environment variables the function sees as <c>process.env</c>.</summary>
     [Id(8)] public ImmutableDictionary<string, string> Env { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>Gets the npm packages the code may <c>require</c>: package name → version range, installed at deployment.</summary>
+    [Id(9)] public ImmutableSortedDictionary<string, string> Dependencies { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }

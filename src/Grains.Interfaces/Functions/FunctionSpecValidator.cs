@@ -7,7 +7,10 @@ namespace Granary.Functions;
 public static partial class FunctionSpecValidator
 {
     /// <summary>Returns every problem with the spec, each naming the field; empty when the spec is valid.</summary>
-    public static IReadOnlyList<string> Validate(FunctionSpec spec, FunctionLimits limits)
+    /// <param name="spec">The spec.</param>
+    /// <param name="limits">The configured limits.</param>
+    /// <param name="snippets">Whether the spec is a workspace's generated snippets module (only the workspace grain deploys those).</param>
+    public static IReadOnlyList<string> Validate(FunctionSpec spec, FunctionLimits limits, bool snippets = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(limits);
@@ -31,7 +34,7 @@ public static partial class FunctionSpecValidator
             errors.Add($"handler: '{spec.Handler}' is not a valid export name (a letter, '_' or '$', then letters, digits, '_', '$' or '-').");
         }
 
-        if (!FunctionSignatures.All.Contains(spec.Signature))
+        if (!FunctionSignatures.All.Contains(spec.Signature) && !(snippets && spec.Signature == FunctionSignatures.Snippets))
         {
             errors.Add($"signature: '{spec.Signature}' is not supported; use one of: {string.Join(", ", FunctionSignatures.All)}.");
         }

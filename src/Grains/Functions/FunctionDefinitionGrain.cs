@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Granary.Runtime.JavaScript;
+using Granary.Runtime.Packages;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,8 @@ public sealed partial class FunctionDefinitionGrain(
     [PersistentState("definition", GranaryStorage.Name)] IPersistentState<FunctionDefinitionState> definition,
     [PersistentState("invocations", GranaryStorage.Name)] IPersistentState<InvocationHistoryState> history,
     IsolatePool isolates,
+    NpmPackages npm,
+    IOptions<NpmOptions> npmOptions,
     IOptions<FunctionLimits> limits,
     TimeProvider time,
     ILogger<FunctionDefinitionGrain> logger)
@@ -50,16 +53,29 @@ public sealed partial class FunctionDefinitionGrain(
     public async Task<DeployResult> DeployAsync(FunctionSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var problems = FunctionSpecValidator.Validate(spec, limits.Value);
+        var problems = FunctionSpecValidator.Validate(spec, limits.Value, snippets: IsSnippets).ToList();
+        if (NpmPackages.Validate(spec.Dependencies, npmOptions.Value.MaxDependencies) is { } dependencyProblem)
+        {
+            problems.Add($"dependencies: {dependencyProblem}");
+        }
+
         if (problems.Count > 0)
         {
             return DeployResult.Rejected(new CodeError("validation", string.Join(" ", problems)));
         }
 
+        // Installed before the code is checked, so that a require of a package at the top of the module loads.
+        var packages = await npm.EnsureAsync(spec.Dependencies);
+        if (packages.Error is { } installError)
+        {
+            LogDeployRejected(_id.Key, CodeErrorKinds.Dependencies, installError);
+            return DeployResult.Rejected(new CodeError(CodeErrorKinds.Dependencies, installError));
+        }
+
         var current = definition.State.Current;
         var now = time.GetUtcNow();
         var candidate = new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, current?.CreatedAt ?? now, now);
-        var error = await JavaScriptFunction.ValidateAsync(candidate, isolates, limits.Value);
+        var error = await JavaScriptFunction.ValidateAsync(candidate, isolates, limits.Value, packages.Directory);
         if (error is not null)
         {
             LogDeployRejected(_id.Key, error.Kind, error.Message);
@@ -68,7 +84,10 @@ public sealed partial class FunctionDefinitionGrain(
 
         if (current is null)
         {
-            await GrainFactory.GetGrain<IWorkspaceGrain>($"{_id.Tenant}/{_id.Workspace}").AddFunctionAsync(_id.Name);
+            if (!IsSnippets)
+            {
+                await GrainFactory.GetWorkspace(_id.Tenant, _id.Workspace).AddFunctionAsync(_id.Name);
+            }
         }
         else
         {
@@ -116,7 +135,11 @@ public sealed partial class FunctionDefinitionGrain(
             _historyWrite.Release();
         }
 
-        await GrainFactory.GetGrain<IWorkspaceGrain>($"{_id.Tenant}/{_id.Workspace}").RemoveFunctionAsync(_id.Name);
+        if (!IsSnippets)
+        {
+            await GrainFactory.GetWorkspace(_id.Tenant, _id.Workspace).RemoveFunctionAsync(_id.Name);
+        }
+
         LogDeleted(_id.Key);
         return true;
     }
@@ -130,7 +153,13 @@ public sealed partial class FunctionDefinitionGrain(
         }
 
         // Read-your-writes: collect what live activations have not reported yet.
-        if (_activations.Count > 0 && Append(await GrainFactory.GetFunction(_id).DrainRecordsAsync()))
+        var drained = false;
+        foreach (var shard in Shards())
+        {
+            drained |= Append(await GrainFactory.GetFunction(_id, shard).DrainRecordsAsync());
+        }
+
+        if (drained)
         {
             await PersistHistoryAsync();
         }
@@ -190,21 +219,24 @@ public sealed partial class FunctionDefinitionGrain(
 
     private async Task NotifyActivationsAsync(FunctionDefinition? next)
     {
-        if (_activations.Count == 0)
+        foreach (var shard in Shards())
         {
-            return;
-        }
-
-        try
-        {
-            await GrainFactory.GetFunction(_id).ReloadAsync(next);
-        }
-        catch (Exception ex)
-        {
-            // The activation may be gone; it reads the current version when it next activates.
-            LogReloadFailed(_id.Key, ex);
+            try
+            {
+                await GrainFactory.GetFunction(_id, shard).ReloadAsync(next);
+            }
+            catch (Exception ex)
+            {
+                // The activation may be gone; it reads the current version when it next activates.
+                LogReloadFailed(_id.Key, ex);
+            }
         }
     }
+
+    // The workspace's generated snippets module: deployed by the workspace grain, not listed among its functions.
+    private bool IsSnippets => _id.Name == WorkspaceSnippets.FunctionName;
+
+    private List<int> Shards() => [.. _activations.Values.Select(a => a.Info.Shard).Distinct()];
 
     private bool Append(ImmutableArray<InvocationRecord> records)
     {

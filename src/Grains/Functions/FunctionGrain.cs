@@ -2,6 +2,9 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Granary.Runtime;
 using Granary.Runtime.JavaScript;
+using Granary.Runtime.Packages;
+using Granary.Runtime.Snippets;
+using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -22,8 +25,10 @@ namespace Granary.Functions;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class FunctionGrain(
     IsolatePool isolates,
+    NpmPackages npm,
     LocalFunctions local,
     IOptions<FunctionLimits> limits,
+    IOptions<WorkspaceOptions> workspaces,
     ILocalSiloDetails silo,
     TimeProvider time,
     ILogger<FunctionGrain> logger)
@@ -35,12 +40,17 @@ public sealed partial class FunctionGrain(
     // Isolates beyond the first that a burst created are released after this long unused.
     private static readonly TimeSpan s_isolateIdle = TimeSpan.FromSeconds(30);
 
+    private static readonly string s_usesCache = SnippetModule.UsesCacheMarker + "\n";
+
     private readonly string _activationId = Guid.NewGuid().ToString("N");
     private readonly Queue<InvocationRecord> _unreported = new();
     private FunctionId _id;
+    private int _shard;
     private DateTimeOffset _since;
     private Task<JavaScriptFunction?>? _loading;
     private JavaScriptFunction? _function;
+    private IWorkspaceGrain? _cache;
+    private LocalFunctions.Activation? _local;
     private CodeError? _loadError;
     private bool _attached;
     private bool _gone;
@@ -52,9 +62,9 @@ public sealed partial class FunctionGrain(
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _id = FunctionId.Parse(this.GetPrimaryKeyString());
+        (_id, _shard) = FunctionId.ParseGrainKey(this.GetPrimaryKeyString());
         _since = time.GetUtcNow();
-        local.Add(_id);
+        _local = local.Add(_id, _shard, GrainContext);
         var tick = TimeSpan.FromMilliseconds(250);
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(tick, tick) { Interleave = true, KeepAlive = false });
         return Task.CompletedTask;
@@ -84,7 +94,11 @@ public sealed partial class FunctionGrain(
             }
         }
 
-        local.Remove(_id);
+        if (_local is not null)
+        {
+            local.Remove(_id, _shard, _local);
+        }
+
         LogDeactivated(_id.Key, reason.ReasonCode);
     }
 
@@ -170,12 +184,23 @@ public sealed partial class FunctionGrain(
         }
         else
         {
-            var next = new JavaScriptFunction(definition, isolates, limits.Value, logger);
-            _function = next;
-            _loadError = null;
-            _loading = Task.FromResult<JavaScriptFunction?>(next);
-            LogReloaded(_id.Key, definition.Version);
-            _ = next.WarmUpAsync();
+            var (next, error) = await CreateAsync(definition);
+            if (next is null)
+            {
+                // The new version cannot run here (its packages failed to install on this silo): stop serving the old one.
+                LogLoadFailed(_id.Key, error!.Message);
+                _function = null;
+                _loadError = error;
+                _loading = Task.FromResult<JavaScriptFunction?>(null);
+            }
+            else
+            {
+                _function = next;
+                _loadError = null;
+                _loading = Task.FromResult<JavaScriptFunction?>(next);
+                LogReloaded(_id.Key, definition.Version);
+                _ = next.WarmUpAsync();
+            }
         }
 
         if (previous is not null)
@@ -200,17 +225,53 @@ public sealed partial class FunctionGrain(
     {
         try
         {
-            return await function.InvokeAsync(request);
+            return await InvokeAsync(function, request);
         }
         catch (ObjectDisposedException) when (_function is { } current && current != function)
         {
             // A new version took over while this call waited for an isolate: run it there.
-            return await current.InvokeAsync(request);
+            return await InvokeAsync(current, request);
         }
         catch (ObjectDisposedException)
         {
             return _gone ? NotFound() : Problems.Result(503, "unavailable", "Function unavailable", "The function was unloaded while the request waited; retry it.", InvocationOutcomes.Error);
         }
+    }
+
+    private async Task<ExecutionResult> InvokeAsync(JavaScriptFunction function, InvocationRequest request)
+    {
+        var cache = _cache;
+        if (cache is null || !function.Definition.Spec.Code.EndsWith(s_usesCache, StringComparison.Ordinal))
+        {
+            return await function.InvokeAsync(request);
+        }
+
+        // A workspace's snippets: the run starts from the cache's current state and hands back what it changed.
+        var result = await function.InvokeAsync(request, await cache.GetCacheAsync());
+        if (result.StateChanges is { } json && !await cache.ApplyCacheChangesAsync(CacheChangesJson.Parse(json)))
+        {
+            return SnippetResults.CacheFull(result, workspaces.Value.MaxCacheBytes);
+        }
+
+        return result;
+    }
+
+    private async Task<(JavaScriptFunction? Function, CodeError? Error)> CreateAsync(FunctionDefinition definition)
+    {
+        var packages = await npm.EnsureAsync(definition.Spec.Dependencies);
+        if (packages.Error is { } error)
+        {
+            return (null, new CodeError(CodeErrorKinds.Dependencies, error));
+        }
+
+        ISnippetCache? cache = null;
+        if (definition.Spec.Signature == FunctionSignatures.Snippets)
+        {
+            _cache = GrainFactory.GetWorkspace(_id.Tenant, _id.Workspace);
+            cache = new WorkspaceCache(_cache);
+        }
+
+        return (new JavaScriptFunction(definition, isolates, limits.Value, logger, cache, packages.Directory), null);
     }
 
     private ExecutionResult NotFound() => Problems.Result(
@@ -252,13 +313,17 @@ public sealed partial class FunctionGrain(
             return null;
         }
 
-        var function = new JavaScriptFunction(definition, isolates, limits.Value, logger);
-        var error = await function.WarmUpAsync();
+        var (function, error) = await CreateAsync(definition);
+        error ??= await function!.WarmUpAsync();
         _activationInitMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (error is not null)
         {
             _loadError = error;
-            await function.DisposeAsync();
+            if (function is not null)
+            {
+                await function.DisposeAsync();
+            }
+
             LogLoadFailed(_id.Key, error.Message);
             return null;
         }
@@ -312,7 +377,8 @@ public sealed partial class FunctionGrain(
         version,
         _since,
         _function?.Isolates ?? 0,
-        _inFlight);
+        _inFlight,
+        _shard);
 
     private ImmutableArray<InvocationRecord> TakeUnreported()
     {
@@ -321,7 +387,11 @@ public sealed partial class FunctionGrain(
         return records;
     }
 
-    private void Touch() => Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
+    private void Touch()
+    {
+        Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
+        _local?.Touch();
+    }
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Function {Function} version {Version} activated in {InitMs:F2} ms")]
     private partial void LogActivated(string function, int version, double initMs);

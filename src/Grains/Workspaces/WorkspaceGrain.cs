@@ -1,13 +1,63 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Granary.Functions;
+using Granary.Runtime.Packages;
+using Granary.Runtime.Snippets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Granary.Workspaces;
 
-/// <summary>The index of a workspace's functions, persisted so that listing needs no scan of storage.</summary>
+/// <summary>
+/// A workspace: the index of its functions, its Custom Code snippets (deployed as one generated module under the
+/// reserved function name <see cref="WorkspaceSnippets.FunctionName"/>) and the <c>cache</c> they share.
+/// The cache lives here, once per workspace, whichever silos run the snippets: each run starts from a snapshot
+/// and hands back the keys it changed (last writer wins, key by key); <c>cache.incr</c>/<c>decr</c> are applied
+/// here atomically. Changes are written to storage shortly after they happen (write-behind) and on deactivation.
+/// </summary>
 [GrainType("workspace")]
-public sealed class WorkspaceGrain(
-    [PersistentState("workspace", GranaryStorage.Name)] IPersistentState<WorkspaceState> state)
+[SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim never allocates a wait handle; the timer is disposed with the activation.")]
+public sealed partial class WorkspaceGrain(
+    [PersistentState("workspace", GranaryStorage.Name)] IPersistentState<WorkspaceState> state,
+    IOptions<WorkspaceOptions> options,
+    IOptions<FunctionLimits> limits,
+    IOptions<NpmOptions> npm,
+    ILogger<WorkspaceGrain> logger)
     : Grain, IWorkspaceGrain
 {
+    // Cache changes arrive interleaved with other calls, so writes to storage take turns.
+    private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly Dictionary<string, string> _cache = new(StringComparer.Ordinal);
+    private long _cacheBytes;
+    private string? _snapshot;
+    private bool _dirty;
+    private IGrainTimer? _flush;
+    private string _key = "";
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = this.GetPrimaryKeyString();
+        foreach (var (key, value) in state.State.Cache)
+        {
+            var json = value.GetRawText();
+            _cache[key] = json;
+            _cacheBytes += Size(key, json);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _flush?.Dispose();
+        await FlushAsync();
+    }
+
     /// <inheritdoc />
     public Task<ImmutableArray<string>> GetFunctionNamesAsync() => Task.FromResult(state.State.Functions.ToImmutableArray());
 
@@ -16,7 +66,7 @@ public sealed class WorkspaceGrain(
     {
         if (state.State.Functions.Add(name))
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
     }
 
@@ -25,7 +75,249 @@ public sealed class WorkspaceGrain(
     {
         if (state.State.Functions.Remove(name))
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
     }
+
+    /// <inheritdoc />
+    public async Task<SnippetDeployResult> PutSnippetsAsync(WorkspaceSnippets snippets)
+    {
+        ArgumentNullException.ThrowIfNull(snippets);
+        if (JsonNode.Parse(snippets.FunctionsJson) is not JsonObject functions)
+        {
+            return Refuse(400, new SnippetError("RequestValidationError", "request/body/functions must be object"));
+        }
+
+        var (module, error) = SnippetModule.Create(functions);
+        if (module is null)
+        {
+            return Refuse(400, error!);
+        }
+
+        if (NpmPackages.Validate(snippets.Dependencies, npm.Value.MaxDependencies) is { } dependencyProblem)
+        {
+            return Refuse(400, new SnippetError("RequestValidationError", $"request/body/dependencies: {dependencyProblem}"));
+        }
+
+        var settings = options.Value;
+        var max = limits.Value;
+        var spec = new FunctionSpec
+        {
+            Runtime = FunctionRuntimes.NodeJs,
+            Code = module.Code,
+            Handler = SnippetModule.Export,
+            Signature = FunctionSignatures.Snippets,
+            TimeoutSeconds = Math.Min((settings.RunTimeoutMs + 999) / 1000, max.MaxTimeoutSeconds),
+            MemoryLimitMb = Math.Min(settings.MemoryLimitMb, max.MaxMemoryLimitMb),
+            IdleTimeoutSeconds = Math.Min(settings.IdleTimeoutSeconds, max.MaxIdleTimeoutSeconds),
+            MaxConcurrency = Math.Min(settings.MaxConcurrency, max.MaxConcurrency),
+            Dependencies = snippets.Dependencies,
+        };
+        var result = await GrainFactory.GetFunctionDefinition(SnippetsId()).DeployAsync(spec);
+        if (result.Error is { } codeError)
+        {
+            LogSnippetsRefused(_key, codeError.Kind, codeError.Message);
+            return codeError.Kind switch
+            {
+                CodeErrorKinds.Dependencies => Refuse(422, new SnippetError("DependencyInstallError", codeError.Message)),
+                CodeErrorKinds.Compile or CodeErrorKinds.Load => Refuse(400, module.Describe(codeError)),
+                _ => Refuse(400, new SnippetError("RequestValidationError", codeError.Message)),
+            };
+        }
+
+        using var document = JsonDocument.Parse(snippets.FunctionsJson);
+        state.State.Snippets = document.RootElement.Clone();
+        state.State.Dependencies = new SortedDictionary<string, string>(snippets.Dependencies, StringComparer.Ordinal);
+        await WriteAsync();
+        LogSnippetsStored(_key, functions.Count, result.Definition!.Version);
+        return SnippetDeployResult.Ok;
+    }
+
+    /// <inheritdoc />
+    public Task<WorkspaceSnippets?> GetSnippetsAsync() => Task.FromResult(state.State.Snippets is { } functions
+        ? new WorkspaceSnippets(functions.GetRawText(), state.State.Dependencies.ToImmutableSortedDictionary(StringComparer.Ordinal))
+        : null);
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteSnippetsAsync()
+    {
+        if (state.State.Snippets is null)
+        {
+            return false;
+        }
+
+        await GrainFactory.GetFunctionDefinition(SnippetsId()).DeleteAsync();
+        state.State.Snippets = null;
+        state.State.Dependencies.Clear();
+        _cache.Clear();
+        _cacheBytes = 0;
+        CacheChanged();
+        await WriteAsync();
+        return true;
+    }
+
+    /// <inheritdoc />
+    public Task<string> GetCacheAsync() => Task.FromResult(_snapshot ??= Snapshot());
+
+    /// <inheritdoc />
+    public async Task<bool> ApplyCacheChangesAsync(CacheChanges changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var size = _cacheBytes;
+        foreach (var key in changes.Deleted)
+        {
+            if (_cache.TryGetValue(key, out var old) && !changes.Set.ContainsKey(key))
+            {
+                size -= Size(key, old);
+            }
+        }
+
+        foreach (var (key, json) in changes.Set)
+        {
+            size += Size(key, json) - (_cache.TryGetValue(key, out var old) ? Size(key, old) : 0);
+        }
+
+        if (size > options.Value.MaxCacheBytes)
+        {
+            LogCacheFull(_key, size, options.Value.MaxCacheBytes);
+            return false;
+        }
+
+        foreach (var key in changes.Deleted)
+        {
+            _cache.Remove(key);
+        }
+
+        foreach (var (key, json) in changes.Set)
+        {
+            _cache[key] = json;
+        }
+
+        _cacheBytes = size;
+        await CacheChangedAsync();
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<double> IncrementCacheAsync(string key, double delta)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var current = _cache.TryGetValue(key, out var json) && double.TryParse(json, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : 0;
+        var next = current + delta;
+        var text = JsonSerializer.Serialize(next);
+        _cacheBytes += Size(key, text) - (json is null ? 0 : Size(key, json));
+        _cache[key] = text;
+        await CacheChangedAsync();
+        return next;
+    }
+
+    private static long Size(string key, string json) => Encoding.UTF8.GetByteCount(key) + json.Length + 4;
+
+    private static SnippetDeployResult Refuse(int status, SnippetError error) => new(status, error.ToJson().ToJsonString());
+
+    private FunctionId SnippetsId()
+    {
+        var key = _key;
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return new FunctionId(key[..slash], key[(slash + 1)..], WorkspaceSnippets.FunctionName);
+    }
+
+    private string Snapshot()
+    {
+        var text = new StringBuilder("{");
+        foreach (var (key, json) in _cache)
+        {
+            if (text.Length > 1)
+            {
+                text.Append(',');
+            }
+
+            text.Append(JsonSerializer.Serialize(key)).Append(':').Append(json);
+        }
+
+        return text.Append('}').ToString();
+    }
+
+    private void CacheChanged()
+    {
+        _snapshot = null;
+        _dirty = true;
+    }
+
+    private async Task CacheChangedAsync()
+    {
+        CacheChanged();
+        var delay = options.Value.CacheFlushDelayMs;
+        if (delay == 0)
+        {
+            await FlushAsync();
+        }
+        else
+        {
+            _flush ??= this.RegisterGrainTimer(OnFlushTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(delay), Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+    }
+
+    private async Task OnFlushTimerAsync(CancellationToken cancellationToken)
+    {
+        _flush?.Dispose();
+        _flush = null;
+        try
+        {
+            await FlushAsync();
+        }
+        catch (Exception ex)
+        {
+            // Still dirty: the next change or the deactivation tries again.
+            LogFlushFailed(_key, ex);
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        if (_dirty)
+        {
+            await WriteAsync();
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        await _write.WaitAsync();
+        try
+        {
+            // Whatever changed up to now goes into this write; later changes mark the cache dirty again.
+            _dirty = false;
+            var cache = new Dictionary<string, JsonElement>(_cache.Count, StringComparer.Ordinal);
+            foreach (var (key, json) in _cache)
+            {
+                using var document = JsonDocument.Parse(json);
+                cache[key] = document.RootElement.Clone();
+            }
+
+            state.State.Cache = cache;
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Workspace {Workspace} stored {Count} snippet(s) as version {Version}")]
+    private partial void LogSnippetsStored(string workspace, int count, int version);
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Workspace {Workspace} refused its snippets ({Kind}): {Reason}")]
+    private partial void LogSnippetsRefused(string workspace, string kind, string reason);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "Workspace {Workspace} cache would grow to {Size} bytes, over its limit of {Limit}; the run's changes were refused")]
+    private partial void LogCacheFull(string workspace, long size, long limit);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Warning, Message = "Workspace {Workspace} could not write its cache; it retries on the next change")]
+    private partial void LogFlushFailed(string workspace, Exception exception);
 }

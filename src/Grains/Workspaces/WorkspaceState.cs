@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Granary.Workspaces;
 
 /// <summary>The persisted state of a workspace grain.</summary>
@@ -5,4 +7,13 @@ public sealed class WorkspaceState
 {
     /// <summary>Gets or sets the names of the workspace's functions.</summary>
     public SortedSet<string> Functions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets the Custom Code <c>functions</c> map as it was stored, or null when the workspace has no snippets.</summary>
+    public JsonElement? Snippets { get; set; }
+
+    /// <summary>Gets or sets the npm dependencies of the snippets.</summary>
+    public SortedDictionary<string, string> Dependencies { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets the snippets' shared <c>cache</c>, key by key.</summary>
+    public Dictionary<string, JsonElement> Cache { get; set; } = new(StringComparer.Ordinal);
 }

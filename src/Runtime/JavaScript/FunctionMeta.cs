@@ -50,8 +50,18 @@ public sealed record FunctionMeta
     [JsonIgnore]
     public string? FileSystemRoot { get; init; }
 
-    /// <summary>Builds the meta of a deployed definition.</summary>
-    public static FunctionMeta From(FunctionDefinition definition, FunctionLimits limits, JavaScriptRuntimeOptions options)
+    /// <summary>Gets whether <c>require</c> loads npm packages (the function declared dependencies and they are installed).</summary>
+    public bool Packages => PackagesRoot is not null;
+
+    /// <summary>Gets the directory the function's npm dependencies are installed in (it holds <c>node_modules</c>); host-side only.</summary>
+    [JsonIgnore]
+    public string? PackagesRoot { get; init; }
+
+    /// <summary>
+    /// Builds the meta of a deployed definition; <paramref name="packagesRoot"/> is the directory its npm
+    /// dependencies are installed in, or null when it has none.
+    /// </summary>
+    public static FunctionMeta From(FunctionDefinition definition, FunctionLimits limits, JavaScriptRuntimeOptions options, string? packagesRoot = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(limits);
@@ -73,6 +83,7 @@ public sealed record FunctionMeta
             BuiltinModules = [.. options.AllowedBuiltinModules],
             PublisherProxyAddress = string.IsNullOrEmpty(options.PublisherProxyAddress) ? null : options.PublisherProxyAddress,
             FileSystemRoot = string.IsNullOrEmpty(options.FileSystemRoot) ? null : Path.GetFullPath(options.FileSystemRoot),
+            PackagesRoot = string.IsNullOrEmpty(packagesRoot) ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(packagesRoot)),
         };
     }
 }

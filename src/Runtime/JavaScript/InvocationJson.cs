@@ -13,7 +13,7 @@ namespace Granary.Runtime.JavaScript;
 /// </summary>
 internal static class InvocationJson
 {
-    public static string Write(InvocationRequest request, string? eventJson = null)
+    public static string Write(InvocationRequest request, string? eventJson = null, string? stateJson = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + request.Body.Length);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -51,6 +51,13 @@ internal static class InvocationJson
                 writer.WriteRawValue(eventJson, skipInputValidation: true);
             }
 
+            if (stateJson is not null)
+            {
+                // State the host keeps for the function (a workspace's cache), handed in for this invocation.
+                writer.WritePropertyName("s");
+                writer.WriteRawValue(stateJson, skipInputValidation: true);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -69,6 +76,7 @@ internal static class InvocationJson
         var logs = ImmutableArray<LogLine>.Empty;
         string? error = null;
         string? outcome = null;
+        string? changes = null;
         Expect(ref reader, JsonTokenType.StartObject);
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
@@ -88,6 +96,11 @@ internal static class InvocationJson
             {
                 Next(ref reader);
                 outcome = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else if (reader.ValueTextEquals("c"u8))
+            {
+                Next(ref reader);
+                changes = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             }
             else
             {
@@ -110,6 +123,7 @@ internal static class InvocationJson
             },
             Error = error,
             Logs = logs,
+            StateChanges = changes,
         };
     }
 

@@ -29,6 +29,12 @@ public sealed class IsolateHost
     /// <summary>Gets or sets the directory <c>require('fs')</c> works in; null when functions have no file system.</summary>
     internal string? FileSystemRoot { get; set; }
 
+    /// <summary>Gets or sets the directory the function's npm dependencies are installed in; null when it has none.</summary>
+    internal string? PackagesRoot { get; set; }
+
+    /// <summary>Gets or sets the workspace cache of a snippets module; null for other functions.</summary>
+    internal Snippets.ISnippetCache? SnippetCache { get; set; }
+
     /// <summary>Delivers an invocation result.</summary>
     [ScriptMember("complete", ScriptAccess.Full)]
     public void Complete(int seq, string json) => _isolate.OnComplete(seq, json);
@@ -90,6 +96,10 @@ public sealed class IsolateHost
         });
     }
 
+    /// <summary>Starts an atomic increment of a workspace cache key; the result comes back through <c>completeCacheOp</c>.</summary>
+    [ScriptMember("cacheIncr", ScriptAccess.Full)]
+    public void CacheIncrement(int id, string key, double delta) => _ = CacheIncrementAsync(id, key, delta);
+
     /// <summary>Starts an HTTP POST; the result comes back through the isolate's <c>completeOp</c>.</summary>
     [ScriptMember("post", ScriptAccess.Full)]
     public void Post(int id, string url, string headersJson, string body) => _ = PostAsync(id, url, headersJson, body);
@@ -131,6 +141,87 @@ public sealed class IsolateHost
     [ScriptMember("fsMkdir", ScriptAccess.Full)]
     public void MakeDirectory(string path) => Directory.CreateDirectory(Resolve(path));
 
+    /// <summary>
+    /// Resolves a <c>require</c> of an npm package the way Node does, confined to the function's packages
+    /// directory: bare names in the <c>node_modules</c> directories from <paramref name="fromDirectory"/> up
+    /// to the root (never above it), relative and absolute paths as files (exact, <c>.js</c>, <c>.json</c>)
+    /// or directories (<c>package.json</c> <c>main</c>, <c>index.js</c>, <c>index.json</c>), and a package's
+    /// <c>exports</c> (the <c>require</c>, <c>node</c> and <c>default</c> conditions).
+    /// Returns the full path of the file, or null when nothing inside the root matches.
+    /// </summary>
+    [ScriptMember("pkgResolve", ScriptAccess.Full)]
+    public string? ResolvePackage(string fromDirectory, string request)
+    {
+        var root = PackagesRoot;
+        if (root is null || string.IsNullOrEmpty(request) || request.Contains('\0', StringComparison.Ordinal) || request.Contains('\\', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // The function's own module (fromDirectory empty) is not in the packages directory: it has no relative files.
+        var from = string.IsNullOrEmpty(fromDirectory) ? null : Path.GetFullPath(fromDirectory);
+        if (from is not null && !IsInside(root, from))
+        {
+            return null;
+        }
+
+        if (request.StartsWith('/'))
+        {
+            return ResolveFileOrDirectory(root, Path.GetFullPath(request));
+        }
+
+        if (request is "." or ".." || request.StartsWith("./", StringComparison.Ordinal) || request.StartsWith("../", StringComparison.Ordinal))
+        {
+            return from is null ? null : ResolveFileOrDirectory(root, Path.GetFullPath(Path.Combine(from, request)));
+        }
+
+        var slash = request.IndexOf('/', StringComparison.Ordinal);
+        if (request.StartsWith('@'))
+        {
+            slash = slash < 0 ? -1 : request.IndexOf('/', slash + 1);
+        }
+
+        var name = slash < 0 ? request : request[..slash];
+        var subpath = slash < 0 ? "" : request[(slash + 1)..];
+        if ((name.StartsWith('@') && !name.Contains('/', StringComparison.Ordinal)) || name.Split('/').Any(s => s is "" or "." or ".."))
+        {
+            return null;
+        }
+
+        for (var directory = from ?? root; directory is not null && IsInside(root, directory); directory = Path.GetDirectoryName(directory))
+        {
+            if (Path.GetFileName(directory) != "node_modules")
+            {
+                var package = Path.Combine(directory, "node_modules", name);
+                if (Directory.Exists(package) && ResolveInPackage(root, package, subpath) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            if (directory.Length == root.Length)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads a file of the function's npm packages as text, or null when it is missing or outside the packages directory.</summary>
+    [ScriptMember("pkgRead", ScriptAccess.Full)]
+    public string? ReadPackageFile(string path)
+    {
+        var root = PackagesRoot;
+        if (root is null || string.IsNullOrEmpty(path) || path.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var full = Path.GetFullPath(path);
+        return File.Exists(full) && IsConfined(root, full) ? File.ReadAllText(full) : null;
+    }
+
     // Paths are relative to the root (or absolute inside it); anything that leaves the root is refused.
     private string Resolve(string path)
     {
@@ -143,6 +234,212 @@ public sealed class IsolateHost
         }
 
         return full;
+    }
+
+    // A package's own entry: its exports map when it has one that matches, else main or the subpath as a file or directory.
+    private static string? ResolveInPackage(string root, string package, string subpath)
+    {
+        using var manifest = ReadManifest(root, package);
+        if (manifest is not null && manifest.RootElement.ValueKind is JsonValueKind.Object
+            && manifest.RootElement.TryGetProperty("exports", out var exports) && exports.ValueKind is not JsonValueKind.Null
+            && ResolveExports(exports, subpath.Length == 0 ? "." : "./" + subpath) is { } exported
+            && ResolveFileOrDirectory(root, Path.GetFullPath(Path.Combine(package, exported))) is { } target)
+        {
+            return target;
+        }
+
+        // Packages whose exports do not list the subpath still load it, as Node did before exports existed.
+        return ResolveFileOrDirectory(root, subpath.Length == 0 ? package : Path.GetFullPath(Path.Combine(package, subpath)));
+    }
+
+    private static string? ResolveFileOrDirectory(string root, string path)
+    {
+        if (!IsInside(root, path))
+        {
+            return null;
+        }
+
+        if (!Path.EndsInDirectorySeparator(path) && ResolveFile(root, path) is { } file)
+        {
+            return file;
+        }
+
+        var directory = Path.TrimEndingDirectorySeparator(path);
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        using var manifest = ReadManifest(root, directory);
+        if (manifest is not null && manifest.RootElement.ValueKind is JsonValueKind.Object
+            && manifest.RootElement.TryGetProperty("main", out var main) && main.ValueKind is JsonValueKind.String
+            && main.GetString() is { Length: > 0 } mainPath)
+        {
+            var target = Path.GetFullPath(Path.Combine(directory, mainPath));
+            if (IsInside(root, target) && (ResolveFile(root, target) ?? ResolveIndex(root, target)) is { } resolved)
+            {
+                return resolved;
+            }
+        }
+
+        return ResolveIndex(root, directory);
+    }
+
+    private static string? ResolveFile(string root, string path)
+    {
+        foreach (var candidate in (string[])[path, path + ".js", path + ".json"])
+        {
+            if (File.Exists(candidate) && IsConfined(root, candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ResolveIndex(string root, string directory)
+    {
+        foreach (var candidate in (string[])[Path.Combine(directory, "index.js"), Path.Combine(directory, "index.json")])
+        {
+            if (File.Exists(candidate) && IsConfined(root, candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonDocument? ReadManifest(string root, string directory)
+    {
+        var path = Path.Combine(directory, "package.json");
+        if (!File.Exists(path) || !IsConfined(root, path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Node's exports map: a target for the whole package (string, array or conditions) or subpath keys ("./x",
+    // "./lib/*"); conditions are taken in the map's order, and only require, node and default apply to require().
+    private static string? ResolveExports(JsonElement exports, string subpath)
+    {
+        var isSubpathMap = exports.ValueKind is JsonValueKind.Object
+            && exports.EnumerateObject().Any(p => p.Name.StartsWith('.'));
+        if (!isSubpathMap)
+        {
+            return subpath == "." ? ExportTarget(exports, null) : null;
+        }
+
+        if (exports.TryGetProperty(subpath, out var exact))
+        {
+            return ExportTarget(exact, null);
+        }
+
+        foreach (var property in exports.EnumerateObject())
+        {
+            var star = property.Name.IndexOf('*', StringComparison.Ordinal);
+            if (star < 0)
+            {
+                continue;
+            }
+
+            var prefix = property.Name[..star];
+            var suffix = property.Name[(star + 1)..];
+            if (subpath.Length >= prefix.Length + suffix.Length && subpath.StartsWith(prefix, StringComparison.Ordinal) && subpath.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return ExportTarget(property.Value, subpath[prefix.Length..^suffix.Length]);
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ExportTarget(JsonElement target, string? star)
+    {
+        switch (target.ValueKind)
+        {
+            case JsonValueKind.String:
+                var path = target.GetString()!;
+                return path.StartsWith("./", StringComparison.Ordinal) ? (star is null ? path : path.Replace("*", star, StringComparison.Ordinal)) : null;
+            case JsonValueKind.Array:
+                foreach (var item in target.EnumerateArray())
+                {
+                    if (ExportTarget(item, star) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                foreach (var condition in target.EnumerateObject())
+                {
+                    if (condition.Name is "require" or "node" or "default" && ExportTarget(condition.Value, star) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsInside(string root, string path) =>
+        path.StartsWith(root, StringComparison.Ordinal)
+        && (path.Length == root.Length || path[root.Length] == Path.DirectorySeparatorChar);
+
+    // Inside the root by name and by what the file system does with it: a symbolic link on the way (npm's own
+    // node_modules/.bin, or one a package shipped) may only point back inside the root.
+    private static bool IsConfined(string root, string path)
+    {
+        if (!IsInside(root, path))
+        {
+            return false;
+        }
+
+        var current = root;
+        foreach (var segment in path[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, segment);
+            var info = new FileInfo(current);
+            if (info.LinkTarget is null)
+            {
+                continue;
+            }
+
+            if (info.ResolveLinkTarget(returnFinalTarget: true) is not { } target || !IsInside(root, Path.GetFullPath(target.FullName)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task CacheIncrementAsync(int id, string key, double delta)
+    {
+        try
+        {
+            var cache = SnippetCache ?? throw new InvalidOperationException("cache.incr is only available to workspace snippets.");
+            var value = await cache.IncrementAsync(key, delta);
+            _isolate.CompleteCacheOperation(id, true, value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex)
+        {
+            _isolate.CompleteCacheOperation(id, false, $"cache.incr('{key}') failed: {ex.Message}");
+        }
     }
 
     private async Task PostAsync(int id, string url, string headersJson, string body)

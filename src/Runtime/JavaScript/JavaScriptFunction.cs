@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Granary.Functions;
 using Granary.Runtime.Events;
+using Granary.Runtime.Snippets;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.JavaScript;
@@ -42,23 +43,25 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     private string _signature;
     private readonly KymaMetrics _metrics = new();
     private readonly bool _echoConsole;
+    private readonly ISnippetCache? _cache;
     private int _slowInlineRuns;
 
     /// <summary>Creates the function; no isolate is made until <see cref="WarmUpAsync"/> or the first invocation.</summary>
-    public JavaScriptFunction(FunctionDefinition definition, IsolatePool pool, FunctionLimits limits, ILogger logger)
+    public JavaScriptFunction(FunctionDefinition definition, IsolatePool pool, FunctionLimits limits, ILogger logger, ISnippetCache? cache = null, string? packagesRoot = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(limits);
         Definition = definition;
         _pool = pool;
-        _meta = FunctionMeta.From(definition, limits, pool.Options);
+        _meta = FunctionMeta.From(definition, limits, pool.Options, packagesRoot);
         _maxQueue = limits.MaxQueueLength;
         _timeout = TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds);
         _scaleUpDelay = pool.ScaleUpDelay;
         _signature = definition.Spec.Signature;
         _echoConsole = pool.Options.EchoConsole;
         _logger = logger;
+        _cache = cache;
     }
 
     /// <summary>Gets the version this instance runs.</summary>
@@ -77,7 +80,7 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     /// Loads the code in a scratch isolate and throws it away: the deploy-time check that the code
     /// compiles, loads within the timeout and memory limit, and exports the handler.
     /// </summary>
-    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, IsolatePool pool, FunctionLimits limits)
+    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, IsolatePool pool, FunctionLimits limits, string? packagesRoot = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(pool);
@@ -85,7 +88,7 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
         var isolate = await pool.RentAsync(definition.Spec.MemoryLimitMb);
         try
         {
-            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, FunctionMeta.From(definition, limits, pool.Options), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, FunctionMeta.From(definition, limits, pool.Options, packagesRoot), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
         }
         finally
         {
@@ -127,7 +130,7 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
     /// as results with the matching status and problem body; <see cref="ObjectDisposedException"/> means this
     /// version was replaced while the call waited, and the caller should retry on the new one.
     /// </summary>
-    public async Task<ExecutionResult> InvokeAsync(InvocationRequest request)
+    public async Task<ExecutionResult> InvokeAsync(InvocationRequest request, string? stateJson = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrived = Stopwatch.GetTimestamp();
@@ -143,7 +146,7 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             return refusal;
         }
 
-        var requestJson = InvocationJson.Write(request, prepared.Json);
+        var requestJson = InvocationJson.Write(request, prepared.Json, stateJson);
         V8Isolate? isolate = null;
         Queued? queued = null;
         lock (_gate)
@@ -358,6 +361,11 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             _metrics.Record(durationMs, failed: result.Outcome is not (InvocationOutcomes.Ok or InvocationOutcomes.BadRequest));
         }
 
+        if (_signature == FunctionSignatures.Snippets && result.Outcome is InvocationOutcomes.Timeout or InvocationOutcomes.MemoryLimit or InvocationOutcomes.LoadError)
+        {
+            result = SnippetResults.FromProblem(result, durationMs);
+        }
+
         return result with
         {
             Cold = cold,
@@ -530,17 +538,22 @@ public sealed partial class JavaScriptFunction : IAsyncDisposable
             : Problems.Result(504, "timeout", "Function timed out", detail, InvocationOutcomes.Timeout);
     }
 
-    private ExecutionResult Throttled() => Problems.Result(
-        429,
-        "too-many-requests",
-        "Too many requests",
-        $"The function is already running {Definition.Spec.MaxConcurrency} invocations on this silo and {_maxQueue} more are queued.",
-        InvocationOutcomes.Throttled,
-        [new HttpHeader("Retry-After", "1")]);
+    private ExecutionResult Throttled()
+    {
+        var problem = Problems.Result(
+            429,
+            "too-many-requests",
+            "Too many requests",
+            $"The function is already running {Definition.Spec.MaxConcurrency} invocations on this silo and {_maxQueue} more are queued.",
+            InvocationOutcomes.Throttled,
+            [new HttpHeader("Retry-After", "1")]);
+        return _signature == FunctionSignatures.Snippets ? SnippetResults.FromProblem(problem, 0) : problem;
+    }
 
     private async Task<(V8Isolate? Isolate, CodeError? Error)> CreateLoadedIsolateAsync()
     {
         var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb);
+        isolate.SnippetCache = _cache;
         var error = await LoadWithTimeoutAsync(isolate, Definition.Spec.Code, _meta, _timeout);
         if (error is not null)
         {

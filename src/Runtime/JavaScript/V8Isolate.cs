@@ -46,6 +46,7 @@ public sealed partial class V8Isolate : IDisposable
     private ScriptObject? _fireTimer;
     private ScriptObject? _takeLogs;
     private ScriptObject? _completeOp;
+    private ScriptObject? _completeCacheOp;
     private IsolateHost _host = null!;
     private TaskCompletionSource<string>? _pending;
     private int _pendingSeq;
@@ -115,6 +116,7 @@ public sealed partial class V8Isolate : IDisposable
                 {
                     var wrapper = _engine.Evaluate(script);
                     _host.FileSystemRoot = meta.FileSystemRoot;
+                    _host.PackagesRoot = meta.PackagesRoot;
                     var outcome = (string)_load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, RuntimeJsonContext.Default.FunctionMeta));
                     var loaded = JsonSerializer.Deserialize(outcome, RuntimeJsonContext.Default.JsError)!;
                     if (loaded.Kind is not null)
@@ -326,6 +328,16 @@ public sealed partial class V8Isolate : IDisposable
     internal void CompleteOperation(int id, bool ok, int status, string headersJson, string body) =>
         _ = Post(() => _completeOp!.Invoke(false, id, ok, status, headersJson, body));
 
+    internal void CompleteCacheOperation(int id, bool ok, string value) =>
+        _ = Post(() => _completeCacheOp!.Invoke(false, id, ok, value));
+
+    /// <summary>Gets or sets the workspace cache the loaded snippets module works on.</summary>
+    public Snippets.ISnippetCache? SnippetCache
+    {
+        get => _host.SnippetCache;
+        set => _host.SnippetCache = value;
+    }
+
     internal void SetTimer(int id, double delayMs)
     {
         var due = Stopwatch.GetTimestamp() + (long)(Math.Max(delayMs, 0) * Stopwatch.Frequency / 1000);
@@ -380,6 +392,7 @@ public sealed partial class V8Isolate : IDisposable
             _fireTimer = (ScriptObject)get.Invoke(false, internals, "fireTimer");
             _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
             _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
+            _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
             _started.TrySetResult();
         }
         catch (Exception ex)

@@ -1,6 +1,8 @@
 using Granary;
 using Granary.Functions;
 using Granary.Runtime.JavaScript;
+using Granary.Runtime.Packages;
+using Granary.Workspaces;
 using Granary.Silo.Hosting;
 using Granary.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,6 +42,14 @@ public static class GranarySiloBuilderExtensions
         services.AddValidatedOptions<FunctionLimits>(configuration, FunctionLimits.SectionName);
         services.AddValidatedOptions<JavaScriptRuntimeOptions>(configuration, JavaScriptRuntimeOptions.SectionName);
         services.AddValidatedOptions<FileStorageOptions>(configuration, FileStorageOptions.SectionName);
+        services.AddValidatedOptions<WorkspaceOptions>(configuration, WorkspaceOptions.SectionName);
+        services.AddValidatedOptions<NpmOptions>(configuration, NpmOptions.SectionName);
+
+        // Packages go beside the grain state unless configured elsewhere.
+        services.PostConfigure<NpmOptions>(npm => npm.Directory ??= Path.Combine(
+            configuration.GetSection(FileStorageOptions.SectionName).Get<FileStorageOptions>()?.Path ?? new FileStorageOptions().Path,
+            "npm"));
+        services.AddSingleton<NpmPackages>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IsolatePool>();
         services.AddSingleton<LocalFunctions>();
@@ -61,5 +71,16 @@ public static class GranarySiloBuilderExtensions
         services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>>(new SectionValidator<TOptions>(section));
         return services;
+    }
+
+    /// <summary>
+    /// Adds the Custom Code service's environment variables (<see cref="SeedEnvironment"/>) as the lowest-precedence
+    /// configuration source.
+    /// </summary>
+    public static IConfigurationBuilder AddSeedEnvironment(this IConfigurationBuilder configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.Sources.Insert(0, new SeedEnvironment());
+        return configuration;
     }
 }

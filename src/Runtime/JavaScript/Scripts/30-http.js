@@ -76,6 +76,7 @@ class HostRequest {
     this.contentType = mediaType(headers['content-type']);
     this.hasBody = !!raw.b;
     this.event = raw.x;
+    this.state = raw.s;
     this._raw = raw;
     this._query = undefined;
     this._bytes = null;

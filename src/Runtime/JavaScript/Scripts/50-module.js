@@ -101,6 +101,7 @@ function fsModule() {
 }
 
 let fsEnabled = false;
+let packagesEnabled = false;
 let allowedBuiltins = new Set();
 const loadedBuiltins = new Map();
 function moduleError(message, code) {
@@ -108,7 +109,11 @@ function moduleError(message, code) {
   e.code = code;
   return e;
 }
+// The function's own require; a package file's require passes its directory as `fromDirectory`.
 function requireModule(specifier) {
+  return requireFrom(specifier, undefined);
+}
+function requireFrom(specifier, fromDirectory) {
   const name = _String(specifier);
   if (name === '@google-cloud/functions-framework') return functionsFramework;
   if (fsEnabled && (name === 'fs' || name === 'node:fs')) return fsModule();
@@ -124,7 +129,68 @@ function requireModule(specifier) {
     if (!loadedBuiltins.has(builtin)) loadedBuiltins.set(builtin, builtinModules[builtin]());
     return loadedBuiltins.get(builtin);
   }
-  throw moduleError(`Cannot find module '${name}'`, 'MODULE_NOT_FOUND');
+  if (packagesEnabled) {
+    const resolved = host.pkgResolve(fromDirectory || '', name);
+    if (resolved !== null && resolved !== undefined) return loadPackageModule(_String(resolved));
+  }
+  const from = fromDirectory ? ` from '${fromDirectory}'` : '';
+  const bare = !(name.startsWith('.') || name.startsWith('/'));
+  throw moduleError(bare
+    ? `Cannot find module '${name}'${from}: an npm package must be listed in the function's dependencies to be installed`
+    : `Cannot find module '${name}'${from}`, 'MODULE_NOT_FOUND');
+}
+
+// npm packages, loaded as Node loads CommonJS: one module object per resolved file, cached before it runs,
+// so cycles and repeated requires see the same exports. Each module's require resolves from its own
+// directory and still reaches the built-ins. Only the host reads files, and only under the packages root.
+const _Function = Function;
+const packageModules = new Map();
+const packageRequireCache = _Object.create(null);
+function loadPackageModule(filename) {
+  const cached = packageModules.get(filename);
+  if (cached) return cached.exports;
+  if (filename.endsWith('.mjs')) {
+    throw moduleError(`require() of ES module ${filename} is not supported: Granary loads CommonJS packages only`, 'ERR_REQUIRE_ESM');
+  }
+  if (filename.endsWith('.node')) {
+    throw moduleError(`Cannot load native addon ${filename}: Granary runs pure JavaScript packages only`, 'ERR_DLOPEN_FAILED');
+  }
+  const source = host.pkgRead(filename);
+  if (source === null || source === undefined) throw moduleError(`Cannot find module '${filename}'`, 'MODULE_NOT_FOUND');
+  const dirname = filename.slice(0, filename.lastIndexOf('/')) || '/';
+  const module = { id: filename, filename, path: dirname, exports: {}, loaded: false, children: [], paths: [] };
+  const require = (request) => requireFrom(request, dirname);
+  require.resolve = (request) => {
+    const name = _String(request);
+    const builtin = name.startsWith('node:') ? name.slice(5) : name;
+    if (NODE_BUILTINS.has(builtin)) return name;
+    const resolved = host.pkgResolve(dirname, name);
+    if (resolved === null || resolved === undefined) throw moduleError(`Cannot find module '${name}' from '${dirname}'`, 'MODULE_NOT_FOUND');
+    return _String(resolved);
+  };
+  require.cache = packageRequireCache;
+  module.require = require;
+  packageModules.set(filename, module);
+  try {
+    if (filename.endsWith('.json')) {
+      try {
+        module.exports = _JSON.parse(source.charCodeAt(0) === 0xFEFF ? source.slice(1) : source);
+      } catch (e) {
+        e.message = `${filename}: ${e.message}`;
+        throw e;
+      }
+    } else {
+      // A shebang line is not JavaScript; Node ignores it.
+      const body = source.startsWith('#!') ? '//' + source : source;
+      const compiled = new _Function('exports', 'require', 'module', '__filename', '__dirname', `${body}\n//# sourceURL=${filename}`);
+      compiled.call(module.exports, module.exports, require, module, filename, dirname);
+    }
+  } catch (e) {
+    packageModules.delete(filename);
+    throw e;
+  }
+  module.loaded = true;
+  return module.exports;
 }
 
 // Every name Node treats as a built-in module, so that a missing one is told apart from an npm package.
@@ -146,6 +212,7 @@ function load(wrapper, metaJson) {
   const meta = _JSON.parse(metaJson);
   processEnv = _Object.assign(_Object.create(null), meta.env);
   fsEnabled = !!meta.fileSystem;
+  packagesEnabled = !!meta.packages;
   allowedBuiltins = new Set(meta.builtinModules || []);
   const filename = `/function/${meta.name}.js`;
   const module = { id: '.', filename, path: '/function', exports: {}, loaded: false, children: [], paths: [], require: requireModule };
@@ -157,7 +224,10 @@ function load(wrapper, metaJson) {
   module.loaded = true;
   const declared = registered.get(meta.handler);
   if (declared) meta.signature = declared.signature;
-  const fn = declared ? declared.fn : resolveHandler(module.exports, meta.handler);
+  // A snippets module exports an object (its functions' specs and a caller), not a function.
+  const fn = declared ? declared.fn
+    : meta.signature === 'snippets' ? (module.exports && module.exports[meta.handler]) || null
+    : resolveHandler(module.exports, meta.handler);
   if (!fn) {
     const what = module.exports === null ? 'null' : typeof module.exports;
     return _JSON.stringify({
@@ -177,7 +247,7 @@ function load(wrapper, metaJson) {
 // reports later through host.complete(seq, json). json = {r: response, l: logs, x?: error, o?: outcome}.
 function finish(out) {
   try {
-    return _JSON.stringify({ r: out.r, l: takeLogs(), x: out.error !== undefined ? errorInfo(out.error) : undefined, o: out.outcome });
+    return _JSON.stringify({ r: out.r, l: takeLogs(), x: out.error !== undefined ? errorInfo(out.error) : undefined, o: out.outcome, c: out.c });
   } catch (e) {
     return _JSON.stringify({ r: serializeResponse(problem(500, 'Unserializable result', _String(e))), l: takeLogs(), x: errorInfo(e) });
   }
@@ -200,4 +270,4 @@ function invoke(seq, requestJson) {
   return finish(out);
 }
 
-return { load, invoke, fireTimer, completeOp, takeLogs: () => _JSON.stringify(takeLogs()) };
+return { load, invoke, fireTimer, completeOp, completeCacheOp, takeLogs: () => _JSON.stringify(takeLogs()) };

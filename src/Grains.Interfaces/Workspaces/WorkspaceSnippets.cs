@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+
+namespace Granary.Workspaces;
+
+/// <summary>
+/// A workspace's Custom Code functions as the <c>/v2/functions</c> API holds them: the <c>functions</c> map as
+/// received (so it can be returned unchanged) and the npm dependencies they use.
+/// </summary>
+/// <param name="FunctionsJson">The <c>functions</c> object, as JSON.</param>
+/// <param name="Dependencies">npm package name → version range.</param>
+[GenerateSerializer, Immutable, Alias("granary.WorkspaceSnippets")]
+public sealed record WorkspaceSnippets(
+    [property: Id(0)] string FunctionsJson,
+    [property: Id(1)] ImmutableSortedDictionary<string, string> Dependencies)
+{
+    /// <summary>The reserved function name under which a workspace's snippets module is deployed and run.</summary>
+    public const string FunctionName = ".snippets";
+}

@@ -1,0 +1,503 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Granary.Runtime.Packages;
+
+/// <summary>
+/// Installs functions' npm dependencies with the machine's <c>npm</c>, once per distinct dependency set: each set
+/// gets its own directory under <see cref="NpmOptions.Directory"/>, named by a hash of the set, which every
+/// function and workspace declaring the same set shares. A directory counts as installed only once npm has
+/// succeeded and the <c>.granary-installed</c> marker is written, so an interrupted install is redone.
+/// </summary>
+public sealed partial class NpmPackages
+{
+    /// <summary>The file that marks a directory whose install completed.</summary>
+    public const string MarkerFileName = ".granary-installed";
+
+    private const string CacheDirectoryName = ".cache";
+    private const int MaxNameLength = 214;
+    private const int MaxRangeLength = 256;
+    private const int MaxErrorLength = 2000;
+
+    private static readonly PackageInstall s_nothing = new(null, null);
+
+    private readonly NpmOptions _options;
+    private readonly string _root;
+    private readonly ILogger<NpmPackages> _logger;
+
+    // Installed sets by hash: the hot path (every activation of a function with dependencies) does no I/O.
+    // Failures are never remembered, so a later deploy retries (the registry may have been down).
+    private readonly ConcurrentDictionary<string, string> _installed = new(StringComparer.Ordinal);
+
+    // One gate per set: concurrent activations of functions sharing a set wait for one npm run.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    private long _installs;
+
+    /// <summary>Creates the service.</summary>
+    public NpmPackages(IOptions<NpmOptions> options, ILogger<NpmPackages> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options.Value;
+        // The silo sets Directory under its storage path; this default matches the storage's own default ("data").
+        _root = Path.GetFullPath(string.IsNullOrEmpty(_options.Directory) ? Path.Combine("data", "npm") : _options.Directory);
+        _logger = logger;
+    }
+
+    /// <summary>Gets the directory the installs go to.</summary>
+    public string Root => _root;
+
+    /// <summary>Gets how many times this service has started <c>npm install</c>.</summary>
+    public long Installs => Interlocked.Read(ref _installs);
+
+    /// <summary>
+    /// Checks a dependency set: package names by npm's rules, and version ranges that can only come from the
+    /// registry (semver ranges, dist-tags, <c>npm:</c> aliases). Local paths, <c>file:</c>, <c>link:</c>, git and
+    /// URL specs are refused, so that a deploy cannot make npm read the host's disk or fetch arbitrary code.
+    /// Returns null when the set is fine, else a message naming the bad entry.
+    /// </summary>
+    public static string? Validate(IReadOnlyDictionary<string, string>? dependencies, int maxDependencies)
+    {
+        if (dependencies is null || dependencies.Count == 0)
+        {
+            return null;
+        }
+
+        if (dependencies.Count > maxDependencies)
+        {
+            return $"{dependencies.Count} npm dependencies are declared; at most {maxDependencies} are allowed (Granary:Npm:MaxDependencies).";
+        }
+
+        foreach (var (name, range) in dependencies)
+        {
+            if (ValidateName(name) is { } nameProblem)
+            {
+                return $"npm dependency '{name}': {nameProblem}";
+            }
+
+            if (ValidateRange(range) is { } rangeProblem)
+            {
+                return $"npm dependency '{name}': {rangeProblem}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Makes sure a dependency set is installed and returns its directory (the one that holds
+    /// <c>node_modules</c>). Null or empty dependencies need no work and return neither directory nor error.
+    /// A failed install returns npm's own message and leaves no directory behind; it never throws for npm's
+    /// failures, and a hung npm is killed after <see cref="NpmOptions.InstallTimeoutSeconds"/>.
+    /// </summary>
+    public async Task<PackageInstall> EnsureAsync(IReadOnlyDictionary<string, string>? dependencies, CancellationToken cancellationToken = default)
+    {
+        if (dependencies is null || dependencies.Count == 0)
+        {
+            return s_nothing;
+        }
+
+        if (Validate(dependencies, _options.MaxDependencies) is { } invalid)
+        {
+            return new PackageInstall(null, invalid);
+        }
+
+        var sorted = dependencies
+            .Select(d => new Dependency(d.Key, d.Value.Trim()))
+            .OrderBy(d => d.Name, StringComparer.Ordinal)
+            .ToArray();
+        var hash = Hash(sorted);
+        if (_installed.TryGetValue(hash, out var ready))
+        {
+            return new PackageInstall(ready, null);
+        }
+
+        var directory = Path.Combine(_root, hash);
+        var marker = Path.Combine(directory, MarkerFileName);
+        if (File.Exists(marker))
+        {
+            _installed[hash] = directory;
+            return new PackageInstall(directory, null);
+        }
+
+        var gate = _gates.GetOrAdd(hash, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            // Whoever held the gate may have just installed the same set.
+            if (_installed.TryGetValue(hash, out ready))
+            {
+                return new PackageInstall(ready, null);
+            }
+
+            if (File.Exists(marker))
+            {
+                _installed[hash] = directory;
+                return new PackageInstall(directory, null);
+            }
+
+            string? error;
+            try
+            {
+                error = await InstallAsync(directory, sorted, cancellationToken);
+                if (error is null)
+                {
+                    await File.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O"), CancellationToken.None);
+                }
+            }
+            catch
+            {
+                TryDelete(directory);
+                throw;
+            }
+
+            if (error is not null)
+            {
+                TryDelete(directory);
+                return new PackageInstall(null, error);
+            }
+
+            _installed[hash] = directory;
+            return new PackageInstall(directory, null);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<string?> InstallAsync(string directory, Dependency[] dependencies, CancellationToken cancellationToken)
+    {
+        // A directory without the marker is what an interrupted install (a crash, a killed silo) left behind.
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.CreateDirectory(directory);
+        var cache = Path.Combine(_root, CacheDirectoryName);
+        Directory.CreateDirectory(cache);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "package.json"), PackageJson(dependencies), cancellationToken);
+
+        var start = new ProcessStartInfo(_options.Command)
+        {
+            WorkingDirectory = directory,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in (string[])["install", "--ignore-scripts", "--no-audit", "--no-fund", "--omit=dev", "--no-package-lock", "--loglevel=error"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (!string.IsNullOrEmpty(_options.Registry))
+        {
+            start.ArgumentList.Add("--registry");
+            start.ArgumentList.Add(_options.Registry);
+        }
+
+        // npm's cache, logs and user config live in the data directory, so installs work as any user (no home
+        // directory needed) and never read the operator's ~/.npmrc by surprise.
+        start.Environment["HOME"] = cache;
+        start.Environment["npm_config_cache"] = cache;
+        start.Environment["npm_config_update_notifier"] = "false";
+
+        using var process = new Process { StartInfo = start };
+        LogInstalling(dependencies.Length, directory);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            LogNpmNotStarted(_options.Command, ex);
+            // ENOENT (2): no such file on PATH; EACCES (13) is reported with the system's own words.
+            return ex.NativeErrorCode == 2
+                ? $"npm was not found (Granary:Npm:Command = '{_options.Command}'); install it with: apt-get install -y npm"
+                : $"npm could not be started (Granary:Npm:Command = '{_options.Command}'): {ex.Message}";
+        }
+
+        Interlocked.Increment(ref _installs);
+        // npm must never wait for an answer on stdin.
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.InstallTimeoutSeconds));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            await Task.WhenAll(stdout, stderr).WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill(process);
+            await DrainAsync(stdout, stderr);
+            cancellationToken.ThrowIfCancellationRequested();
+            LogInstallTimedOut(directory, _options.InstallTimeoutSeconds);
+            return $"npm install timed out after {_options.InstallTimeoutSeconds} s (Granary:Npm:InstallTimeoutSeconds).";
+        }
+
+        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (process.ExitCode == 0)
+        {
+            LogInstalled(dependencies.Length, directory, elapsedMs);
+            return null;
+        }
+
+        var message = "npm install failed: " + Summarize(await stderr, await stdout, process.ExitCode);
+        LogInstallFailed(directory, process.ExitCode, message);
+        return message;
+    }
+
+    // The lines of npm's output that explain the failure: errors only (not warnings), without blank "npm error 404"
+    // lines, the pointer to npm's debug log, or the advice to install from a folder or git (which Granary refuses).
+    private static string Summarize(string stderr, string stdout, int exitCode)
+    {
+        var text = string.IsNullOrWhiteSpace(stderr) ? stdout : stderr;
+        var lines = text.Split('\n')
+            .Select(l => l.TrimEnd('\r', ' '))
+            .Where(IsMeaningful)
+            .ToList();
+        if (lines.Any(IsErrorLine))
+        {
+            lines = [.. lines.Where(IsErrorLine)];
+        }
+
+        var summary = string.Join('\n', lines);
+        if (summary.Length == 0)
+        {
+            return $"npm exited with code {exitCode} and no message.";
+        }
+
+        if (summary.Length > MaxErrorLength)
+        {
+            var tail = summary[^MaxErrorLength..];
+            var lineStart = tail.IndexOf('\n', StringComparison.Ordinal);
+            summary = "…\n" + (lineStart >= 0 ? tail[(lineStart + 1)..] : tail);
+        }
+
+        return summary;
+    }
+
+    private static bool IsErrorLine(string line) =>
+        line.StartsWith("npm error", StringComparison.Ordinal) || line.StartsWith("npm ERR!", StringComparison.Ordinal);
+
+    private static bool IsMeaningful(string line)
+    {
+        var body = line;
+        foreach (var prefix in (string[])["npm error", "npm ERR!", "npm warn", "npm WARN"])
+        {
+            if (body.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                body = body[prefix.Length..];
+                break;
+            }
+        }
+
+        body = body.Trim();
+        return body.Length > 0
+            && !StatusOnly().IsMatch(body)
+            && !body.Contains("A complete log of this run can be found in", StringComparison.Ordinal)
+            && !body.Contains("Note that you can also install from a", StringComparison.Ordinal)
+            && !body.Contains("tarball, folder, http url, or git remote protocol", StringComparison.Ordinal);
+    }
+
+    private void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            LogKillFailed(process.Id, ex);
+        }
+    }
+
+    // Once npm is killed its pipes close; the readers are awaited so that none outlives the process object.
+    private static async Task DrainAsync(Task stdout, Task stderr)
+    {
+        try
+        {
+            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is TimeoutException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Nothing more to read: the install has already failed.
+        }
+    }
+
+    private void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCleanupFailed(directory, ex);
+        }
+    }
+
+    private static byte[] PackageJson(Dependency[] dependencies)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("name", "granary-deps");
+            json.WriteBoolean("private", true);
+            json.WriteStartObject("dependencies");
+            foreach (var (name, range) in dependencies)
+            {
+                json.WriteString(name, range);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string Hash(Dependency[] sorted)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, range) in sorted)
+        {
+            text.Append(name).Append('@').Append(range).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
+
+    private static string? ValidateName(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "the package name is empty.";
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return $"the package name is longer than {MaxNameLength} characters.";
+        }
+
+        if (name is "node_modules" or "favicon.ico" or "granary-deps")
+        {
+            return $"'{name}' is a reserved package name.";
+        }
+
+        return PackageName().IsMatch(name)
+            ? null
+            : "not a valid npm package name (lowercase letters, digits and - . _ ~, optionally @scope/, not starting with . or _).";
+    }
+
+    private static string? ValidateRange(string? range)
+    {
+        if (string.IsNullOrWhiteSpace(range))
+        {
+            return "the version range is empty.";
+        }
+
+        if (range.Length > MaxRangeLength)
+        {
+            return $"the version range is longer than {MaxRangeLength} characters.";
+        }
+
+        var value = range.Trim();
+        if (!value.StartsWith("npm:", StringComparison.OrdinalIgnoreCase))
+        {
+            return ValidateRegistryRange(value);
+        }
+
+        // npm:<name>[@<range>], an alias of another registry package.
+        var alias = value[4..];
+        var at = alias.IndexOf('@', alias.StartsWith('@') ? 1 : 0);
+        var target = at < 0 ? alias : alias[..at];
+        if (ValidateName(target) is { } problem)
+        {
+            return $"the alias '{value}' does not name a valid package: {problem}";
+        }
+
+        return at < 0 ? null : at == alias.Length - 1 ? $"the alias '{value}' has an empty version range." : ValidateRegistryRange(alias[(at + 1)..]);
+    }
+
+    private static string? ValidateRegistryRange(string value)
+    {
+        var kind = value switch
+        {
+            _ when value.StartsWith("file:", StringComparison.OrdinalIgnoreCase) => "a local file or directory",
+            _ when value.StartsWith("link:", StringComparison.OrdinalIgnoreCase) => "a link to a local directory",
+            _ when value.StartsWith("git:", StringComparison.OrdinalIgnoreCase)
+                || value.StartsWith("git+", StringComparison.OrdinalIgnoreCase)
+                || value.StartsWith("github:", StringComparison.OrdinalIgnoreCase)
+                || value.StartsWith("gitlab:", StringComparison.OrdinalIgnoreCase)
+                || value.StartsWith("bitbucket:", StringComparison.OrdinalIgnoreCase)
+                || value.StartsWith("gist:", StringComparison.OrdinalIgnoreCase) => "a git repository",
+            _ when value.StartsWith("http:", StringComparison.OrdinalIgnoreCase)
+                || value.StartsWith("https:", StringComparison.OrdinalIgnoreCase)
+                || value.Contains("://", StringComparison.Ordinal) => "a URL",
+            // Semver ranges never contain a slash: npm reads "a/b" as a GitHub repository and "./a" as a folder.
+            _ when value.StartsWith('.') || value.Contains('/', StringComparison.Ordinal) || value.Contains('\\', StringComparison.Ordinal) => "a path or a git repository",
+            _ => null,
+        };
+        if (kind is not null)
+        {
+            return $"'{value}' is {kind}; only registry version ranges, dist-tags and npm: aliases are allowed.";
+        }
+
+        return RegistryRange().IsMatch(value)
+            ? null
+            : $"'{value}' is not a version range, dist-tag or npm: alias.";
+    }
+
+    // npm's validate-npm-package-name rules for new packages: lowercase, URL-safe, not starting with . or _.
+    [GeneratedRegex(@"^(?:@[a-z0-9\-~][a-z0-9\-._~]*/)?[a-z0-9\-~][a-z0-9\-._~]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex PackageName();
+
+    // Semver ranges (1.2.3, ^4, ~1.2, >=1 <2, 1.x || 2.x, 1.0.0-beta.1+build) and dist-tags (latest, next).
+    [GeneratedRegex(@"^[0-9A-Za-z.\-+*^~<>=|_ ]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegistryRange();
+
+    [GeneratedRegex(@"^\d{3}$", RegexOptions.CultureInvariant)]
+    private static partial Regex StatusOnly();
+
+    [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "Installing {Count} npm packages into {Directory}")]
+    private partial void LogInstalling(int count, string directory);
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Installed {Count} npm packages into {Directory} in {ElapsedMs:F0} ms")]
+    private partial void LogInstalled(int count, string directory, double elapsedMs);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "npm install into {Directory} exited with code {ExitCode}: {Error}")]
+    private partial void LogInstallFailed(string directory, int exitCode, string error);
+
+    [LoggerMessage(EventId = 3303, Level = LogLevel.Warning, Message = "npm install into {Directory} did not finish within {TimeoutSeconds} s and was killed")]
+    private partial void LogInstallTimedOut(string directory, int timeoutSeconds);
+
+    [LoggerMessage(EventId = 3304, Level = LogLevel.Error, Message = "npm could not be started (Granary:Npm:Command = '{Command}')")]
+    private partial void LogNpmNotStarted(string command, Exception exception);
+
+    [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "Could not delete the failed npm install in {Directory}")]
+    private partial void LogCleanupFailed(string directory, Exception exception);
+
+    [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "Could not kill npm (process {ProcessId})")]
+    private partial void LogKillFailed(int processId, Exception exception);
+
+    private readonly record struct Dependency(string Name, string Range);
+}
