@@ -57,6 +57,10 @@ internal static class BenchProgram
 
         report.Granary = await MeasureWarmAsync(granary.BaseAddress, $"{Invoke}/hello", options, report.Errors);
 
+        // 2b. Custom Code API: the seed's hello snippet and a cache increment, warm.
+        Console.WriteLine("Custom Code API (/v2/functions/bench/run/…), sequential:");
+        report.Snippets = await CustomCodeBench.MeasureAsync(granary.BaseAddress, options, report.Errors);
+
         // 3a. Cold start of never-run functions whose definition grains were collected too (read from storage).
         var collected = Names("cold", options);
         Console.WriteLine($"Cold (definition grain collected): deploying {collected.Length} functions (default settings)...");

@@ -24,6 +24,8 @@ internal sealed class Report
 
     public ColdResult? ColdScaledToZero { get; set; }
 
+    public IReadOnlyList<SnippetResult> Snippets { get; set; } = [];
+
     public void Print(Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -59,6 +61,18 @@ internal sealed class Report
         Console.WriteLine("  cold ok = invocation records with cold=true; pool empty = cold starts that found no warm isolate ready just before the request.");
 
         Console.WriteLine();
+        Console.WriteLine($"Custom Code API, warm (POST /v2/functions/{{ws}}/run/{{fn}}, sequential on one keep-alive connection, n={options.Sequential})");
+        Console.WriteLine($"  {"snippet",-46}{"e2e p50",9}{"e2e p99",9}{"duration p50",14}{"duration p99",14}{"errors",8}");
+        foreach (var snippet in Snippets)
+        {
+            Console.WriteLine(
+                $"  {snippet.Name,-46}{F(snippet.EndToEnd.P50, "F3"),9}{F(snippet.EndToEnd.P99, "F3"),9}" +
+                $"{F(snippet.Duration.P50, "F3"),14}{F(snippet.Duration.P99, "F3"),14}{snippet.Errors,8}");
+        }
+
+        Console.WriteLine("  e2e = client-observed ms; duration = the run's own \"duration\" field (ms inside the isolate).");
+
+        Console.WriteLine();
         Console.WriteLine("Targets");
         Console.WriteLine($"  Granary throughput >= {ThroughputTarget:P0} of baseline: {ratio:P1}  {Verdict(ratio >= ThroughputTarget)}");
         foreach (var (name, cold) in new[] { ("definition collected", ColdCollected), ("scaled to zero", ColdScaledToZero) })
@@ -67,6 +81,11 @@ internal sealed class Report
             {
                 Console.WriteLine($"  cold start p50 <= {ColdP50TargetMs:F0} ms ({name}): {cold.Latency.P50:F2} ms  {Verdict(cold.Latency.P50 <= ColdP50TargetMs)}");
             }
+        }
+
+        foreach (var snippet in Snippets)
+        {
+            Console.WriteLine($"  run {snippet.Name}: duration p50 < 1 ms: {snippet.Duration.P50:F3} ms  {Verdict(snippet.Duration.P50 < 1)}; end-to-end p50 < 2 ms: {snippet.EndToEnd.P50:F3} ms  {Verdict(snippet.EndToEnd.P50 < 2)}");
         }
 
         Console.WriteLine();

@@ -11,6 +11,10 @@ public sealed class ConfigurationTests
     [InlineData("Granary:JavaScript:WarmIsolates", "1000")]
     [InlineData("Granary:Gateway:PublicUrl", "not a url")]
     [InlineData("Granary:Cluster:SiloPort", "70000")]
+    [InlineData("Granary:Workspaces:RunTimeoutMs", "0")]
+    [InlineData("Granary:Workspaces:MaxCacheBytes", "10")]
+    [InlineData("Granary:Limits:MaxActiveFunctions", "0")]
+    [InlineData("Granary:Npm:InstallTimeoutSeconds", "0")]
     public async Task AnInvalidSettingStopsStartUpNamingTheSetting(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GranaryServer.StartAsync(settings: new Dictionary<string, string?> { [key] = value }));

@@ -39,7 +39,7 @@ public sealed class GranaryServer : IAsyncDisposable
 
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<GranaryServer> StartAsync(string? dataPath = null, IDictionary<string, string?>? settings = null)
+    public static async Task<GranaryServer> StartAsync(string? dataPath = null, IDictionary<string, string?>? settings = null, IDictionary<string, string>? seedEnvironment = null)
     {
         var ownsData = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("granary-test-").FullName;
@@ -58,6 +58,18 @@ public sealed class GranaryServer : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             configuration[key] = value;
+        }
+
+        if (seedEnvironment is not null)
+        {
+            // Stands in for the Custom Code service's environment variables, below every other source.
+            var variables = new System.Collections.Hashtable();
+            foreach (var (name, value) in seedEnvironment)
+            {
+                variables[name] = value;
+            }
+
+            builder.Configuration.Sources.Insert(0, new Granary.Silo.Hosting.SeedEnvironment(variables));
         }
 
         builder.Configuration.AddInMemoryCollection(configuration);

@@ -177,6 +177,7 @@ public sealed class NpmPackagesTests(NpmPackagesTests.Fixture npm, IsolatePoolFi
         Assert.Contains("E404", first.Error, StringComparison.Ordinal);
         Assert.Contains("granary-no-such-package-zz9", first.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("complete log", first.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("install from a", first.Error, StringComparison.Ordinal);
         Assert.Equal(first, second);
         Assert.Equal(2, packages.Installs);
         Assert.Equal([".cache"], Directory.GetDirectories(packages.Root).Select(d => Path.GetFileName(d)).ToArray());
@@ -313,6 +314,40 @@ public sealed class NpmPackagesTests(NpmPackagesTests.Fixture npm, IsolatePoolFi
         Assert.Equal(
             "{\"up\":\"MODULE_NOT_FOUND\",\"farUp\":\"MODULE_NOT_FOUND\",\"absolute\":\"MODULE_NOT_FOUND\",\"symlinkedFile\":\"MODULE_NOT_FOUND\"," +
             "\"symlinkedDirectory\":\"MODULE_NOT_FOUND\",\"inside\":\"loaded\",\"bareSubpath\":\"MODULE_NOT_FOUND\",\"relativeFromFunction\":\"MODULE_NOT_FOUND\"}",
+            result.Text());
+    }
+
+    [Fact]
+    public async Task ExportsMapsNestedNodeModulesAndCyclesResolveAsInNode()
+    {
+        var root = Path.Combine(npm.Root, "node-rules-" + Guid.NewGuid().ToString("N")[..8]);
+        var modern = Directory.CreateDirectory(Path.Combine(root, "node_modules", "modern")).FullName;
+        Directory.CreateDirectory(Path.Combine(modern, "lib", "utils"));
+        File.WriteAllText(Path.Combine(modern, "package.json"), """
+            { "name": "modern", "main": "./wrong.js", "exports": {
+                ".": { "import": "./esm.mjs", "require": "./cjs.cjs" },
+                "./feature": "./lib/feature.js",
+                "./utils/*": "./lib/utils/*.js" } }
+            """);
+        File.WriteAllText(Path.Combine(modern, "cjs.cjs"), "#!/usr/bin/env node\nexports.kind = 'cjs'; exports.b = require('./b').name;");
+        File.WriteAllText(Path.Combine(modern, "b.js"), "exports.name = 'b'; exports.a = require('./cjs.cjs').kind;");
+        File.WriteAllText(Path.Combine(modern, "lib", "feature.js"), "module.exports = 'feature';");
+        File.WriteAllText(Path.Combine(modern, "lib", "utils", "text.js"), "module.exports = require('inner') + '!';");
+        var inner = Directory.CreateDirectory(Path.Combine(modern, "node_modules", "inner")).FullName;
+        File.WriteAllText(Path.Combine(inner, "index.js"), "module.exports = 'nested ' + require('buffer').Buffer.name;");
+
+        var result = await RunWithPackagesAsync("""
+            const modern = require('modern');
+            exports.main = () => ({
+              modern,
+              feature: require('modern/feature'),
+              text: require('modern/utils/text'),
+              innerFromFunction: (() => { try { return require('inner'); } catch (e) { return e.code; } })(),
+            });
+            """, root);
+
+        Assert.Equal(
+            "{\"modern\":{\"kind\":\"cjs\",\"b\":\"b\"},\"feature\":\"feature\",\"text\":\"nested Buffer!\",\"innerFromFunction\":\"MODULE_NOT_FOUND\"}",
             result.Text());
     }
 

@@ -9,7 +9,11 @@ namespace Granary.Functions;
 /// </summary>
 public interface IFunctionDefinitionGrain : IGrainWithStringKey
 {
-    /// <summary>Validates the code (compile and load in a scratch isolate) and stores it as the next version.</summary>
+    /// <summary>
+    /// Installs the npm dependencies, validates the code (compile and load in a scratch isolate) and stores it as the
+    /// next version. An install may take minutes (bounded by <c>Granary:Npm:InstallTimeoutSeconds</c>), hence the timeout.
+    /// </summary>
+    [ResponseTimeout("01:05:00")]
     Task<DeployResult> DeployAsync(FunctionSpec spec);
 
     /// <summary>Gets the current definition and status, or null if the function does not exist.</summary>

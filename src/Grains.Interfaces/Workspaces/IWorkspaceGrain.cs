@@ -20,7 +20,7 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     Task RemoveFunctionAsync(string name);
 
     /// <summary>Validates, compiles and stores the workspace's snippets (installing their npm dependencies) and serves them.</summary>
-    [ResponseTimeout("00:15:00")]
+    [ResponseTimeout("01:05:00")]
     Task<SnippetDeployResult> PutSnippetsAsync(WorkspaceSnippets snippets);
 
     /// <summary>Gets the stored snippets, or null when the workspace has none.</summary>

@@ -80,7 +80,7 @@ public sealed record FunctionMeta
             MemoryLimitMb = spec.MemoryLimitMb,
             BodySizeLimitMb = maxBodyBytes / (1024.0 * 1024.0),
             Env = spec.Env,
-            BuiltinModules = [.. options.AllowedBuiltinModules],
+            BuiltinModules = [.. options.BuiltinModuleList()],
             PublisherProxyAddress = string.IsNullOrEmpty(options.PublisherProxyAddress) ? null : options.PublisherProxyAddress,
             FileSystemRoot = string.IsNullOrEmpty(options.FileSystemRoot) ? null : Path.GetFullPath(options.FileSystemRoot),
             PackagesRoot = string.IsNullOrEmpty(packagesRoot) ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(packagesRoot)),

@@ -219,7 +219,14 @@ public sealed class IsolateHost
         }
 
         var full = Path.GetFullPath(path);
-        return File.Exists(full) && IsConfined(root, full) ? File.ReadAllText(full) : null;
+        try
+        {
+            return File.Exists(full) && IsConfined(root, full) ? File.ReadAllText(full) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     // Paths are relative to the root (or absolute inside it); anything that leaves the root is refused.
@@ -323,7 +330,7 @@ public sealed class IsolateHost
         {
             return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -29,9 +29,15 @@ public sealed class JavaScriptRuntimeOptions
     /// <summary>
     /// Gets or sets the Node built-in modules functions may <c>require</c> (the Custom Code service's
     /// <c>NODE_BUILTIN_MODULES</c>). A module on the list that Granary does not implement fails with an error
-    /// saying so; one off the list fails as not allowed.
+    /// saying so; one off the list fails as not allowed. Comma-separated, as that service's variable is.
     /// </summary>
-    public IList<string> AllowedBuiltinModules { get; set; } = ["assert", "buffer", "crypto", "events", "path", "querystring", "string_decoder", "url", "util"];
+    public string AllowedBuiltinModules { get; set; } = "assert,buffer,crypto,events,path,querystring,string_decoder,url,util";
+
+    /// <summary>Gets <see cref="AllowedBuiltinModules"/> as a list (names trimmed, a <c>node:</c> prefix removed).</summary>
+    public IEnumerable<string> BuiltinModuleList() => (AllowedBuiltinModules ?? "")
+        .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(name => name.StartsWith("node:", StringComparison.Ordinal) ? name[5..] : name)
+        .Distinct(StringComparer.Ordinal);
 
     /// <summary>
     /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> posts when the function's own env has no

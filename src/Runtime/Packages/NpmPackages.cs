@@ -152,6 +152,12 @@ public sealed partial class NpmPackages
                     await File.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O"), CancellationToken.None);
                 }
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The data directory itself is the problem (read-only, full disk): say so rather than throw.
+                LogInstallDirectoryFailed(directory, ex);
+                error = $"npm install could not use its directory '{directory}': {ex.Message}";
+            }
             catch
             {
                 TryDelete(directory);
@@ -311,7 +317,7 @@ public sealed partial class NpmPackages
             && !StatusOnly().IsMatch(body)
             && !body.Contains("A complete log of this run can be found in", StringComparison.Ordinal)
             && !body.Contains("Note that you can also install from a", StringComparison.Ordinal)
-            && !body.Contains("tarball, folder, http url, or git remote protocol", StringComparison.Ordinal);
+            && !body.Contains("tarball, folder, http url", StringComparison.Ordinal);
     }
 
     private void Kill(Process process)
@@ -498,6 +504,9 @@ public sealed partial class NpmPackages
 
     [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "Could not kill npm (process {ProcessId})")]
     private partial void LogKillFailed(int processId, Exception exception);
+
+    [LoggerMessage(EventId = 3307, Level = LogLevel.Error, Message = "Could not prepare the npm install directory {Directory}")]
+    private partial void LogInstallDirectoryFailed(string directory, Exception exception);
 
     private readonly record struct Dependency(string Name, string Range);
 }

@@ -104,6 +104,7 @@ const builtinModules = (() => {
     error.stack; // eslint-disable-line no-unused-expressions -- renders the stack with the code in the name
     delete error.name;
     error.code = code;
+    _defineProperty(error, 'toString', { value() { return `${this.name} [${code}]: ${this.message}`; }, writable: true, configurable: true, enumerable: false });
     if (props) _assign(error, props);
     return error;
   }
@@ -196,8 +197,8 @@ const builtinModules = (() => {
   function quoteString(str) {
     let quote = 39;
     if (str.includes("'")) {
-      if (!str.includes('"')) quote = -2;
-      else if (!str.includes('`') && !str.includes('${')) quote = -1;
+      if (!str.includes('"')) quote = -1;
+      else if (!str.includes('`') && !str.includes('${')) quote = -2;
     }
     let result = '';
     let last = 0;
@@ -367,7 +368,7 @@ const builtinModules = (() => {
         if (keys.length === 0) return base;
       } else if (isNativeError(value)) {
         keys = ownEntries(value).filter((k) => k !== 'stack' && k !== 'message');
-        base = value.stack ? _String(value.stack) : `[${_Error.prototype.toString.call(value)}]`;
+        base = value.stack ? _String(value.stack).split('\n').join(`\n${pad(indent)}`) : `[${_Error.prototype.toString.call(value)}]`;
         if (keys.length === 0) return base;
       } else if (isAnyArrayBuffer(value)) {
         keys = ownEntries(value);
@@ -1792,8 +1793,9 @@ const builtinModules = (() => {
     function fileURLToPath(path) {
       let parts;
       if (typeof path === 'string') {
-        const parsed = new URL(path);
-        if (parsed.protocol !== 'file:') throw nodeError(_TypeError, 'ERR_INVALID_URL_SCHEME', 'The URL must be of scheme file');
+        if (!/^[\u0000-\u0020]*file:/i.test(path) && new URL(path).protocol !== 'file:') {
+          throw nodeError(_TypeError, 'ERR_INVALID_URL_SCHEME', 'The URL must be of scheme file');
+        }
         parts = fileUrlParts(path);
       } else if (!isURL(path)) {
         throw invalidArgType('path', ['string', 'URL'], path);
@@ -2251,7 +2253,7 @@ const builtinModules = (() => {
         };
         if (typeof emitter.once === 'function') emitter.once(name, resolver);
         else if (typeof emitter.addEventListener === 'function') emitter.addEventListener(name, resolver, { once: true });
-        else throw invalidArgType('emitter', ['EventEmitter', 'EventTarget'], emitter);
+        else throw invalidArgType('emitter', 'EventEmitter', emitter);
         if (name !== 'error' && typeof emitter.once === 'function') emitter.once('error', errorListener);
       });
     }
@@ -3067,7 +3069,7 @@ const builtinModules = (() => {
     }
     function randomBytes(size, callback) {
       if (typeof size !== 'number') throw invalidArgType('size', 'number', size);
-      if (!(size >= 0 && size <= MAX_SIZE) || !_isInteger(size)) throw outOfRange('size', `>= 0 && <= ${MAX_SIZE}`, size);
+      if (!(size >= 0 && size <= MAX_SIZE)) throw outOfRange('size', `>= 0 && <= ${MAX_SIZE}`, size);
       if (callback !== undefined) validateFunction(callback, 'callback');
       const buf = randomBytesSync(size);
       if (callback === undefined) return buf;

@@ -130,8 +130,14 @@ function requireFrom(specifier, fromDirectory) {
     return loadedBuiltins.get(builtin);
   }
   if (packagesEnabled) {
-    const resolved = host.pkgResolve(fromDirectory || '', name);
-    if (resolved !== null && resolved !== undefined) return loadPackageModule(_String(resolved));
+    // Resolutions are remembered, so a require inside the handler costs a map lookup, not file-system calls.
+    const key = `${fromDirectory || ''}\0${name}`;
+    let resolved = packageResolutions.get(key);
+    if (resolved === undefined) {
+      const found = host.pkgResolve(fromDirectory || '', name);
+      if (found !== null && found !== undefined) packageResolutions.set(key, resolved = _String(found));
+    }
+    if (resolved !== undefined) return loadPackageModule(resolved);
   }
   const from = fromDirectory ? ` from '${fromDirectory}'` : '';
   const bare = !(name.startsWith('.') || name.startsWith('/'));
@@ -145,6 +151,7 @@ function requireFrom(specifier, fromDirectory) {
 // directory and still reaches the built-ins. Only the host reads files, and only under the packages root.
 const _Function = Function;
 const packageModules = new Map();
+const packageResolutions = new Map();
 const packageRequireCache = _Object.create(null);
 function loadPackageModule(filename) {
   const cached = packageModules.get(filename);
