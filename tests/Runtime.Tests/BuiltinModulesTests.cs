@@ -166,7 +166,7 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
             module.exports = () => {
               const path = require('path');
               return [() => path.join('a', 1), () => path.resolve(null), () => path.basename('a', 2), () => path.dirname({}), () => path.format(null), () => path.relative('a')]
-                .map((f) => { try { return f(); } catch (e) { return [e.name, e.code, e.message, String(e)]; } });
+                .map((f) => { try { return f(); } catch (e) { return [e.name, e.code, e.message, String(e), e.stack.split('\n')[0]]; } });
             };
             """);
 
@@ -176,36 +176,42 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "TypeError",
                 "ERR_INVALID_ARG_TYPE",
                 "The \"path\" argument must be of type string. Received type number (1)",
+                "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string. Received type number (1)",
                 "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string. Received type number (1)"
               ],
               [
                 "TypeError",
                 "ERR_INVALID_ARG_TYPE",
                 "The \"paths[0]\" argument must be of type string. Received null",
+                "TypeError [ERR_INVALID_ARG_TYPE]: The \"paths[0]\" argument must be of type string. Received null",
                 "TypeError [ERR_INVALID_ARG_TYPE]: The \"paths[0]\" argument must be of type string. Received null"
               ],
               [
                 "TypeError",
                 "ERR_INVALID_ARG_TYPE",
                 "The \"suffix\" argument must be of type string. Received type number (2)",
+                "TypeError [ERR_INVALID_ARG_TYPE]: The \"suffix\" argument must be of type string. Received type number (2)",
                 "TypeError [ERR_INVALID_ARG_TYPE]: The \"suffix\" argument must be of type string. Received type number (2)"
               ],
               [
                 "TypeError",
                 "ERR_INVALID_ARG_TYPE",
                 "The \"path\" argument must be of type string. Received an instance of Object",
+                "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string. Received an instance of Object",
                 "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string. Received an instance of Object"
               ],
               [
                 "TypeError",
                 "ERR_INVALID_ARG_TYPE",
                 "The \"pathObject\" argument must be of type object. Received null",
+                "TypeError [ERR_INVALID_ARG_TYPE]: The \"pathObject\" argument must be of type object. Received null",
                 "TypeError [ERR_INVALID_ARG_TYPE]: The \"pathObject\" argument must be of type object. Received null"
               ],
               [
                 "TypeError",
                 "ERR_INVALID_ARG_TYPE",
                 "The \"to\" argument must be of type string. Received undefined",
+                "TypeError [ERR_INVALID_ARG_TYPE]: The \"to\" argument must be of type string. Received undefined",
                 "TypeError [ERR_INVALID_ARG_TYPE]: The \"to\" argument must be of type string. Received undefined"
               ]
             ]
@@ -1718,7 +1724,7 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
               const out = [];
               const t = (f) => {
                 try { f(); out.push('no throw'); } catch (e) {
-                  out.push({ name: e.name, code: e.code, message: e.message, operator: e.operator, generated: e.generatedMessage, isAssertionError: e instanceof assert.AssertionError, string: String(e) });
+                  out.push({ name: e.name, code: e.code, message: e.message, operator: e.operator, generated: e.generatedMessage, isAssertionError: e instanceof assert.AssertionError, string: String(e), stackHead: e.stack.split('\n')[0] });
                 }
               };
               t(() => assert.deepStrictEqual({ a: 1, b: [1, 2] }, { a: 1, b: [1, 3] })); t(() => assert.deepStrictEqual({ a: 1 }, { a: '1' })); t(() => assert.deepStrictEqual([1, 2, 3], [1, 2, 3, 4]));
@@ -1753,7 +1759,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: 1,\n    b: [\n      1,\n+     2\n-     3\n    ]\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: 1,\n    b: [\n      1,\n+     2\n-     3\n    ]\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1762,7 +1769,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n+   a: 1\n-   a: '1'\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n+   a: 1\n-   a: '1'\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1771,7 +1779,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  [\n    1,\n    2,\n    3,\n-   4\n  ]"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  [\n    1,\n    2,\n    3,\n-   4\n  ]",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1780,7 +1789,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  Map(1) {\n+   'a' => 1\n-   'a' => 2\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  Map(1) {\n+   'a' => 1\n-   'a' => 2\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1789,7 +1799,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  Set(2) {\n    1,\n+   2\n-   3\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  Set(2) {\n    1,\n+   2\n-   3\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1798,7 +1809,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: {\n      x: 'str',\n+     y: null\n-     y: undefined\n    },\n    z: 1\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: {\n      x: 'str',\n+     y: null\n-     y: undefined\n    },\n    z: 1\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1807,7 +1819,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "strictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n1 !== 2\n"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n1 !== 2\n",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:"
               },
               {
                 "name": "AssertionError",
@@ -1816,7 +1829,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "strictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n+ actual - expected\n\n+ 'hello world'\n- 'hello there'\n         ^"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n+ actual - expected\n\n+ 'hello world'\n- 'hello there'\n         ^",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:"
               },
               {
                 "name": "AssertionError",
@@ -1825,7 +1839,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "strictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Values have same structure but are not reference-equal:\n\n{}\n"
+                "string": "AssertionError [ERR_ASSERTION]: Values have same structure but are not reference-equal:\n\n{}\n",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Values have same structure but are not reference-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1834,7 +1849,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "strictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be reference-equal to \"expected\":\n+ actual - expected\n\n  [\n+   1\n-   2\n  ]"
+                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be reference-equal to \"expected\":\n+ actual - expected\n\n  [\n+   1\n-   2\n  ]",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be reference-equal to \"expected\":"
               },
               {
                 "name": "AssertionError",
@@ -1843,7 +1859,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "notStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be strictly unequal to: 1"
+                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be strictly unequal to: 1",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be strictly unequal to: 1"
               },
               {
                 "name": "AssertionError",
@@ -1852,7 +1869,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "notStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be strictly unequal to:\n\n'abcdefg'"
+                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be strictly unequal to:\n\n'abcdefg'",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected \"actual\" to be strictly unequal to:"
               },
               {
                 "name": "AssertionError",
@@ -1861,7 +1879,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "notDeepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" not to be strictly deep-equal to:\n\n{\n  a: 1\n}\n"
+                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" not to be strictly deep-equal to:\n\n{\n  a: 1\n}\n",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected \"actual\" not to be strictly deep-equal to:"
               },
               {
                 "name": "AssertionError",
@@ -1870,7 +1889,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be loosely deep-equal:\n\n{\n  a: 1\n}\n\nshould loosely deep-equal\n\n{\n  a: 2\n}"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be loosely deep-equal:\n\n{\n  a: 1\n}\n\nshould loosely deep-equal\n\n{\n  a: 2\n}",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be loosely deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1879,7 +1899,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "notDeepEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" not to be loosely deep-equal to:\n\n{\n  a: 1\n}"
+                "string": "AssertionError [ERR_ASSERTION]: Expected \"actual\" not to be loosely deep-equal to:\n\n{\n  a: 1\n}",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected \"actual\" not to be loosely deep-equal to:"
               },
               {
                 "name": "AssertionError",
@@ -1888,7 +1909,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "==",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: 1 == 2"
+                "string": "AssertionError [ERR_ASSERTION]: 1 == 2",
+                "stackHead": "AssertionError [ERR_ASSERTION]: 1 == 2"
               },
               {
                 "name": "AssertionError",
@@ -1897,7 +1919,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "!=",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: 1 != '1'"
+                "string": "AssertionError [ERR_ASSERTION]: 1 != '1'",
+                "stackHead": "AssertionError [ERR_ASSERTION]: 1 != '1'"
               },
               {
                 "name": "AssertionError",
@@ -1906,7 +1929,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Values have same structure but are not reference-equal:\n\n{\n  a: Symbol()\n}\n"
+                "string": "AssertionError [ERR_ASSERTION]: Values have same structure but are not reference-equal:\n\n{\n  a: Symbol()\n}\n",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Values have same structure but are not reference-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1915,7 +1939,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "throws",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Missing expected exception."
+                "string": "AssertionError [ERR_ASSERTION]: Missing expected exception.",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Missing expected exception."
               },
               {
                 "name": "AssertionError",
@@ -1924,7 +1949,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "throws",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Missing expected exception (TypeError)."
+                "string": "AssertionError [ERR_ASSERTION]: Missing expected exception (TypeError).",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Missing expected exception (TypeError)."
               },
               {
                 "name": "AssertionError",
@@ -1933,7 +1959,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "throws",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Missing expected exception (TypeError): msg"
+                "string": "AssertionError [ERR_ASSERTION]: Missing expected exception (TypeError): msg",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Missing expected exception (TypeError): msg"
               },
               {
                 "name": "AssertionError",
@@ -1942,7 +1969,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "throws",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: The error is expected to be an instance of \"TypeError\". Received \"Error\"\n\nError message:\n\nboom"
+                "string": "AssertionError [ERR_ASSERTION]: The error is expected to be an instance of \"TypeError\". Received \"Error\"\n\nError message:\n\nboom",
+                "stackHead": "AssertionError [ERR_ASSERTION]: The error is expected to be an instance of \"TypeError\". Received \"Error\""
               },
               {
                 "name": "AssertionError",
@@ -1951,7 +1979,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "throws",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: The input did not match the regular expression /bam/. Input:\n\n'Error: boom'\n"
+                "string": "AssertionError [ERR_ASSERTION]: The input did not match the regular expression /bam/. Input:\n\n'Error: boom'\n",
+                "stackHead": "AssertionError [ERR_ASSERTION]: The input did not match the regular expression /bam/. Input:"
               },
               {
                 "name": "AssertionError",
@@ -1960,7 +1989,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "throws",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  Comparison {\n+   message: 'boom'\n-   message: 'bam'\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  Comparison {\n+   message: 'boom'\n-   message: 'bam'\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -1969,7 +1999,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "throws",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: The validation function is expected to return \"true\". Received false\n\nCaught error:\n\nError: boom"
+                "string": "AssertionError [ERR_ASSERTION]: The validation function is expected to return \"true\". Received false\n\nCaught error:\n\nError: boom",
+                "stackHead": "AssertionError [ERR_ASSERTION]: The validation function is expected to return \"true\". Received false"
               },
               {
                 "name": "AssertionError",
@@ -1978,7 +2009,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "fail",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Failed"
+                "string": "AssertionError [ERR_ASSERTION]: Failed",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Failed"
               },
               {
                 "name": "AssertionError",
@@ -1987,7 +2019,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "fail",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: custom"
+                "string": "AssertionError [ERR_ASSERTION]: custom",
+                "stackHead": "AssertionError [ERR_ASSERTION]: custom"
               },
               {
                 "name": "AssertionError",
@@ -1996,7 +2029,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "==",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: custom msg"
+                "string": "AssertionError [ERR_ASSERTION]: custom msg",
+                "stackHead": "AssertionError [ERR_ASSERTION]: custom msg"
               },
               {
                 "name": "AssertionError",
@@ -2005,7 +2039,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "==",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: No value argument passed to `assert.ok()`"
+                "string": "AssertionError [ERR_ASSERTION]: No value argument passed to `assert.ok()`",
+                "stackHead": "AssertionError [ERR_ASSERTION]: No value argument passed to `assert.ok()`"
               },
               {
                 "name": "AssertionError",
@@ -2014,7 +2049,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ 1970-01-01T00:00:00.000Z\n- 1970-01-01T00:00:00.001Z\n                        ^"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ 1970-01-01T00:00:00.000Z\n- 1970-01-01T00:00:00.001Z\n                        ^",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2023,7 +2059,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  [\n    1,\n    [\n      2,\n      [\n+       3\n-       4\n      ]\n    ]\n  ]"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  [\n    1,\n    [\n      2,\n      [\n+       3\n-       4\n      ]\n    ]\n  ]",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2032,7 +2069,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  Buffer(2) [Uint8Array] [\n    97,\n+   98\n-   99\n  ]"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  Buffer(2) [Uint8Array] [\n    97,\n+   98\n-   99\n  ]",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2041,7 +2079,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n+   a: 'x\\ny'\n-   a: 'x'\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n+   a: 'x\\ny'\n-   a: 'x'\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2050,7 +2089,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ null\n- undefined"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ null\n- undefined",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2059,7 +2099,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n\n1 !== '1'\n"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n\n1 !== '1'\n",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2068,7 +2109,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ []\n- {}"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ []\n- {}",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2077,7 +2119,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "match",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: The input did not match the regular expression /x/. Input:\n\n'abc'\n"
+                "string": "AssertionError [ERR_ASSERTION]: The input did not match the regular expression /x/. Input:\n\n'abc'\n",
+                "stackHead": "AssertionError [ERR_ASSERTION]: The input did not match the regular expression /x/. Input:"
               },
               {
                 "name": "AssertionError",
@@ -2086,7 +2129,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "ifError",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: ifError got unwanted exception: e1"
+                "string": "AssertionError [ERR_ASSERTION]: ifError got unwanted exception: e1",
+                "stackHead": "AssertionError [ERR_ASSERTION]: ifError got unwanted exception: e1"
               },
               {
                 "name": "AssertionError",
@@ -2095,7 +2139,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "doesNotThrow",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Got unwanted exception.\nActual message: \"x\""
+                "string": "AssertionError [ERR_ASSERTION]: Got unwanted exception.\nActual message: \"x\"",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Got unwanted exception."
               },
               {
                 "name": "AssertionError",
@@ -2104,7 +2149,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "strictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n+ actual - expected\n\n+ 0\n- -0"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n+ actual - expected\n\n+ 0\n- -0",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:"
               },
               {
                 "name": "AssertionError",
@@ -2113,7 +2159,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ [Object: null prototype] {}\n- {}"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ [Object: null prototype] {}\n- {}",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2122,7 +2169,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ Foo {\n- {\n    a: 1\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n+ Foo {\n- {\n    a: 1\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2131,7 +2179,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n+   f: [Function: f],\n+   g: [Function: g]\n-   f: 1\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n+   f: [Function: f],\n+   g: [Function: g]\n-   f: 1\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2140,7 +2189,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "strictEqual",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: custom\n\n1 !== 2\n"
+                "string": "AssertionError [ERR_ASSERTION]: custom\n\n1 !== 2\n",
+                "stackHead": "AssertionError [ERR_ASSERTION]: custom"
               },
               {
                 "name": "AssertionError",
@@ -2149,20 +2199,23 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": false,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: custom\n+ actual - expected\n\n  {\n+   a: 1\n-   a: 2\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: custom\n+ actual - expected\n\n  {\n+   a: 1\n-   a: 2\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: custom"
               },
               {
                 "name": "TypeError",
                 "message": "mine",
                 "isAssertionError": false,
-                "string": "TypeError: mine"
+                "string": "TypeError: mine",
+                "stackHead": "TypeError: mine"
               },
               {
                 "name": "TypeError",
                 "code": "ERR_MISSING_ARGS",
                 "message": "The \"actual\" and \"expected\" arguments must be specified",
                 "isAssertionError": false,
-                "string": "TypeError [ERR_MISSING_ARGS]: The \"actual\" and \"expected\" arguments must be specified"
+                "string": "TypeError [ERR_MISSING_ARGS]: The \"actual\" and \"expected\" arguments must be specified",
+                "stackHead": "TypeError [ERR_MISSING_ARGS]: The \"actual\" and \"expected\" arguments must be specified"
               },
               {
                 "name": "AssertionError",
@@ -2171,7 +2224,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected ... Lines skipped\n\n  {\n    a: 1,\n...\n    f: 6,\n    g: 7,\n+   h: 8\n-   h: 9\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected ... Lines skipped\n\n  {\n    a: 1,\n...\n    f: 6,\n    g: 7,\n+   h: 8\n-   h: 9\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               {
                 "name": "AssertionError",
@@ -2180,7 +2234,8 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
                 "operator": "deepStrictEqual",
                 "generated": true,
                 "isAssertionError": true,
-                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected ... Lines skipped\n\n  {\n    list: [\n...\n      8,\n      9,\n+     10\n-     11\n    ],\n    name: 'x'\n  }"
+                "string": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n+ actual - expected ... Lines skipped\n\n  {\n    list: [\n...\n      8,\n      9,\n+     10\n-     11\n    ],\n    name: 'x'\n  }",
+                "stackHead": "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
               },
               [
                 "AssertionError",
@@ -2507,7 +2562,7 @@ public sealed class BuiltinModulesTests(IsolatePoolFixture fixture) : IClassFixt
     public async Task AnAllowedModuleGranaryDoesNotImplementFailsAsNotAvailable()
     {
         var options = new JavaScriptRuntimeOptions { WarmIsolates = 1 };
-        options.AllowedBuiltinModules = [.. options.AllowedBuiltinModules, "http"];
+        options.AllowedBuiltinModules += ",http";
         using var pool = new IsolatePool(Options.Create(options), NullLogger<IsolatePool>.Instance);
 
         var result = await RunAsync(pool, """

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Granary.Functions;
+using Granary.Runtime.Snippets;
 using Granary.Workspaces;
 using Microsoft.Extensions.Options;
 
@@ -94,7 +95,7 @@ internal static partial class CustomCodeApi
             body["dependencies"] = new JsonObject(snippets.Dependencies.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value)));
         }
 
-        await WriteJsonAsync(context, 200, body.ToJsonString());
+        await WriteJsonAsync(context, 200, body.ToJsonString(SnippetJson.Options));
     }
 
     public static async Task DeleteAsync(string workspace, HttpContext context, IGrainFactory grains)
@@ -145,7 +146,7 @@ internal static partial class CustomCodeApi
 
             var detail = JsonNode.Parse(response.Body.Span)?["detail"]?.GetValue<string>() ?? "The function could not run.";
             var error = new JsonObject { ["error"] = response.StatusCode == 503 ? "ServiceUnavailableError" : "LoadError", ["message"] = detail, ["logs"] = new JsonArray(), ["duration"] = 0 };
-            await WriteJsonAsync(context, response.StatusCode, error.ToJsonString(), response.InvocationId);
+            await WriteJsonAsync(context, response.StatusCode, error.ToJsonString(SnippetJson.Options), response.InvocationId);
             return;
         }
 
@@ -201,7 +202,7 @@ internal static partial class CustomCodeApi
             }
         }
 
-        return (new WorkspaceSnippets(functions.ToJsonString(), dependencies.ToImmutable()), null);
+        return (new WorkspaceSnippets(functions.ToJsonString(SnippetJson.Options), dependencies.ToImmutable()), null);
     }
 
     private static bool IsProblem(InvocationResponse response)
@@ -218,10 +219,10 @@ internal static partial class CustomCodeApi
     }
 
     private static Task WriteNotFoundAsync(HttpContext context, string path) =>
-        WriteJsonAsync(context, 404, new JsonObject { ["error"] = "ObjectNotFoundError", ["message"] = "Object not found", ["details"] = new JsonObject { ["path"] = path } }.ToJsonString());
+        WriteJsonAsync(context, 404, new JsonObject { ["error"] = "ObjectNotFoundError", ["message"] = "Object not found", ["details"] = new JsonObject { ["path"] = path } }.ToJsonString(SnippetJson.Options));
 
     private static Task WriteErrorAsync(HttpContext context, int status, string error, string message) =>
-        WriteJsonAsync(context, status, new JsonObject { ["error"] = error, ["message"] = message }.ToJsonString());
+        WriteJsonAsync(context, status, new JsonObject { ["error"] = error, ["message"] = message }.ToJsonString(SnippetJson.Options));
 
     private static Task WriteJsonAsync(HttpContext context, int status, string json, string? invocationId = null) =>
         WriteJsonAsync(context, status, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(json), invocationId);

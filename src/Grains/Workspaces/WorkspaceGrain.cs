@@ -213,7 +213,7 @@ public sealed partial class WorkspaceGrain(
 
     private static long Size(string key, string json) => Encoding.UTF8.GetByteCount(key) + json.Length + 4;
 
-    private static SnippetDeployResult Refuse(int status, SnippetError error) => new(status, error.ToJson().ToJsonString());
+    private static SnippetDeployResult Refuse(int status, SnippetError error) => new(status, error.ToJson().ToJsonString(SnippetJson.Options));
 
     private FunctionId SnippetsId()
     {

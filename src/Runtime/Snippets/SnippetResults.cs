@@ -43,7 +43,7 @@ public static class SnippetResults
         var headers = problem.Headers.Where(h => !h.Name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             .Prepend(new HttpHeader("Content-Type", "application/json; charset=utf-8"))
             .ToImmutableArray();
-        return problem with { Headers = headers, Body = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString()) };
+        return problem with { Headers = headers, Body = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString(SnippetJson.Options)) };
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public static class SnippetResults
             StatusCode = 500,
             Outcome = InvocationOutcomes.Error,
             Error = "CacheLimitError",
-            Body = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString()),
+            Body = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString(SnippetJson.Options)),
         };
     }
 }

@@ -79,6 +79,7 @@ public sealed class CustomCodeApiTests(CustomCodeFixture fixture) : IClassFixtur
 
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["functions"] = functions }, JsonNode.Parse(stored.GetRawText())), stored.GetRawText());
+        Assert.Contains("\"return 'fresh ' + n;\"", stored.GetRawText(), StringComparison.Ordinal);
         Assert.Equal("fresh 2", (await Server.ResultAsync(ws, "fresh", new { n = 2 })).GetString());
         Assert.Equal(404, oldStatus);
         Assert.Equal("{\"error\":\"ObjectNotFoundError\",\"message\":\"Object not found\",\"details\":{\"path\":\"/run/old\"}}", oldBody.GetRawText());

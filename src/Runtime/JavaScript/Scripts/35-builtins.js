@@ -3060,6 +3060,7 @@ const builtinModules = (() => {
 
     const MAX_SIZE = 2147483647;
     function randomBytesSync(size) {
+      size = _Math.floor(size); // a fractional size counts whole bytes, as Buffer.alloc(1.5) does
       const out = Buffer.alloc(size);
       for (let offset = 0; offset < size; offset += 65536) {
         const n = _Math.min(65536, size - offset);
