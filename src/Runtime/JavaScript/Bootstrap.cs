@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.ClearScript;
+using Microsoft.ClearScript.V8;
 
 namespace Granary.Runtime.JavaScript;
 
@@ -8,8 +10,38 @@ namespace Granary.Runtime.JavaScript;
 /// </summary>
 internal static class Bootstrap
 {
+    private static readonly DocumentInfo s_document = new("granary-bootstrap.js");
+    private static byte[]? s_codeCache;
+
     /// <summary>Gets the bootstrap source, read once from the embedded resources.</summary>
     public static string Source { get; } = Build();
+
+    /// <summary>
+    /// Runs the bootstrap in a new engine and returns its entry function. The first engine compiles it and keeps
+    /// V8's code cache; every later one starts from that cache instead of parsing the source again.
+    /// </summary>
+    public static ScriptObject Evaluate(V8ScriptEngine engine)
+    {
+        var cache = Volatile.Read(ref s_codeCache);
+        V8Script script;
+        if (cache is null)
+        {
+            script = engine.Compile(s_document, Source, V8CacheKind.Code, out var produced);
+            if (produced is { Length: > 0 })
+            {
+                Volatile.Write(ref s_codeCache, produced);
+            }
+        }
+        else
+        {
+            script = engine.Compile(s_document, Source, V8CacheKind.Code, cache, out _);
+        }
+
+        using (script)
+        {
+            return (ScriptObject)engine.Evaluate(script);
+        }
+    }
 
     private static string Build()
     {

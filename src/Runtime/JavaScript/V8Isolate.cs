@@ -380,7 +380,7 @@ public sealed partial class V8Isolate : IDisposable
                 RuntimeHeapSizeSampleInterval = _settings.HeapSampleInterval,
                 MaxRuntimeStackUsage = MaxScriptStackBytes,
             };
-            var bootstrap = (ScriptObject)_engine.Evaluate("granary-bootstrap.js", Bootstrap.Source);
+            var bootstrap = Bootstrap.Evaluate(_engine);
             _host = new IsolateHost(this);
             var internals = (ScriptObject)bootstrap.Invoke(false, _host);
 
