@@ -27,6 +27,21 @@ public sealed class GlobalsTests(IsolatePoolFixture fixture) : IClassFixture<Iso
         Assert.All(result.Logs, l => Assert.True((DateTimeOffset.UtcNow - l.Timestamp).Duration() < TimeSpan.FromMinutes(1)));
     }
 
+    // Expected values are what Node 20's URL gives for the same input.
+    [Theory]
+    [InlineData("file:///etc/passwd", "file:///etc/passwd", "", "/etc/passwd")]
+    [InlineData("file:/tmp/x", "file:///tmp/x", "", "/tmp/x")]
+    [InlineData("file://localhost/a/b", "file:///a/b", "", "/a/b")]
+    [InlineData("file://server/share/x?q=1#h", "file://server/share/x?q=1#h", "server", "/share/x")]
+    [InlineData("file:///a%2Fb", "file:///a%2Fb", "", "/a%2Fb")]
+    [InlineData("file:///", "file:///", "", "/")]
+    public async Task FileUrlsParseAsInNode(string input, string href, string host, string pathname)
+    {
+        var result = await RunAsync(fixture.Pool, $"module.exports = () => {{ const u = new URL({System.Text.Json.JsonSerializer.Serialize(input)}); return [u.href, u.host, u.pathname]; }};");
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(new[] { href, host, pathname }), result.Text());
+    }
+
     [Fact]
     public async Task ConsoleLinesBelongToTheInvocationThatWroteThem()
     {

@@ -141,7 +141,20 @@ class URL {
     const q = rest.indexOf('?');
     if (q >= 0) { query = rest.slice(q); rest = rest.slice(0, q); }
     this._setQueryHash(query, hash);
-    if (special || rest.startsWith('//')) {
+    if (protocol === 'file:') {
+      // file: has its own host rules: only "file://host/path" has a host ("localhost" means none); "file:///p",
+      // "file:/p" and "file:p" are all the path "/p".
+      let path = rest;
+      let host = '';
+      if (rest.startsWith('//')) {
+        const end = rest.indexOf('/', 2);
+        host = end >= 0 ? rest.slice(2, end) : rest.slice(2);
+        path = end >= 0 ? rest.slice(end) : '';
+      }
+      this._username = ''; this._password = ''; this._port = ''; this._hasHost = true; this._opaque = false;
+      this._hostname = host === '' || host.toLowerCase() === 'localhost' ? '' : parseHost(host, true);
+      this._setPath(path.startsWith('/') ? path : '/' + path);
+    } else if (special || rest.startsWith('//')) {
       if (special) rest = rest.replace(/^\/*/, '//');
       const authEnd = rest.indexOf('/', 2);
       const authority = authEnd >= 0 ? rest.slice(2, authEnd) : rest.slice(2);
