@@ -47,8 +47,8 @@ public sealed partial class FunctionGrain(
     private FunctionId _id;
     private int _shard;
     private DateTimeOffset _since;
-    private Task<JavaScriptFunction?>? _loading;
-    private JavaScriptFunction? _function;
+    private Task<IFunctionExecutor?>? _loading;
+    private IFunctionExecutor? _function;
     private IWorkspaceGrain? _cache;
     private LocalFunctions.Activation? _local;
     private CodeError? _loadError;
@@ -179,7 +179,7 @@ public sealed partial class FunctionGrain(
         {
             _gone = true;
             _function = null;
-            _loading = Task.FromResult<JavaScriptFunction?>(null);
+            _loading = Task.FromResult<IFunctionExecutor?>(null);
             DeactivateOnIdle();
         }
         else
@@ -191,13 +191,13 @@ public sealed partial class FunctionGrain(
                 LogLoadFailed(_id.Key, error!.Message);
                 _function = null;
                 _loadError = error;
-                _loading = Task.FromResult<JavaScriptFunction?>(null);
+                _loading = Task.FromResult<IFunctionExecutor?>(null);
             }
             else
             {
                 _function = next;
                 _loadError = null;
-                _loading = Task.FromResult<JavaScriptFunction?>(next);
+                _loading = Task.FromResult<IFunctionExecutor?>(next);
                 LogReloaded(_id.Key, definition.Version);
                 _ = next.WarmUpAsync();
             }
@@ -221,7 +221,7 @@ public sealed partial class FunctionGrain(
         return Task.FromResult(TakeUnreported());
     }
 
-    private async Task<ExecutionResult> RunAsync(JavaScriptFunction function, InvocationRequest request)
+    private async Task<ExecutionResult> RunAsync(IFunctionExecutor function, InvocationRequest request)
     {
         try
         {
@@ -238,7 +238,7 @@ public sealed partial class FunctionGrain(
         }
     }
 
-    private async Task<ExecutionResult> InvokeAsync(JavaScriptFunction function, InvocationRequest request)
+    private async Task<ExecutionResult> InvokeAsync(IFunctionExecutor function, InvocationRequest request)
     {
         var cache = _cache;
         if (cache is null || !function.Definition.Spec.Code.EndsWith(s_usesCache, StringComparison.Ordinal))
@@ -256,7 +256,7 @@ public sealed partial class FunctionGrain(
         return result;
     }
 
-    private async Task<(JavaScriptFunction? Function, CodeError? Error)> CreateAsync(FunctionDefinition definition)
+    private async Task<(IFunctionExecutor? Function, CodeError? Error)> CreateAsync(FunctionDefinition definition)
     {
         var packages = await npm.EnsureAsync(definition.Spec.Dependencies);
         if (packages.Error is { } error)
@@ -281,7 +281,7 @@ public sealed partial class FunctionGrain(
         $"There is no function '{_id.Name}' in workspace '{_id.Workspace}' of tenant '{_id.Tenant}'.",
         InvocationOutcomes.LoadError);
 
-    private async Task<JavaScriptFunction?> EnsureLoadedAsync()
+    private async Task<IFunctionExecutor?> EnsureLoadedAsync()
     {
         _loading ??= LoadAsync();
         var loading = _loading;
@@ -301,7 +301,7 @@ public sealed partial class FunctionGrain(
         }
     }
 
-    private async Task<JavaScriptFunction?> LoadAsync()
+    private async Task<IFunctionExecutor?> LoadAsync()
     {
         var started = Stopwatch.GetTimestamp();
         var definition = await GrainFactory.GetFunctionDefinition(_id).AttachAsync(Info(FunctionState.Activating, version: 0));

@@ -17,7 +17,7 @@ namespace Granary.Runtime.JavaScript;
 /// result. Under load that costs no thread wake-up per invocation, where waking each waiter cost more than
 /// running a small function.
 /// </remarks>
-public sealed partial class JavaScriptFunction : IAsyncDisposable
+public sealed partial class JavaScriptFunction : IFunctionExecutor
 {
     private static readonly TimeSpan s_logCollectionWait = TimeSpan.FromMilliseconds(200);
 

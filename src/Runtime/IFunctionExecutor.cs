@@ -1,0 +1,32 @@
+using Granary.Functions;
+
+namespace Granary.Runtime;
+
+/// <summary>
+/// One version of one function, loaded into its runtime (V8 isolates for JavaScript, worker processes for Python):
+/// what a function grain holds while it is active. Invocations run in parallel up to the function's
+/// <c>maxConcurrency</c>, each in an isolate or worker of its own.
+/// </summary>
+public interface IFunctionExecutor : IAsyncDisposable
+{
+    /// <summary>Gets the version this instance runs.</summary>
+    FunctionDefinition Definition { get; }
+
+    /// <summary>Gets how many isolates or worker processes this instance holds now.</summary>
+    int Isolates { get; }
+
+    /// <summary>Loads the code into its first isolate or worker; returns why it failed to load, or null.</summary>
+    Task<CodeError?> WarmUpAsync();
+
+    /// <summary>
+    /// Runs one invocation. Failures of the function (errors, timeouts, memory, a full queue) come back as results
+    /// with the matching status; <see cref="ObjectDisposedException"/> means this version was replaced while the
+    /// call waited, and the caller should retry on the new one.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="stateJson">State the host keeps for the function (a workspace's cache), as JSON, or null.</param>
+    Task<ExecutionResult> InvokeAsync(InvocationRequest request, string? stateJson = null);
+
+    /// <summary>Releases isolates or workers beyond the first that have been unused for <paramref name="unusedFor"/>; returns how many.</summary>
+    int TrimIdle(TimeSpan unusedFor);
+}
