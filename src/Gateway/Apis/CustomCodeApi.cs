@@ -32,7 +32,7 @@ internal static partial class CustomCodeApi
         return api;
     }
 
-    public static async Task PutAsync(string workspace, HttpContext context, IGrainFactory grains, IOptions<FunctionLimits> limits)
+    public static async Task PutAsync(string workspace, HttpContext context, IGrainFactory grains, SnippetRoutes routes, IOptions<FunctionLimits> limits)
     {
         if (!WorkspacePattern().IsMatch(workspace))
         {
@@ -67,6 +67,7 @@ internal static partial class CustomCodeApi
         }
 
         var result = await grains.GetWorkspace(Tenant, workspace).PutSnippetsAsync(snippets);
+        routes.Forget(Tenant, workspace);
         if (result.ErrorJson is { } error)
         {
             await WriteJsonAsync(context, result.Status, error);
@@ -98,8 +99,9 @@ internal static partial class CustomCodeApi
         await WriteJsonAsync(context, 200, body.ToJsonString(SnippetJson.Options));
     }
 
-    public static async Task DeleteAsync(string workspace, HttpContext context, IGrainFactory grains)
+    public static async Task DeleteAsync(string workspace, HttpContext context, IGrainFactory grains, SnippetRoutes routes)
     {
+        routes.Forget(Tenant, workspace);
         if (!WorkspacePattern().IsMatch(workspace) || !await grains.GetWorkspace(Tenant, workspace).DeleteSnippetsAsync())
         {
             await WriteNotFoundAsync(context, $"/{workspace}");
@@ -109,7 +111,7 @@ internal static partial class CustomCodeApi
         context.Response.StatusCode = 204;
     }
 
-    public static async Task RunAsync(string workspace, string function, HttpContext context, FunctionReferences functions, IOptions<FunctionLimits> limits)
+    public static async Task RunAsync(string workspace, string function, HttpContext context, FunctionReferences functions, SnippetRoutes routes, IOptions<FunctionLimits> limits)
     {
         var path = $"/run/{function}";
         if (!WorkspacePattern().IsMatch(workspace))
@@ -134,7 +136,18 @@ internal static partial class CustomCodeApi
             Headers = [new HttpHeader("Content-Type", "application/json")],
             Body = body,
         };
-        var response = await functions.Get(Tenant, workspace, WorkspaceSnippets.FunctionName).InvokeAsync(request);
+        var python = await routes.IsPythonAsync(Tenant, workspace, function);
+        var response = await functions.Get(Tenant, workspace, Module(python)).InvokeAsync(request);
+        if (response.StatusCode == 404)
+        {
+            // Perhaps the function changed language since this gateway looked (another gateway stored the workspace).
+            routes.Forget(Tenant, workspace);
+            if (await routes.IsPythonAsync(Tenant, workspace, function) != python)
+            {
+                response = await functions.Get(Tenant, workspace, Module(!python)).InvokeAsync(request);
+            }
+        }
+
         if (IsProblem(response))
         {
             // Granary's own refusals (no such workspace, a module that no longer loads) in the service's shape.
@@ -161,6 +174,8 @@ internal static partial class CustomCodeApi
 
         await WriteJsonAsync(context, response.StatusCode, response.Body, response.InvocationId);
     }
+
+    private static string Module(bool python) => python ? WorkspaceSnippets.PythonFunctionName : WorkspaceSnippets.FunctionName;
 
     // The body of a store request: exactly `functions` (an object) and, optionally, `dependencies` (name → range).
     private static (WorkspaceSnippets? Snippets, string? Problem) Read(JsonNode? root)

@@ -27,6 +27,7 @@ public static class GatewayBuilderExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
         builder.Services.AddSingleton<FunctionReferences>();
+        builder.Services.AddSingleton<SnippetRoutes>();
         builder.Services.AddSingleton<HostRouting>();
         builder.UseOrleans(silo => silo.AddGranary(configuration));
         return builder;

@@ -43,6 +43,11 @@ public static partial class FunctionSpecValidator
         CheckRange(errors, "memoryLimitMb", spec.MemoryLimitMb, 16, limits.MaxMemoryLimitMb);
         CheckRange(errors, "idleTimeoutSeconds", spec.IdleTimeoutSeconds, 1, limits.MaxIdleTimeoutSeconds);
         CheckRange(errors, "maxConcurrency", spec.MaxConcurrency, 1, limits.MaxConcurrency);
+        if (spec.Runtime == FunctionRuntimes.Python && spec.Dependencies is { Count: > 0 })
+        {
+            errors.Add("dependencies: npm packages are for nodejs functions; a python function can import the standard library and the Python packages installed on the silo's machine.");
+        }
+
         foreach (var name in (spec.Env ?? []).Keys)
         {
             if (!EnvNamePattern().IsMatch(name))

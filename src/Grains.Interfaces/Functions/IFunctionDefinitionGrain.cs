@@ -16,6 +16,10 @@ public interface IFunctionDefinitionGrain : IGrainWithStringKey
     [ResponseTimeout("01:05:00")]
     Task<DeployResult> DeployAsync(FunctionSpec spec);
 
+    /// <summary>Does everything <see cref="DeployAsync"/> does except store the version: returns why it would be refused, or null.</summary>
+    [ResponseTimeout("01:05:00")]
+    Task<CodeError?> CheckAsync(FunctionSpec spec);
+
     /// <summary>Gets the current definition and status, or null if the function does not exist.</summary>
     Task<FunctionInfo?> GetAsync();
 

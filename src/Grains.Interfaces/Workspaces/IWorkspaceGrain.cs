@@ -23,6 +23,10 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     [ResponseTimeout("01:05:00")]
     Task<SnippetDeployResult> PutSnippetsAsync(WorkspaceSnippets snippets);
 
+    /// <summary>Gets the names of the workspace's Python snippets (they run in their own module), for routing runs.</summary>
+    [AlwaysInterleave]
+    Task<ImmutableArray<string>> GetPythonSnippetNamesAsync();
+
     /// <summary>Gets the stored snippets, or null when the workspace has none.</summary>
     Task<WorkspaceSnippets?> GetSnippetsAsync();
 

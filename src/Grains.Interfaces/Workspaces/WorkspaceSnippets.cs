@@ -13,6 +13,9 @@ public sealed record WorkspaceSnippets(
     [property: Id(0)] string FunctionsJson,
     [property: Id(1)] ImmutableSortedDictionary<string, string> Dependencies)
 {
-    /// <summary>The reserved function name under which a workspace's snippets module is deployed and run.</summary>
+    /// <summary>The reserved function name under which a workspace's JavaScript snippets module is deployed and run.</summary>
     public const string FunctionName = ".snippets";
+
+    /// <summary>The reserved function name under which a workspace's Python snippets module is deployed and run.</summary>
+    public const string PythonFunctionName = ".snippets-py";
 }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
-using Granary.Runtime.JavaScript;
 using Granary.Runtime.Packages;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -18,7 +17,7 @@ namespace Granary.Functions;
 public sealed partial class FunctionDefinitionGrain(
     [PersistentState("definition", GranaryStorage.Name)] IPersistentState<FunctionDefinitionState> definition,
     [PersistentState("invocations", GranaryStorage.Name)] IPersistentState<InvocationHistoryState> history,
-    IsolatePool isolates,
+    FunctionExecutors executors,
     NpmPackages npm,
     IOptions<NpmOptions> npmOptions,
     IOptions<FunctionLimits> limits,
@@ -50,32 +49,27 @@ public sealed partial class FunctionDefinitionGrain(
     }
 
     /// <inheritdoc />
+    public async Task<CodeError?> CheckAsync(FunctionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var now = time.GetUtcNow();
+        var (_, error) = await PrepareAsync(spec, new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, now, now));
+        return error;
+    }
+
+    /// <inheritdoc />
     public async Task<DeployResult> DeployAsync(FunctionSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var problems = FunctionSpecValidator.Validate(spec, limits.Value, snippets: IsSnippets).ToList();
-        if (NpmPackages.Validate(spec.Dependencies, npmOptions.Value.MaxDependencies) is { } dependencyProblem)
-        {
-            problems.Add($"dependencies: {dependencyProblem}");
-        }
-
-        if (problems.Count > 0)
-        {
-            return DeployResult.Rejected(new CodeError("validation", string.Join(" ", problems)));
-        }
-
-        // Installed before the code is checked, so that a require of a package at the top of the module loads.
-        var packages = await npm.EnsureAsync(spec.Dependencies);
-        if (packages.Error is { } installError)
-        {
-            LogDeployRejected(_id.Key, CodeErrorKinds.Dependencies, installError);
-            return DeployResult.Rejected(new CodeError(CodeErrorKinds.Dependencies, installError));
-        }
-
         var current = definition.State.Current;
         var now = time.GetUtcNow();
         var candidate = new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, current?.CreatedAt ?? now, now);
-        var error = await JavaScriptFunction.ValidateAsync(candidate, isolates, limits.Value, packages.Directory);
+        var (validated, error) = await PrepareAsync(spec, candidate);
+        if (!validated)
+        {
+            return DeployResult.Rejected(error!);
+        }
+
         if (error is not null)
         {
             LogDeployRejected(_id.Key, error.Kind, error.Message);
@@ -233,8 +227,35 @@ public sealed partial class FunctionDefinitionGrain(
         }
     }
 
+    // Checks the spec against the limits, installs its packages and compiles and loads the code in a scratch
+    // isolate or worker. Returns (true, null) when it may be stored; (false, error) for a spec refused before the
+    // code ran, and (true, error) when the code itself was refused (the caller logs and reports both alike).
+    private async Task<(bool Validated, CodeError? Error)> PrepareAsync(FunctionSpec spec, FunctionDefinition candidate)
+    {
+        var problems = FunctionSpecValidator.Validate(spec, limits.Value, snippets: IsSnippets).ToList();
+        if (NpmPackages.Validate(spec.Dependencies, npmOptions.Value.MaxDependencies) is { } dependencyProblem)
+        {
+            problems.Add($"dependencies: {dependencyProblem}");
+        }
+
+        if (problems.Count > 0)
+        {
+            return (false, new CodeError("validation", string.Join(" ", problems)));
+        }
+
+        // Installed before the code is checked, so that a require of a package at the top of the module loads.
+        var packages = await npm.EnsureAsync(spec.Dependencies);
+        if (packages.Error is { } installError)
+        {
+            LogDeployRejected(_id.Key, CodeErrorKinds.Dependencies, installError);
+            return (false, new CodeError(CodeErrorKinds.Dependencies, installError));
+        }
+
+        return (true, await executors.ValidateAsync(candidate, packages.Directory));
+    }
+
     // The workspace's generated snippets module: deployed by the workspace grain, not listed among its functions.
-    private bool IsSnippets => _id.Name == WorkspaceSnippets.FunctionName;
+    private bool IsSnippets => _id.Name is WorkspaceSnippets.FunctionName or WorkspaceSnippets.PythonFunctionName;
 
     private List<int> Shards() => [.. _activations.Values.Select(a => a.Info.Shard).Distinct()];
 

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Granary.Runtime;
-using Granary.Runtime.JavaScript;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Snippets;
 using Granary.Workspaces;
@@ -24,7 +23,7 @@ namespace Granary.Functions;
 [PreferLocalPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class FunctionGrain(
-    IsolatePool isolates,
+    FunctionExecutors executors,
     NpmPackages npm,
     LocalFunctions local,
     IOptions<FunctionLimits> limits,
@@ -39,8 +38,6 @@ public sealed partial class FunctionGrain(
 
     // Isolates beyond the first that a burst created are released after this long unused.
     private static readonly TimeSpan s_isolateIdle = TimeSpan.FromSeconds(30);
-
-    private static readonly string s_usesCache = SnippetModule.UsesCacheMarker + "\n";
 
     private readonly string _activationId = Guid.NewGuid().ToString("N");
     private readonly Queue<InvocationRecord> _unreported = new();
@@ -241,7 +238,7 @@ public sealed partial class FunctionGrain(
     private async Task<ExecutionResult> InvokeAsync(IFunctionExecutor function, InvocationRequest request)
     {
         var cache = _cache;
-        if (cache is null || !function.Definition.Spec.Code.EndsWith(s_usesCache, StringComparison.Ordinal))
+        if (cache is null || !SnippetModule.UsesCache(function.Definition.Spec))
         {
             return await function.InvokeAsync(request);
         }
@@ -271,7 +268,7 @@ public sealed partial class FunctionGrain(
             cache = new WorkspaceCache(_cache);
         }
 
-        return (new JavaScriptFunction(definition, isolates, limits.Value, logger, cache, packages.Directory), null);
+        return (executors.Create(definition, logger, cache, packages.Directory), null);
     }
 
     private ExecutionResult NotFound() => Problems.Result(

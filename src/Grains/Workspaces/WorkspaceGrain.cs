@@ -35,6 +35,7 @@ public sealed partial class WorkspaceGrain(
     private string? _snapshot;
     private bool _dirty;
     private IGrainTimer? _flush;
+    private ImmutableArray<string>? _pythonNames;
     private string _key = "";
 
     /// <inheritdoc />
@@ -88,7 +89,13 @@ public sealed partial class WorkspaceGrain(
             return Refuse(400, new SnippetError("RequestValidationError", "request/body/functions must be object"));
         }
 
-        var (module, error) = SnippetModule.Create(functions);
+        var (nodejs, python, splitError) = SnippetModule.Split(functions);
+        if (splitError is not null)
+        {
+            return Refuse(400, splitError);
+        }
+
+        var (module, error) = SnippetModule.Create(nodejs);
         if (module is null)
         {
             return Refuse(400, error!);
@@ -99,39 +106,45 @@ public sealed partial class WorkspaceGrain(
             return Refuse(400, new SnippetError("RequestValidationError", $"request/body/dependencies: {dependencyProblem}"));
         }
 
-        var settings = options.Value;
-        var max = limits.Value;
-        var spec = new FunctionSpec
+        // The JavaScript snippets are one module and the Python ones another (siblings call each other within a
+        // language). When both change, the Python module is checked before either is stored, so that a refusal
+        // leaves the workspace as it was.
+        var javascript = Spec(FunctionRuntimes.NodeJs, module.Code, SnippetModule.Export, snippets.Dependencies);
+        var pythonSpec = python.Count > 0 ? Spec(FunctionRuntimes.Python, SnippetModule.CreatePython(python), "main", ImmutableSortedDictionary<string, string>.Empty) : null;
+        var pythonModule = GrainFactory.GetFunctionDefinition(SnippetsId(WorkspaceSnippets.PythonFunctionName));
+        if (pythonSpec is not null && await pythonModule.CheckAsync(pythonSpec) is { } pythonError)
         {
-            Runtime = FunctionRuntimes.NodeJs,
-            Code = module.Code,
-            Handler = SnippetModule.Export,
-            Signature = FunctionSignatures.Snippets,
-            TimeoutSeconds = Math.Min((settings.RunTimeoutMs + 999) / 1000, max.MaxTimeoutSeconds),
-            MemoryLimitMb = Math.Min(settings.MemoryLimitMb, max.MaxMemoryLimitMb),
-            IdleTimeoutSeconds = Math.Min(settings.IdleTimeoutSeconds, max.MaxIdleTimeoutSeconds),
-            MaxConcurrency = Math.Min(settings.MaxConcurrency, max.MaxConcurrency),
-            Dependencies = snippets.Dependencies,
-        };
-        var result = await GrainFactory.GetFunctionDefinition(SnippetsId()).DeployAsync(spec);
+            return RefuseCode(pythonError, module, python: true);
+        }
+
+        var result = await GrainFactory.GetFunctionDefinition(SnippetsId(WorkspaceSnippets.FunctionName)).DeployAsync(javascript);
         if (result.Error is { } codeError)
         {
-            LogSnippetsRefused(_key, codeError.Kind, codeError.Message);
-            return codeError.Kind switch
-            {
-                CodeErrorKinds.Dependencies => Refuse(422, new SnippetError("DependencyInstallError", codeError.Message)),
-                CodeErrorKinds.Compile or CodeErrorKinds.Load => Refuse(400, module.Describe(codeError)),
-                _ => Refuse(400, new SnippetError("RequestValidationError", codeError.Message)),
-            };
+            return RefuseCode(codeError, module, python: false);
+        }
+
+        if (pythonSpec is not null && (await pythonModule.DeployAsync(pythonSpec)).Error is { } lateError)
+        {
+            return RefuseCode(lateError, module, python: true);
+        }
+
+        if (pythonSpec is null && state.State.PythonSnippets)
+        {
+            await pythonModule.DeleteAsync();
         }
 
         using var document = JsonDocument.Parse(snippets.FunctionsJson);
         state.State.Snippets = document.RootElement.Clone();
         state.State.Dependencies = new SortedDictionary<string, string>(snippets.Dependencies, StringComparer.Ordinal);
+        state.State.PythonSnippets = pythonSpec is not null;
+        _pythonNames = [.. python.Select(f => f.Key)];
         await WriteAsync();
         LogSnippetsStored(_key, functions.Count, result.Definition!.Version);
         return SnippetDeployResult.Ok;
     }
+
+    /// <inheritdoc />
+    public Task<ImmutableArray<string>> GetPythonSnippetNamesAsync() => Task.FromResult(_pythonNames ??= PythonNames());
 
     /// <inheritdoc />
     public Task<WorkspaceSnippets?> GetSnippetsAsync() => Task.FromResult(state.State.Snippets is { } functions
@@ -146,8 +159,15 @@ public sealed partial class WorkspaceGrain(
             return false;
         }
 
-        await GrainFactory.GetFunctionDefinition(SnippetsId()).DeleteAsync();
+        await GrainFactory.GetFunctionDefinition(SnippetsId(WorkspaceSnippets.FunctionName)).DeleteAsync();
+        if (state.State.PythonSnippets)
+        {
+            await GrainFactory.GetFunctionDefinition(SnippetsId(WorkspaceSnippets.PythonFunctionName)).DeleteAsync();
+        }
+
         state.State.Snippets = null;
+        state.State.PythonSnippets = false;
+        _pythonNames = [];
         state.State.Dependencies.Clear();
         _cache.Clear();
         _cacheBytes = 0;
@@ -213,13 +233,53 @@ public sealed partial class WorkspaceGrain(
 
     private static long Size(string key, string json) => Encoding.UTF8.GetByteCount(key) + json.Length + 4;
 
+    private FunctionSpec Spec(string runtime, string code, string handler, ImmutableSortedDictionary<string, string> dependencies)
+    {
+        var settings = options.Value;
+        var max = limits.Value;
+        return new FunctionSpec
+        {
+            Runtime = runtime,
+            Code = code,
+            Handler = handler,
+            Signature = FunctionSignatures.Snippets,
+            TimeoutSeconds = Math.Min((settings.RunTimeoutMs + 999) / 1000, max.MaxTimeoutSeconds),
+            MemoryLimitMb = Math.Min(settings.MemoryLimitMb, max.MaxMemoryLimitMb),
+            IdleTimeoutSeconds = Math.Min(settings.IdleTimeoutSeconds, max.MaxIdleTimeoutSeconds),
+            MaxConcurrency = Math.Min(settings.MaxConcurrency, max.MaxConcurrency),
+            Dependencies = dependencies,
+        };
+    }
+
+    private SnippetDeployResult RefuseCode(CodeError error, SnippetModule module, bool python)
+    {
+        LogSnippetsRefused(_key, error.Kind, error.Message);
+        return error.Kind switch
+        {
+            CodeErrorKinds.Dependencies => Refuse(422, new SnippetError("DependencyInstallError", error.Message)),
+            CodeErrorKinds.Compile or CodeErrorKinds.Load when python => Refuse(400, SnippetModule.DescribePython(error)),
+            CodeErrorKinds.Compile or CodeErrorKinds.Load => Refuse(400, module.Describe(error)),
+            _ => Refuse(400, new SnippetError("RequestValidationError", error.Message)),
+        };
+    }
+
+    private ImmutableArray<string> PythonNames()
+    {
+        if (state.State.Snippets is not { } functions || !state.State.PythonSnippets)
+        {
+            return [];
+        }
+
+        var (_, python, _) = SnippetModule.Split((JsonObject)JsonNode.Parse(functions.GetRawText())!);
+        return [.. python.Select(f => f.Key)];
+    }
+
     private static SnippetDeployResult Refuse(int status, SnippetError error) => new(status, error.ToJson().ToJsonString(SnippetJson.Options));
 
-    private FunctionId SnippetsId()
+    private FunctionId SnippetsId(string module)
     {
-        var key = _key;
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return new FunctionId(key[..slash], key[(slash + 1)..], WorkspaceSnippets.FunctionName);
+        var slash = _key.IndexOf('/', StringComparison.Ordinal);
+        return new FunctionId(_key[..slash], _key[(slash + 1)..], module);
     }
 
     private string Snapshot()

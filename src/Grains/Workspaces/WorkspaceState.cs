@@ -11,6 +11,9 @@ public sealed class WorkspaceState
     /// <summary>Gets or sets the Custom Code <c>functions</c> map as it was stored, or null when the workspace has no snippets.</summary>
     public JsonElement? Snippets { get; set; }
 
+    /// <summary>Gets or sets whether some snippets are Python (deployed as a second module).</summary>
+    public bool PythonSnippets { get; set; }
+
     /// <summary>Gets or sets the npm dependencies of the snippets.</summary>
     public SortedDictionary<string, string> Dependencies { get; set; } = new(StringComparer.Ordinal);
 

@@ -24,6 +24,18 @@ public sealed partial class SnippetModule
     /// </summary>
     public const string UsesCacheMarker = "// granary:uses-cache";
 
+    /// <summary>The text that marks a Python snippets module (<see cref="CreatePython"/>) whose snippets use <c>cache</c>.</summary>
+    public const string PythonUsesCacheMarker = "\"usesCache\":true}";
+
+    /// <summary>Gets whether a generated snippets module (of either language) uses the workspace cache.</summary>
+    public static bool UsesCache(FunctionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Signature == FunctionSignatures.Snippets && spec.Code.EndsWith(
+            spec.Runtime == FunctionRuntimes.Python ? PythonUsesCacheMarker : s_usesCacheLine,
+            StringComparison.Ordinal);
+    }
+
     /// <summary>How deep snippets may call each other before the call fails.</summary>
     public const int MaxCallDepth = 64;
 
@@ -35,6 +47,12 @@ public sealed partial class SnippetModule
         "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "let", "static",
         "implements", "interface", "package", "private", "protected", "public", "await", "async", "arguments", "eval",
         "cache", "require", "module", "exports", "console", "undefined");
+
+    private static readonly string s_usesCacheLine = UsesCacheMarker + "\n";
+    private static readonly FrozenSet<string> s_pythonReserved = FrozenSet.Create(
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+        "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
+        "pass", "raise", "return", "try", "while", "with", "yield", "cache");
 
     private readonly List<(string Function, int FirstLine, int LastLine)> _lines;
 
@@ -85,15 +103,9 @@ public sealed partial class SnippetModule
                 return (null, Invalid(definition["code"] is null ? $"{path} must have required property 'code'" : $"{path}/code must be string"));
             }
 
-            var language = definition["language"] is JsonValue languageValue && languageValue.TryGetValue<string>(out var l) ? l : definition["language"] is null ? FunctionRuntimes.NodeJs : null;
-            if (language is not (FunctionRuntimes.NodeJs or "python"))
+            if (Language(definition) is not FunctionRuntimes.NodeJs)
             {
-                return (null, Invalid($"{path}/language must be equal to one of the allowed values: nodejs, python"));
-            }
-
-            if (language == "python")
-            {
-                return (null, new SnippetError("RequestValidationError", $"{path}/language: Python snippets need the Python runtime, which this Granary does not have yet."));
+                return (null, Invalid($"{path}/language: only nodejs snippets belong in this module (use Split first)"));
             }
 
             var (spec, paramError) = Parameters(path, definition["parameters"]);
@@ -149,6 +161,97 @@ public sealed partial class SnippetModule
     }
 
     /// <summary>
+    /// Validates every function of a workspace body the way the seed service's OpenAPI validation does and splits
+    /// them by <c>language</c>: the JavaScript ones become one module (<see cref="Create"/>), the Python ones another
+    /// (<see cref="CreatePython"/>).
+    /// </summary>
+    public static (JsonObject NodeJs, JsonObject Python, SnippetError? Error) Split(JsonObject functions)
+    {
+        ArgumentNullException.ThrowIfNull(functions);
+        var nodejs = new JsonObject();
+        var python = new JsonObject();
+        foreach (var (name, value) in functions)
+        {
+            var path = $"request/body/functions/{name}";
+            if (!FunctionPattern().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal))
+            {
+                return ([], [], Invalid($"{path} must match pattern \"^[A-Za-z_$][A-Za-z0-9_$-]*$\" and not start with \"__\""));
+            }
+
+            if (value is not JsonObject definition)
+            {
+                return ([], [], Invalid($"{path} must be object"));
+            }
+
+            foreach (var (field, _) in definition)
+            {
+                if (!s_allowedFields.Contains(field))
+                {
+                    return ([], [], Invalid($"{path}/{field} must NOT have additional properties"));
+                }
+            }
+
+            if (definition["code"] is not JsonValue codeValue || !codeValue.TryGetValue<string>(out _))
+            {
+                return ([], [], Invalid(definition["code"] is null ? $"{path} must have required property 'code'" : $"{path}/code must be string"));
+            }
+
+            var language = Language(definition);
+            if (language is not (FunctionRuntimes.NodeJs or FunctionRuntimes.Python))
+            {
+                return ([], [], Invalid($"{path}/language must be equal to one of the allowed values: nodejs, python"));
+            }
+
+            if (language == FunctionRuntimes.Python && !PythonIdentifierPattern().IsMatch(name))
+            {
+                return ([], [], Invalid($"{path}: a Python function's name must be a Python identifier (letters, digits and '_')"));
+            }
+
+            var (_, parameterError) = Parameters(path, definition["parameters"], language!);
+            if (parameterError is not null)
+            {
+                return ([], [], parameterError);
+            }
+
+            (language == FunctionRuntimes.Python ? python : nodejs)[name] = definition.DeepClone();
+        }
+
+        return (nodejs, python, null);
+    }
+
+    /// <summary>
+    /// The module of a workspace's Python snippets: the validated functions map itself, as JSON, which the Python
+    /// worker's <c>snippets</c> adapter compiles (each body parsed as the body of an <c>async def</c>, so its line
+    /// numbers are the snippet's own).
+    /// </summary>
+    public static string CreatePython(JsonObject functions)
+    {
+        ArgumentNullException.ThrowIfNull(functions);
+        var specs = new JsonObject();
+        foreach (var (name, value) in functions)
+        {
+            var definition = (JsonObject)value!;
+            var (spec, _) = Parameters($"request/body/functions/{name}", definition["parameters"], FunctionRuntimes.Python);
+            specs[name] = new JsonObject
+            {
+                ["code"] = definition["code"]!.DeepClone(),
+                ["parameters"] = definition["parameters"]?.DeepClone() ?? new JsonObject(),
+                ["params"] = spec!["params"]!.DeepClone(),
+                ["types"] = spec["types"]!.DeepClone(),
+                ["defaults"] = spec["defaults"]!.DeepClone(),
+            };
+        }
+
+        // Read by the function grain, which fetches the workspace cache only for modules that use it.
+        var usesCache = functions.Any(f => CachePattern().IsMatch(f.Value!["code"]!.GetValue<string>()));
+        return new JsonObject { ["functions"] = specs, ["usesCache"] = usesCache }.ToJsonString(SnippetJson.Options);
+    }
+
+    private static string? Language(JsonObject definition) =>
+        definition["language"] is JsonValue value && value.TryGetValue<string>(out var language) ? language
+        : definition["language"] is null ? FunctionRuntimes.NodeJs : null;
+
+    /// <summary>
     /// Says which snippet a compile or load error of the module comes from, with the line in that snippet
     /// (an error past a snippet's last line, such as an unclosed bracket, is put at its end).
     /// </summary>
@@ -171,7 +274,34 @@ public sealed partial class SnippetModule
         return new SnippetError(kind, error.Message);
     }
 
-    private static (JsonObject? Spec, SnippetError? Error) Parameters(string path, JsonNode? parameters)
+    /// <summary>
+    /// Describes a compile or load error of a Python snippets module. The worker compiles each snippet on its own, so
+    /// the line and column are already the snippet's; the message names the snippet (<c>function 'f'</c>).
+    /// </summary>
+    public static SnippetError DescribePython(CodeError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var kind = error.Kind == CodeErrorKinds.Compile ? "CompilationError" : "LoadError";
+        var details = new JsonObject();
+        if (PythonFunctionNamePattern().Match(error.Message) is { Success: true } match)
+        {
+            details["function"] = match.Groups[1].Value;
+        }
+
+        if (error.Line is { } line)
+        {
+            details["line"] = line;
+        }
+
+        if (error.Column is { } column)
+        {
+            details["column"] = column;
+        }
+
+        return new SnippetError(kind, error.Message, details.Count > 0 ? details : null);
+    }
+
+    private static (JsonObject? Spec, SnippetError? Error) Parameters(string path, JsonNode? parameters, string language = FunctionRuntimes.NodeJs)
     {
         var names = new JsonArray();
         var types = new JsonObject();
@@ -183,9 +313,12 @@ public sealed partial class SnippetModule
 
         foreach (var (name, value) in parameters as JsonObject ?? [])
         {
-            if (!IdentifierPattern().IsMatch(name) || s_reserved.Contains(name))
+            if (language == FunctionRuntimes.Python
+                ? !PythonIdentifierPattern().IsMatch(name) || s_pythonReserved.Contains(name)
+                : !IdentifierPattern().IsMatch(name) || s_reserved.Contains(name))
             {
-                return (null, Invalid($"{path}/parameters/{name}: the parameter name must be a JavaScript identifier that is not a reserved word"));
+                var kind = language == FunctionRuntimes.Python ? "Python" : "JavaScript";
+                return (null, Invalid($"{path}/parameters/{name}: the parameter name must be a {kind} identifier that is not a reserved word"));
             }
 
             if (value is not JsonObject parameter)
@@ -228,6 +361,12 @@ public sealed partial class SnippetModule
 
     [GeneratedRegex("^[A-Za-z_$][A-Za-z0-9_$]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PythonIdentifierPattern();
+
+    [GeneratedRegex("function '([A-Za-z_][A-Za-z0-9_]*)'", RegexOptions.CultureInvariant)]
+    private static partial Regex PythonFunctionNamePattern();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_$])cache(?![A-Za-z0-9_$])", RegexOptions.CultureInvariant)]
     private static partial Regex CachePattern();

@@ -2,6 +2,7 @@ using Granary;
 using Granary.Functions;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.Packages;
+using Granary.Runtime.Python;
 using Granary.Workspaces;
 using Granary.Silo.Hosting;
 using Granary.Silo.Storage;
@@ -52,6 +53,9 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton<NpmPackages>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IsolatePool>();
+        services.AddValidatedOptions<PythonRuntimeOptions>(configuration, PythonRuntimeOptions.SectionName);
+        services.AddSingleton<PythonWorkerPool>();
+        services.AddSingleton<FunctionExecutors>();
         services.AddSingleton<LocalFunctions>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, FunctionRecordsOnShutdown>();
         services.AddHostedService<IsolatePoolWarmUp>();

@@ -1,0 +1,923 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Collections.Immutable;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks.Sources;
+using Granary.Functions;
+using Granary.Runtime.JavaScript;
+using Granary.Runtime.Snippets;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Runtime.Python;
+
+/// <summary>
+/// One CPython worker process (<c>granary_worker.py</c>) and the framed protocol to it: 4-byte big-endian length,
+/// then UTF-8 JSON, on the process's stdin and stdout. A worker runs one call at a time. It is started blank by
+/// <see cref="PythonWorkerPool"/>, bound to one function version by <see cref="LoadAsync"/>, and never bound again.
+/// </summary>
+/// <remarks>
+/// A dedicated reader loop reads every frame the worker sends. The reply to the call in progress completes a
+/// reusable <see cref="IValueTaskSource{TResult}"/>, so an invocation costs one frame each way and no task
+/// allocation. A timer stops a call at its timeout by killing the process group; the process's exit fails the call
+/// in progress with how it ended (exit code or signal).
+/// </remarks>
+public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDisposable, IDisposable
+{
+    private const int InitialReadBuffer = 64 * 1024;
+    private const int Sigkill = 9;
+    private const int Sigusr1 = 10;
+    private const int Idle = 0;
+    private const int Waiting = 1;
+    private const int TimingOut = 2;
+
+    private static readonly TimeSpan s_exitGrace = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_logCollectionWait = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_stderrDrainWait = TimeSpan.FromMilliseconds(200);
+    private static readonly string[] s_signalNames =
+    [
+        "", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV",
+        "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN",
+        "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+    ];
+
+    private readonly Process _process;
+    private readonly Stream _input;
+    private readonly Stream _output;
+    private readonly Stream _errors;
+    private readonly ILogger _logger;
+    private readonly Timer _timer;
+    private readonly int _maxFrameBytes;
+    private readonly int _memoryOverheadMb;
+    private readonly Action<PythonWorker>? _onDisposed;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _exited;
+    private readonly Task _stderrLoop;
+    private readonly Lock _stderrGate = new();
+    private readonly StringBuilder _stderrTail = new();
+
+    // The call in progress: its completion, its state (Idle, Waiting, TimingOut) and what it waits for.
+    private ManualResetValueTaskSourceCore<string> _core;
+    private int _state;
+    private bool _loading;
+    private long _seq;
+    private TimeSpan _callTimeout;
+    private TaskCompletionSource<string>? _logsWaiter;
+
+    private PythonWorkerException? _death;
+    private volatile bool _broken;
+    private readonly Lock _disposeGate = new();
+    private Task? _disposal;
+    private volatile bool _reaped;
+    private int _memoryLimitMb;
+
+    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed)
+    {
+        _process = process;
+        ProcessId = process.Id;
+        WorkingDirectory = workingDirectory;
+        _input = process.StandardInput.BaseStream;
+        _output = process.StandardOutput.BaseStream;
+        _errors = process.StandardError.BaseStream;
+        _logger = logger;
+        _onDisposed = onDisposed;
+        _maxFrameBytes = options.MaxFrameMb * 1024 * 1024;
+        _memoryOverheadMb = options.MaxMemoryOverheadMb;
+        _core.RunContinuationsAsynchronously = false;
+        _timer = new Timer(static state => ((PythonWorker)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+        _stderrLoop = ReadErrorsAsync();
+        _exited = WatchExitAsync();
+        _ = ReadFramesAsync();
+    }
+
+    /// <summary>Gets the worker's process id.</summary>
+    public int ProcessId { get; }
+
+    /// <summary>Gets the Python version the worker reported (for example <c>3.11.2</c>).</summary>
+    public string PythonVersion { get; private set; } = "";
+
+    /// <summary>Gets the worker's private working directory (mode 0700), removed when the worker is disposed.</summary>
+    public string WorkingDirectory { get; }
+
+    /// <summary>Gets the signature the loaded function is served with (the adapters may choose another than declared).</summary>
+    public string? Signature { get; private set; }
+
+    /// <summary>Gets whether the worker has been loaded with a function.</summary>
+    public bool IsLoaded { get; private set; }
+
+    /// <summary>Gets whether the worker can take a call: alive, not timed out, not out of memory, not disposed.</summary>
+    public bool IsUsable => !_broken;
+
+    /// <summary>Gets or sets the workspace cache that <c>cache.incr</c> calls of the worker go to.</summary>
+    public ISnippetCache? SnippetCache { get; set; }
+
+    /// <summary>Starts a blank worker and waits for it to report ready.</summary>
+    internal static async Task<PythonWorker> StartAsync(PythonRuntimeOptions options, string workerScript, ILogger logger, Action<PythonWorker>? onDisposed, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("granary-py-").FullName;
+        var start = new ProcessStartInfo(options.Interpreter)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory,
+        };
+
+        // Isolated mode: no user site directory, no PYTHON* variables, no script directory on sys.path.
+        start.ArgumentList.Add("-I");
+        start.ArgumentList.Add("-u");
+        start.ArgumentList.Add("-B");
+        start.ArgumentList.Add(workerScript);
+
+        // Nothing of the host's environment reaches the worker; the function's own env replaces this at load.
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/bin:/bin";
+        start.Environment["LANG"] = "C.UTF-8";
+        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        start.Environment["PYTHONUNBUFFERED"] = "1";
+        start.Environment["PYTHONIOENCODING"] = "utf-8";
+
+        // One malloc arena: thread arenas reserve 64 MiB of address space each, which RLIMIT_AS would count.
+        start.Environment["MALLOC_ARENA_MAX"] = "1";
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"The Python interpreter {options.Interpreter} did not start.");
+        }
+        catch (Win32Exception ex)
+        {
+            TryDeleteDirectory(directory);
+            throw new InvalidOperationException(
+                $"The Python interpreter {options.Interpreter} could not be started ({ex.Message}); install it (apt-get install -y python3) or set {PythonRuntimeOptions.SectionName}:Interpreter.",
+                ex);
+        }
+
+        var worker = new PythonWorker(process, directory, options, logger, onDisposed);
+        try
+        {
+            await worker._ready.Task.WaitAsync(TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
+            return worker;
+        }
+        catch (Exception ex)
+        {
+            await worker.DisposeAsync();
+            if (ex is TimeoutException)
+            {
+                throw new InvalidOperationException($"The Python worker did not report ready within {options.StartTimeoutSeconds} s ({PythonRuntimeOptions.SectionName}:StartTimeoutSeconds).", ex);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Binds the worker to a function: sets its memory limit and environment, compiles and runs the code as the
+    /// module <c>handler</c>, and binds the handler to its signature adapter. Returns null when the function is
+    /// ready, else why it is not. A worker whose load failed must be disposed.
+    /// </summary>
+    /// <param name="code">The function's source.</param>
+    /// <param name="metaJson">The function's <see cref="FunctionMeta"/> as camelCase JSON.</param>
+    /// <param name="memoryLimitMb">The function's memory limit (for messages; the worker reads it from the meta).</param>
+    /// <param name="timeout">How long loading may take.</param>
+    public async Task<CodeError?> LoadAsync(string code, string metaJson, int memoryLimitMb, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentNullException.ThrowIfNull(metaJson);
+        if (IsLoaded)
+        {
+            throw new InvalidOperationException("A worker is bound to one function for its whole life.");
+        }
+
+        IsLoaded = true;
+        _memoryLimitMb = memoryLimitMb;
+        var frame = Frame(writer =>
+        {
+            writer.WriteString("op", "load");
+            writer.WriteString("code", code);
+            writer.WritePropertyName("meta");
+            writer.WriteRawValue(metaJson, skipInputValidation: true);
+            writer.WriteNumber("overheadMb", _memoryOverheadMb);
+        });
+        string loaded;
+        try
+        {
+            loaded = await Call(frame, frame.Length, loading: true, timeout, pooled: false);
+        }
+        catch (PythonWorkerException ex)
+        {
+            return new CodeError(CodeErrorKinds.Load, ex.Fault switch
+            {
+                PythonWorkerFault.Timeout => $"The module did not finish loading within the function's timeout of {timeout.TotalSeconds:0.###} s.",
+                PythonWorkerFault.MemoryLimit => $"The module exceeded the memory limit of {memoryLimitMb} MiB while loading.",
+                _ => "The module could not be loaded: " + ex.Message,
+            });
+        }
+
+        using var document = JsonDocument.Parse(loaded);
+        var root = document.RootElement;
+        if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+        {
+            _broken = true;
+            return new CodeError(
+                error.TryGetProperty("kind", out var kind) ? kind.GetString() ?? CodeErrorKinds.Load : CodeErrorKinds.Load,
+                error.TryGetProperty("message", out var message) ? message.GetString() ?? "" : "",
+                error.TryGetProperty("line", out var line) && line.ValueKind == JsonValueKind.Number ? line.GetInt32() : null,
+                error.TryGetProperty("column", out var column) && column.ValueKind == JsonValueKind.Number ? column.GetInt32() : null);
+        }
+
+        Signature = root.TryGetProperty("signature", out var signature) ? signature.GetString() : null;
+        return null;
+    }
+
+    /// <summary>
+    /// Runs one invocation: sends the request (the <see cref="InvocationJson"/> request object) and completes with the
+    /// adapter's result object as JSON. Fails with <see cref="PythonWorkerException"/> when the worker times out, runs
+    /// out of memory or dies; the worker is then no longer usable.
+    /// </summary>
+    public ValueTask<string> InvokeAsync(string requestJson, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(requestJson);
+        var seq = _seq + 1;
+
+        // {"op":"invoke","seq":N,"request":<request>}, encoded once into a pooled buffer after the length prefix.
+        var buffer = ArrayPool<byte>.Shared.Rent(4 + 48 + Encoding.UTF8.GetMaxByteCount(requestJson.Length));
+        var span = buffer.AsSpan();
+        var position = 4;
+        "{\"op\":\"invoke\",\"seq\":"u8.CopyTo(span[position..]);
+        position += 21;
+        Utf8Formatter.TryFormat(seq, span[position..], out var digits);
+        position += digits;
+        ",\"request\":"u8.CopyTo(span[position..]);
+        position += 11;
+        position += Encoding.UTF8.GetBytes(requestJson, span[position..]);
+        span[position++] = (byte)'}';
+        BinaryPrimitives.WriteInt32BigEndian(span, position - 4);
+        return Call(buffer, position, loading: false, timeout, pooled: true);
+    }
+
+    /// <summary>Kills the worker's process group now (a timed-out or broken worker).</summary>
+    public void Kill()
+    {
+        _broken = true;
+        KillProcessGroup();
+    }
+
+    /// <summary>Asks the worker to exit (killing it after a second if it does not), then removes its working directory.</summary>
+    public ValueTask DisposeAsync()
+    {
+        lock (_disposeGate)
+        {
+            _disposal ??= DisposeCoreAsync();
+        }
+
+        return new ValueTask(_disposal);
+    }
+
+    /// <summary>Starts disposing the worker without waiting for its process to end.</summary>
+    public void Dispose() => _ = DisposeAsync().AsTask();
+
+    ValueTaskSourceStatus IValueTaskSource<string>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<string>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    string IValueTaskSource<string>.GetResult(short token) => _core.GetResult(token);
+
+    // Sends a frame and waits for the reply that ends the call (loaded or result). Only one call is in progress at a
+    // time: the function that rented the worker holds it exclusively.
+    private ValueTask<string> Call(byte[] frame, int length, bool loading, TimeSpan timeout, bool pooled)
+    {
+        if (Volatile.Read(ref _state) != Idle)
+        {
+            ReturnBuffer(frame, pooled);
+            throw new InvalidOperationException("The worker is already running a call.");
+        }
+
+        _core.Reset();
+        _loading = loading;
+        _seq++;
+        _callTimeout = timeout;
+        Interlocked.Exchange(ref _state, Waiting);
+        var death = Volatile.Read(ref _death);
+        if (death is not null || _disposal is not null)
+        {
+            // Died (or was disposed) while idle: the exit watcher may have looked before this call began.
+            ReturnBuffer(frame, pooled);
+            TrySettle(Waiting, null, death ?? new PythonWorkerException(PythonWorkerFault.Disposed, "The worker was disposed."));
+            return new ValueTask<string>(this, _core.Version);
+        }
+
+        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+        ValueTask write;
+        try
+        {
+            write = _input.WriteAsync(frame.AsMemory(0, length));
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The pipe is closed: the process is gone or going, and its exit watcher settles the call.
+            ReturnBuffer(frame, pooled);
+            LogWriteFailed(ProcessId, ex);
+            return new ValueTask<string>(this, _core.Version);
+        }
+
+        if (write.IsCompletedSuccessfully)
+        {
+            ReturnBuffer(frame, pooled);
+        }
+        else
+        {
+            _ = FinishWriteAsync(write, frame, pooled);
+        }
+
+        return new ValueTask<string>(this, _core.Version);
+    }
+
+    private async Task FinishWriteAsync(ValueTask write, byte[] frame, bool pooled)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            LogWriteFailed(ProcessId, ex);
+        }
+        finally
+        {
+            ReturnBuffer(frame, pooled);
+        }
+    }
+
+    private static void ReturnBuffer(byte[] frame, bool pooled)
+    {
+        if (pooled)
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+
+    // Ends the call in progress once: from the reader (its reply), the timer (timeout), or the exit watcher (death).
+    private bool TrySettle(int expected, string? result, PythonWorkerException? error)
+    {
+        if (Interlocked.CompareExchange(ref _state, Idle, expected) != expected)
+        {
+            return false;
+        }
+
+        try
+        {
+            _timer.Change(Timeout.Infinite, Timeout.Infinite);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed: nothing to stop.
+        }
+
+        if (error is null)
+        {
+            _core.SetResult(result!);
+        }
+        else
+        {
+            _broken = true;
+            _core.SetException(error);
+        }
+
+        return true;
+    }
+
+    private void OnTimer()
+    {
+        if (Interlocked.CompareExchange(ref _state, TimingOut, Waiting) == Waiting)
+        {
+            _ = TimeOutAsync();
+        }
+    }
+
+    // The call ran past its timeout. An invocation first gets a moment to hand over its log lines (SIGUSR1 makes the
+    // worker send them between two bytecodes); then the process group is killed.
+    private async Task TimeOutAsync()
+    {
+        _broken = true;
+        var logs = ImmutableArray<LogLine>.Empty;
+        if (!_loading && Volatile.Read(ref _death) is null)
+        {
+            var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _logsWaiter, waiter);
+            if (SendSignal(ProcessId, Sigusr1))
+            {
+                try
+                {
+                    logs = InvocationJson.ReadLogs(await waiter.Task.WaitAsync(s_logCollectionWait));
+                }
+                catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or JsonException)
+                {
+                    // Stuck below Python (or in a signal-blind C call): no logs this time.
+                }
+            }
+
+            Volatile.Write(ref _logsWaiter, null);
+        }
+
+        KillProcessGroup();
+        TrySettle(TimingOut, null, new PythonWorkerException(
+            PythonWorkerFault.Timeout,
+            $"The call did not finish within {_callTimeout.TotalSeconds:0.###} s; the worker process was killed.",
+            logs));
+    }
+
+    // The reader loop: one buffer, frames parsed in place; a frame larger than the buffer grows it for that frame.
+    private async Task ReadFramesAsync()
+    {
+        var buffer = new byte[InitialReadBuffer];
+        int start = 0, end = 0;
+        try
+        {
+            while (true)
+            {
+                while (end - start < 4)
+                {
+                    if (!Fill(ref buffer, ref start, ref end, 4))
+                    {
+                        // Unreachable: 4 bytes always fit.
+                        return;
+                    }
+
+                    var read = await _output.ReadAsync(buffer.AsMemory(end));
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    end += read;
+                }
+
+                var length = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
+                if (length <= 0 || length > _maxFrameBytes)
+                {
+                    ProtocolFailure($"The worker sent a frame of {length} bytes (the limit is {PythonRuntimeOptions.SectionName}:MaxFrameMb).");
+                    return;
+                }
+
+                var total = 4 + length;
+                Fill(ref buffer, ref start, ref end, total);
+                while (end - start < total)
+                {
+                    var read = await _output.ReadAsync(buffer.AsMemory(end));
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    end += read;
+                }
+
+                try
+                {
+                    Dispatch(buffer.AsSpan(start + 4, length));
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+                {
+                    ProtocolFailure("The worker sent a malformed frame: " + ex.Message);
+                    return;
+                }
+
+                start += total;
+                if (start == end)
+                {
+                    start = end = 0;
+                    if (buffer.Length > InitialReadBuffer)
+                    {
+                        buffer = new byte[InitialReadBuffer];
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The pipe closed under the reader: the exit watcher reports how the process ended.
+        }
+        finally
+        {
+            _broken = true;
+        }
+    }
+
+    // Makes room in the read buffer for a frame of `total` bytes starting at `start`.
+    private static bool Fill(ref byte[] buffer, ref int start, ref int end, int total)
+    {
+        if (buffer.Length - start >= total)
+        {
+            return true;
+        }
+
+        var target = buffer.Length >= total ? buffer : new byte[Math.Max(total, buffer.Length * 2)];
+        Buffer.BlockCopy(buffer, start, target, 0, end - start);
+        buffer = target;
+        end -= start;
+        start = 0;
+        return true;
+    }
+
+    private void Dispatch(ReadOnlySpan<byte> frame)
+    {
+        var reader = new Utf8JsonReader(frame);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("A frame is not a JSON object.");
+        }
+
+        var op = Op.Unknown;
+        long seq = -1, id = -1, pid = 0;
+        int payloadStart = -1, payloadEnd = -1;
+        string? fault = null, method = null, python = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("op"u8))
+            {
+                reader.Read();
+                op = reader.ValueTextEquals("result"u8) ? Op.Result
+                    : reader.ValueTextEquals("call"u8) ? Op.Call
+                    : reader.ValueTextEquals("logs"u8) ? Op.Logs
+                    : reader.ValueTextEquals("loaded"u8) ? Op.Loaded
+                    : reader.ValueTextEquals("ready"u8) ? Op.Ready
+                    : Op.Unknown;
+            }
+            else if (reader.ValueTextEquals("seq"u8))
+            {
+                reader.Read();
+                seq = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                id = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("l"u8) || reader.ValueTextEquals("args"u8))
+            {
+                reader.Read();
+                payloadStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                payloadEnd = (int)reader.BytesConsumed;
+            }
+            else if (reader.ValueTextEquals("fault"u8))
+            {
+                reader.Read();
+                fault = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("method"u8))
+            {
+                reader.Read();
+                method = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("pid"u8))
+            {
+                reader.Read();
+                pid = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("python"u8))
+            {
+                reader.Read();
+                python = reader.GetString();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        var payload = payloadStart >= 0 ? frame[payloadStart..payloadEnd] : default;
+        switch (op)
+        {
+            case Op.Result when !_loading && seq == _seq && payloadStart >= 0:
+                var result = Encoding.UTF8.GetString(payload);
+                if (fault == "memory-limit")
+                {
+                    _broken = true;
+                    TrySettle(Waiting, null, new PythonWorkerException(PythonWorkerFault.MemoryLimit, MemoryLimitDetail(), InvocationJson.Read(result).Logs));
+                }
+                else
+                {
+                    TrySettle(Waiting, result, null);
+                }
+
+                break;
+            case Op.Loaded when _loading:
+                TrySettle(Waiting, Encoding.UTF8.GetString(frame), null);
+                break;
+            case Op.Logs when seq == _seq && payloadStart >= 0:
+                Volatile.Read(ref _logsWaiter)?.TrySetResult(Encoding.UTF8.GetString(payload));
+                break;
+            case Op.Call:
+                _ = AnswerCallAsync(id, method ?? "", payloadStart >= 0 ? Encoding.UTF8.GetString(payload) : "{}");
+                break;
+            case Op.Ready:
+                PythonVersion = python ?? "";
+                LogStarted(ProcessId, pid, PythonVersion);
+                _ready.TrySetResult();
+                break;
+            default:
+                // A late reply (after a timeout) or an unknown op: ignored.
+                break;
+        }
+    }
+
+    private string MemoryLimitDetail() =>
+        $"The function exceeded its memory limit of {_memoryLimitMb} MiB; its worker process was replaced.";
+
+    // A call from the worker to the host during an invocation (the adapters' host.call).
+    private async Task AnswerCallAsync(long id, string method, string argsJson)
+    {
+        byte[] reply;
+        try
+        {
+            double value;
+            switch (method)
+            {
+                case "cache.incr":
+                    var cache = SnippetCache ?? throw new InvalidOperationException("This function has no workspace cache.");
+                    using (var args = JsonDocument.Parse(argsJson))
+                    {
+                        var key = args.RootElement.GetProperty("key").GetString() ?? throw new InvalidOperationException("cache.incr needs a key.");
+                        var delta = args.RootElement.TryGetProperty("delta", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetDouble() : 1;
+                        value = await cache.IncrementAsync(key, delta);
+                    }
+
+                    break;
+                default:
+                    throw new InvalidOperationException($"The host has no method '{method}'.");
+            }
+
+            reply = Frame(writer =>
+            {
+                writer.WriteString("op", "reply");
+                writer.WriteNumber("id", id);
+                writer.WriteBoolean("ok", true);
+                writer.WriteNumber("value", value);
+            });
+        }
+        catch (Exception ex)
+        {
+            reply = Frame(writer =>
+            {
+                writer.WriteString("op", "reply");
+                writer.WriteNumber("id", id);
+                writer.WriteBoolean("ok", false);
+                writer.WriteString("error", ex.Message);
+            });
+        }
+
+        try
+        {
+            await _input.WriteAsync(reply);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            LogWriteFailed(ProcessId, ex);
+        }
+    }
+
+    private static byte[] Frame(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.GetSpan(4);
+        buffer.Advance(4);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        var frame = buffer.WrittenSpan.ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+        return frame;
+    }
+
+    private void ProtocolFailure(string message)
+    {
+        LogProtocolFailure(ProcessId, message);
+        Volatile.Write(ref _death, new PythonWorkerException(PythonWorkerFault.Protocol, message));
+        Kill();
+    }
+
+    // The worker's stderr carries only what the interpreter says when it dies (faulthandler, fatal errors): kept
+    // short for the crash message and logged at Debug.
+    private async Task ReadErrorsAsync()
+    {
+        var buffer = new byte[4096];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        var decoder = Encoding.UTF8.GetDecoder();
+        try
+        {
+            int read;
+            while ((read = await _errors.ReadAsync(buffer)) > 0)
+            {
+                var count = decoder.GetChars(buffer, 0, read, chars, 0);
+                var text = new string(chars, 0, count);
+                lock (_stderrGate)
+                {
+                    _stderrTail.Append(text);
+                    if (_stderrTail.Length > 8192)
+                    {
+                        _stderrTail.Remove(0, _stderrTail.Length - 8192);
+                    }
+                }
+
+                LogStderr(ProcessId, text);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The process is gone.
+        }
+    }
+
+    // The process ended, however it did: say how, and fail the call in progress (unless it already ended).
+    private async Task WatchExitAsync()
+    {
+        try
+        {
+            await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Not started or already disposed.
+        }
+
+        _broken = true;
+
+        // Children the function started do not outlive it. This is the last signal sent to the group: once the
+        // process is reaped its id may in time be reused.
+        KillProcessGroup();
+        _reaped = true;
+        try
+        {
+            await _stderrLoop.WaitAsync(s_stderrDrainWait);
+        }
+        catch (TimeoutException)
+        {
+            // A child still holds stderr open; what arrived so far is enough.
+        }
+
+        string stderr;
+        lock (_stderrGate)
+        {
+            stderr = _stderrTail.ToString();
+        }
+
+        int exitCode;
+        try
+        {
+            exitCode = _process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            exitCode = -1;
+        }
+
+        var death = Volatile.Read(ref _death) ?? Describe(exitCode, stderr, _memoryLimitMb);
+        Volatile.Write(ref _death, death);
+        LogExited(ProcessId, exitCode);
+        _ready.TrySetException(new InvalidOperationException("The Python worker ended before it was ready: " + death.Message));
+        TrySettle(Waiting, null, death);
+    }
+
+    private static PythonWorkerException Describe(int exitCode, string stderr, int memoryLimitMb)
+    {
+        // .NET reports a process killed by signal N as exit code 128 + N.
+        var how = exitCode is > 128 and < 128 + 32
+            ? $"was killed by signal {s_signalNames[exitCode - 128]}"
+            : $"exited with exit code {exitCode.ToString(CultureInfo.InvariantCulture)}";
+        var said = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+        if (memoryLimitMb > 0 && (stderr.Contains("MemoryError", StringComparison.Ordinal) || stderr.Contains("Cannot allocate memory", StringComparison.Ordinal) || stderr.Contains("out of memory", StringComparison.OrdinalIgnoreCase)))
+        {
+            return new PythonWorkerException(PythonWorkerFault.MemoryLimit, $"The function exceeded its memory limit of {memoryLimitMb} MiB; its worker process {how} and was replaced.");
+        }
+
+        var message = $"The worker process {how}" + (said.Length is > 0 and <= 200 ? $" ({said})." : ".");
+        return new PythonWorkerException(PythonWorkerFault.Crashed, message);
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        _broken = true;
+        if (Volatile.Read(ref _death) is null && Volatile.Read(ref _state) == Idle && _ready.Task.IsCompletedSuccessfully)
+        {
+            try
+            {
+                await _input.WriteAsync(Frame(writer => writer.WriteString("op", "exit")));
+                await _exited.WaitAsync(s_exitGrace);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or TimeoutException)
+            {
+                // Not answering: killed below.
+            }
+        }
+
+        KillProcessGroup();
+        try
+        {
+            await _exited.WaitAsync(s_exitGrace);
+        }
+        catch (TimeoutException)
+        {
+            LogNotExited(ProcessId);
+        }
+
+        TrySettle(Waiting, null, new PythonWorkerException(PythonWorkerFault.Disposed, "The worker was disposed."));
+        await _timer.DisposeAsync();
+        _process.Dispose();
+        TryDeleteDirectory(WorkingDirectory);
+        _onDisposed?.Invoke(this);
+    }
+
+    private void KillProcessGroup()
+    {
+        if (_reaped)
+        {
+            return;
+        }
+
+        // The worker made itself a process group leader at start (os.setsid): one signal ends it and its children.
+        if (SendSignal(-ProcessId, Sigkill))
+        {
+            return;
+        }
+
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static void TryDeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone.
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The function made something it cannot remove; the system's temp cleaner will.
+        }
+    }
+
+    private static bool SendSignal(int pid, int signal) => NativeMethods.Kill(pid, signal) == 0;
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Python worker {Pid} started (reported pid {ReportedPid}, Python {Version})")]
+    private partial void LogStarted(int pid, long reportedPid, string version);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Python worker {Pid} stderr: {Text}")]
+    private partial void LogStderr(int pid, string text);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Debug, Message = "Python worker {Pid} exited with code {ExitCode}")]
+    private partial void LogExited(int pid, int exitCode);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Python worker {Pid} broke the protocol: {Reason}")]
+    private partial void LogProtocolFailure(int pid, string reason);
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Debug, Message = "Could not write to Python worker {Pid}")]
+    private partial void LogWriteFailed(int pid, Exception exception);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "Python worker {Pid} did not exit after it was killed")]
+    private partial void LogNotExited(int pid);
+
+    private enum Op
+    {
+        Unknown,
+        Ready,
+        Loaded,
+        Result,
+        Logs,
+        Call,
+    }
+
+    private static class NativeMethods
+    {
+        public static int Kill(int pid, int signal) => kill(pid, signal);
+
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
+        private static extern int kill(int pid, int sig);
+#pragma warning restore SYSLIB1054
+    }
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Granary.Runtime.Python;
+
+/// <summary>
+/// The silo's supply of blank Python workers: processes started ahead of need, with the runtime and the adapters
+/// imported, so that a cold start only loads the function's code. A worker leaves the pool for good: once it has
+/// loaded a function it is never handed to another function, version or tenant, and it is discarded with them.
+/// </summary>
+public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
+{
+    private const string ScriptResourcePrefix = "Granary.Runtime.Python.Scripts.";
+    private const string WorkerScriptName = "granary_worker.py";
+
+    private readonly ConcurrentQueue<PythonWorker> _ready = new();
+    private readonly ConcurrentDictionary<PythonWorker, byte> _live = new();
+    private readonly PythonRuntimeOptions _options;
+    private readonly ILogger<PythonWorkerPool> _logger;
+    private readonly string _scriptsDirectory;
+    private readonly string _workerScript;
+    private readonly Action<PythonWorker> _forget;
+    private readonly CancellationTokenSource _stopping = new();
+    private int _filling;
+    private Exception? _refillError;
+    private Task? _disposal;
+    private volatile bool _disposed;
+
+    /// <summary>Writes the worker scripts to a private directory and starts filling the pool in the background.</summary>
+    public PythonWorkerPool(IOptions<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+        _forget = worker => _live.TryRemove(worker, out _);
+        _scriptsDirectory = Directory.CreateTempSubdirectory("granary-python-").FullName;
+        _workerScript = Path.Combine(_scriptsDirectory, WorkerScriptName);
+        WriteScripts(_scriptsDirectory);
+        Refill();
+    }
+
+    /// <summary>Gets the runtime options the pool was made with.</summary>
+    public PythonRuntimeOptions Options => _options;
+
+    /// <summary>Gets how many blank workers are ready.</summary>
+    public int ReadyCount => _ready.Count;
+
+    /// <summary>Gets how many worker processes the pool has started that are still alive (ready or rented).</summary>
+    public int LiveCount => _live.Count;
+
+    /// <summary>Takes a blank worker, starting one now if none is ready.</summary>
+    public async Task<PythonWorker> RentAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        while (_ready.TryDequeue(out var ready))
+        {
+            Refill();
+            if (ready.IsUsable)
+            {
+                return ready;
+            }
+
+            ready.Dispose();
+        }
+
+        Refill();
+        return await StartWorkerAsync(cancellationToken);
+    }
+
+    /// <summary>Waits until <see cref="PythonRuntimeOptions.WarmWorkers"/> blank workers are ready (start-up and tests).</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        Refill();
+        while (_ready.Count < _options.WarmWorkers && !_disposed)
+        {
+            if (Volatile.Read(ref _filling) == 0 && Volatile.Read(ref _refillError) is { } error)
+            {
+                throw new InvalidOperationException("The Python worker pool could not start its warm workers: " + error.Message, error);
+            }
+
+            await Task.Delay(5, cancellationToken);
+        }
+    }
+
+    /// <summary>Kills every worker the pool started, rented ones included, and removes the scripts directory.</summary>
+    public ValueTask DisposeAsync()
+    {
+        lock (_ready)
+        {
+            _disposal ??= DisposeCoreAsync();
+        }
+
+        return new ValueTask(_disposal);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task DisposeCoreAsync()
+    {
+        _disposed = true;
+        await _stopping.CancelAsync();
+        while (_ready.TryDequeue(out _))
+        {
+            // Every worker is also in _live, disposed below.
+        }
+
+        await Task.WhenAll(_live.Keys.Select(worker =>
+        {
+            worker.Kill();
+            return worker.DisposeAsync().AsTask();
+        }));
+        _stopping.Dispose();
+        try
+        {
+            Directory.Delete(_scriptsDirectory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCleanupFailed(_scriptsDirectory, ex);
+        }
+    }
+
+    private async Task<PythonWorker> StartWorkerAsync(CancellationToken cancellationToken)
+    {
+        var worker = await PythonWorker.StartAsync(_options, _workerScript, _logger, _forget, cancellationToken);
+        _live.TryAdd(worker, 0);
+        if (_disposed)
+        {
+            // The pool was disposed while this one started.
+            await worker.DisposeAsync();
+            throw new ObjectDisposedException(nameof(PythonWorkerPool));
+        }
+
+        return worker;
+    }
+
+    private void Refill()
+    {
+        if (_disposed || _options.WarmWorkers == 0 || Interlocked.CompareExchange(ref _filling, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (!_disposed && _ready.Count < _options.WarmWorkers)
+                {
+                    _ready.Enqueue(await StartWorkerAsync(_stopping.Token));
+                    Volatile.Write(ref _refillError, null);
+                }
+            }
+            catch (Exception ex) when (_disposed && ex is ObjectDisposedException or OperationCanceledException)
+            {
+                // Stopping.
+            }
+            catch (Exception ex)
+            {
+                Volatile.Write(ref _refillError, ex);
+                LogRefillFailed(ex);
+            }
+            finally
+            {
+                Volatile.Write(ref _filling, 0);
+            }
+        });
+    }
+
+    private static void WriteScripts(string directory)
+    {
+        var assembly = typeof(PythonWorkerPool).Assembly;
+        foreach (var name in assembly.GetManifestResourceNames())
+        {
+            if (!name.StartsWith(ScriptResourcePrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using var resource = assembly.GetManifestResourceStream(name)!;
+            // The directory is private (0700), so the files need no mode of their own.
+            using var file = File.Create(Path.Combine(directory, name[ScriptResourcePrefix.Length..]));
+            resource.CopyTo(file);
+        }
+    }
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "Could not start warm Python workers")]
+    private partial void LogRefillFailed(Exception exception);
+
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Could not remove the Python scripts directory {Directory}")]
+    private partial void LogCleanupFailed(string directory, Exception exception);
+}

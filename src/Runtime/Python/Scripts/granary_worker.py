@@ -1,0 +1,510 @@
+"""Granary's Python worker: one process, bound to at most one function version for its whole life.
+
+The host (PythonWorker.cs) starts it blank, with a cleared environment and a private temporary working
+directory. It answers "ready", then waits for "load" (the function's code and meta), then serves "invoke"
+frames one at a time until the host sends "exit" or kills it.
+
+Protocol: every frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON (one
+object). Host -> worker frames arrive on a private duplicate of the original stdin; worker -> host frames
+leave on a private duplicate of the original stdout. File descriptors 1 and 2 are then pointed at capture
+files, so output written below Python (C extensions, os.write(1, ...)) can never corrupt the protocol.
+
+  worker -> host  {"op":"ready","pid":1234,"python":"3.11.2"}
+  host -> worker  {"op":"load","code":"...","meta":{...}}
+  worker -> host  {"op":"loaded","signature":"handler"} | {"op":"loaded","error":{"kind","message","line","column","stack"}}
+  host -> worker  {"op":"invoke","seq":7,"request":{...}}
+  worker -> host  {"op":"result","seq":7,"result":{"r":{...},"l":[...],"x":{...}?,"o":"..."?,"c":"..."?},"fault":"memory-limit"?}
+  worker -> host  {"op":"call","id":3,"method":"cache.incr","args":{...}}   (during an invocation)
+  host -> worker  {"op":"reply","id":3,"ok":true,"value":4} | {"op":"reply","id":3,"ok":false,"error":"..."}
+  worker -> host  {"op":"logs","seq":7,"l":[...]}   (on SIGUSR1: the host is about to kill a timed-out invocation)
+  host -> worker  {"op":"exit"}
+
+Additions to the protocol agreed in the brief (both ends are this file and PythonWorker.cs): the frame-level
+"fault" field of a result, and the "logs" frame sent on SIGUSR1.
+"""
+
+import os
+import sys
+
+# A process group of its own: the host ends the worker and every process it started with one signal.
+try:
+    os.setsid()
+except OSError:
+    pass
+
+# The protocol streams come first, before anything can print: private duplicates of fds 0 and 1.
+_PROTO_IN = os.fdopen(os.dup(0), "rb", buffering=1 << 16)
+_PROTO_OUT_FD = os.dup(1)
+# The host's stderr pipe stays reachable for interpreter-level crash reports (faulthandler) only.
+_CRASH_FD = os.dup(2)
+_null = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_null, 0)
+os.close(_null)
+
+
+def _capture_fd(name):
+    # An anonymous in-memory file: nothing appears in the function's working directory.
+    try:
+        return os.memfd_create(name, os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        path = os.path.join(os.getcwd(), "." + name)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        os.unlink(path)
+        return fd
+
+
+_CAPTURE_OUT = _capture_fd("granary-stdout")
+_CAPTURE_ERR = _capture_fd("granary-stderr")
+os.dup2(_CAPTURE_OUT, 1)
+os.dup2(_CAPTURE_ERR, 2)
+for _fd in (_PROTO_OUT_FD, _CRASH_FD):
+    os.set_inheritable(_fd, False)
+
+import faulthandler  # noqa: E402
+
+_crash_file = os.fdopen(_CRASH_FD, "w", buffering=1)
+faulthandler.enable(file=_crash_file)
+
+# Everything a cold start would otherwise import; the warm pool hides this cost.
+import asyncio  # noqa: E402,F401
+import base64  # noqa: E402,F401
+import io  # noqa: E402
+import json  # noqa: E402
+import linecache  # noqa: E402
+import logging  # noqa: E402
+import mmap  # noqa: E402
+import resource  # noqa: E402
+import signal  # noqa: E402
+import struct  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+import types  # noqa: E402
+
+_SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _SCRIPTS_DIR)
+# The adapters are large: the first worker caches their bytecode in the pool's private scripts directory, and every
+# later worker reads it (-B keeps the function's own imports from writing bytecode anywhere).
+sys.dont_write_bytecode = False
+try:
+    import granary_adapters as adapters  # noqa: E402
+finally:
+    sys.dont_write_bytecode = True
+    # User code must not import the host's scripts by accident.
+    if sys.path and sys.path[0] == _SCRIPTS_DIR:
+        del sys.path[0]
+
+_HEADER = struct.Struct(">I")
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=repr).encode
+_loads = json.loads
+_now_ms = lambda: time.time() * 1000.0  # noqa: E731
+_MiB = 1024 * 1024
+
+# A reservation of address space freed when memory runs out, so that the reply can still be built.
+_reserve = mmap.mmap(-1, 4 * _MiB)
+
+# Log lines of the current invocation: {"v": level, "m": message, "t": unix ms}.
+_logs = []
+_seq = 0
+_memory_limit_mb = 0
+
+
+def _send(message):
+    data = _dumps(message).encode("utf-8", "replace")
+    header = _HEADER.pack(len(data))
+    written = os.writev(_PROTO_OUT_FD, (header, data))
+    if written < len(header) + len(data):
+        # A pipe write may be cut short by a signal; send the rest.
+        rest = memoryview(header + data)[written:]
+        while rest:
+            rest = rest[os.write(_PROTO_OUT_FD, rest):]
+
+
+def _receive():
+    header = _PROTO_IN.read(4)
+    if len(header) < 4:
+        return None
+    (length,) = _HEADER.unpack(header)
+    data = _PROTO_IN.read(length)
+    if len(data) < length:
+        return None
+    return _loads(data)
+
+
+class _LineWriter(io.TextIOBase):
+    """sys.stdout / sys.stderr: every complete line becomes a log line of the current invocation."""
+
+    def __init__(self, level, fileno):
+        self._level = level
+        self._fileno = fileno
+        self._partial = ""
+
+    def writable(self):
+        return True
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    @property
+    def errors(self):
+        return "strict"
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self._fileno
+
+    @property
+    def buffer(self):
+        return _BytesWriter(self)
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not " + type(text).__name__)
+        if "\n" not in text:
+            self._partial += text
+            return len(text)
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        now = _now_ms()
+        level = self._level
+        for line in lines:
+            _logs.append({"v": level, "m": line, "t": now})
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def end_invocation(self):
+        if self._partial:
+            _logs.append({"v": self._level, "m": self._partial, "t": _now_ms()})
+            self._partial = ""
+
+
+class _BytesWriter:
+    """sys.stdout.buffer: bytes written by code that bypasses text I/O."""
+
+    def __init__(self, text):
+        self._text = text
+
+    def write(self, data):
+        self._text.write(bytes(data).decode("utf-8", "replace"))
+        return len(data)
+
+    def flush(self):
+        pass
+
+
+_LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warn", logging.ERROR: "error", logging.CRITICAL: "error"}
+
+
+class _LogHandler(logging.Handler):
+    """The root logger's handler: each record becomes one log line with the matching level."""
+
+    def emit(self, record):
+        try:
+            message = self.format(record)
+        except Exception:  # noqa: BLE001 - a broken record must not fail the invocation
+            message = str(record.msg)
+        level = _LEVELS.get(record.levelno)
+        if level is None:
+            level = "error" if record.levelno >= logging.ERROR else "warn" if record.levelno >= logging.WARNING else "info" if record.levelno >= logging.INFO else "debug"
+        _logs.append({"v": level, "m": message, "t": record.created * 1000.0})
+
+
+_stdout = _LineWriter("log", 1)
+_stderr = _LineWriter("error", 2)
+sys.stdout = _stdout
+sys.stderr = _stderr
+logging.root.handlers[:] = [_LogHandler()]
+logging.root.setLevel(logging.INFO)
+
+
+def _drain_captured():
+    """Appends what reached fds 1 and 2 below Python during the invocation, then empties the capture files."""
+    for fd, level in ((_CAPTURE_OUT, "log"), (_CAPTURE_ERR, "error")):
+        size = os.fstat(fd).st_size
+        if size:
+            data = os.pread(fd, size, 0)
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            now = _now_ms()
+            for line in data.decode("utf-8", "replace").rstrip("\n").split("\n"):
+                _logs.append({"v": level, "m": line, "t": now})
+
+
+def _end_invocation():
+    _stdout.end_invocation()
+    _stderr.end_invocation()
+    _drain_captured()
+
+
+def _take_logs():
+    global _logs
+    _end_invocation()
+    logs = _logs
+    _logs = []
+    return logs
+
+
+class Host:
+    """What the adapters may ask of the host during an invocation (a workspace cache, for snippets)."""
+
+    def __init__(self):
+        self._next_id = 0
+
+    def call(self, method, args):
+        self._next_id += 1
+        call_id = self._next_id
+        _send({"op": "call", "id": call_id, "method": method, "args": args})
+        while True:
+            message = _receive()
+            if message is None:
+                os._exit(0)
+            if message.get("op") == "reply" and message.get("id") == call_id:
+                if message.get("ok"):
+                    return message.get("value")
+                raise RuntimeError(message.get("error") or "The host refused " + method + ".")
+            # Nothing else is sent during an invocation; anything else is out of turn.
+            raise RuntimeError("Unexpected frame from the host during " + method + ": " + str(message.get("op")))
+
+    def cache_incr(self, key, delta=1):
+        return float(self.call("cache.incr", {"key": key, "delta": delta}))
+
+
+_host = Host()
+_invoke = None
+_handler_path = os.path.join(os.getcwd(), "handler.py")
+
+
+def _user_frames(tb):
+    """Drops the worker's and the adapters' own frames from the top of a traceback."""
+    while tb is not None and os.path.dirname(tb.tb_frame.f_code.co_filename) == _SCRIPTS_DIR:
+        tb = tb.tb_next
+    return tb
+
+
+def _format_exception(error):
+    tb = _user_frames(error.__traceback__)
+    return "".join(traceback.format_exception(type(error), error, tb)).rstrip("\n")
+
+
+def _error_info(error):
+    return {"name": type(error).__name__, "message": str(error), "stack": _format_exception(error)}
+
+
+def _user_position(error):
+    """The innermost line of the function's own code in an exception's traceback, 1-based."""
+    line = column = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == _handler_path:
+            line = frame.lineno
+            colno = getattr(frame, "colno", None)
+            column = colno + 1 if colno is not None else None
+    return line, column
+
+
+def _default_compile(code):
+    """Compiles the code and runs it as the module `handler`; errors propagate to the caller."""
+    try:
+        compiled = compile(code, _handler_path, "exec", dont_inherit=True)
+    except ValueError as error:
+        # Python 3.11 refuses a null byte with ValueError, later versions with SyntaxError.
+        raise SyntaxError(str(error)) from None
+    module = types.ModuleType("handler")
+    module.__file__ = _handler_path
+    sys.modules["handler"] = module
+    exec(compiled, module.__dict__)
+    return module
+
+
+def _set_memory_limit(memory_limit_mb, overhead_mb):
+    # The blank interpreter's own address space (measured now) is not the function's: the limit is
+    # what it uses already, plus the function's memoryLimitMb, plus a small headroom.
+    with open("/proc/self/statm", "rb") as statm:
+        baseline = int(statm.read().split()[0]) * mmap.PAGESIZE
+    limit = baseline + (memory_limit_mb + overhead_mb) * _MiB
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _load(message):
+    global _invoke, _memory_limit_mb
+    code = message["code"]
+    meta = message["meta"]
+    _memory_limit_mb = int(meta.get("memoryLimitMb") or 0)
+    if _memory_limit_mb > 0:
+        _set_memory_limit(_memory_limit_mb, int(message.get("overheadMb", 16)))
+    # Temporary files go to the private working directory, removed with the worker.
+    tempfile.tempdir = os.getcwd()
+    os.environ.clear()
+    os.environ.update({str(k): str(v) for k, v in (meta.get("env") or {}).items()})
+    try:
+        with open(_handler_path, "w", encoding="utf-8") as source:
+            source.write(code)
+    except OSError:
+        pass
+    try:
+        before_load = getattr(adapters, "before_load", None)
+        if before_load is not None:
+            before_load(meta, _host)
+        compile_module = getattr(adapters, "compile_module", None)
+        if compile_module is not None:
+            module = compile_module(code, meta, _default_compile)
+        else:
+            module = _default_compile(code)
+    except SyntaxError as error:
+        if error.filename not in (None, _handler_path):
+            # The module ran and failed to compile something else (exec, an import): a load error.
+            return _load_error(error)
+        info = {"kind": "compile", "message": type(error).__name__ + ": " + str(error.msg)}
+        if error.lineno is not None:
+            info["line"] = error.lineno
+            if error.offset is not None:
+                info["column"] = error.offset
+        return info
+    except MemoryError:
+        _release_reserve()
+        return {"kind": "load", "message": "The module exceeded the memory limit of %d MiB while loading." % _memory_limit_mb}
+    except BaseException as error:  # noqa: BLE001 - SystemExit in module code is a load error too
+        return _load_error(error)
+    try:
+        signature, invoke = adapters.bind(module, meta, _host)
+    except adapters.BindError as error:
+        return {"kind": getattr(error, "kind", "handler") or "handler", "message": getattr(error, "message", None) or str(error)}
+    except BaseException as error:  # noqa: BLE001
+        return _load_error(error)
+    _invoke = invoke
+    return signature
+
+
+def _load_error(error):
+    line, column = _user_position(error)
+    info = {"kind": "load", "message": type(error).__name__ + ": " + str(error), "stack": _format_exception(error)}
+    if line is not None:
+        info["line"] = line
+        if column is not None:
+            info["column"] = column
+    return info
+
+
+def _release_reserve():
+    global _reserve
+    if _reserve is not None:
+        _reserve.close()
+        _reserve = None
+
+
+def _problem(status, slug, title, detail):
+    body = _dumps({"type": "urn:granary:problem:" + slug, "title": title, "status": status, "detail": detail})
+    return {"s": status, "h": [["Content-Type", "application/problem+json"]], "b": body, "e": "utf8"}
+
+
+def _memory_fault(seq):
+    _release_reserve()
+    detail = "The function exceeded its memory limit of %d MiB; its worker process was replaced." % _memory_limit_mb
+    try:
+        logs = _take_logs()
+    except MemoryError:
+        logs = []
+    _send({"op": "result", "seq": seq, "fault": "memory-limit", "result": {
+        "r": _problem(500, "memory-limit-exceeded", "Memory limit exceeded", detail),
+        "l": logs, "x": {"name": "MemoryError", "message": detail}, "o": "memory-limit"}})
+    os._exit(1)
+
+
+def _run(seq, request):
+    try:
+        out = _invoke(request)
+    except MemoryError:
+        _memory_fault(seq)
+        return
+    except BaseException as error:  # noqa: BLE001 - an adapter bug or SystemExit: answer 500, keep serving
+        _logs.append({"v": "error", "m": _format_exception(error), "t": _now_ms()})
+        result = {"r": _problem(500, "function-failed", "Function failed", type(error).__name__ + ": " + str(error)), "x": _error_info(error)}
+    else:
+        error = out.get("error")
+        if isinstance(error, MemoryError):
+            _memory_fault(seq)
+            return
+        result = {"r": out["r"]}
+        if error is not None:
+            if isinstance(error, BaseException):
+                result["x"] = _error_info(error)
+                _logs.append({"v": "error", "m": result["x"]["stack"], "t": _now_ms()})
+            else:
+                result["x"] = {"name": "Error", "message": str(error)}
+        outcome = out.get("outcome")
+        if outcome is not None:
+            result["o"] = outcome
+        changes = out.get("c")
+        if changes is not None:
+            result["c"] = changes
+    result["l"] = _take_logs()
+    _send({"op": "result", "seq": seq, "result": result})
+
+
+def _on_usr1(signum, frame):
+    # The host timed this invocation out and kills the process next: hand over the logs so far.
+    try:
+        _send({"op": "logs", "seq": _seq, "l": _take_logs()})
+    except BaseException:  # noqa: BLE001
+        pass
+
+
+def _watch_parent(parent):
+    # A worker whose host died (it is re-parented) ends itself, even in the middle of a runaway invocation.
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def main():
+    global _seq
+    signal.signal(signal.SIGUSR1, _on_usr1)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    threading.stack_size(256 * 1024)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), name="granary-parent-watch", daemon=True).start()
+    threading.stack_size(0)
+    version = "%d.%d.%d" % sys.version_info[:3]
+    _send({"op": "ready", "pid": os.getpid(), "python": version})
+    while True:
+        message = _receive()
+        if message is None:
+            os._exit(0)
+        op = message.get("op")
+        if op == "invoke":
+            _seq = message["seq"]
+            try:
+                _run(_seq, message["request"])
+            except MemoryError:
+                _memory_fault(_seq)
+        elif op == "load":
+            try:
+                outcome = _load(message)
+            except MemoryError:
+                _release_reserve()
+                outcome = {"kind": "load", "message": "The module exceeded the memory limit of %d MiB while loading." % _memory_limit_mb}
+            finally:
+                _take_logs()
+            if isinstance(outcome, dict):
+                # The host discards a worker whose load failed.
+                _send({"op": "loaded", "error": outcome})
+                continue
+            _send({"op": "loaded", "signature": outcome})
+        elif op == "exit":
+            os._exit(0)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException:  # noqa: BLE001 - a bug here is a crash; say why on the host's stderr
+        try:
+            traceback.print_exc(file=_crash_file)
+            _crash_file.flush()
+        finally:
+            os._exit(70)

@@ -1,0 +1,483 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Granary.Functions;
+using Granary.Runtime.Python;
+using Granary.Runtime.Snippets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static Granary.Runtime.Tests.Python.PythonRunner;
+
+namespace Granary.Runtime.Tests.Python;
+
+/// <summary>
+/// Python functions in real CPython worker processes: the round trip, captured output, isolation of environment and
+/// working directory, load errors, concurrency across workers, and the lifetime of the processes.
+/// </summary>
+public sealed class PythonWorkerTests(PythonPoolFixture fixture, ITestOutputHelper output) : IClassFixture<PythonPoolFixture>
+{
+    private const string Hello = """
+        import os
+
+        def main(event, context):
+            return {"hello": event.get("name", "world"), "pid": os.getpid()}
+        """;
+
+    [Fact]
+    public async Task AHelloFunctionAnswersWithItsJson()
+    {
+        await using var function = Create(fixture.Pool, Hello);
+
+        var result = await function.InvokeAsync(Json("""{"name":"py"}"""));
+
+        Assert.Equal(200, result.StatusCode);
+        Assert.Equal(InvocationOutcomes.Ok, result.Outcome);
+        Assert.Equal("py", result.JsonBody().GetProperty("hello").GetString());
+        Assert.True(result.Cold);
+        Assert.NotEqual(Environment.ProcessId, result.Pid());
+    }
+
+    [Fact]
+    public async Task PrintStderrLoggingAndFileDescriptorWritesAreCapturedPerInvocation()
+    {
+        await using var function = Create(fixture.Pool, """
+            import logging, os, sys
+
+            def main(event, context):
+                n = event["n"]
+                print("printed", n)
+                print("to stderr", n, file=sys.stderr)
+                sys.stdout.write("partial ")
+                sys.stdout.write("line %d\n" % n)
+                logging.debug("debug %d", n)
+                logging.info("info %d", n)
+                logging.warning("warning %d", n)
+                logging.error("error %d", n)
+                logging.critical("critical %d", n)
+                os.write(1, b"fd one %d\n" % n)
+                os.write(2, b"fd two %d\n" % n)
+                # A fake frame header on fd 1 must not reach the protocol.
+                os.write(1, b"\x00\x00\x00\x05junk\n")
+                return {"n": n}
+            """);
+
+        var first = await function.InvokeAsync(Json("""{"n":1}"""));
+        var second = await function.InvokeAsync(Json("""{"n":2}"""));
+
+        Assert.Equal(1, first.JsonBody().GetProperty("n").GetInt32());
+        Assert.Equal(2, second.JsonBody().GetProperty("n").GetInt32());
+        var lines = first.Logs.Select(l => (l.Level, l.Message)).ToList();
+        Assert.Contains(("log", "printed 1"), lines);
+        Assert.Contains(("error", "to stderr 1"), lines);
+        Assert.Contains(("log", "partial line 1"), lines);
+        Assert.Contains(("info", "info 1"), lines);
+        Assert.Contains(("warn", "warning 1"), lines);
+        Assert.Contains(("error", "error 1"), lines);
+        Assert.Contains(("error", "critical 1"), lines);
+        Assert.Contains(("log", "fd one 1"), lines);
+        Assert.Contains(("error", "fd two 1"), lines);
+        Assert.DoesNotContain(lines, l => l.Message.Contains("debug", StringComparison.Ordinal));
+        Assert.DoesNotContain(second.Messages(), m => m.EndsWith(" 1", StringComparison.Ordinal));
+        Assert.Contains("printed 2", second.Messages());
+        Assert.Contains("fd two 2", second.Messages());
+        Assert.All(first.Logs, l => Assert.InRange(l.Timestamp, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task TheFunctionSeesItsOwnEnvironmentAndNothingOfTheHosts()
+    {
+        var hostVariables = Environment.GetEnvironmentVariables().Keys.Cast<string>().ToList();
+        Assert.Contains("PATH", hostVariables);
+        await using var function = Create(fixture.Pool, """
+            import os
+
+            def main(event, context):
+                return {"env": dict(os.environ)}
+            """, s => s with { Env = s.Env.Add("GREETING", "hej").Add("API_URL", "http://example") });
+
+        var env = (await function.InvokeAsync(Empty())).JsonBody().GetProperty("env");
+
+        var names = env.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["API_URL", "GREETING"], names);
+        Assert.Equal("hej", env.GetProperty("GREETING").GetString());
+        Assert.DoesNotContain(names, hostVariables.Contains);
+    }
+
+    [Fact]
+    public async Task TheWorkingDirectoryIsPrivateAndRemovedWithTheFunction()
+    {
+        var function = Create(fixture.Pool, """
+            import os, stat, tempfile
+
+            def main(event, context):
+                with open("scratch.txt", "w") as f:
+                    f.write("mine")
+                fd, temp = tempfile.mkstemp()
+                os.close(fd)
+                cwd = os.getcwd()
+                return {"cwd": cwd, "mode": stat.S_IMODE(os.stat(cwd).st_mode), "temp": temp, "files": sorted(os.listdir(cwd))}
+            """);
+        string cwd;
+        try
+        {
+            var body = (await function.InvokeAsync(Empty())).JsonBody();
+            cwd = body.GetProperty("cwd").GetString()!;
+
+            Assert.NotEqual(Environment.CurrentDirectory, cwd);
+            Assert.Equal(Convert.ToInt32("700", 8), body.GetProperty("mode").GetInt32());
+            Assert.StartsWith(cwd + "/", body.GetProperty("temp").GetString(), StringComparison.Ordinal);
+            Assert.Contains("scratch.txt", body.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+            Assert.True(File.Exists(Path.Combine(cwd, "scratch.txt")));
+        }
+        finally
+        {
+            await function.DisposeAsync();
+        }
+
+        Assert.False(Directory.Exists(cwd));
+    }
+
+    [Fact]
+    public async Task ASyntaxErrorIsReportedAtValidationWithLineAndColumn()
+    {
+        var error = await PythonFunction.ValidateAsync(Definition("def main(event, context):\n    x = 1 +\n    return x\n"), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Compile, error.Kind);
+        Assert.StartsWith("SyntaxError: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, error.Line);
+        Assert.Equal(12, error.Column);
+    }
+
+    [Fact]
+    public async Task AnIndentationErrorIsACompileErrorWithItsLine()
+    {
+        var error = await PythonFunction.ValidateAsync(Definition("def main(event, context):\nreturn 1\n"), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Compile, error.Kind);
+        Assert.StartsWith("IndentationError: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, error.Line);
+    }
+
+    [Fact]
+    public async Task AnExceptionWhileLoadingIsALoadErrorWithItsLine()
+    {
+        var error = await PythonFunction.ValidateAsync(Definition("import os\n\nCONFIG = {}\nURL = CONFIG['url']\n\ndef main(event, context):\n    return 1\n"), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Load, error.Kind);
+        Assert.Equal("KeyError: 'url'", error.Message);
+        Assert.Equal(4, error.Line);
+    }
+
+    [Fact]
+    public async Task AMissingHandlerIsAHandlerError()
+    {
+        var error = await PythonFunction.ValidateAsync(Definition("def other(event, context):\n    return 1\n"), fixture.Pool, Limits);
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Handler, error.Kind);
+        Assert.Contains("main", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ValidationLoadsInAScratchWorkerAndEndsIt()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"granary-validate-{Guid.NewGuid():N}");
+        try
+        {
+            var code = $"import os\n\nwith open({JsonSerializer.Serialize(marker)}, 'w') as f:\n    f.write(str(os.getpid()))\n\ndef main(event, context):\n    return 1\n";
+
+            Assert.Null(await PythonFunction.ValidateAsync(Definition(code), fixture.Pool, Limits));
+
+            var pid = int.Parse(await File.ReadAllTextAsync(marker, TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
+            Assert.True(await ProcessGoneAsync(pid), $"scratch worker {pid} is still running");
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
+    public async Task ARuntimeExceptionAnswers500WithItsTypeAndMessageAndTheTracebackInTheLogs()
+    {
+        await using var function = Create(fixture.Pool, """
+            def check(value):
+                if value < 0:
+                    raise ValueError("negative: %d" % value)
+                return value
+
+            def main(event, context):
+                return {"value": check(event["value"])}
+            """);
+
+        var failed = await function.InvokeAsync(Json("""{"value":-1}"""));
+        var fine = await function.InvokeAsync(Json("""{"value":1}"""));
+
+        Assert.Equal(500, failed.StatusCode);
+        Assert.Equal(InvocationOutcomes.Error, failed.Outcome);
+        Assert.Equal("ValueError: negative: -1", failed.Error);
+        var traceback = Assert.Single(failed.Logs, l => l.Level == "error" && l.Message.StartsWith("Traceback", StringComparison.Ordinal));
+        Assert.Contains("line 3, in check", traceback.Message, StringComparison.Ordinal);
+        Assert.Contains("ValueError: negative: -1", traceback.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("granary_", traceback.Message, StringComparison.Ordinal);
+        Assert.Equal(1, fine.JsonBody().GetProperty("value").GetInt32());
+    }
+
+    [Fact]
+    public async Task AColdStartTakesAWarmWorkerAndOnlyLoadsTheCode()
+    {
+        await fixture.Pool.WarmUpAsync(TestContext.Current.CancellationToken);
+        await using var function = Create(fixture.Pool, Hello);
+
+        var cold = await function.InvokeAsync(Empty());
+        var warm = await function.InvokeAsync(Empty());
+
+        Assert.True(cold.Cold);
+        Assert.False(warm.Cold);
+        Assert.Equal(cold.Pid(), warm.Pid());
+        Assert.InRange(cold.InitMs, 0, 1000);
+    }
+
+    [Fact]
+    public async Task InvocationsRunInParallelUpToMaxConcurrencyInSeparateWorkers()
+    {
+        await using var function = Create(fixture.Pool, """
+            import os, time
+
+            def main(event, context):
+                time.sleep(0.5)
+                return {"pid": os.getpid()}
+            """, s => s with { MaxConcurrency = 4, TimeoutSeconds = 30 });
+        Assert.Null(await function.WarmUpAsync());
+
+        var watch = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => function.InvokeAsync(Empty())));
+        watch.Stop();
+
+        Assert.All(results, r => Assert.Equal(200, r.StatusCode));
+        Assert.Equal(4, results.Select(r => r.Pid()).Distinct().Count());
+        Assert.Equal(4, function.Isolates);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 2.5);
+    }
+
+    [Fact]
+    public async Task DisposingTheFunctionEndsItsWorkerProcesses()
+    {
+        var function = Create(fixture.Pool, """
+            import os, time
+
+            def main(event, context):
+                time.sleep(0.2)
+                return {"pid": os.getpid()}
+            """, s => s with { MaxConcurrency = 3 });
+        var pids = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => function.InvokeAsync(Empty())))).Select(r => r.Pid()).Distinct().ToList();
+        Assert.Equal(3, pids.Count);
+        Assert.All(pids, pid => Assert.True(ProcessExists(pid)));
+
+        await function.DisposeAsync();
+
+        foreach (var pid in pids)
+        {
+            Assert.True(await ProcessGoneAsync(pid), $"worker {pid} is still running");
+            Assert.ThrowsAny<ArgumentException>(() => Process.GetProcessById(pid));
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => function.InvokeAsync(Empty()));
+    }
+
+    [Fact]
+    public async Task TrimIdleEndsTheSurplusWorkersAndKeepsOne()
+    {
+        await using var function = Create(fixture.Pool, """
+            import os, time
+
+            def main(event, context):
+                time.sleep(0.2)
+                return {"pid": os.getpid()}
+            """, s => s with { MaxConcurrency = 3 });
+        var pids = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => function.InvokeAsync(Empty())))).Select(r => r.Pid()).Distinct().ToList();
+        Assert.Equal(3, pids.Count);
+
+        var trimmed = function.TrimIdle(TimeSpan.Zero);
+
+        Assert.Equal(2, trimmed);
+        Assert.Equal(1, function.Isolates);
+        var kept = (await function.InvokeAsync(Empty())).Pid();
+        Assert.Contains(kept, pids);
+        foreach (var pid in pids.Where(p => p != kept))
+        {
+            Assert.True(await ProcessGoneAsync(pid), $"trimmed worker {pid} is still running");
+        }
+
+        Assert.True(ProcessExists(kept));
+    }
+
+    [Fact]
+    public async Task ASpecialisedWorkerIsNeverReturnedToThePool()
+    {
+        // A pool of its own, so that no other test rents from it in between.
+        await using var pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1 }), NullLogger<PythonWorkerPool>.Instance);
+        await pool.WarmUpAsync(TestContext.Current.CancellationToken);
+        var function = Create(pool, Hello);
+        var used = (await function.InvokeAsync(Empty())).Pid();
+        await function.DisposeAsync();
+
+        await pool.WarmUpAsync(TestContext.Current.CancellationToken);
+        await using var next = await pool.RentAsync(TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(used, next.ProcessId);
+        Assert.False(next.IsLoaded);
+        Assert.True(await ProcessGoneAsync(used));
+    }
+
+    [Fact]
+    public async Task DisposingThePoolEndsEveryWorkerItStarted()
+    {
+        var pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 2 }), NullLogger<PythonWorkerPool>.Instance);
+        await pool.WarmUpAsync(TestContext.Current.CancellationToken);
+        var rented = await pool.RentAsync(TestContext.Current.CancellationToken);
+        await pool.WarmUpAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(3, pool.LiveCount);
+        var pids = new List<int> { rented.ProcessId };
+        for (var i = 0; i < 2; i++)
+        {
+            var worker = await pool.RentAsync(TestContext.Current.CancellationToken);
+            pids.Add(worker.ProcessId);
+        }
+
+        await pool.DisposeAsync();
+
+        foreach (var pid in pids)
+        {
+            Assert.True(await ProcessGoneAsync(pid), $"worker {pid} is still running");
+        }
+
+        Assert.Equal(0, pool.LiveCount);
+    }
+
+    [Fact]
+    public async Task AHostCallReachesTheSnippetCacheAndReturnsItsValue()
+    {
+        // The worker's host object is what the adapters hand to snippets; reached here through the worker's module.
+        var cache = new CountingCache();
+        await using var function = Create(fixture.Pool, """
+            import sys
+
+            def main(event, context):
+                host = sys.modules["__main__"]._host
+                first = host.cache_incr("hits", 2)
+                second = host.call("cache.incr", {"key": "hits", "delta": 0.5})
+                try:
+                    host.call("cache.nope", {})
+                    refused = None
+                except RuntimeError as e:
+                    refused = str(e)
+                return {"first": first, "second": second, "refused": refused}
+            """, cache: cache);
+
+        var body = (await function.InvokeAsync(Empty())).JsonBody();
+
+        Assert.Equal(2, body.GetProperty("first").GetDouble());
+        Assert.Equal(2.5, body.GetProperty("second").GetDouble());
+        Assert.Contains("cache.nope", body.GetProperty("refused").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2.5, cache.Value("hits"));
+    }
+
+    [Fact]
+    public async Task WarmInvocationsAreFast()
+    {
+        // Figures for the report: spawn (pool refill), specialise (load of a hello), cold start, warm round trip, throughput.
+        await using var pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 0 }), NullLogger<PythonWorkerPool>.Instance);
+        var spawn = new List<double>();
+        var load = new List<double>();
+        for (var i = 0; i < 10; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await using var worker = await pool.RentAsync(TestContext.Current.CancellationToken);
+            spawn.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            Assert.Null(await worker.LoadAsync(Hello, """{"name":"f","workspace":"w","tenant":"t","handler":"main","signature":"handler","runtime":"python","timeoutSeconds":5,"memoryLimitMb":128,"env":{}}""", 128, TimeSpan.FromSeconds(5)));
+            load.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        var cold = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            await fixture.Pool.WarmUpAsync(TestContext.Current.CancellationToken);
+            await using var fresh = Create(fixture.Pool, Hello);
+            var watch = Stopwatch.StartNew();
+            Assert.Equal(200, (await fresh.InvokeAsync(Empty())).StatusCode);
+            cold.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        await using var function = Create(fixture.Pool, Hello, s => s with { MaxConcurrency = 8 });
+        var request = Json("""{"name":"bench"}""");
+        for (var i = 0; i < 200; i++)
+        {
+            await function.InvokeAsync(request);
+        }
+
+        var warm = new List<double>(2000);
+        for (var i = 0; i < 2000; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await function.InvokeAsync(request);
+            warm.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        var count = 0L;
+        var until = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (until.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                var result = await function.InvokeAsync(request);
+                Assert.Equal(200, result.StatusCode);
+                Interlocked.Increment(ref count);
+            }
+        })));
+        var perSecond = count / until.Elapsed.TotalSeconds;
+
+        output.WriteLine($"spawn p50 {Median(spawn):F1} ms, specialise p50 {Median(load):F2} ms, cold start p50 {Median(cold):F2} ms");
+        output.WriteLine($"warm p50 {Median(warm) * 1000:F0} us, p99 {Percentile(warm, 0.99) * 1000:F0} us; 8 callers: {perSecond:F0} invocations/s with {function.Isolates} workers");
+        Assert.True(Median(cold) <= 20, $"cold start p50 {Median(cold):F2} ms");
+        Assert.True(Median(warm) < 2, $"warm p50 {Median(warm):F3} ms");
+        Assert.True(perSecond > 2000, $"{perSecond:F0}/s");
+    }
+
+    private static double Median(List<double> values) => Percentile(values, 0.5);
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
+    }
+
+    /// <summary>A real in-memory cache: an atomic counter per key.</summary>
+    private sealed class CountingCache : ISnippetCache
+    {
+        private readonly Dictionary<string, double> _values = [];
+        private readonly Lock _gate = new();
+
+        public Task<double> IncrementAsync(string key, double delta)
+        {
+            lock (_gate)
+            {
+                var value = _values.GetValueOrDefault(key) + delta;
+                _values[key] = value;
+                return Task.FromResult(value);
+            }
+        }
+
+        public double Value(string key)
+        {
+            lock (_gate)
+            {
+                return _values.GetValueOrDefault(key);
+            }
+        }
+    }
+}
