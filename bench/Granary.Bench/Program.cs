@@ -61,6 +61,10 @@ internal static class BenchProgram
         Console.WriteLine("Custom Code API (/v2/functions/bench/run/…), sequential:");
         report.Snippets = await CustomCodeBench.MeasureAsync(granary.BaseAddress, options, report.Errors);
 
+        // 2c. Python: a hello through Granary against Flask on gunicorn, then Python cold starts.
+        Console.WriteLine("Python:");
+        report.Python = await PythonBench.MeasureAsync(granary, options, report.Errors);
+
         // 3a. Cold start of never-run functions whose definition grains were collected too (read from storage).
         var collected = Names("cold", options);
         Console.WriteLine($"Cold (definition grain collected): deploying {collected.Length} functions (default settings)...");
@@ -107,16 +111,17 @@ internal static class BenchProgram
         Console.WriteLine();
     }
 
-    private static async Task<WarmResult> MeasureWarmAsync(Uri baseAddress, string path, Options options, ErrorLog allErrors)
+    internal static async Task<WarmResult> MeasureWarmAsync(Uri baseAddress, string path, Options options, ErrorLog allErrors, byte[]? expectedBody = null)
     {
+        var expected = expectedBody ?? s_expectedBody;
         using var single = new LoadGenerator(baseAddress, 1);
-        var (_, warmErrors) = await single.SequentialAsync(path, options.SequentialWarmUp, s_expectedBody);
-        var (sequential, sequentialErrors) = await single.SequentialAsync(path, options.Sequential, s_expectedBody);
+        var (_, warmErrors) = await single.SequentialAsync(path, options.SequentialWarmUp, expected);
+        var (sequential, sequentialErrors) = await single.SequentialAsync(path, options.Sequential, expected);
 
         using var load = new LoadGenerator(baseAddress, options.Connections);
-        var warmLoad = await load.ThroughputAsync(path, s_throughputWarmUp, s_expectedBody);
+        var warmLoad = await load.ThroughputAsync(path, s_throughputWarmUp, expected);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var throughput = await load.ThroughputAsync(path, options.Duration, s_expectedBody);
+        var throughput = await load.ThroughputAsync(path, options.Duration, expected);
         var cpuPerRequestUs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / throughput.Requests;
 
         var errors = new ErrorLog();

@@ -26,6 +26,8 @@ internal sealed class Report
 
     public IReadOnlyList<SnippetResult> Snippets { get; set; } = [];
 
+    public PythonResult? Python { get; set; }
+
     public void Print(Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -72,6 +74,27 @@ internal sealed class Report
 
         Console.WriteLine("  e2e = client-observed ms; duration = the run's own \"duration\" field (ms inside the isolate).");
 
+        if (Python is { } py)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Python hello (POST; Granary handler function vs Flask on gunicorn, {py.GunicornWorkers} sync workers)");
+            Console.WriteLine($"{"",-52}{"gunicorn+Flask",16}  {"Granary",12}  Granary vs gunicorn");
+            LatencyRow($"sequential latency p50 (ms, n={py.Gunicorn.Sequential.Count})", py.Gunicorn.Sequential.P50, py.Granary.Sequential.P50);
+            LatencyRow("sequential latency p99 (ms)", py.Gunicorn.Sequential.P99, py.Granary.Sequential.P99);
+            Row(
+                $"throughput (req/s, {options.Connections} conn, {options.Duration.TotalSeconds:F0} s)",
+                F(py.Gunicorn.Throughput.RequestsPerSecond, "F0"),
+                F(py.Granary.Throughput.RequestsPerSecond, "F0"),
+                $"{py.Granary.Throughput.RequestsPerSecond / py.Gunicorn.Throughput.RequestsPerSecond:F2}x");
+            LatencyRow("latency under load p50 (ms)", py.Gunicorn.Throughput.Latency.P50, py.Granary.Throughput.Latency.P50);
+            LatencyRow("latency under load p99 (ms)", py.Gunicorn.Throughput.Latency.P99, py.Granary.Throughput.Latency.P99);
+            Row("errors (all warm requests)", F(py.Gunicorn.Errors, "N0"), F(py.Granary.Errors, "N0"), "");
+            Console.WriteLine($"  (CPU per request is not comparable here: gunicorn's workers are other processes; Granary's workers are too.)");
+            Console.WriteLine($"Python cold start (scaled to zero, {py.ColdGap.TotalMilliseconds:F0} ms gap)");
+            Console.WriteLine($"  {"variant",-46}{"n",5}{"p50",8}{"p99",8}{"mean",8}{"min",8}{"max",8}   {"server initMs p50/p99",22}{"cold ok",9}{"pool empty",11}{"errors",8}");
+            ColdRow("python, scaled to zero by itself", py.Cold);
+        }
+
         Console.WriteLine();
         Console.WriteLine("Targets");
         Console.WriteLine($"  Granary throughput >= {ThroughputTarget:P0} of baseline: {ratio:P1}  {Verdict(ratio >= ThroughputTarget)}");
@@ -81,6 +104,13 @@ internal sealed class Report
             {
                 Console.WriteLine($"  cold start p50 <= {ColdP50TargetMs:F0} ms ({name}): {cold.Latency.P50:F2} ms  {Verdict(cold.Latency.P50 <= ColdP50TargetMs)}");
             }
+        }
+
+        if (Python is { } target)
+        {
+            var pyRatio = target.Granary.Throughput.RequestsPerSecond / target.Gunicorn.Throughput.RequestsPerSecond;
+            Console.WriteLine($"  Python warm throughput >= 1.0x gunicorn+Flask: {pyRatio:F2}x  {Verdict(pyRatio >= 1.0)}");
+            Console.WriteLine($"  Python cold start p50 <= 20 ms: {target.Cold.Latency.P50:F2} ms  {Verdict(target.Cold.Latency.P50 <= 20)}");
         }
 
         foreach (var snippet in Snippets)
