@@ -12,7 +12,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Debian packages the tests use, installed when missing (apt-get as root, or through sudo).
-packages=()
+# python3: the Python workers run Debian's /usr/bin/python3 (Granary:Python:Interpreter), so the package is checked
+# rather than any python3 on PATH (a pyenv or venv python3 does not provide /usr/bin/python3).
+packages=(python3)
 # Commands the tests run, as command:package. They are looked up with command -v, so one installed another way
 # (Node.js from NodeSource or nvm) counts; the Debian package is installed only when the command is missing.
 commands=(node:nodejs npm:npm)

@@ -151,6 +151,14 @@ public sealed partial class PythonFunction : IFunctionExecutor
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            while (_idle.First is { } dead && !dead.Value.Worker.IsUsable)
+            {
+                // Ended while idle (killed from outside, the OOM killer): not this request's problem.
+                _idle.RemoveFirst();
+                _workers--;
+                dead.Value.Worker.Dispose();
+            }
+
             if (_idle.First is { } first)
             {
                 _idle.RemoveFirst();

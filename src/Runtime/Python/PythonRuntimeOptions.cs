@@ -47,6 +47,13 @@ public sealed class PythonRuntimeOptions
     public string? PublisherProxyAddress { get; set; }
 
     /// <summary>
+    /// Gets or sets the user whose identity workers take when the silo runs as root (<c>nobody</c> by default), so
+    /// that a Python function cannot read what only the silo may: its environment, its data directory, other
+    /// workers. Empty keeps the silo's own user. Ignored when the silo is not root.
+    /// </summary>
+    public string? WorkerUser { get; set; } = "nobody";
+
+    /// <summary>
     /// Gets or sets whether functions' log lines are also written to this process's stdout (log, info, debug) and
     /// stderr (warn, error), as single-function mode does for JavaScript.
     /// </summary>

@@ -146,6 +146,13 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         // One malloc arena: thread arenas reserve 64 MiB of address space each, which RLIMIT_AS would count.
         start.Environment["MALLOC_ARENA_MAX"] = "1";
 
+        // As root, the worker drops to an unprivileged user once it is ready (see granary_worker.py).
+        if (WorkerIdentity.Resolve(options.WorkerUser) is { } identity)
+        {
+            start.Environment["GRANARY_WORKER_UID"] = identity.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            start.Environment["GRANARY_WORKER_GID"] = identity.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         Process process;
         try
         {
@@ -280,8 +287,8 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         return new ValueTask(_disposal);
     }
 
-    /// <summary>Starts disposing the worker without waiting for its process to end.</summary>
-    public void Dispose() => _ = DisposeAsync().AsTask();
+    /// <summary>Starts disposing the worker on the thread pool, without waiting for its process to end.</summary>
+    public void Dispose() => ThreadPool.UnsafeQueueUserWorkItem(static worker => _ = worker.DisposeAsync().AsTask(), this, preferLocal: false);
 
     ValueTaskSourceStatus IValueTaskSource<string>.GetStatus(short token) => _core.GetStatus(token);
 

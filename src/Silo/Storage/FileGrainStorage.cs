@@ -27,12 +27,19 @@ public sealed partial class FileGrainStorage : IGrainStorage
     private readonly string _root;
     private readonly ILogger<FileGrainStorage> _logger;
 
-    /// <summary>Creates the storage over a root directory, creating it if needed.</summary>
+    /// <summary>
+    /// Creates the storage over a root directory, creating it if needed. The directory is made private to the silo's
+    /// user (0700): it holds every tenant's code and state, and function workers run as another user.
+    /// </summary>
     public FileGrainStorage(string root, ILogger<FileGrainStorage> logger)
     {
         _root = System.IO.Path.GetFullPath(root);
         _logger = logger;
         Directory.CreateDirectory(_root);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     /// <summary>Gets the absolute root directory.</summary>

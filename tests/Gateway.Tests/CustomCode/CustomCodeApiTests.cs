@@ -395,19 +395,6 @@ public sealed class CustomCodeApiTests(CustomCodeFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task PythonSnippetsAreRefusedUntilThePythonRuntimeExists()
-    {
-        var ws = CustomCodeFixture.Workspace();
-        var snippet = CustomCodeCalls.Snippet("return 1");
-        snippet["language"] = "python";
-
-        var response = await Server.PutWorkspaceAsync(ws, new JsonObject { ["py"] = snippet });
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("Python", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task ARunBodyOverTheLimitIs413()
     {
         var ws = CustomCodeFixture.Workspace();

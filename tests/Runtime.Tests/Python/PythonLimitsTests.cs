@@ -65,6 +65,21 @@ public sealed class PythonLimitsTests(PythonPoolFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AKymaFunctionTimesOutWith408()
+    {
+        await using var function = Create(
+            fixture.Pool,
+            "import time\n\ndef main(event, context):\n    time.sleep(5)\n    return 'late'\n",
+            s => s with { TimeoutSeconds = 1, Signature = FunctionSignatures.Kyma });
+
+        var result = await function.InvokeAsync(Empty());
+
+        Assert.Equal(408, result.StatusCode);
+        Assert.Equal(InvocationOutcomes.Timeout, result.Outcome);
+        Assert.Equal("Request Timeout", result.JsonBody().GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task ATimeoutEndsTheProcessesTheFunctionStarted()
     {
         await using var function = CreateMisbehaving(timeoutSeconds: 1);
@@ -162,6 +177,25 @@ public sealed class PythonLimitsTests(PythonPoolFixture fixture) : IClassFixture
         Assert.Equal(500, crashed.StatusCode);
         Assert.Contains("SIGKILL", crashed.JsonBody().GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(200, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task AWorkerThatDiesWhileIdleIsReplacedWithoutFailingTheNextRequest()
+    {
+        await using var function = CreateMisbehaving();
+        var before = (await function.InvokeAsync(Empty())).Pid();
+
+        using (var process = System.Diagnostics.Process.GetProcessById(before))
+        {
+            process.Kill();
+        }
+
+        Assert.True(await ProcessGoneAsync(before));
+        await Task.Delay(300);
+        var after = await function.InvokeAsync(Empty());
+
+        Assert.Equal(200, after.StatusCode);
+        Assert.NotEqual(before, after.Pid());
     }
 
     [Fact]

@@ -65,9 +65,23 @@ internal static class PythonRunner
 
     public static int Pid(this ExecutionResult result) => result.JsonBody().GetProperty("pid").GetInt32();
 
-    public static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}");
+    /// <summary>Gets whether a process is running: it has a /proc entry and is not a zombie waiting to be reaped.</summary>
+    public static bool ProcessExists(int pid)
+    {
+        try
+        {
+            // /proc/<pid>/stat is "pid (comm) S ...": the state follows the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
+            return state is not ('Z' or 'X');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return false;
+        }
+    }
 
-    /// <summary>Waits until a process is gone (its exit is asynchronous to the call that ended it).</summary>
+    /// <summary>Waits until a process has ended (its exit is asynchronous to the call that ended it).</summary>
     public static async Task<bool> ProcessGoneAsync(int pid, int timeoutMs = 5000)
     {
         var deadline = Environment.TickCount64 + timeoutMs;

@@ -23,6 +23,42 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture, ITestOutputHelp
             return {"hello": event.get("name", "world"), "pid": os.getpid()}
         """;
 
+    // Each invocation waits until `n` invocations run at once: they must be in `n` different workers.
+    private const string Barrier = """
+        import os, time
+
+        def main(event, context):
+            path = os.path.join(event["dir"], str(os.getpid()))
+            open(path, "w").close()
+            deadline = time.time() + 20
+            while len(os.listdir(event["dir"])) < event["n"] and time.time() < deadline:
+                time.sleep(0.01)
+            return {"pid": os.getpid()}
+        """;
+
+    private static async Task<List<int>> RunTogetherAsync(PythonFunction function, int n)
+    {
+        var directory = Directory.CreateTempSubdirectory("granary-barrier-").FullName;
+
+        // Workers of a root silo run as 'nobody': let them meet in this directory.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)0x1FF);
+        }
+
+        try
+        {
+            var request = Json(JsonSerializer.Serialize(new { dir = directory, n }));
+            var results = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => function.InvokeAsync(request)));
+            Assert.All(results, r => Assert.Equal(200, r.StatusCode));
+            return [.. results.Select(r => r.Pid()).Distinct()];
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task AHelloFunctionAnswersWithItsJson()
     {
@@ -266,14 +302,8 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture, ITestOutputHelp
     [Fact]
     public async Task DisposingTheFunctionEndsItsWorkerProcesses()
     {
-        var function = Create(fixture.Pool, """
-            import os, time
-
-            def main(event, context):
-                time.sleep(0.2)
-                return {"pid": os.getpid()}
-            """, s => s with { MaxConcurrency = 3 });
-        var pids = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => function.InvokeAsync(Empty())))).Select(r => r.Pid()).Distinct().ToList();
+        var function = Create(fixture.Pool, Barrier, s => s with { MaxConcurrency = 3 });
+        var pids = await RunTogetherAsync(function, 3);
         Assert.Equal(3, pids.Count);
         Assert.All(pids, pid => Assert.True(ProcessExists(pid)));
 
@@ -291,21 +321,15 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture, ITestOutputHelp
     [Fact]
     public async Task TrimIdleEndsTheSurplusWorkersAndKeepsOne()
     {
-        await using var function = Create(fixture.Pool, """
-            import os, time
-
-            def main(event, context):
-                time.sleep(0.2)
-                return {"pid": os.getpid()}
-            """, s => s with { MaxConcurrency = 3 });
-        var pids = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => function.InvokeAsync(Empty())))).Select(r => r.Pid()).Distinct().ToList();
+        await using var function = Create(fixture.Pool, Barrier, s => s with { MaxConcurrency = 3 });
+        var pids = await RunTogetherAsync(function, 3);
         Assert.Equal(3, pids.Count);
 
         var trimmed = function.TrimIdle(TimeSpan.Zero);
 
         Assert.Equal(2, trimmed);
         Assert.Equal(1, function.Isolates);
-        var kept = (await function.InvokeAsync(Empty())).Pid();
+        var kept = Assert.Single(await RunTogetherAsync(function, 1));
         Assert.Contains(kept, pids);
         foreach (var pid in pids.Where(p => p != kept))
         {

@@ -30,7 +30,6 @@ import copy
 import datetime
 import decimal
 import functools
-import http.client
 import importlib.util
 import inspect
 import io
@@ -42,8 +41,8 @@ import sys
 import time
 import traceback
 import types
-import uuid
 from collections.abc import Iterator, Mapping, MutableMapping
+from http import HTTPStatus
 from urllib.parse import quote, unquote, unquote_plus, unquote_to_bytes
 
 _SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -263,6 +262,11 @@ def _two_argument_caller(fn):
     if capacity == 1:
         return lambda a, b: fn(a)
     return lambda a, b: fn()
+
+
+def _new_id():
+    import uuid  # only the paths that make CloudEvents need it
+    return str(uuid.uuid4())
 
 
 def _reraise_fatal(error):
@@ -809,7 +813,7 @@ _BOTTLE_ERROR_PAGE = """
 
 def _status_line(status):
     if isinstance(status, int):
-        return "%d %s" % (status, http.client.responses.get(status, "Unknown"))
+        return "%d %s" % (status, _HTTP_NAMES.get(status, "Unknown"))
     return str(status).strip()
 
 
@@ -1048,7 +1052,7 @@ class Event:
             attributes.update(optionalCloudEventAttributes)
         event = {str(k).lower(): v for k, v in attributes.items()}
         event.setdefault("specversion", "1.0")
-        event.setdefault("id", str(uuid.uuid4()))
+        event.setdefault("id", _new_id())
         event.setdefault("time", datetime.datetime.now(datetime.timezone.utc).isoformat())
         if isinstance(data, (bytes, bytearray, memoryview)):
             event["data_base64"] = _b64encode(bytes(data)).decode("ascii")
@@ -1235,6 +1239,9 @@ def _kyma_adapter(fn, meta, host):
                 if not _is_bottle_response(raised):
                     raise
                 result = raised
+            if isinstance(result, Exception) and not _is_bottle_response(result):
+                # Kyma's server re-raises an exception the function returned (func_with_context hands either back).
+                raise result
             content_type = None
             result_headers = getattr(result, "headers", None)
             if result_headers is not None and not isinstance(result, (str, bytes)):
@@ -1267,7 +1274,7 @@ def _kyma_adapter(fn, meta, host):
 # ---------------------------------------------------------------------------------------------------------------
 # The Functions Framework (Python, on Flask): the request object, responses, HTTP errors.
 
-_HTTP_NAMES = dict(http.client.responses)
+_HTTP_NAMES = {status.value: status.phrase for status in HTTPStatus}
 _HTTP_NAMES[418] = "I'm a teapot"
 
 
@@ -1579,7 +1586,6 @@ class ImmutableMultiDict(Mapping):
         return ImmutableMultiDict(self.items(multi=True))
 
 
-MultiDictView = ImmutableMultiDict
 
 
 class CombinedMultiDict(ImmutableMultiDict):
@@ -1592,9 +1598,9 @@ _werkzeug_available = None
 
 def _importable(name):
     """Whether a real (not Granary's shim) module of that name can be imported, without importing it."""
-    module = sys.modules.get(name)
-    if module is not None:
-        return not getattr(module, "__granary_shim__", False)
+    if name in sys.modules:
+        module = sys.modules[name]
+        return module is not None and not getattr(module, "__granary_shim__", False)
     try:
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
@@ -1997,7 +2003,7 @@ def _flask_json_default(value):
         if value.tzinfo is not None:
             value = value.astimezone(datetime.timezone.utc)
         return value.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+    if isinstance(value, decimal.Decimal) or type(value).__name__ == "UUID":
         return str(value)
     import dataclasses
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -2293,7 +2299,7 @@ class CloudEvent:
         if "specversion" not in self._attributes:
             self._attributes["specversion"] = "1.0"
         if "id" not in self._attributes:
-            self._attributes["id"] = str(uuid.uuid4())
+            self._attributes["id"] = _new_id()
         if "time" not in self._attributes:
             self._attributes["time"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
         missing = [name for name in ("source", "type") if name not in self._attributes]
@@ -2420,9 +2426,6 @@ def _cloud_event_factory():
         except ImportError:
             pass
     return CloudEvent
-
-
-_OK_RESPONSE = None
 
 
 def _ok(method):

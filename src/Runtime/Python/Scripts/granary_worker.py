@@ -274,6 +274,11 @@ class Host:
     def cache_incr(self, key, delta=1):
         return float(self.call("cache.incr", {"key": key, "delta": delta}))
 
+    def take_logs(self):
+        """The current invocation's log lines so far ({"v", "m", "t"}); a copy: they are still reported with its result."""
+        _end_invocation()
+        return list(_logs)
+
 
 _host = Host()
 _invoke = None
@@ -462,8 +467,23 @@ def _watch_parent(parent):
             os._exit(1)
 
 
+def _drop_privileges():
+    # A silo running as root starts its workers as an unprivileged user (Granary:Python:WorkerUser): a function
+    # then cannot read the silo's environment (/proc/<silo>/environ), its data directory or anything else that
+    # only root may read. The worker's own directory is handed over first.
+    uid = os.environ.pop("GRANARY_WORKER_UID", None)
+    gid = os.environ.pop("GRANARY_WORKER_GID", None)
+    if uid is None or os.geteuid() != 0:
+        return
+    os.chown(os.getcwd(), int(uid), int(gid))
+    os.setgroups([])
+    os.setgid(int(gid))
+    os.setuid(int(uid))
+
+
 def main():
     global _seq
+    _drop_privileges()
     signal.signal(signal.SIGUSR1, _on_usr1)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     threading.stack_size(256 * 1024)
