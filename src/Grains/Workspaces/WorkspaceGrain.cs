@@ -243,13 +243,16 @@ public sealed partial class WorkspaceGrain(
             Code = code,
             Handler = handler,
             Signature = FunctionSignatures.Snippets,
-            TimeoutSeconds = Math.Min((settings.RunTimeoutMs + 999) / 1000, max.MaxTimeoutSeconds),
+            TimeoutSeconds = Math.Min((RunTimeoutMs(settings, runtime) + 999) / 1000, max.MaxTimeoutSeconds),
             MemoryLimitMb = Math.Min(settings.MemoryLimitMb, max.MaxMemoryLimitMb),
             IdleTimeoutSeconds = Math.Min(settings.IdleTimeoutSeconds, max.MaxIdleTimeoutSeconds),
             MaxConcurrency = Math.Min(settings.MaxConcurrency, max.MaxConcurrency),
             Dependencies = dependencies,
         };
     }
+
+    private static int RunTimeoutMs(WorkspaceOptions settings, string runtime) =>
+        runtime == FunctionRuntimes.Python ? settings.PythonRunTimeoutMs ?? settings.RunTimeoutMs : settings.RunTimeoutMs;
 
     private SnippetDeployResult RefuseCode(CodeError error, SnippetModule module, bool python)
     {

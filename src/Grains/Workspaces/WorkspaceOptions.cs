@@ -16,6 +16,10 @@ public sealed class WorkspaceOptions
     [Range(1, 3_600_000)]
     public int RunTimeoutMs { get; set; } = 20_000;
 
+    /// <summary>Gets or sets how long one Python snippet run may take, in ms; unset means <see cref="RunTimeoutMs"/>.</summary>
+    [Range(1, 3_600_000)]
+    public int? PythonRunTimeoutMs { get; set; }
+
     /// <summary>Gets or sets the V8 heap limit of the isolates that run a workspace's snippets, in MiB.</summary>
     [Range(16, 65536)]
     public int MemoryLimitMb { get; set; } = 100;

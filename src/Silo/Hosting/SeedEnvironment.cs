@@ -26,6 +26,7 @@ public sealed partial class SeedEnvironment : ConfigurationProvider, IConfigurat
     public static IReadOnlyList<(string Variable, string Setting)> Mappings { get; } =
     [
         ("FUNCTIONS_RUN_TIMEOUT", "Granary:Workspaces:RunTimeoutMs"),
+        ("PYTHON_FUNCTIONS_RUN_TIMEOUT", "Granary:Workspaces:PythonRunTimeoutMs"),
         ("FUNCTIONS_WORKERS_MAX_LRU", "Granary:Limits:MaxActiveFunctions"),
         ("NODE_BUILTIN_MODULES", "Granary:JavaScript:AllowedBuiltinModules"),
         ("NODE_WORKER_MAX_OLD_GENERATION_SIZE_MB", "Granary:Workspaces:MemoryLimitMb"),

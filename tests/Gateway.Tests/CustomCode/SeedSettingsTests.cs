@@ -27,6 +27,7 @@ public sealed class SeedSettingsTests
         var configuration = Configuration(new Hashtable
         {
             ["FUNCTIONS_RUN_TIMEOUT"] = "5000",
+            ["PYTHON_FUNCTIONS_RUN_TIMEOUT"] = "6000",
             ["FUNCTIONS_WORKERS_MAX_LRU"] = "42",
             ["NODE_BUILTIN_MODULES"] = "url, util,crypto",
             ["NODE_WORKER_MAX_OLD_GENERATION_SIZE_MB"] = "64",
@@ -39,6 +40,7 @@ public sealed class SeedSettingsTests
         var limits = configuration.GetSection(FunctionLimits.SectionName).Get<FunctionLimits>()!;
 
         Assert.Equal(5000, workspaces.RunTimeoutMs);
+        Assert.Equal(6000, workspaces.PythonRunTimeoutMs);
         Assert.Equal(64, workspaces.MemoryLimitMb);
         Assert.Equal(120, workspaces.IdleTimeoutSeconds);
         Assert.Equal(42, limits.MaxActiveFunctions);
