@@ -137,6 +137,21 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task OutgrowingTheMemoryLimitIs500AndTheNextCallGetsAFreshWorker()
+    {
+        var ws = GatewayFixture.Workspace();
+        await DeployPythonAsync(ws, "hog", "def main(event, context):\n    if event.get('hog'):\n        x = bytearray(512 * 1024 * 1024)\n    return 'small'\n", new { memoryLimitMb = 64 });
+
+        var hog = await Server.InvokeAsync(ws, "hog", "{\"hog\":true}");
+        var problem = JsonDocument.Parse(await hog.Content.ReadAsStringAsync()).RootElement;
+        var next = await Server.InvokeAsync(ws, "hog", "{}");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, hog.StatusCode);
+        Assert.Equal("Memory limit exceeded", problem.GetProperty("title").GetString());
+        Assert.Equal("small", await next.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task TheFunctionSeesItsOwnEnvironmentAndNothingOfTheHosts()
     {
         var ws = GatewayFixture.Workspace();
