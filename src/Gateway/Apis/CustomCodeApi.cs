@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Granary.Functions;
+using Granary.Gateway.Hosting;
 using Granary.Runtime.Snippets;
 using Granary.Workspaces;
 using Microsoft.Extensions.Options;
@@ -111,7 +112,7 @@ internal static partial class CustomCodeApi
         context.Response.StatusCode = 204;
     }
 
-    public static async Task RunAsync(string workspace, string function, HttpContext context, FunctionReferences functions, SnippetRoutes routes, IOptions<FunctionLimits> limits)
+    public static async Task RunAsync(string workspace, string function, HttpContext context, FunctionReferences functions, SnippetRoutes routes, InFlightCalls calls, IOptions<FunctionLimits> limits)
     {
         var path = $"/run/{function}";
         if (!WorkspacePattern().IsMatch(workspace))
@@ -137,14 +138,14 @@ internal static partial class CustomCodeApi
             Body = body,
         };
         var python = await routes.IsPythonAsync(Tenant, workspace, function);
-        var response = await functions.Get(Tenant, workspace, Module(python)).InvokeAsync(request);
+        var response = await calls.InvokeAsync(functions.Get(Tenant, workspace, Module(python)), request);
         if (response.StatusCode == 404)
         {
             // Perhaps the function changed language since this gateway looked (another gateway stored the workspace).
             routes.Forget(Tenant, workspace);
             if (await routes.IsPythonAsync(Tenant, workspace, function) != python)
             {
-                response = await functions.Get(Tenant, workspace, Module(!python)).InvokeAsync(request);
+                response = await calls.InvokeAsync(functions.Get(Tenant, workspace, Module(!python)), request);
             }
         }
 

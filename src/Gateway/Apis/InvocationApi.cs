@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Granary.Functions;
+using Granary.Gateway.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -59,7 +60,7 @@ internal static class InvocationApi
             Headers = Headers(context.Request.Headers),
             Body = body,
         };
-        var response = await function.InvokeAsync(request);
+        var response = await context.RequestServices.GetRequiredService<InFlightCalls>().InvokeAsync(function, request);
         await WriteAsync(context, response);
     }
 

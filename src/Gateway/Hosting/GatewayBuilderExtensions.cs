@@ -1,5 +1,7 @@
 using Granary.Gateway.Apis;
+using Granary.Functions;
 using Granary.Gateway.Hosting;
+using Granary.Silo.Hosting;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -9,7 +11,10 @@ public static class GatewayBuilderExtensions
     /// <summary>The address used when neither <c>--urls</c>, <c>ASPNETCORE_URLS</c> nor <c>PORT</c> is set.</summary>
     public const string DefaultUrl = "http://localhost:8080";
 
-    /// <summary>Adds the gateway's services and the embedded silo (the single-process default).</summary>
+    /// <summary>
+    /// Adds the gateway's services and either the embedded silo (the single-process default) or, with
+    /// <c>Granary:Gateway:Mode=client</c>, an Orleans client of the cluster's silos.
+    /// </summary>
     public static WebApplicationBuilder AddGranaryGateway(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -29,7 +34,22 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<FunctionReferences>();
         builder.Services.AddSingleton<SnippetRoutes>();
         builder.Services.AddSingleton<HostRouting>();
-        builder.UseOrleans(silo => silo.AddGranary(configuration));
+        var gateway = SectionValidation.Require(GatewayOptions.SectionName, configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new());
+        if (gateway.IsClient)
+        {
+            // Functions run on the silos; the gateway needs only the limits it enforces before calling them.
+            builder.Services.AddValidatedOptions<FunctionLimits>(configuration, FunctionLimits.SectionName);
+            builder.Services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster", tags: [GranaryHealthExtensions.ReadyTag]);
+            builder.UseOrleansClient(client => client.AddGranaryClient(configuration));
+            builder.Services.AddSingleton(sp => new InFlightCalls(sp.GetRequiredService<ILogger<InFlightCalls>>()) { Enabled = true });
+            builder.Services.AddHostedService<ClusterWatch>();
+        }
+        else
+        {
+            builder.UseOrleans(silo => silo.AddGranary(configuration));
+            builder.Services.AddSingleton<InFlightCalls>();
+        }
+
         return builder;
     }
 

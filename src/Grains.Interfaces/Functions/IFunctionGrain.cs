@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Granary.Functions;
 
@@ -16,6 +17,13 @@ public interface IFunctionGrain : IGrainWithStringKey
     /// </summary>
     [ResponseTimeout("01:00:00")]
     Task<InvocationResponse> InvokeAsync(InvocationRequest request);
+
+    /// <summary>
+    /// Whether this activation is running the call with <see cref="InvocationRequest.CallId"/> <paramref name="callId"/>
+    /// now. A new activation (the old one was lost with its silo) answers false.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> IsRunningAsync(string callId);
 
     /// <summary>Used by the function's definition grain: switch to a new version, or unload when null (deleted).</summary>
     Task ReloadAsync(FunctionDefinition? definition);

@@ -31,4 +31,11 @@ public sealed record InvocationRequest
         Headers = [new HttpHeader("content-type", "application/json")],
         Body = System.Text.Encoding.UTF8.GetBytes(json),
     };
+
+    /// <summary>
+    /// Gets an id the caller chose for this call, or null. While the call runs, <see cref="IFunctionGrain.IsRunningAsync"/>
+    /// answers true for it: a gateway whose silo connection broke asks so as to tell a call that is still running
+    /// from one that was lost with its silo.
+    /// </summary>
+    [Id(5)] public string? CallId { get; init; }
 }

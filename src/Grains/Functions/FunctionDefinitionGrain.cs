@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Granary.Runtime.Packages;
+using Granary.Storage;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -76,14 +77,14 @@ public sealed partial class FunctionDefinitionGrain(
             return DeployResult.Rejected(error);
         }
 
-        if (current is null)
+        if (current is null && !IsSnippets)
         {
-            if (!IsSnippets)
-            {
-                await GrainFactory.GetWorkspace(_id.Tenant, _id.Workspace).AddFunctionAsync(_id.Name);
-            }
+            await GrainFactory.GetWorkspace(_id.Tenant, _id.Workspace).AddFunctionAsync(_id.Name);
         }
-        else
+
+        // Changed in memory, then written; if the write fails the state goes back to what is stored.
+        var (previous, lastVersion) = (definition.State.Previous.ToList(), definition.State.LastVersion);
+        if (current is not null)
         {
             definition.State.Previous.Insert(0, current);
             if (definition.State.Previous.Count > limits.Value.VersionHistorySize)
@@ -94,7 +95,16 @@ public sealed partial class FunctionDefinitionGrain(
 
         definition.State.Current = candidate;
         definition.State.LastVersion = candidate.Version;
-        await definition.WriteStateAsync();
+        try
+        {
+            await definition.WriteOrFailAsync($"version {candidate.Version} of function {_id.Key}");
+        }
+        catch (StorageUnavailableException)
+        {
+            (definition.State.Current, definition.State.Previous, definition.State.LastVersion) = (current, previous, lastVersion);
+            throw;
+        }
+
         LogDeployed(_id.Key, candidate.Version);
         await NotifyActivationsAsync(candidate);
         return new DeployResult(current is null ? DeployOutcome.Created : DeployOutcome.Updated, candidate, null);
@@ -112,16 +122,25 @@ public sealed partial class FunctionDefinitionGrain(
             return false;
         }
 
-        await NotifyActivationsAsync(null);
-
         // A tombstone, not a deletion: version numbers never repeat, even if the name is deployed again.
+        var (current, previous) = (definition.State.Current, definition.State.Previous.ToList());
         definition.State.Current = null;
         definition.State.Previous.Clear();
-        await definition.WriteStateAsync();
+        try
+        {
+            await definition.WriteOrFailAsync($"the deletion of function {_id.Key}");
+        }
+        catch (StorageUnavailableException)
+        {
+            (definition.State.Current, definition.State.Previous) = (current, previous);
+            throw;
+        }
+
+        await NotifyActivationsAsync(null);
         await _historyWrite.WaitAsync();
         try
         {
-            await history.ClearStateAsync();
+            await history.ClearOrFailAsync($"the invocation history of function {_id.Key}");
             _historyDirty = false;
         }
         finally

@@ -56,6 +56,9 @@ public sealed partial class FunctionGrain(
     private long _lastActivity = Stopwatch.GetTimestamp();
     private long _lastReport = Stopwatch.GetTimestamp();
 
+    // The CallIds of the calls running now (the grain is reentrant but single-threaded: no lock).
+    private readonly HashSet<string> _calls = new(StringComparer.Ordinal);
+
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -106,6 +109,11 @@ public sealed partial class FunctionGrain(
         var started = time.GetUtcNow();
         _inFlight++;
         Touch();
+        if (request.CallId is { } callId)
+        {
+            _calls.Add(callId);
+        }
+
         try
         {
             var waitedForLoad = _function is null;
@@ -156,10 +164,18 @@ public sealed partial class FunctionGrain(
         }
         finally
         {
+            if (request.CallId is { } finished)
+            {
+                _calls.Remove(finished);
+            }
+
             _inFlight--;
             Touch();
         }
     }
+
+    /// <inheritdoc />
+    public Task<bool> IsRunningAsync(string callId) => Task.FromResult(_calls.Contains(callId));
 
     /// <inheritdoc />
     public async Task ReloadAsync(FunctionDefinition? definition)

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Granary.Functions;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Snippets;
+using Granary.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +68,15 @@ public sealed partial class WorkspaceGrain(
     {
         if (state.State.Functions.Add(name))
         {
-            await WriteAsync();
+            try
+            {
+                await WriteAsync();
+            }
+            catch (StorageUnavailableException)
+            {
+                state.State.Functions.Remove(name);
+                throw;
+            }
         }
     }
 
@@ -76,7 +85,15 @@ public sealed partial class WorkspaceGrain(
     {
         if (state.State.Functions.Remove(name))
         {
-            await WriteAsync();
+            try
+            {
+                await WriteAsync();
+            }
+            catch (StorageUnavailableException)
+            {
+                state.State.Functions.Add(name);
+                throw;
+            }
         }
     }
 
@@ -359,7 +376,7 @@ public sealed partial class WorkspaceGrain(
             }
 
             state.State.Cache = cache;
-            await state.WriteStateAsync();
+            await state.WriteOrFailAsync($"workspace {_key}");
         }
         catch
         {

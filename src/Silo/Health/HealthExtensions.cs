@@ -7,7 +7,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>Liveness at <c>/healthz</c>, readiness (silo active, storage reachable) at <c>/readyz</c>.</summary>
 public static class GranaryHealthExtensions
 {
-    private const string ReadyTag = "ready";
+    /// <summary>The tag of the checks <c>/readyz</c> runs.</summary>
+    public const string ReadyTag = "ready";
 
     /// <summary>Registers the readiness checks.</summary>
     public static IServiceCollection AddGranaryHealthChecks(this IServiceCollection services)

@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Granary;
 using Granary.Functions;
 using Granary.Runtime.JavaScript;
@@ -16,19 +17,74 @@ namespace Microsoft.Extensions.Hosting;
 public static class GranarySiloBuilderExtensions
 {
     /// <summary>
-    /// Makes this silo a Granary silo: the V8 isolate pool, the limits, the file grain storage and a
-    /// localhost cluster on the configured ports (the single-node default).
+    /// Makes this silo a Granary silo: the runtimes, the limits, the grain storage and the clustering configured
+    /// in <c>Granary:Cluster</c> (a localhost cluster on the configured ports by default, Redis membership otherwise).
     /// </summary>
     public static ISiloBuilder AddGranary(this ISiloBuilder silo, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        var cluster = SectionValidation.Require(
-            ClusterEndpointOptions.SectionName,
-            configuration.GetSection(ClusterEndpointOptions.SectionName).Get<ClusterEndpointOptions>() ?? new());
-        silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+        var cluster = ClusterEndpointOptions.Read(configuration);
+        if (cluster.IsRedis)
+        {
+            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(cluster));
+            silo.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (cluster.ServiceId, cluster.ClusterId));
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.SiloPort = cluster.SiloPort;
+                o.GatewayPort = cluster.GatewayPort;
+                if (cluster.AdvertisedAddress is { Length: > 0 } advertised)
+                {
+                    o.AdvertisedIPAddress = ClusterAddresses.Resolve(advertised);
+                }
+            });
+            silo.Configure<ClusterMembershipOptions>(o => ClusterAddresses.TuneForLan(o, cluster));
+        }
+        else
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+        }
+
         return silo.AddGranaryServices(configuration);
+    }
+
+    /// <summary>
+    /// Makes this host an Orleans client of the Granary cluster configured in <c>Granary:Cluster</c>: the silos of
+    /// a Redis membership table, or the localhost silo's gateway port.
+    /// </summary>
+    public static IClientBuilder AddGranaryClient(this IClientBuilder client, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var cluster = ClusterEndpointOptions.Read(configuration);
+        if (cluster.IsRedis)
+        {
+            client.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(cluster));
+            client.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (cluster.ServiceId, cluster.ClusterId));
+        }
+        else
+        {
+            client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+        }
+
+        // The gateway may start before the silos: it keeps trying, once a second, and is not ready until it connects.
+        client.UseConnectionRetryFilter(static async (exception, cancellationToken) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return !cancellationToken.IsCancellationRequested;
+        });
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        return client;
+    }
+
+    private static StackExchange.Redis.ConfigurationOptions RedisOptions(ClusterEndpointOptions cluster)
+    {
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(cluster.RedisConnectionString!);
+
+        // Keep trying while Redis restarts instead of failing the silo's start or its membership updates for good.
+        options.AbortOnConnectFail = false;
+        return options;
     }
 
     /// <summary>
@@ -42,13 +98,14 @@ public static class GranarySiloBuilderExtensions
         var services = silo.Services;
         services.AddValidatedOptions<FunctionLimits>(configuration, FunctionLimits.SectionName);
         services.AddValidatedOptions<JavaScriptRuntimeOptions>(configuration, JavaScriptRuntimeOptions.SectionName);
-        services.AddValidatedOptions<FileStorageOptions>(configuration, FileStorageOptions.SectionName);
+        services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
+        var storage = SectionValidation.Require(StorageOptions.SectionName, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new());
         services.AddValidatedOptions<WorkspaceOptions>(configuration, WorkspaceOptions.SectionName);
         services.AddValidatedOptions<NpmOptions>(configuration, NpmOptions.SectionName);
 
         // Packages go beside the grain state unless configured elsewhere.
         services.PostConfigure<NpmOptions>(npm => npm.Directory ??= Path.Combine(
-            configuration.GetSection(FileStorageOptions.SectionName).Get<FileStorageOptions>()?.Path ?? new FileStorageOptions().Path,
+            configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Path ?? new StorageOptions().Path,
             "npm"));
         services.AddSingleton<NpmPackages>();
         services.TryAddSingleton(TimeProvider.System);
@@ -59,10 +116,31 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton<LocalFunctions>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, FunctionRecordsOnShutdown>();
         services.AddHostedService<IsolatePoolWarmUp>();
-        services.AddSingleton(sp => new FileGrainStorage(
-            sp.GetRequiredService<IOptions<FileStorageOptions>>().Value.Path,
-            sp.GetRequiredService<ILogger<FileGrainStorage>>()));
-        services.AddGrainStorage(GranaryStorage.Name, static (sp, _) => sp.GetRequiredService<FileGrainStorage>());
+        if (storage.IsAdoNet)
+        {
+            silo.AddAdoNetGrainStorage(GranaryStorage.Name, o =>
+            {
+                o.Invariant = string.Equals(storage.Database, StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase)
+                    ? AdoNetSchema.PostgresInvariant
+                    : AdoNetSchema.MySqlInvariant;
+                o.ConnectionString = storage.ConnectionString;
+                o.GrainStorageSerializer = new GranaryStateSerializer();
+            });
+            services.AddSingleton<IStorageProbe>(new DatabaseProbe(storage));
+            if (storage.ApplySchema)
+            {
+                services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaOnStart(storage, sp.GetRequiredService<ILogger<SchemaOnStart>>()));
+            }
+        }
+        else
+        {
+            services.AddSingleton(sp => new FileGrainStorage(
+                sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path,
+                sp.GetRequiredService<ILogger<FileGrainStorage>>()));
+            services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<FileGrainStorage>());
+            services.AddGrainStorage(GranaryStorage.Name, static (sp, _) => sp.GetRequiredService<FileGrainStorage>());
+        }
+
         services.AddGranaryHealthChecks();
         return silo;
     }

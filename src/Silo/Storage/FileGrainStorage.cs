@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Orleans.Storage;
 
 namespace Granary.Silo.Storage;
@@ -14,15 +12,9 @@ namespace Granary.Silo.Storage;
 /// flushed to disk and renamed over the old one, so a crash leaves either the old or the new state, never a torn one.
 /// The ETag is the file's last-write time, checked before every write.
 /// </summary>
-public sealed partial class FileGrainStorage : IGrainStorage
+public sealed partial class FileGrainStorage : IGrainStorage, IStorageProbe
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static readonly JsonSerializerOptions s_json = GranaryStateSerializer.Options;
 
     private readonly string _root;
     private readonly ILogger<FileGrainStorage> _logger;
@@ -120,6 +112,9 @@ public sealed partial class FileGrainStorage : IGrainStorage
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public string Description => $"File storage at {_root}";
 
     /// <summary>Writes, reads back and deletes a probe file: the storage is reachable and writable.</summary>
     public async Task ProbeAsync(CancellationToken cancellationToken)

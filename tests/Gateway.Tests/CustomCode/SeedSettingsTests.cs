@@ -45,7 +45,7 @@ public sealed class SeedSettingsTests
         Assert.Equal(120, workspaces.IdleTimeoutSeconds);
         Assert.Equal(42, limits.MaxActiveFunctions);
         Assert.Equal(20L * 1024 * 1024, limits.MaxRequestBodyBytes);
-        Assert.Equal("/srv/functions", configuration.GetSection(FileStorageOptions.SectionName).Get<FileStorageOptions>()!.Path);
+        Assert.Equal("/srv/functions", configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()!.Path);
         Assert.Equal("url,util,crypto", configuration[$"{JavaScriptRuntimeOptions.SectionName}:AllowedBuiltinModules"]);
     }
 

@@ -1,0 +1,43 @@
+namespace Granary.Gateway.Hosting;
+
+/// <summary>
+/// In client mode, reads the cluster's active silos once a second and tells <see cref="InFlightCalls"/> when one
+/// leaves (killed, crashed or shut down), so that calls it was running are checked.
+/// </summary>
+internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls calls, ILogger<ClusterWatch> logger) : BackgroundService
+{
+    private static readonly TimeSpan s_period = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        HashSet<SiloAddress>? known = null;
+        using var timer = new PeriodicTimer(s_period);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            Dictionary<SiloAddress, SiloStatus> hosts;
+            try
+            {
+                hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(true, stoppingToken).WaitAsync(TimeSpan.FromSeconds(3), stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogUnreachable(ex.Message);
+                continue;
+            }
+
+            var active = hosts.Keys.ToHashSet();
+            if (known is not null)
+            {
+                foreach (var silo in known.Where(s => !active.Contains(s)))
+                {
+                    calls.SiloLost(silo.ToString());
+                }
+            }
+
+            known = active;
+        }
+    }
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Debug, Message = "Could not read the cluster's silos: {Reason}")]
+    private partial void LogUnreachable(string reason);
+}

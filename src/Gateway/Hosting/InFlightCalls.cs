@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using Granary.Functions;
+
+namespace Granary.Gateway.Hosting;
+
+/// <summary>
+/// Keeps an HTTP request from waiting forever on a silo that died under it (client mode). Orleans keeps a call's
+/// callback until its response timeout (an hour for invocations, so long functions can run) even when the silo
+/// that would answer is gone. So each call carries a <see cref="InvocationRequest.CallId"/>; when
+/// <see cref="ClusterWatch"/> sees a silo leave the cluster, every call that started before is checked: the function
+/// grain is asked whether it is still running the call, and a call that no live activation runs and that did not
+/// answer fails with <see cref="CallLostException"/> (503).
+/// </summary>
+internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
+{
+    private static readonly TimeSpan s_askTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_askPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<long, Call> _calls = new();
+    private long _nextId;
+
+    /// <summary>Gets or sets whether calls are tracked (client mode); untracked calls go straight to the grain.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Gets the number of calls in flight now (tracked ones).</summary>
+    public int Count => _calls.Count;
+
+    /// <summary>Invokes the function; with tracking on, the call fails with <see cref="CallLostException"/> if it is lost.</summary>
+    public Task<InvocationResponse> InvokeAsync(IFunctionGrain function, InvocationRequest request) =>
+        Enabled ? InvokeTrackedAsync(function, request) : function.InvokeAsync(request);
+
+    /// <summary>Checks every call that started before now: a silo left the cluster.</summary>
+    public void SiloLost(string silo)
+    {
+        var calls = _calls.Values.ToList();
+        LogChecking(silo, calls.Count);
+        foreach (var call in calls)
+        {
+            if (call.Checking is false)
+            {
+                call.Checking = true;
+                _ = CheckAsync(call);
+            }
+        }
+    }
+
+    private async Task<InvocationResponse> InvokeTrackedAsync(IFunctionGrain function, InvocationRequest request)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var call = new Call(function, $"{Environment.ProcessId:x}-{id:x}");
+        _calls[id] = call;
+        try
+        {
+            var invoke = function.InvokeAsync(request with { CallId = call.Id });
+            var first = await Task.WhenAny(invoke, call.Lost.Task);
+            if (first != invoke)
+            {
+                // Orleans completes the abandoned call at its response timeout; observe it then.
+                _ = invoke.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw new CallLostException();
+            }
+
+            return await invoke;
+        }
+        finally
+        {
+            call.Done = true;
+            _calls.TryRemove(id, out _);
+        }
+    }
+
+    // Asks the function grain about the call once a second until the call completes, or it has twice said the call
+    // is not running (the answer may race with the response by a moment, hence twice). A question that times out
+    // (membership has not yet declared the silo dead, so the grain's address still points at it) is asked again.
+    private async Task CheckAsync(Call call)
+    {
+        var notRunning = 0;
+        for (var asked = 0; !call.Done && asked < 120; asked++)
+        {
+            try
+            {
+                notRunning = await call.Function.IsRunningAsync(call.Id).WaitAsync(s_askTimeout) ? 0 : notRunning + 1;
+            }
+            catch (Exception ex) when (ex is TimeoutException or OrleansException)
+            {
+                // Not answered yet; ask again.
+            }
+
+            if (notRunning >= 2)
+            {
+                if (!call.Done)
+                {
+                    LogLost(call.Id);
+                    call.Lost.TrySetResult();
+                }
+
+                break;
+            }
+
+            await Task.Delay(s_askPeriod);
+        }
+
+        call.Checking = false;
+    }
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Warning, Message = "Silo {Silo} left the cluster; checking {Count} call(s) in flight")]
+    private partial void LogChecking(string silo, int count);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Call {CallId} was lost with its silo; answering 503")]
+    private partial void LogLost(string callId);
+
+    private sealed class Call(IFunctionGrain function, string id)
+    {
+        public IFunctionGrain Function { get; } = function;
+
+        public string Id { get; } = id;
+
+        public TaskCompletionSource Lost { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool Done;
+
+        public volatile bool Checking;
+    }
+}
+
+/// <summary>The silo running a call left the cluster before it answered; the call may or may not have run.</summary>
+internal sealed class CallLostException : Exception
+{
+    public CallLostException()
+        : base("The silo running this call left the cluster before it answered.")
+    {
+    }
+
+    public CallLostException(string message)
+        : base(message)
+    {
+    }
+
+    public CallLostException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
