@@ -14,7 +14,9 @@ fi
 # Debian packages the tests use, installed when missing (apt-get as root, or through sudo).
 # python3: the Python workers run Debian's /usr/bin/python3 (Granary:Python:Interpreter), so the package is checked
 # rather than any python3 on PATH (a pyenv or venv python3 does not provide /usr/bin/python3).
-packages=(python3)
+# redis-server, postgresql, mariadb-server: the cluster tests start their own servers from these packages on free
+# loopback ports (PostgreSQL's programs are under /usr/lib/postgresql/<version>/bin, not on PATH).
+packages=(python3 redis-server postgresql mariadb-server)
 # Commands the tests run, as command:package. They are looked up with command -v, so one installed another way
 # (Node.js from NodeSource or nvm) counts; the Debian package is installed only when the command is missing.
 commands=(node:nodejs npm:npm)

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Granary.Bench;
 
-/// <summary>The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>.</summary>
+/// <summary>
+/// The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>,
+/// and <c>--only single|cluster</c> to run one section.
+/// </summary>
 internal sealed record Options
 {
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
@@ -19,6 +22,13 @@ internal sealed record Options
 
     public int SequentialWarmUp { get; init; } = 200;
 
+    /// <summary>Gets the one section to run: <c>single</c> (everything in this process) or <c>cluster</c>; null runs both.</summary>
+    public string? Only { get; init; }
+
+    public bool RunSingleProcess => Only is null or "single";
+
+    public bool RunCluster => Only is null or "cluster";
+
     /// <summary>Parses the arguments; prints usage and returns null when they are wrong or help is asked for.</summary>
     public static Options? Parse(string[] args)
     {
@@ -30,6 +40,19 @@ internal sealed record Options
             {
                 PrintUsage();
                 return null;
+            }
+
+            if (name == "--only")
+            {
+                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster"))
+                {
+                    Console.Error.WriteLine("--only needs 'single' or 'cluster'.");
+                    PrintUsage();
+                    return null;
+                }
+
+                options = options with { Only = args[++i] };
+                continue;
             }
 
             if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 0)
@@ -65,5 +88,6 @@ internal sealed record Options
 
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
-        "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>]");
+        "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes>]");
 }

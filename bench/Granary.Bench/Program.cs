@@ -11,7 +11,8 @@ namespace Granary.Bench;
 
 /// <summary>
 /// Measures, in one process: a bare Kestrel endpoint (the baseline), the Granary gateway's warm invocation path
-/// against it, and cold starts (idle function → first response through the gateway).
+/// against it, and cold starts (idle function → first response through the gateway); then, with the gateway and
+/// silos as separate processes, the cluster mode against the embedded one (<see cref="ClusterBench"/>).
 /// </summary>
 internal static class BenchProgram
 {
@@ -30,7 +31,32 @@ internal static class BenchProgram
 
         PrintHeader(options);
         var report = new Report();
+        if (options.RunSingleProcess)
+        {
+            await MeasureSingleProcessAsync(options, report);
+        }
 
+        if (options.RunCluster)
+        {
+            Console.WriteLine();
+            if (ClusterBench.Unavailable() is { } reason)
+            {
+                Console.WriteLine($"Cluster: skipped: {reason}");
+                report.ClusterSkipped = reason;
+            }
+            else
+            {
+                report.Cluster = await ClusterBench.MeasureAsync(options, report.Errors);
+            }
+        }
+
+        report.Print(options);
+        var nothingMeasured = options.Only == "cluster" && report.Cluster is null;
+        return report.Errors.Total == 0 && !nothingMeasured ? 0 : 1;
+    }
+
+    private static async Task MeasureSingleProcessAsync(Options options, Report report)
+    {
         // 1. Baseline: same body and content type as the Granary function answers with (checked below).
         await using (var baseline = await BaselineHost.StartAsync(s_expectedBody, "application/json; charset=utf-8"))
         {
@@ -94,9 +120,6 @@ internal static class BenchProgram
         var stopping = Stopwatch.GetTimestamp();
         await granary.DisposeAsync();
         Console.WriteLine($"  stopped in {Stopwatch.GetElapsedTime(stopping).TotalMilliseconds:F0} ms; temp storage deleted: {!Directory.Exists(granary.StoragePath)}");
-
-        report.Print(options);
-        return report.Errors.Total == 0 ? 0 : 1;
     }
 
     private static void PrintHeader(Options options)

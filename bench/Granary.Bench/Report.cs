@@ -28,15 +28,86 @@ internal sealed class Report
 
     public PythonResult? Python { get; set; }
 
+    public ClusterResult? Cluster { get; set; }
+
+    /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
+    public string? ClusterSkipped { get; set; }
+
     public void Print(Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var b = Baseline ?? throw new InvalidOperationException("No baseline result.");
-        var g = Granary ?? throw new InvalidOperationException("No Granary result.");
-        var ratio = g.Throughput.RequestsPerSecond / b.Throughput.RequestsPerSecond;
-
         Console.WriteLine();
         Console.WriteLine("======================================================== RESULTS ========================================================");
+        if (Baseline is { } b && Granary is { } g)
+        {
+            PrintSingleProcess(options, b, g);
+        }
+
+        if (Cluster is { } cluster)
+        {
+            ClusterBench.PrintTable(cluster, options);
+        }
+        else if (ClusterSkipped is { } reason)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Cluster mode: skipped: {reason}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Targets");
+        if (Baseline is { } baseline && Granary is { } granary)
+        {
+            var ratio = granary.Throughput.RequestsPerSecond / baseline.Throughput.RequestsPerSecond;
+            Console.WriteLine($"  Granary throughput >= {ThroughputTarget:P0} of baseline: {ratio:P1}  {Verdict(ratio >= ThroughputTarget)}");
+        }
+
+        foreach (var (name, cold) in new[] { ("definition collected", ColdCollected), ("scaled to zero", ColdScaledToZero) })
+        {
+            if (cold is not null)
+            {
+                Console.WriteLine($"  cold start p50 <= {ColdP50TargetMs:F0} ms ({name}): {cold.Latency.P50:F2} ms  {Verdict(cold.Latency.P50 <= ColdP50TargetMs)}");
+            }
+        }
+
+        if (Python is { } target)
+        {
+            var pyRatio = target.Granary.Throughput.RequestsPerSecond / target.Gunicorn.Throughput.RequestsPerSecond;
+            Console.WriteLine($"  Python warm throughput >= 1.0x gunicorn+Flask: {pyRatio:F2}x  {Verdict(pyRatio >= 1.0)}");
+            Console.WriteLine($"  Python cold start p50 <= 20 ms: {target.Cold.Latency.P50:F2} ms  {Verdict(target.Cold.Latency.P50 <= 20)}");
+        }
+
+        foreach (var snippet in Snippets)
+        {
+            Console.WriteLine($"  run {snippet.Name}: duration p50 < 1 ms: {snippet.Duration.P50:F3} ms  {Verdict(snippet.Duration.P50 < 1)}; end-to-end p50 < 2 ms: {snippet.EndToEnd.P50:F3} ms  {Verdict(snippet.EndToEnd.P50 < 2)}");
+        }
+
+        if (Cluster is { } clusterTargets)
+        {
+            foreach (var line in ClusterBench.TargetLines(clusterTargets))
+            {
+                Console.WriteLine($"  {line}");
+            }
+        }
+
+        Console.WriteLine();
+        if (Errors.Total == 0)
+        {
+            var cold = ColdCollected is null && ColdScaledToZero is null ? "" : ", every measured cold start was recorded as cold";
+            Console.WriteLine($"Errors: none (every response was 200 with the expected body{cold}).");
+        }
+        else
+        {
+            Console.WriteLine($"ERRORS: {Errors.Total} — these results include failed requests and are NOT valid:");
+            foreach (var line in Errors.Describe())
+            {
+                Console.WriteLine($"  {line}");
+            }
+        }
+    }
+
+    private void PrintSingleProcess(Options options, WarmResult b, WarmResult g)
+    {
+        var ratio = g.Throughput.RequestsPerSecond / b.Throughput.RequestsPerSecond;
         const string WarmTitle = "Warm path (POST, 200 + {\"hello\":\"world\"})";
         Console.WriteLine($"{WarmTitle,-52}{"Kestrel baseline",16}  {"Granary",12}  Granary vs baseline");
         LatencyRow($"sequential latency p50 (ms, n={b.Sequential.Count})", b.Sequential.P50, g.Sequential.P50);
@@ -93,43 +164,6 @@ internal sealed class Report
             Console.WriteLine($"Python cold start (scaled to zero, {py.ColdGap.TotalMilliseconds:F0} ms gap)");
             Console.WriteLine($"  {"variant",-46}{"n",5}{"p50",8}{"p99",8}{"mean",8}{"min",8}{"max",8}   {"server initMs p50/p99",22}{"cold ok",9}{"pool empty",11}{"errors",8}");
             ColdRow("python, scaled to zero by itself", py.Cold);
-        }
-
-        Console.WriteLine();
-        Console.WriteLine("Targets");
-        Console.WriteLine($"  Granary throughput >= {ThroughputTarget:P0} of baseline: {ratio:P1}  {Verdict(ratio >= ThroughputTarget)}");
-        foreach (var (name, cold) in new[] { ("definition collected", ColdCollected), ("scaled to zero", ColdScaledToZero) })
-        {
-            if (cold is not null)
-            {
-                Console.WriteLine($"  cold start p50 <= {ColdP50TargetMs:F0} ms ({name}): {cold.Latency.P50:F2} ms  {Verdict(cold.Latency.P50 <= ColdP50TargetMs)}");
-            }
-        }
-
-        if (Python is { } target)
-        {
-            var pyRatio = target.Granary.Throughput.RequestsPerSecond / target.Gunicorn.Throughput.RequestsPerSecond;
-            Console.WriteLine($"  Python warm throughput >= 1.0x gunicorn+Flask: {pyRatio:F2}x  {Verdict(pyRatio >= 1.0)}");
-            Console.WriteLine($"  Python cold start p50 <= 20 ms: {target.Cold.Latency.P50:F2} ms  {Verdict(target.Cold.Latency.P50 <= 20)}");
-        }
-
-        foreach (var snippet in Snippets)
-        {
-            Console.WriteLine($"  run {snippet.Name}: duration p50 < 1 ms: {snippet.Duration.P50:F3} ms  {Verdict(snippet.Duration.P50 < 1)}; end-to-end p50 < 2 ms: {snippet.EndToEnd.P50:F3} ms  {Verdict(snippet.EndToEnd.P50 < 2)}");
-        }
-
-        Console.WriteLine();
-        if (Errors.Total == 0)
-        {
-            Console.WriteLine("Errors: none (every response was 200 with the expected body, every measured cold start was recorded as cold).");
-        }
-        else
-        {
-            Console.WriteLine($"ERRORS: {Errors.Total} — these results include failed requests and are NOT valid:");
-            foreach (var line in Errors.Describe())
-            {
-                Console.WriteLine($"  {line}");
-            }
         }
     }
 

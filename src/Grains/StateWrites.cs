@@ -3,7 +3,10 @@ using Orleans.Storage;
 
 namespace Granary;
 
-/// <summary>Writes of grain state that report a storage outage as <see cref="StorageUnavailableException"/>.</summary>
+/// <summary>
+/// Writes of grain state that report a storage outage as <see cref="StorageUnavailableException"/>. The storage's own
+/// exception stays on the silo (Orleans logs it): a database driver's exception type may not travel to the caller.
+/// </summary>
 internal static class StateWrites
 {
     /// <summary>Writes the state; a failure of the storage itself becomes <see cref="StorageUnavailableException"/>.</summary>
@@ -15,7 +18,7 @@ internal static class StateWrites
         }
         catch (Exception ex) when (IsOutage(ex))
         {
-            throw new StorageUnavailableException($"Could not store {what}: grain storage is unavailable ({ex.GetBaseException().Message}). Nothing was changed; retry when storage is back.", ex);
+            throw new StorageUnavailableException($"Could not store {what}: grain storage is unavailable ({ex.GetBaseException().Message}). Nothing was changed; retry when storage is back.");
         }
     }
 
@@ -28,7 +31,7 @@ internal static class StateWrites
         }
         catch (Exception ex) when (IsOutage(ex))
         {
-            throw new StorageUnavailableException($"Could not delete {what}: grain storage is unavailable ({ex.GetBaseException().Message}). Retry when storage is back.", ex);
+            throw new StorageUnavailableException($"Could not delete {what}: grain storage is unavailable ({ex.GetBaseException().Message}). Retry when storage is back.");
         }
     }
 

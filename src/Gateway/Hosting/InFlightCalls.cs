@@ -44,7 +44,25 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
         }
     }
 
+    // A rejection means Orleans did not deliver the call (the target silo was shutting down or gone when the message
+    // reached it), so the function did not run and the call is sent again: a rolling restart loses no request.
     private async Task<InvocationResponse> InvokeTrackedAsync(IFunctionGrain function, InvocationRequest request)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await InvokeOnceAsync(function, request);
+            }
+            catch (OrleansMessageRejectionException ex) when (attempt < 3)
+            {
+                LogRetried(attempt, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            }
+        }
+    }
+
+    private async Task<InvocationResponse> InvokeOnceAsync(IFunctionGrain function, InvocationRequest request)
     {
         var id = Interlocked.Increment(ref _nextId);
         var call = new Call(function, $"{Environment.ProcessId:x}-{id:x}");
@@ -108,6 +126,9 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Call {CallId} was lost with its silo; answering 503")]
     private partial void LogLost(string callId);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "A call was not delivered (attempt {Attempt}: {Reason}); sending it again")]
+    private partial void LogRetried(int attempt, string reason);
 
     private sealed class Call(IFunctionGrain function, string id)
     {

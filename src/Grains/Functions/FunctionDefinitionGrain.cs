@@ -23,6 +23,7 @@ public sealed partial class FunctionDefinitionGrain(
     IOptions<NpmOptions> npmOptions,
     IOptions<FunctionLimits> limits,
     TimeProvider time,
+    IClusterMembershipService membership,
     ILogger<FunctionDefinitionGrain> logger)
     : Grain, IFunctionDefinitionGrain
 {
@@ -211,10 +212,13 @@ public sealed partial class FunctionDefinitionGrain(
 
     private FunctionStatus Status()
     {
+        // An activation that stopped reporting is gone, and so is one on a silo the cluster declared dead (killed:
+        // it could not detach) without waiting for its lease.
         var now = time.GetUtcNow();
-        foreach (var (id, (_, seen)) in _activations.ToList())
+        var members = membership.CurrentSnapshot.Members;
+        foreach (var (id, (info, seen)) in _activations.ToList())
         {
-            if (now - seen > ActivationLease)
+            if (now - seen > ActivationLease || members.Any(m => m.Value.Status == SiloStatus.Dead && m.Key.ToString() == info.Silo))
             {
                 _activations.Remove(id);
             }

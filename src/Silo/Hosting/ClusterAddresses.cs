@@ -44,6 +44,10 @@ internal static class ClusterAddresses
         // Each silo re-reads the table often enough to learn of joins and deaths it missed a gossip message for.
         options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
 
+        // Each silo writes its heartbeat to the table every 10 s (not 5 min), so that after a whole-cluster outage the
+        // rows of silos that never came back are soon stale and new silos need not reach them to join.
+        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+
         // A dead silo's row is removed after an hour rather than a week: restarts on a LAN reuse addresses.
         options.DefunctSiloExpiration = TimeSpan.FromHours(1);
         options.DefunctSiloCleanupPeriod = TimeSpan.FromMinutes(10);

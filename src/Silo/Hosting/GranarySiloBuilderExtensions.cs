@@ -10,6 +10,7 @@ using Granary.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -118,7 +119,9 @@ public static class GranarySiloBuilderExtensions
         services.AddHostedService<IsolatePoolWarmUp>();
         if (storage.IsAdoNet)
         {
-            silo.AddAdoNetGrainStorage(GranaryStorage.Name, o =>
+            // Orleans' ADO.NET provider under an inner name, wrapped so that outages reach callers as 503s.
+            const string database = GranaryStorage.Name + "-adonet";
+            silo.AddAdoNetGrainStorage(database, o =>
             {
                 o.Invariant = string.Equals(storage.Database, StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase)
                     ? AdoNetSchema.PostgresInvariant
@@ -126,7 +129,12 @@ public static class GranarySiloBuilderExtensions
                 o.ConnectionString = storage.ConnectionString;
                 o.GrainStorageSerializer = new GranaryStateSerializer();
             });
-            services.AddSingleton<IStorageProbe>(new DatabaseProbe(storage));
+            var probe = new DatabaseProbe(storage);
+            services.AddSingleton<IStorageProbe>(probe);
+            services.AddGrainStorage(GranaryStorage.Name, (sp, _) => new OutageReportingStorage(
+                sp.GetRequiredKeyedService<IGrainStorage>(database),
+                probe.Description,
+                sp.GetRequiredService<ILogger<OutageReportingStorage>>()));
             if (storage.ApplySchema)
             {
                 services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaOnStart(storage, sp.GetRequiredService<ILogger<SchemaOnStart>>()));

@@ -8,9 +8,10 @@ namespace Granary.Silo.Storage;
 
 /// <summary>
 /// Installs the tables and stored queries that Orleans' ADO.NET grain storage reads at start-up (its NuGet package
-/// does not ship them). The scripts are dotnet/orleans' own, embedded unchanged from <c>Storage/Sql</c> (see
-/// <c>NOTICE.md</c> there); every statement is checked before it runs, so an existing or half-finished install is
-/// completed rather than duplicated, and a schema that is already complete is left untouched.
+/// does not ship them). The scripts are Granary's, embedded from <c>Storage/Sql</c>: the table, the write and clear
+/// routines and the query rows of the contract Orleans 10's storage binds (the payload as <c>PayloadBinary</c>);
+/// every statement is checked before it runs, so an existing or half-finished install is completed rather than
+/// duplicated, and a schema that is already complete is left untouched.
 /// </summary>
 public static partial class AdoNetSchema
 {
@@ -174,13 +175,6 @@ public static partial class AdoNetSchema
             return await QueryRowExistsAsync(connection, transaction, query.Groups["key"].Value, cancellationToken);
         }
 
-        if (ModifyColumnPattern().IsMatch(statement))
-        {
-            // MySQL's "/*!50708 ALTER TABLE … MODIFY COLUMN PayloadJson JSON */": idempotent, and it only runs while
-            // the schema is incomplete, that is while the table is new.
-            return false;
-        }
-
         throw new InvalidOperationException($"The embedded schema script has a statement the installer does not recognise: {statement[..Math.Min(60, statement.Length)]}");
     }
 
@@ -230,9 +224,6 @@ public static partial class AdoNetSchema
 
     [GeneratedRegex(@"^INSERT\s+INTO\s+OrleansQuery\s*\(\s*QueryKey\s*,\s*QueryText\s*\)\s*VALUES\s*\(\s*'(?<key>\w+)'", RegexOptions.IgnoreCase)]
     private static partial Regex InsertQueryPattern();
-
-    [GeneratedRegex(@"^(?:/\*!\d*\s*)?ALTER\s+TABLE\s+\w+\s+MODIFY\s+COLUMN\s", RegexOptions.IgnoreCase)]
-    private static partial Regex ModifyColumnPattern();
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Information, Message = "The Orleans ADO.NET storage schema is present in {Database} database {Name}")]
     private static partial void LogSchemaPresent(ILogger logger, string database, string name);
@@ -288,7 +279,7 @@ public static partial class AdoNetSchema
 
         public bool DollarQuoting => true;
 
-        public string[] Scripts { get; } = ["PostgreSQL-Main.sql", "PostgreSQL-Persistence.sql"];
+        public string[] Scripts { get; } = ["PostgreSQL.sql"];
 
         public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
         {
@@ -378,7 +369,7 @@ public static partial class AdoNetSchema
 
         public bool DollarQuoting => false;
 
-        public string[] Scripts { get; } = ["MySQL-Main.sql", "MySQL-Persistence.sql"];
+        public string[] Scripts { get; } = ["MySQL.sql"];
 
         public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
         {

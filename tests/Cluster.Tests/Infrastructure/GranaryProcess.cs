@@ -19,6 +19,7 @@ public sealed class GranaryProcess : IAsyncDisposable
 
     private readonly ServerProcess _process;
     private readonly HttpClient _http;
+    private bool _disposed;
 
     private GranaryProcess(ServerProcess process, Uri httpUri, string workingDirectory)
     {
@@ -122,6 +123,12 @@ public sealed class GranaryProcess : IAsyncDisposable
     /// <summary>Kills the process if it is still running.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.KillTree();

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.Json;
+using Granary.Cluster.Tests.Infrastructure;
+
+namespace Granary.Cluster.Tests;
+
+/// <summary>
+/// Three silo processes with Redis membership and PostgreSQL storage, client-mode gateways in front: placement,
+/// deployments seen through every gateway, a silo killed under load, and a rolling restart under load.
+/// </summary>
+[Collection(ClusterProcesses.Name)]
+public sealed class ClusterTests(RedisServer redis, PostgresServer postgres)
+{
+    // Sleeps a little so that calls are in flight when a silo dies.
+    private const string Work = "module.exports = async () => { await new Promise(r => setTimeout(r, 20)); return { ok: true }; };";
+
+    private static readonly string[] s_functions = [.. Enumerable.Range(1, 9).Select(i => $"f{i}")];
+
+    [Fact]
+    public async Task ActivationsSpreadOverTheSilosAndTheStatusApiNamesEachOnesSilo()
+    {
+        await using var cluster = await StartAsync();
+        var gateway = cluster.Http[0];
+        foreach (var name in s_functions)
+        {
+            await GranaryCluster.DeployAsync(gateway, name, Work);
+            Assert.Equal(HttpStatusCode.OK, (await gateway.PostAsync(new Uri($"/fn/default/w/{name}", UriKind.Relative), null)).StatusCode);
+        }
+
+        var hosts = new List<int>();
+        foreach (var name in s_functions)
+        {
+            var silos = await GranaryCluster.ActivationSilosAsync(gateway, name);
+            var silo = Assert.Single(silos);
+            var index = cluster.IndexOf(silo);
+            Assert.True(index >= 0, $"{name} is on {silo}, which is none of the cluster's silos (ports {string.Join(", ", cluster.SiloPorts)})");
+            hosts.Add(index);
+        }
+
+        Assert.True(hosts.Distinct().Count() >= 2, $"All nine functions were placed on silo {hosts[0]}.");
+    }
+
+    [Fact]
+    public async Task AFunctionDeployedThroughOneGatewayIsInvocableThroughAnotherAndNoGatewayServesStaleCode()
+    {
+        await using var cluster = await StartAsync(gateways: 2);
+        var (first, second) = (cluster.Http[0], cluster.Http[1]);
+
+        await GranaryCluster.DeployAsync(first, "counter", Version(1));
+        Assert.Equal(1, await VersionThroughAsync(second, "counter"));
+
+        // Each update is served by both gateways as soon as its PUT has answered, wherever the activation lives.
+        for (var version = 2; version <= 8; version++)
+        {
+            var (writer, other) = version % 2 == 0 ? (second, first) : (first, second);
+            await GranaryCluster.DeployAsync(writer, "counter", Version(version));
+            Assert.Equal(version, await VersionThroughAsync(other, "counter"));
+            Assert.Equal(version, await VersionThroughAsync(writer, "counter"));
+        }
+
+        static string Version(int version) => $"module.exports = async () => ({{ version: {version} }});";
+    }
+
+    [Fact]
+    public async Task ASiloKilledUnderLoadFailsOnlyItsCallsInFlightWith503AndTheClusterRecovers()
+    {
+        var output = TestContext.Current.TestOutputHelper!;
+        await using var cluster = await StartAsync();
+        var gateway = cluster.Http[0];
+        foreach (var name in s_functions)
+        {
+            await GranaryCluster.DeployAsync(gateway, name, Work);
+        }
+
+        await using var load = new SteadyLoad(gateway, s_functions, callers: 6);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // The victim is the silo that hosts the most activations, so that some calls are surely in flight on it.
+        var placement = new Dictionary<string, int>();
+        foreach (var name in s_functions)
+        {
+            placement[name] = cluster.IndexOf(Assert.Single(await GranaryCluster.ActivationSilosAsync(gateway, name)));
+        }
+
+        var victim = placement.Values.GroupBy(i => i).MaxBy(g => g.Count())!.Key;
+        var moved = placement.Where(p => p.Value == victim).Select(p => p.Key).ToHashSet();
+        var killedAt = load.Elapsed;
+        cluster.Silos[victim].Kill();
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        var results = await load.StopAsync();
+
+        var failed = results.Where(r => r.Status != 200).ToList();
+        var lastFailure = failed.Count > 0 ? failed.Max(r => r.Started + r.Duration) : killedAt;
+        output.WriteLine($"{results.Count} requests, {failed.Count} failed; killed silo {victim} (hosting {string.Join(", ", moved)}) at {killedAt.TotalSeconds:F2} s; " +
+            $"last failure answered {(lastFailure - killedAt).TotalSeconds:F2} s after the kill; slowest request {results.Max(r => r.Duration).TotalSeconds:F2} s");
+        foreach (var failure in failed.Take(10))
+        {
+            output.WriteLine(failure.ToString());
+        }
+
+        // Calls in flight on the dead silo fail fast with a clear 503; nothing hangs.
+        Assert.All(failed, r =>
+        {
+            Assert.Equal(503, r.Status);
+            using var problem = JsonDocument.Parse(r.Body);
+            Assert.StartsWith("urn:granary:problem:", problem.RootElement.GetProperty("type").GetString(), StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(problem.RootElement.GetProperty("detail").GetString()));
+        });
+        Assert.All(results, r => Assert.True(r.Duration < TimeSpan.FromSeconds(10), $"A request hung: {r}"));
+        Assert.All(failed, r => Assert.True(r.Started + r.Duration >= killedAt, $"A request failed before the kill: {r}"));
+
+        // Once membership converged, every request succeeds, including those of the functions that lived on the dead silo.
+        var converged = lastFailure + TimeSpan.FromMilliseconds(1);
+        var after = results.Where(r => r.Started > converged).ToList();
+        Assert.True(after.Count > 100, $"Only {after.Count} requests after convergence at {converged.TotalSeconds:F2} s");
+        Assert.True(lastFailure - killedAt < TimeSpan.FromSeconds(8), $"Failures went on for {(lastFailure - killedAt).TotalSeconds:F2} s after the kill");
+        Assert.Contains(after, r => moved.Contains(r.Function) && r.Status == 200);
+        foreach (var name in moved)
+        {
+            var index = cluster.IndexOf(Assert.Single(await GranaryCluster.ActivationSilosAsync(gateway, name)));
+            Assert.NotEqual(victim, index);
+        }
+    }
+
+    [Fact]
+    public async Task ARollingRestartUnderLoadLosesNoRequest()
+    {
+        var output = TestContext.Current.TestOutputHelper!;
+        await using var cluster = await StartAsync();
+        var gateway = cluster.Http[0];
+        foreach (var name in s_functions)
+        {
+            await GranaryCluster.DeployAsync(gateway, name, Work);
+        }
+
+        await using var load = new SteadyLoad(gateway, s_functions, callers: 4);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        for (var i = 0; i < cluster.Silos.Count; i++)
+        {
+            Assert.Equal(0, await cluster.Silos[i].TerminateAsync(TimeSpan.FromSeconds(45)));
+            await cluster.RestartSiloAsync(i);
+            await GranaryCluster.WaitForSilosAsync(gateway, cluster.Silos.Count);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        var results = await load.StopAsync();
+        var failed = results.Where(r => r.Status != 200).ToList();
+        output.WriteLine($"{results.Count} requests during the rolling restart, {failed.Count} failed; slowest {results.Max(r => r.Duration).TotalMilliseconds:F0} ms");
+        Assert.True(results.Count > 200, $"Only {results.Count} requests were made");
+        Assert.True(failed.Count == 0, $"{failed.Count} request(s) failed, the first: {string.Join("\n", failed.Take(5))}");
+    }
+
+    private async Task<GranaryCluster> StartAsync(int gateways = 1)
+    {
+        var database = await postgres.CreateDatabaseAsync("c" + Guid.NewGuid().ToString("N")[..16]);
+        return await GranaryCluster.StartAsync(redis, Postgres(database), silos: 3, gateways: gateways);
+    }
+
+    internal static Dictionary<string, string> Postgres(string connectionString) => new()
+    {
+        ["Granary__Storage__Provider"] = "adonet",
+        ["Granary__Storage__Database"] = "postgres",
+        ["Granary__Storage__ConnectionString"] = connectionString,
+    };
+
+    private static async Task<int> VersionThroughAsync(HttpClient gateway, string name)
+    {
+        using var response = await gateway.PostAsync(new Uri($"/fn/default/w/{name}", UriKind.Relative), null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {body}");
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("version").GetInt32();
+    }
+}
