@@ -148,6 +148,12 @@ internal static class ClusterBench
         {
             Console.WriteLine($"  cluster section aborted: {ex.Message}");
             allErrors.Add("cluster: section aborted", ex.Message);
+            foreach (var process in processes.Where(p => p.HasExited))
+            {
+                Console.WriteLine($"  {process.Name} had exited (code {process.ExitCode}); its last output:{Environment.NewLine}{process.Tail()}");
+                allErrors.Add($"cluster: {process.Name} exited", $"code {process.ExitCode}: {process.Tail()}");
+            }
+
             return null;
         }
         finally
@@ -599,7 +605,7 @@ internal static class ClusterBench
 
         public string[] Names { get; } = [.. Enumerable.Range(0, FunctionCount).Select(i => $"hello{i}")];
 
-        public string[] Paths => [.. Names.Select(n => $"{Invoke}/{n}")];
+        public string[] Paths { get; } = [.. Enumerable.Range(0, FunctionCount).Select(i => $"{Invoke}/hello{i}")];
 
         public LoadGenerator Single { get; } = new(http, 1);
 
@@ -665,6 +671,8 @@ internal sealed class ChildProcess : IAsyncDisposable
     public Uri Http { get; }
 
     public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     public TimeSpan CpuTime
     {

@@ -19,8 +19,10 @@ internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls 
             {
                 hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(true, stoppingToken).WaitAsync(TimeSpan.FromSeconds(3), stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever the cluster answers (timeouts and cancellations included), the watch goes on: a
+                // faulted background service would stop the gateway.
                 LogUnreachable(ex.Message);
                 continue;
             }

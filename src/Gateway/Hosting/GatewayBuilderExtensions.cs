@@ -20,7 +20,8 @@ public static class GatewayBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
         configuration.AddSeedEnvironment();
-        if (configuration["urls"] is null && configuration["http_ports"] is null)
+        // PORT wins over ASPNETCORE_HTTP_PORTS, which the .NET container images preset to 8080.
+        if (configuration["urls"] is null && (configuration["PORT"] is { Length: > 0 } || configuration["http_ports"] is null))
         {
             // PORT is the container convention (Cloud Run, Knative, the Functions Framework): listen on every interface.
             builder.WebHost.UseUrls(configuration["PORT"] is { Length: > 0 } port ? $"http://*:{port}" : DefaultUrl);
