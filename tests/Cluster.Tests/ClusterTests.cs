@@ -150,6 +150,69 @@ public sealed class ClusterTests(RedisServer redis, PostgresServer postgres)
         Assert.True(failed.Count == 0, $"{failed.Count} request(s) failed, the first: {string.Join("\n", failed.Take(5))}");
     }
 
+    [Fact]
+    public async Task AGatewayStartedBeforeAnySiloIsLiveAnswers503AndServesOnceASiloJoins()
+    {
+        var database = await postgres.CreateDatabaseAsync("g" + Guid.NewGuid().ToString("N")[..16]);
+        var shared = new Dictionary<string, string>(Postgres(database))
+        {
+            ["Granary__Cluster__Clustering"] = "redis",
+            ["Granary__Cluster__RedisConnectionString"] = redis.ConnectionString,
+            ["Granary__Cluster__ClusterId"] = "early-" + Guid.NewGuid().ToString("N")[..12],
+            ["Granary__Cluster__AdvertisedAddress"] = "127.0.0.1",
+        };
+        await using var gateway = await GranaryProcess.StartGatewayAsync(new Dictionary<string, string>(shared) { ["Granary__Gateway__Mode"] = "client" });
+        using var http = new HttpClient { BaseAddress = gateway.HttpUri, Timeout = TimeSpan.FromSeconds(30) };
+
+        // Live but not ready, and every API request gets a clear 503 rather than an error about unknown grains.
+        await EventuallyOkAsync(http, "/healthz", gateway);
+        using (var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        using (var early = await http.PostAsync(new Uri("/fn/default/w/f1", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
+            using var problem = JsonDocument.Parse(await early.Content.ReadAsStringAsync());
+            Assert.Equal("urn:granary:problem:cluster-unavailable", problem.RootElement.GetProperty("type").GetString());
+        }
+
+        await using var silo = await GranaryProcess.StartSiloAsync(new Dictionary<string, string>(shared)
+        {
+            ["Granary__Cluster__SiloPort"] = Ports.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Granary__Cluster__GatewayPort"] = Ports.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        await silo.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        await GranaryCluster.WaitForSilosAsync(http, 1);
+        await GranaryCluster.DeployAsync(http, "f1", Work);
+        using var served = await http.PostAsync(new Uri("/fn/default/w/f1", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    private static async Task EventuallyOkAsync(HttpClient http, string path, GranaryProcess process)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{path} did not answer 200 in time. Output:\n{process.Output}");
+            await Task.Delay(100);
+        }
+    }
+
     private async Task<GranaryCluster> StartAsync(int gateways = 1)
     {
         var database = await postgres.CreateDatabaseAsync("c" + Guid.NewGuid().ToString("N")[..16]);

@@ -1,19 +1,22 @@
 namespace Granary.Gateway.Hosting;
 
 /// <summary>
-/// In client mode, reads the cluster's active silos once a second and tells <see cref="InFlightCalls"/> when one
-/// leaves (killed, crashed or shut down), so that calls it was running are checked.
+/// In client mode, reads the cluster's active silos once a second: tells <see cref="InFlightCalls"/> when one
+/// leaves (killed, crashed or shut down), so that calls it was running are checked, and marks the
+/// <see cref="ClusterConnection"/> connected once it first sees a silo.
 /// </summary>
-internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls calls, ILogger<ClusterWatch> logger) : BackgroundService
+internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls calls, ClusterConnection connection, ILogger<ClusterWatch> logger) : BackgroundService
 {
     private static readonly TimeSpan s_period = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_connectingPeriod = TimeSpan.FromMilliseconds(100);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         HashSet<SiloAddress>? known = null;
-        using var timer = new PeriodicTimer(s_period);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            // Ten times a second while connecting, so that the gateway serves as soon as a silo is there.
+            await Task.Delay(connection.Connected ? s_period : s_connectingPeriod, stoppingToken);
             Dictionary<SiloAddress, SiloStatus> hosts;
             try
             {
@@ -28,6 +31,7 @@ internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls 
             }
 
             var active = hosts.Keys.ToHashSet();
+            connection.Connected = active.Count > 0 || connection.Connected;
             if (known is not null)
             {
                 foreach (var silo in known.Where(s => !active.Contains(s)))

@@ -42,7 +42,11 @@ public static class GatewayBuilderExtensions
             builder.Services.AddValidatedOptions<FunctionLimits>(configuration, FunctionLimits.SectionName);
             builder.Services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster", tags: [GranaryHealthExtensions.ReadyTag]);
             builder.UseOrleansClient(client => client.AddGranaryClient(configuration));
+
+            // Listen while the client is still connecting: /healthz answers at once, /readyz once silos are reached.
+            builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
             builder.Services.AddSingleton(sp => new InFlightCalls(sp.GetRequiredService<ILogger<InFlightCalls>>()) { Enabled = true });
+            builder.Services.AddSingleton<ClusterConnection>();
             builder.Services.AddHostedService<ClusterWatch>();
         }
         else
@@ -59,6 +63,11 @@ public static class GatewayBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
+        if (app.Services.GetService<ClusterConnection>() is { } connection)
+        {
+            app.Use(next => ClusterConnection.Gate(next, connection));
+        }
+
         app.UseMiddleware<HostRouting>();
         app.MapGranaryHealth();
         app.MapFunctionsApi();
