@@ -55,15 +55,10 @@ internal sealed record ClusterResult(ClusterRun Embedded, ClusterRun OneSilo, Cl
 /// </summary>
 internal static class ClusterBench
 {
-    private const string Functions = "/api/v1/tenants/default/workspaces/bench/functions";
-    private const string Invoke = "/fn/default/bench";
-    private const string HelloSpec = "{\"runtime\":\"nodejs\",\"code\":\"module.exports = async () => ({ hello: 'world' });\"}";
     private const string RedisServer = "/usr/bin/redis-server";
     private const int FunctionCount = 6;
     private const int Rounds = 5;
     private const int WarmUpPasses = 4;
-    private static readonly byte[] s_expectedBody = "{\"hello\":\"world\"}"u8.ToArray();
-    private static readonly TimeSpan s_throughputWarmUp = TimeSpan.FromSeconds(2); // as the single-process section
 
     /// <summary>Why the section cannot run on this machine, or null when it can.</summary>
     public static string? Unavailable() =>
@@ -94,7 +89,7 @@ internal static class ClusterBench
             processes.Add(redis);
 
             var embeddedStorage = NewStorage(storages);
-            var embeddedPorts = FreePorts(3);
+            var embeddedPorts = LocalMachine.FreePorts(3);
             var embedded = ChildProcess.StartDotnet("embedded gateway", programs.Gateway, embeddedPorts[2], new()
             {
                 ["Granary__Cluster__SiloPort"] = Port(embeddedPorts[0]),
@@ -171,7 +166,7 @@ internal static class ClusterBench
             ChildProcess.KillAll(); // every child is disposed above already; this is the belt to those braces
             foreach (var directory in storages.Append(snapshot))
             {
-                DeleteDirectory(directory);
+                LocalMachine.DeleteDirectory(directory);
             }
         }
     }
@@ -258,7 +253,7 @@ internal static class ClusterBench
         var names = new Dictionary<int, string>();
         for (var i = 1; i <= count; i++)
         {
-            var ports = FreePorts(3);
+            var ports = LocalMachine.FreePorts(3);
             names[ports[0]] = $"silo{i}";
             var silo = ChildProcess.StartDotnet($"({configuration}) silo{i}", programs.Silo, ports[2], new(cluster)
             {
@@ -276,7 +271,7 @@ internal static class ClusterBench
 
     private static ChildProcess StartClientGateway(string configuration, Programs programs, Dictionary<string, string> cluster, List<ChildProcess> processes)
     {
-        var gateway = ChildProcess.StartDotnet($"({configuration}) client gateway", programs.Gateway, FreePorts(1)[0], new(cluster)
+        var gateway = ChildProcess.StartDotnet($"({configuration}) client gateway", programs.Gateway, LocalMachine.FreePorts(1)[0], new(cluster)
         {
             ["Granary__Gateway__Mode"] = "client",
         });
@@ -288,28 +283,22 @@ internal static class ClusterBench
     // (the first of the warm-up passes).
     private static async Task DeployAndWarmUpAsync(Configuration configuration, Options options)
     {
-        var api = configuration.Single.Client;
         foreach (var name in configuration.Names)
         {
-            using var content = new StringContent(HelloSpec, Encoding.UTF8, "application/json");
-            using var response = await api.PutAsync(new Uri($"{Functions}/{name}", UriKind.Relative), content);
-            if (response.StatusCode != HttpStatusCode.Created)
-            {
-                throw new InvalidOperationException($"{configuration.Label}: deploy {name}: expected 201, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            }
+            await BenchProgram.DeployAsync(configuration.Single.Client, name, idleTimeoutSeconds: null);
         }
 
         foreach (var path in configuration.Paths)
         {
-            await configuration.Single.SendAsync(path, s_expectedBody, configuration.Errors);
+            await configuration.Single.SendAsync(path, BenchProgram.ExpectedBody, configuration.Errors);
         }
 
         for (var i = 0; i < options.SequentialWarmUp; i++)
         {
-            await configuration.Single.SendAsync(configuration.Paths[i % FunctionCount], s_expectedBody, configuration.Errors);
+            await configuration.Single.SendAsync(configuration.Paths[i % FunctionCount], BenchProgram.ExpectedBody, configuration.Errors);
         }
 
-        var (warmLoad, _) = await ThroughputAsync(configuration.Load, configuration.Paths, options.Connections, s_throughputWarmUp);
+        var warmLoad = await configuration.Load.ThroughputAsync(configuration.Paths, BenchProgram.ThroughputWarmUp, BenchProgram.ExpectedBody);
         configuration.Errors.AddRange(warmLoad.Errors);
         configuration.WarmUpRequestsPerSecond = warmLoad.RequestsPerSecond;
         Console.WriteLine($"  {configuration.Label}: deployed on {configuration.Http}, warm-up pass 1 {warmLoad.RequestsPerSecond:F0} req/s, errors so far {configuration.Errors.Total}");
@@ -327,7 +316,7 @@ internal static class ClusterBench
             var current = new double[configurations.Count];
             for (var i = 0; i < configurations.Count; i++)
             {
-                var (warmLoad, _) = await ThroughputAsync(configurations[i].Load, configurations[i].Paths, options.Connections, s_throughputWarmUp);
+                var warmLoad = await configurations[i].Load.ThroughputAsync(configurations[i].Paths, BenchProgram.ThroughputWarmUp, BenchProgram.ExpectedBody);
                 configurations[i].Errors.AddRange(warmLoad.Errors);
                 current[i] = warmLoad.RequestsPerSecond;
                 line.Append(CultureInfo.InvariantCulture, $"  {configurations[i].Label} {current[i]:F0} req/s");
@@ -358,42 +347,18 @@ internal static class ClusterBench
                 var sent = configuration.Sequential.Count;
                 for (var i = 0; i < sequentialPerRound && configuration.Sequential.Count < options.Sequential; i++)
                 {
-                    configuration.Sequential.Add(await configuration.Single.SendAsync(configuration.Paths[(sent + i) % FunctionCount], s_expectedBody, configuration.Errors));
+                    configuration.Sequential.Add(await configuration.Single.SendAsync(configuration.Paths[(sent + i) % FunctionCount], BenchProgram.ExpectedBody, configuration.Errors));
                 }
 
                 var cpuBefore = CpuTime(configuration.Processes);
-                var (throughput, latencies) = await ThroughputAsync(configuration.Load, configuration.Paths, options.Connections, durationPerRound);
+                var throughput = await configuration.Load.ThroughputAsync(configuration.Paths, durationPerRound, BenchProgram.ExpectedBody);
                 configuration.Cpu += CpuTime(configuration.Processes) - cpuBefore;
-                configuration.Add(throughput, latencies);
+                configuration.Add(throughput);
                 line.Append(CultureInfo.InvariantCulture, $"  {configuration.Label} {throughput.RequestsPerSecond:F0} req/s");
             }
 
             Console.WriteLine(line.ToString());
         }
-    }
-
-    // LoadGenerator.ThroughputAsync with one path per worker, taken round-robin from the functions; also returns the
-    // latencies, so that the rounds' percentiles can be taken over all of them.
-    private static async Task<(ThroughputResult Result, double[] Latencies)> ThroughputAsync(LoadGenerator load, string[] paths, int connections, TimeSpan duration)
-    {
-        var errors = new ErrorLog();
-        var started = Stopwatch.GetTimestamp();
-        var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var workers = Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
-        {
-            var path = paths[worker % paths.Length];
-            var samples = new List<double>(4096);
-            while (Stopwatch.GetTimestamp() < deadline)
-            {
-                samples.Add(await load.SendAsync(path, s_expectedBody, errors));
-            }
-
-            return samples;
-        })).ToArray();
-        var all = await Task.WhenAll(workers);
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        var latencies = all.SelectMany(s => s).ToArray();
-        return (new ThroughputResult(latencies.Length, elapsed, LatencyStats.From(latencies), errors), latencies);
     }
 
     // Reads status.instances[].silo of every function and prints which silo hosts which; returns the distinct silos.
@@ -404,7 +369,7 @@ internal static class ClusterBench
         var hosts = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var name in configuration.Names)
         {
-            using var response = await api.GetAsync(new Uri($"{Functions}/{name}", UriKind.Relative));
+            using var response = await api.GetAsync(new Uri($"{BenchProgram.Functions}/{name}", UriKind.Relative));
             var body = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -446,7 +411,7 @@ internal static class ClusterBench
 
     private static async Task<ChildProcess> StartRedisAsync()
     {
-        var port = FreePorts(1)[0];
+        var port = LocalMachine.FreePorts(1)[0];
         var redis = ChildProcess.Start(
             "redis-server",
             RedisServer,
@@ -490,28 +455,6 @@ internal static class ClusterBench
         }
     }
 
-    // Distinct free loopback ports: every listener stays open until all the ports are known.
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
-
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     // A row of the table: a value per configuration, then (b) and (c) compared with (a).
@@ -519,21 +462,6 @@ internal static class ClusterBench
         Console.WriteLine($"  {label,-50}{string.Concat(runs.Select(r => $"{value(r),14}"))}   {comparison(runs[1]),7}   {comparison(runs[2]),7}");
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
-
-    private static void DeleteDirectory(string path)
-    {
-        for (var attempt = 1; Directory.Exists(path); attempt++)
-        {
-            try
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            catch (IOException) when (attempt < 5)
-            {
-                Thread.Sleep(100);
-            }
-        }
-    }
 
     /// <summary>The silo and gateway programs built by <c>dotnet build Orleans.sln -c Release</c>.</summary>
     internal sealed record Programs(string Silo, string Gateway, string? Missing)
@@ -605,7 +533,7 @@ internal static class ClusterBench
 
         public string[] Names { get; } = [.. Enumerable.Range(0, FunctionCount).Select(i => $"hello{i}")];
 
-        public string[] Paths { get; } = [.. Enumerable.Range(0, FunctionCount).Select(i => $"{Invoke}/hello{i}")];
+        public string[] Paths { get; } = [.. Enumerable.Range(0, FunctionCount).Select(i => $"{BenchProgram.Invoke}/hello{i}")];
 
         public LoadGenerator Single { get; } = new(http, 1);
 
@@ -619,12 +547,12 @@ internal static class ClusterBench
 
         public double WarmUpRequestsPerSecond { get; set; }
 
-        public void Add(ThroughputResult round, double[] latencies)
+        public void Add(ThroughputResult round)
         {
             _requests += round.Requests;
             _elapsed += round.Elapsed;
             _roundRequestsPerSecond.Add(round.RequestsPerSecond);
-            _loadLatencies.AddRange(latencies);
+            _loadLatencies.AddRange(round.Samples);
             Errors.AddRange(round.Errors);
         }
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Granary.Bench;
 
@@ -82,11 +80,11 @@ internal sealed class GranaryHost : BenchHost
         try
         {
             var started = Stopwatch.GetTimestamp();
-            var (siloPort, gatewayPort) = FreePorts();
+            var ports = LocalMachine.FreePorts(2);
             var settings = CommonSettings();
             settings["Granary:Storage:Path"] = storage;
-            settings["Granary:Cluster:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            settings["Granary:Cluster:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Granary:Cluster:SiloPort"] = ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Granary:Cluster:GatewayPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture);
 
             var builder = WebApplication.CreateBuilder([]);
             builder.Configuration.AddInMemoryCollection(settings);
@@ -98,7 +96,7 @@ internal sealed class GranaryHost : BenchHost
         }
         catch
         {
-            DeleteDirectory(storage);
+            LocalMachine.DeleteDirectory(storage);
             throw;
         }
     }
@@ -106,39 +104,6 @@ internal sealed class GranaryHost : BenchHost
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        DeleteDirectory(StoragePath);
-    }
-
-    // Two distinct free ports: both listeners stay open until both ports are known.
-    private static (int Silo, int Gateway) FreePorts()
-    {
-        var first = new TcpListener(IPAddress.Loopback, 0);
-        var second = new TcpListener(IPAddress.Loopback, 0);
-        first.Start();
-        second.Start();
-        try
-        {
-            return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
-        }
-        finally
-        {
-            first.Stop();
-            second.Stop();
-        }
-    }
-
-    private static void DeleteDirectory(string path)
-    {
-        for (var attempt = 1; Directory.Exists(path); attempt++)
-        {
-            try
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            catch (IOException) when (attempt < 5)
-            {
-                Thread.Sleep(100);
-            }
-        }
+        LocalMachine.DeleteDirectory(StoragePath);
     }
 }

@@ -38,6 +38,9 @@ internal sealed class ErrorLog
 internal sealed record ThroughputResult(long Requests, TimeSpan Elapsed, LatencyStats Latency, ErrorLog Errors)
 {
     public double RequestsPerSecond => Requests / Elapsed.TotalSeconds;
+
+    /// <summary>Gets every request's latency in ms, so that the percentiles of several runs can be taken together.</summary>
+    public IReadOnlyList<double> Samples { get; init; } = [];
 }
 
 /// <summary>
@@ -111,13 +114,20 @@ internal sealed class LoadGenerator : IDisposable
     }
 
     /// <summary>Runs one worker loop per connection for <paramref name="duration"/>; requests in flight at the end complete and count.</summary>
-    public async Task<ThroughputResult> ThroughputAsync(string path, TimeSpan duration, byte[]? expectedBody)
+    public Task<ThroughputResult> ThroughputAsync(string path, TimeSpan duration, byte[]? expectedBody) =>
+        ThroughputAsync([path], duration, expectedBody);
+
+    /// <summary>As <see cref="ThroughputAsync(string, TimeSpan, byte[])"/>, each worker on one of <paramref name="paths"/>, taken round-robin.</summary>
+    public async Task<ThroughputResult> ThroughputAsync(IReadOnlyList<string> paths, TimeSpan duration, byte[]? expectedBody)
     {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentOutOfRangeException.ThrowIfZero(paths.Count);
         var errors = new ErrorLog();
         var started = Stopwatch.GetTimestamp();
         var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var workers = Enumerable.Range(0, _connections).Select(_ => Task.Run(async () =>
+        var workers = Enumerable.Range(0, _connections).Select(worker => Task.Run(async () =>
         {
+            var path = paths[worker % paths.Count];
             var samples = new List<double>(4096);
             while (Stopwatch.GetTimestamp() < deadline)
             {
@@ -129,7 +139,7 @@ internal sealed class LoadGenerator : IDisposable
         var all = await Task.WhenAll(workers);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var latencies = all.SelectMany(s => s).ToArray();
-        return new ThroughputResult(latencies.Length, elapsed, LatencyStats.From(latencies), errors);
+        return new ThroughputResult(latencies.Length, elapsed, LatencyStats.From(latencies), errors) { Samples = latencies };
     }
 
     public void Dispose() => _client.Dispose();

@@ -16,11 +16,15 @@ namespace Granary.Bench;
 /// </summary>
 internal static class BenchProgram
 {
-    private const string Functions = "/api/v1/tenants/default/workspaces/bench/functions";
-    private const string Invoke = "/fn/default/bench";
+    internal const string Functions = "/api/v1/tenants/default/workspaces/bench/functions";
+    internal const string Invoke = "/fn/default/bench";
     private const string HelloCode = "module.exports = async () => ({ hello: 'world' });";
-    private static readonly byte[] s_expectedBody = "{\"hello\":\"world\"}"u8.ToArray();
-    private static readonly TimeSpan s_throughputWarmUp = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets what every hello function (and the baseline) answers.</summary>
+    internal static byte[] ExpectedBody { get; } = "{\"hello\":\"world\"}"u8.ToArray();
+
+    /// <summary>Gets the unmeasured closed-loop load before each throughput measurement.</summary>
+    internal static TimeSpan ThroughputWarmUp { get; } = TimeSpan.FromSeconds(2);
 
     public static async Task<int> Main(string[] args)
     {
@@ -58,7 +62,7 @@ internal static class BenchProgram
     private static async Task MeasureSingleProcessAsync(Options options, Report report)
     {
         // 1. Baseline: same body and content type as the Granary function answers with (checked below).
-        await using (var baseline = await BaselineHost.StartAsync(s_expectedBody, "application/json; charset=utf-8"))
+        await using (var baseline = await BaselineHost.StartAsync(ExpectedBody, "application/json; charset=utf-8"))
         {
             Console.WriteLine($"Baseline Kestrel listening on {baseline.BaseAddress} (started in {baseline.Startup.TotalMilliseconds:F0} ms)");
             report.Baseline = await MeasureWarmAsync(baseline.BaseAddress, BaselineHost.Path, options, report.Errors);
@@ -75,7 +79,7 @@ internal static class BenchProgram
         {
             var body = await first.Content.ReadAsByteArrayAsync();
             Console.WriteLine($"First invocation of hello: {(int)first.StatusCode} {first.Content.Headers.ContentType} {Encoding.UTF8.GetString(body)}");
-            if (first.StatusCode != HttpStatusCode.OK || !body.AsSpan().SequenceEqual(s_expectedBody))
+            if (first.StatusCode != HttpStatusCode.OK || !body.AsSpan().SequenceEqual(ExpectedBody))
             {
                 report.Errors.Add("hello: first invocation", $"{(int)first.StatusCode} {Encoding.UTF8.GetString(body)}");
             }
@@ -128,7 +132,7 @@ internal static class BenchProgram
         Console.WriteLine("Granary benchmark");
         Console.WriteLine($"  machine:  {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.ProcessArchitecture}, {RuntimeInformation.FrameworkDescription}, {gc}");
         Console.WriteLine($"  warm:     sequential {options.Sequential} requests (+{options.SequentialWarmUp} warm-up) on one keep-alive connection; " +
-            $"throughput {options.Connections} connections x {options.Duration.TotalSeconds:F0} s (+{s_throughputWarmUp.TotalSeconds:F0} s warm-up)");
+            $"throughput {options.Connections} connections x {options.Duration.TotalSeconds:F0} s (+{ThroughputWarmUp.TotalSeconds:F0} s warm-up)");
         Console.WriteLine($"  cold:     {options.Cold} measured cold starts per variant (+{options.ColdWarmUp} unmeasured first), {options.ColdGap.TotalMilliseconds:F0} ms gap between cold starts");
         Console.WriteLine("  client:   in-process HttpClient/SocketsHttpHandler, POST without body; every response checked for 200 + {\"hello\":\"world\"}");
         Console.WriteLine();
@@ -136,13 +140,13 @@ internal static class BenchProgram
 
     internal static async Task<WarmResult> MeasureWarmAsync(Uri baseAddress, string path, Options options, ErrorLog allErrors, byte[]? expectedBody = null)
     {
-        var expected = expectedBody ?? s_expectedBody;
+        var expected = expectedBody ?? ExpectedBody;
         using var single = new LoadGenerator(baseAddress, 1);
         var (_, warmErrors) = await single.SequentialAsync(path, options.SequentialWarmUp, expected);
         var (sequential, sequentialErrors) = await single.SequentialAsync(path, options.Sequential, expected);
 
         using var load = new LoadGenerator(baseAddress, options.Connections);
-        var warmLoad = await load.ThroughputAsync(path, s_throughputWarmUp, expected);
+        var warmLoad = await load.ThroughputAsync(path, ThroughputWarmUp, expected);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var throughput = await load.ThroughputAsync(path, options.Duration, expected);
         var cpuPerRequestUs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / throughput.Requests;
@@ -167,7 +171,7 @@ internal static class BenchProgram
 
         using var client = new LoadGenerator(granary.BaseAddress, 1);
         var errors = new ErrorLog();
-        await client.SendAsync($"{Invoke}/hello", s_expectedBody, errors); // opens the connection before the first cold start
+        await client.SendAsync($"{Invoke}/hello", ExpectedBody, errors); // opens the connection before the first cold start
         var latencies = new List<double>();
         var poolEmpty = 0;
         for (var i = 0; i < names.Length; i++)
@@ -179,7 +183,7 @@ internal static class BenchProgram
                 poolEmpty++;
             }
 
-            var latency = await client.SendAsync($"{Invoke}/{names[i]}", s_expectedBody, errors);
+            var latency = await client.SendAsync($"{Invoke}/{names[i]}", ExpectedBody, errors);
             if (measured)
             {
                 latencies.Add(latency);
@@ -217,7 +221,7 @@ internal static class BenchProgram
         var latencies = new List<double>();
         foreach (var path in paths)
         {
-            latencies.Add(await client.SendAsync(path, s_expectedBody, errors));
+            latencies.Add(await client.SendAsync(path, ExpectedBody, errors));
         }
 
         return (LatencyStats.From(latencies), errors);
@@ -231,7 +235,7 @@ internal static class BenchProgram
         }
     }
 
-    private static async Task DeployAsync(HttpClient api, string name, int? idleTimeoutSeconds)
+    internal static async Task DeployAsync(HttpClient api, string name, int? idleTimeoutSeconds)
     {
         var spec = idleTimeoutSeconds is { } idle
             ? JsonSerializer.Serialize(new { runtime = "nodejs", code = HelloCode, idleTimeoutSeconds = idle })

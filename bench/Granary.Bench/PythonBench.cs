@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Granary.Runtime.Python;
 
@@ -16,8 +15,6 @@ internal sealed record PythonResult(WarmResult Gunicorn, WarmResult Granary, Col
 /// </summary>
 internal static class PythonBench
 {
-    private const string Functions = "/api/v1/tenants/default/workspaces/bench/functions";
-    private const string Invoke = "/fn/default/bench";
     private const string HelloCode = "def main(event, context):\n    return {'hello': 'world'}\n";
     private const string FlaskApp = "from flask import Flask\napp = Flask(__name__)\n\n@app.post('/hello')\ndef hello():\n    return {'hello': 'world'}\n";
 
@@ -41,8 +38,8 @@ internal static class PythonBench
         using var management = new LoadGenerator(granary.BaseAddress, 1);
         var api = management.Client;
         await DeployAsync(api, "pyhello", idleTimeoutSeconds: null, maxConcurrency: workers);
-        var granaryExpected = await FirstBodyAsync(granary.BaseAddress, $"{Invoke}/pyhello", allErrors);
-        var granaryResult = await BenchProgram.MeasureWarmAsync(granary.BaseAddress, $"{Invoke}/pyhello", options, allErrors, granaryExpected);
+        var granaryExpected = await FirstBodyAsync(granary.BaseAddress, $"{BenchProgram.Invoke}/pyhello", allErrors);
+        var granaryResult = await BenchProgram.MeasureWarmAsync(granary.BaseAddress, $"{BenchProgram.Invoke}/pyhello", options, allErrors, granaryExpected);
         await DeleteAsync(api, "pyhello");
 
         // Cold starts: functions that scaled to zero by their idle timeout; the gap lets the pool start a worker.
@@ -59,7 +56,7 @@ internal static class PythonBench
         var errors = new ErrorLog();
         foreach (var name in names)
         {
-            await client.SendAsync($"{Invoke}/{name}", granaryExpected, errors);
+            await client.SendAsync($"{BenchProgram.Invoke}/{name}", granaryExpected, errors);
         }
 
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -76,7 +73,7 @@ internal static class PythonBench
                 poolEmpty++;
             }
 
-            var latency = await client.SendAsync($"{Invoke}/{names[i]}", granaryExpected, errors);
+            var latency = await client.SendAsync($"{BenchProgram.Invoke}/{names[i]}", granaryExpected, errors);
             if (measured)
             {
                 latencies.Add(latency);
@@ -86,7 +83,7 @@ internal static class PythonBench
         var initMs = new List<double>();
         foreach (var name in names[5..])
         {
-            using var response = await api.GetAsync(new Uri($"{Functions}/{name}/invocations?limit=1", UriKind.Relative));
+            using var response = await api.GetAsync(new Uri($"{BenchProgram.Functions}/{name}/invocations?limit=1", UriKind.Relative));
             using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             var record = json.RootElement.GetProperty("invocations")[0];
             if (record.GetProperty("cold").GetBoolean())
@@ -129,7 +126,7 @@ internal static class PythonBench
     private static async Task DeployAsync(HttpClient api, string name, int? idleTimeoutSeconds, int maxConcurrency)
     {
         using var response = await api.PutAsJsonAsync(
-            new Uri($"{Functions}/{name}", UriKind.Relative),
+            new Uri($"{BenchProgram.Functions}/{name}", UriKind.Relative),
             new { runtime = "python", code = HelloCode, idleTimeoutSeconds = idleTimeoutSeconds ?? 300, maxConcurrency });
         if (!response.IsSuccessStatusCode)
         {
@@ -139,56 +136,41 @@ internal static class PythonBench
 
     private static async Task DeleteAsync(HttpClient api, string name)
     {
-        using var _ = await api.DeleteAsync(new Uri($"{Functions}/{name}", UriKind.Relative));
+        using var _ = await api.DeleteAsync(new Uri($"{BenchProgram.Functions}/{name}", UriKind.Relative));
     }
 }
 
 /// <summary>gunicorn serving a Flask app from a temporary directory on a free loopback port.</summary>
 internal sealed class GunicornHost : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly string _directory;
 
-    private GunicornHost(Process process, string directory, Uri baseAddress)
+    private GunicornHost(ChildProcess process, string directory)
     {
         _process = process;
         _directory = directory;
-        BaseAddress = baseAddress;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _process.Http;
 
     public static async Task<GunicornHost> StartAsync(string app, int workers)
     {
         var directory = Directory.CreateTempSubdirectory("granary-bench-flask-").FullName;
         await File.WriteAllTextAsync(Path.Combine(directory, "app.py"), app);
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        var start = new ProcessStartInfo("/usr/bin/gunicorn")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        foreach (var argument in new[] { "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", $"127.0.0.1:{port}", "--log-level", "warning", "app:app" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var host = new GunicornHost(process, directory, new Uri($"http://127.0.0.1:{port}"));
+        var port = LocalMachine.FreePorts(1)[0];
+        var process = ChildProcess.Start(
+            "gunicorn",
+            "/usr/bin/gunicorn",
+            ["--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", $"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
+            [],
+            port,
+            new Uri($"http://127.0.0.1:{port}"),
+            directory);
+        var host = new GunicornHost(process, directory);
         using var probe = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
         {
             try
             {
@@ -206,19 +188,14 @@ internal sealed class GunicornHost : IAsyncDisposable
             }
         }
 
+        var output = process.Tail();
         await host.DisposeAsync();
-        throw new InvalidOperationException("gunicorn did not start within 30 s.");
+        throw new InvalidOperationException($"gunicorn did not start within 30 s; its last output:{Environment.NewLine}{output}");
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        await _process.DisposeAsync();
+        LocalMachine.DeleteDirectory(_directory);
     }
 }

@@ -1,41 +1,29 @@
 using Granary.Storage;
-using Orleans.Storage;
 
 namespace Granary;
 
 /// <summary>
-/// Writes of grain state that report a storage outage as <see cref="StorageUnavailableException"/>. The storage's own
-/// exception stays on the silo (Orleans logs it): a database driver's exception type may not travel to the caller.
+/// Writes of grain state that surface a storage outage as <see cref="StorageUnavailableException"/>. The silo's
+/// storage provider reports outages as that exception (<c>OutageReportingStorage</c>); Orleans wraps whatever a
+/// provider throws in an <see cref="OrleansException"/>, and this unwraps it so that a grain can undo its change.
 /// </summary>
 internal static class StateWrites
 {
-    /// <summary>Writes the state; a failure of the storage itself becomes <see cref="StorageUnavailableException"/>.</summary>
-    public static async Task WriteOrFailAsync<T>(this IPersistentState<T> state, string what)
+    /// <summary>Writes the state; an outage throws <see cref="StorageUnavailableException"/>.</summary>
+    public static Task WriteOrFailAsync<T>(this IPersistentState<T> state) => UnwrapAsync(state.WriteStateAsync());
+
+    /// <summary>Clears the state; an outage throws <see cref="StorageUnavailableException"/>.</summary>
+    public static Task ClearOrFailAsync<T>(this IPersistentState<T> state) => UnwrapAsync(state.ClearStateAsync());
+
+    private static async Task UnwrapAsync(Task operation)
     {
         try
         {
-            await state.WriteStateAsync();
+            await operation;
         }
-        catch (Exception ex) when (IsOutage(ex))
+        catch (OrleansException ex) when (ex.InnerException is StorageUnavailableException outage)
         {
-            throw new StorageUnavailableException($"Could not store {what}: grain storage is unavailable ({ex.GetBaseException().Message}). Nothing was changed; retry when storage is back.");
+            throw outage;
         }
     }
-
-    /// <summary>Clears the state; a failure of the storage itself becomes <see cref="StorageUnavailableException"/>.</summary>
-    public static async Task ClearOrFailAsync<T>(this IPersistentState<T> state, string what)
-    {
-        try
-        {
-            await state.ClearStateAsync();
-        }
-        catch (Exception ex) when (IsOutage(ex))
-        {
-            throw new StorageUnavailableException($"Could not delete {what}: grain storage is unavailable ({ex.GetBaseException().Message}). Retry when storage is back.");
-        }
-    }
-
-    // A concurrent writer (a stale ETag) is a conflict, not an outage; everything else the provider throws is the
-    // storage failing: a database that refuses connections, a dropped connection, a full disk.
-    private static bool IsOutage(Exception ex) => ex is not (InconsistentStateException or StorageUnavailableException or ArgumentException);
 }

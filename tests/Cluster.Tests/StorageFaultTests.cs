@@ -22,13 +22,7 @@ public sealed class StorageFaultTests(RedisServer sharedRedis, PostgresServer sh
         await postgres.StartAsync();
         await using var cluster = await GranaryCluster.StartAsync(sharedRedis, ClusterTests.Postgres(postgres.ConnectionString), silos: 2);
         var gateway = cluster.Http[0];
-        foreach (var name in s_functions)
-        {
-            await GranaryCluster.DeployAsync(gateway, name, Hello);
-        }
-
-        await using var load = new SteadyLoad(gateway, s_functions, callers: 3);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await using var load = await DeployAndLoadAsync(gateway);
         await postgres.StopAsync();
         var downAt = load.Elapsed;
 
@@ -84,13 +78,7 @@ public sealed class StorageFaultTests(RedisServer sharedRedis, PostgresServer sh
         var database = await sharedPostgres.CreateDatabaseAsync("r" + Guid.NewGuid().ToString("N")[..16]);
         await using var cluster = await GranaryCluster.StartAsync(redis, ClusterTests.Postgres(database), silos: 3);
         var gateway = cluster.Http[0];
-        foreach (var name in s_functions)
-        {
-            await GranaryCluster.DeployAsync(gateway, name, Hello);
-        }
-
-        await using var load = new SteadyLoad(gateway, s_functions, callers: 3);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await using var load = await DeployAndLoadAsync(gateway);
         await redis.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(3));
         await redis.StartAsync();
@@ -130,6 +118,19 @@ public sealed class StorageFaultTests(RedisServer sharedRedis, PostgresServer sh
         Assert.Equal("{\"version\":2}", await EventuallyInvokeAsync(gateway, "kept"));
         using var document = JsonDocument.Parse(await gateway.GetStringAsync(new Uri("/api/v1/tenants/default/workspaces/w/functions/kept", UriKind.Relative)));
         Assert.Equal(2, document.RootElement.GetProperty("version").GetInt32());
+    }
+
+    // Deploys the functions and keeps them under steady load for a second before the fault.
+    private static async Task<SteadyLoad> DeployAndLoadAsync(HttpClient gateway)
+    {
+        foreach (var name in s_functions)
+        {
+            await GranaryCluster.DeployAsync(gateway, name, Hello);
+        }
+
+        var load = new SteadyLoad(gateway, s_functions, callers: 3);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        return load;
     }
 
     private static async Task AssertStorageUnavailableAsync(HttpResponseMessage response)

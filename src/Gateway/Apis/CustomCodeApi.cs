@@ -41,11 +41,9 @@ internal static partial class CustomCodeApi
             return;
         }
 
-        var limit = limits.Value.MaxRequestBodyBytes;
-        var body = await BodyReader.ReadAsync(context, limit);
+        var body = await ReadBodyAsync(context, limits.Value.MaxRequestBodyBytes);
         if (body is null)
         {
-            await WriteErrorAsync(context, 413, "PayloadTooLargeError", $"request entity too large (limit {limit} bytes, REQUEST_MAX_SIZE / Granary:Limits:MaxRequestBodyBytes)");
             return;
         }
 
@@ -121,11 +119,9 @@ internal static partial class CustomCodeApi
             return;
         }
 
-        var limit = limits.Value.MaxRequestBodyBytes;
-        var body = await BodyReader.ReadAsync(context, limit);
+        var body = await ReadBodyAsync(context, limits.Value.MaxRequestBodyBytes);
         if (body is null)
         {
-            await WriteErrorAsync(context, 413, "PayloadTooLargeError", $"request entity too large (limit {limit} bytes, REQUEST_MAX_SIZE / Granary:Limits:MaxRequestBodyBytes)");
             return;
         }
 
@@ -232,6 +228,18 @@ internal static partial class CustomCodeApi
         }
 
         return false;
+    }
+
+    // The body, or null after answering 413 as the seed service does.
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit)
+    {
+        var body = await BodyReader.ReadAsync(context, limit);
+        if (body is null)
+        {
+            await WriteErrorAsync(context, 413, "PayloadTooLargeError", $"request entity too large (limit {limit} bytes, REQUEST_MAX_SIZE / Granary:Limits:MaxRequestBodyBytes)");
+        }
+
+        return body;
     }
 
     private static Task WriteNotFoundAsync(HttpContext context, string path) =>

@@ -27,7 +27,7 @@ internal static class InvocationApi
             .WithSummary("Invoke a function with any method, on its URL or any path below it")
             .WithTags("Invocation");
 
-    public static async Task InvokeAsync(HttpContext context, string tenant, string workspace, string name, FunctionReferences functions, IOptions<FunctionLimits> limits)
+    public static async Task InvokeAsync(HttpContext context, string tenant, string workspace, string name, FunctionReferences functions, InFlightCalls calls, IOptions<FunctionLimits> limits)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
@@ -35,14 +35,14 @@ internal static class InvocationApi
             return;
         }
 
-        await InvokeFunctionAsync(context, functions.Get(tenant, workspace, name), SubPath(RawPath(context), skipSegments: 4), limits.Value);
+        await InvokeFunctionAsync(context, calls, functions.Get(tenant, workspace, name), SubPath(RawPath(context), skipSegments: 4), limits.Value);
     }
 
     /// <summary>
     /// Sends the request to a function with the given sub-path and writes its response: shared by the
     /// <c>/fn/…</c> route, host-based routing and single-function mode.
     /// </summary>
-    public static async Task InvokeFunctionAsync(HttpContext context, IFunctionGrain function, string path, FunctionLimits limits)
+    public static async Task InvokeFunctionAsync(HttpContext context, InFlightCalls calls, IFunctionGrain function, string path, FunctionLimits limits)
     {
         var limit = limits.MaxRequestBodyBytes;
         var body = await BodyReader.ReadAsync(context, limit);
@@ -60,7 +60,7 @@ internal static class InvocationApi
             Headers = Headers(context.Request.Headers),
             Body = body,
         };
-        var response = await context.RequestServices.GetRequiredService<InFlightCalls>().InvokeAsync(function, request);
+        var response = await calls.InvokeAsync(function, request);
         await WriteAsync(context, response);
     }
 

@@ -4,22 +4,18 @@ namespace Granary.Gateway.Hosting;
 
 /// <summary>
 /// Ready when the gateway, as an Orleans client, reaches the cluster and it has an active silo: the gateway can
-/// forward invocations.
+/// forward invocations. It reports what <see cref="ClusterWatch"/> last saw (at most a second old).
 /// </summary>
-internal sealed class ClusterClientHealthCheck(IClusterClient client) : IHealthCheck
+internal sealed class ClusterClientHealthCheck(ClusterConnection connection) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        try
+        var view = connection.Current;
+        return Task.FromResult(view switch
         {
-            var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(true, cancellationToken).WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
-            return hosts.Count > 0
-                ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s).")
-                : HealthCheckResult.Unhealthy("The cluster has no active silo.");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy($"The cluster does not answer: {ex.Message}");
-        }
+            { ActiveSilos: > 0 } => HealthCheckResult.Healthy($"{view.ActiveSilos} active silo(s)."),
+            { Problem: { } problem } => HealthCheckResult.Unhealthy($"The cluster does not answer: {problem}"),
+            _ => HealthCheckResult.Unhealthy("The cluster has no active silo."),
+        });
     }
 }

@@ -2,8 +2,8 @@ namespace Granary.Gateway.Hosting;
 
 /// <summary>
 /// In client mode, reads the cluster's active silos once a second: tells <see cref="InFlightCalls"/> when one
-/// leaves (killed, crashed or shut down), so that calls it was running are checked, and marks the
-/// <see cref="ClusterConnection"/> connected once it first sees a silo.
+/// leaves (killed, crashed or shut down), so that calls it was running are checked, and records what it saw in the
+/// <see cref="ClusterConnection"/> (readiness, and whether the gateway serves yet).
 /// </summary>
 internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls calls, ClusterConnection connection, ILogger<ClusterWatch> logger) : BackgroundService
 {
@@ -27,11 +27,12 @@ internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls 
                 // Whatever the cluster answers (timeouts and cancellations included), the watch goes on: a
                 // faulted background service would stop the gateway.
                 LogUnreachable(ex.Message);
+                connection.Unreachable(ex.Message);
                 continue;
             }
 
             var active = hosts.Keys.ToHashSet();
-            connection.Connected = active.Count > 0 || connection.Connected;
+            connection.Answered(active.Count);
             if (known is not null)
             {
                 foreach (var silo in known.Where(s => !active.Contains(s)))

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Granary.Functions;
 using Granary.Gateway.Apis;
+using Granary.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Granary.Gateway.Serve;
@@ -96,6 +97,7 @@ internal static class ServeCommand
         app.UseExceptionHandler();
         var function = app.Services.GetRequiredService<FunctionReferences>().Get(s_function.Tenant, s_function.Workspace, s_function.Name);
         var limits = app.Services.GetRequiredService<IOptions<FunctionLimits>>().Value;
+        var calls = app.Services.GetRequiredService<InFlightCalls>();
 
         // The whole path space is the function's, as on Cloud Run (including /robots.txt, which the http
         // signature itself answers with 404).
@@ -103,7 +105,7 @@ internal static class ServeCommand
         app.Run(async context =>
         {
             await ready.WaitAsync(context.RequestAborted);
-            await InvocationApi.InvokeFunctionAsync(context, function, InvocationApi.RawPath(context), limits);
+            await InvocationApi.InvokeFunctionAsync(context, calls, function, InvocationApi.RawPath(context), limits);
         });
         return app;
     }

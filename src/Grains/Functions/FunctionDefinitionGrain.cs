@@ -98,7 +98,7 @@ public sealed partial class FunctionDefinitionGrain(
         definition.State.LastVersion = candidate.Version;
         try
         {
-            await definition.WriteOrFailAsync($"version {candidate.Version} of function {_id.Key}");
+            await definition.WriteOrFailAsync();
         }
         catch (StorageUnavailableException)
         {
@@ -129,7 +129,7 @@ public sealed partial class FunctionDefinitionGrain(
         definition.State.Previous.Clear();
         try
         {
-            await definition.WriteOrFailAsync($"the deletion of function {_id.Key}");
+            await definition.WriteOrFailAsync();
         }
         catch (StorageUnavailableException)
         {
@@ -141,7 +141,7 @@ public sealed partial class FunctionDefinitionGrain(
         await _historyWrite.WaitAsync();
         try
         {
-            await history.ClearOrFailAsync($"the invocation history of function {_id.Key}");
+            await history.ClearOrFailAsync();
             _historyDirty = false;
         }
         finally
@@ -215,10 +215,10 @@ public sealed partial class FunctionDefinitionGrain(
         // An activation that stopped reporting is gone, and so is one on a silo the cluster declared dead (killed:
         // it could not detach) without waiting for its lease.
         var now = time.GetUtcNow();
-        var members = membership.CurrentSnapshot.Members;
+        var dead = membership.CurrentSnapshot.Members.Where(m => m.Value.Status == SiloStatus.Dead).Select(m => m.Key.ToString()).ToHashSet(StringComparer.Ordinal);
         foreach (var (id, (info, seen)) in _activations.ToList())
         {
-            if (now - seen > ActivationLease || members.Any(m => m.Value.Status == SiloStatus.Dead && m.Key.ToString() == info.Silo))
+            if (now - seen > ActivationLease || dead.Contains(info.Silo))
             {
                 _activations.Remove(id);
             }

@@ -53,7 +53,6 @@ public sealed partial class FunctionGrain(
     private bool _gone;
     private double _activationInitMs;
     private int _inFlight;
-    private long _lastActivity = Stopwatch.GetTimestamp();
     private long _lastReport = Stopwatch.GetTimestamp();
 
     // The CallIds of the calls running now (the grain is reentrant but single-threaded: no lock).
@@ -369,7 +368,7 @@ public sealed partial class FunctionGrain(
 
         _function?.TrimIdle(s_isolateIdle);
         var idleTimeout = TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds ?? 0);
-        if (_inFlight == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= idleTimeout)
+        if (_inFlight == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref _local!.LastUsed)) >= idleTimeout)
         {
             DeactivateOnIdle();
         }
@@ -400,11 +399,8 @@ public sealed partial class FunctionGrain(
         return records;
     }
 
-    private void Touch()
-    {
-        Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
-        _local?.Touch();
-    }
+    // The last use is kept in this silo's activation list, where the least-recently-used eviction reads it too.
+    private void Touch() => _local?.Touch();
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Function {Function} version {Version} activated in {InitMs:F2} ms")]
     private partial void LogActivated(string function, int version, double initMs);

@@ -376,7 +376,7 @@ public sealed partial class WorkspaceGrain(
             }
 
             state.State.Cache = cache;
-            await state.WriteOrFailAsync($"workspace {_key}");
+            await state.WriteOrFailAsync();
         }
         catch
         {

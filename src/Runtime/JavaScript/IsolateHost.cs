@@ -234,8 +234,7 @@ public sealed class IsolateHost
     {
         var root = FileSystemRoot ?? throw new InvalidOperationException("This function has no file system.");
         var full = Path.GetFullPath(Path.Combine(root, path));
-        var rootWithSeparator = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
-        if (full != root && !full.StartsWith(rootWithSeparator, StringComparison.Ordinal))
+        if (!IsInside(root, full))
         {
             throw new UnauthorizedAccessException($"EACCES: '{path}' is outside the function's directory.");
         }
@@ -292,22 +291,14 @@ public sealed class IsolateHost
         return ResolveIndex(root, directory);
     }
 
-    private static string? ResolveFile(string root, string path)
-    {
-        foreach (var candidate in (string[])[path, path + ".js", path + ".json"])
-        {
-            if (File.Exists(candidate) && IsConfined(root, candidate))
-            {
-                return candidate;
-            }
-        }
+    private static string? ResolveFile(string root, string path) => FirstFile(root, path, path + ".js", path + ".json");
 
-        return null;
-    }
+    private static string? ResolveIndex(string root, string directory) =>
+        FirstFile(root, Path.Combine(directory, "index.js"), Path.Combine(directory, "index.json"));
 
-    private static string? ResolveIndex(string root, string directory)
+    private static string? FirstFile(string root, params ReadOnlySpan<string> candidates)
     {
-        foreach (var candidate in (string[])[Path.Combine(directory, "index.js"), Path.Combine(directory, "index.json")])
+        foreach (var candidate in candidates)
         {
             if (File.Exists(candidate) && IsConfined(root, candidate))
             {
@@ -405,7 +396,7 @@ public sealed class IsolateHost
 
     private static bool IsInside(string root, string path) =>
         path.StartsWith(root, StringComparison.Ordinal)
-        && (path.Length == root.Length || path[root.Length] == Path.DirectorySeparatorChar);
+        && (path.Length == root.Length || Path.EndsInDirectorySeparator(root) || path[root.Length] == Path.DirectorySeparatorChar);
 
     // Inside the root by name and by what the file system does with it: a symbolic link on the way (npm's own
     // node_modules/.bin, or one a package shipped) may only point back inside the root.

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Granary.Functions;
-using Granary.Runtime.Events;
 using Granary.Runtime.Snippets;
 using Microsoft.Extensions.Logging;
 
@@ -34,7 +33,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     private readonly Lock _gate = new();
     // Most recently used first: the hot isolates stay warm and the ones at the end are trimmed.
     private readonly LinkedList<(V8Isolate Isolate, long Since)> _idle = new();
-    private readonly LinkedList<Queued> _queue = new();
+    private readonly LinkedList<QueuedInvocation> _queue = new();
     private int _isolates;
     private int _inFlight;
     private int _awaiting;
@@ -134,21 +133,14 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrived = Stopwatch.GetTimestamp();
-        var signature = Volatile.Read(ref _signature);
-        if (signature == FunctionSignatures.Kyma && KymaMetrics.IsRequest(request))
+        var (requestJson, answer) = await ExecutorResults.PrepareAsync(Volatile.Read(ref _signature), request, stateJson, _metrics, _meta.Name);
+        if (requestJson is null)
         {
-            return _metrics.Respond(_meta.Name);
+            return answer!;
         }
 
-        var prepared = await EventRequests.PrepareAsync(signature, request, TimeProvider.System);
-        if (prepared.Refusal is { } refusal)
-        {
-            return refusal;
-        }
-
-        var requestJson = InvocationJson.Write(request, prepared.Json, stateJson);
         V8Isolate? isolate = null;
-        Queued? queued = null;
+        QueuedInvocation? queued = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -171,7 +163,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
             else
             {
                 _inFlight++;
-                queued = new Queued(requestJson, arrived);
+                queued = new QueuedInvocation(requestJson, arrived);
                 queued.Node = _queue.AddLast(queued);
                 if (_isolates < Definition.Spec.MaxConcurrency)
                 {
@@ -214,7 +206,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     /// <summary>Discards idle isolates now; running ones are discarded when their invocation ends.</summary>
     public ValueTask DisposeAsync()
     {
-        List<Queued> queued;
+        List<QueuedInvocation> queued;
         lock (_gate)
         {
             if (_disposed)
@@ -244,7 +236,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         return ValueTask.CompletedTask;
     }
 
-    private async Task<ExecutionResult> WaitForTurnAsync(Queued queued)
+    private async Task<ExecutionResult> WaitForTurnAsync(QueuedInvocation queued)
     {
         try
         {
@@ -350,29 +342,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
             Release(isolate);
         }
 
-        var durationMs = Stopwatch.GetElapsedTime(running).TotalMilliseconds;
-        if (_echoConsole)
-        {
-            Echo(result.Logs);
-        }
-
-        if (_signature == FunctionSignatures.Kyma && result.Outcome != InvocationOutcomes.Runtime)
-        {
-            _metrics.Record(durationMs, failed: result.Outcome is not (InvocationOutcomes.Ok or InvocationOutcomes.BadRequest));
-        }
-
-        if (_signature == FunctionSignatures.Snippets && result.Outcome is InvocationOutcomes.Timeout or InvocationOutcomes.MemoryLimit or InvocationOutcomes.LoadError)
-        {
-            result = SnippetResults.FromProblem(result, durationMs);
-        }
-
-        return result with
-        {
-            Cold = cold,
-            InitMs = initMs,
-            WaitMs = Math.Max(0, waitMs),
-            DurationMs = durationMs,
-        };
+        return ExecutorResults.Finish(result, Volatile.Read(ref _signature), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
     }
 
     // Called with one isolate slot already counted in _isolates for this invocation.
@@ -388,7 +358,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
                 _inFlight--;
             }
 
-            return Problems.Result(500, "load-failed", "Function failed to load", error!.Message, InvocationOutcomes.LoadError) with { Cold = true, InitMs = initMs };
+            return ExecutorResults.LoadFailed(error!, initMs);
         }
 
         return await RunAsync(isolate, requestJson, arrived, cold: true, initMs);
@@ -398,7 +368,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     // its own memory. A queued invocation gets a new isolate only if none came free within the scale-up
     // delay, and only while the busy ones are waiting on something (timers, I/O) or there are fewer isolates
     // than cores: more isolates than cores make CPU-bound functions slower, not faster.
-    private async Task ScaleUpAfterDelayAsync(Queued queued)
+    private async Task ScaleUpAfterDelayAsync(QueuedInvocation queued)
     {
         await Task.Delay(_scaleUpDelay);
         lock (_gate)
@@ -413,12 +383,12 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
             _isolates++;
         }
 
-        Complete(queued, RunOnNewIsolateAsync(queued.Json, queued.Arrived));
+        queued.CompleteWith(RunOnNewIsolateAsync(queued.Json, queued.Arrived));
     }
 
     private void ScaleUpForQueue()
     {
-        Queued? next;
+        QueuedInvocation? next;
         lock (_gate)
         {
             if (_disposed || _queue.First is not { } first || _isolates >= Definition.Spec.MaxConcurrency)
@@ -431,13 +401,13 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
             next = first.Value;
         }
 
-        Complete(next, RunOnNewIsolateAsync(next.Json, next.Arrived));
+        next.CompleteWith(RunOnNewIsolateAsync(next.Json, next.Arrived));
     }
 
     // The caller has finished with an isolate: pass it to the next queued invocation, or park it.
     private void Release(V8Isolate isolate)
     {
-        Queued? next = null;
+        QueuedInvocation? next = null;
         var replace = false;
         lock (_gate)
         {
@@ -474,12 +444,12 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
 
         if (replace)
         {
-            Complete(next, RunOnNewIsolateAsync(next.Json, next.Arrived));
+            next.CompleteWith(RunOnNewIsolateAsync(next.Json, next.Arrived));
         }
         else
         {
             // A work item rather than a direct call keeps the freeing caller's own response from waiting.
-            ThreadPool.UnsafeQueueUserWorkItem(static state => Complete(state.Queued, state.Function.RunAsync(state.Isolate, state.Queued.Json, state.Queued.Arrived, cold: false, initMs: 0)), (Function: this, Isolate: isolate, Queued: next), preferLocal: true);
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Queued.CompleteWith(state.Function.RunAsync(state.Isolate, state.Queued.Json, state.Queued.Arrived, cold: false, initMs: 0)), (Function: this, Isolate: isolate, Queued: next), preferLocal: true);
         }
     }
 
@@ -501,54 +471,9 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         Release(isolate);
     }
 
-    private static void Complete(Queued queued, Task<ExecutionResult> run) =>
-        run.ContinueWith(
-            static (task, state) =>
-            {
-                var waiting = (Queued)state!;
-                if (task.IsCompletedSuccessfully)
-                {
-                    waiting.Result.TrySetResult(task.Result);
-                }
-                else
-                {
-                    waiting.Result.TrySetException(task.Exception!.InnerExceptions);
-                }
-            },
-            queued,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+    private ExecutionResult TimedOut() => ExecutorResults.TimedOut(Volatile.Read(ref _signature), _meta.TimeoutSeconds);
 
-    private static void Echo(System.Collections.Immutable.ImmutableArray<LogLine> logs)
-    {
-        foreach (var line in logs)
-        {
-            (line.Level is "error" or "warn" ? Console.Error : Console.Out).WriteLine(line.Message);
-        }
-    }
-
-    private ExecutionResult TimedOut()
-    {
-        // Kyma answers a timeout with 408 Request Timeout (its CORS header set before the function ran);
-        // every other contract answers 504.
-        var detail = $"The function did not finish within its timeout of {_meta.TimeoutSeconds} s and was stopped.";
-        return _signature == FunctionSignatures.Kyma
-            ? Problems.Result(408, "timeout", "Request Timeout", detail, InvocationOutcomes.Timeout, [new HttpHeader("Access-Control-Allow-Origin", "*")])
-            : Problems.Result(504, "timeout", "Function timed out", detail, InvocationOutcomes.Timeout);
-    }
-
-    private ExecutionResult Throttled()
-    {
-        var problem = Problems.Result(
-            429,
-            "too-many-requests",
-            "Too many requests",
-            $"The function is already running {Definition.Spec.MaxConcurrency} invocations on this silo and {_maxQueue} more are queued.",
-            InvocationOutcomes.Throttled,
-            [new HttpHeader("Retry-After", "1")]);
-        return _signature == FunctionSignatures.Snippets ? SnippetResults.FromProblem(problem, 0) : problem;
-    }
+    private ExecutionResult Throttled() => ExecutorResults.Throttled(Volatile.Read(ref _signature), Definition.Spec.MaxConcurrency, _maxQueue);
 
     private async Task<(V8Isolate? Isolate, CodeError? Error)> CreateLoadedIsolateAsync()
     {
@@ -584,16 +509,4 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Error, Message = "Invocation of function {Function} failed in the runtime")]
     private partial void LogInvocationFailed(string function, Exception exception);
-
-    /// <summary>An invocation waiting for an isolate; it is started by whoever frees one.</summary>
-    private sealed class Queued(string json, long arrived)
-    {
-        public string Json { get; } = json;
-
-        public long Arrived { get; } = arrived;
-
-        public TaskCompletionSource<ExecutionResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public LinkedListNode<Queued>? Node { get; set; }
-    }
 }

@@ -31,8 +31,14 @@ internal sealed class KymaMetrics
             }
 
             _sum += durationMs;
-            var bucket = Array.FindIndex(s_bounds, b => durationMs <= b);
-            _buckets[bucket < 0 ? s_bounds.Length : bucket]++;
+            // The first bound the duration is within, else the +Inf bucket; a loop, so a call allocates nothing.
+            var bucket = 0;
+            while (bucket < s_bounds.Length && !(durationMs <= s_bounds[bucket]))
+            {
+                bucket++;
+            }
+
+            _buckets[bucket]++;
         }
     }
 

@@ -114,17 +114,9 @@ public sealed partial class NpmPackages
             .OrderBy(d => d.Name, StringComparer.Ordinal)
             .ToArray();
         var hash = Hash(sorted);
-        if (_installed.TryGetValue(hash, out var ready))
+        if (Installed(hash) is { } installed)
         {
-            return new PackageInstall(ready, null);
-        }
-
-        var directory = Path.Combine(_root, hash);
-        var marker = Path.Combine(directory, MarkerFileName);
-        if (File.Exists(marker))
-        {
-            _installed[hash] = directory;
-            return new PackageInstall(directory, null);
+            return installed;
         }
 
         var gate = _gates.GetOrAdd(hash, static _ => new SemaphoreSlim(1, 1));
@@ -132,24 +124,19 @@ public sealed partial class NpmPackages
         try
         {
             // Whoever held the gate may have just installed the same set.
-            if (_installed.TryGetValue(hash, out ready))
+            if (Installed(hash) is { } justInstalled)
             {
-                return new PackageInstall(ready, null);
+                return justInstalled;
             }
 
-            if (File.Exists(marker))
-            {
-                _installed[hash] = directory;
-                return new PackageInstall(directory, null);
-            }
-
+            var directory = Path.Combine(_root, hash);
             string? error;
             try
             {
                 error = await InstallAsync(directory, sorted, cancellationToken);
                 if (error is null)
                 {
-                    await File.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O"), CancellationToken.None);
+                    await File.WriteAllTextAsync(Path.Combine(directory, MarkerFileName), DateTimeOffset.UtcNow.ToString("O"), CancellationToken.None);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -177,6 +164,24 @@ public sealed partial class NpmPackages
         {
             gate.Release();
         }
+    }
+
+    // The set's directory when it is installed: known to this process, or marked complete on disk by an earlier one.
+    private PackageInstall? Installed(string hash)
+    {
+        if (_installed.TryGetValue(hash, out var ready))
+        {
+            return new PackageInstall(ready, null);
+        }
+
+        var directory = Path.Combine(_root, hash);
+        if (!File.Exists(Path.Combine(directory, MarkerFileName)))
+        {
+            return null;
+        }
+
+        _installed[hash] = directory;
+        return new PackageInstall(directory, null);
     }
 
     private async Task<string?> InstallAsync(string directory, Dependency[] dependencies, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Granary.Functions;
-using Granary.Runtime.Events;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.Snippets;
 using Microsoft.Extensions.Logging;
@@ -30,7 +29,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     private readonly Lock _gate = new();
     // Most recently used first: the hot workers stay warm and the ones at the end are trimmed.
     private readonly LinkedList<(PythonWorker Worker, long Since)> _idle = new();
-    private readonly LinkedList<Queued> _queue = new();
+    private readonly LinkedList<QueuedInvocation> _queue = new();
     private readonly KymaMetrics _metrics = new();
     private readonly bool _echoConsole;
     private readonly ISnippetCache? _cache;
@@ -132,21 +131,14 @@ public sealed partial class PythonFunction : IFunctionExecutor
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrived = Stopwatch.GetTimestamp();
-        var signature = Volatile.Read(ref _signature);
-        if (signature == FunctionSignatures.Kyma && KymaMetrics.IsRequest(request))
+        var (requestJson, answer) = await ExecutorResults.PrepareAsync(Volatile.Read(ref _signature), request, stateJson, _metrics, _name);
+        if (requestJson is null)
         {
-            return _metrics.Respond(_name);
+            return answer!;
         }
 
-        var prepared = await EventRequests.PrepareAsync(signature, request, TimeProvider.System);
-        if (prepared.Refusal is { } refusal)
-        {
-            return refusal;
-        }
-
-        var requestJson = InvocationJson.Write(request, prepared.Json, stateJson);
         PythonWorker? worker = null;
-        Queued? queued = null;
+        QueuedInvocation? queued = null;
         var start = false;
         lock (_gate)
         {
@@ -178,7 +170,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
             else
             {
                 _inFlight++;
-                queued = new Queued(requestJson, arrived);
+                queued = new QueuedInvocation(requestJson, arrived);
                 queued.Node = _queue.AddLast(queued);
 
                 // Every worker is busy: start one more for this invocation, unless enough are starting already.
@@ -230,7 +222,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     /// <summary>Ends idle workers now (their processes are gone when this completes); running ones end when their invocation does.</summary>
     public async ValueTask DisposeAsync()
     {
-        List<Queued> queued;
+        List<QueuedInvocation> queued;
         List<PythonWorker> idle;
         lock (_gate)
         {
@@ -263,7 +255,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
         return JsonSerializer.Serialize(FunctionMeta.From(definition, limits, javaScript), RuntimeJsonContext.Default.FunctionMeta);
     }
 
-    private async Task<ExecutionResult> WaitForTurnAsync(Queued queued)
+    private async Task<ExecutionResult> WaitForTurnAsync(QueuedInvocation queued)
     {
         try
         {
@@ -320,30 +312,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
             Release(worker);
         }
 
-        var durationMs = Stopwatch.GetElapsedTime(running).TotalMilliseconds;
-        if (_echoConsole)
-        {
-            Echo(result.Logs);
-        }
-
-        var signature = Volatile.Read(ref _signature);
-        if (signature == FunctionSignatures.Kyma && result.Outcome != InvocationOutcomes.Runtime)
-        {
-            _metrics.Record(durationMs, failed: result.Outcome is not (InvocationOutcomes.Ok or InvocationOutcomes.BadRequest));
-        }
-
-        if (signature == FunctionSignatures.Snippets && result.Outcome is InvocationOutcomes.Timeout or InvocationOutcomes.MemoryLimit or InvocationOutcomes.LoadError)
-        {
-            result = SnippetResults.FromProblem(result, durationMs);
-        }
-
-        return result with
-        {
-            Cold = cold,
-            InitMs = initMs,
-            WaitMs = Math.Max(0, waitMs),
-            DurationMs = durationMs,
-        };
+        return ExecutorResults.Finish(result, Volatile.Read(ref _signature), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
     }
 
     // Called with one worker slot already counted in _workers for this invocation.
@@ -372,7 +341,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
         var started = Stopwatch.GetTimestamp();
         var (worker, error) = await CreateLoadedWorkerAsync();
         var initMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        Queued? failed = null;
+        QueuedInvocation? failed = null;
         lock (_gate)
         {
             _starting--;
@@ -401,7 +370,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     // The caller has finished with a worker: pass it to the next queued invocation, or park it.
     private void Release(PythonWorker worker)
     {
-        Queued? next = null;
+        QueuedInvocation? next = null;
         var replace = false;
         lock (_gate)
         {
@@ -439,13 +408,13 @@ public sealed partial class PythonFunction : IFunctionExecutor
 
         if (replace)
         {
-            Complete(next, RunOnNewWorkerAsync(next.Json, next.Arrived));
+            next.CompleteWith(RunOnNewWorkerAsync(next.Json, next.Arrived));
         }
         else
         {
             // A work item rather than a direct call keeps the freeing caller's own response from waiting.
             ThreadPool.UnsafeQueueUserWorkItem(
-                static state => Complete(state.Queued, state.Function.RunAsync(state.Worker, state.Queued.Json, state.Queued.Arrived, cold: false, initMs: 0)),
+                static state => state.Queued.CompleteWith(state.Function.RunAsync(state.Worker, state.Queued.Json, state.Queued.Arrived, cold: false, initMs: 0)),
                 (Function: this, Worker: worker, Queued: next),
                 preferLocal: true);
         }
@@ -454,7 +423,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     // Puts a freshly loaded worker to work: the oldest queued invocation takes it (as a cold start), or it waits idle.
     private void Park(PythonWorker worker, double initMs)
     {
-        Queued? next;
+        QueuedInvocation? next;
         lock (_gate)
         {
             if (_disposed)
@@ -474,63 +443,18 @@ public sealed partial class PythonFunction : IFunctionExecutor
             next = first.Value;
         }
 
-        Complete(next, RunAsync(worker, next.Json, next.Arrived, cold: true, Math.Min(initMs, Stopwatch.GetElapsedTime(next.Arrived).TotalMilliseconds)));
-    }
-
-    private static void Complete(Queued queued, Task<ExecutionResult> run) =>
-        run.ContinueWith(
-            static (task, state) =>
-            {
-                var waiting = (Queued)state!;
-                if (task.IsCompletedSuccessfully)
-                {
-                    waiting.Result.TrySetResult(task.Result);
-                }
-                else
-                {
-                    waiting.Result.TrySetException(task.Exception!.InnerExceptions);
-                }
-            },
-            queued,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-
-    private static void Echo(System.Collections.Immutable.ImmutableArray<LogLine> logs)
-    {
-        foreach (var line in logs)
-        {
-            (line.Level is "error" or "warn" ? Console.Error : Console.Out).WriteLine(line.Message);
-        }
+        next.CompleteWith(RunAsync(worker, next.Json, next.Arrived, cold: true, Math.Min(initMs, Stopwatch.GetElapsedTime(next.Arrived).TotalMilliseconds)));
     }
 
     private ExecutionResult LoadFailed(CodeError error, double initMs)
     {
-        var result = Problems.Result(500, "load-failed", "Function failed to load", error.Message, InvocationOutcomes.LoadError) with { Cold = true, InitMs = initMs };
+        var result = ExecutorResults.LoadFailed(error, initMs);
         return Volatile.Read(ref _signature) == FunctionSignatures.Snippets ? SnippetResults.FromProblem(result, 0) : result;
     }
 
-    private ExecutionResult TimedOut()
-    {
-        // Kyma answers a timeout with 408 Request Timeout (its CORS header set before the function ran);
-        // every other contract answers 504.
-        var detail = $"The function did not finish within its timeout of {Definition.Spec.TimeoutSeconds} s and was stopped.";
-        return Volatile.Read(ref _signature) == FunctionSignatures.Kyma
-            ? Problems.Result(408, "timeout", "Request Timeout", detail, InvocationOutcomes.Timeout, [new HttpHeader("Access-Control-Allow-Origin", "*")])
-            : Problems.Result(504, "timeout", "Function timed out", detail, InvocationOutcomes.Timeout);
-    }
+    private ExecutionResult TimedOut() => ExecutorResults.TimedOut(Volatile.Read(ref _signature), Definition.Spec.TimeoutSeconds);
 
-    private ExecutionResult Throttled()
-    {
-        var problem = Problems.Result(
-            429,
-            "too-many-requests",
-            "Too many requests",
-            $"The function is already running {Definition.Spec.MaxConcurrency} invocations on this silo and {_maxQueue} more are queued.",
-            InvocationOutcomes.Throttled,
-            [new HttpHeader("Retry-After", "1")]);
-        return Volatile.Read(ref _signature) == FunctionSignatures.Snippets ? SnippetResults.FromProblem(problem, 0) : problem;
-    }
+    private ExecutionResult Throttled() => ExecutorResults.Throttled(Volatile.Read(ref _signature), Definition.Spec.MaxConcurrency, _maxQueue);
 
     private async Task<(PythonWorker? Worker, CodeError? Error)> CreateLoadedWorkerAsync()
     {
@@ -563,16 +487,4 @@ public sealed partial class PythonFunction : IFunctionExecutor
 
     [LoggerMessage(EventId = 1321, Level = LogLevel.Error, Message = "No Python worker could be started for function {Function}")]
     private partial void LogWorkerUnavailable(string function, Exception exception);
-
-    /// <summary>An invocation waiting for a worker; it is started by whoever frees one or by a new worker.</summary>
-    private sealed class Queued(string json, long arrived)
-    {
-        public string Json { get; } = json;
-
-        public long Arrived { get; } = arrived;
-
-        public TaskCompletionSource<ExecutionResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public LinkedListNode<Queued>? Node { get; set; }
-    }
 }

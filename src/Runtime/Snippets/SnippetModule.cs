@@ -79,41 +79,18 @@ public sealed partial class SnippetModule
         var usesCache = false;
         foreach (var (name, value) in functions)
         {
-            var path = $"request/body/functions/{name}";
-            if (!FunctionPattern().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal))
+            var (definition, language, spec, error) = Check(name, value);
+            if (error is not null)
             {
-                return (null, Invalid($"{path} must match pattern \"^[A-Za-z_$][A-Za-z0-9_$-]*$\" and not start with \"__\""));
+                return (null, error);
             }
 
-            if (value is not JsonObject definition)
+            if (language is not FunctionRuntimes.NodeJs)
             {
-                return (null, Invalid($"{path} must be object"));
+                return (null, Invalid($"request/body/functions/{name}/language: only nodejs snippets belong in this module (use Split first)"));
             }
 
-            foreach (var (field, _) in definition)
-            {
-                if (!s_allowedFields.Contains(field))
-                {
-                    return (null, Invalid($"{path}/{field} must NOT have additional properties"));
-                }
-            }
-
-            if (definition["code"] is not JsonValue codeValue || !codeValue.TryGetValue<string>(out var body))
-            {
-                return (null, Invalid(definition["code"] is null ? $"{path} must have required property 'code'" : $"{path}/code must be string"));
-            }
-
-            if (Language(definition) is not FunctionRuntimes.NodeJs)
-            {
-                return (null, Invalid($"{path}/language: only nodejs snippets belong in this module (use Split first)"));
-            }
-
-            var (spec, paramError) = Parameters(path, definition["parameters"]);
-            if (paramError is not null)
-            {
-                return (null, paramError);
-            }
-
+            var body = definition!["code"]!.GetValue<string>();
             specs[name] = spec;
             var names = spec!["params"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
             bodies.Append("__bodies[").Append(JsonSerializer.Serialize(name)).Append("] = async function ({ ")
@@ -172,48 +149,13 @@ public sealed partial class SnippetModule
         var python = new JsonObject();
         foreach (var (name, value) in functions)
         {
-            var path = $"request/body/functions/{name}";
-            if (!FunctionPattern().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal))
+            var (definition, language, _, error) = Check(name, value);
+            if (error is not null)
             {
-                return ([], [], Invalid($"{path} must match pattern \"^[A-Za-z_$][A-Za-z0-9_$-]*$\" and not start with \"__\""));
+                return ([], [], error);
             }
 
-            if (value is not JsonObject definition)
-            {
-                return ([], [], Invalid($"{path} must be object"));
-            }
-
-            foreach (var (field, _) in definition)
-            {
-                if (!s_allowedFields.Contains(field))
-                {
-                    return ([], [], Invalid($"{path}/{field} must NOT have additional properties"));
-                }
-            }
-
-            if (definition["code"] is not JsonValue codeValue || !codeValue.TryGetValue<string>(out _))
-            {
-                return ([], [], Invalid(definition["code"] is null ? $"{path} must have required property 'code'" : $"{path}/code must be string"));
-            }
-
-            var language = Language(definition);
-            if (language is not (FunctionRuntimes.NodeJs or FunctionRuntimes.Python))
-            {
-                return ([], [], Invalid($"{path}/language must be equal to one of the allowed values: nodejs, python"));
-            }
-
-            if (language == FunctionRuntimes.Python && !PythonIdentifierPattern().IsMatch(name))
-            {
-                return ([], [], Invalid($"{path}: a Python function's name must be a Python identifier (letters, digits and '_')"));
-            }
-
-            var (_, parameterError) = Parameters(path, definition["parameters"], language!);
-            if (parameterError is not null)
-            {
-                return ([], [], parameterError);
-            }
-
-            (language == FunctionRuntimes.Python ? python : nodejs)[name] = definition.DeepClone();
+            (language == FunctionRuntimes.Python ? python : nodejs)[name] = definition!.DeepClone();
         }
 
         return (nodejs, python, null);
@@ -245,6 +187,49 @@ public sealed partial class SnippetModule
         // Read by the function grain, which fetches the workspace cache only for modules that use it.
         var usesCache = functions.Any(f => CachePattern().IsMatch(f.Value!["code"]!.GetValue<string>()));
         return new JsonObject { ["functions"] = specs, ["usesCache"] = usesCache }.ToJsonString(SnippetJson.Options);
+    }
+
+    // One function of a workspace body, checked as the seed service's OpenAPI validation checks it: the definition,
+    // its language (nodejs or python) and its parameter spec, or the first thing wrong with it.
+    private static (JsonObject? Definition, string? Language, JsonObject? Spec, SnippetError? Error) Check(string name, JsonNode? value)
+    {
+        var path = $"request/body/functions/{name}";
+        if (!FunctionPattern().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal))
+        {
+            return (null, null, null, Invalid($"{path} must match pattern \"^[A-Za-z_$][A-Za-z0-9_$-]*$\" and not start with \"__\""));
+        }
+
+        if (value is not JsonObject definition)
+        {
+            return (null, null, null, Invalid($"{path} must be object"));
+        }
+
+        foreach (var (field, _) in definition)
+        {
+            if (!s_allowedFields.Contains(field))
+            {
+                return (null, null, null, Invalid($"{path}/{field} must NOT have additional properties"));
+            }
+        }
+
+        if (definition["code"] is not JsonValue codeValue || !codeValue.TryGetValue<string>(out _))
+        {
+            return (null, null, null, Invalid(definition["code"] is null ? $"{path} must have required property 'code'" : $"{path}/code must be string"));
+        }
+
+        var language = Language(definition);
+        if (language is not (FunctionRuntimes.NodeJs or FunctionRuntimes.Python))
+        {
+            return (null, null, null, Invalid($"{path}/language must be equal to one of the allowed values: nodejs, python"));
+        }
+
+        if (language == FunctionRuntimes.Python && !PythonIdentifierPattern().IsMatch(name))
+        {
+            return (null, null, null, Invalid($"{path}: a Python function's name must be a Python identifier (letters, digits and '_')"));
+        }
+
+        var (spec, parameterError) = Parameters(path, definition["parameters"], language);
+        return (definition, language, spec, parameterError);
     }
 
     private static string? Language(JsonObject definition) =>
@@ -301,7 +286,7 @@ public sealed partial class SnippetModule
         return new SnippetError(kind, error.Message, details.Count > 0 ? details : null);
     }
 
-    private static (JsonObject? Spec, SnippetError? Error) Parameters(string path, JsonNode? parameters, string language = FunctionRuntimes.NodeJs)
+    private static (JsonObject? Spec, SnippetError? Error) Parameters(string path, JsonNode? parameters, string language)
     {
         var names = new JsonArray();
         var types = new JsonObject();

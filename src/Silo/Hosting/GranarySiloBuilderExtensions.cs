@@ -105,9 +105,7 @@ public static class GranarySiloBuilderExtensions
         services.AddValidatedOptions<NpmOptions>(configuration, NpmOptions.SectionName);
 
         // Packages go beside the grain state unless configured elsewhere.
-        services.PostConfigure<NpmOptions>(npm => npm.Directory ??= Path.Combine(
-            configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Path ?? new StorageOptions().Path,
-            "npm"));
+        services.PostConfigure<NpmOptions>(npm => npm.Directory ??= Path.Combine(storage.Path, "npm"));
         services.AddSingleton<NpmPackages>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IsolatePool>();
@@ -117,11 +115,11 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton<LocalFunctions>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, FunctionRecordsOnShutdown>();
         services.AddHostedService<IsolatePoolWarmUp>();
+        // The provider answers outages with StorageUnavailableException (a 503), whichever it is.
+        const string provider = GranaryStorage.Name + "-provider";
         if (storage.IsAdoNet)
         {
-            // Orleans' ADO.NET provider under an inner name, wrapped so that outages reach callers as 503s.
-            const string database = GranaryStorage.Name + "-adonet";
-            silo.AddAdoNetGrainStorage(database, o =>
+            silo.AddAdoNetGrainStorage(provider, o =>
             {
                 o.Invariant = string.Equals(storage.Database, StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase)
                     ? AdoNetSchema.PostgresInvariant
@@ -129,12 +127,7 @@ public static class GranarySiloBuilderExtensions
                 o.ConnectionString = storage.ConnectionString;
                 o.GrainStorageSerializer = new GranaryStateSerializer();
             });
-            var probe = new DatabaseProbe(storage);
-            services.AddSingleton<IStorageProbe>(probe);
-            services.AddGrainStorage(GranaryStorage.Name, (sp, _) => new OutageReportingStorage(
-                sp.GetRequiredKeyedService<IGrainStorage>(database),
-                probe.Description,
-                sp.GetRequiredService<ILogger<OutageReportingStorage>>()));
+            services.AddSingleton<IStorageProbe>(new DatabaseProbe(storage));
             if (storage.ApplySchema)
             {
                 services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaOnStart(storage, sp.GetRequiredService<ILogger<SchemaOnStart>>()));
@@ -142,13 +135,15 @@ public static class GranarySiloBuilderExtensions
         }
         else
         {
-            services.AddSingleton(sp => new FileGrainStorage(
-                sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path,
-                sp.GetRequiredService<ILogger<FileGrainStorage>>()));
+            services.AddSingleton(sp => new FileGrainStorage(storage.Path, sp.GetRequiredService<ILogger<FileGrainStorage>>()));
             services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<FileGrainStorage>());
-            services.AddGrainStorage(GranaryStorage.Name, static (sp, _) => sp.GetRequiredService<FileGrainStorage>());
+            services.AddKeyedSingleton<IGrainStorage>(provider, static (sp, _) => sp.GetRequiredService<FileGrainStorage>());
         }
 
+        services.AddGrainStorage(GranaryStorage.Name, static (sp, _) => new OutageReportingStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(provider),
+            sp.GetRequiredService<IStorageProbe>().Description,
+            sp.GetRequiredService<ILogger<OutageReportingStorage>>()));
         services.AddGranaryHealthChecks();
         return silo;
     }

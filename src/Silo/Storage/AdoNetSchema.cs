@@ -75,11 +75,7 @@ public static partial class AdoNetSchema
             }
 
             await using var transaction = dialect.Transactional ? await connection.BeginTransactionAsync(cancellationToken) : null;
-            var applied = 0;
-            foreach (var script in dialect.Scripts)
-            {
-                applied += await ApplyScriptAsync(dialect, connection, transaction, script, cancellationToken);
-            }
+            var applied = await ApplyScriptAsync(dialect, connection, transaction, dialect.Script, cancellationToken);
 
             if (transaction is not null)
             {
@@ -239,7 +235,7 @@ public static partial class AdoNetSchema
 
         bool DollarQuoting { get; }
 
-        string[] Scripts { get; }
+        string Script { get; }
 
         Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -279,7 +275,7 @@ public static partial class AdoNetSchema
 
         public bool DollarQuoting => true;
 
-        public string[] Scripts { get; } = ["PostgreSQL.sql"];
+        public string Script => "PostgreSQL.sql";
 
         public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
         {
@@ -369,7 +365,7 @@ public static partial class AdoNetSchema
 
         public bool DollarQuoting => false;
 
-        public string[] Scripts { get; } = ["MySQL.sql"];
+        public string Script => "MySQL.sql";
 
         public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
         {

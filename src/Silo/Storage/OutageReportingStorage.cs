@@ -4,9 +4,10 @@ using Orleans.Storage;
 namespace Granary.Silo.Storage;
 
 /// <summary>
-/// Wraps the database storage so that an outage reaches callers as <see cref="StorageUnavailableException"/> (a 503
-/// at the gateway) instead of the driver's exception, which Orleans cannot send to another process. The driver's
-/// exception is logged here. A stale write (<see cref="InconsistentStateException"/>) passes through unchanged.
+/// Wraps the grain storage (files or a database) so that an outage reaches callers as
+/// <see cref="StorageUnavailableException"/> (a 503 at the gateway) instead of the provider's exception, which
+/// Orleans may not be able to send to another process (a database driver's). The provider's exception is logged
+/// here. A stale write (<see cref="InconsistentStateException"/>) and a bad argument pass through unchanged.
 /// </summary>
 internal sealed partial class OutageReportingStorage(IGrainStorage inner, string description, ILogger<OutageReportingStorage> logger) : IGrainStorage
 {
@@ -25,7 +26,7 @@ internal sealed partial class OutageReportingStorage(IGrainStorage inner, string
         {
             await call();
         }
-        catch (Exception ex) when (ex is not (InconsistentStateException or StorageUnavailableException))
+        catch (Exception ex) when (ex is not (InconsistentStateException or StorageUnavailableException or ArgumentException))
         {
             var reason = ex.GetBaseException().Message;
             LogOutage(operation, stateName, grainId.ToString(), ex);

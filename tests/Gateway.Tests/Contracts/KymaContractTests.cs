@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using static Granary.Gateway.Tests.Contracts.ContractHttp;
 
 namespace Granary.Gateway.Tests.Contracts;
 
@@ -426,33 +427,6 @@ public sealed class KymaContractTests(GatewayFixture fixture) : IClassFixture<Ga
 
     private async Task DeployKymaAsync(string workspace, string name, string main, object? settings = null) =>
         await Server.DeployOkAsync(workspace, name, $"module.exports = {{ main: {main} }};", settings ?? new { signature = "kyma" });
-
-    private static HttpRequestMessage Request(HttpMethod method, string url, string? contentType, string? body)
-    {
-        var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
-            if (contentType is not null)
-            {
-                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-            }
-        }
-
-        return request;
-    }
-
-    private static async Task<string> DescribeAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        var contentType = response.Content.Headers.TryGetValues("Content-Type", out var values) ? string.Join(", ", values) : "(none)";
-        return $"{(int)response.StatusCode} | {contentType} | {body}";
-    }
-
-    private static string? HeaderValue(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
-            ? string.Join(", ", values)
-            : null;
 
     /// <summary>A stand-in for Kyma's eventing publisher proxy: records the first event posted to /publish.</summary>
     private sealed class CapturingPublisher : IAsyncDisposable

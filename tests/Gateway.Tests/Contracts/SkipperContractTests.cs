@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text;
+using static Granary.Gateway.Tests.Contracts.ContractHttp;
 
 namespace Granary.Gateway.Tests.Contracts;
 
@@ -206,31 +206,4 @@ public sealed class SkipperContractTests(GatewayFixture fixture) : IClassFixture
 
     private async Task DeployAsync(string workspace, string name, string handler) =>
         await Server.DeployOkAsync(workspace, name, $"module.exports = {handler};");
-
-    private static HttpRequestMessage Request(HttpMethod method, string url, string? contentType, string? body)
-    {
-        var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
-            if (contentType is not null)
-            {
-                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-            }
-        }
-
-        return request;
-    }
-
-    private static async Task<string> DescribeAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        var contentType = response.Content.Headers.TryGetValues("Content-Type", out var values) ? string.Join(", ", values) : "(none)";
-        return $"{(int)response.StatusCode} | {contentType} | {body}";
-    }
-
-    private static string? HeaderValue(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
-            ? string.Join(", ", values)
-            : null;
 }

@@ -35,6 +35,23 @@ function settle(value, onValue, onError) {
   return onValue(value);
 }
 
+// Work the host does asynchronously (an outbound request, a cache increment): `start(id)` hands it to the host,
+// which later calls back with the id (completeOp, completeCacheOp) to settle the promise.
+const hostOperations = new Map();
+let nextHostOperation = 1;
+function hostOperation(start) {
+  return new _Promise((resolve, reject) => {
+    const id = nextHostOperation++;
+    hostOperations.set(id, { resolve, reject });
+    start(id);
+  });
+}
+function takeHostOperation(id) {
+  const op = hostOperations.get(id);
+  hostOperations.delete(id);
+  return op;
+}
+
 function defineGlobal(name, value) {
   _defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 }

@@ -10,13 +10,15 @@ function errorInfo(e) {
   return { name: 'Error', message: typeof e === 'string' ? e : inspect(e, 1) };
 }
 
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
+
 // Skipper (Kipper) Node runtime, catch-all route: async (event, context); the result maps to the
 // response by the runtime's rules (string → send; object with truthy statusCode → envelope; else json).
 // Kipper's runtime answers GET /health itself, and POST /event is the event-trigger route: the parsed body
 // (Express 4 json: a non-JSON body is {}) with {method, path, headers}, and the result always sent as JSON.
 function skipperEvent(fn, meta, request) {
   let event = {};
-  if (request.hasBody && /^application\/([\w.+-]+\+)?json$/.test(request.contentType)) event = parseJsonBody(request);
+  if (request.hasBody && JSON_MEDIA_TYPE.test(request.contentType)) event = parseJsonBody(request);
   const context = { method: request.method, path: request.path, headers: request.headers, functionName: meta.name, workspace: meta.workspace, tenant: meta.tenant };
   let result;
   try {
@@ -37,7 +39,7 @@ adapters.handler = (fn, meta) => (request) => {
   if (request.path === '/event' && request.method === 'POST') return skipperEvent(fn, meta, request);
   let event;
   if (!request.hasBody) event = {};
-  else if (/^application\/([\w.+-]+\+)?json$/.test(request.contentType)) event = parseJsonBody(request);
+  else if (JSON_MEDIA_TYPE.test(request.contentType)) event = parseJsonBody(request);
   else event = request.text;
   const context = {
     method: request.method,
@@ -110,29 +112,29 @@ function kymaCloudEvent(request) {
 }
 
 // emitCloudEvent and publishCloudEvent POST to the Kyma eventing publisher proxy (PUBLISHER_PROXY_ADDRESS).
-function publisherAddress(meta) {
-  const address = processEnv.PUBLISHER_PROXY_ADDRESS || meta.publisherProxyAddress;
-  if (!address) throw new _Error('No event publisher is configured: set PUBLISHER_PROXY_ADDRESS in the function env or Granary:Kyma:PublisherProxyAddress.');
-  return address;
-}
-function kymaSdk(meta, request) {
+// They depend on the function only, so they are made once per load, not per request.
+function kymaPublisher(meta) {
+  const publishCloudEvent = (ce) => {
+    const address = processEnv.PUBLISHER_PROXY_ADDRESS || meta.publisherProxyAddress;
+    if (!address) throw new _Error('No event publisher is configured: set PUBLISHER_PROXY_ADDRESS in the function env or Granary:Kyma:PublisherProxyAddress.');
+    return httpPost(address, { 'Content-Type': 'application/cloudevents+json; charset=utf-8' }, _JSON.stringify(ce));
+  };
   const emitCloudEvent = (type, source, data, optional) => {
     const ce = {
       id: randomUUID(), time: new _Date().toISOString(), type, source, specversion: '1.0',
       datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json', data,
     };
     if (optional && typeof optional === 'object') _Object.assign(ce, optional);
-    return httpPost(publisherAddress(meta), { 'Content-Type': 'application/cloudevents+json; charset=utf-8' }, _JSON.stringify(ce));
+    return publishCloudEvent(ce);
   };
-  const publishCloudEvent = (ce) => httpPost(publisherAddress(meta), { 'Content-Type': 'application/cloudevents+json; charset=utf-8' }, _JSON.stringify(ce));
-  const buildResponseCloudEvent = (id, type, data) => ({
-    type, source: request.headers['ce-source'], eventtypeversion: request.headers['ce-eventtypeversion'],
-    specversion: request.headers['ce-specversion'], id, data, datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json',
-  });
-  return { publishCloudEvent, buildResponseCloudEvent, emitCloudEvent };
+  return { publishCloudEvent, emitCloudEvent };
 }
 
-adapters.kyma = (fn, meta) => (request) => {
+adapters.kyma = (fn, meta) => {
+  const publisher = kymaPublisher(meta);
+  return (request) => kymaInvoke(fn, meta, publisher, request);
+};
+function kymaInvoke(fn, meta, publisher, request) {
   const res = createResponse(request.method);
   res.set('Access-Control-Allow-Origin', '*');
   if (request.method === 'OPTIONS') {
@@ -154,16 +156,18 @@ adapters.kyma = (fn, meta) => (request) => {
   }
   const data = kymaData(request);
   const req = expressRequest(request, data);
-  const sdk = kymaSdk(meta, request);
   const event = {
     tracer: noopTracer,
     extensions: { request: req, response: res },
     setResponseHeader: (k, v) => res.set(k, v),
     setResponseContentType: (t) => res.type(t),
     setResponseStatus: (s) => res.status(s),
-    publishCloudEvent: sdk.publishCloudEvent,
-    buildResponseCloudEvent: sdk.buildResponseCloudEvent,
-    emitCloudEvent: sdk.emitCloudEvent,
+    publishCloudEvent: publisher.publishCloudEvent,
+    buildResponseCloudEvent: (id, type, data) => ({
+      type, source: request.headers['ce-source'], eventtypeversion: request.headers['ce-eventtypeversion'],
+      specversion: request.headers['ce-specversion'], id, data, datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json',
+    }),
+    emitCloudEvent: publisher.emitCloudEvent,
   };
   const ce = kymaCloudEvent(request);
   if (ce) _Object.assign(event, ce);
@@ -207,4 +211,4 @@ adapters.kyma = (fn, meta) => (request) => {
     return fail(e);
   }
   return settle(body, finish, fail);
-};
+}

@@ -65,19 +65,12 @@ function makeCache(snapshot, op) {
   return { proxy, changes };
 }
 
-let snippetOps = new Map();
-let nextSnippetOp = 1;
 function cacheOp(kind, key, by) {
-  return new _Promise((resolve, reject) => {
-    const id = nextSnippetOp++;
-    snippetOps.set(id, { resolve, reject });
-    host.cacheIncr(id, key, by);
-  });
+  return hostOperation((id) => host.cacheIncr(id, key, by));
 }
 function completeCacheOp(id, ok, value) {
-  const op = snippetOps.get(id);
+  const op = takeHostOperation(id);
   if (!op) return;
-  snippetOps.delete(id);
   if (ok) op.resolve(_JSON.parse(value)); else op.reject(new _Error(value));
 }
 

@@ -31,19 +31,12 @@ defineGlobal('process', processObject);
 
 // Outbound HTTP, for the few built-ins that need it (Kyma's emitCloudEvent): the host performs the request
 // and settles the promise through completeOp. The result looks like an axios response.
-const pendingOps = new Map();
-let nextOp = 1;
 function httpPost(url, headers, body) {
-  return new _Promise((resolve, reject) => {
-    const id = nextOp++;
-    pendingOps.set(id, { resolve, reject });
-    host.post(id, _String(url), _JSON.stringify(headers || {}), body === undefined ? '' : _String(body));
-  });
+  return hostOperation((id) => host.post(id, _String(url), _JSON.stringify(headers || {}), body === undefined ? '' : _String(body)));
 }
 function completeOp(id, ok, status, headersJson, body) {
-  const op = pendingOps.get(id);
+  const op = takeHostOperation(id);
   if (!op) return;
-  pendingOps.delete(id);
   if (!ok) { op.reject(new _Error(body)); return; }
   let data = body;
   try { data = _JSON.parse(body); } catch (e) { /* not JSON: keep the text */ }
@@ -103,7 +96,6 @@ function fsModule() {
 let fsEnabled = false;
 let packagesEnabled = false;
 let allowedBuiltins = new Set();
-const loadedBuiltins = new Map();
 function moduleError(message, code) {
   const e = new _Error(message);
   e.code = code;
@@ -126,8 +118,8 @@ function requireFrom(specifier, fromDirectory) {
     if (!Object.prototype.hasOwnProperty.call(builtinModules, builtin)) {
       throw moduleError(`The Node built-in module '${builtin}' is allowed but not available in Granary's V8 runtime`, 'ERR_MODULE_NOT_AVAILABLE');
     }
-    if (!loadedBuiltins.has(builtin)) loadedBuiltins.set(builtin, builtinModules[builtin]());
-    return loadedBuiltins.get(builtin);
+    // Each factory is memoised (builtinOnce), so every require of a module gets the same instance.
+    return builtinModules[builtin]();
   }
   if (packagesEnabled) {
     // Resolutions are remembered, so a require inside the handler costs a map lookup, not file-system calls.
