@@ -18,7 +18,8 @@ public static class Problems
     /// <param name="slug">The short name of the problem type; the type URI is <c>urn:granary:problem:{slug}</c>.</param>
     /// <param name="title">A short, fixed summary of the problem type.</param>
     /// <param name="detail">What happened this time.</param>
-    public static byte[] Body(int status, string slug, string title, string detail)
+    /// <param name="quota">The quota that refused the request, written as <c>quota</c> with its value as <c>limit</c>.</param>
+    public static byte[] Body(int status, string slug, string title, string detail, (string Name, long Limit)? quota = null)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -28,6 +29,12 @@ public static class Problems
             writer.WriteString("title", title);
             writer.WriteNumber("status", status);
             writer.WriteString("detail", detail);
+            if (quota is { } q)
+            {
+                writer.WriteString("quota", q.Name);
+                writer.WriteNumber("limit", q.Limit);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -35,11 +42,11 @@ public static class Problems
     }
 
     /// <summary>Builds an execution result that answers with a problem-details body.</summary>
-    public static ExecutionResult Result(int status, string slug, string title, string detail, string outcome, ImmutableArray<HttpHeader> extraHeaders = default) => new()
+    public static ExecutionResult Result(int status, string slug, string title, string detail, string outcome, ImmutableArray<HttpHeader> extraHeaders = default, (string Name, long Limit)? quota = null) => new()
     {
         StatusCode = status,
         Headers = extraHeaders.IsDefaultOrEmpty ? s_headers : s_headers.AddRange(extraHeaders),
-        Body = Body(status, slug, title, detail),
+        Body = Body(status, slug, title, detail, quota),
         Outcome = outcome,
         Error = detail,
     };

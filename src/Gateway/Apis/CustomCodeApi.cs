@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Granary.Functions;
+using Granary.Gateway.Access;
 using Granary.Gateway.Hosting;
 using Granary.Runtime.Snippets;
 using Granary.Workspaces;
@@ -13,28 +14,37 @@ namespace Granary.Gateway.Apis;
 /// <summary>
 /// The Custom Code service's API, for its users to point at Granary unchanged: a workspace's snippets are stored
 /// with <c>POST</c>/<c>PUT /v2/functions/{workspace}</c> and run with <c>POST /v2/functions/{workspace}/run/{function}</c>.
-/// Errors have that service's shape, <c>{"error", "message", "details"?}</c>, not problem details.
+/// Errors have that service's shape, <c>{"error", "message", "details"?}</c>, not problem details; a missing or
+/// refused key answers as every API does (401/403 with a problem body).
+/// A workspace belongs to the tenant of the key that calls (<see cref="TargetTenant.CustomCode"/>): the same name in
+/// two tenants is two workspaces. Storing, reading and deleting need a key that may develop in the tenant; running
+/// follows the workspace's access (<c>key</c> unless set to <c>public</c> through the management API).
 /// </summary>
 internal static partial class CustomCodeApi
 {
-    /// <summary>The tenant of the Custom Code API until credentials name another.</summary>
-    public const string Tenant = "default";
-
     private static readonly JsonDocumentOptions s_strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
 
     public static RouteGroupBuilder MapCustomCodeApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v2/functions/{workspace}").WithTags("Custom Code");
-        api.MapPost("/", PutAsync).WithName("PutWorkspaceFunctions").WithSummary("Create or replace a workspace's functions (Custom Code API)");
-        api.MapPut("/", PutAsync).WithName("ReplaceWorkspaceFunctions").WithSummary("Create or replace a workspace's functions (Custom Code API)");
-        api.MapGet("/", GetAsync).WithName("GetWorkspaceFunctions").WithSummary("Get a workspace's functions (Custom Code API)");
-        api.MapDelete("/", DeleteAsync).WithName("DeleteWorkspaceFunctions").WithSummary("Delete a workspace's functions and its cache (Custom Code API)");
+        api.MapPost("/", PutAsync).RequireAccess(Capability.Develop).WithName("PutWorkspaceFunctions").WithSummary("Create or replace a workspace's functions (Custom Code API)");
+        api.MapPut("/", PutAsync).RequireAccess(Capability.Develop).WithName("ReplaceWorkspaceFunctions").WithSummary("Create or replace a workspace's functions (Custom Code API)");
+        api.MapGet("/", GetAsync).RequireAccess(Capability.Develop).WithName("GetWorkspaceFunctions").WithSummary("Get a workspace's functions (Custom Code API)");
+        api.MapDelete("/", DeleteAsync).RequireAccess(Capability.Develop).WithName("DeleteWorkspaceFunctions").WithSummary("Delete a workspace's functions and its cache (Custom Code API)");
         api.MapPost("/run/{function}", RunAsync).WithName("RunWorkspaceFunction").WithSummary("Run one of a workspace's functions (Custom Code API)");
         return api;
     }
 
+    /// <summary>Gets whether a name is a Custom Code workspace id: <c>[A-Za-z0-9][A-Za-z0-9_-]{0,63}</c>.</summary>
+    public static bool IsWorkspaceName(string? name) => name is not null && WorkspacePattern().IsMatch(name);
+
     public static async Task PutAsync(string workspace, HttpContext context, IGrainFactory grains, SnippetRoutes routes, IOptions<FunctionLimits> limits)
     {
+        if (await TenantOfAsync(context) is not { } tenant)
+        {
+            return;
+        }
+
         if (!WorkspacePattern().IsMatch(workspace))
         {
             await WriteErrorAsync(context, 400, "RequestValidationError", $"request/params/workspace must match pattern \"{WorkspacePattern()}\"");
@@ -65,13 +75,15 @@ internal static partial class CustomCodeApi
             return;
         }
 
-        var result = await grains.GetWorkspace(Tenant, workspace).PutSnippetsAsync(snippets);
-        routes.Forget(Tenant, workspace);
+        var result = await grains.GetWorkspace(tenant, workspace).PutSnippetsAsync(snippets);
+        routes.Forget(tenant, workspace);
         if (result.ErrorJson is { } error)
         {
             await WriteJsonAsync(context, result.Status, error);
             return;
         }
+
+        await context.RecordAsync(grains, tenant, "snippets.put", workspace);
 
         // As the seed documents: "the same body should be returned in response".
         context.Response.StatusCode = 200;
@@ -82,7 +94,12 @@ internal static partial class CustomCodeApi
 
     public static async Task GetAsync(string workspace, HttpContext context, IGrainFactory grains)
     {
-        var snippets = WorkspacePattern().IsMatch(workspace) ? await grains.GetWorkspace(Tenant, workspace).GetSnippetsAsync() : null;
+        if (await TenantOfAsync(context) is not { } tenant)
+        {
+            return;
+        }
+
+        var snippets = WorkspacePattern().IsMatch(workspace) ? await grains.GetWorkspace(tenant, workspace).GetSnippetsAsync() : null;
         if (snippets is null)
         {
             await WriteNotFoundAsync(context, $"/{workspace}");
@@ -100,22 +117,66 @@ internal static partial class CustomCodeApi
 
     public static async Task DeleteAsync(string workspace, HttpContext context, IGrainFactory grains, SnippetRoutes routes)
     {
-        routes.Forget(Tenant, workspace);
-        if (!WorkspacePattern().IsMatch(workspace) || !await grains.GetWorkspace(Tenant, workspace).DeleteSnippetsAsync())
+        if (await TenantOfAsync(context) is not { } tenant)
+        {
+            return;
+        }
+
+        routes.Forget(tenant, workspace);
+        if (!WorkspacePattern().IsMatch(workspace) || !await grains.GetWorkspace(tenant, workspace).DeleteSnippetsAsync())
         {
             await WriteNotFoundAsync(context, $"/{workspace}");
             return;
         }
 
+        await context.RecordAsync(grains, tenant, "snippets.delete", workspace);
         context.Response.StatusCode = 204;
     }
 
-    public static async Task RunAsync(string workspace, string function, HttpContext context, FunctionReferences functions, SnippetRoutes routes, InFlightCalls calls, IOptions<FunctionLimits> limits)
+    public static async Task RunAsync(string workspace, string function, HttpContext context, FunctionReferences functions, SnippetRoutes routes, InFlightCalls calls, TenantViews views, KeyAuthenticator keys, IOptions<CustomCodeOptions> options, IOptions<FunctionLimits> limits)
     {
         var path = $"/run/{function}";
-        if (!WorkspacePattern().IsMatch(workspace))
+
+        // Running is not a management call: an anonymous caller may run a workspace whose access is public.
+        var arrived = KeyCheck.Now;
+        var check = await keys.AuthenticateAsync(context.Request, arrived);
+        if (check.Failure is not null)
+        {
+            context.Response.Headers.WWWAuthenticate = check.Challenge;
+            await ApiProblems.Create(401, "unauthorized", "Unauthorized", check.Failure).ExecuteAsync(context);
+            return;
+        }
+
+        var principal = check.Principal ?? (options.Value.AnonymousTenant is { Length: > 0 } anonymous ? ApiPrincipal.Anonymous(anonymous) : null);
+        var tenant = TargetTenant.CustomCode(context, principal);
+        if (FunctionNames.CheckTenant(tenant) is { } badTenant)
+        {
+            await WriteErrorAsync(context, 400, "RequestValidationError", $"request/headers/{TargetTenant.Header.ToLowerInvariant()}: {badTenant}");
+            return;
+        }
+
+        var workspaceAccess = WorkspacePattern().IsMatch(workspace) ? (await views.GetAsync(tenant, arrived))?.WorkspaceAccess(workspace) : null;
+        if (workspaceAccess is null && WorkspacePattern().IsMatch(workspace))
+        {
+            workspaceAccess = (await views.RefreshedAsync(tenant, arrived))?.WorkspaceAccess(workspace);
+        }
+
+        if (workspaceAccess is null)
         {
             await WriteNotFoundAsync(context, path);
+            return;
+        }
+
+        if (workspaceAccess != Tenants.FunctionAccess.Public && !(principal?.Allows(Capability.Invoke, tenant) ?? false))
+        {
+            if (principal is null)
+            {
+                context.Response.Headers.WWWAuthenticate = check.Challenge;
+            }
+
+            await (principal is null
+                ? ApiProblems.Create(401, "unauthorized", "Unauthorized", "This workspace's access is 'key': send 'Authorization: Bearer <key>' with a key of its tenant.")
+                : ApiProblems.Create(403, "forbidden", "Forbidden", $"The key {principal.Prefix} may not run workspaces of tenant '{tenant}'.")).ExecuteAsync(context);
             return;
         }
 
@@ -133,15 +194,15 @@ internal static partial class CustomCodeApi
             Headers = [new HttpHeader("Content-Type", "application/json")],
             Body = body,
         };
-        var python = await routes.IsPythonAsync(Tenant, workspace, function);
-        var response = await calls.InvokeAsync(functions.Get(Tenant, workspace, Module(python)), request);
+        var python = await routes.IsPythonAsync(tenant, workspace, function);
+        var response = await calls.InvokeAsync(functions.Get(tenant, workspace, Module(python)), request);
         if (response.StatusCode == 404)
         {
             // Perhaps the function changed language since this gateway looked (another gateway stored the workspace).
-            routes.Forget(Tenant, workspace);
-            if (await routes.IsPythonAsync(Tenant, workspace, function) != python)
+            routes.Forget(tenant, workspace);
+            if (await routes.IsPythonAsync(tenant, workspace, function) != python)
             {
-                response = await calls.InvokeAsync(functions.Get(Tenant, workspace, Module(!python)), request);
+                response = await calls.InvokeAsync(functions.Get(tenant, workspace, Module(!python)), request);
             }
         }
 
@@ -265,7 +326,20 @@ internal static partial class CustomCodeApi
         await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
+    // The tenant of a store, read or delete; null after answering 400 for an X-Granary-Tenant that is no tenant name.
+    private static async Task<string?> TenantOfAsync(HttpContext context)
+    {
+        var tenant = TargetTenant.CustomCode(context, context.Principal());
+        if (FunctionNames.CheckTenant(tenant) is { } badTenant)
+        {
+            await WriteErrorAsync(context, 400, "RequestValidationError", $"request/headers/{TargetTenant.Header.ToLowerInvariant()}: {badTenant}");
+            return null;
+        }
+
+        return tenant;
+    }
+
     // Custom Code workspace ids are mixed-case slugs, so they are not held to the management API's DNS-safe names.
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex WorkspacePattern();
 }

@@ -22,4 +22,8 @@ internal sealed class FunctionRequest
     public Dictionary<string, string>? Env { get; set; }
 
     public Dictionary<string, string>? Dependencies { get; set; }
+
+    public string? Access { get; set; }
+
+    public List<string>? Secrets { get; set; }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using Granary.Functions;
+using Granary.Gateway.Access;
 using Granary.Gateway.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -14,7 +14,7 @@ internal static class FunctionsApi
 
     public static RouteGroupBuilder MapFunctionsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(Functions).WithTags("Functions");
+        var api = app.MapGroup(Functions).WithTags("Functions").RequireAccess(Capability.Develop);
         api.MapPut("/{name}", DeployAsync).WithName("DeployFunction").WithSummary("Create or update a function");
         api.MapGet("/{name}", GetAsync).WithName("GetFunction").WithSummary("Get a function's definition and status");
         api.MapGet("/", ListAsync).WithName("ListFunctions").WithSummary("List a workspace's functions with their status");
@@ -24,7 +24,7 @@ internal static class FunctionsApi
     }
 
     public static async Task<Results<Created<FunctionResponse>, Ok<FunctionResponse>, ProblemHttpResult>> DeployAsync(
-        string tenant, string workspace, string name, HttpContext context, IGrainFactory grains, IOptions<FunctionLimits> limits, IOptions<GatewayOptions> gateway)
+        string tenant, string workspace, string name, HttpContext context, IGrainFactory grains, IOptions<FunctionLimits> limits, PublicUrls urls)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
@@ -32,57 +32,47 @@ internal static class FunctionsApi
         }
 
         // The code travels in JSON, so allow room for escaping and the other fields.
-        var bodyLimit = (limits.Value.MaxCodeBytes * 2L) + (64 * 1024);
-        var body = await BodyReader.ReadAsync(context, bodyLimit);
-        if (body is null)
-        {
-            return ApiProblems.TooLarge(bodyLimit);
-        }
-
-        var (spec, problem) = ParseSpec(body);
-        if (spec is null)
+        var (request, problem) = await ApiJson.ReadAsync<FunctionRequest>(context, (limits.Value.MaxCodeBytes * 2L) + (64 * 1024));
+        if (request is null)
         {
             return problem!;
         }
 
+        if (request.Runtime is null || request.Code is null)
+        {
+            var missing = new[] { ("runtime", request.Runtime), ("code", request.Code) }.Where(f => f.Item2 is null).Select(f => f.Item1);
+            return Invalid($"Missing required field(s): {string.Join(", ", missing)}.");
+        }
+
+        var spec = Spec(request);
         var problems = FunctionSpecValidator.Validate(spec, limits.Value);
         if (problems.Count > 0)
         {
-            return ApiProblems.Create(400, "invalid-function", "Invalid function", string.Join(" ", problems), new Dictionary<string, object?> { ["errors"] = problems });
+            return Invalid(string.Join(" ", problems), new Dictionary<string, object?> { ["errors"] = problems });
         }
 
         var id = new FunctionId(tenant, workspace, name);
         var result = await grains.GetFunctionDefinition(id).DeployAsync(spec);
-        if (result.Outcome == DeployOutcome.Rejected)
+        if (result.Refusal is { } refusal)
         {
-            var error = result.Error!;
-            var title = error.Kind switch
-            {
-                CodeErrorKinds.Compile => "Code does not compile",
-                CodeErrorKinds.Handler => "Handler not exported",
-                CodeErrorKinds.Load => "Code failed to load",
-                CodeErrorKinds.Dependencies => "Dependencies could not be installed",
-                _ => "Invalid function",
-            };
-
-            // An npm failure is not malformed input: the request is understood but cannot be carried out.
-            var status = error.Kind == CodeErrorKinds.Dependencies ? 422 : 400;
-            return ApiProblems.Create(status, "code-" + error.Kind, title, error.Message, new Dictionary<string, object?>
-            {
-                ["kind"] = error.Kind,
-                ["line"] = error.Line,
-                ["column"] = error.Column,
-            });
+            return ApiProblems.From(refusal);
         }
 
-        var response = FunctionResponse.From(result.Definition!, FunctionUrl(context, gateway.Value, id), status: null);
+        if (result.Outcome == DeployOutcome.Rejected)
+        {
+            return CodeProblem(result.Error!);
+        }
+
+        var definition = result.Definition!;
+        await context.RecordAsync(grains, tenant, "function.deploy", $"{workspace}/{name}", $"version {definition.Version}, access {definition.Spec.Access}");
+        var response = FunctionResponse.From(definition, urls.Function(id), status: null);
         return result.Outcome == DeployOutcome.Created
-            ? TypedResults.Created($"{context.Request.PathBase}/api/v1/tenants/{tenant}/workspaces/{workspace}/functions/{name}", response)
+            ? TypedResults.Created($"/api/v1/tenants/{tenant}/workspaces/{workspace}/functions/{name}", response)
             : TypedResults.Ok(response);
     }
 
     public static async Task<Results<Ok<FunctionResponse>, ProblemHttpResult>> GetAsync(
-        string tenant, string workspace, string name, HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> gateway)
+        string tenant, string workspace, string name, IGrainFactory grains, PublicUrls urls)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
@@ -93,11 +83,11 @@ internal static class FunctionsApi
         var info = await grains.GetFunctionDefinition(id).GetAsync();
         return info is null
             ? ApiProblems.FunctionNotFound(tenant, workspace, name)
-            : TypedResults.Ok(FunctionResponse.From(info.Definition, FunctionUrl(context, gateway.Value, id), info.Status));
+            : TypedResults.Ok(FunctionResponse.From(info.Definition, urls.Function(id), info.Status));
     }
 
     public static async Task<Results<Ok<FunctionListResponse>, ProblemHttpResult>> ListAsync(
-        string tenant, string workspace, HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> gateway)
+        string tenant, string workspace, IGrainFactory grains, PublicUrls urls)
     {
         if (FunctionNames.Check(tenant, workspace, null) is { } badName)
         {
@@ -108,25 +98,29 @@ internal static class FunctionsApi
         var infos = await Task.WhenAll(names.Select(n => grains.GetFunctionDefinition(new FunctionId(tenant, workspace, n)).GetAsync()));
         var functions = infos
             .OfType<FunctionInfo>()
-            .Select(i => FunctionResponse.From(i.Definition, FunctionUrl(context, gateway.Value, i.Definition.Id), i.Status, includeCode: false))
+            .Select(i => FunctionResponse.From(i.Definition, urls.Function(i.Definition.Id), i.Status, includeCode: false))
             .ToImmutableArray();
         return TypedResults.Ok(new FunctionListResponse(functions));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenant, string workspace, string name, IGrainFactory grains)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenant, string workspace, string name, HttpContext context, IGrainFactory grains)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
             return ApiProblems.BadName(badName);
         }
 
-        return await grains.GetFunctionDefinition(new FunctionId(tenant, workspace, name)).DeleteAsync()
-            ? TypedResults.NoContent()
-            : ApiProblems.FunctionNotFound(tenant, workspace, name);
+        if (!await grains.GetFunctionDefinition(new FunctionId(tenant, workspace, name)).DeleteAsync())
+        {
+            return ApiProblems.FunctionNotFound(tenant, workspace, name);
+        }
+
+        await context.RecordAsync(grains, tenant, "function.delete", $"{workspace}/{name}");
+        return TypedResults.NoContent();
     }
 
     public static async Task<Results<Ok<InvocationListResponse>, ProblemHttpResult>> GetInvocationsAsync(
-        string tenant, string workspace, string name, int? limit, IGrainFactory grains, IOptions<FunctionLimits> limits)
+        string tenant, string workspace, string name, HttpContext context, IGrainFactory grains, IOptions<FunctionLimits> limits)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
@@ -134,9 +128,9 @@ internal static class FunctionsApi
         }
 
         var max = limits.Value.InvocationHistorySize;
-        if (limit is < 1 || limit > max)
+        if (QueryLimit.Parse(context, max) is var (limit, badLimit) && badLimit is not null)
         {
-            return ApiProblems.Create(400, "invalid-limit", "Invalid limit", $"limit must be between 1 and {max}.");
+            return badLimit;
         }
 
         var definition = grains.GetFunctionDefinition(new FunctionId(tenant, workspace, name));
@@ -145,46 +139,38 @@ internal static class FunctionsApi
             return ApiProblems.FunctionNotFound(tenant, workspace, name);
         }
 
-        return TypedResults.Ok(new InvocationListResponse(await definition.GetInvocationsAsync(limit ?? max)));
+        return TypedResults.Ok(new InvocationListResponse(await definition.GetInvocationsAsync(limit)));
     }
 
-    internal static string FunctionUrl(HttpContext context, GatewayOptions options, FunctionId id)
+    /// <summary>The problem a refused deployment answers: the engine's message, with line and column when known.</summary>
+    internal static ProblemHttpResult CodeProblem(CodeError error)
     {
-        var root = string.IsNullOrEmpty(options.PublicUrl)
-            ? $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}"
-            : options.PublicUrl.TrimEnd('/');
-        return $"{root}/fn/{id.Tenant}/{id.Workspace}/{id.Name}";
+        var title = error.Kind switch
+        {
+            CodeErrorKinds.Compile => "Code does not compile",
+            CodeErrorKinds.Handler => "Handler not exported",
+            CodeErrorKinds.Load => "Code failed to load",
+            CodeErrorKinds.Dependencies => "Dependencies could not be installed",
+            _ => "Invalid function",
+        };
+
+        // An npm failure is not malformed input: the request is understood but cannot be carried out.
+        var status = error.Kind == CodeErrorKinds.Dependencies ? 422 : 400;
+        return ApiProblems.Create(status, "code-" + error.Kind, title, error.Message, new Dictionary<string, object?>
+        {
+            ["kind"] = error.Kind,
+            ["line"] = error.Line,
+            ["column"] = error.Column,
+        });
     }
 
-    // Reads the body strictly and explains a refusal: bad JSON, an unknown field, a wrong type or a missing field.
-    private static (FunctionSpec? Spec, ProblemHttpResult? Problem) ParseSpec(byte[] body)
+    private static ProblemHttpResult Invalid(string detail, IDictionary<string, object?>? extensions = null) =>
+        ApiProblems.Create(400, "invalid-function", "Invalid function", detail, extensions);
+
+    private static FunctionSpec Spec(FunctionRequest request)
     {
-        FunctionRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize<FunctionRequest>(body, ApiJson.Strict);
-        }
-        catch (JsonException ex) when (ex.Message.Contains("could not be mapped", StringComparison.Ordinal))
-        {
-            return (null, Invalid($"Unknown field '{UnknownField(ex.Message) ?? ex.Path}'. Known fields: runtime, code, handler, signature, timeoutSeconds, memoryLimitMb, idleTimeoutSeconds, maxConcurrency, env, dependencies."));
-        }
-        catch (JsonException ex) when (ex.Path is { Length: > 2 } path && ex.Message.Contains("could not be converted", StringComparison.Ordinal))
-        {
-            return (null, Invalid($"The value of '{path.TrimStart('$', '.')}' has the wrong type."));
-        }
-        catch (JsonException ex)
-        {
-            return (null, ApiProblems.Create(400, "malformed-json", "Malformed JSON", $"The request body is not valid JSON: {ex.Message}"));
-        }
-
-        if (request?.Runtime is null || request.Code is null)
-        {
-            var missing = new[] { ("runtime", request?.Runtime), ("code", request?.Code) }.Where(f => f.Item2 is null).Select(f => f.Item1);
-            return (null, Invalid($"Missing required field(s): {string.Join(", ", missing)}."));
-        }
-
-        var defaults = new FunctionSpec { Runtime = request.Runtime, Code = request.Code };
-        return (defaults with
+        var defaults = new FunctionSpec { Runtime = request.Runtime!, Code = request.Code! };
+        return defaults with
         {
             Handler = request.Handler ?? defaults.Handler,
             Signature = request.Signature ?? defaults.Signature,
@@ -194,17 +180,9 @@ internal static class FunctionsApi
             MaxConcurrency = request.MaxConcurrency ?? defaults.MaxConcurrency,
             Env = request.Env?.ToImmutableDictionary(StringComparer.Ordinal) ?? defaults.Env,
             Dependencies = request.Dependencies?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? defaults.Dependencies,
-        }, null);
-
-        static ProblemHttpResult Invalid(string detail) => ApiProblems.Create(400, "invalid-function", "Invalid function", detail);
-    }
-
-    private static string? UnknownField(string message)
-    {
-        // "The JSON property 'foo' could not be mapped to any .NET member contained in type …"
-        var start = message.IndexOf('\'', StringComparison.Ordinal);
-        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
-        return end > start ? message[(start + 1)..end] : null;
+            Access = request.Access ?? defaults.Access,
+            Secrets = request.Secrets is null ? defaults.Secrets : [.. request.Secrets],
+        };
     }
 }
 
@@ -213,3 +191,20 @@ internal sealed record FunctionListResponse(ImmutableArray<FunctionResponse> Fun
 
 /// <summary>The answer of the invocations endpoint, newest first.</summary>
 internal sealed record InvocationListResponse(ImmutableArray<InvocationRecord> Invocations);
+
+/// <summary>The <c>?limit=</c> of a listing: a whole number from 1 to a maximum, or the maximum when absent.</summary>
+internal static class QueryLimit
+{
+    public static (int Limit, ProblemHttpResult? Problem) Parse(HttpContext context, int max)
+    {
+        var values = context.Request.Query["limit"];
+        if (values.Count == 0)
+        {
+            return (max, null);
+        }
+
+        return values.Count == 1 && int.TryParse(values[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit >= 1 && limit <= max
+            ? (limit, null)
+            : (0, ApiProblems.Create(400, "invalid-limit", "Invalid limit", $"limit must be a whole number between 1 and {max}; got '{Functions.FunctionNames.Printable(string.Join(",", values.ToArray()))}'."));
+    }
+}

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Granary.Functions;
+using Granary.Gateway.Access;
 using Granary.Gateway.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,14 @@ internal static class InvocationApi
             .WithSummary("Invoke a function with any method, on its URL or any path below it")
             .WithTags("Invocation");
 
-    public static async Task InvokeAsync(HttpContext context, string tenant, string workspace, string name, FunctionReferences functions, InFlightCalls calls, IOptions<FunctionLimits> limits)
+    public static Task InvokeAsync(HttpContext context, string tenant, string workspace, string name, FunctionReferences functions, InFlightCalls calls, InvocationAccess access, IOptions<FunctionLimits> limits) =>
+        InvokeCheckedAsync(context, tenant, workspace, name, SubPath(RawPath(context), skipSegments: 4), functions, calls, access, limits.Value);
+
+    /// <summary>
+    /// Checks the names, that the function exists and that the caller may invoke it (its access), then invokes it:
+    /// shared by the <c>/fn/…</c> route and host-based routing.
+    /// </summary>
+    public static async Task InvokeCheckedAsync(HttpContext context, string tenant, string workspace, string name, string path, FunctionReferences functions, InFlightCalls calls, InvocationAccess access, FunctionLimits limits)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
@@ -35,7 +43,13 @@ internal static class InvocationApi
             return;
         }
 
-        await InvokeFunctionAsync(context, calls, functions.Get(tenant, workspace, name), SubPath(RawPath(context), skipSegments: 4), limits.Value);
+        if (await access.CheckAsync(context, tenant, workspace, name) is { } refusal)
+        {
+            await refusal.ExecuteAsync(context);
+            return;
+        }
+
+        await InvokeFunctionAsync(context, calls, functions.Get(tenant, workspace, name), path, limits);
     }
 
     /// <summary>
@@ -88,6 +102,7 @@ internal static class InvocationApi
         return "/";
     }
 
+    // Every header but a Granary key: a function (another tenant's code, perhaps) must never see the caller's key.
     private static ImmutableArray<HttpHeader> Headers(IHeaderDictionary headers)
     {
         var builder = ImmutableArray.CreateBuilder<HttpHeader>(headers.Count);
@@ -95,6 +110,11 @@ internal static class InvocationApi
         {
             foreach (var value in values)
             {
+                if (value is not null && KeyAuthenticator.IsGranaryCredential(value) && key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
                 builder.Add(new HttpHeader(key, value ?? ""));
             }
         }

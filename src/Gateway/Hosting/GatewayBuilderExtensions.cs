@@ -1,7 +1,9 @@
-using Granary.Gateway.Apis;
 using Granary.Functions;
+using Granary.Gateway.Access;
+using Granary.Gateway.Apis;
 using Granary.Gateway.Hosting;
 using Granary.Silo.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -9,7 +11,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class GatewayBuilderExtensions
 {
     /// <summary>The address used when neither <c>--urls</c>, <c>ASPNETCORE_URLS</c> nor <c>PORT</c> is set.</summary>
-    public const string DefaultUrl = "http://localhost:8080";
+    public const string DefaultUrl = GatewayBuilderExtensionsDefaults.Url;
 
     /// <summary>
     /// Adds the gateway's services and either the embedded silo (the single-process default) or, with
@@ -30,12 +32,14 @@ public static class GatewayBuilderExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.SectionName);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Customize);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
         builder.Services.AddSingleton<FunctionReferences>();
         builder.Services.AddSingleton<SnippetRoutes>();
         builder.Services.AddSingleton<HostRouting>();
+        builder.Services.AddSingleton<PublicUrls>();
         var gateway = SectionValidation.Require(GatewayOptions.SectionName, configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new());
+        AddAccess(builder.Services, configuration, gateway);
         if (gateway.IsClient)
         {
             // Functions run on the silos; the gateway needs only the limits it enforces before calling them.
@@ -58,6 +62,28 @@ public static class GatewayBuilderExtensions
         return builder;
     }
 
+    // Keys, roles and tenants: a cluster needs its admin key configured on every gateway; an embedded host may generate one.
+    private static void AddAccess(IServiceCollection services, ConfigurationManager configuration, GatewayOptions gateway)
+    {
+        services.AddValidatedOptions<AuthOptions>(configuration, AuthOptions.SectionName);
+        services.AddValidatedOptions<CustomCodeOptions>(configuration, CustomCodeOptions.SectionName);
+        services.AddValidatedOptions<Granary.Tenants.TenantOptions>(configuration, Granary.Tenants.TenantOptions.SectionName);
+        var auth = SectionValidation.Require(AuthOptions.SectionName, configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new());
+        SectionValidation.Require(CustomCodeOptions.SectionName, configuration.GetSection(CustomCodeOptions.SectionName).Get<CustomCodeOptions>() ?? new());
+        if (string.IsNullOrEmpty(auth.AdminKey) && (gateway.IsClient || ClusterEndpointOptions.Read(configuration).IsRedis))
+        {
+            throw new OptionsValidationException(AuthOptions.SectionName, typeof(AuthOptions),
+                [$"{AuthOptions.SectionName}:{nameof(AuthOptions.AdminKey)}: a cluster needs the admin key set, the same on every gateway (at least {AuthOptions.MinAdminKeyLength} characters, for example: openssl rand -base64 32)."]);
+        }
+
+        services.AddSingleton<AdminKeys>();
+        services.AddSingleton<TenantViews>();
+        services.AddSingleton<KeyAuthenticator>();
+        services.AddSingleton<InvocationAccess>();
+        services.AddHostedService<AdminKeyBootstrap>();
+        services.AddGranaryAccess();
+    }
+
     /// <summary>Maps health, the management API and the invocation route.</summary>
     public static WebApplication MapGranaryGateway(this WebApplication app)
     {
@@ -69,7 +95,18 @@ public static class GatewayBuilderExtensions
         }
 
         app.UseMiddleware<HostRouting>();
+
+        // The APIs (never a function's own answers) get a problem body for every bare error status (405, …).
+        app.UseWhen(JsonBodiesOnly.IsApi, api => api.UseStatusCodePages());
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseWhen(JsonBodiesOnly.IsApi, api => api.Use(JsonBodiesOnly.InvokeAsync));
         app.MapGranaryHealth();
+        app.MapTenantsApi();
+        app.MapKeysApi();
+        app.MapSecretsApi();
+        app.MapWorkspacesApi();
         app.MapFunctionsApi();
         app.MapCustomCodeApi();
         app.MapInvocationApi();

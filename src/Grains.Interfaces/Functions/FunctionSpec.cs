@@ -41,4 +41,10 @@ public sealed record FunctionSpec
 
     /// <summary>Gets the npm packages the code may <c>require</c>: package name → version range, installed at deployment.</summary>
     [Id(9)] public ImmutableSortedDictionary<string, string> Dependencies { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>Gets who may invoke the function: <c>public</c> (anyone) or <c>key</c> (a key of its tenant); see <see cref="Tenants.FunctionAccess"/>.</summary>
+    [Id(10)] public string Access { get; init; } = Tenants.FunctionAccess.Public;
+
+    /// <summary>Gets the names of the tenant secrets the function sees as environment variables of the same names.</summary>
+    [Id(11)] public ImmutableArray<string> Secrets { get; init; } = [];
 }

@@ -50,14 +50,40 @@ public static partial class FunctionSpecValidator
 
         foreach (var name in (spec.Env ?? []).Keys)
         {
-            if (!EnvNamePattern().IsMatch(name))
+            if (!IsVariableName(name))
             {
-                errors.Add($"env: '{name}' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*).");
+                errors.Add($"env: '{FunctionNames.Printable(name)}' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*).");
             }
+        }
+
+        if (!Tenants.FunctionAccess.All.Contains(spec.Access))
+        {
+            errors.Add($"access: '{FunctionNames.Printable(spec.Access)}' is not an access; use one of: {string.Join(", ", Tenants.FunctionAccess.All)}.");
+        }
+
+        var secrets = spec.Secrets.IsDefault ? [] : spec.Secrets;
+        foreach (var name in secrets)
+        {
+            if (!IsVariableName(name))
+            {
+                errors.Add($"secrets: '{FunctionNames.Printable(name)}' is not a valid secret name ([A-Za-z_][A-Za-z0-9_]*).");
+            }
+            else if (spec.Env?.ContainsKey(name) == true)
+            {
+                errors.Add($"secrets: '{name}' is also set in env; a variable comes from one or the other.");
+            }
+        }
+
+        if (secrets.Distinct(StringComparer.Ordinal).Count() != secrets.Length)
+        {
+            errors.Add("secrets: a secret is named more than once.");
         }
 
         return errors;
     }
+
+    /// <summary>Gets whether a name is a valid environment variable (and so secret) name: <c>[A-Za-z_][A-Za-z0-9_]{0,127}</c>.</summary>
+    public static bool IsVariableName(string? name) => name is not null && EnvNamePattern().IsMatch(name);
 
     private static void CheckRange(List<string> errors, string field, int value, int min, int max)
     {
@@ -68,9 +94,9 @@ public static partial class FunctionSpecValidator
     }
 
     // A JavaScript identifier, or a Functions Framework registered name (which may contain '-').
-    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$-]{0,127}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPattern();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex EnvNamePattern();
 }

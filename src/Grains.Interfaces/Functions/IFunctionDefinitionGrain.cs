@@ -26,6 +26,12 @@ public interface IFunctionDefinitionGrain : IGrainWithStringKey
     /// <summary>Deletes the function, its history and its activations. Returns false if it did not exist.</summary>
     Task<bool> DeleteAsync();
 
+    /// <summary>Used by the tenant's grain as it deletes a workspace or itself: deletes the function without telling the tenant.</summary>
+    Task<bool> DeleteForTenantAsync();
+
+    /// <summary>Used by the tenant's grain when a secret the function reads changed: live activations load it again.</summary>
+    Task ReloadSecretsAsync();
+
     /// <summary>Gets the most recent invocation records, newest first.</summary>
     Task<ImmutableArray<InvocationRecord>> GetInvocationsAsync(int limit);
 

@@ -33,6 +33,12 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>Removes the snippets and the cache. Returns false when there were none.</summary>
     Task<bool> DeleteSnippetsAsync();
 
+    /// <summary>
+    /// Used by the tenant's grain as it deletes the workspace or itself: removes the snippets, the cache and the
+    /// function index without telling the tenant.
+    /// </summary>
+    Task ClearForTenantAsync();
+
     /// <summary>Gets the cache as one JSON object (key → value), for a snippet run to start from.</summary>
     [AlwaysInterleave]
     Task<string> GetCacheAsync();

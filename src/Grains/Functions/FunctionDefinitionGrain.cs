@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Granary.Runtime.Packages;
 using Granary.Storage;
+using Granary.Tenants;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -66,6 +67,18 @@ public sealed partial class FunctionDefinitionGrain(
         var current = definition.State.Current;
         var now = time.GetUtcNow();
         var candidate = new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, current?.CreatedAt ?? now, now);
+        if (ValidateSpec(spec) is { } invalid)
+        {
+            return DeployResult.Rejected(invalid);
+        }
+
+        // The tenant's quotas are checked before packages are installed and the code is compiled (both cost), and
+        // the function is recorded in the tenant once the code is known to load.
+        if (!IsSnippets && await Tenant().RegisterFunctionAsync(Registration(spec), commit: false) is { } refusal)
+        {
+            return DeployResult.Refused(refusal);
+        }
+
         var (validated, error) = await PrepareAsync(spec, candidate);
         if (!validated)
         {
@@ -76,6 +89,11 @@ public sealed partial class FunctionDefinitionGrain(
         {
             LogDeployRejected(_id.Key, error.Kind, error.Message);
             return DeployResult.Rejected(error);
+        }
+
+        if (!IsSnippets && await Tenant().RegisterFunctionAsync(Registration(spec), commit: true) is { } lateRefusal)
+        {
+            return DeployResult.Refused(lateRefusal);
         }
 
         if (current is null && !IsSnippets)
@@ -103,6 +121,7 @@ public sealed partial class FunctionDefinitionGrain(
         catch (StorageUnavailableException)
         {
             (definition.State.Current, definition.State.Previous, definition.State.LastVersion) = (current, previous, lastVersion);
+            await RestoreTenantRecordAsync(current);
             throw;
         }
 
@@ -117,6 +136,31 @@ public sealed partial class FunctionDefinitionGrain(
 
     /// <inheritdoc />
     public async Task<bool> DeleteAsync()
+    {
+        if (!await DeleteForTenantAsync())
+        {
+            return false;
+        }
+
+        if (!IsSnippets)
+        {
+            await Tenant().UnregisterFunctionAsync(_id.Workspace, _id.Name);
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task ReloadSecretsAsync()
+    {
+        if (definition.State.Current is { } current)
+        {
+            await NotifyActivationsAsync(current);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteForTenantAsync()
     {
         if (definition.State.Current is null)
         {
@@ -255,15 +299,9 @@ public sealed partial class FunctionDefinitionGrain(
     // code ran, and (true, error) when the code itself was refused (the caller logs and reports both alike).
     private async Task<(bool Validated, CodeError? Error)> PrepareAsync(FunctionSpec spec, FunctionDefinition candidate)
     {
-        var problems = FunctionSpecValidator.Validate(spec, limits.Value, snippets: IsSnippets).ToList();
-        if (NpmPackages.Validate(spec.Dependencies, npmOptions.Value.MaxDependencies) is { } dependencyProblem)
+        if (ValidateSpec(spec) is { } invalid)
         {
-            problems.Add($"dependencies: {dependencyProblem}");
-        }
-
-        if (problems.Count > 0)
-        {
-            return (false, new CodeError("validation", string.Join(" ", problems)));
+            return (false, invalid);
         }
 
         // Installed before the code is checked, so that a require of a package at the top of the module loads.
@@ -274,7 +312,56 @@ public sealed partial class FunctionDefinitionGrain(
             return (false, new CodeError(CodeErrorKinds.Dependencies, installError));
         }
 
-        return (true, await executors.ValidateAsync(candidate, packages.Directory));
+        // The module loads with its secrets, as it will when it runs: top-level code may read them.
+        var (withSecrets, secretError) = await FunctionSecrets.ApplyAsync(GrainFactory, candidate);
+        return withSecrets is null ? (true, secretError) : (true, await executors.ValidateAsync(withSecrets, packages.Directory));
+    }
+
+    // The spec against the limits and the naming rules; returns the refusal, or null.
+    private CodeError? ValidateSpec(FunctionSpec spec)
+    {
+        var problems = FunctionSpecValidator.Validate(spec, limits.Value, snippets: IsSnippets).ToList();
+        if (NpmPackages.Validate(spec.Dependencies, npmOptions.Value.MaxDependencies) is { } dependencyProblem)
+        {
+            problems.Add($"dependencies: {dependencyProblem}");
+        }
+
+        return problems.Count > 0 ? new CodeError("validation", string.Join(" ", problems)) : null;
+    }
+
+    private ITenantGrain Tenant() => GrainFactory.GetGrain<ITenantGrain>(_id.Tenant);
+
+    private FunctionRegistration Registration(FunctionSpec spec) => new(
+        _id.Workspace,
+        _id.Name,
+        spec.Access,
+        spec.Secrets.IsDefault ? [] : spec.Secrets,
+        System.Text.Encoding.UTF8.GetByteCount(spec.Code),
+        NpmPackages.SetName(spec.Dependencies));
+
+    // A version that was recorded in the tenant but could not be stored: the tenant's record goes back to what is stored.
+    private async Task RestoreTenantRecordAsync(FunctionDefinition? current)
+    {
+        if (IsSnippets)
+        {
+            return;
+        }
+
+        try
+        {
+            if (current is null)
+            {
+                await Tenant().UnregisterFunctionAsync(_id.Workspace, _id.Name);
+            }
+            else
+            {
+                await Tenant().RegisterFunctionAsync(Registration(current.Spec), commit: true);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogTenantRestoreFailed(_id.Key, ex);
+        }
     }
 
     // The workspace's generated snippets module: deployed by the workspace grain, not listed among its functions.
@@ -342,4 +429,7 @@ public sealed partial class FunctionDefinitionGrain(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Could not persist the invocation history of {Function}")]
     private partial void LogHistoryWriteFailed(string function, Exception exception);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Could not restore the tenant's record of {Function} after its version failed to store")]
+    private partial void LogTenantRestoreFailed(string function, Exception exception);
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Granary.Runtime;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Snippets;
+using Granary.Tenants;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,7 @@ public sealed partial class FunctionGrain(
     FunctionExecutors executors,
     NpmPackages npm,
     LocalFunctions local,
+    TenantAdmission admission,
     IOptions<FunctionLimits> limits,
     IOptions<WorkspaceOptions> workspaces,
     ILocalSiloDetails silo,
@@ -105,6 +107,25 @@ public sealed partial class FunctionGrain(
     public async Task<InvocationResponse> InvokeAsync(InvocationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // The tenant's quotas come first: a tenant over its concurrency or rate costs no isolate and no queue place.
+        if (await admission.EnterAsync(_id.Tenant) is { } throttle)
+        {
+            return Throttled(throttle);
+        }
+
+        try
+        {
+            return await InvokeAdmittedAsync(request);
+        }
+        finally
+        {
+            admission.Exit(_id.Tenant);
+        }
+    }
+
+    private async Task<InvocationResponse> InvokeAdmittedAsync(InvocationRequest request)
+    {
         var started = time.GetUtcNow();
         _inFlight++;
         Touch();
@@ -276,6 +297,15 @@ public sealed partial class FunctionGrain(
             return (null, new CodeError(CodeErrorKinds.Dependencies, error));
         }
 
+        // Secrets join the function's environment here, in the silo, and are never stored with the definition.
+        var (withSecrets, secretError) = await FunctionSecrets.ApplyAsync(GrainFactory, definition);
+        if (withSecrets is null)
+        {
+            return (null, secretError);
+        }
+
+        definition = withSecrets;
+
         ISnippetCache? cache = null;
         if (definition.Spec.Signature == FunctionSignatures.Snippets)
         {
@@ -284,6 +314,24 @@ public sealed partial class FunctionGrain(
         }
 
         return (executors.Create(definition, logger, cache, packages.Directory), null);
+    }
+
+    private InvocationResponse Throttled(TenantAdmission.Throttle throttle)
+    {
+        var problem = Problems.Result(
+            429,
+            "quota-exceeded",
+            "Quota exceeded",
+            $"{throttle.Detail} (quota {throttle.Quota} = {throttle.Limit}).",
+            InvocationOutcomes.Throttled,
+            [new HttpHeader("Retry-After", throttle.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            (throttle.Quota, throttle.Limit));
+        if (_id.Name is WorkspaceSnippets.FunctionName or WorkspaceSnippets.PythonFunctionName)
+        {
+            problem = SnippetResults.FromProblem(problem, 0);
+        }
+
+        return new InvocationResponse(problem.StatusCode, problem.Headers, problem.Body, Guid.CreateVersion7().ToString("N"));
     }
 
     private ExecutionResult NotFound() => Problems.Result(

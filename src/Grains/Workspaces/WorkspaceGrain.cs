@@ -7,6 +7,7 @@ using Granary.Functions;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Snippets;
 using Granary.Storage;
+using Granary.Tenants;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -128,6 +129,17 @@ public sealed partial class WorkspaceGrain(
         // leaves the workspace as it was.
         var javascript = Spec(FunctionRuntimes.NodeJs, module.Code, SnippetModule.Export, snippets.Dependencies);
         var pythonSpec = python.Count > 0 ? Spec(FunctionRuntimes.Python, SnippetModule.CreatePython(python), "main", ImmutableSortedDictionary<string, string>.Empty) : null;
+
+        // The tenant's quotas (a new workspace, the code size, dependency sets) before anything is installed or compiled.
+        var (tenantName, workspaceName) = Names();
+        var codeBytes = Encoding.UTF8.GetByteCount(snippets.FunctionsJson);
+        var dependencySet = NpmPackages.SetName(snippets.Dependencies);
+        var tenant = GrainFactory.GetGrain<ITenantGrain>(tenantName);
+        if (await tenant.RegisterSnippetsAsync(workspaceName, codeBytes, dependencySet, commit: false) is { } refusal)
+        {
+            return Refuse(refusal.Status, new SnippetError(refusal.Status == 404 ? "ObjectNotFoundError" : "QuotaExceededError", refusal.Detail));
+        }
+
         var pythonModule = GrainFactory.GetFunctionDefinition(SnippetsId(WorkspaceSnippets.PythonFunctionName));
         if (pythonSpec is not null && await pythonModule.CheckAsync(pythonSpec) is { } pythonError)
         {
@@ -150,6 +162,11 @@ public sealed partial class WorkspaceGrain(
             await pythonModule.DeleteAsync();
         }
 
+        if (await tenant.RegisterSnippetsAsync(workspaceName, codeBytes, dependencySet, commit: true) is { } lateRefusal)
+        {
+            return Refuse(lateRefusal.Status, new SnippetError("QuotaExceededError", lateRefusal.Detail));
+        }
+
         using var document = JsonDocument.Parse(snippets.FunctionsJson);
         state.State.Snippets = document.RootElement.Clone();
         state.State.Dependencies = new SortedDictionary<string, string>(snippets.Dependencies, StringComparer.Ordinal);
@@ -170,6 +187,28 @@ public sealed partial class WorkspaceGrain(
 
     /// <inheritdoc />
     public async Task<bool> DeleteSnippetsAsync()
+    {
+        if (!await RemoveSnippetsAsync())
+        {
+            return false;
+        }
+
+        await GrainFactory.GetGrain<ITenantGrain>(Names().Tenant).UnregisterSnippetsAsync(Names().Workspace);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task ClearForTenantAsync()
+    {
+        await RemoveSnippetsAsync();
+        if (state.State.Functions.Count > 0)
+        {
+            state.State.Functions.Clear();
+            await WriteAsync();
+        }
+    }
+
+    private async Task<bool> RemoveSnippetsAsync()
     {
         if (state.State.Snippets is null)
         {
@@ -298,8 +337,14 @@ public sealed partial class WorkspaceGrain(
 
     private FunctionId SnippetsId(string module)
     {
+        var (tenant, workspace) = Names();
+        return new FunctionId(tenant, workspace, module);
+    }
+
+    private (string Tenant, string Workspace) Names()
+    {
         var slash = _key.IndexOf('/', StringComparison.Ordinal);
-        return new FunctionId(_key[..slash], _key[(slash + 1)..], module);
+        return (_key[..slash], _key[(slash + 1)..]);
     }
 
     private string Snapshot()

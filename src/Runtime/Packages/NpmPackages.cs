@@ -109,10 +109,7 @@ public sealed partial class NpmPackages
             return new PackageInstall(null, invalid);
         }
 
-        var sorted = dependencies
-            .Select(d => new Dependency(d.Key, d.Value.Trim()))
-            .OrderBy(d => d.Name, StringComparer.Ordinal)
-            .ToArray();
+        var sorted = Sort(dependencies);
         var hash = Hash(sorted);
         if (Installed(hash) is { } installed)
         {
@@ -385,6 +382,18 @@ public sealed partial class NpmPackages
 
         return buffer.ToArray();
     }
+
+    /// <summary>
+    /// Gets the name of a dependency set: the same for the same packages and ranges in any order (it names the set's
+    /// install directory), or null for no dependencies. Tenants count their distinct sets against a quota.
+    /// </summary>
+    public static string? SetName(IReadOnlyDictionary<string, string>? dependencies) =>
+        dependencies is null || dependencies.Count == 0 ? null : Hash(Sort(dependencies));
+
+    private static Dependency[] Sort(IReadOnlyDictionary<string, string> dependencies) => dependencies
+        .Select(d => new Dependency(d.Key, d.Value.Trim()))
+        .OrderBy(d => d.Name, StringComparer.Ordinal)
+        .ToArray();
 
     private static string Hash(Dependency[] sorted)
     {

@@ -4,6 +4,7 @@ using Granary.Functions;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Python;
+using Granary.Tenants;
 using Granary.Workspaces;
 using Granary.Silo.Hosting;
 using Granary.Silo.Storage;
@@ -113,6 +114,9 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton<PythonWorkerPool>();
         services.AddSingleton<FunctionExecutors>();
         services.AddSingleton<LocalFunctions>();
+        services.AddValidatedOptions<TenantOptions>(configuration, TenantOptions.SectionName);
+        services.AddSingleton<TenantAdmission>();
+        AddSecrets(services, configuration, storage);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, FunctionRecordsOnShutdown>();
         services.AddHostedService<IsolatePoolWarmUp>();
         // The provider answers outages with StorageUnavailableException (a 503), whichever it is.
@@ -146,6 +150,20 @@ public static class GranarySiloBuilderExtensions
             sp.GetRequiredService<ILogger<OutageReportingStorage>>()));
         services.AddGranaryHealthChecks();
         return silo;
+    }
+
+    // A cluster's silos must share one master key (each may decrypt any tenant's secrets); an embedded host makes its own.
+    private static void AddSecrets(IServiceCollection services, IConfiguration configuration, StorageOptions storage)
+    {
+        services.AddValidatedOptions<SecretsOptions>(configuration, SecretsOptions.SectionName);
+        var secrets = SectionValidation.Require(SecretsOptions.SectionName, configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new());
+        if (string.IsNullOrEmpty(secrets.MasterKey) && (storage.IsAdoNet || ClusterEndpointOptions.Read(configuration).IsRedis))
+        {
+            throw new OptionsValidationException(SecretsOptions.SectionName, typeof(SecretsOptions),
+                [$"{SecretsOptions.SectionName}:{nameof(SecretsOptions.MasterKey)}: a cluster needs the master key of tenant secrets, the same on every silo (32 bytes in base64: openssl rand -base64 32)."]);
+        }
+
+        services.AddSingleton(sp => SecretKeys.CreateProtector(secrets, storage.Path, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecretKeys))));
     }
 
     /// <summary>Binds an options class to its section and validates it at start-up, naming each bad setting.</summary>

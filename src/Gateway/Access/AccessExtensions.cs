@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace Granary.Gateway.Access;
+
+/// <summary>Registers key authentication and one authorization policy per <see cref="Capability"/>.</summary>
+internal static class AccessExtensions
+{
+    public static IServiceCollection AddGranaryAccess(this IServiceCollection services)
+    {
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(options =>
+        {
+            foreach (var capability in Enum.GetValues<Capability>())
+            {
+                options.AddPolicy(PolicyName(capability), policy => policy
+                    .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                    .AddRequirements(new AccessRequirement(capability)));
+            }
+        });
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AccessHandler>();
+        return services;
+    }
+
+    /// <summary>Requires a key that may do <paramref name="capability"/> in the tenant the request is about.</summary>
+    public static TBuilder RequireAccess<TBuilder>(this TBuilder builder, Capability capability)
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(PolicyName(capability));
+
+    /// <summary>Gets the principal the key authentication found for a request, if any.</summary>
+    public static ApiPrincipal? Principal(this HttpContext context) => context.Features.Get<ApiPrincipal>();
+
+    private static string PolicyName(Capability capability) => "granary:" + capability;
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Granary.Tenants;
+using Microsoft.Net.Http.Headers;
+
+namespace Granary.Gateway.Access;
+
+/// <summary>
+/// Turns an <c>Authorization: Bearer …</c> header into the key's <see cref="ApiPrincipal"/>: the admin key, or a key
+/// of a tenant checked against the tenant's view (its hash, compared in constant time).
+/// </summary>
+internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
+{
+    /// <summary>Authenticates the request's key; a request without one gets <see cref="KeyCheck.Missing"/>.</summary>
+    public ValueTask<KeyCheck> AuthenticateAsync(HttpRequest request, long arrived)
+    {
+        var header = request.Headers.Authorization;
+        return header.Count == 0 ? ValueTask.FromResult(KeyCheck.Missing) : AuthenticateAsync(header.ToString(), arrived);
+    }
+
+    /// <summary>Authenticates the value of an <c>Authorization</c> header.</summary>
+    public ValueTask<KeyCheck> AuthenticateAsync(string header, long arrived)
+    {
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return ValueTask.FromResult(KeyCheck.Invalid("The Authorization header must be 'Bearer <key>'."));
+        }
+
+        var key = header.AsSpan(7).Trim().ToString();
+        var hash = ApiKeys.Hash(key);
+        if (admin.Matches(hash))
+        {
+            return ValueTask.FromResult(new KeyCheck(ApiPrincipal.Admin, null));
+        }
+
+        return ApiKeys.TryParse(key, out var tenant, out var id)
+            ? TenantKeyAsync(tenant, id, hash, arrived)
+            : ValueTask.FromResult(KeyCheck.Unknown);
+    }
+
+    /// <summary>Gets whether a header value carries a Granary key (which a function must never see).</summary>
+    public static bool IsGranaryCredential(string value) =>
+        value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && value.AsSpan(7).TrimStart().StartsWith(ApiKeys.Marker, StringComparison.Ordinal);
+
+    private async ValueTask<KeyCheck> TenantKeyAsync(string tenant, string id, byte[] hash, long arrived)
+    {
+        var view = await views.GetAsync(tenant, arrived);
+        if (view is null || !view.Keys.ContainsKey(id))
+        {
+            // Perhaps created a moment ago through another gateway.
+            view = await views.RefreshedAsync(tenant, arrived);
+        }
+
+        return view is not null && view.Keys.TryGetValue(id, out var key) && ApiKeys.Matches(hash, key.Entry.Hash)
+            ? new KeyCheck(key.Principal, null)
+            : KeyCheck.Unknown;
+    }
+}
+
+/// <summary>The outcome of authenticating a key: the principal, or why there is none.</summary>
+/// <param name="Principal">Who the key belongs to, when it is valid.</param>
+/// <param name="Failure">Why it is not: null when no key was presented at all.</param>
+internal sealed record KeyCheck(ApiPrincipal? Principal, string? Failure)
+{
+    public static KeyCheck Missing { get; } = new(null, null);
+
+    public static KeyCheck Unknown { get; } = new(null, "The key is not valid: it is unknown or was revoked.");
+
+    /// <summary>Gets whether a key was presented (valid or not).</summary>
+    public bool Presented => Principal is not null || Failure is not null;
+
+    public static KeyCheck Invalid(string reason) => new(null, reason);
+
+    /// <summary>The <c>WWW-Authenticate</c> value of a 401 for this outcome (RFC 6750).</summary>
+    public string Challenge => Failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+
+    /// <summary>The header name of the challenge.</summary>
+    public static string ChallengeHeader => HeaderNames.WWWAuthenticate;
+
+    /// <summary>A Stopwatch timestamp for "now", for the arrival of a request.</summary>
+    public static long Now => Stopwatch.GetTimestamp();
+}

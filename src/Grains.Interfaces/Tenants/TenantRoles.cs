@@ -1,0 +1,23 @@
+namespace Granary.Tenants;
+
+/// <summary>
+/// The four roles an API key can have. The names are part of the API (scripts and the CLI use them); see the
+/// README's role matrix for what each may do.
+/// </summary>
+public static class TenantRoles
+{
+    /// <summary>Everything, including creating and deleting tenants. Only the operator's admin key has it.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Everything inside one tenant, including its keys and its audit log.</summary>
+    public const string Owner = "owner";
+
+    /// <summary>Deploy, read and delete the functions, workspaces and secrets of one tenant; no key management.</summary>
+    public const string Developer = "developer";
+
+    /// <summary>Invoke the tenant's functions whose access is <c>key</c>, and nothing else.</summary>
+    public const string Invoker = "invoker";
+
+    /// <summary>Gets the roles a tenant key may be created with (every role but <see cref="Admin"/>).</summary>
+    public static IReadOnlyList<string> TenantKeyRoles { get; } = [Owner, Developer, Invoker];
+}
