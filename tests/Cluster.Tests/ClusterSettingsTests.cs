@@ -25,6 +25,24 @@ public sealed class ClusterSettingsTests
         Assert.Contains(setting, process.Output, StringComparison.Ordinal);
     }
 
+    // A cluster's credentials: the admin key on every gateway, the master key of tenant secrets on every silo.
+    [Theory]
+    [InlineData("gateway", "Granary__Gateway__Mode=client;Granary__Auth__AdminKey=", "Granary:Auth:AdminKey")]
+    [InlineData("gateway", "Granary__Auth__AdminKey=too-short", "Granary:Auth:AdminKey")]
+    [InlineData("silo", "Granary__Cluster__Clustering=redis;Granary__Cluster__RedisConnectionString=127.0.0.1:1;Granary__Secrets__MasterKey=", "Granary:Secrets:MasterKey")]
+    [InlineData("silo", "Granary__Secrets__MasterKey=not-32-bytes", "Granary:Secrets:MasterKey")]
+    [InlineData("gateway", "Granary__CustomCode__AnonymousTenant=Not_A_Tenant", "Granary:CustomCode:AnonymousTenant")]
+    public async Task AMissingOrBadCredentialSettingStopsTheProcessNamingIt(string program, string variables, string setting)
+    {
+        var environment = variables.Split(';').Select(v => v.Split('=', 2)).ToDictionary(v => v[0], v => v[1]);
+        environment["Granary__Cluster__SiloPort"] = Ports.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Granary__Cluster__GatewayPort"] = Ports.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var process = program == "silo" ? await GranaryProcess.StartSiloAsync(environment) : await GranaryProcess.StartGatewayAsync(environment);
+
+        await WaitForExitAsync(process);
+        Assert.Contains(setting, process.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ASiloWhoseDatabaseIsUnreachableStopsNamingTheConnectionSetting()
     {

@@ -162,7 +162,7 @@ public sealed class ClusterTests(RedisServer redis, PostgresServer postgres)
             ["Granary__Cluster__AdvertisedAddress"] = "127.0.0.1",
         };
         await using var gateway = await GranaryProcess.StartGatewayAsync(new Dictionary<string, string>(shared) { ["Granary__Gateway__Mode"] = "client" });
-        using var http = new HttpClient { BaseAddress = gateway.HttpUri, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = GranaryProcess.AdminClient(gateway.HttpUri, TimeSpan.FromSeconds(30));
 
         // Live but not ready, and every API request gets a clear 503 rather than an error about unknown grains.
         await EventuallyOkAsync(http, "/healthz", gateway);

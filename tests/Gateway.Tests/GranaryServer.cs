@@ -16,6 +16,9 @@ public sealed class GranaryServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly bool _ownsData;
 
+    /// <summary>The admin key every test server is started with (<c>Granary:Auth:AdminKey</c>), unless a test sets its own.</summary>
+    public const string AdminKey = "gk_test_admin_0123456789abcdef0123456789abcdef";
+
     private GranaryServer(WebApplication app, string dataPath, bool ownsData, int gatewayPort)
     {
         _app = app;
@@ -24,12 +27,17 @@ public sealed class GranaryServer : IAsyncDisposable
         OrleansGatewayPort = gatewayPort;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Http = Client(app.Services.GetRequiredService<IConfiguration>()["Granary:Auth:AdminKey"]);
+        Anonymous = Client(key: null);
     }
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Gets a client that sends the admin key with every request (the existing suites run as the admin).</summary>
     public HttpClient Http { get; }
+
+    /// <summary>Gets a client that sends no key.</summary>
+    public HttpClient Anonymous { get; }
 
     public string DataPath { get; }
 
@@ -54,6 +62,7 @@ public sealed class GranaryServer : IAsyncDisposable
             ["Granary:Cluster:ServiceId"] = "granary-test",
             ["Granary:Cluster:ClusterId"] = "granary-test-" + Guid.NewGuid().ToString("N"),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Granary:Auth:AdminKey"] = AdminKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -78,6 +87,18 @@ public sealed class GranaryServer : IAsyncDisposable
         app.MapGranaryGateway();
         await app.StartAsync();
         return new GranaryServer(app, dataPath, ownsData, gatewayPort);
+    }
+
+    /// <summary>Makes a client of this server that sends <paramref name="key"/> (none when null); the caller disposes it.</summary>
+    public HttpClient Client(string? key)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
     }
 
     public static int FreePort()
@@ -156,6 +177,7 @@ public sealed class GranaryServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Anonymous.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         if (_ownsData)

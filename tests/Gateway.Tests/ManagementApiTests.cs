@@ -122,7 +122,7 @@ public sealed class ManagementApiTests(GatewayFixture fixture) : IClassFixture<G
     [Theory]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"timeout\":5}", "Unknown field 'timeout'")]
     [InlineData("{\"runtime\":\"nodejs\"}", "Missing required field(s): code.")]
-    [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"timeoutSeconds\":\"soon\"}", "The value of 'timeoutSeconds' has the wrong type.")]
+    [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"timeoutSeconds\":\"soon\"}", "The value of 'timeoutSeconds' has the wrong type: it must be a whole number.")]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"timeoutSeconds\":0}", "timeoutSeconds: 0 is out of range")]
     [InlineData("{\"runtime\":\"ruby\",\"code\":\"puts 1\"}", "runtime: 'ruby' is not supported")]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"signature\":\"lambda\"}", "signature: 'lambda' is not supported")]

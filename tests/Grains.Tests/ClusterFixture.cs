@@ -23,7 +23,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) => silo.AddGranaryServices(configuration));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+
+        // Functions and workspaces belong to a tenant that exists; the tests use tenant "acme".
+        await Client.GetGrain<Granary.Tenants.ITenantGrain>(Tenant).PutAsync(new Granary.Tenants.TenantQuotas());
     }
+
+    /// <summary>The tenant the grain tests deploy into.</summary>
+    public const string Tenant = "acme";
 
     public async ValueTask DisposeAsync()
     {

@@ -7,7 +7,11 @@ internal static class AccessExtensions
 {
     public static IServiceCollection AddGranaryAccess(this IServiceCollection services)
     {
-        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // No default scheme (ASP.NET Core makes a single scheme the default otherwise): only endpoints that require a
+        // capability authenticate, so a function's invocation costs nothing here.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(options =>
         {
             foreach (var capability in Enum.GetValues<Capability>())

@@ -19,6 +19,7 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
 {
     private readonly long _fresh = Stopwatch.Frequency * options.Value.RefreshMs / 1000;
     private readonly ConcurrentDictionary<string, Cached<TenantView>> _tenants = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, Cached<TenantView>>.AlternateLookup<ReadOnlySpan<char>> Spans => _tenants.GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly Cached<TenantDirectoryView> _directory = new();
 
     /// <summary>
@@ -32,9 +33,12 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
     /// Gets the view of a tenant when this gateway holds a usable one (the hot path: no await); <paramref name="view"/>
     /// is null when the tenant does not exist.
     /// </summary>
-    public bool TryGet(string tenant, out TenantView? view)
+    public bool TryGet(string tenant, out TenantView? view) => TryGet(tenant.AsSpan(), out view);
+
+    /// <summary>Gets the view of a tenant named by a span (a key's tenant part), as <see cref="TryGet(string, out TenantView?)"/>.</summary>
+    public bool TryGet(ReadOnlySpan<char> tenant, out TenantView? view)
     {
-        if (_tenants.TryGetValue(tenant, out var cached) && cached.Current is { } current && Usable(cached, current.FetchedAt))
+        if (Spans.TryGetValue(tenant, out var cached) && cached.Current is { } current && Usable(cached, current.FetchedAt))
         {
             view = current.Exists ? current : null;
             return true;

@@ -115,9 +115,12 @@ internal static class ApiJson
         var start = message.IndexOf('\'', StringComparison.Ordinal);
         var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
         var name = end > start ? message[(start + 1)..end] : "?";
-        var parent = (ex.Path ?? "$").TrimStart('$', '.');
+        // The path ends with the unknown field itself: "$.timeout", "$.quotas.maxFunction".
+        var path = (ex.Path ?? "$").TrimStart('$', '.');
+        var dot = path.LastIndexOf('.');
+        var parent = dot < 0 ? "" : path[..dot];
         var owner = parent.Length == 0 ? typeof(T) : TypeAt(typeof(T), parent);
-        var field = parent.Length == 0 ? name : $"{parent}.{name}";
+        var field = path.Length == 0 ? name : path;
         return (field, owner is null ? [] : Properties(owner).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
     }
 

@@ -22,14 +22,48 @@ internal static class InvocationApi
         "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Proxy-Connection", "TE", "Trailer",
     };
 
-    public static IEndpointConventionBuilder MapInvocationApi(this IEndpointRouteBuilder app) =>
-        app.Map("/fn/{tenant}/{workspace}/{name}/{**path}", InvokeAsync)
-            .WithName("InvokeFunction")
-            .WithSummary("Invoke a function with any method, on its URL or any path below it")
-            .WithTags("Invocation");
+    /// <summary>The path prefix of invocations: <c>/fn/{tenant}/{workspace}/{name}/{**path}</c>.</summary>
+    public const string Prefix = "/fn/";
 
-    public static Task InvokeAsync(HttpContext context, string tenant, string workspace, string name, FunctionReferences functions, InFlightCalls calls, InvocationAccess access, IOptions<FunctionLimits> limits) =>
-        InvokeCheckedAsync(context, tenant, workspace, name, SubPath(RawPath(context), skipSegments: 4), functions, calls, access, limits.Value);
+    /// <summary>
+    /// Serves <c>/fn/{tenant}/{workspace}/{name}</c> and every path below it, with any method, before endpoint
+    /// routing: the hot path skips the route table, authorization and the APIs' middleware (an invocation's access is
+    /// checked by <see cref="InvocationAccess"/>, per function).
+    /// </summary>
+    public static IApplicationBuilder UseInvocations(this IApplicationBuilder app) => app.Use(static next => context =>
+    {
+        var path = context.Request.Path.Value;
+        if (path is null || !path.StartsWith(Prefix, StringComparison.Ordinal) || Split(path) is not var (tenant, workspace, name))
+        {
+            return next(context);
+        }
+
+        var services = context.RequestServices;
+        return InvokeCheckedAsync(
+            context,
+            tenant,
+            workspace,
+            name,
+            SubPath(RawPath(context), skipSegments: 4),
+            services.GetRequiredService<FunctionReferences>(),
+            services.GetRequiredService<InFlightCalls>(),
+            services.GetRequiredService<InvocationAccess>(),
+            services.GetRequiredService<IOptions<FunctionLimits>>().Value);
+    });
+
+    // "/fn/t/w/n" or "/fn/t/w/n/…" (decoded, as routing would give them) into its three names; null for fewer than three.
+    private static (string Tenant, string Workspace, string Name)? Split(string path)
+    {
+        var rest = path.AsSpan(Prefix.Length);
+        Span<Range> parts = stackalloc Range[4];
+        var count = rest.Split(parts, '/');
+        if (count < 3 || rest[parts[0]].IsEmpty || rest[parts[1]].IsEmpty || rest[parts[2]].IsEmpty)
+        {
+            return null;
+        }
+
+        return (rest[parts[0]].ToString(), rest[parts[1]].ToString(), rest[parts[2]].ToString());
+    }
 
     /// <summary>
     /// Checks the names, that the function exists and that the caller may invoke it (its access), then invokes it:

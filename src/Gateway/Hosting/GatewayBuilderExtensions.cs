@@ -39,7 +39,6 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<HostRouting>();
         builder.Services.AddSingleton<PublicUrls>();
         var gateway = SectionValidation.Require(GatewayOptions.SectionName, configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new());
-        AddAccess(builder.Services, configuration, gateway);
         if (gateway.IsClient)
         {
             // Functions run on the silos; the gateway needs only the limits it enforces before calling them.
@@ -58,6 +57,9 @@ public static class GatewayBuilderExtensions
             builder.UseOrleans(silo => silo.AddGranary(configuration));
             builder.Services.AddSingleton<InFlightCalls>();
         }
+
+        // After the silo: the admin key's bootstrap may need its grains.
+        AddAccess(builder.Services, configuration, gateway);
 
         return builder;
     }
@@ -95,6 +97,7 @@ public static class GatewayBuilderExtensions
         }
 
         app.UseMiddleware<HostRouting>();
+        app.UseInvocations();
 
         // The APIs (never a function's own answers) get a problem body for every bare error status (405, …).
         app.UseWhen(JsonBodiesOnly.IsApi, api => api.UseStatusCodePages());
@@ -109,7 +112,6 @@ public static class GatewayBuilderExtensions
         app.MapWorkspacesApi();
         app.MapFunctionsApi();
         app.MapCustomCodeApi();
-        app.MapInvocationApi();
         app.MapFallback(static () => ApiProblems.Create(404, "not-found", "Not found", "No Granary endpoint has this path."));
         return app;
     }

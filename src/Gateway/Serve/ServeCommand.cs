@@ -38,7 +38,9 @@ internal static class ServeCommand
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var app = Build(options, data, ready.Task);
             await app.StartAsync();
-            var result = await app.Services.GetRequiredService<IGrainFactory>().GetFunctionDefinition(s_function).DeployAsync(new FunctionSpec
+            var grains = app.Services.GetRequiredService<IGrainFactory>();
+            await grains.GetGrain<Granary.Tenants.ITenantGrain>(s_function.Tenant).PutAsync(new Granary.Tenants.TenantQuotas());
+            var result = await grains.GetFunctionDefinition(s_function).DeployAsync(new FunctionSpec
             {
                 Runtime = FunctionRuntimes.NodeJs,
                 Code = await File.ReadAllTextAsync(options.Source),
@@ -49,6 +51,13 @@ internal static class ServeCommand
                 IdleTimeoutSeconds = 86400,
                 MaxConcurrency = 80,
             });
+            if (result.Refusal is { } refusal)
+            {
+                await Console.Error.WriteLineAsync($"granary serve: {refusal.Detail}");
+                await app.StopAsync();
+                return 1;
+            }
+
             if (result.Error is { } loadError)
             {
                 var where = loadError.Line is { } line ? $" at {Path.GetFileName(options.Source)}:{line}:{loadError.Column}" : "";
@@ -91,6 +100,9 @@ internal static class ServeCommand
             ["Granary:Limits:MaxRequestBodyBytes"] = (32 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Granary:Limits:MaxTimeoutSeconds"] = "3600",
             ["Logging:LogLevel:Default"] = "Warning",
+
+            // One function and no API: nobody uses this key, so nothing is generated or printed.
+            ["Granary:Auth:AdminKey"] = Granary.Tenants.ApiKeys.GenerateAdmin(),
         });
         builder.AddGranaryGateway();
         var app = builder.Build();

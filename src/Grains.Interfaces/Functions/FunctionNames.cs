@@ -8,6 +8,9 @@ public static partial class FunctionNames
     /// <summary>Gets whether a tenant or workspace name is valid: <c>[a-z0-9][a-z0-9-]{0,39}</c>.</summary>
     public static bool IsValidScope(string? name) => name is not null && ScopePattern().IsMatch(name);
 
+    /// <summary>Gets whether a tenant or workspace name is valid, without allocating.</summary>
+    public static bool IsValidScope(ReadOnlySpan<char> name) => ScopePattern().IsMatch(name);
+
     /// <summary>Gets whether a function name is valid: <c>[A-Za-z][A-Za-z0-9_-]{0,62}</c>.</summary>
     public static bool IsValidFunction(string? name) => name is not null && FunctionPattern().IsMatch(name);
 

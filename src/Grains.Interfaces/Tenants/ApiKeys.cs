@@ -42,23 +42,42 @@ public static class ApiKeys
         return TryParse(key, out var tenant, out var id) ? Prefix(tenant, id) : key.Length <= 8 ? "…" : key[..8] + "…";
     }
 
+    /// <summary>The longest text taken for a key; anything longer is no key.</summary>
+    public const int MaxLength = 160;
+
     /// <summary>Splits a tenant key into its tenant and id; false when the text is not of that form.</summary>
     public static bool TryParse(string key, out string tenant, out string id)
     {
+        if (key is not null && TryParse(key.AsSpan(), out var tenantSpan, out var idSpan))
+        {
+            (tenant, id) = (tenantSpan.ToString(), idSpan.ToString());
+            return true;
+        }
+
         (tenant, id) = ("", "");
-        if (key is null || !key.StartsWith(Marker, StringComparison.Ordinal) || key.Length > 160)
+        return false;
+    }
+
+    /// <summary>Splits a tenant key into its tenant and id without allocating; false when the text is not of that form.</summary>
+    public static bool TryParse(ReadOnlySpan<char> key, out ReadOnlySpan<char> tenant, out ReadOnlySpan<char> id)
+    {
+        tenant = default;
+        id = default;
+        if (!key.StartsWith(Marker, StringComparison.Ordinal) || key.Length > MaxLength)
         {
             return false;
         }
 
-        var parts = key[Marker.Length..].Split('_');
-        if (parts.Length != 3 || parts[1].Length != IdLength || parts[2].Length != SecretLength || !FunctionNames.IsValidScope(parts[0]))
+        var rest = key[Marker.Length..];
+        Span<Range> parts = stackalloc Range[4];
+        if (rest.Split(parts, '_') != 3 || rest[parts[1]].Length != IdLength || rest[parts[2]].Length != SecretLength)
         {
             return false;
         }
 
-        (tenant, id) = (parts[0], parts[1]);
-        return true;
+        tenant = rest[parts[0]];
+        id = rest[parts[1]];
+        return FunctionNames.IsValidScope(tenant);
     }
 
     /// <summary>Gets the SHA-256 of a key, as stored.</summary>
@@ -66,6 +85,14 @@ public static class ApiKeys
     {
         ArgumentNullException.ThrowIfNull(key);
         return SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    }
+
+    /// <summary>Writes the SHA-256 of a key (at most <see cref="MaxLength"/> characters) to <paramref name="hash"/> (32 bytes) without allocating.</summary>
+    public static void Hash(ReadOnlySpan<char> key, Span<byte> hash)
+    {
+        Span<byte> utf8 = stackalloc byte[MaxLength * 3];
+        var length = Encoding.UTF8.GetBytes(key[..Math.Min(key.Length, MaxLength)], utf8);
+        SHA256.HashData(utf8[..length], hash);
     }
 
     /// <summary>Compares a presented key's hash to a stored one in constant time.</summary>

@@ -114,18 +114,6 @@ public sealed partial class FunctionGrain(
             return Throttled(throttle);
         }
 
-        try
-        {
-            return await InvokeAdmittedAsync(request);
-        }
-        finally
-        {
-            admission.Exit(_id.Tenant);
-        }
-    }
-
-    private async Task<InvocationResponse> InvokeAdmittedAsync(InvocationRequest request)
-    {
         var started = time.GetUtcNow();
         _inFlight++;
         Touch();
@@ -191,6 +179,7 @@ public sealed partial class FunctionGrain(
 
             _inFlight--;
             Touch();
+            admission.Exit(_id.Tenant);
         }
     }
 

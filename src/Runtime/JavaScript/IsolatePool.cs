@@ -26,9 +26,13 @@ public sealed partial class IsolatePool : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
+        InlineRuns = new InlineRuns(_options.MaxInlineRuns > 0 ? _options.MaxInlineRuns : Environment.ProcessorCount);
         Refill(GetBucket(_options.DefaultMemoryLimitMb, pinned: true));
         _trimTimer = new Timer(_ => Trim(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
+
+    /// <summary>Gets the bound on invocations running inline on thread-pool threads, shared by every function of the silo.</summary>
+    internal InlineRuns InlineRuns { get; }
 
     /// <summary>Gets the runtime options the pool was made with.</summary>
     public JavaScriptRuntimeOptions Options => _options;
@@ -86,7 +90,7 @@ public sealed partial class IsolatePool : IDisposable
     }
 
     private IsolateSettings Settings(int memoryLimitMb) =>
-        new(memoryLimitMb, TimeSpan.FromMilliseconds(_options.HeapSampleIntervalMs));
+        new(memoryLimitMb, TimeSpan.FromMilliseconds(_options.HeapSampleIntervalMs), _options.IsolateThreadNice);
 
     private Bucket GetBucket(int memoryLimitMb, bool pinned)
     {

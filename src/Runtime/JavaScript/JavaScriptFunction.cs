@@ -23,6 +23,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     // Quick functions run inline on the calling thread (see KeepOrDropInline).
     private static readonly TimeSpan s_inlineBudget = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan s_inlineLimit = TimeSpan.FromSeconds(1);
+    private const int QuickRunsToInline = 3;
 
     private readonly IsolatePool _pool;
     private readonly FunctionMeta _meta;
@@ -38,7 +39,10 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     private int _inFlight;
     private int _awaiting;
     private bool _disposed;
-    private bool _inline = true;
+    // Run inline once proved quick (QuickRunsToInline quick runs on the isolate's thread), never again once proved slow.
+    private bool _inline;
+    private bool _demoted;
+    private int _quickRuns;
     private string _signature;
     private readonly KymaMetrics _metrics = new();
     private readonly bool _echoConsole;
@@ -69,7 +73,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     /// <summary>Gets how many isolates exist (loaded or loading).</summary>
     public int Isolates => Volatile.Read(ref _isolates);
 
-    /// <summary>Gets whether invocations run inline on the caller's thread (true until the function proves slow).</summary>
+    /// <summary>Gets whether invocations run inline on the caller's thread (once the function proved quick, until it proves slow).</summary>
     public bool RunsInline => Volatile.Read(ref _inline);
 
     /// <summary>Gets how many invocations are running or queued.</summary>
@@ -274,8 +278,28 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
 
         if (syncTime >= s_inlineLimit || Interlocked.Increment(ref _slowInlineRuns) >= 3)
         {
+            Volatile.Write(ref _demoted, true);
             Volatile.Write(ref _inline, false);
             LogNoLongerInline(_meta.Name, syncTime.TotalMilliseconds);
+        }
+    }
+
+    // A new version runs on its isolates' threads (at their lower priority) until a few runs in a row show that its
+    // synchronous part is short: a function that spins from its first call never holds a thread-pool thread.
+    private void LearnFromRun(TimeSpan syncTime)
+    {
+        if (Volatile.Read(ref _demoted))
+        {
+            return;
+        }
+
+        if (syncTime > s_inlineBudget)
+        {
+            Volatile.Write(ref _quickRuns, 0);
+        }
+        else if (Interlocked.Increment(ref _quickRuns) >= QuickRunsToInline)
+        {
+            Volatile.Write(ref _inline, true);
         }
     }
 
@@ -287,8 +311,21 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         ExecutionResult result;
         try
         {
-            var inline = Volatile.Read(ref _inline);
-            var invocation = isolate.InvokeAsync(requestJson, inline, _timeout, out var syncTime);
+            var inline = Volatile.Read(ref _inline) && _pool.InlineRuns.TryEnter();
+            Task<string> invocation;
+            TimeSpan syncTime;
+            try
+            {
+                invocation = isolate.InvokeAsync(requestJson, inline, _timeout, out syncTime);
+            }
+            finally
+            {
+                if (inline)
+                {
+                    _pool.InlineRuns.Exit();
+                }
+            }
+
             if (inline)
             {
                 KeepOrDropInline(syncTime);
@@ -313,6 +350,11 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
                 {
                     Interlocked.Decrement(ref _awaiting);
                 }
+            }
+
+            if (!inline && !Volatile.Read(ref _inline))
+            {
+                LearnFromRun(isolate.LastSyncTime);
             }
 
             result = InvocationJson.Read(json);

@@ -57,6 +57,23 @@ public sealed class JavaScriptRuntimeOptions
     /// </summary>
     public bool EchoConsole { get; set; }
 
+    /// <summary>
+    /// Gets or sets how many invocations may run inline on thread-pool threads at once on the silo; 0 (the default)
+    /// means as many as the machine has cores. Others run on their isolates' own threads, so functions that spin can
+    /// never hold the threads every other request needs.
+    /// </summary>
+    [Range(0, 1024)]
+    public int MaxInlineRuns { get; set; }
+
+    /// <summary>
+    /// Gets or sets the nice value (0–19) of isolates' own threads, where functions that are not quick run (and every
+    /// function until it has proved quick). Quick functions run inline at the process's own priority, as do the gateway
+    /// and the silo; so a tenant whose functions compute for long cannot take the CPU from other tenants' requests.
+    /// Default 10; 0 turns it off. Only Linux applies it.
+    /// </summary>
+    [Range(0, 19)]
+    public int IsolateThreadNice { get; set; } = 10;
+
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]
     public int DefaultMemoryLimitMb { get; set; } = 128;

@@ -50,6 +50,7 @@ public sealed partial class V8Isolate : IDisposable
     private IsolateHost _host = null!;
     private TaskCompletionSource<string>? _pending;
     private int _pendingSeq;
+    private long _lastSyncTicks;
     private long _loopWakeAt = long.MaxValue;
     private volatile bool _stopping;
     private volatile IsolateFault _fault;
@@ -192,10 +193,17 @@ public sealed partial class V8Isolate : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gets how long the last invocation's synchronous part held the thread it ran on (set before its result is), so
+    /// that a function run on the isolate's thread can show it is quick enough to run inline.
+    /// </summary>
+    public TimeSpan LastSyncTime => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _lastSyncTicks));
+
     // Under the entry lock: starts an invocation and returns its result if it finished synchronously;
     // otherwise the result arrives in `pending` when a timer callback completes it.
     private string? Start(string requestJson, TaskCompletionSource<string> pending)
     {
+        var started = Stopwatch.GetTimestamp();
         if (_pending is not null)
         {
             pending.TrySetException(new InvalidOperationException("The isolate is already running an invocation."));
@@ -220,6 +228,10 @@ public sealed partial class V8Isolate : IDisposable
         {
             Fail(ex);
             return null;
+        }
+        finally
+        {
+            Volatile.Write(ref _lastSyncTicks, Stopwatch.GetTimestamp() - started);
         }
 
         if (json is not null && _pending == pending)
@@ -367,6 +379,7 @@ public sealed partial class V8Isolate : IDisposable
 
     private void Run()
     {
+        ThreadNice.Lower(_settings.ThreadNice);
         try
         {
             var constraints = new V8RuntimeConstraints

@@ -81,7 +81,7 @@ public sealed class GranaryCluster : IAsyncDisposable
         var gateway = await GranaryProcess.StartGatewayAsync(new Dictionary<string, string>(_shared) { ["Granary__Gateway__Mode"] = "client" });
         Gateways.Add(gateway);
         await gateway.WaitReadyAsync(s_ready);
-        var http = new HttpClient { BaseAddress = gateway.HttpUri, Timeout = TimeSpan.FromSeconds(60) };
+        var http = GranaryProcess.AdminClient(gateway.HttpUri, TimeSpan.FromSeconds(60));
         Http.Add(http);
         await WaitForSilosAsync(http, Silos.Count(s => !s.HasExited));
         return http;

@@ -29,6 +29,20 @@ public sealed class GranaryProcess : IAsyncDisposable
         _http = new HttpClient { BaseAddress = httpUri, Timeout = TimeSpan.FromSeconds(5) };
     }
 
+    /// <summary>The admin key every process is started with (<c>Granary:Auth:AdminKey</c>) unless a test sets its own.</summary>
+    public const string AdminKey = "gk_cluster_admin_0123456789abcdef0123456789abcdef";
+
+    /// <summary>The master key of tenant secrets every process is started with (<c>Granary:Secrets:MasterKey</c>).</summary>
+    public const string MasterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    /// <summary>Makes a client of a gateway that sends the admin key; the caller disposes it.</summary>
+    public static HttpClient AdminClient(Uri baseAddress, TimeSpan timeout)
+    {
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = timeout };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
     /// <summary>Gets the program's HTTP address, <c>http://127.0.0.1:port/</c>.</summary>
     public Uri HttpUri { get; }
 
@@ -160,6 +174,10 @@ public sealed class GranaryProcess : IAsyncDisposable
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Ports.FreePort().ToString(CultureInfo.InvariantCulture)}",
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_NOLOGO"] = "1",
+
+            // A cluster needs both; a test that checks their absence sets them to "".
+            ["Granary__Auth__AdminKey"] = AdminKey,
+            ["Granary__Secrets__MasterKey"] = MasterKey,
         };
         foreach (var (name, value) in environment)
         {
