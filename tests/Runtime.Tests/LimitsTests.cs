@@ -203,20 +203,119 @@ public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<Isol
     }
 
     [Fact]
-    public async Task AFunctionThatHoldsTheThreadForLongStopsRunningInline()
+    public async Task AFunctionRunsInlineOnlyOnceItProvedQuickAndNeverWhenItHoldsTheThread()
     {
         await using var quick = Create(fixture.Pool, "module.exports = () => 'quick';");
         await using var slow = Create(fixture.Pool, "module.exports = () => { const end = Date.now() + 1100; while (Date.now() < end) {} return 'slow'; };", s => s with { TimeoutSeconds = 5 });
 
         await quick.InvokeAsync(Request());
         await quick.InvokeAsync(Request());
+        var beforeProof = quick.RunsInline;
+        await quick.InvokeAsync(Request());
         var first = await slow.InvokeAsync(Request());
         var second = await slow.InvokeAsync(Request());
 
+        Assert.False(beforeProof);
         Assert.True(quick.RunsInline);
         Assert.False(slow.RunsInline);
         Assert.Equal("slow", first.Text());
         Assert.Equal("slow", second.Text());
+    }
+
+    // A function that was quick until it ran inline, then spun, leaves the thread pool for good: it never gets a
+    // thread-pool thread again however quick it is afterwards.
+    [Fact]
+    public async Task AFunctionThatSpunInlineNeverRunsInlineAgain()
+    {
+        await using var function = Create(fixture.Pool, """
+            let calls = 0;
+            module.exports = () => {
+              calls++;
+              if (calls === 4) { const end = Date.now() + 1100; while (Date.now() < end) {} }
+              return 'call ' + calls;
+            };
+            """, s => s with { TimeoutSeconds = 5 });
+
+        for (var i = 0; i < 3; i++)
+        {
+            await function.InvokeAsync(Request());
+        }
+
+        var promoted = function.RunsInline;
+        var spun = await function.InvokeAsync(Request());
+        for (var i = 0; i < 4; i++)
+        {
+            await function.InvokeAsync(Request());
+        }
+
+        Assert.True(promoted);
+        Assert.Equal("call 4", spun.Text());
+        Assert.False(function.RunsInline);
+    }
+
+    // However many proven-quick functions start spinning at once, no more than MaxInlineRuns of them hold a
+    // thread-pool thread; the others run on their isolates' threads, and every call completes.
+    [Fact]
+    public async Task NoMoreThanTheBoundOfInvocationsRunInlineAtOnce()
+    {
+        using var pool = new IsolatePool(
+            Microsoft.Extensions.Options.Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 2, MaxInlineRuns = 1 }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IsolatePool>.Instance);
+        var functions = Enumerable.Range(0, 3).Select(i => Create(pool, """
+            let calls = 0;
+            module.exports = () => {
+              if (++calls > 3) { const end = Date.now() + 400; while (Date.now() < end) {} }
+              return 'call ' + calls;
+            };
+            """, s => s with { TimeoutSeconds = 5 })).ToList();
+        try
+        {
+            foreach (var function in functions)
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    await function.InvokeAsync(Request());
+                }
+            }
+
+            Assert.All(functions, f => Assert.True(f.RunsInline));
+            var spins = functions.Select(f => Task.Run(() => f.InvokeAsync(Request()), TestContext.Current.CancellationToken)).ToList();
+            var most = 0;
+            while (!spins.All(s => s.IsCompleted))
+            {
+                most = Math.Max(most, pool.InlineRunsNow);
+                await Task.Delay(5, TestContext.Current.CancellationToken);
+            }
+
+            Assert.Equal(1, most);
+            Assert.All(await Task.WhenAll(spins), r => Assert.Equal("call 4", r.Text()));
+        }
+        finally
+        {
+            foreach (var function in functions)
+            {
+                await function.DisposeAsync();
+            }
+        }
+    }
+
+    // Functions that are not (yet) quick run on their isolates' threads, below the priority of the threads that
+    // serve requests, so a tenant's computing functions cannot take the CPU from everyone else's requests.
+    [Fact]
+    public async Task IsolateThreadsRunAtTheConfiguredLowerPriority()
+    {
+        using var pool = new IsolatePool(
+            Microsoft.Extensions.Options.Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 1, IsolateThreadNice = 7 }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IsolatePool>.Instance);
+        await pool.WarmUpAsync(128, TestContext.Current.CancellationToken);
+
+        var nices = Directory.GetDirectories("/proc/self/task")
+            .Where(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == "granary-v8")
+            .Select(task => File.ReadAllText(Path.Combine(task, "stat")))
+            .Select(stat => int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+
+        Assert.Contains(7, nices);
     }
 
     [Fact]

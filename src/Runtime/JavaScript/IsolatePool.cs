@@ -34,6 +34,9 @@ public sealed partial class IsolatePool : IDisposable
     /// <summary>Gets the bound on invocations running inline on thread-pool threads, shared by every function of the silo.</summary>
     internal InlineRuns InlineRuns { get; }
 
+    /// <summary>Gets how many invocations run inline on thread-pool threads now, across the silo.</summary>
+    public int InlineRunsNow => InlineRuns.Running;
+
     /// <summary>Gets the runtime options the pool was made with.</summary>
     public JavaScriptRuntimeOptions Options => _options;
 
