@@ -168,6 +168,9 @@ public sealed class KymaSignatureTests(IsolatePoolFixture fixture) : IClassFixtu
 
         Assert.Equal(400, result.StatusCode);
         Assert.Equal("Malformed CloudEvent", result.JsonBody().GetProperty("title").GetString());
+        Assert.Equal(
+            "Request does not represent a CloudEvent. It has neither a ce-specversion header, nor a suitable content type.",
+            result.JsonBody().GetProperty("detail").GetString());
     }
 
     [Fact]

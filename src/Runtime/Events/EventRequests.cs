@@ -38,9 +38,16 @@ public static class EventRequests
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or JsonException or NotSupportedException)
         {
-            return Refuse("malformed-cloudevent", "Malformed CloudEvent", ex.Message);
+            return Refuse("malformed-cloudevent", "Malformed CloudEvent", UserMessage(ex));
         }
     }
+
+    // The SDK's message in the user's terms: an ArgumentException ends with " (Parameter 'name')", which names a
+    // parameter of the SDK's code, not anything the caller sent.
+    internal static string UserMessage(Exception exception) =>
+        exception is ArgumentException { ParamName: { } parameter } argument
+            ? argument.Message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal)
+            : exception.Message;
 
     private static async ValueTask<PreparedEvent> ForCloudEventFunctionAsync(InvocationRequest request, TimeProvider time)
     {
