@@ -154,6 +154,37 @@ public sealed partial class DeployFilesTests
         });
     }
 
+    // A cluster's gateways refuse to start without the admin key, and its silos without the master key of secrets;
+    // each file gives them what they need, from a variable or a Secret, never a key baked into the file for production.
+    [Fact]
+    public void ClusterGatewaysGetTheAdminKeyAndSilosTheSecretsMasterKey()
+    {
+        var services = Map(Assert.Single(YamlReader.ReadDocuments(DeployPath("docker-compose.yml"))), "services");
+        var granary = services.Where(s => IsGranaryService(s.Value)).ToList();
+        var silos = granary.Where(s => Command(s.Value, "entrypoint").Contains(SiloDll, StringComparison.Ordinal) && !Command(s.Value, "entrypoint").Contains("migrate", StringComparison.Ordinal)).ToList();
+        var gateways = granary.Where(s => !Command(s.Value, "entrypoint").Contains(SiloDll, StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, silos.Count);
+        Assert.Equal(2, gateways.Count);
+        Assert.All(silos, s => Assert.StartsWith("${GRANARY_SECRETS_KEY", ComposeEnvironment(s.Value).GetValueOrDefault("Granary__Secrets__MasterKey"), StringComparison.Ordinal));
+        Assert.All(gateways, g => Assert.StartsWith("${GRANARY_ADMIN_KEY", ComposeEnvironment(g.Value).GetValueOrDefault("Granary__Auth__AdminKey"), StringComparison.Ordinal));
+
+        var documents = KubernetesDocuments().Select(d => d.Document).ToList();
+        var workloads = Workloads().ToList();
+        var silo = Assert.Single(GranaryContainers(Assert.Single(workloads, w => GranaryContainers(w.Pod).Any(IsSilo)).Pod), IsSilo);
+        var gateway = Assert.Single(workloads, w => GranaryContainers(w.Pod).Any(c => EnvValue(c, "Granary__Gateway__Mode") is "client"));
+        foreach (var (container, variable) in new[] { (silo, "Granary__Secrets__MasterKey"), (Assert.Single(GranaryContainers(gateway.Pod)), "Granary__Auth__AdminKey") })
+        {
+            var entry = Items(container, "env").Single(e => Text(e, "name") == variable);
+            var (secret, key) = (Text(entry, "valueFrom", "secretKeyRef", "name"), Text(entry, "valueFrom", "secretKeyRef", "key"));
+            var document = Assert.Single(documents, d => Text(d, "kind") is "Secret" && Text(d, "metadata", "name") == secret);
+            Assert.NotNull(Text(document, "stringData", key!));
+        }
+
+        var shared = EnvironmentFile(DeployPath("systemd", "granary.env")).Select(a => a.Name).ToList();
+        Assert.Contains("Granary__Auth__AdminKey", shared);
+        Assert.Contains("Granary__Secrets__MasterKey", shared);
+    }
+
     [Fact]
     public void ComposePasswordsComeFromVariablesWithADevDefault()
     {
