@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Granary.Gateway.Tests.Docs;
+
+/// <summary>
+/// The README's quick start, run word for word in a fresh directory (only the build step differs: the gateway the
+/// tests were built with is started instead of <c>dotnet run</c>, on a free port instead of 8080).
+/// </summary>
+public sealed partial class ReadmeQuickStartTests
+{
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task TheQuickStartRunsWordForWordAgainstAFreshHost()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"), TestContext.Current.CancellationToken);
+        var lines = QuickStart(readme).Split('\n');
+        Assert.StartsWith("dotnet run --project src/Gateway &", lines[0], StringComparison.Ordinal);
+        var expected = lines.Select(l => l.Trim()).Where(l => l.StartsWith("# {", StringComparison.Ordinal)).Select(l => l[2..]).ToList();
+        Assert.NotEmpty(expected);
+
+        var port = GranaryServer.FreePort();
+        var directory = Directory.CreateTempSubdirectory("granary-readme-").FullName;
+        try
+        {
+            var script = new StringBuilder()
+                .AppendLine(CultureInfo($"dotnet '{Path.Combine(AppContext.BaseDirectory, "Granary.Gateway.dll")}' --urls http://localhost:{port} > gateway.log 2>&1 &"))
+                .AppendLine(CultureInfo($"for i in $(seq 1 240); do curl -fs localhost:{port}/healthz > /dev/null && break; sleep 0.5; done"))
+                .AppendLine(string.Join('\n', lines.Skip(1)).Replace("localhost:8080", CultureInfo($"localhost:{port}"), StringComparison.Ordinal))
+                .AppendLine("kill %1; wait")
+                .ToString();
+            var (output, log) = await RunAsync(script, directory);
+
+            Assert.All(expected, line => Assert.Contains(line, output, StringComparison.Ordinal));
+            Assert.Contains("\"version\":1", output, StringComparison.Ordinal);
+            Assert.Contains("\"outcome\":\"ok\"", output, StringComparison.Ordinal);
+            Assert.Contains("urn:granary:problem:code-compile", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("urn:granary:problem:unauthorized", output, StringComparison.Ordinal);
+            var key = Path.Combine(directory, "data", "admin.key");
+            Assert.True(File.Exists(key), $"No data/admin.key. Gateway log:\n{log}");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
+
+    private static string QuickStart(string readme)
+    {
+        var section = readme[readme.IndexOf("## Quick start", StringComparison.Ordinal)..];
+        var match = BashBlock().Match(section);
+        Assert.True(match.Success, "The README's quick start has no bash block.");
+        return match.Groups["code"].Value;
+    }
+
+    private static async Task<(string Output, string Log)> RunAsync(string script, string directory)
+    {
+        var info = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        info.Environment.Remove("Granary__Auth__AdminKey");
+        using var process = Process.Start(info)!;
+        await process.StandardInput.WriteAsync(script);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        var log = Path.Combine(directory, "gateway.log");
+        return (await output + await errors, File.Exists(log) ? await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken) : "");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "README.md")) && File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No README.md beside Orleans.sln above {AppContext.BaseDirectory}.");
+    }
+
+    [GeneratedRegex("```bash\\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex BashBlock();
+}
