@@ -616,6 +616,8 @@ internal sealed class ChildProcess : IAsyncDisposable
     {
         settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
         settings["Logging__LogLevel__Default"] = "Warning";
+        settings.TryAdd("Granary__Auth__AdminKey", BenchProgram.AdminKey);
+        settings.TryAdd("Granary__Secrets__MasterKey", BenchProgram.SecretsKey);
         return Start(name, "dotnet", [dll], settings, httpPort, new Uri($"http://127.0.0.1:{httpPort}"), Path.GetDirectoryName(dll));
     }
 

@@ -56,6 +56,8 @@ internal sealed class BaselineHost : BenchHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         var app = builder.Build();
         app.MapPost(Path, () => Results.Bytes(body, contentType));
+        app.MapGet(Path, () => Results.Bytes(body, contentType)); // wrk sends GET; a function answers any method
+
         await app.StartAsync();
         return new BaselineHost(app, Stopwatch.GetElapsedTime(started));
     }
@@ -83,6 +85,7 @@ internal sealed class GranaryHost : BenchHost
             var ports = LocalMachine.FreePorts(2);
             var settings = CommonSettings();
             settings["Granary:Storage:Path"] = storage;
+            settings["Granary:Auth:AdminKey"] = BenchProgram.AdminKey;
             settings["Granary:Cluster:SiloPort"] = ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
             settings["Granary:Cluster:GatewayPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture);
 

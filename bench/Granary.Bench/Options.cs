@@ -29,6 +29,8 @@ internal sealed record Options
 
     public bool RunCluster => Only is null or "cluster";
 
+    public bool RunTenancy => Only is null or "tenancy";
+
     /// <summary>Parses the arguments; prints usage and returns null when they are wrong or help is asked for.</summary>
     public static Options? Parse(string[] args)
     {
@@ -44,9 +46,9 @@ internal sealed record Options
 
             if (name == "--only")
             {
-                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster"))
+                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy"))
                 {
-                    Console.Error.WriteLine("--only needs 'single' or 'cluster'.");
+                    Console.Error.WriteLine("--only needs 'single', 'cluster' or 'tenancy'.");
                     PrintUsage();
                     return null;
                 }
@@ -89,5 +91,5 @@ internal sealed record Options
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
         "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
-        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes>]");
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour>]");
 }

@@ -17,6 +17,12 @@ namespace Granary.Bench;
 internal static class BenchProgram
 {
     internal const string Functions = "/api/v1/tenants/default/workspaces/bench/functions";
+
+    /// <summary>The admin key every Granary the benchmark starts is given (<c>Granary:Auth:AdminKey</c>).</summary>
+    internal const string AdminKey = "gk_bench_admin_0123456789abcdef0123456789abcdef";
+
+    /// <summary>The master key of tenant secrets every silo the benchmark starts is given (a cluster needs one).</summary>
+    internal const string SecretsKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     internal const string Invoke = "/fn/default/bench";
     private const string HelloCode = "module.exports = async () => ({ hello: 'world' });";
 
@@ -54,8 +60,22 @@ internal static class BenchProgram
             }
         }
 
+        if (options.RunTenancy)
+        {
+            Console.WriteLine();
+            if (TenancyBench.Unavailable() is { } reason)
+            {
+                Console.WriteLine($"Tenancy: skipped: {reason}");
+                report.Errors.Add("tenancy: skipped", reason);
+            }
+            else
+            {
+                report.Tenancy = await TenancyBench.MeasureAsync(options, report.Errors);
+            }
+        }
+
         report.Print(options);
-        var nothingMeasured = options.Only == "cluster" && report.Cluster is null;
+        var nothingMeasured = (options.Only == "cluster" && report.Cluster is null) || (options.Only == "tenancy" && report.Tenancy is null);
         return report.Errors.Total == 0 && !nothingMeasured ? 0 : 1;
     }
 

@@ -30,6 +30,8 @@ internal sealed class Report
 
     public ClusterResult? Cluster { get; set; }
 
+    public TenancyResult? Tenancy { get; set; }
+
     /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
     public string? ClusterSkipped { get; set; }
 
@@ -51,6 +53,11 @@ internal sealed class Report
         {
             Console.WriteLine();
             Console.WriteLine($"Cluster mode: skipped: {reason}");
+        }
+
+        if (Tenancy is { } tenancy)
+        {
+            TenancyBench.PrintTable(tenancy, options);
         }
 
         Console.WriteLine();

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Granary.Bench;
+
+/// <summary>The figures of the tenancy section.</summary>
+internal sealed record TenancyResult(
+    double BaselineRps,
+    double PublicRps,
+    double KeyRps,
+    LatencyStats AloneLatency,
+    LatencyStats NeighbourLatency,
+    double FirstCallBesideMs,
+    int NeighbourCalls,
+    int NeighbourTimeouts);
+
+/// <summary>
+/// Tenancy, with the gateway as a separate process: (1) warm throughput of a <c>public</c> function and of a <c>key</c>
+/// function (called with an invoker key of its tenant), measured by <c>wrk</c> from outside, with a bare Kestrel hello in
+/// the same run; (2) the noisy neighbour: tenant B's hello latency alone, then beside tenant A driving 10 functions
+/// that spin until their timeout with 4 callers each.
+/// </summary>
+internal static partial class TenancyBench
+{
+    private const string Wrk = "/usr/bin/wrk";
+    private const int Rounds = 5;
+    private const int NeighbourFunctions = 10;
+    private const int CallersPerFunction = 4;
+    private const string Hello = "module.exports = async () => ({ hello: 'world' });";
+
+    /// <summary>Why the section cannot run on this machine, or null when it can.</summary>
+    public static string? Unavailable() =>
+        File.Exists(Wrk) ? ClusterBench.Programs.Locate().Missing : $"{Wrk} is missing; install it with: apt-get install -y wrk";
+
+    public static async Task<TenancyResult?> MeasureAsync(Options options, ErrorLog errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var storage = Directory.CreateTempSubdirectory("granary-bench-tenancy-").FullName;
+        var ports = LocalMachine.FreePorts(3);
+        await using var baseline = await BaselineHost.StartAsync(BenchProgram.ExpectedBody, "application/json; charset=utf-8");
+        await using var gateway = ChildProcess.StartDotnet("tenancy gateway", ClusterBench.Programs.Locate().Gateway, ports[2], new()
+        {
+            ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+            ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+            ["Granary__Storage__Path"] = storage,
+        });
+        try
+        {
+            await gateway.WaitReadyAsync(expected: null);
+            using var api = new LoadGenerator(gateway.Http, 1);
+            var invoker = await SetUpAsync(api.Client);
+            Console.WriteLine($"Tenancy: gateway process on {gateway.Http} (warning-level logs, as every process the benchmark starts), wrk -t2 -c{options.Connections} for {options.Duration.TotalSeconds:F0} s per run, {Rounds} rounds in rotating order");
+
+            var runs = new Dictionary<string, List<double>> { ["baseline"] = [], ["public"] = [], ["key"] = [] };
+            var targets = new (string Name, Uri Url, string? Key)[]
+            {
+                ("baseline", new Uri(baseline.BaseAddress, BaselineHost.Path), null),
+                ("public", new Uri(gateway.Http, "/fn/b/w/hello"), null),
+                ("key", new Uri(gateway.Http, "/fn/b/w/keyed"), invoker),
+            };
+            foreach (var (name, url, key) in targets)
+            {
+                await RunWrkAsync(url, key, options.Connections, TimeSpan.FromSeconds(5), errors, name + " warm-up");
+            }
+
+            for (var round = 0; round < Rounds; round++)
+            {
+                foreach (var (name, url, key) in targets.Skip(round % targets.Length).Concat(targets.Take(round % targets.Length)))
+                {
+                    var rps = await RunWrkAsync(url, key, options.Connections, options.Duration, errors, name);
+                    runs[name].Add(rps);
+                    Console.WriteLine($"  round {round + 1} {name}: {rps:F0} req/s");
+                }
+            }
+
+            var (alone, beside, first, calls, timeouts) = await NoisyNeighbourAsync(gateway.Http, options, errors);
+            return new TenancyResult(Median(runs["baseline"]), Median(runs["public"]), Median(runs["key"]), alone, beside, first, calls, timeouts);
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
+            LocalMachine.DeleteDirectory(storage);
+        }
+    }
+
+    public static void PrintTable(TenancyResult result, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        Console.WriteLine();
+        Console.WriteLine($"Tenancy (gateway process, wrk -c{options.Connections}, median of {Rounds} runs)");
+        Console.WriteLine($"  bare Kestrel hello          {result.BaselineRps,10:F0} req/s");
+        Console.WriteLine($"  public function             {result.PublicRps,10:F0} req/s  ({result.PublicRps / result.BaselineRps:P1} of the baseline)");
+        Console.WriteLine($"  key function (invoker key)  {result.KeyRps,10:F0} req/s  ({result.KeyRps / result.PublicRps:P1} of the public function)");
+        Console.WriteLine($"Noisy neighbour: tenant A drives {NeighbourFunctions} functions that spin until their 5 s timeout, {CallersPerFunction} callers each ({result.NeighbourCalls} calls, {result.NeighbourTimeouts} timed out)");
+        Console.WriteLine($"  tenant B's hello alone       p50 {result.AloneLatency.P50:F3} ms  p99 {result.AloneLatency.P99:F3} ms  ({result.AloneLatency.Count} calls, one at a time)");
+        Console.WriteLine($"  tenant B's hello beside A    p50 {result.NeighbourLatency.P50:F3} ms  p99 {result.NeighbourLatency.P99:F3} ms  ({result.NeighbourLatency.Count} calls; the first {result.FirstCallBesideMs:F1} ms)");
+    }
+
+    // Tenants a and b; b's public and key hello, an invoker key of b; a's spinning functions.
+    private static async Task<string> SetUpAsync(HttpClient api)
+    {
+        foreach (var tenant in new[] { "a", "b" })
+        {
+            await SendOkAsync(api, HttpMethod.Put, $"/api/v1/tenants/{tenant}", new { });
+        }
+
+        await SendOkAsync(api, HttpMethod.Put, "/api/v1/tenants/b/workspaces/w/functions/hello", new { runtime = "nodejs", code = Hello });
+        await SendOkAsync(api, HttpMethod.Put, "/api/v1/tenants/b/workspaces/w/functions/keyed", new { runtime = "nodejs", code = Hello, access = "key" });
+        for (var i = 0; i < NeighbourFunctions; i++)
+        {
+            await SendOkAsync(api, HttpMethod.Put, $"/api/v1/tenants/a/workspaces/spin/functions/s{i}", new { runtime = "nodejs", code = "module.exports = async () => { for (;;) {} };", timeoutSeconds = 5 });
+        }
+
+        using var key = JsonDocument.Parse(await SendOkAsync(api, HttpMethod.Post, "/api/v1/tenants/b/keys", new { role = "invoker", name = "bench" }));
+        return key.RootElement.GetProperty("key").GetString()!;
+    }
+
+    private static async Task<(LatencyStats Alone, LatencyStats Beside, double FirstMs, int Calls, int Timeouts)> NoisyNeighbourAsync(Uri gateway, Options options, ErrorLog errors)
+    {
+        const string path = "/fn/b/w/hello";
+        using var b = new LoadGenerator(gateway, 1);
+        await b.SequentialAsync(path, 500, BenchProgram.ExpectedBody);
+        var alone = await SequentialForAsync(b, path, options.Duration, errors);
+
+        using var neighbour = new LoadGenerator(gateway, NeighbourFunctions * CallersPerFunction);
+        using var stop = new CancellationTokenSource();
+        var (calls, timeouts) = (0, 0);
+        var callers = Enumerable.Range(0, NeighbourFunctions * CallersPerFunction).Select(i => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await neighbour.Client.PostAsync(new Uri($"/fn/a/spin/s{i % NeighbourFunctions}", UriKind.Relative), null, CancellationToken.None);
+                Interlocked.Increment(ref calls);
+                if (response.StatusCode == HttpStatusCode.GatewayTimeout)
+                {
+                    Interlocked.Increment(ref timeouts);
+                }
+            }
+        })).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var first = await b.SendAsync(path, BenchProgram.ExpectedBody, errors);
+        var beside = await SequentialForAsync(b, path, options.Duration, errors);
+        await stop.CancelAsync();
+        await Task.WhenAll(callers);
+        return (alone, beside, first, calls, timeouts);
+    }
+
+    // One request after another for a while (covering several of the neighbour's 5 s timeouts).
+    private static async Task<LatencyStats> SequentialForAsync(LoadGenerator client, string path, TimeSpan duration, ErrorLog errors)
+    {
+        var samples = new List<double>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            samples.Add(await client.SendAsync(path, BenchProgram.ExpectedBody, errors));
+        }
+
+        return LatencyStats.From(samples);
+    }
+
+    private static async Task<double> RunWrkAsync(Uri url, string? key, int connections, TimeSpan duration, ErrorLog errors, string label)
+    {
+        var arguments = new List<string> { "-t2", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s" };
+        if (key is not null)
+        {
+            arguments.AddRange(["-H", $"Authorization: Bearer {key}"]);
+        }
+
+        arguments.Add(url.ToString());
+        var start = new ProcessStartInfo(Wrk) { RedirectStandardOutput = true, RedirectStandardError = true };
+        arguments.ForEach(start.ArgumentList.Add);
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (NonSuccess().Match(output) is { Success: true } failed)
+        {
+            errors.Add($"{label}: non-2xx responses", failed.Value);
+        }
+
+        return RequestsPerSecond().Match(output) is { Success: true } match
+            ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"wrk printed no requests per second: {output}");
+    }
+
+    private static async Task<string> SendOkAsync(HttpClient api, HttpMethod method, string path, object body)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        using var response = await api.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? text : throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {text}");
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses: \d+")]
+    private static partial Regex NonSuccess();
+}
