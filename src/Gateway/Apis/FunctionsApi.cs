@@ -87,11 +87,16 @@ internal static class FunctionsApi
     }
 
     public static async Task<Results<Ok<FunctionListResponse>, ProblemHttpResult>> ListAsync(
-        string tenant, string workspace, IGrainFactory grains, PublicUrls urls)
+        string tenant, string workspace, IGrainFactory grains, PublicUrls urls, TenantViews views)
     {
         if (FunctionNames.Check(tenant, workspace, null) is { } badName)
         {
             return ApiProblems.BadName(badName);
+        }
+
+        if (await views.RefreshedAsync(tenant, KeyCheck.Now) is null)
+        {
+            return ApiProblems.From(Granary.Tenants.TenantRefusal.NotFound(tenant));
         }
 
         var names = await grains.GetWorkspace(tenant, workspace).GetFunctionNamesAsync();

@@ -26,7 +26,8 @@ public sealed class GatewayOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the public base URL used to build each function's <c>url</c> (for example
-    /// <c>https://functions.example.com</c>). When empty, the scheme and host of the management request are used.
+    /// <c>https://functions.example.com</c>). When empty, the address the gateway listens on is used; never the request's
+    /// <c>Host</c> header, which any caller chooses.
     /// </summary>
     public string? PublicUrl { get; set; }
 
