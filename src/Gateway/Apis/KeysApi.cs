@@ -54,18 +54,8 @@ internal static class KeysApi
         return TypedResults.Created($"/api/v1/tenants/{tenant}/keys/{info.Id}", new CreatedKeyResponse(info.Id, created.Key, info.Prefix, info.Role, info.Name, info.CreatedAt));
     }
 
-    public static async Task<Results<Ok<KeyListResponse>, ProblemHttpResult>> ListAsync(string tenant, IGrainFactory grains)
-    {
-        if (FunctionNames.CheckTenant(tenant) is { } badName)
-        {
-            return ApiProblems.BadName(badName);
-        }
-
-        var grain = grains.GetGrain<ITenantGrain>(tenant);
-        return await grain.GetAsync() is null
-            ? ApiProblems.From(TenantRefusal.NotFound(tenant))
-            : TypedResults.Ok(new KeyListResponse(await grain.GetKeysAsync()));
-    }
+    public static Task<Results<Ok<KeyListResponse>, ProblemHttpResult>> ListAsync(string tenant, IGrainFactory grains) =>
+        TenantReads.ReadAsync(tenant, grains, async grain => new KeyListResponse(await grain.GetKeysAsync()));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string tenant, string id, HttpContext context, IGrainFactory grains, TenantViews views)
     {

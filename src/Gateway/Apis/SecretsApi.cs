@@ -51,18 +51,8 @@ internal static class SecretsApi
         return created ? TypedResults.Created($"/api/v1/tenants/{tenant}/secrets/{name}", info) : TypedResults.Ok(info);
     }
 
-    public static async Task<Results<Ok<SecretListResponse>, ProblemHttpResult>> ListAsync(string tenant, IGrainFactory grains)
-    {
-        if (FunctionNames.CheckTenant(tenant) is { } badName)
-        {
-            return ApiProblems.BadName(badName);
-        }
-
-        var grain = grains.GetGrain<ITenantGrain>(tenant);
-        return await grain.GetAsync() is null
-            ? ApiProblems.From(TenantRefusal.NotFound(tenant))
-            : TypedResults.Ok(new SecretListResponse(await grain.GetSecretsAsync()));
-    }
+    public static Task<Results<Ok<SecretListResponse>, ProblemHttpResult>> ListAsync(string tenant, IGrainFactory grains) =>
+        TenantReads.ReadAsync(tenant, grains, async grain => new SecretListResponse(await grain.GetSecretsAsync()));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenant, string name, HttpContext context, IGrainFactory grains)
     {

@@ -43,14 +43,14 @@ internal static class TenantsApi
             return problem!;
         }
 
-        var quotas = request.Quotas ?? new QuotasRequest();
-        if (quotas.Validate(limits.Value) is { } invalid)
+        var quotas = request.Quotas ?? new TenantQuotas();
+        if (QuotaRanges.Check(quotas, limits.Value) is { } invalid)
         {
             return ApiProblems.Create(400, "invalid-quotas", "Invalid quotas", invalid);
         }
 
         var grain = grains.GetGrain<ITenantGrain>(tenant);
-        var created = await grain.PutAsync(quotas.ToQuotas());
+        var created = await grain.PutAsync(quotas);
         views.Forget(tenant);
         await context.RecordAsync(grains, created ? ITenantAuditGrain.SystemLog : tenant, created ? "tenant.create" : "tenant.update", tenant);
         var info = (await grain.GetAsync())!;
@@ -130,51 +130,30 @@ internal sealed record AuditResponse(ImmutableArray<AuditEntry> Entries);
 /// <summary>The body of <c>PUT /api/v1/tenants/{tenant}</c>.</summary>
 internal sealed class TenantRequest
 {
-    public QuotasRequest? Quotas { get; set; }
+    public TenantQuotas? Quotas { get; set; }
 }
 
-/// <summary>Quotas as a request sets them: a missing field follows the configured default.</summary>
-internal sealed class QuotasRequest
+/// <summary>The quotas a request may set: each null or within its range.</summary>
+internal static class QuotaRanges
 {
-    public int? MaxFunctions { get; set; }
-
-    public int? MaxWorkspaces { get; set; }
-
-    public int? MaxCodeBytes { get; set; }
-
-    public int? MaxConcurrentInvocations { get; set; }
-
-    public int? InvocationsPerSecond { get; set; }
-
-    public int? MaxDependencySets { get; set; }
-
-    public string? Validate(FunctionLimits limits)
+    /// <summary>Returns what is out of range, naming the field, or null.</summary>
+    public static string? Check(TenantQuotas quotas, FunctionLimits limits)
     {
         var errors = new List<string>();
-        Check(nameof(MaxFunctions), MaxFunctions, 1, 10_000_000);
-        Check(nameof(MaxWorkspaces), MaxWorkspaces, 1, 10_000_000);
-        Check(nameof(MaxCodeBytes), MaxCodeBytes, 1, limits.MaxCodeBytes);
-        Check(nameof(MaxConcurrentInvocations), MaxConcurrentInvocations, 1, 1_000_000);
-        Check(nameof(InvocationsPerSecond), InvocationsPerSecond, 0, 10_000_000);
-        Check(nameof(MaxDependencySets), MaxDependencySets, 0, 100_000);
+        Check("maxFunctions", quotas.MaxFunctions, 1, 10_000_000);
+        Check("maxWorkspaces", quotas.MaxWorkspaces, 1, 10_000_000);
+        Check("maxCodeBytes", quotas.MaxCodeBytes, 1, limits.MaxCodeBytes);
+        Check("maxConcurrentInvocations", quotas.MaxConcurrentInvocations, 1, 1_000_000);
+        Check("invocationsPerSecond", quotas.InvocationsPerSecond, 0, 10_000_000);
+        Check("maxDependencySets", quotas.MaxDependencySets, 0, 100_000);
         return errors.Count == 0 ? null : string.Join(" ", errors);
 
         void Check(string name, int? value, int min, int max)
         {
             if (value is { } v && (v < min || v > max))
             {
-                errors.Add($"quotas.{System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name)}: {v} is out of range; it must be between {min} and {max}.");
+                errors.Add($"quotas.{name}: {v} is out of range; it must be between {min} and {max}.");
             }
         }
     }
-
-    public TenantQuotas ToQuotas() => new()
-    {
-        MaxFunctions = MaxFunctions,
-        MaxWorkspaces = MaxWorkspaces,
-        MaxCodeBytes = MaxCodeBytes,
-        MaxConcurrentInvocations = MaxConcurrentInvocations,
-        InvocationsPerSecond = InvocationsPerSecond,
-        MaxDependencySets = MaxDependencySets,
-    };
 }

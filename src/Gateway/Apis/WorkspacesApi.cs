@@ -19,18 +19,8 @@ internal static class WorkspacesApi
         return api;
     }
 
-    public static async Task<Results<Ok<WorkspaceListResponse>, ProblemHttpResult>> ListAsync(string tenant, IGrainFactory grains)
-    {
-        if (FunctionNames.CheckTenant(tenant) is { } badName)
-        {
-            return ApiProblems.BadName(badName);
-        }
-
-        var grain = grains.GetGrain<ITenantGrain>(tenant);
-        return await grain.GetAsync() is null
-            ? ApiProblems.From(TenantRefusal.NotFound(tenant))
-            : TypedResults.Ok(new WorkspaceListResponse(await grain.GetWorkspacesAsync()));
-    }
+    public static Task<Results<Ok<WorkspaceListResponse>, ProblemHttpResult>> ListAsync(string tenant, IGrainFactory grains) =>
+        TenantReads.ReadAsync(tenant, grains, async grain => new WorkspaceListResponse(await grain.GetWorkspacesAsync()));
 
     public static async Task<Results<Ok<WorkspaceInfo>, ProblemHttpResult>> GetAsync(string tenant, string workspace, IGrainFactory grains)
     {

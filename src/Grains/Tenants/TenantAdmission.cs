@@ -66,7 +66,7 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILogger<Tenant
         {
             Interlocked.Decrement(ref load.InFlight);
             return ValueTask.FromResult<Throttle?>(new Throttle("maxConcurrentInvocations", max, 1,
-                $"Tenant '{load.Tenant}' already has {max} invocations running or waiting on this silo, its most"));
+                $"Tenant '{load.Tenant}' already runs or queues {max} invocations on this silo; retry when one finishes"));
         }
 
         var rate = quotas.InvocationsPerSecond ?? 0;
@@ -88,7 +88,7 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILogger<Tenant
 
         Interlocked.Decrement(ref load.InFlight);
         var retryAfter = Math.Max(1, (int)Math.Ceiling((lease?.RetryAfterMs ?? 1000) / 1000.0));
-        return new Throttle("invocationsPerSecond", rate, retryAfter, $"Tenant '{load.Tenant}' started its {rate} invocations of this second already, its most");
+        return new Throttle("invocationsPerSecond", rate, retryAfter, $"Tenant '{load.Tenant}' has used its rate of {rate} invocations per second; retry after {retryAfter} s");
     }
 
     [LoggerMessage(EventId = 2450, Level = LogLevel.Warning, Message = "Could not read the quotas of tenant {Tenant}; its last known quotas stay in force")]
