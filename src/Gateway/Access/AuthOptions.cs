@@ -31,7 +31,8 @@ public sealed class AuthOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (AdminKey is { } key && (key.Trim().Length < MinAdminKeyLength || key.Trim() != key))
+        // Empty means unset (an environment variable set to "" clears an inherited value).
+        if (AdminKey is { Length: > 0 } key && (key.Trim().Length < MinAdminKeyLength || key.Trim() != key))
         {
             yield return new ValidationResult($"The admin key must be at least {MinAdminKeyLength} characters, without surrounding spaces (for example: openssl rand -base64 32).", [nameof(AdminKey)]);
         }

@@ -11,6 +11,9 @@ namespace Granary.Gateway.Access;
 /// </summary>
 internal sealed class InvocationAccess(TenantViews views, KeyAuthenticator keys)
 {
+    /// <summary>Gets the key authenticator (the invocation path also uses it to keep keys from functions).</summary>
+    public KeyAuthenticator Keys => keys;
+
     /// <summary>Returns the refusal to send, or null when the call may go to the function.</summary>
     public ValueTask<ProblemHttpResult?> CheckAsync(HttpContext context, string tenant, string workspace, string name)
     {

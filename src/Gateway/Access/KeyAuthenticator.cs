@@ -52,9 +52,32 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
         return TenantKeyAsync(tenant.ToString(), id.ToString(), hash.ToArray(), arrived);
     }
 
-    /// <summary>Gets whether a header value carries a Granary key (which a function must never see).</summary>
-    public static bool IsGranaryCredential(string value) =>
-        value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && value.AsSpan(7).TrimStart().StartsWith(ApiKeys.Marker, StringComparison.Ordinal);
+    /// <summary>
+    /// Gets whether an <c>Authorization</c> value carries a Granary key, which a function must never see: a tenant
+    /// key (by its form) or the admin key (by its hash: a configured admin key may have any form).
+    /// </summary>
+    public bool IsGranaryCredential(string value)
+    {
+        if (!value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var key = value.AsSpan(7).Trim();
+        if (key.StartsWith(ApiKeys.Marker, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (key.Length is 0 or > ApiKeys.MaxLength)
+        {
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        ApiKeys.Hash(key, hash);
+        return admin.Matches(hash);
+    }
 
     private async ValueTask<KeyCheck> TenantKeyAsync(string tenant, string id, byte[] hash, long arrived)
     {

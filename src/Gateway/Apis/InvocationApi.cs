@@ -83,14 +83,15 @@ internal static class InvocationApi
             return;
         }
 
-        await InvokeFunctionAsync(context, calls, functions.Get(tenant, workspace, name), path, limits);
+        await InvokeFunctionAsync(context, calls, functions.Get(tenant, workspace, name), path, limits, access.Keys);
     }
 
     /// <summary>
     /// Sends the request to a function with the given sub-path and writes its response: shared by the
-    /// <c>/fn/…</c> route, host-based routing and single-function mode.
+    /// <c>/fn/…</c> route, host-based routing and single-function mode. <paramref name="keys"/> recognises the Granary
+    /// keys that are removed from the request (null, in single-function mode, removes none).
     /// </summary>
-    public static async Task InvokeFunctionAsync(HttpContext context, InFlightCalls calls, IFunctionGrain function, string path, FunctionLimits limits)
+    public static async Task InvokeFunctionAsync(HttpContext context, InFlightCalls calls, IFunctionGrain function, string path, FunctionLimits limits, KeyAuthenticator? keys = null)
     {
         var limit = limits.MaxRequestBodyBytes;
         var body = await BodyReader.ReadAsync(context, limit);
@@ -105,7 +106,7 @@ internal static class InvocationApi
             Method = context.Request.Method,
             Path = path,
             QueryString = context.Request.QueryString.Value ?? "",
-            Headers = Headers(context.Request.Headers),
+            Headers = Headers(context.Request.Headers, keys),
             Body = body,
         };
         var response = await calls.InvokeAsync(function, request);
@@ -137,14 +138,14 @@ internal static class InvocationApi
     }
 
     // Every header but a Granary key: a function (another tenant's code, perhaps) must never see the caller's key.
-    private static ImmutableArray<HttpHeader> Headers(IHeaderDictionary headers)
+    private static ImmutableArray<HttpHeader> Headers(IHeaderDictionary headers, KeyAuthenticator? keys)
     {
         var builder = ImmutableArray.CreateBuilder<HttpHeader>(headers.Count);
         foreach (var (key, values) in headers)
         {
             foreach (var value in values)
             {
-                if (value is not null && KeyAuthenticator.IsGranaryCredential(value) && key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                if (keys is not null && value is not null && key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && keys.IsGranaryCredential(value))
                 {
                     continue;
                 }

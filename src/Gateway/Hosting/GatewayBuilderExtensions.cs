@@ -38,6 +38,7 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<SnippetRoutes>();
         builder.Services.AddSingleton<HostRouting>();
         builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddSingleton<UnmatchedRequests>();
         var gateway = SectionValidation.Require(GatewayOptions.SectionName, configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new());
         if (gateway.IsClient)
         {
@@ -112,7 +113,7 @@ public static class GatewayBuilderExtensions
         app.MapWorkspacesApi();
         app.MapFunctionsApi();
         app.MapCustomCodeApi();
-        app.MapFallback(static () => ApiProblems.Create(404, "not-found", "Not found", "No Granary endpoint has this path."));
+        app.MapFallback(static (HttpContext context, UnmatchedRequests unmatched) => unmatched.Answer(context));
         return app;
     }
 }
