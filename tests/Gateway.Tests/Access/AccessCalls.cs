@@ -70,15 +70,19 @@ public static class AccessCalls
         await JsonAsync(await server.DeployAsAsync(GranaryServer.AdminKey, tenant, workspace, name, code, settings), 201);
 
     /// <summary>Invokes <c>/fn/{tenant}/{workspace}/{name}</c> with a key (none when null).</summary>
-    public static Task<HttpResponseMessage> InvokeAsync(this GranaryServer server, string? key, string tenant, string workspace, string name, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
+    public static Task<HttpResponseMessage> InvokeAsAsync(this GranaryServer server, string? key, string tenant, string workspace, string name, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
         server.SendAsync(key, HttpMethod.Post, $"/fn/{tenant}/{workspace}/{name}", "{}", headers);
 
     /// <summary>Asserts the status and returns the JSON body.</summary>
-    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response, int status)
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response, int status) =>
+        JsonDocument.Parse(await TextAsync(response, status)).RootElement.Clone();
+
+    /// <summary>Asserts the status and returns the body as text.</summary>
+    public static async Task<string> TextAsync(HttpResponseMessage response, int status)
     {
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True((int)response.StatusCode == status, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery} answered {(int)response.StatusCode}, not {status}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        return text;
     }
 
     /// <summary>Asserts that the answer is a problem of <c>urn:granary:problem:{slug}</c> with the status, and returns it.</summary>

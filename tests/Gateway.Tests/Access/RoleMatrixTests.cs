@@ -132,7 +132,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Fixture fixture) : IClassFix
         new("^" + string.Join('/', route.TrimEnd('/').Split('/').Select(p => p.StartsWith('{') ? "[^/]+" : Regex.Escape(p))) + "$", RegexOptions.CultureInvariant);
 
     /// <summary>Tenant A with a key of each role and a public function, a key function and a Custom Code workspace; tenant B with its owner.</summary>
-    public sealed class Fixture() : AccessFixture(null)
+    public sealed class Fixture : AccessFixture
     {
         private readonly Dictionary<string, string?> _keys = new(StringComparer.Ordinal);
 
