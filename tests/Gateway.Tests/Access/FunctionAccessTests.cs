@@ -98,6 +98,21 @@ public sealed class FunctionAccessTests(AccessFixture fixture) : IClassFixture<A
         Assert.Equal("undefined", await AccessCalls.TextAsync(response, 200));
     }
 
+    [Fact]
+    public async Task AnAdminKeyOfTheOperatorsOwnFormIsNeverPassedToTheFunction()
+    {
+        // The operator chooses the admin key ("openssl rand -base64 32" is the suggestion): it need not start with gk_.
+        const string AdminKey = "Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXk=";
+        await using var server = await GranaryServer.StartAsync(settings: new Dictionary<string, string?> { ["Granary:Auth:AdminKey"] = AdminKey });
+        await AccessCalls.JsonAsync(await server.DeployAsAsync(AdminKey, "default", "w", "public", EchoAuthorization), 201);
+        await AccessCalls.JsonAsync(await server.DeployAsAsync(AdminKey, "default", "w", "keyed", EchoAuthorization, new { access = "key" }), 201);
+
+        var toPublic = await server.InvokeAsAsync(AdminKey, "default", "w", "public");
+        var toKeyed = await server.InvokeAsAsync(AdminKey, "default", "w", "keyed");
+
+        Assert.Equal(["undefined", "undefined"], [await AccessCalls.TextAsync(toPublic, 200), await AccessCalls.TextAsync(toKeyed, 200)]);
+    }
+
     [Theory]
     [InlineData("Bearer sometoken")]
     [InlineData("Basic dXNlcjpwYXNzd29yZA==")]

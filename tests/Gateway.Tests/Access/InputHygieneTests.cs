@@ -95,6 +95,19 @@ public sealed class InputHygieneTests(InputHygieneTests.Fixture fixture) : IClas
     }
 
     [Fact]
+    public async Task AChangeWithABodyButNoContentTypeIsRefusedAs415()
+    {
+        var tenant = AccessFixture.Tenant();
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/tenants/{tenant}") { Content = new ByteArrayContent("{}"u8.ToArray()) };
+
+        var response = await Server.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var problem = await AccessCalls.ProblemAsync(response, 415, "unsupported-media-type");
+        Assert.Equal("The API takes JSON bodies (Content-Type: application/json); 'no Content-Type' is refused.", problem.GetProperty("detail").GetString());
+        await AccessCalls.ProblemAsync(await Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Get, $"/api/v1/tenants/{tenant}"), 404, "tenant-not-found");
+    }
+
+    [Fact]
     public async Task AJsonBodyOfAnyJsonMediaTypeIsTaken()
     {
         var tenant = AccessFixture.Tenant();
@@ -165,6 +178,7 @@ public sealed class InputHygieneTests(InputHygieneTests.Fixture fixture) : IClas
         Assert.Equal("ok", await AccessCalls.TextAsync(await Server.InvokeAsAsync(null, "default", ws, "real"), 200));
         var management = Server.Grains.GetGrain<IManagementGrain>(0);
         var before = await ActiveAsync(management);
+        Assert.Contains($"fn/default/{ws}/real", before);
         var names = Enumerable.Range(0, 100).Select(_ => "n" + Guid.NewGuid().ToString("N")[..12]).ToList();
         var tenants = Enumerable.Range(0, 100).Select(_ => AccessFixture.Tenant()).ToList();
 
