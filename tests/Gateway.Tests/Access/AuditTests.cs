@@ -169,6 +169,23 @@ public sealed class AuditTests(AuditTests.Fixture fixture) : IClassFixture<Audit
             log.GetProperty("entries").EnumerateArray().Where(e => e.GetProperty("target").GetString() == tenant).Select(Describe));
     }
 
+    [Fact]
+    public async Task AnAuditSizeBelowTenIsRefusedAtStart()
+    {
+        var data = Directory.CreateTempSubdirectory("granary-audit-").FullName;
+        try
+        {
+            var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+                () => GranaryServer.StartAsync(data, new Dictionary<string, string?> { ["Granary:Tenants:AuditSize"] = "9" }));
+
+            Assert.Contains("AuditSize", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     private static (string? Action, string? Target, string? Detail, string Actor) Describe(JsonElement entry) => (
         entry.GetProperty("action").GetString(),
         entry.GetProperty("target").GetString(),

@@ -159,6 +159,20 @@ public sealed class CustomCodeTenancyTests(AccessFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task StoringAWorkspaceInATenantThatDoesNotExistIsRefused()
+    {
+        var ghost = AccessFixture.Tenant();
+
+        var stored = await Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Post, "/v2/functions/Ghost", Snippets("f", "return 1;"), Named(ghost));
+        var run = await Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Post, "/v2/functions/Ghost/run/f", Run, Named(ghost));
+
+        var error = await AccessCalls.JsonAsync(stored, 404);
+        Assert.Equal("ObjectNotFoundError", error.GetProperty("error").GetString());
+        Assert.Contains($"There is no tenant '{ghost}'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("{\"error\":\"ObjectNotFoundError\",\"message\":\"Object not found\",\"details\":{\"path\":\"/run/f\"}}", await AccessCalls.TextAsync(run, 404));
+    }
+
+    [Fact]
     public async Task AnXGranaryTenantHeaderThatIsNoTenantNameIsRefused()
     {
         var response = await Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Get, "/v2/functions/ws", headers: Named("Bad_Name"));
