@@ -109,7 +109,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Fixture fixture) : IClassFix
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(method => (Method: method, Route: e.RoutePattern.RawText!)))
             .ToList();
 
-        var uncovered = routes.Where(r => !s_endpoints.Any(e => e.Method == r.Method && Pattern(r.Route).IsMatch(e.Path.Split(' ')[0])));
+        var uncovered = routes.Where(r => !s_endpoints.Any(e => e.Method == r.Method && Pattern(r.Route).IsMatch(e.Path.Split(' ')[0]))).Select(r => $"{r.Method} {r.Route}");
 
         Assert.Equal(26, routes.Count);
         Assert.Empty(uncovered);
