@@ -136,7 +136,7 @@ public sealed class QuotaTests(QuotaTests.Fixture fixture) : IClassFixture<Quota
         Assert.Equal(["1"], refused.Headers.GetValues("Retry-After"));
         Assert.Equal("maxConcurrentInvocations", problem.GetProperty("quota").GetString());
         Assert.Equal(1, problem.GetProperty("limit").GetInt64());
-        Assert.Equal($"Tenant '{tenant}' already has 1 invocations running or waiting on this silo, its most (quota maxConcurrentInvocations = 1).", problem.GetProperty("detail").GetString());
+        Assert.Equal($"Tenant '{tenant}' already runs or queues 1 invocations on this silo; retry when one finishes (quota maxConcurrentInvocations = 1).", problem.GetProperty("detail").GetString());
         Assert.Equal("ok", await AccessCalls.TextAsync(otherTenant, 200));
         Assert.Equal("done", await AccessCalls.TextAsync(held, 200));
         Assert.Equal("ok", await AccessCalls.TextAsync(after, 200));
@@ -157,7 +157,7 @@ public sealed class QuotaTests(QuotaTests.Fixture fixture) : IClassFixture<Quota
         Assert.Equal(["1"], refused.Headers.GetValues("Retry-After"));
         Assert.Equal("invocationsPerSecond", problem.GetProperty("quota").GetString());
         Assert.Equal(1, problem.GetProperty("limit").GetInt64());
-        Assert.Equal($"Tenant '{tenant}' started its 1 invocations of this second already, its most (quota invocationsPerSecond = 1).", problem.GetProperty("detail").GetString());
+        Assert.Equal($"Tenant '{tenant}' has used its rate of 1 invocations per second; retry after 1 s (quota invocationsPerSecond = 1).", problem.GetProperty("detail").GetString());
         await AccessCalls.EventuallyAsync(async () => (int)(await Server.InvokeAsAsync(null, tenant, "w", "f")).StatusCode == 200, "An invocation served again after Retry-After");
     }
 
