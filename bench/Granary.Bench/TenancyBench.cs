@@ -7,15 +7,10 @@ using System.Text.RegularExpressions;
 namespace Granary.Bench;
 
 /// <summary>The figures of the tenancy section.</summary>
-internal sealed record TenancyResult(
-    double BaselineRps,
-    double PublicRps,
-    double KeyRps,
-    LatencyStats AloneLatency,
-    LatencyStats NeighbourLatency,
-    double FirstCallBesideMs,
-    int NeighbourCalls,
-    int NeighbourTimeouts);
+internal sealed record TenancyResult(double BaselineRps, double PublicRps, double KeyRps, LatencyStats AloneLatency, IReadOnlyList<NeighbourRun> Neighbours);
+
+/// <summary>Tenant B's hello beside tenant A's spinning functions of one runtime.</summary>
+internal sealed record NeighbourRun(string Runtime, LatencyStats Latency, double FirstCallMs, int Calls, int Timeouts);
 
 /// <summary>
 /// Tenancy, with the gateway as a separate process: (1) warm throughput of a <c>public</c> function and of a <c>key</c>
@@ -30,6 +25,14 @@ internal static partial class TenancyBench
     private const int NeighbourFunctions = 10;
     private const int CallersPerFunction = 4;
     private const string Hello = "module.exports = async () => ({ hello: 'world' });";
+    private const string BHello = "/fn/b/w/hello";
+
+    // Tenant A's functions: each spins until its timeout.
+    private static readonly Dictionary<string, string> s_spinners = new()
+    {
+        ["nodejs"] = "module.exports = async () => { for (;;) {} };",
+        ["python"] = "def main(event, context):\n    while True:\n        pass\n",
+    };
 
     /// <summary>Why the section cannot run on this machine, or null when it can.</summary>
     public static string? Unavailable() =>
@@ -76,8 +79,16 @@ internal static partial class TenancyBench
                 }
             }
 
-            var (alone, beside, first, calls, timeouts) = await NoisyNeighbourAsync(gateway.Http, options, errors);
-            return new TenancyResult(Median(runs["baseline"]), Median(runs["public"]), Median(runs["key"]), alone, beside, first, calls, timeouts);
+            using var b = new LoadGenerator(gateway.Http, 1);
+            await b.SequentialAsync(BHello, 500, BenchProgram.ExpectedBody);
+            var alone = await SequentialForAsync(b, BHello, options.Duration, errors);
+            List<NeighbourRun> neighbours = [];
+            foreach (var runtime in s_spinners.Keys)
+            {
+                neighbours.Add(await NoisyNeighbourAsync(gateway.Http, b, runtime, options, errors));
+            }
+
+            return new TenancyResult(Median(runs["baseline"]), Median(runs["public"]), Median(runs["key"]), alone, neighbours);
         }
         finally
         {
@@ -95,9 +106,12 @@ internal static partial class TenancyBench
         Console.WriteLine($"  bare Kestrel hello          {result.BaselineRps,10:F0} req/s");
         Console.WriteLine($"  public function             {result.PublicRps,10:F0} req/s  ({result.PublicRps / result.BaselineRps:P1} of the baseline)");
         Console.WriteLine($"  key function (invoker key)  {result.KeyRps,10:F0} req/s  ({result.KeyRps / result.PublicRps:P1} of the public function)");
-        Console.WriteLine($"Noisy neighbour: tenant A drives {NeighbourFunctions} functions that spin until their 5 s timeout, {CallersPerFunction} callers each ({result.NeighbourCalls} calls, {result.NeighbourTimeouts} timed out)");
-        Console.WriteLine($"  tenant B's hello alone       p50 {result.AloneLatency.P50:F3} ms  p99 {result.AloneLatency.P99:F3} ms  ({result.AloneLatency.Count} calls, one at a time)");
-        Console.WriteLine($"  tenant B's hello beside A    p50 {result.NeighbourLatency.P50:F3} ms  p99 {result.NeighbourLatency.P99:F3} ms  ({result.NeighbourLatency.Count} calls; the first {result.FirstCallBesideMs:F1} ms)");
+        Console.WriteLine($"Noisy neighbour: tenant A drives {NeighbourFunctions} functions that spin until their 5 s timeout, {CallersPerFunction} callers each; tenant B's JavaScript hello, one call at a time");
+        Console.WriteLine($"  B alone                          p50 {result.AloneLatency.P50:F3} ms  p99 {result.AloneLatency.P99:F3} ms  ({result.AloneLatency.Count} calls)");
+        foreach (var run in result.Neighbours)
+        {
+            Console.WriteLine($"  B beside A's {run.Runtime,-10} functions  p50 {run.Latency.P50:F3} ms  p99 {run.Latency.P99:F3} ms  ({run.Latency.Count} calls; the first {run.FirstCallMs:F1} ms; A: {run.Calls} calls, {run.Timeouts} timed out)");
+        }
     }
 
     // Tenants a and b; b's public and key hello, an invoker key of b; a's spinning functions.
@@ -110,22 +124,20 @@ internal static partial class TenancyBench
 
         await SendOkAsync(api, HttpMethod.Put, "/api/v1/tenants/b/workspaces/w/functions/hello", new { runtime = "nodejs", code = Hello });
         await SendOkAsync(api, HttpMethod.Put, "/api/v1/tenants/b/workspaces/w/functions/keyed", new { runtime = "nodejs", code = Hello, access = "key" });
-        for (var i = 0; i < NeighbourFunctions; i++)
+        foreach (var (runtime, code) in s_spinners)
         {
-            await SendOkAsync(api, HttpMethod.Put, $"/api/v1/tenants/a/workspaces/spin/functions/s{i}", new { runtime = "nodejs", code = "module.exports = async () => { for (;;) {} };", timeoutSeconds = 5 });
+            for (var i = 0; i < NeighbourFunctions; i++)
+            {
+                await SendOkAsync(api, HttpMethod.Put, $"/api/v1/tenants/a/workspaces/{runtime}/functions/s{i}", new { runtime, code, timeoutSeconds = 5 });
+            }
         }
 
         using var key = JsonDocument.Parse(await SendOkAsync(api, HttpMethod.Post, "/api/v1/tenants/b/keys", new { role = "invoker", name = "bench" }));
         return key.RootElement.GetProperty("key").GetString()!;
     }
 
-    private static async Task<(LatencyStats Alone, LatencyStats Beside, double FirstMs, int Calls, int Timeouts)> NoisyNeighbourAsync(Uri gateway, Options options, ErrorLog errors)
+    private static async Task<NeighbourRun> NoisyNeighbourAsync(Uri gateway, LoadGenerator b, string runtime, Options options, ErrorLog errors)
     {
-        const string path = "/fn/b/w/hello";
-        using var b = new LoadGenerator(gateway, 1);
-        await b.SequentialAsync(path, 500, BenchProgram.ExpectedBody);
-        var alone = await SequentialForAsync(b, path, options.Duration, errors);
-
         using var neighbour = new LoadGenerator(gateway, NeighbourFunctions * CallersPerFunction);
         using var stop = new CancellationTokenSource();
         var (calls, timeouts) = (0, 0);
@@ -133,7 +145,7 @@ internal static partial class TenancyBench
         {
             while (!stop.IsCancellationRequested)
             {
-                using var response = await neighbour.Client.PostAsync(new Uri($"/fn/a/spin/s{i % NeighbourFunctions}", UriKind.Relative), null, CancellationToken.None);
+                using var response = await neighbour.Client.PostAsync(new Uri($"/fn/a/{runtime}/s{i % NeighbourFunctions}", UriKind.Relative), null, CancellationToken.None);
                 Interlocked.Increment(ref calls);
                 if (response.StatusCode == HttpStatusCode.GatewayTimeout)
                 {
@@ -142,11 +154,11 @@ internal static partial class TenancyBench
             }
         })).ToList();
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var first = await b.SendAsync(path, BenchProgram.ExpectedBody, errors);
-        var beside = await SequentialForAsync(b, path, options.Duration, errors);
+        var first = await b.SendAsync(BHello, BenchProgram.ExpectedBody, errors);
+        var beside = await SequentialForAsync(b, BHello, options.Duration, errors);
         await stop.CancelAsync();
         await Task.WhenAll(callers);
-        return (alone, beside, first, calls, timeouts);
+        return new NeighbourRun(runtime, beside, first, calls, timeouts);
     }
 
     // One request after another for a while (covering several of the neighbour's 5 s timeouts).

@@ -10,6 +10,13 @@ namespace Granary.Gateway.Access;
 /// </summary>
 internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
 {
+    private const int VerifiedCapacity = 10_000;
+
+    // Keys this gateway verified, with the version of their tenant's view they were verified against: a key whose
+    // tenant changed since (a key revoked, any change) is verified again. Failures are never kept, so a flood of
+    // made-up keys cannot fill it, and it is emptied when it reaches its capacity.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string? Tenant, long Version, KeyCheck Check)> _verified = new(StringComparer.Ordinal);
+
     /// <summary>Authenticates the request's key; a request without one gets <see cref="KeyCheck.Missing"/>.</summary>
     public ValueTask<KeyCheck> AuthenticateAsync(HttpRequest request, long arrived)
     {
@@ -31,11 +38,18 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
             return ValueTask.FromResult(KeyCheck.Unknown);
         }
 
-        // The hot path (a key of a tenant this gateway knows) allocates nothing.
+        // The hot path: a key verified here before, whose tenant has not changed since (no hash, no allocation).
+        if (_verified.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var verified) &&
+            (verified.Tenant is null || (views.TryGet(verified.Tenant, out var current) && current?.Version == verified.Version)))
+        {
+            return ValueTask.FromResult(verified.Check);
+        }
+
         Span<byte> hash = stackalloc byte[32];
         ApiKeys.Hash(key, hash);
         if (admin.Matches(hash))
         {
+            Remember(key, null, 0, KeyCheck.AdminKey);
             return ValueTask.FromResult(KeyCheck.AdminKey);
         }
 
@@ -46,10 +60,26 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
 
         if (views.TryGet(tenant, out var view) && view is not null && view.TryGetKey(id, out var known))
         {
-            return ValueTask.FromResult(ApiKeys.Matches(hash, known.Entry.Hash) ? known.Check : KeyCheck.Unknown);
+            if (!ApiKeys.Matches(hash, known.Entry.Hash))
+            {
+                return ValueTask.FromResult(KeyCheck.Unknown);
+            }
+
+            Remember(key, view.Tenant, view.Version, known.Check);
+            return ValueTask.FromResult(known.Check);
         }
 
         return TenantKeyAsync(tenant.ToString(), id.ToString(), hash.ToArray(), arrived);
+    }
+
+    private void Remember(ReadOnlySpan<char> key, string? tenant, long version, KeyCheck check)
+    {
+        if (_verified.Count >= VerifiedCapacity)
+        {
+            _verified.Clear();
+        }
+
+        _verified[key.ToString()] = (tenant, version, check);
     }
 
     /// <summary>

@@ -44,6 +44,7 @@ public sealed partial class FunctionGrain(
     private readonly string _activationId = Guid.NewGuid().ToString("N");
     private readonly Queue<InvocationRecord> _unreported = new();
     private FunctionId _id;
+    private TenantAdmission.TenantLoad? _tenantLoad;
     private int _shard;
     private DateTimeOffset _since;
     private Task<IFunctionExecutor?>? _loading;
@@ -64,6 +65,7 @@ public sealed partial class FunctionGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_id, _shard) = FunctionId.ParseGrainKey(this.GetPrimaryKeyString());
+        _tenantLoad = admission.For(_id.Tenant);
         _since = time.GetUtcNow();
         _local = local.Add(_id, _shard, GrainContext);
         var tick = TimeSpan.FromMilliseconds(250);
@@ -109,7 +111,7 @@ public sealed partial class FunctionGrain(
         ArgumentNullException.ThrowIfNull(request);
 
         // The tenant's quotas come first: a tenant over its concurrency or rate costs no isolate and no queue place.
-        if (await admission.EnterAsync(_id.Tenant) is { } throttle)
+        if (await admission.EnterAsync(_tenantLoad!) is { } throttle)
         {
             return Throttled(throttle);
         }
@@ -179,7 +181,7 @@ public sealed partial class FunctionGrain(
 
             _inFlight--;
             Touch();
-            admission.Exit(_id.Tenant);
+            TenantAdmission.Exit(_tenantLoad!);
         }
     }
 

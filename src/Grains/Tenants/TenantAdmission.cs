@@ -24,13 +24,19 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILogger<Tenant
     /// <summary>Gets how many invocations of a tenant run or wait on this silo now.</summary>
     public int InFlight(string tenant) => _tenants.TryGetValue(tenant, out var load) ? Volatile.Read(ref load.InFlight) : 0;
 
+    /// <summary>Gets the counters of a tenant on this silo, for a function activation to keep (one lookup per activation, not per call).</summary>
+    public TenantLoad For(string tenant) => _tenants.GetOrAdd(tenant, static t => new TenantLoad(t));
+
     /// <summary>
     /// Admits one invocation of a tenant's function, or says which quota refuses it. An admitted invocation must be
-    /// followed by <see cref="Exit"/>.
+    /// followed by <see cref="Exit(TenantLoad)"/>.
     /// </summary>
-    public ValueTask<Throttle?> EnterAsync(string tenant)
+    public ValueTask<Throttle?> EnterAsync(string tenant) => EnterAsync(For(tenant));
+
+    /// <summary>Admits one invocation of the tenant whose counters are <paramref name="load"/>; see <see cref="EnterAsync(string)"/>.</summary>
+    public ValueTask<Throttle?> EnterAsync(TenantLoad load)
     {
-        var load = _tenants.GetOrAdd(tenant, static t => new TenantLoad(t));
+        ArgumentNullException.ThrowIfNull(load);
         var quotas = load.Quotas;
         if (quotas is null || Stopwatch.GetElapsedTime(load.QuotasAt) > QuotaRefresh)
         {
@@ -44,13 +50,20 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILogger<Tenant
         return Admit(load, quotas);
     }
 
-    /// <summary>Ends an invocation admitted by <see cref="EnterAsync"/>.</summary>
+    /// <summary>Ends an invocation admitted by <see cref="EnterAsync(string)"/>.</summary>
     public void Exit(string tenant)
     {
         if (_tenants.TryGetValue(tenant, out var load))
         {
-            Interlocked.Decrement(ref load.InFlight);
+            Exit(load);
         }
+    }
+
+    /// <summary>Ends an invocation admitted by <see cref="EnterAsync(TenantLoad)"/>.</summary>
+    public static void Exit(TenantLoad load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        Interlocked.Decrement(ref load.InFlight);
     }
 
     private async ValueTask<Throttle?> EnterAfterRefreshAsync(TenantLoad load, Task refresh)
@@ -100,21 +113,25 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILogger<Tenant
     /// <summary>A refusal: the quota, its value, when to retry (seconds) and what happened.</summary>
     public sealed record Throttle(string Quota, long Limit, int RetryAfterSeconds, string Detail);
 
-    private sealed class TenantLoad(string tenant)
+    /// <summary>One tenant's invocations on this silo: in flight, its quotas as last read, and its lease of the rate.</summary>
+    public sealed class TenantLoad(string tenant)
     {
-        public int InFlight;
-        public long QuotasAt;
+        // The invocations running or waiting now, and when the quotas were read (a Stopwatch timestamp).
+        internal int InFlight;
+        internal long QuotasAt;
         private readonly Lock _gate = new();
         private Task? _refreshing;
         private Task<InvocationLease?>? _leasing;
         private int _tokens;
         private long _tokensAt;
 
+        /// <summary>Gets the tenant.</summary>
         public string Tenant { get; } = tenant;
 
+        /// <summary>Gets the tenant's quotas as last read, or null before the first read.</summary>
         public TenantQuotas? Quotas { get; private set; }
 
-        public Task RefreshQuotasAsync(IGrainFactory grains, ILogger logger)
+        internal Task RefreshQuotasAsync(IGrainFactory grains, ILogger logger)
         {
             lock (_gate)
             {
@@ -122,7 +139,7 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILogger<Tenant
             }
         }
 
-        public bool TryTakeToken()
+        internal bool TryTakeToken()
         {
             lock (_gate)
             {
@@ -138,7 +155,7 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILogger<Tenant
         }
 
         // Callers that find the lease empty at the same time share one call to the tenant grain.
-        public Task<InvocationLease?> LeaseAsync(IGrainFactory grains, int wanted, ILogger logger)
+        internal Task<InvocationLease?> LeaseAsync(IGrainFactory grains, int wanted, ILogger logger)
         {
             lock (_gate)
             {

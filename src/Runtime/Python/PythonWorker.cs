@@ -166,6 +166,13 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
                 ex);
         }
 
+        // Below the priority of the threads that serve requests, from its first instruction (starting the interpreter
+        // costs more CPU than most invocations): see PythonRuntimeOptions.WorkerNice. Its threads and children inherit it.
+        if (options.WorkerNice > 0)
+        {
+            _ = NativeMethods.SetPriority(0, process.Id, options.WorkerNice);
+        }
+
         var worker = new PythonWorker(process, directory, options, logger, onDisposed);
         try
         {
@@ -856,18 +863,12 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         }
 
         // The worker made itself a process group leader at start (os.setsid): one signal ends it and its children.
-        if (SendSignal(-ProcessId, Sigkill))
+        // Without the group (the worker had not made it yet, or it is gone) the worker alone is signalled: never
+        // Process.Kill(entireProcessTree), which reads every process of the machine from /proc on a thread-pool
+        // thread, and forty timeouts at once starved every other request of threads.
+        if (!SendSignal(-ProcessId, Sigkill))
         {
-            return;
-        }
-
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
-        {
-            // Already gone.
+            SendSignal(ProcessId, Sigkill);
         }
     }
 
@@ -920,6 +921,14 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     private static class NativeMethods
     {
         public static int Kill(int pid, int signal) => kill(pid, signal);
+
+        public static int SetPriority(int which, int who, int priority) => setpriority(which, who, priority);
+
+        [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
+        private static extern int setpriority(int which, int who, int priority);
+#pragma warning restore SYSLIB1054
 
         [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -73,6 +73,36 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         Assert.NotEqual(Environment.ProcessId, result.Pid());
     }
 
+    // Workers run below the silo's request threads (Granary:Python:WorkerNice, 10 by default) and in the silo's own
+    // session: the kernel schedules each session as one group, so a worker in a session of its own would take a whole
+    // share of the CPU against the silo whatever its nice value. What the function starts inherits both.
+    [Fact]
+    public async Task AWorkerAndWhatItStartsRunAtALowerPriorityInTheSilosSession()
+    {
+        await using var function = Create(fixture.Pool, """
+            import os, subprocess
+
+            def main(event, context):
+                child = subprocess.run(["/bin/sh", "-c", "cut -d' ' -f6,19 /proc/self/stat"], capture_output=True, text=True).stdout.split()
+                return {"nice": os.nice(0), "session": os.getsid(0), "group": os.getpgid(0), "pid": os.getpid(),
+                        "childSession": int(child[0]), "childNice": int(child[1])}
+            """);
+
+        var result = (await function.InvokeAsync(Empty())).JsonBody();
+
+        Assert.Equal(10, result.GetProperty("nice").GetInt32());
+        Assert.Equal(10, result.GetProperty("childNice").GetInt32());
+        Assert.Equal(SessionOf(Environment.ProcessId), result.GetProperty("session").GetInt32());
+        Assert.Equal(SessionOf(Environment.ProcessId), result.GetProperty("childSession").GetInt32());
+        Assert.Equal(result.GetProperty("pid").GetInt32(), result.GetProperty("group").GetInt32());
+
+        static int SessionOf(int pid)
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3], CultureInfo.InvariantCulture);
+        }
+    }
+
     [Fact]
     public async Task PrintStderrLoggingAndFileDescriptorWritesAreCapturedPerInvocation()
     {

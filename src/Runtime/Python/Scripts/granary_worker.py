@@ -26,9 +26,12 @@ Additions to the protocol agreed in the brief (both ends are this file and Pytho
 import os
 import sys
 
-# A process group of its own: the host ends the worker and every process it started with one signal.
+# A process group of its own: the host ends the worker and every process it started with one signal. Not a session
+# of its own (setsid): the kernel schedules each session as one group (autogroup), so forty workers in forty sessions
+# would take forty shares of the CPU against the silo's one, whatever their nice value; in the silo's session, the
+# workers' nice value (Granary:Python:WorkerNice) keeps them below the threads that serve requests.
 try:
-    os.setsid()
+    os.setpgid(0, 0)
 except OSError:
     pass
 
