@@ -862,7 +862,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             return;
         }
 
-        // The worker made itself a process group leader at start (os.setsid): one signal ends it and its children.
+        // The worker made itself a process group leader at start (os.setpgid): one signal ends it and its children.
         // Without the group (the worker had not made it yet, or it is gone) the worker alone is signalled: never
         // Process.Kill(entireProcessTree), which reads every process of the machine from /proc on a thread-pool
         // thread, and forty timeouts at once starved every other request of threads.
