@@ -63,6 +63,9 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
         return view.Exists ? view : null;
     }
 
+    /// <summary>Gets how many tenants this gateway keeps a view of (only tenants that exist get one).</summary>
+    public int Count => _tenants.Count;
+
     /// <summary>Forgets a tenant's view (this gateway changed it), so the next request reads it anew.</summary>
     public void Forget(string tenant)
     {
@@ -72,10 +75,10 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
 
     private async ValueTask<TenantView?> GetSlowAsync(string tenant, long arrived)
     {
-        var cached = Cache(tenant);
-        if (cached.Current is null)
+        // Never seen here: the directory answers for names that do not exist without waking a tenant grain, and
+        // nothing is kept for them (a flood of made-up names must not grow this cache).
+        if (!_tenants.TryGetValue(tenant, out var cached) || cached.Current is null)
         {
-            // Never seen here: the directory answers for names that do not exist without waking a tenant grain.
             return await RefreshedAsync(tenant, arrived);
         }
 

@@ -179,6 +179,8 @@ public sealed class InputHygieneTests(InputHygieneTests.Fixture fixture) : IClas
         var management = Server.Grains.GetGrain<IManagementGrain>(0);
         var before = await ActiveAsync(management);
         Assert.Contains($"fn/default/{ws}/real", before);
+        var views = Server.Services.GetRequiredService<Granary.Gateway.Access.TenantViews>();
+        var viewsBefore = views.Count;
         var names = Enumerable.Range(0, 100).Select(_ => "n" + Guid.NewGuid().ToString("N")[..12]).ToList();
         var tenants = Enumerable.Range(0, 100).Select(_ => AccessFixture.Tenant()).ToList();
 
@@ -202,6 +204,9 @@ public sealed class InputHygieneTests(InputHygieneTests.Fixture fixture) : IClas
 
         Assert.DoesNotContain(after, id => names.Any(n => id.Contains(n, StringComparison.Ordinal)) || tenants.Any(t => id.Contains(t, StringComparison.Ordinal)));
         Assert.Empty(after.Except(before));
+
+        // Nor does the gateway keep anything for names that do not exist: a flood of them cannot grow its memory.
+        Assert.Equal(viewsBefore, views.Count);
     }
 
     // Every active grain of the types an invocation could wake, as "type/key".
