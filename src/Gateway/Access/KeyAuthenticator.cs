@@ -15,7 +15,7 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
     // Keys this gateway verified, with the version of their tenant's view they were verified against: a key whose
     // tenant changed since (a key revoked, any change) is verified again. Failures are never kept, so a flood of
     // made-up keys cannot fill it, and it is emptied when it reaches its capacity.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string? Tenant, long Version, KeyCheck Check)> _verified = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string? Tenant, long Version, KeyCheck Check, DateTimeOffset? ExpiresAt)> _verified = new(StringComparer.Ordinal);
 
     /// <summary>Authenticates the request's key; a request without one gets <see cref="KeyCheck.Missing"/>.</summary>
     public ValueTask<KeyCheck> AuthenticateAsync(HttpRequest request, long arrived)
@@ -42,14 +42,14 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
         if (_verified.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var verified) &&
             (verified.Tenant is null || (views.TryGet(verified.Tenant, out var current) && current?.Version == verified.Version)))
         {
-            return ValueTask.FromResult(verified.Check);
+            return ValueTask.FromResult(Valid(verified.Check, verified.ExpiresAt));
         }
 
         Span<byte> hash = stackalloc byte[32];
         ApiKeys.Hash(key, hash);
         if (admin.Matches(hash))
         {
-            Remember(key, null, 0, KeyCheck.AdminKey);
+            Remember(key, null, 0, KeyCheck.AdminKey, null);
             return ValueTask.FromResult(KeyCheck.AdminKey);
         }
 
@@ -65,21 +65,25 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
                 return ValueTask.FromResult(KeyCheck.Unknown);
             }
 
-            Remember(key, view.Tenant, view.Version, known.Check);
-            return ValueTask.FromResult(known.Check);
+            Remember(key, view.Tenant, view.Version, known.Check, known.Entry.ExpiresAt);
+            return ValueTask.FromResult(Valid(known.Check, known.Entry.ExpiresAt));
         }
 
         return TenantKeyAsync(tenant.ToString(), id.ToString(), hash.ToArray(), arrived);
     }
 
-    private void Remember(ReadOnlySpan<char> key, string? tenant, long version, KeyCheck check)
+    // A key past its expiry is refused like an unknown one, whatever remembered it.
+    private static KeyCheck Valid(KeyCheck check, DateTimeOffset? expiresAt) =>
+        expiresAt is { } end && end <= TimeProvider.System.GetUtcNow() ? KeyCheck.Expired : check;
+
+    private void Remember(ReadOnlySpan<char> key, string? tenant, long version, KeyCheck check, DateTimeOffset? expiresAt)
     {
         if (_verified.Count >= VerifiedCapacity)
         {
             _verified.Clear();
         }
 
-        _verified[key.ToString()] = (tenant, version, check);
+        _verified[key.ToString()] = (tenant, version, check, expiresAt);
     }
 
     /// <summary>
@@ -119,7 +123,7 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
         }
 
         return view is not null && view.Keys.TryGetValue(id, out var key) && ApiKeys.Matches(hash, key.Entry.Hash)
-            ? key.Check
+            ? Valid(key.Check, key.Entry.ExpiresAt)
             : KeyCheck.Unknown;
     }
 }
@@ -134,6 +138,8 @@ internal sealed record KeyCheck(ApiPrincipal? Principal, string? Failure)
     public static KeyCheck Unknown { get; } = new(null, "The key is not valid: it is unknown or was revoked.");
 
     public static KeyCheck AdminKey { get; } = new(ApiPrincipal.Admin, null);
+
+    public static KeyCheck Expired { get; } = new(null, "The key has expired.");
 
     /// <summary>Gets whether a key was presented (valid or not).</summary>
     public bool Presented => Principal is not null || Failure is not null;

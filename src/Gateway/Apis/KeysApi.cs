@@ -42,7 +42,12 @@ internal static class KeysApi
             return ApiProblems.Create(400, "invalid-key", "Invalid key", "name must be 1 to 100 characters with no control characters.");
         }
 
-        var created = await grains.GetGrain<ITenantGrain>(tenant).CreateKeyAsync(request.Role, name, context.Principal()?.Prefix);
+        if (request.ExpiresAt is { } expiresAt && expiresAt <= TimeProvider.System.GetUtcNow())
+        {
+            return ApiProblems.Create(400, "invalid-key", "Invalid key", "expiresAt must be in the future.");
+        }
+
+        var created = await grains.GetGrain<ITenantGrain>(tenant).CreateKeyAsync(request.Role, name, context.Principal()?.Prefix, request.ExpiresAt);
         if (created is null)
         {
             return ApiProblems.From(TenantRefusal.NotFound(tenant));
@@ -51,7 +56,7 @@ internal static class KeysApi
         views.Forget(tenant);
         await context.RecordAsync(grains, tenant, "key.create", created.Info.Id, $"{created.Info.Prefix}, role {created.Info.Role}, name {created.Info.Name}");
         var info = created.Info;
-        return TypedResults.Created($"/api/v1/tenants/{tenant}/keys/{info.Id}", new CreatedKeyResponse(info.Id, created.Key, info.Prefix, info.Role, info.Name, info.CreatedAt));
+        return TypedResults.Created($"/api/v1/tenants/{tenant}/keys/{info.Id}", new CreatedKeyResponse(info.Id, created.Key, info.Prefix, info.Role, info.Name, info.CreatedAt, info.ExpiresAt));
     }
 
     public static Task<Results<Ok<KeyListResponse>, ProblemHttpResult>> ListAsync(string tenant, IGrainFactory grains) =>
@@ -81,10 +86,12 @@ internal sealed class KeyRequest
     public string? Role { get; set; }
 
     public string? Name { get; set; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
 }
 
 /// <summary>A key just created: <see cref="Key"/> is shown this once and never again.</summary>
-internal sealed record CreatedKeyResponse(string Id, string Key, string Prefix, string Role, string Name, DateTimeOffset CreatedAt);
+internal sealed record CreatedKeyResponse(string Id, string Key, string Prefix, string Role, string Name, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
 /// <summary>The tenant's keys.</summary>
 internal sealed record KeyListResponse(ImmutableArray<ApiKeyInfo> Keys);

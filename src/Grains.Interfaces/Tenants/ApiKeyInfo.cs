@@ -7,6 +7,7 @@ namespace Granary.Tenants;
 /// <param name="Name">The name its creator gave it.</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="CreatedBy">Who created it: the creating key's prefix.</param>
+/// <param name="ExpiresAt">When it stops working, if it was given an end.</param>
 [GenerateSerializer, Immutable, Alias("granary.ApiKeyInfo")]
 public sealed record ApiKeyInfo(
     [property: Id(0)] string Id,
@@ -14,7 +15,8 @@ public sealed record ApiKeyInfo(
     [property: Id(2)] string Role,
     [property: Id(3)] string Name,
     [property: Id(4)] DateTimeOffset CreatedAt,
-    [property: Id(5)] string? CreatedBy);
+    [property: Id(5)] string? CreatedBy,
+    [property: Id(6)] DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A key just created: the only time its secret value is shown.</summary>
 /// <param name="Info">The key as listings show it.</param>

@@ -24,8 +24,11 @@ public interface ITenantGrain : IGrainWithStringKey
     [ResponseTimeout("00:10:00")]
     Task<bool> DeleteAsync();
 
-    /// <summary>Creates a key with a role of <see cref="TenantRoles.TenantKeyRoles"/>; null when the tenant does not exist.</summary>
-    Task<CreatedApiKey?> CreateKeyAsync(string role, string name, string? createdBy);
+    /// <summary>
+    /// Creates a key with a role of <see cref="TenantRoles.TenantKeyRoles"/>, valid until <paramref name="expiresAt"/>
+    /// when given; null when the tenant does not exist.
+    /// </summary>
+    Task<CreatedApiKey?> CreateKeyAsync(string role, string name, string? createdBy, DateTimeOffset? expiresAt);
 
     /// <summary>Gets the tenant's keys (never the keys themselves).</summary>
     [AlwaysInterleave]

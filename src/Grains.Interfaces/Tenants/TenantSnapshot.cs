@@ -25,12 +25,14 @@ public sealed record TenantSnapshot(
 /// <param name="Hash">SHA-256 of the whole key.</param>
 /// <param name="Role">Its role.</param>
 /// <param name="Name">Its name.</param>
+/// <param name="ExpiresAt">When it stops working, if ever.</param>
 [GenerateSerializer, Immutable, Alias("granary.KeyEntry")]
 public sealed record KeyEntry(
     [property: Id(0)] string Id,
     [property: Id(1)] byte[] Hash,
     [property: Id(2)] string Role,
-    [property: Id(3)] string Name);
+    [property: Id(3)] string Name,
+    [property: Id(4)] DateTimeOffset? ExpiresAt = null);
 
 /// <summary>The tenants that exist, for gateways to refuse unknown tenant names without activating a grain.</summary>
 /// <param name="Version">Changes whenever a tenant is created or deleted.</param>

@@ -131,7 +131,7 @@ public sealed partial class TenantGrain(
     }
 
     /// <inheritdoc />
-    public async Task<CreatedApiKey?> CreateKeyAsync(string role, string name, string? createdBy)
+    public async Task<CreatedApiKey?> CreateKeyAsync(string role, string name, string? createdBy, DateTimeOffset? expiresAt)
     {
         ArgumentNullException.ThrowIfNull(role);
         ArgumentNullException.ThrowIfNull(name);
@@ -141,7 +141,7 @@ public sealed partial class TenantGrain(
         }
 
         var (id, key, hash) = ApiKeys.Generate(_name);
-        var stored = new StoredKey { Id = id, Role = role, Name = name, Hash = hash, CreatedAt = time.GetUtcNow(), CreatedBy = createdBy };
+        var stored = new StoredKey { Id = id, Role = role, Name = name, Hash = hash, CreatedAt = time.GetUtcNow(), CreatedBy = createdBy, ExpiresAt = expiresAt };
         tenant.State.Keys.Add(stored);
         try
         {
@@ -469,7 +469,7 @@ public sealed partial class TenantGrain(
     }
 
     private static ApiKeyInfo Info(StoredKey key, string tenant) =>
-        new(key.Id, ApiKeys.Prefix(tenant, key.Id), key.Role, key.Name, key.CreatedAt, key.CreatedBy);
+        new(key.Id, ApiKeys.Prefix(tenant, key.Id), key.Role, key.Name, key.CreatedAt, key.CreatedBy, key.ExpiresAt);
 
     private ApiKeyInfo Info(StoredKey key) => Info(key, _name);
 
@@ -528,7 +528,7 @@ public sealed partial class TenantGrain(
     private TenantSnapshot Snapshot() => new(
         _version,
         tenant.State.Exists,
-        [.. tenant.State.Keys.Select(k => new KeyEntry(k.Id, k.Hash, k.Role, k.Name))],
+        [.. tenant.State.Keys.Select(k => new KeyEntry(k.Id, k.Hash, k.Role, k.Name, k.ExpiresAt))],
         index.State.Functions.ToImmutableDictionary(f => f.Key, f => f.Value.Access, StringComparer.Ordinal),
         index.State.Workspaces.ToImmutableDictionary(w => w.Key, w => w.Value.Access, StringComparer.Ordinal));
 

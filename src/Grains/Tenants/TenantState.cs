@@ -45,6 +45,9 @@ public sealed class StoredKey
 
     /// <summary>Gets or sets the prefix of the key that created it.</summary>
     public string? CreatedBy { get; set; }
+
+    /// <summary>Gets or sets when it stops working, if it was given an end.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 }
 
 /// <summary>A stored secret: its value encrypted by <see cref="SecretProtector"/>.</summary>

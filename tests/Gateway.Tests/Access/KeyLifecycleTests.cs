@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Granary.Gateway.Tests.Access;
 
 /// <summary>API keys from creation to revocation: shown once, listed without their values, refused once revoked.</summary>
@@ -34,6 +36,45 @@ public sealed class KeyLifecycleTests(AccessFixture fixture) : IClassFixture<Acc
         Assert.DoesNotContain(key[^32..], listed.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain(owner[^32..], listed.GetRawText(), StringComparison.Ordinal);
         await AccessCalls.JsonAsync(await Server.SendAsync(key, HttpMethod.Get, $"/api/v1/tenants/{tenant}/workspaces"), 200);
+    }
+
+    [Fact]
+    public async Task AKeyWithAnExpiryWorksUntilThenAndIsRefusedAfterSayingItExpired()
+    {
+        var tenant = AccessFixture.Tenant();
+        await Server.CreateTenantAsync(tenant);
+        await Server.DeployInAsync(tenant, "w", "keyed", AccessCalls.Ok, new { access = "key" });
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(2);
+
+        var created = await AccessCalls.JsonAsync(await Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Post, $"/api/v1/tenants/{tenant}/keys", new { role = "owner", expiresAt }), 201);
+        var key = created.GetProperty("key").GetString()!;
+        var before = await Server.InvokeAsAsync(key, tenant, "w", "keyed");
+        var listed = await AccessCalls.JsonAsync(await Server.SendAsync(key, HttpMethod.Get, $"/api/v1/tenants/{tenant}/keys"), 200);
+        await AccessCalls.EventuallyAsync(async () => (await Server.SendAsync(key, HttpMethod.Get, $"/api/v1/tenants/{tenant}")).StatusCode == HttpStatusCode.Unauthorized, "The key being refused after its expiry");
+        var management = await Server.SendAsync(key, HttpMethod.Get, $"/api/v1/tenants/{tenant}");
+        var invocation = await Server.InvokeAsAsync(key, tenant, "w", "keyed");
+
+        Assert.Equal(expiresAt, created.GetProperty("expiresAt").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
+        Assert.Equal(expiresAt, listed.GetProperty("keys")[0].GetProperty("expiresAt").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
+        Assert.Equal("ok", await AccessCalls.TextAsync(before, 200));
+        Assert.True(DateTimeOffset.UtcNow >= expiresAt, "The key was refused before its expiry.");
+        foreach (var refused in new[] { management, invocation })
+        {
+            var problem = await AccessCalls.UnauthorizedAsync(refused, "Bearer error=\"invalid_token\"");
+            Assert.Equal("The key has expired.", problem.GetProperty("detail").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task AKeyThatWouldExpireInThePastIsRefused()
+    {
+        var tenant = AccessFixture.Tenant();
+        await Server.CreateTenantAsync(tenant);
+
+        var response = await Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Post, $"/api/v1/tenants/{tenant}/keys", new { role = "owner", expiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) });
+
+        var problem = await AccessCalls.ProblemAsync(response, 400, "invalid-key");
+        Assert.Equal("expiresAt must be in the future.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
