@@ -8,9 +8,6 @@ internal sealed class AdminKeys
 {
     private volatile byte[]? _hash;
 
-    /// <summary>Gets whether the admin key is known.</summary>
-    public bool IsSet => _hash is not null;
-
     /// <summary>Sets the hash of the admin key.</summary>
     public void Set(byte[] hash) => _hash = hash;
 

@@ -61,8 +61,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var check = Context.Features.Get<KeyCheck>() ?? KeyCheck.Missing;
-        Response.Headers.WWWAuthenticate = check.Challenge;
-        await ApiProblems.Create(401, "unauthorized", "Unauthorized", check.Failure ?? "This request needs an API key: send 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
+        await InvocationAccess.Unauthorized(Context, check, "This request needs an API key: send 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)

@@ -26,30 +26,43 @@ internal sealed class InvocationAccess(TenantViews views, KeyAuthenticator keys)
         return CheckSlowAsync(context, tenant, workspace, name, arrived);
     }
 
-    /// <summary>Checks that the caller may invoke functions of <paramref name="tenant"/> with a key; null when it may.</summary>
-    public async ValueTask<ProblemHttpResult?> CheckKeyAsync(HttpContext context, string tenant, long arrived)
+    /// <summary>
+    /// The refusal of a caller without the right to invoke in <paramref name="tenant"/> (null when it has it): 401 with
+    /// a challenge when no valid key came, 403 for a key of another scope. <paramref name="subject"/> is what asks for a
+    /// key (<c>function</c>, <c>workspace</c>) and <paramref name="action"/> what the caller may not do.
+    /// </summary>
+    public static ProblemHttpResult? RefuseUnlessInvoker(HttpContext context, KeyCheck check, ApiPrincipal? principal, string tenant, string subject, string action)
     {
-        var check = await keys.AuthenticateAsync(context.Request, arrived);
-        if (check.Principal is not { } principal)
+        if (principal is null)
         {
-            context.Response.Headers.WWWAuthenticate = check.Challenge;
-            return ApiProblems.Create(401, "unauthorized", "Unauthorized", check.Failure ?? "This function's access is 'key': send 'Authorization: Bearer <key>' with a key of its tenant.");
+            return Unauthorized(context, check, $"This {subject}'s access is 'key': send 'Authorization: Bearer <key>' with a key of its tenant.");
         }
 
         return principal.Allows(Capability.Invoke, tenant)
             ? null
-            : ApiProblems.Create(403, "forbidden", "Forbidden", $"The key {principal.Prefix} may not invoke functions of tenant '{tenant}'.");
+            : ApiProblems.Create(403, "forbidden", "Forbidden", $"The key {principal.Prefix} may not {action} of tenant '{tenant}'.");
+    }
+
+    /// <summary>
+    /// Every 401 of the gateway: the RFC 6750 challenge and a problem body saying why the key failed, or
+    /// <paramref name="whenMissing"/> when none came.
+    /// </summary>
+    public static ProblemHttpResult Unauthorized(HttpContext context, KeyCheck check, string whenMissing)
+    {
+        context.Response.Headers.WWWAuthenticate = check.Challenge;
+        return ApiProblems.Create(401, "unauthorized", "Unauthorized", check.Failure ?? whenMissing);
+    }
+
+    private async ValueTask<ProblemHttpResult?> CheckKeyAsync(HttpContext context, string tenant, long arrived)
+    {
+        var check = await keys.AuthenticateAsync(context.Request, arrived);
+        return RefuseUnlessInvoker(context, check, check.Principal, tenant, "function", "invoke functions");
     }
 
     private async ValueTask<ProblemHttpResult?> CheckSlowAsync(HttpContext context, string tenant, string workspace, string name, long arrived)
     {
-        var access = (await views.GetAsync(tenant, arrived))?.FunctionAccess(workspace, name);
-        if (access is null)
-        {
-            // Perhaps deployed a moment ago through another gateway: ask again, once, for news newer than this request.
-            access = (await views.RefreshedAsync(tenant, arrived))?.FunctionAccess(workspace, name);
-        }
-
+        // Perhaps deployed a moment ago through another gateway: FindAsync asks again, once, for news newer than this request.
+        var access = await views.FindAsync(tenant, arrived, view => view.FunctionAccess(workspace, name));
         return access switch
         {
             null => ApiProblems.FunctionNotFound(tenant, workspace, name),

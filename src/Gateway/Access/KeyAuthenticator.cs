@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Granary.Tenants;
-using Microsoft.Net.Http.Headers;
 
 namespace Granary.Gateway.Access;
 
@@ -60,16 +59,22 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
 
         if (views.TryGet(tenant, out var view) && view is not null && view.TryGetKey(id, out var known))
         {
-            if (!ApiKeys.Matches(hash, known.Entry.Hash))
-            {
-                return ValueTask.FromResult(KeyCheck.Unknown);
-            }
-
-            Remember(key, view.Tenant, view.Version, known.Check, known.Entry.ExpiresAt);
-            return ValueTask.FromResult(Valid(known.Check, known.Entry.ExpiresAt));
+            return ValueTask.FromResult(Accept(key, view, known, hash));
         }
 
-        return TenantKeyAsync(tenant.ToString(), id.ToString(), hash.ToArray(), arrived);
+        return TenantKeyAsync(key.ToString(), tenant.ToString(), id.ToString(), hash.ToArray(), arrived);
+    }
+
+    // A key found in its tenant's view: its hash compared in constant time, remembered while the view holds, refused past its expiry.
+    private KeyCheck Accept(ReadOnlySpan<char> key, TenantView view, (KeyEntry Entry, KeyCheck Check) known, ReadOnlySpan<byte> hash)
+    {
+        if (!ApiKeys.Matches(hash, known.Entry.Hash))
+        {
+            return KeyCheck.Unknown;
+        }
+
+        Remember(key, view.Tenant, view.Version, known.Check, known.Entry.ExpiresAt);
+        return Valid(known.Check, known.Entry.ExpiresAt);
     }
 
     // A key past its expiry is refused like an unknown one, whatever remembered it.
@@ -113,18 +118,11 @@ internal sealed class KeyAuthenticator(AdminKeys admin, TenantViews views)
         return admin.Matches(hash);
     }
 
-    private async ValueTask<KeyCheck> TenantKeyAsync(string tenant, string id, byte[] hash, long arrived)
+    // A key this gateway's view of its tenant does not have (yet): perhaps created a moment ago through another gateway.
+    private async ValueTask<KeyCheck> TenantKeyAsync(string key, string tenant, string id, byte[] hash, long arrived)
     {
-        var view = await views.GetAsync(tenant, arrived);
-        if (view is null || !view.Keys.ContainsKey(id))
-        {
-            // Perhaps created a moment ago through another gateway.
-            view = await views.RefreshedAsync(tenant, arrived);
-        }
-
-        return view is not null && view.Keys.TryGetValue(id, out var key) && ApiKeys.Matches(hash, key.Entry.Hash)
-            ? Valid(key.Check, key.Entry.ExpiresAt)
-            : KeyCheck.Unknown;
+        var view = await views.FindAsync(tenant, arrived, v => v.Keys.ContainsKey(id) ? v : null);
+        return view is null ? KeyCheck.Unknown : Accept(key, view, view.Keys[id], hash);
     }
 }
 
@@ -148,9 +146,6 @@ internal sealed record KeyCheck(ApiPrincipal? Principal, string? Failure)
 
     /// <summary>The <c>WWW-Authenticate</c> value of a 401 for this outcome (RFC 6750).</summary>
     public string Challenge => Failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
-
-    /// <summary>The header name of the challenge.</summary>
-    public static string ChallengeHeader => HeaderNames.WWWAuthenticate;
 
     /// <summary>A Stopwatch timestamp for "now", for the arrival of a request.</summary>
     public static long Now => Stopwatch.GetTimestamp();

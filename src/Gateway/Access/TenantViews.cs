@@ -15,12 +15,13 @@ namespace Granary.Gateway.Access;
 /// arrived, so something created a moment ago through another gateway is never refused. Refreshes ask for a newer
 /// version only, so an unchanged tenant costs a tiny grain call per period.
 /// </summary>
-internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> options)
+internal sealed partial class TenantViews(IGrainFactory grains, IOptions<AuthOptions> options, ILogger<TenantViews> logger)
 {
     private readonly long _fresh = Stopwatch.Frequency * options.Value.RefreshMs / 1000;
     private readonly ConcurrentDictionary<string, Cached<TenantView>> _tenants = new(StringComparer.Ordinal);
     private ConcurrentDictionary<string, Cached<TenantView>>.AlternateLookup<ReadOnlySpan<char>> Spans => _tenants.GetAlternateLookup<ReadOnlySpan<char>>();
-    private readonly Cached<TenantDirectoryView> _directory = new();
+    private readonly Action<Exception> _refreshFailed = exception => LogRefreshFailed(logger, exception);
+    private readonly Cached<TenantDirectoryView> _directory = new(exception => LogRefreshFailed(logger, exception));
 
     /// <summary>
     /// Gets the view of a tenant, or null when the tenant does not exist (as of a view fetched after
@@ -46,6 +47,21 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
 
         view = null;
         return false;
+    }
+
+    /// <summary>
+    /// Finds something in a tenant's view: in the view at hand, or on a miss in one fetched after
+    /// <paramref name="arrived"/> (it may have been created through another gateway since). Null when the tenant or
+    /// the thing does not exist.
+    /// </summary>
+    public async ValueTask<T?> FindAsync<T>(string tenant, long arrived, Func<TenantView, T?> find)
+    {
+        if ((await GetAsync(tenant, arrived)) is { } view && find(view) is { } found)
+        {
+            return found;
+        }
+
+        return await RefreshedAsync(tenant, arrived) is { } fresh ? find(fresh) : default;
     }
 
     /// <summary>
@@ -97,7 +113,7 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
         return fresh.Tenants.Contains(tenant);
     }
 
-    private Cached<TenantView> Cache(string tenant) => _tenants.GetOrAdd(tenant, static _ => new Cached<TenantView>());
+    private Cached<TenantView> Cache(string tenant) => _tenants.GetOrAdd(tenant, static (_, failed) => new Cached<TenantView>(failed), _refreshFailed);
 
     private bool Usable<T>(Cached<T> cached, long fetchedAt)
         where T : class, IFetched
@@ -139,7 +155,7 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
     /// One cached value and the fetch in flight, if any. Fetches are shared: however many requests miss at once, one
     /// grain call is made, and a request waits only for a fetch that started after it arrived.
     /// </summary>
-    internal sealed class Cached<T>
+    internal sealed class Cached<T>(Action<Exception> backgroundFailed)
         where T : class, IFetched
     {
         private readonly Lock _gate = new();
@@ -181,7 +197,13 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
             {
                 if (_fetching is not { IsCompleted: false } && _lastFetch is { } fetch)
                 {
-                    _ = StartLocked(fetch);
+                    // Nobody waits for this one: its failure is logged, and the next request past the period waits for a new one.
+                    _ = StartLocked(fetch).ContinueWith(
+                        static (task, failed) => ((Action<Exception>)failed!)(task.Exception!.GetBaseException()),
+                        backgroundFailed,
+                        CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
                 }
 
                 return _lastFetch is not null;
@@ -210,4 +232,7 @@ internal sealed class TenantViews(IGrainFactory grains, IOptions<AuthOptions> op
             return value;
         }
     }
+
+    [LoggerMessage(EventId = 4300, Level = LogLevel.Warning, Message = "A background refresh of what this gateway knows of tenants failed; requests past the refresh period wait for a new one")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }

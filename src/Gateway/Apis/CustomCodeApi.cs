@@ -40,7 +40,7 @@ internal static partial class CustomCodeApi
 
     public static async Task PutAsync(string workspace, HttpContext context, IGrainFactory grains, SnippetRoutes routes, IOptions<FunctionLimits> limits)
     {
-        if (await TenantOfAsync(context) is not { } tenant)
+        if (await TenantOfAsync(context, context.Principal()) is not { } tenant)
         {
             return;
         }
@@ -94,7 +94,7 @@ internal static partial class CustomCodeApi
 
     public static async Task GetAsync(string workspace, HttpContext context, IGrainFactory grains)
     {
-        if (await TenantOfAsync(context) is not { } tenant)
+        if (await TenantOfAsync(context, context.Principal()) is not { } tenant)
         {
             return;
         }
@@ -117,7 +117,7 @@ internal static partial class CustomCodeApi
 
     public static async Task DeleteAsync(string workspace, HttpContext context, IGrainFactory grains, SnippetRoutes routes)
     {
-        if (await TenantOfAsync(context) is not { } tenant)
+        if (await TenantOfAsync(context, context.Principal()) is not { } tenant)
         {
             return;
         }
@@ -142,41 +142,27 @@ internal static partial class CustomCodeApi
         var check = await keys.AuthenticateAsync(context.Request, arrived);
         if (check.Failure is not null)
         {
-            context.Response.Headers.WWWAuthenticate = check.Challenge;
-            await ApiProblems.Create(401, "unauthorized", "Unauthorized", check.Failure).ExecuteAsync(context);
+            await InvocationAccess.Unauthorized(context, check, check.Failure).ExecuteAsync(context);
             return;
         }
 
         var principal = check.Principal ?? (options.Value.AnonymousTenant is { Length: > 0 } anonymous ? ApiPrincipal.Anonymous(anonymous) : null);
-        var tenant = TargetTenant.CustomCode(context, principal);
-        if (FunctionNames.CheckTenant(tenant) is { } badTenant)
+        if (await TenantOfAsync(context, principal) is not { } tenant)
         {
-            await WriteErrorAsync(context, 400, "RequestValidationError", $"request/headers/{TargetTenant.Header.ToLowerInvariant()}: {badTenant}");
             return;
         }
 
-        var workspaceAccess = WorkspacePattern().IsMatch(workspace) ? (await views.GetAsync(tenant, arrived))?.WorkspaceAccess(workspace) : null;
-        if (workspaceAccess is null && WorkspacePattern().IsMatch(workspace))
-        {
-            workspaceAccess = (await views.RefreshedAsync(tenant, arrived))?.WorkspaceAccess(workspace);
-        }
-
+        var workspaceAccess = WorkspacePattern().IsMatch(workspace) ? await views.FindAsync(tenant, arrived, view => view.WorkspaceAccess(workspace)) : null;
         if (workspaceAccess is null)
         {
             await WriteNotFoundAsync(context, path);
             return;
         }
 
-        if (workspaceAccess != Tenants.FunctionAccess.Public && !(principal?.Allows(Capability.Invoke, tenant) ?? false))
+        if (workspaceAccess != Tenants.FunctionAccess.Public &&
+            InvocationAccess.RefuseUnlessInvoker(context, check, principal, tenant, "workspace", "run workspaces") is { } refusal)
         {
-            if (principal is null)
-            {
-                context.Response.Headers.WWWAuthenticate = check.Challenge;
-            }
-
-            await (principal is null
-                ? ApiProblems.Create(401, "unauthorized", "Unauthorized", "This workspace's access is 'key': send 'Authorization: Bearer <key>' with a key of its tenant.")
-                : ApiProblems.Create(403, "forbidden", "Forbidden", $"The key {principal.Prefix} may not run workspaces of tenant '{tenant}'.")).ExecuteAsync(context);
+            await refusal.ExecuteAsync(context);
             return;
         }
 
@@ -326,10 +312,10 @@ internal static partial class CustomCodeApi
         await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    // The tenant of a store, read or delete; null after answering 400 for an X-Granary-Tenant that is no tenant name.
-    private static async Task<string?> TenantOfAsync(HttpContext context)
+    // The tenant a request is in; null after answering 400 for an X-Granary-Tenant that is no tenant name.
+    private static async Task<string?> TenantOfAsync(HttpContext context, ApiPrincipal? principal)
     {
-        var tenant = TargetTenant.CustomCode(context, context.Principal());
+        var tenant = TargetTenant.CustomCode(context, principal);
         if (FunctionNames.CheckTenant(tenant) is { } badTenant)
         {
             await WriteErrorAsync(context, 400, "RequestValidationError", $"request/headers/{TargetTenant.Header.ToLowerInvariant()}: {badTenant}");

@@ -94,7 +94,7 @@ internal static class FunctionsApi
             return ApiProblems.BadName(badName);
         }
 
-        if (await views.RefreshedAsync(tenant, KeyCheck.Now) is null)
+        if (await views.GetAsync(tenant, KeyCheck.Now) is null)
         {
             return ApiProblems.From(Granary.Tenants.TenantRefusal.NotFound(tenant));
         }

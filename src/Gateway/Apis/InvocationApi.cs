@@ -30,26 +30,24 @@ internal static class InvocationApi
     /// routing: the hot path skips the route table, authorization and the APIs' middleware (an invocation's access is
     /// checked by <see cref="InvocationAccess"/>, per function).
     /// </summary>
-    public static IApplicationBuilder UseInvocations(this IApplicationBuilder app) => app.Use(static next => context =>
+    public static IApplicationBuilder UseInvocations(this IApplicationBuilder app)
     {
-        var path = context.Request.Path.Value;
-        if (path is null || !path.StartsWith(Prefix, StringComparison.Ordinal) || Split(path) is not var (tenant, workspace, name))
-        {
-            return next(context);
-        }
+        ArgumentNullException.ThrowIfNull(app);
 
-        var services = context.RequestServices;
-        return InvokeCheckedAsync(
-            context,
-            tenant,
-            workspace,
-            name,
-            SubPath(RawPath(context), skipSegments: 4),
-            services.GetRequiredService<FunctionReferences>(),
-            services.GetRequiredService<InFlightCalls>(),
-            services.GetRequiredService<InvocationAccess>(),
-            services.GetRequiredService<IOptions<FunctionLimits>>().Value);
-    });
+        // Singletons, resolved once when the pipeline is built rather than on every call.
+        var services = app.ApplicationServices;
+        var functions = services.GetRequiredService<FunctionReferences>();
+        var calls = services.GetRequiredService<InFlightCalls>();
+        var access = services.GetRequiredService<InvocationAccess>();
+        var limits = services.GetRequiredService<IOptions<FunctionLimits>>().Value;
+        return app.Use(next => context =>
+        {
+            var path = context.Request.Path.Value;
+            return path is not null && path.StartsWith(Prefix, StringComparison.Ordinal) && Split(path) is var (tenant, workspace, name)
+                ? InvokeCheckedAsync(context, tenant, workspace, name, SubPath(RawPath(context), skipSegments: 4), functions, calls, access, limits)
+                : next(context);
+        });
+    }
 
     // "/fn/t/w/n" or "/fn/t/w/n/…" (decoded, as routing would give them) into its three names; null for fewer than three.
     private static (string Tenant, string Workspace, string Name)? Split(string path)

@@ -65,7 +65,7 @@ internal static class TenantsApi
         }
 
         // The directory answers for a name that does not exist, so a probe costs no tenant grain.
-        if (await views.RefreshedAsync(tenant, KeyCheck.Now) is null)
+        if (await views.GetAsync(tenant, KeyCheck.Now) is null)
         {
             return ApiProblems.From(TenantRefusal.NotFound(tenant));
         }

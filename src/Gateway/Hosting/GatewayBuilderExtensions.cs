@@ -3,7 +3,6 @@ using Granary.Gateway.Access;
 using Granary.Gateway.Apis;
 using Granary.Gateway.Hosting;
 using Granary.Silo.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -11,7 +10,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class GatewayBuilderExtensions
 {
     /// <summary>The address used when neither <c>--urls</c>, <c>ASPNETCORE_URLS</c> nor <c>PORT</c> is set.</summary>
-    public const string DefaultUrl = GatewayBuilderExtensionsDefaults.Url;
+    public const string DefaultUrl = "http://localhost:8080";
 
     /// <summary>
     /// Adds the gateway's services and either the embedded silo (the single-process default) or, with
@@ -75,8 +74,8 @@ public static class GatewayBuilderExtensions
         SectionValidation.Require(CustomCodeOptions.SectionName, configuration.GetSection(CustomCodeOptions.SectionName).Get<CustomCodeOptions>() ?? new());
         if (string.IsNullOrEmpty(auth.AdminKey) && (gateway.IsClient || ClusterEndpointOptions.Read(configuration).IsRedis))
         {
-            throw new OptionsValidationException(AuthOptions.SectionName, typeof(AuthOptions),
-                [$"{AuthOptions.SectionName}:{nameof(AuthOptions.AdminKey)}: a cluster needs the admin key set, the same on every gateway (at least {AuthOptions.MinAdminKeyLength} characters, for example: openssl rand -base64 32)."]);
+            throw SectionValidation.RequiredInACluster<AuthOptions>(AuthOptions.SectionName, nameof(AuthOptions.AdminKey),
+                $"the admin key set, the same on every gateway (at least {AuthOptions.MinAdminKeyLength} characters, for example: openssl rand -base64 32)");
         }
 
         services.AddSingleton<AdminKeys>();

@@ -27,19 +27,13 @@ internal sealed class PublicUrls(IOptions<GatewayOptions> options, IServer serve
         }
 
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var address = addresses.FirstOrDefault(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault() ?? GatewayBuilderExtensionsDefaults.Url;
+        var address = addresses.FirstOrDefault(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault() ?? GatewayBuilderExtensions.DefaultUrl;
         if (!Uri.TryCreate(address.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri))
         {
-            return GatewayBuilderExtensionsDefaults.Url;
+            return GatewayBuilderExtensions.DefaultUrl;
         }
 
         var host = uri.Host is "0.0.0.0" or "[::]" or "::" ? "localhost" : uri.Host;
         return $"{uri.Scheme}://{(uri.HostNameType == UriHostNameType.IPv6 && host != "localhost" ? $"[{uri.DnsSafeHost}]" : host)}:{uri.Port}";
     }
-}
-
-/// <summary>The gateway's default listening address, shared with the builder.</summary>
-internal static class GatewayBuilderExtensionsDefaults
-{
-    public const string Url = "http://localhost:8080";
 }

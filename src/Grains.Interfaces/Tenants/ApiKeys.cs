@@ -35,28 +35,8 @@ public static class ApiKeys
     /// <summary>Gets the readable prefix of a tenant's key.</summary>
     public static string Prefix(string tenant, string id) => $"{Marker}{tenant}_{id}";
 
-    /// <summary>Gets the readable prefix of any presented key, for logs: the tenant key prefix, or the first 8 characters and an ellipsis.</summary>
-    public static string Describe(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return TryParse(key, out var tenant, out var id) ? Prefix(tenant, id) : key.Length <= 8 ? "…" : key[..8] + "…";
-    }
-
     /// <summary>The longest text taken for a key; anything longer is no key.</summary>
     public const int MaxLength = 160;
-
-    /// <summary>Splits a tenant key into its tenant and id; false when the text is not of that form.</summary>
-    public static bool TryParse(string key, out string tenant, out string id)
-    {
-        if (key is not null && TryParse(key.AsSpan(), out var tenantSpan, out var idSpan))
-        {
-            (tenant, id) = (tenantSpan.ToString(), idSpan.ToString());
-            return true;
-        }
-
-        (tenant, id) = ("", "");
-        return false;
-    }
 
     /// <summary>Splits a tenant key into its tenant and id without allocating; false when the text is not of that form.</summary>
     public static bool TryParse(ReadOnlySpan<char> key, out ReadOnlySpan<char> tenant, out ReadOnlySpan<char> id)

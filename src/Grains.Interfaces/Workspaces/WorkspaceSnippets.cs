@@ -18,4 +18,7 @@ public sealed record WorkspaceSnippets(
 
     /// <summary>The reserved function name under which a workspace's Python snippets module is deployed and run.</summary>
     public const string PythonFunctionName = ".snippets-py";
+
+    /// <summary>Gets whether a function name is one of a workspace's generated snippets modules.</summary>
+    public static bool IsModule(string name) => name is FunctionName or PythonFunctionName;
 }

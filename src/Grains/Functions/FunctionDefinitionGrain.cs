@@ -55,6 +55,11 @@ public sealed partial class FunctionDefinitionGrain(
     public async Task<CodeError?> CheckAsync(FunctionSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (ValidateSpec(spec) is { } invalid)
+        {
+            return invalid;
+        }
+
         var now = time.GetUtcNow();
         var (_, error) = await PrepareAsync(spec, new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, now, now));
         return error;
@@ -74,7 +79,8 @@ public sealed partial class FunctionDefinitionGrain(
 
         // The tenant's quotas are checked before packages are installed and the code is compiled (both cost), and
         // the function is recorded in the tenant once the code is known to load.
-        if (!IsSnippets && await Tenant().RegisterFunctionAsync(Registration(spec), commit: false) is { } refusal)
+        var registration = IsSnippets ? null : Registration(spec);
+        if (registration is not null && await Tenant().RegisterFunctionAsync(registration, commit: false) is { } refusal)
         {
             return DeployResult.Refused(refusal);
         }
@@ -91,7 +97,7 @@ public sealed partial class FunctionDefinitionGrain(
             return DeployResult.Rejected(error);
         }
 
-        if (!IsSnippets && await Tenant().RegisterFunctionAsync(Registration(spec), commit: true) is { } lateRefusal)
+        if (registration is not null && await Tenant().RegisterFunctionAsync(registration, commit: true) is { } lateRefusal)
         {
             return DeployResult.Refused(lateRefusal);
         }
@@ -294,16 +300,11 @@ public sealed partial class FunctionDefinitionGrain(
         }
     }
 
-    // Checks the spec against the limits, installs its packages and compiles and loads the code in a scratch
-    // isolate or worker. Returns (true, null) when it may be stored; (false, error) for a spec refused before the
-    // code ran, and (true, error) when the code itself was refused (the caller logs and reports both alike).
+    // For a spec already checked by ValidateSpec: installs its packages and compiles and loads the code in a scratch
+    // isolate or worker. Returns (true, null) when it may be stored; (false, error) when its packages would not
+    // install, and (true, error) when the code itself was refused (the caller logs and reports both alike).
     private async Task<(bool Validated, CodeError? Error)> PrepareAsync(FunctionSpec spec, FunctionDefinition candidate)
     {
-        if (ValidateSpec(spec) is { } invalid)
-        {
-            return (false, invalid);
-        }
-
         // Installed before the code is checked, so that a require of a package at the top of the module loads.
         var packages = await npm.EnsureAsync(spec.Dependencies);
         if (packages.Error is { } installError)
@@ -365,7 +366,7 @@ public sealed partial class FunctionDefinitionGrain(
     }
 
     // The workspace's generated snippets module: deployed by the workspace grain, not listed among its functions.
-    private bool IsSnippets => _id.Name is WorkspaceSnippets.FunctionName or WorkspaceSnippets.PythonFunctionName;
+    private bool IsSnippets => WorkspaceSnippets.IsModule(_id.Name);
 
     private List<int> Shards() => [.. _activations.Values.Select(a => a.Info.Shard).Distinct()];
 

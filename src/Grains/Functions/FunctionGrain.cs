@@ -317,7 +317,7 @@ public sealed partial class FunctionGrain(
             InvocationOutcomes.Throttled,
             [new HttpHeader("Retry-After", throttle.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             (throttle.Quota, throttle.Limit));
-        if (_id.Name is WorkspaceSnippets.FunctionName or WorkspaceSnippets.PythonFunctionName)
+        if (WorkspaceSnippets.IsModule(_id.Name))
         {
             problem = SnippetResults.FromProblem(problem, 0);
         }

@@ -34,10 +34,15 @@ public sealed partial class TenantGrain(
     private double _tokens;
     private long _tokensAt;
 
-    private TenantQuotas Quotas => tenant.State.Quotas.Resolve(options.Value.Defaults.ToQuotas()) with
+    // The tenant's quotas in effect; code is never allowed past the silo's own limit.
+    private TenantQuotas Quotas
     {
-        MaxCodeBytes = Math.Min(tenant.State.Quotas.MaxCodeBytes ?? options.Value.Defaults.MaxCodeBytes, limits.Value.MaxCodeBytes),
-    };
+        get
+        {
+            var quotas = tenant.State.Quotas.Resolve(options.Value.Defaults.ToQuotas());
+            return quotas with { MaxCodeBytes = Math.Min(quotas.MaxCodeBytes!.Value, limits.Value.MaxCodeBytes) };
+        }
+    }
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -107,19 +112,11 @@ public sealed partial class TenantGrain(
         }
 
         // Everything the tenant has goes first, so that a delete that fails half-way can simply be repeated.
-        foreach (var key in index.State.Functions.Keys.ToList())
-        {
-            var (workspace, name) = Split(key);
-            await GrainFactory.GetFunctionDefinition(new FunctionId(_name, workspace, name)).DeleteForTenantAsync();
-            index.State.Functions.Remove(key);
-        }
-
         foreach (var workspace in WorkspaceNames())
         {
-            await GrainFactory.GetWorkspace(_name, workspace).ClearForTenantAsync();
+            await RemoveWorkspaceAsync(workspace);
         }
 
-        index.State.Workspaces.Clear();
         await WriteIndexAsync();
         await GrainFactory.GetGrain<ITenantAuditGrain>(_name).ClearAsync();
         tenant.State = new TenantState { Deleted = true };
@@ -388,10 +385,9 @@ public sealed partial class TenantGrain(
         }
 
         var created = !WorkspaceNames().Contains(workspace);
-        var quotas = Quotas;
-        if (created && WorkspaceNames().Count >= quotas.MaxWorkspaces)
+        if (NewWorkspaceRefusal(workspace, Quotas) is { } refusal)
         {
-            return (TenantRefusal.QuotaExceeded(_name, "maxWorkspaces", quotas.MaxWorkspaces!.Value, $"already has {WorkspaceNames().Count} workspaces, its most"), false);
+            return (refusal, false);
         }
 
         if (!index.State.Workspaces.TryGetValue(workspace, out var entry))
@@ -427,15 +423,7 @@ public sealed partial class TenantGrain(
             return false;
         }
 
-        foreach (var key in index.State.Functions.Keys.Where(k => Split(k).Workspace == workspace).ToList())
-        {
-            await GrainFactory.GetFunctionDefinition(new FunctionId(_name, workspace, Split(key).Name)).DeleteForTenantAsync();
-            index.State.Functions.Remove(key);
-        }
-
-        await GrainFactory.GetWorkspace(_name, workspace).ClearForTenantAsync();
-        index.State.Workspaces.Remove(workspace);
-        Changed();
+        await RemoveWorkspaceAsync(workspace);
         await WriteIndexAsync();
         return true;
     }
@@ -482,10 +470,9 @@ public sealed partial class TenantGrain(
     // The quotas a function and a workspace's snippets share: a new workspace, the code size and the dependency sets.
     private TenantRefusal? CheckCommon(string workspace, int codeBytes, string? dependencySet, string? replacedSet, TenantQuotas quotas)
     {
-        var workspaces = WorkspaceNames();
-        if (!workspaces.Contains(workspace) && workspaces.Count >= quotas.MaxWorkspaces)
+        if (NewWorkspaceRefusal(workspace, quotas) is { } refusal)
         {
-            return TenantRefusal.QuotaExceeded(_name, "maxWorkspaces", quotas.MaxWorkspaces!.Value, $"already has {workspaces.Count} workspaces, its most");
+            return refusal;
         }
 
         if (codeBytes > quotas.MaxCodeBytes)
@@ -504,6 +491,29 @@ public sealed partial class TenantGrain(
         }
 
         return null;
+    }
+
+    // A workspace the tenant does not have yet would be one too many.
+    private TenantRefusal? NewWorkspaceRefusal(string workspace, TenantQuotas quotas)
+    {
+        var workspaces = WorkspaceNames();
+        return !workspaces.Contains(workspace) && workspaces.Count >= quotas.MaxWorkspaces
+            ? TenantRefusal.QuotaExceeded(_name, "maxWorkspaces", quotas.MaxWorkspaces!.Value, $"already has {workspaces.Count} workspaces, its most")
+            : null;
+    }
+
+    // Deletes a workspace's functions and clears the workspace grain, and drops both from the index (written by the caller).
+    private async Task RemoveWorkspaceAsync(string workspace)
+    {
+        foreach (var key in index.State.Functions.Keys.Where(k => Split(k).Workspace == workspace).ToList())
+        {
+            await GrainFactory.GetFunctionDefinition(new FunctionId(_name, workspace, Split(key).Name)).DeleteForTenantAsync();
+            index.State.Functions.Remove(key);
+        }
+
+        await GrainFactory.GetWorkspace(_name, workspace).ClearForTenantAsync();
+        index.State.Workspaces.Remove(workspace);
+        Changed();
     }
 
     private int CountUses(string set) =>

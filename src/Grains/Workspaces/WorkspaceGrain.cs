@@ -193,7 +193,8 @@ public sealed partial class WorkspaceGrain(
             return false;
         }
 
-        await GrainFactory.GetGrain<ITenantGrain>(Names().Tenant).UnregisterSnippetsAsync(Names().Workspace);
+        var (tenant, workspace) = Names();
+        await GrainFactory.GetGrain<ITenantGrain>(tenant).UnregisterSnippetsAsync(workspace);
         return true;
     }
 

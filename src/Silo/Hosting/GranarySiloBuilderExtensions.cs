@@ -159,8 +159,8 @@ public static class GranarySiloBuilderExtensions
         var secrets = SectionValidation.Require(SecretsOptions.SectionName, configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new());
         if (string.IsNullOrEmpty(secrets.MasterKey) && (storage.IsAdoNet || ClusterEndpointOptions.Read(configuration).IsRedis))
         {
-            throw new OptionsValidationException(SecretsOptions.SectionName, typeof(SecretsOptions),
-                [$"{SecretsOptions.SectionName}:{nameof(SecretsOptions.MasterKey)}: a cluster needs the master key of tenant secrets, the same on every silo (32 bytes in base64: openssl rand -base64 32)."]);
+            throw SectionValidation.RequiredInACluster<SecretsOptions>(SecretsOptions.SectionName, nameof(SecretsOptions.MasterKey),
+                "the master key of tenant secrets, the same on every silo (32 bytes in base64: openssl rand -base64 32)");
         }
 
         services.AddSingleton(sp => SecretKeys.CreateProtector(secrets, storage.Path, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecretKeys))));

@@ -31,6 +31,10 @@ public static class SectionValidation
             $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
     }
 
+    /// <summary>Throws for a setting that may be left unset on one machine but that a cluster needs, naming it.</summary>
+    public static OptionsValidationException RequiredInACluster<TOptions>(string section, string setting, string what) =>
+        new(section, typeof(TOptions), [$"{section}:{setting}: a cluster needs {what}."]);
+
     /// <summary>Validates an instance bound before the host exists and throws with every failure.</summary>
     public static TOptions Require<TOptions>(string section, TOptions options)
         where TOptions : class
