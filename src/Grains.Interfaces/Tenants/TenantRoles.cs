@@ -2,7 +2,7 @@ namespace Granary.Tenants;
 
 /// <summary>
 /// The four roles an API key can have. The names are part of the API (scripts and the CLI use them); see the
-/// README's role matrix for what each may do.
+/// role matrix in docs/access.md for what each may do.
 /// </summary>
 public static class TenantRoles
 {

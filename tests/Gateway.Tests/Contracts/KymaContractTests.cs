@@ -11,7 +11,7 @@ namespace Granary.Gateway.Tests.Contracts;
 /// <summary>
 /// The Kyma Node runtime contract (seeds.md section A) through the gateway, one case per table row: the server
 /// pipeline (A.1), the event object (A.2), the context (A.3), result → response (A.4), errors (A.5) and the
-/// CloudEvent send check (A.8), with Granary's documented deviations (README "Where the seed documents and their
+/// CloudEvent send check (A.8), with Granary's documented deviations (docs/compatibility.md "Where the seed documents and their
 /// systems' source disagree").
 /// </summary>
 public sealed class KymaContractTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
@@ -245,7 +245,7 @@ public sealed class KymaContractTests(GatewayFixture fixture) : IClassFixture<Ga
         Assert.Equal("200 | text/html; charset=utf-8 | OK", await DescribeAsync(response));
     }
 
-    // A.1: Kyma's favicon route sets 204 and hangs; Granary sends the 204 (README deviation).
+    // A.1: Kyma's favicon route sets 204 and hangs; Granary sends the 204 (docs/compatibility.md).
     [Fact]
     public async Task FaviconAnswers204WithoutCallingTheFunction()
     {
