@@ -5,10 +5,10 @@ using System.Text.RegularExpressions;
 namespace Granary.Gateway.Tests.Docs;
 
 /// <summary>
-/// The README's quick start, run word for word in a fresh directory (only the build step differs: the gateway the
+/// The README's quick start and the access example in docs/access.md, run word for word in a fresh directory (only the build step differs: the gateway the
 /// tests were built with is started instead of <c>dotnet run</c>, on a free port instead of 8080).
 /// </summary>
-public sealed partial class ReadmeQuickStartTests
+public sealed partial class DocsExampleTests
 {
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -47,13 +47,52 @@ public sealed partial class ReadmeQuickStartTests
         }
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task TheAccessExampleRunsWordForWordAgainstAHostWithItsAdminKey()
+    {
+        var doc = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "access.md"), TestContext.Current.CancellationToken);
+        var lines = FirstBashBlock(doc, "docs/access.md").Split('\n');
+        var expected = lines.Select(l => l.Trim()).Where(l => ExpectedOutput().IsMatch(l)).Select(l => l[2..]).ToList();
+        Assert.Contains("{\"connected\":true}", expected);
+        Assert.Contains("401", expected);
+
+        var port = GranaryServer.FreePort();
+        var directory = Directory.CreateTempSubdirectory("granary-docs-").FullName;
+        try
+        {
+            var script = new StringBuilder()
+                .AppendLine(CultureInfo($"dotnet '{Path.Combine(AppContext.BaseDirectory, "Granary.Gateway.dll")}' --urls http://localhost:{port} > gateway.log 2>&1 &"))
+                .AppendLine(CultureInfo($"for i in $(seq 1 240); do curl -fs localhost:{port}/healthz > /dev/null && break; sleep 0.5; done"))
+                .AppendLine("export GRANARY_KEY=$(cat data/admin.key)")
+                .AppendLine(string.Join('\n', lines).Replace("localhost:8080", CultureInfo($"localhost:{port}"), StringComparison.Ordinal))
+                .AppendLine("kill %1; wait")
+                .ToString();
+            var (output, log) = await RunAsync(script, directory);
+
+            // curl prints a body without a final newline, so a status code written after it ends the body's line.
+            var codes = output.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length >= 3 && l[^3..].All(char.IsAsciiDigit)).Select(l => l[^3..]);
+            Assert.True(
+                expected.Where(e => e.StartsWith('{')).All(e => output.Contains(e, StringComparison.Ordinal))
+                    && expected.Where(e => !e.StartsWith('{')).SequenceEqual(codes),
+                $"Expected [{string.Join(", ", expected)}] in the output:\n{output}\nGateway log:\n{log}");
+            Assert.DoesNotContain("hunter2", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
 
-    private static string QuickStart(string readme)
+    private static string QuickStart(string readme) =>
+        FirstBashBlock(readme[readme.IndexOf("## Quick start", StringComparison.Ordinal)..], "The README's quick start");
+
+    private static string FirstBashBlock(string text, string where)
     {
-        var section = readme[readme.IndexOf("## Quick start", StringComparison.Ordinal)..];
-        var match = BashBlock().Match(section);
-        Assert.True(match.Success, "The README's quick start has no bash block.");
+        var match = BashBlock().Match(text);
+        Assert.True(match.Success, $"{where} has no bash block.");
         return match.Groups["code"].Value;
     }
 
@@ -84,6 +123,10 @@ public sealed partial class ReadmeQuickStartTests
 
         throw new InvalidOperationException($"No README.md beside Orleans.sln above {AppContext.BaseDirectory}.");
     }
+
+    /// <summary>A comment line that shows what the line above prints: a JSON object or a status code.</summary>
+    [GeneratedRegex("^# (\\{.*\\}|[1-5][0-9][0-9])$")]
+    private static partial Regex ExpectedOutput();
 
     [GeneratedRegex("```bash\\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex BashBlock();
