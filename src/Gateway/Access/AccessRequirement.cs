@@ -43,7 +43,7 @@ internal static class TargetTenant
             return tenant;
         }
 
-        return context.Request.Path.StartsWithSegments("/v2", StringComparison.Ordinal) ? CustomCode(context, principal) : null;
+        return ApiPaths.IsCustomCode(context.Request.Path) ? CustomCode(context, principal) : null;
     }
 
     /// <summary>

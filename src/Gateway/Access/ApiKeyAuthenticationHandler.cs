@@ -28,19 +28,14 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         // Only the APIs authenticate here; a function's own Authorization header is its business.
-        if (!Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) && !Request.Path.StartsWithSegments("/v2", StringComparison.Ordinal))
+        if (!ApiPaths.IsApi(Request.Path))
         {
             return AuthenticateResult.NoResult();
         }
 
         var check = await keys.AuthenticateAsync(Request, KeyCheck.Now);
         Context.Features.Set(check);
-        var principal = check.Principal;
-        if (principal is null && !check.Presented && customCode.Value.AnonymousTenant is { Length: > 0 } anonymous && Request.Path.StartsWithSegments("/v2", StringComparison.Ordinal))
-        {
-            principal = ApiPrincipal.Anonymous(anonymous);
-        }
-
+        var principal = ApiPaths.IsCustomCode(Request.Path) ? customCode.Value.Caller(check) : check.Principal;
         if (principal is null)
         {
             return check.Presented ? AuthenticateResult.Fail(check.Failure!) : AuthenticateResult.NoResult();

@@ -16,6 +16,13 @@ public sealed class CustomCodeOptions : IValidatableObject
     /// </summary>
     public string? AnonymousTenant { get; set; }
 
+    /// <summary>
+    /// Gets who calls the Custom Code API: the key's principal; with no key at all, a developer of
+    /// <see cref="AnonymousTenant"/> when it is set; else nobody.
+    /// </summary>
+    internal ApiPrincipal? Caller(KeyCheck check) =>
+        check.Principal ?? (!check.Presented && AnonymousTenant is { Length: > 0 } anonymous ? ApiPrincipal.Anonymous(anonymous) : null);
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -11,10 +11,6 @@ namespace Granary.Gateway.Access;
 /// </summary>
 internal static class JsonBodiesOnly
 {
-    /// <summary>Gets whether a request is for the management or Custom Code API.</summary>
-    public static bool IsApi(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) || context.Request.Path.StartsWithSegments("/v2", StringComparison.Ordinal);
-
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;

@@ -146,7 +146,7 @@ internal static partial class CustomCodeApi
             return;
         }
 
-        var principal = check.Principal ?? (options.Value.AnonymousTenant is { Length: > 0 } anonymous ? ApiPrincipal.Anonymous(anonymous) : null);
+        var principal = options.Value.Caller(check);
         if (await TenantOfAsync(context, principal) is not { } tenant)
         {
             return;

@@ -100,11 +100,11 @@ public static class GatewayBuilderExtensions
         app.UseInvocations();
 
         // The APIs (never a function's own answers) get a problem body for every bare error status (405, …).
-        app.UseWhen(JsonBodiesOnly.IsApi, api => api.UseStatusCodePages());
+        app.UseWhen(ApiPaths.IsApi, api => api.UseStatusCodePages());
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseWhen(JsonBodiesOnly.IsApi, api => api.Use(JsonBodiesOnly.InvokeAsync));
+        app.UseWhen(ApiPaths.IsApi, api => api.Use(JsonBodiesOnly.InvokeAsync));
         app.MapGranaryHealth();
         app.MapTenantsApi();
         app.MapKeysApi();

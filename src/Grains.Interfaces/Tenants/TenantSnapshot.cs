@@ -5,7 +5,7 @@ namespace Granary.Tenants;
 /// <summary>
 /// What a gateway needs to know of a tenant to authenticate and route without asking again per request: its keys
 /// (hashes only), and which of its functions and workspaces exist and who may call them. Versioned: a gateway holds
-/// the last one and asks for a newer one at most once a second (<c>Granary:Auth:RefreshMs</c>) or on a miss.
+/// the last one and asks for a newer one once per <c>Granary:Auth:RefreshMs</c> while the tenant has traffic, or on a miss.
 /// </summary>
 /// <param name="Version">Changes whenever anything in the snapshot changes.</param>
 /// <param name="Exists">Whether the tenant exists.</param>

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Granary.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Granary.Tenants;
@@ -22,15 +21,7 @@ public sealed class TenantAuditGrain(
             entries.RemoveRange(options.Value.AuditSize, entries.Count - options.Value.AuditSize);
         }
 
-        try
-        {
-            await state.WriteOrFailAsync();
-        }
-        catch (StorageUnavailableException)
-        {
-            entries.Remove(entry);
-            throw;
-        }
+        await state.WriteOrUndoAsync(() => entries.Remove(entry));
     }
 
     /// <inheritdoc />

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Granary.Functions;
-using Granary.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -83,15 +82,8 @@ public sealed partial class TenantGrain(
             tenant.State.CreatedAt = now;
         }
 
-        try
-        {
-            await tenant.WriteOrFailAsync();
-        }
-        catch (StorageUnavailableException)
-        {
-            (tenant.State.Exists, tenant.State.Deleted, tenant.State.Quotas, tenant.State.CreatedAt, tenant.State.UpdatedAt) = before;
-            throw;
-        }
+        await tenant.WriteOrUndoAsync(() =>
+            (tenant.State.Exists, tenant.State.Deleted, tenant.State.Quotas, tenant.State.CreatedAt, tenant.State.UpdatedAt) = before);
 
         Changed();
         if (created)
@@ -140,15 +132,7 @@ public sealed partial class TenantGrain(
         var (id, key, hash) = ApiKeys.Generate(_name);
         var stored = new StoredKey { Id = id, Role = role, Name = name, Hash = hash, CreatedAt = time.GetUtcNow(), CreatedBy = createdBy, ExpiresAt = expiresAt };
         tenant.State.Keys.Add(stored);
-        try
-        {
-            await tenant.WriteOrFailAsync();
-        }
-        catch (StorageUnavailableException)
-        {
-            tenant.State.Keys.Remove(stored);
-            throw;
-        }
+        await tenant.WriteOrUndoAsync(() => tenant.State.Keys.Remove(stored));
 
         Changed();
         var prefix = ApiKeys.Prefix(_name, id);
@@ -170,15 +154,7 @@ public sealed partial class TenantGrain(
 
         var revoked = tenant.State.Keys[index];
         tenant.State.Keys.RemoveAt(index);
-        try
-        {
-            await tenant.WriteOrFailAsync();
-        }
-        catch (StorageUnavailableException)
-        {
-            tenant.State.Keys.Insert(index, revoked);
-            throw;
-        }
+        await tenant.WriteOrUndoAsync(() => tenant.State.Keys.Insert(index, revoked));
 
         Changed();
         var prefix = ApiKeys.Prefix(_name, id);
@@ -199,11 +175,7 @@ public sealed partial class TenantGrain(
         var now = time.GetUtcNow();
         var previous = tenant.State.Secrets.GetValueOrDefault(name);
         tenant.State.Secrets[name] = new StoredSecret { Value = secrets.Protect(_name, name, value), CreatedAt = previous?.CreatedAt ?? now, UpdatedAt = now };
-        try
-        {
-            await tenant.WriteOrFailAsync();
-        }
-        catch (StorageUnavailableException)
+        await tenant.WriteOrUndoAsync(() =>
         {
             if (previous is null)
             {
@@ -213,12 +185,10 @@ public sealed partial class TenantGrain(
             {
                 tenant.State.Secrets[name] = previous;
             }
-
-            throw;
-        }
+        });
 
         // Functions that read the secret reload with its new value; they must not hold this grain's turn meanwhile.
-        foreach (var key in index.State.Functions.Where(f => f.Value.Secrets.Contains(name)).Select(f => f.Key).ToList())
+        foreach (var key in FunctionsReading(name))
         {
             var (workspace, function) = Split(key);
             _ = ReloadAsync(new FunctionId(_name, workspace, function));
@@ -239,22 +209,14 @@ public sealed partial class TenantGrain(
             return new TenantRefusal(404, "secret-not-found", "Secret not found", $"Tenant '{_name}' has no secret '{name}'.");
         }
 
-        var users = index.State.Functions.Where(f => f.Value.Secrets.Contains(name)).Select(f => f.Key).ToList();
+        var users = FunctionsReading(name);
         if (users.Count > 0)
         {
             return new TenantRefusal(409, "secret-in-use", "Secret in use", $"Secret '{name}' is used by {string.Join(", ", users.Take(10))}{(users.Count > 10 ? ", …" : "")}; remove it from their secrets first.");
         }
 
         tenant.State.Secrets.Remove(name);
-        try
-        {
-            await tenant.WriteOrFailAsync();
-        }
-        catch (StorageUnavailableException)
-        {
-            tenant.State.Secrets[name] = secret;
-            throw;
-        }
+        await tenant.WriteOrUndoAsync(() => tenant.State.Secrets[name] = secret);
 
         return null;
     }
@@ -456,10 +418,8 @@ public sealed partial class TenantGrain(
         return (key[..slash], key[(slash + 1)..]);
     }
 
-    private static ApiKeyInfo Info(StoredKey key, string tenant) =>
-        new(key.Id, ApiKeys.Prefix(tenant, key.Id), key.Role, key.Name, key.CreatedAt, key.CreatedBy, key.ExpiresAt);
-
-    private ApiKeyInfo Info(StoredKey key) => Info(key, _name);
+    private ApiKeyInfo Info(StoredKey key) =>
+        new(key.Id, ApiKeys.Prefix(_name, key.Id), key.Role, key.Name, key.CreatedAt, key.CreatedBy, key.ExpiresAt);
 
     private TenantRefusal MissingSecret(string name) => new(
         400,
@@ -515,6 +475,10 @@ public sealed partial class TenantGrain(
         index.State.Workspaces.Remove(workspace);
         Changed();
     }
+
+    // The functions (as workspace/name) that read a secret.
+    private List<string> FunctionsReading(string secret) =>
+        [.. index.State.Functions.Where(f => f.Value.Secrets.Contains(secret)).Select(f => f.Key)];
 
     private int CountUses(string set) =>
         index.State.Functions.Values.Count(f => f.DependencySet == set) + index.State.Workspaces.Values.Count(w => w.DependencySet == set);

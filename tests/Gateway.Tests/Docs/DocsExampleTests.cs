@@ -24,12 +24,7 @@ public sealed partial class DocsExampleTests
         var directory = Directory.CreateTempSubdirectory("granary-readme-").FullName;
         try
         {
-            var script = new StringBuilder()
-                .AppendLine(CultureInfo($"dotnet '{Path.Combine(AppContext.BaseDirectory, "Granary.Gateway.dll")}' --urls http://localhost:{port} > gateway.log 2>&1 &"))
-                .AppendLine(CultureInfo($"for i in $(seq 1 240); do curl -fs localhost:{port}/healthz > /dev/null && break; sleep 0.5; done"))
-                .AppendLine(string.Join('\n', lines.Skip(1)).Replace("localhost:8080", CultureInfo($"localhost:{port}"), StringComparison.Ordinal))
-                .AppendLine("kill %1; wait")
-                .ToString();
+            var script = Script(port, lines.Skip(1));
             var (output, log) = await RunAsync(script, directory);
 
             Assert.All(expected, line => Assert.Contains(line, output, StringComparison.Ordinal));
@@ -61,13 +56,7 @@ public sealed partial class DocsExampleTests
         var directory = Directory.CreateTempSubdirectory("granary-docs-").FullName;
         try
         {
-            var script = new StringBuilder()
-                .AppendLine(CultureInfo($"dotnet '{Path.Combine(AppContext.BaseDirectory, "Granary.Gateway.dll")}' --urls http://localhost:{port} > gateway.log 2>&1 &"))
-                .AppendLine(CultureInfo($"for i in $(seq 1 240); do curl -fs localhost:{port}/healthz > /dev/null && break; sleep 0.5; done"))
-                .AppendLine("export GRANARY_KEY=$(cat data/admin.key)")
-                .AppendLine(string.Join('\n', lines).Replace("localhost:8080", CultureInfo($"localhost:{port}"), StringComparison.Ordinal))
-                .AppendLine("kill %1; wait")
-                .ToString();
+            var script = Script(port, ["export GRANARY_KEY=$(cat data/admin.key)", .. lines]);
             var (output, log) = await RunAsync(script, directory);
 
             // curl prints a body without a final newline, so a status code written after it ends the body's line.
@@ -85,6 +74,15 @@ public sealed partial class DocsExampleTests
     }
 
     private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
+
+    // Starts the gateway the tests were built with on a free port in the current directory, runs the lines against it
+    // (localhost:8080 becomes that port) and stops it.
+    private static string Script(int port, IEnumerable<string> lines) => new StringBuilder()
+        .AppendLine(CultureInfo($"dotnet '{Path.Combine(AppContext.BaseDirectory, "Granary.Gateway.dll")}' --urls http://localhost:{port} > gateway.log 2>&1 &"))
+        .AppendLine(CultureInfo($"for i in $(seq 1 240); do curl -fs localhost:{port}/healthz > /dev/null && break; sleep 0.5; done"))
+        .AppendLine(string.Join('\n', lines).Replace("localhost:8080", CultureInfo($"localhost:{port}"), StringComparison.Ordinal))
+        .AppendLine("kill %1; wait")
+        .ToString();
 
     private static string QuickStart(string readme) =>
         FirstBashBlock(readme[readme.IndexOf("## Quick start", StringComparison.Ordinal)..], "The README's quick start");
