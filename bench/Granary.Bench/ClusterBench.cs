@@ -611,11 +611,18 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <c>dotnet &lt;dll&gt;</c> with quiet logs on <c>http://127.0.0.1:&lt;httpPort&gt;</c> plus the given settings.</summary>
-    public static ChildProcess StartDotnet(string name, string dll, int httpPort, Dictionary<string, string> settings)
+    /// <summary>
+    /// Runs <c>dotnet &lt;dll&gt;</c> on <c>http://127.0.0.1:&lt;httpPort&gt;</c> plus the given settings, with
+    /// warning-level logs unless <paramref name="defaultLogs"/> keeps the program's own (its default configuration).
+    /// </summary>
+    public static ChildProcess StartDotnet(string name, string dll, int httpPort, Dictionary<string, string> settings, bool defaultLogs = false)
     {
         settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
-        settings["Logging__LogLevel__Default"] = "Warning";
+        if (!defaultLogs)
+        {
+            settings["Logging__LogLevel__Default"] = "Warning";
+        }
+
         settings.TryAdd("Granary__Auth__AdminKey", BenchProgram.AdminKey);
         settings.TryAdd("Granary__Secrets__MasterKey", BenchProgram.SecretsKey);
         return Start(name, "dotnet", [dll], settings, httpPort, new Uri($"http://127.0.0.1:{httpPort}"), Path.GetDirectoryName(dll));

@@ -7,7 +7,8 @@ using System.Text.RegularExpressions;
 namespace Granary.Bench;
 
 /// <summary>The figures of the tenancy section.</summary>
-internal sealed record TenancyResult(double BaselineRps, double PublicRps, double KeyRps, LatencyStats AloneLatency, IReadOnlyList<NeighbourRun> Neighbours);
+internal sealed record TenancyResult(
+    double BaselineRps, double PublicRps, double KeyRps, double QuietPublicRps, double QuietKeyRps, LatencyStats AloneLatency, IReadOnlyList<NeighbourRun> Neighbours);
 
 /// <summary>Tenant B's hello beside tenant A's spinning functions of one runtime.</summary>
 internal sealed record NeighbourRun(string Runtime, LatencyStats Latency, double FirstCallMs, int Calls, int Timeouts);
@@ -41,29 +42,26 @@ internal static partial class TenancyBench
     public static async Task<TenancyResult?> MeasureAsync(Options options, ErrorLog errors)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var storage = Directory.CreateTempSubdirectory("granary-bench-tenancy-").FullName;
-        var ports = LocalMachine.FreePorts(3);
         await using var baseline = await BaselineHost.StartAsync(BenchProgram.ExpectedBody, "application/json; charset=utf-8");
-        await using var gateway = ChildProcess.StartDotnet("tenancy gateway", ClusterBench.Programs.Locate().Gateway, ports[2], new()
-        {
-            ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
-            ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
-            ["Granary__Storage__Path"] = storage,
-        });
+
+        // Two gateways side by side: one in its default configuration (what a user gets) and one with warning-level
+        // logs, to show what the default console log costs. Only the one under load uses the CPU.
+        await using var gateway = StartGateway("tenancy gateway (default configuration)", defaultLogs: true, out var storage);
+        await using var quiet = StartGateway("tenancy gateway (warning-level logs)", defaultLogs: false, out var quietStorage);
         try
         {
-            await gateway.WaitReadyAsync(expected: null);
-            using var api = new LoadGenerator(gateway.Http, 1);
-            var invoker = await SetUpAsync(api.Client);
-            Console.WriteLine($"Tenancy: gateway process on {gateway.Http} (warning-level logs, as every process the benchmark starts), wrk -t2 -c{options.Connections} for {options.Duration.TotalSeconds:F0} s per run, {Rounds} rounds in rotating order");
+            var (invoker, quietInvoker) = (await ReadyAsync(gateway), await ReadyAsync(quiet));
+            Console.WriteLine($"Tenancy: gateway processes on {gateway.Http} (default configuration) and {quiet.Http} (warning-level logs), wrk -t2 -c{options.Connections} for {options.Duration.TotalSeconds:F0} s per run, {Rounds} rounds in rotating order");
 
-            var runs = new Dictionary<string, List<double>> { ["baseline"] = [], ["public"] = [], ["key"] = [] };
             var targets = new (string Name, Uri Url, string? Key)[]
             {
                 ("baseline", new Uri(baseline.BaseAddress, BaselineHost.Path), null),
                 ("public", new Uri(gateway.Http, "/fn/b/w/hello"), null),
                 ("key", new Uri(gateway.Http, "/fn/b/w/keyed"), invoker),
+                ("public, warning logs", new Uri(quiet.Http, "/fn/b/w/hello"), null),
+                ("key, warning logs", new Uri(quiet.Http, "/fn/b/w/keyed"), quietInvoker),
             };
+            var runs = targets.ToDictionary(t => t.Name, _ => new List<double>());
             foreach (var (name, url, key) in targets)
             {
                 await RunWrkAsync(url, key, options.Connections, TimeSpan.FromSeconds(5), errors, name + " warm-up");
@@ -79,6 +77,7 @@ internal static partial class TenancyBench
                 }
             }
 
+            await quiet.DisposeAsync();
             using var b = new LoadGenerator(gateway.Http, 1);
             await b.SequentialAsync(BHello, 500, BenchProgram.ExpectedBody);
             var alone = await SequentialForAsync(b, BHello, options.Duration, errors);
@@ -88,13 +87,42 @@ internal static partial class TenancyBench
                 neighbours.Add(await NoisyNeighbourAsync(gateway.Http, b, runtime, options, errors));
             }
 
-            return new TenancyResult(Median(runs["baseline"]), Median(runs["public"]), Median(runs["key"]), alone, neighbours);
+            return new TenancyResult(
+                Median(runs["baseline"]),
+                Median(runs["public"]),
+                Median(runs["key"]),
+                Median(runs["public, warning logs"]),
+                Median(runs["key, warning logs"]),
+                alone,
+                neighbours);
         }
         finally
         {
             await gateway.DisposeAsync();
+            await quiet.DisposeAsync();
             LocalMachine.DeleteDirectory(storage);
+            LocalMachine.DeleteDirectory(quietStorage);
         }
+    }
+
+    private static ChildProcess StartGateway(string name, bool defaultLogs, out string storage)
+    {
+        storage = Directory.CreateTempSubdirectory("granary-bench-tenancy-").FullName;
+        var ports = LocalMachine.FreePorts(3);
+        return ChildProcess.StartDotnet(name, ClusterBench.Programs.Locate().Gateway, ports[2], new()
+        {
+            ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+            ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+            ["Granary__Storage__Path"] = storage,
+        }, defaultLogs);
+    }
+
+    // Waits for the gateway, sets up the tenants and functions, and returns tenant b's invoker key.
+    private static async Task<string> ReadyAsync(ChildProcess gateway)
+    {
+        await gateway.WaitReadyAsync(expected: null);
+        using var api = new LoadGenerator(gateway.Http, 1);
+        return await SetUpAsync(api.Client);
     }
 
     public static void PrintTable(TenancyResult result, Options options)
@@ -103,9 +131,11 @@ internal static partial class TenancyBench
         ArgumentNullException.ThrowIfNull(options);
         Console.WriteLine();
         Console.WriteLine($"Tenancy (gateway process, wrk -c{options.Connections}, median of {Rounds} runs)");
-        Console.WriteLine($"  bare Kestrel hello          {result.BaselineRps,10:F0} req/s");
-        Console.WriteLine($"  public function             {result.PublicRps,10:F0} req/s  ({result.PublicRps / result.BaselineRps:P1} of the baseline)");
-        Console.WriteLine($"  key function (invoker key)  {result.KeyRps,10:F0} req/s  ({result.KeyRps / result.PublicRps:P1} of the public function)");
+        Console.WriteLine($"  bare Kestrel hello                              {result.BaselineRps,10:F0} req/s");
+        Console.WriteLine($"  public function, default configuration          {result.PublicRps,10:F0} req/s  ({result.PublicRps / result.BaselineRps:P1} of the baseline)");
+        Console.WriteLine($"  key function (invoker key), default configuration {result.KeyRps,8:F0} req/s  ({result.KeyRps / result.PublicRps:P1} of the public function)");
+        Console.WriteLine($"  public function, warning-level logs             {result.QuietPublicRps,10:F0} req/s  ({result.QuietPublicRps / result.BaselineRps:P1} of the baseline)");
+        Console.WriteLine($"  key function (invoker key), warning-level logs  {result.QuietKeyRps,10:F0} req/s  ({result.QuietKeyRps / result.QuietPublicRps:P1} of the public function)");
         Console.WriteLine($"Noisy neighbour: tenant A drives {NeighbourFunctions} functions that spin until their 5 s timeout, {CallersPerFunction} callers each; tenant B's JavaScript hello, one call at a time");
         Console.WriteLine($"  B alone                          p50 {result.AloneLatency.P50:F3} ms  p99 {result.AloneLatency.P99:F3} ms  ({result.AloneLatency.Count} calls)");
         foreach (var run in result.Neighbours)
