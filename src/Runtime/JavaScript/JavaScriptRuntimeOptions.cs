@@ -69,12 +69,10 @@ public sealed class JavaScriptRuntimeOptions
     /// Gets or sets the nice value (0–19) of isolates' own threads, where functions that are not quick run (and every
     /// function until it has proved quick). Quick functions run inline at the process's own priority, as do the gateway
     /// and the silo; so a tenant whose functions compute for long cannot take the CPU from other tenants' requests.
-    /// Default 19, the least weight the kernel gives (15 against a request thread's 1024): the weights of spinning
-    /// threads add up, and at 10 (110 each) forty of them outweighed a request thread four to one. 0 turns it off.
-    /// Only Linux applies it.
+    /// Default 10; 0 turns it off. Only Linux applies it.
     /// </summary>
     [Range(0, 19)]
-    public int IsolateThreadNice { get; set; } = 19;
+    public int IsolateThreadNice { get; set; } = 10;
 
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]

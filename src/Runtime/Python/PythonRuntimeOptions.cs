@@ -63,8 +63,8 @@ public sealed class PythonRuntimeOptions
     /// Gets or sets the nice value (0–19) of worker processes and what they start. Workers run every Python invocation,
     /// so this keeps a tenant whose Python functions compute for long from taking the CPU from the threads that serve
     /// other tenants' requests, as JavaScript isolates' threads are (<c>Granary:JavaScript:IsolateThreadNice</c>).
-    /// Default 19, as for isolates' threads; 0 turns it off.
+    /// Default 10; 0 turns it off.
     /// </summary>
     [Range(0, 19)]
-    public int WorkerNice { get; set; } = 19;
+    public int WorkerNice { get; set; } = 10;
 }

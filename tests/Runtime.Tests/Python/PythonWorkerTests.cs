@@ -73,7 +73,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         Assert.NotEqual(Environment.ProcessId, result.Pid());
     }
 
-    // Workers run below the silo's request threads (Granary:Python:WorkerNice, 19 by default) and in the silo's own
+    // Workers run below the silo's request threads (Granary:Python:WorkerNice, 10 by default) and in the silo's own
     // session: the kernel schedules each session as one group, so a worker in a session of its own would take a whole
     // share of the CPU against the silo whatever its nice value. What the function starts inherits both.
     [Fact]
@@ -90,8 +90,8 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
 
         var result = (await function.InvokeAsync(Empty())).JsonBody();
 
-        Assert.Equal(19, result.GetProperty("nice").GetInt32());
-        Assert.Equal(19, result.GetProperty("childNice").GetInt32());
+        Assert.Equal(10, result.GetProperty("nice").GetInt32());
+        Assert.Equal(10, result.GetProperty("childNice").GetInt32());
         Assert.Equal(SessionOf(Environment.ProcessId), result.GetProperty("session").GetInt32());
         Assert.Equal(SessionOf(Environment.ProcessId), result.GetProperty("childSession").GetInt32());
         Assert.Equal(result.GetProperty("pid").GetInt32(), result.GetProperty("group").GetInt32());
