@@ -44,6 +44,11 @@ status=${PIPESTATUS[0]}
 # The Microsoft Testing Platform ends with a summary ("total: …", "failed: …", "succeeded: …").
 passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' || true)
 failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' || true)
+# Failing tests again, next to the summary, so a log cut to its end still names them.
+if [ "${failed:-0}" -gt 0 ]; then
+  echo "Failed tests:"
+  grep -E '^\s*failed [A-Za-z_].* \([0-9].*\)$' "$log" | sed 's/^\s*/  /' || true
+fi
 echo "${passed:-0} passed, ${failed:-0} failed"
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
   echo "test.sh: dotnet test exited with $status (a build error or a crashed test host); see above." >&2

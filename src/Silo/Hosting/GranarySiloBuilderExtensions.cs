@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Granary;
 using Granary.Functions;
+using Granary.Runtime.Egress;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Python;
@@ -109,6 +110,8 @@ public static class GranarySiloBuilderExtensions
         services.PostConfigure<NpmOptions>(npm => npm.Directory ??= Path.Combine(storage.Path, "npm"));
         services.AddSingleton<NpmPackages>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatedOptions<EgressOptions>(configuration, EgressOptions.SectionName);
+        services.AddSingleton<EgressPolicy>();
         services.AddSingleton<IsolatePool>();
         services.AddValidatedOptions<PythonRuntimeOptions>(configuration, PythonRuntimeOptions.SectionName);
         services.AddSingleton<PythonWorkerPool>();
