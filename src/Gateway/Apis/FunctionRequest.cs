@@ -26,4 +26,36 @@ internal sealed class FunctionRequest
     public string? Access { get; set; }
 
     public List<string>? Secrets { get; set; }
+
+    public SecurityHeadersRequest? SecurityHeaders { get; set; }
+}
+
+/// <summary>The <c>securityHeaders</c> object of a function body; an absent field keeps its default.</summary>
+internal sealed class SecurityHeadersRequest
+{
+    public bool? Hsts { get; set; }
+
+    public bool? Csp { get; set; }
+
+    public List<string>? CspAllowlist { get; set; }
+
+    public bool? ContentTypeOptions { get; set; }
+
+    public string? FrameOptions { get; set; }
+
+    public string? ReferrerPolicy { get; set; }
+
+    public Granary.Functions.SecurityHeaders ToSpec()
+    {
+        var defaults = Granary.Functions.SecurityHeaders.Default;
+        return defaults with
+        {
+            Hsts = Hsts ?? defaults.Hsts,
+            Csp = Csp ?? defaults.Csp,
+            CspAllowlist = CspAllowlist is null ? defaults.CspAllowlist : [.. CspAllowlist],
+            ContentTypeOptions = ContentTypeOptions ?? defaults.ContentTypeOptions,
+            FrameOptions = FrameOptions ?? defaults.FrameOptions,
+            ReferrerPolicy = ReferrerPolicy ?? defaults.ReferrerPolicy,
+        };
+    }
 }

@@ -187,6 +187,7 @@ internal static class FunctionsApi
             Dependencies = request.Dependencies?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? defaults.Dependencies,
             Access = request.Access ?? defaults.Access,
             Secrets = request.Secrets is null ? defaults.Secrets : [.. request.Secrets],
+            SecurityHeaders = request.SecurityHeaders?.ToSpec() ?? defaults.SecurityHeaders,
         };
     }
 }

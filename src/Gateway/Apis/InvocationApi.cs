@@ -40,12 +40,24 @@ internal static class InvocationApi
         var calls = services.GetRequiredService<InFlightCalls>();
         var access = services.GetRequiredService<InvocationAccess>();
         var limits = services.GetRequiredService<IOptions<FunctionLimits>>().Value;
+        var origin = services.GetRequiredService<FunctionOrigin>();
         return app.Use(next => context =>
         {
             var path = context.Request.Path.Value;
-            return path is not null && path.StartsWith(Prefix, StringComparison.Ordinal) && Split(path) is var (tenant, workspace, name)
-                ? InvokeCheckedAsync(context, tenant, workspace, name, SubPath(RawPath(context), skipSegments: 4), functions, calls, access, limits)
-                : next(context);
+            if (path is null || !path.StartsWith(Prefix, StringComparison.Ordinal) || Split(path) is not var (tenant, workspace, name))
+            {
+                return next(context);
+            }
+
+            if (origin.Misdirected(context) is { } elsewhere)
+            {
+                return elsewhere.ExecuteAsync(context);
+            }
+
+            var raw = RawPath(context);
+            var split = SubPathStart(raw, skipSegments: 4);
+            var scope = new ResponseScope(raw[..split], origin.IsHttps(context));
+            return InvokeCheckedAsync(context, tenant, workspace, name, split < raw.Length ? raw[split..] : "/", functions, calls, access, limits, scope);
         });
     }
 
@@ -67,7 +79,7 @@ internal static class InvocationApi
     /// Checks the names, that the function exists and that the caller may invoke it (its access), then invokes it:
     /// shared by the <c>/fn/…</c> route and host-based routing.
     /// </summary>
-    public static async Task InvokeCheckedAsync(HttpContext context, string tenant, string workspace, string name, string path, FunctionReferences functions, InFlightCalls calls, InvocationAccess access, FunctionLimits limits)
+    public static async Task InvokeCheckedAsync(HttpContext context, string tenant, string workspace, string name, string path, FunctionReferences functions, InFlightCalls calls, InvocationAccess access, FunctionLimits limits, ResponseScope scope)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
@@ -81,7 +93,7 @@ internal static class InvocationApi
             return;
         }
 
-        await InvokeFunctionAsync(context, calls, functions.Get(tenant, workspace, name), path, limits, access.Keys);
+        await InvokeFunctionAsync(context, calls, functions.Get(tenant, workspace, name), path, limits, scope, access.Keys);
     }
 
     /// <summary>
@@ -89,7 +101,7 @@ internal static class InvocationApi
     /// <c>/fn/…</c> route, host-based routing and single-function mode. <paramref name="keys"/> recognises the Granary
     /// keys that are removed from the request (null, in single-function mode, removes none).
     /// </summary>
-    public static async Task InvokeFunctionAsync(HttpContext context, InFlightCalls calls, IFunctionGrain function, string path, FunctionLimits limits, KeyAuthenticator? keys = null)
+    public static async Task InvokeFunctionAsync(HttpContext context, InFlightCalls calls, IFunctionGrain function, string path, FunctionLimits limits, ResponseScope scope, KeyAuthenticator? keys = null)
     {
         var limit = limits.MaxRequestBodyBytes;
         var body = await BodyReader.ReadAsync(context, limit);
@@ -108,7 +120,7 @@ internal static class InvocationApi
             Body = body,
         };
         var response = await calls.InvokeAsync(function, request);
-        await WriteAsync(context, response);
+        await WriteAsync(context, response, scope);
     }
 
     /// <summary>The request path exactly as the client sent it (still percent-encoded), from the raw target.</summary>
@@ -120,19 +132,20 @@ internal static class InvocationApi
         return path.StartsWith('/') ? path : "/";
     }
 
-    // The path below "/fn/{tenant}/{workspace}/{name}": what follows the first `skipSegments` segments.
-    private static string SubPath(string path, int skipSegments)
+    // Where the path below "/fn/{tenant}/{workspace}/{name}" starts: after the first `skipSegments` segments (the
+    // length of the path when there is nothing below them).
+    private static int SubPathStart(string path, int skipSegments)
     {
         var slashes = 0;
         for (var i = 0; i < path.Length; i++)
         {
             if (path[i] == '/' && ++slashes == skipSegments + 1)
             {
-                return path[i..];
+                return i;
             }
         }
 
-        return "/";
+        return path.Length;
     }
 
     // Every header but a Granary key: a function (another tenant's code, perhaps) must never see the caller's key.
@@ -155,14 +168,24 @@ internal static class InvocationApi
         return builder.ToImmutable();
     }
 
-    private static async Task WriteAsync(HttpContext context, InvocationResponse response)
+    private static async Task WriteAsync(HttpContext context, InvocationResponse response, ResponseScope scope)
     {
         var http = context.Response;
         http.StatusCode = response.StatusCode;
         foreach (var header in response.Headers)
         {
-            if (!s_hopByHop.Contains(header.Name))
+            if (s_hopByHop.Contains(header.Name))
             {
+                continue;
+            }
+
+            if (header.Name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase))
+            {
+                http.Headers.Append(header.Name, FunctionCookies.Scope(header.Value, scope.CookiePath));
+            }
+            else if (scope.Https || !header.Name.Equals(SecurityHeaders.HstsHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                // HSTS over plain http is meaningless at best and pins a host that never served https at worst.
                 http.Headers.Append(header.Name, header.Value);
             }
         }
@@ -177,3 +200,10 @@ internal static class InvocationApi
         await http.Body.WriteAsync(response.Body, context.RequestAborted);
     }
 }
+
+/// <summary>
+/// Where a function's response is served: the URL path its cookies are confined to (<c>/fn/{tenant}/{workspace}/{name}</c>,
+/// <c>/</c> on a host of its own, null when the function owns the whole origin as in single-function mode) and whether
+/// the origin is https (HSTS is sent only then).
+/// </summary>
+internal readonly record struct ResponseScope(string? CookiePath, bool Https);

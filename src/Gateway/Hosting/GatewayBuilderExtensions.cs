@@ -37,6 +37,8 @@ public static class GatewayBuilderExtensions
         builder.Services.AddSingleton<SnippetRoutes>();
         builder.Services.AddSingleton<HostRouting>();
         builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddValidatedOptions<FunctionOriginOptions>(configuration, FunctionOriginOptions.SectionName);
+        builder.Services.AddSingleton<FunctionOrigin>();
         builder.Services.AddSingleton<UnmatchedRequests>();
         var gateway = SectionValidation.Require(GatewayOptions.SectionName, configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new());
         if (gateway.IsClient)
@@ -98,6 +100,11 @@ public static class GatewayBuilderExtensions
 
         app.UseMiddleware<HostRouting>();
         app.UseInvocations();
+
+        // Everything below is not a function's answer: the API's own security headers, and nothing but health on the
+        // functions' origin when it is separate.
+        var origin = app.Services.GetRequiredService<FunctionOrigin>();
+        app.Use(next => context => origin.InvokeAsync(context, next));
 
         // The APIs (never a function's own answers) get a problem body for every bare error status (405, …).
         app.UseWhen(ApiPaths.IsApi, api => api.UseStatusCodePages());

@@ -10,7 +10,7 @@ namespace Granary.Gateway.Hosting;
 /// <c>{function}--{workspace}--{tenant}.{domain}</c> goes to that function with its whole path, so <c>/</c>,
 /// <c>/robots.txt</c> and every other path reach the function exactly as they would on a host of its own.
 /// </summary>
-internal sealed class HostRouting(IOptions<GatewayOptions> options, FunctionReferences functions, InFlightCalls calls, InvocationAccess access, IOptions<FunctionLimits> limits) : IMiddleware
+internal sealed class HostRouting(IOptions<GatewayOptions> options, FunctionReferences functions, InFlightCalls calls, InvocationAccess access, IOptions<FunctionLimits> limits, FunctionOrigin origin) : IMiddleware
 {
     private readonly string? _suffix = string.IsNullOrEmpty(options.Value.FunctionsDomain) ? null : "." + options.Value.FunctionsDomain.Trim('.');
 
@@ -43,7 +43,7 @@ internal sealed class HostRouting(IOptions<GatewayOptions> options, FunctionRefe
     {
         if (_suffix is not null && Parse(context.Request.Host.Host, _suffix) is { } id)
         {
-            await InvocationApi.InvokeCheckedAsync(context, id.Tenant, id.Workspace, id.Name, InvocationApi.RawPath(context), functions, calls, access, limits.Value);
+            await InvocationApi.InvokeCheckedAsync(context, id.Tenant, id.Workspace, id.Name, InvocationApi.RawPath(context), functions, calls, access, limits.Value, new ResponseScope("/", origin.IsHttps(context)));
             return;
         }
 

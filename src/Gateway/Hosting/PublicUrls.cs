@@ -9,7 +9,7 @@ namespace Granary.Gateway.Hosting;
 /// The base of the URLs the API hands out (a function's <c>url</c>): <c>Granary:Gateway:PublicUrl</c> when set, else
 /// the address this gateway listens on. Never the request's <c>Host</c> header, which any caller chooses.
 /// </summary>
-internal sealed class PublicUrls(IOptions<GatewayOptions> options, IServer server)
+internal sealed class PublicUrls(IOptions<GatewayOptions> options, IServer server, FunctionOrigin origin)
 {
     private string? _root;
 
@@ -17,7 +17,7 @@ internal sealed class PublicUrls(IOptions<GatewayOptions> options, IServer serve
     public string Root => _root ??= Compute();
 
     /// <summary>Gets a function's URL.</summary>
-    public string Function(FunctionId id) => $"{Root}/fn/{id.Tenant}/{id.Workspace}/{id.Name}";
+    public string Function(FunctionId id) => $"{origin.FunctionsUrl ?? Root}/fn/{id.Tenant}/{id.Workspace}/{id.Name}";
 
     private string Compute()
     {

@@ -117,7 +117,7 @@ internal static class ServeCommand
         app.Run(async context =>
         {
             await ready.WaitAsync(context.RequestAborted);
-            await InvocationApi.InvokeFunctionAsync(context, calls, function, InvocationApi.RawPath(context), limits);
+            await InvocationApi.InvokeFunctionAsync(context, calls, function, InvocationApi.RawPath(context), limits, new ResponseScope(null, context.Request.IsHttps));
         });
         return app;
     }

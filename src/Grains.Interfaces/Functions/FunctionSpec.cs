@@ -47,4 +47,7 @@ public sealed record FunctionSpec
 
     /// <summary>Gets the names of the tenant secrets the function sees as environment variables of the same names.</summary>
     [Id(11)] public ImmutableArray<string> Secrets { get; init; } = [];
+
+    /// <summary>Gets the security headers Granary adds to the function's responses (all on by default).</summary>
+    [Id(12)] public SecurityHeaders SecurityHeaders { get; init; } = SecurityHeaders.Default;
 }

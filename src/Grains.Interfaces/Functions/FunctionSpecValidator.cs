@@ -79,6 +79,8 @@ public static partial class FunctionSpecValidator
             errors.Add("secrets: a secret is named more than once.");
         }
 
+        (spec.SecurityHeaders ?? SecurityHeaders.Default).Validate(errors);
+
         return errors;
     }
 

@@ -49,6 +49,7 @@ public sealed partial class FunctionGrain(
     private DateTimeOffset _since;
     private Task<IFunctionExecutor?>? _loading;
     private IFunctionExecutor? _function;
+    private (FunctionDefinition? For, ResponseSecurity? Headers) _security;
     private IWorkspaceGrain? _cache;
     private LocalFunctions.Activation? _local;
     private CodeError? _loadError;
@@ -170,7 +171,8 @@ public sealed partial class FunctionGrain(
                 }
             }
 
-            return new InvocationResponse(result.StatusCode, result.Headers, result.Body, invocationId);
+            var headers = function is null ? result.Headers : Security(function.Definition).Apply(result.Headers);
+            return new InvocationResponse(result.StatusCode, headers, result.Body, invocationId);
         }
         finally
         {
@@ -305,6 +307,17 @@ public sealed partial class FunctionGrain(
         }
 
         return (executors.Create(definition, logger, cache, packages.Directory), null);
+    }
+
+    // The security headers of the version that answered, computed once per version.
+    private ResponseSecurity Security(FunctionDefinition definition)
+    {
+        if (!ReferenceEquals(_security.For, definition) || _security.Headers is null)
+        {
+            _security = (definition, ResponseSecurity.For(definition.Spec));
+        }
+
+        return _security.Headers;
     }
 
     private InvocationResponse Throttled(TenantAdmission.Throttle throttle)
