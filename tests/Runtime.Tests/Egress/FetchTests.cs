@@ -1,7 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
-using System.Text.Json;
-using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.JavaScript;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -378,24 +375,29 @@ public sealed class FetchTests
     public async Task AFetchInFlightWhenTheInvocationEndsIsAbortedAndNeverSettlesLater()
     {
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = new LoopbackHttpServer(async x =>
         {
             if (x.Path == "/hold")
             {
+                held.TrySetResult();
                 await x.WaitForCloseAsync();
                 closed.TrySetResult();
             }
             else
             {
+                // Answers once the held request has arrived, so the function answers only when that fetch is on the wire.
+                await held.Task;
                 await x.RespondAsync(200, "ok");
             }
         });
         using var pool = Pool(server);
         await using var function = Create(pool, $$"""
             let settled = 'nothing';
-            module.exports = async (req) => {
-              if (req.query.step === '1') {
+            module.exports = async (event, context) => {
+              if (context.query.step === '1') {
                 fetch('{{server.Url}}/hold').then(() => { settled = 'resolved'; }, (e) => { settled = 'rejected: ' + e.message; });
+                await (await fetch('{{server.Url}}/arrived')).text();
                 return 'answered without waiting';
               }
               await (await fetch('{{server.Url}}/ok')).text();
@@ -427,7 +429,8 @@ public sealed class FetchTests
             module.exports = async () => { const r = await fetch('{{server.Url}}/hold'); return await r.text(); };
             """, configure: s => s with { TimeoutSeconds = 1 });
 
-        Assert.Equal(408, result.StatusCode);
+        Assert.Equal(504, result.StatusCode);
+        Assert.Contains("timed out", result.Text(), StringComparison.Ordinal);
         await closed.Task.WaitAsync(s_wait);
     }
 
