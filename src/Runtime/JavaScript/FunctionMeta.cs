@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Granary.Functions;
+using Granary.Runtime.Egress;
 
 namespace Granary.Runtime.JavaScript;
 
@@ -43,6 +44,16 @@ public sealed record FunctionMeta
     /// <summary>Gets the default Kyma event publisher (Kyma's <c>PUBLISHER_PROXY_ADDRESS</c>), if configured.</summary>
     public string? PublisherProxyAddress { get; init; }
 
+    /// <summary>
+    /// Gets the egress policy the function's <c>fetch</c> connects through (for <see cref="Tenant"/>); host-side only.
+    /// </summary>
+    [JsonIgnore]
+    public EgressPolicy Egress { get; init; } = EgressPolicy.Default;
+
+    /// <summary>Gets the limits of the function's <c>fetch</c> (from <see cref="JavaScriptRuntimeOptions"/>); host-side only.</summary>
+    [JsonIgnore]
+    public FetchLimits Fetch { get; init; } = FetchLimits.Default;
+
     /// <summary>Gets whether <c>require('fs')</c> is available (single-function mode only).</summary>
     public bool FileSystem => FileSystemRoot is not null;
 
@@ -59,9 +70,10 @@ public sealed record FunctionMeta
 
     /// <summary>
     /// Builds the meta of a deployed definition; <paramref name="packagesRoot"/> is the directory its npm
-    /// dependencies are installed in, or null when it has none.
+    /// dependencies are installed in, or null when it has none; <paramref name="egress"/> is the silo's egress policy
+    /// (<see cref="EgressPolicy.Default"/> when null).
     /// </summary>
-    public static FunctionMeta From(FunctionDefinition definition, FunctionLimits limits, JavaScriptRuntimeOptions options, string? packagesRoot = null)
+    public static FunctionMeta From(FunctionDefinition definition, FunctionLimits limits, JavaScriptRuntimeOptions options, string? packagesRoot = null, EgressPolicy? egress = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(limits);
@@ -84,6 +96,8 @@ public sealed record FunctionMeta
             PublisherProxyAddress = string.IsNullOrEmpty(options.PublisherProxyAddress) ? null : options.PublisherProxyAddress,
             FileSystemRoot = string.IsNullOrEmpty(options.FileSystemRoot) ? null : Path.GetFullPath(options.FileSystemRoot),
             PackagesRoot = string.IsNullOrEmpty(packagesRoot) ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(packagesRoot)),
+            Egress = egress ?? EgressPolicy.Default,
+            Fetch = FetchLimits.From(options),
         };
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.ClearScript;
 
@@ -15,14 +14,9 @@ namespace Granary.Runtime.JavaScript;
 [DefaultScriptUsage(ScriptAccess.None)]
 public sealed class IsolateHost
 {
-    // One client for every isolate of the process: outbound requests are rare (Kyma's emitCloudEvent).
-    private static readonly HttpClient s_http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-    {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
-
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly V8Isolate _isolate;
+    private FetchOperations? _fetch;
 
     internal IsolateHost(V8Isolate isolate) => _isolate = isolate;
 
@@ -34,6 +28,12 @@ public sealed class IsolateHost
 
     /// <summary>Gets or sets the workspace cache of a snippets module; null for other functions.</summary>
     internal Snippets.ISnippetCache? SnippetCache { get; set; }
+
+    /// <summary>Gets or sets the function the isolate has loaded (its tenant, egress policy, publisher); null before loading.</summary>
+    internal FunctionMeta? Function { get; set; }
+
+    /// <summary>The running invocation ended: aborts its fetches (nothing to do for an invocation that made none).</summary>
+    internal void EndInvocation() => _fetch?.EndInvocation();
 
     /// <summary>Delivers an invocation result.</summary>
     [ScriptMember("complete", ScriptAccess.Full)]
@@ -100,9 +100,32 @@ public sealed class IsolateHost
     [ScriptMember("cacheIncr", ScriptAccess.Full)]
     public void CacheIncrement(int id, string key, double delta) => _ = CacheIncrementAsync(id, key, delta);
 
-    /// <summary>Starts an HTTP POST; the result comes back through the isolate's <c>completeOp</c>.</summary>
+    /// <summary>
+    /// Starts an HTTP POST to the function's Kyma publisher (the operator's <c>Granary:JavaScript:PublisherProxyAddress</c>,
+    /// the only destination it may reach); the result comes back through the isolate's <c>completeOp</c>.
+    /// </summary>
     [ScriptMember("post", ScriptAccess.Full)]
-    public void Post(int id, string url, string headersJson, string body) => _ = PostAsync(id, url, headersJson, body);
+    public void Post(int id, string url, string headersJson, string body) => _ = PublisherPost.SendAsync(_isolate, Function?.PublisherProxyAddress, id, url, headersJson, body);
+
+    /// <summary>
+    /// Starts a <c>fetch</c>: returns the invocation's sequence number when the request went out (its response comes
+    /// back through <c>completeOp</c>), or a string saying why it could not start.
+    /// </summary>
+    [ScriptMember("fetchStart", ScriptAccess.Full)]
+    public object FetchStart(int id, string method, string url, string headersJson, object? body, string redirect) =>
+        Fetch.Start(id, method, url, headersJson, body, redirect);
+
+    /// <summary>Reads the next chunk of a fetch's response body; the chunk's length comes back through <c>completeOp</c>.</summary>
+    [ScriptMember("fetchRead", ScriptAccess.Full)]
+    public string? FetchRead(int id, int fetch) => Fetch.Read(id, fetch);
+
+    /// <summary>Copies the chunk a fetch has read into <paramref name="target"/> (a Uint8Array of its length); returns the bytes copied.</summary>
+    [ScriptMember("fetchTake", ScriptAccess.Full)]
+    public int FetchTake(int fetch, object target) => Fetch.Take(fetch, target);
+
+    /// <summary>Aborts a fetch (its AbortSignal fired, or its body was cancelled).</summary>
+    [ScriptMember("fetchAbort", ScriptAccess.Full)]
+    public void FetchAbort(int fetch) => _fetch?.Abort(fetch);
 
     /// <summary>Writes (or appends to) a file under the file-system root; data is base64.</summary>
     [ScriptMember("fsWrite", ScriptAccess.Full)]
@@ -440,28 +463,6 @@ public sealed class IsolateHost
         }
     }
 
-    private async Task PostAsync(int id, string url, string headersJson, string body)
-    {
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
-            foreach (var (name, value) in JsonSerializer.Deserialize(headersJson, RuntimeJsonContext.Default.DictionaryStringString) ?? [])
-            {
-                if (!request.Headers.TryAddWithoutValidation(name, value))
-                {
-                    request.Content.Headers.TryAddWithoutValidation(name, value);
-                }
-            }
-
-            using var response = await s_http.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            var headers = response.Headers.Concat(response.Content.Headers)
-                .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value));
-            _isolate.CompleteOperation(id, true, (int)response.StatusCode, JsonSerializer.Serialize(headers, RuntimeJsonContext.Default.DictionaryStringString), text);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or UriFormatException or JsonException)
-        {
-            _isolate.CompleteOperation(id, false, 0, "{}", $"POST {url} failed: {ex.Message}");
-        }
-    }
+    // Made on the isolate's first fetch, for the function it loaded.
+    private FetchOperations Fetch => _fetch ??= new FetchOperations(_isolate, Function ?? throw new InvalidOperationException("No function is loaded."));
 }

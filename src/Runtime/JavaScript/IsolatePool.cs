@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Granary.Runtime.Egress;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,11 +21,15 @@ public sealed partial class IsolatePool : IDisposable
     private readonly Timer _trimTimer;
     private volatile bool _disposed;
 
-    /// <summary>Creates the pool and starts filling it for the default memory limit.</summary>
-    public IsolatePool(IOptions<JavaScriptRuntimeOptions> options, ILogger<IsolatePool> logger)
+    /// <summary>
+    /// Creates the pool and starts filling it for the default memory limit. Functions' <c>fetch</c> connects through
+    /// <paramref name="egress"/> (<see cref="EgressPolicy.Default"/> when null: public addresses only).
+    /// </summary>
+    public IsolatePool(IOptions<JavaScriptRuntimeOptions> options, ILogger<IsolatePool> logger, EgressPolicy? egress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        Egress = egress ?? EgressPolicy.Default;
         _logger = logger;
         InlineRuns = new InlineRuns(_options.MaxInlineRuns > 0 ? _options.MaxInlineRuns : Environment.ProcessorCount);
         Refill(GetBucket(_options.DefaultMemoryLimitMb, pinned: true));
@@ -36,6 +41,9 @@ public sealed partial class IsolatePool : IDisposable
 
     /// <summary>Gets how many invocations run inline on thread-pool threads now, across the silo.</summary>
     public int InlineRunsNow => InlineRuns.Running;
+
+    /// <summary>Gets the egress policy functions' outbound connections go through.</summary>
+    public EgressPolicy Egress { get; }
 
     /// <summary>Gets the runtime options the pool was made with.</summary>
     public JavaScriptRuntimeOptions Options => _options;

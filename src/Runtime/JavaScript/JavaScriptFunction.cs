@@ -57,7 +57,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         ArgumentNullException.ThrowIfNull(limits);
         Definition = definition;
         _pool = pool;
-        _meta = FunctionMeta.From(definition, limits, pool.Options, packagesRoot);
+        _meta = FunctionMeta.From(definition, limits, pool.Options, packagesRoot, pool.Egress);
         _maxQueue = limits.MaxQueueLength;
         _timeout = TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds);
         _scaleUpDelay = pool.ScaleUpDelay;
@@ -91,7 +91,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         var isolate = await pool.RentAsync(definition.Spec.MemoryLimitMb);
         try
         {
-            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, FunctionMeta.From(definition, limits, pool.Options, packagesRoot), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, FunctionMeta.From(definition, limits, pool.Options, packagesRoot, pool.Egress), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
         }
         finally
         {

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Granary.Runtime.JavaScript;
 
 /// <summary>How the silo runs JavaScript (configuration section <c>Granary:JavaScript</c>).</summary>
-public sealed class JavaScriptRuntimeOptions
+public sealed class JavaScriptRuntimeOptions : IValidatableObject
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Granary:JavaScript";
@@ -40,10 +40,38 @@ public sealed class JavaScriptRuntimeOptions
         .Distinct(StringComparer.Ordinal);
 
     /// <summary>
-    /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> posts when the function's own env has no
-    /// <c>PUBLISHER_PROXY_ADDRESS</c> (Kyma's eventing publisher proxy).
+    /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> and <c>publishCloudEvent</c> post (Kyma's eventing
+    /// publisher proxy, an absolute http or https URL). It is the platform's setting, never the function's: a
+    /// <c>PUBLISHER_PROXY_ADDRESS</c> in a function's own env is ignored, and functions see this value under that
+    /// name instead. The publisher is trusted as the operator's: its posts may reach it where the egress policy would
+    /// refuse the function's own connections (an in-cluster address), and nothing else.
     /// </summary>
     public string? PublisherProxyAddress { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many <c>fetch</c> requests one invocation may have in flight at once (from the request until
+    /// its response body is read or dropped). Further calls fail with <c>TypeError: fetch failed</c>.
+    /// </summary>
+    [Range(1, 1024)]
+    public int FetchMaxConcurrentRequests { get; set; } = 16;
+
+    /// <summary>
+    /// Gets or sets the largest response body one <c>fetch</c> may read, in bytes (after decompression); a larger
+    /// one fails the fetch (when its Content-Length says so) or the body read.
+    /// </summary>
+    [Range(1024, 1L << 30)]
+    public long FetchMaxResponseBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Gets or sets the largest request body one <c>fetch</c> may send, in bytes.</summary>
+    [Range(0, 1L << 30)]
+    public long FetchMaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how long one <c>fetch</c> may take, response body included, in seconds. Never longer than the
+    /// function's own timeout: a fetch still in flight when its invocation ends is aborted.
+    /// </summary>
+    [Range(1, 3600)]
+    public int FetchTimeoutSeconds { get; set; } = 60;
 
     /// <summary>
     /// Gets or sets the directory that <c>require('fs')</c> is confined to. Unset (the default) means functions
@@ -77,4 +105,21 @@ public sealed class JavaScriptRuntimeOptions
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]
     public int DefaultMemoryLimitMb { get; set; } = 128;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(PublisherProxyAddress) && PublisherAddressError(PublisherProxyAddress) is { } error)
+        {
+            yield return new ValidationResult(error, [nameof(PublisherProxyAddress)]);
+        }
+    }
+
+    /// <summary>Says why <paramref name="address"/> cannot be Kyma's publisher address, or null when it can.</summary>
+    public static string? PublisherAddressError(string address) =>
+        !Uri.TryCreate(address, UriKind.Absolute, out var uri)
+            ? $"'{address}' is not an absolute URL; the publisher address must be an http or https URL such as http://eventing-publisher-proxy.kyma-system/publish."
+            : uri.Scheme is not ("http" or "https")
+                ? $"'{address}' is a {uri.Scheme}: URL; the publisher address must be an http or https URL."
+                : null;
 }

@@ -118,6 +118,7 @@ public sealed partial class V8Isolate : IDisposable
                     var wrapper = _engine.Evaluate(script);
                     _host.FileSystemRoot = meta.FileSystemRoot;
                     _host.PackagesRoot = meta.PackagesRoot;
+                    _host.Function = meta;
                     var outcome = (string)_load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, RuntimeJsonContext.Default.FunctionMeta));
                     var loaded = JsonSerializer.Deserialize(outcome, RuntimeJsonContext.Default.JsError)!;
                     if (loaded.Kind is not null)
@@ -237,6 +238,7 @@ public sealed partial class V8Isolate : IDisposable
         if (json is not null && _pending == pending)
         {
             _pending = null;
+            _host.EndInvocation();
             pending.TrySetResult(json);
         }
 
@@ -332,13 +334,27 @@ public sealed partial class V8Isolate : IDisposable
         if (_pending is { } pending && seq == _pendingSeq)
         {
             _pending = null;
+            _host.EndInvocation();
             pending.TrySetResult(json);
         }
     }
 
+    /// <summary>Gets the running invocation's sequence number, or 0 between invocations; on a thread that holds the isolate.</summary>
+    internal int Invocation => _pending is null ? 0 : _pendingSeq;
+
     // A host operation (an outbound request) finished: settle its promise on the event loop.
     internal void CompleteOperation(int id, bool ok, int status, string headersJson, string body) =>
         _ = Post(() => _completeOp!.Invoke(false, id, ok, status, headersJson, body));
+
+    // A host operation of one invocation (a fetch) finished: settle its promise only while that invocation still runs.
+    internal void CompleteOperation(int id, bool ok, int status, string headersJson, string body, int invocation) =>
+        _ = Post(() =>
+        {
+            if (_pending is not null && _pendingSeq == invocation)
+            {
+                _completeOp!.Invoke(false, id, ok, status, headersJson, body);
+            }
+        });
 
     internal void CompleteCacheOperation(int id, bool ok, string value) =>
         _ = Post(() => _completeCacheOp!.Invoke(false, id, ok, value));
@@ -551,6 +567,7 @@ public sealed partial class V8Isolate : IDisposable
         if (_pending is { } pending)
         {
             _pending = null;
+            _host.EndInvocation();
             pending.TrySetException(ex);
         }
     }

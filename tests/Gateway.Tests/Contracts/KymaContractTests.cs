@@ -371,19 +371,21 @@ public sealed class KymaContractTests(GatewayFixture fixture) : IClassFixture<Ga
         Assert.DoesNotContain(Marker, text, StringComparison.Ordinal);
     }
 
-    // A.8 "CloudEvent send check": the function emits a CloudEvent to PUBLISHER_PROXY_ADDRESS, structured.
+    // A.8 "CloudEvent send check": the function emits a CloudEvent to the publisher, structured. The publisher address
+    // is the platform's (PUBLISHER_PROXY_ADDRESS in Kyma, Granary:JavaScript:PublisherProxyAddress here), never the function's.
     [Fact]
     public async Task EmitCloudEventPostsAStructuredCloudEventToThePublisher()
     {
         await using var publisher = await CapturingPublisher.StartAsync(204, null);
+        await using var server = await WithPublisherAsync(publisher);
         var ws = GatewayFixture.Workspace();
-        await DeployKymaAsync(
+        await server.DeployOkAsync(
             ws,
             "emitter",
-            "async (event) => { await event.emitCloudEvent('send-check', 'contract-test', event.data, { eventtypeversion: 'v1alpha2' }); return 'sent'; }",
-            new { signature = "kyma", env = new { PUBLISHER_PROXY_ADDRESS = publisher.Url } });
+            "module.exports = { main: async (event) => { await event.emitCloudEvent('send-check', 'contract-test', event.data, { eventtypeversion: 'v1alpha2' }); return 'sent'; } };",
+            new { signature = "kyma" });
 
-        var response = await Server.Http.SendAsync(Request(HttpMethod.Post, $"/fn/default/{ws}/emitter", "application/json", """{"hello":"send-event"}"""));
+        var response = await server.Http.SendAsync(Request(HttpMethod.Post, $"/fn/default/{ws}/emitter", "application/json", """{"hello":"send-event"}"""));
 
         Assert.Equal("200 | (none) | sent", await DescribeAsync(response));
         var (contentType, body) = await publisher.Received.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -407,14 +409,15 @@ public sealed class KymaContractTests(GatewayFixture fixture) : IClassFixture<Ga
     public async Task EmitCloudEventResolvesToTheAxiosLikeResponseOfThePublisher()
     {
         await using var publisher = await CapturingPublisher.StartAsync(202, """{"accepted":true}""");
+        await using var server = await WithPublisherAsync(publisher);
         var ws = GatewayFixture.Workspace();
-        await DeployKymaAsync(
+        await server.DeployOkAsync(
             ws,
             "emitter",
-            "async (event) => { const r = await event.emitCloudEvent('order.shipped', '/shop', 'plain data'); return { status: r.status, data: r.data, publisher: r.headers['x-publisher'] }; }",
-            new { signature = "kyma", env = new { PUBLISHER_PROXY_ADDRESS = publisher.Url } });
+            "module.exports = { main: async (event) => { const r = await event.emitCloudEvent('order.shipped', '/shop', 'plain data'); return { status: r.status, data: r.data, publisher: r.headers['x-publisher'] }; } };",
+            new { signature = "kyma" });
 
-        var response = await Server.Http.GetAsync($"/fn/default/{ws}/emitter");
+        var response = await server.Http.GetAsync($"/fn/default/{ws}/emitter");
 
         Assert.Equal("""200 | application/json; charset=utf-8 | {"status":202,"data":{"accepted":true},"publisher":"capture"}""", await DescribeAsync(response));
         var (_, body) = await publisher.Received.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -424,6 +427,10 @@ public sealed class KymaContractTests(GatewayFixture fixture) : IClassFixture<Ga
         Assert.Equal("order.shipped", (string?)ce["type"]);
         Assert.Equal("/shop", (string?)ce["source"]);
     }
+
+    // A gateway of its own whose operator configured the publisher (the shared fixture has none).
+    private static Task<GranaryServer> WithPublisherAsync(CapturingPublisher publisher) =>
+        GranaryServer.StartAsync(settings: new Dictionary<string, string?> { ["Granary:JavaScript:PublisherProxyAddress"] = publisher.Url });
 
     private async Task DeployKymaAsync(string workspace, string name, string main, object? settings = null) =>
         await Server.DeployOkAsync(workspace, name, $"module.exports = {{ main: {main} }};", settings ?? new { signature = "kyma" });

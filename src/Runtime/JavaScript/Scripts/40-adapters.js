@@ -111,12 +111,13 @@ function kymaCloudEvent(request) {
   return out;
 }
 
-// emitCloudEvent and publishCloudEvent POST to the Kyma eventing publisher proxy (PUBLISHER_PROXY_ADDRESS).
-// They depend on the function only, so they are made once per load, not per request.
+// emitCloudEvent and publishCloudEvent POST to the Kyma eventing publisher proxy. Its address is the platform's
+// (Granary:JavaScript:PublisherProxyAddress), never the function's: a PUBLISHER_PROXY_ADDRESS in the function's own
+// env would let it point Granary's trusted publisher client anywhere. Made once per load, not per request.
 function kymaPublisher(meta) {
   const publishCloudEvent = (ce) => {
-    const address = processEnv.PUBLISHER_PROXY_ADDRESS || meta.publisherProxyAddress;
-    if (!address) throw new _Error('No event publisher is configured: set PUBLISHER_PROXY_ADDRESS in the function env or Granary:Kyma:PublisherProxyAddress.');
+    const address = meta.publisherProxyAddress;
+    if (!address) throw new _Error('No event publisher is configured: the operator sets Granary:JavaScript:PublisherProxyAddress (a PUBLISHER_PROXY_ADDRESS in the function\'s env is not used).');
     return httpPost(address, { 'Content-Type': 'application/cloudevents+json; charset=utf-8' }, _JSON.stringify(ce));
   };
   const emitCloudEvent = (type, source, data, optional) => {

@@ -37,6 +37,8 @@ function httpPost(url, headers, body) {
 function completeOp(id, ok, status, headersJson, body) {
   const op = takeHostOperation(id);
   if (!op) return;
+  // fetch's operations (32-fetch.js) read the host's answer themselves.
+  if (op.raw) { op.raw(ok, status, headersJson, body); return; }
   if (!ok) { op.reject(new _Error(body)); return; }
   let data = body;
   try { data = _JSON.parse(body); } catch (e) { /* not JSON: keep the text */ }
@@ -210,6 +212,8 @@ function resolveHandler(exported, handlerName) {
 function load(wrapper, metaJson) {
   const meta = _JSON.parse(metaJson);
   processEnv = _Object.assign(_Object.create(null), meta.env);
+  // Kyma's platform sets PUBLISHER_PROXY_ADDRESS; here it is Granary's configuration, whatever the function's env says.
+  if (meta.publisherProxyAddress) processEnv.PUBLISHER_PROXY_ADDRESS = meta.publisherProxyAddress;
   fsEnabled = !!meta.fileSystem;
   packagesEnabled = !!meta.packages;
   allowedBuiltins = new Set(meta.builtinModules || []);
