@@ -160,7 +160,11 @@ internal sealed partial class PythonSandbox : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        start.ArgumentList.Add("--bind");
+        foreach (var argument in new[] { "--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", "/run/granary", "--bind" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.ArgumentList.Add(socketPath);
         start.ArgumentList.Add(EgressSocketMount);
         start.ArgumentList.Add("--");
