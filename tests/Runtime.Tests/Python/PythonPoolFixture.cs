@@ -61,6 +61,7 @@ public sealed class LoopbackServer : IDisposable
     private readonly ConcurrentDictionary<string, int> _arrived = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _reports = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private int _requests;
 
     public LoopbackServer()
     {
@@ -70,6 +71,9 @@ public sealed class LoopbackServer : IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Gets how many requests arrived, whatever they asked for.</summary>
+    public int Requests => Volatile.Read(ref _requests);
 
     public IReadOnlyList<string> Reported(string key) => _reports.TryGetValue(key, out var values) ? [.. values] : [];
 
@@ -114,6 +118,7 @@ public sealed class LoopbackServer : IDisposable
                 length += read;
             }
 
+            Interlocked.Increment(ref _requests);
             var target = Encoding.ASCII.GetString(buffer, 0, length).Split(' ')[1];
             var uri = new Uri(new Uri("http://127.0.0.1/"), target);
             var query = uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
