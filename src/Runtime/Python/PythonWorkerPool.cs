@@ -154,6 +154,15 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
             worker.Kill();
             return worker.DisposeAsync().AsTask();
         }));
+
+        // A worker that was starting when the pool stopped is disposed by its start: wait for it, so that the
+        // sandbox's cgroups are empty when they are removed.
+        for (var waited = 0; Volatile.Read(ref _filling) != 0 && waited < 100; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.WhenAll(_live.Keys.Select(worker => worker.DisposeAsync().AsTask()));
         _stopping.Dispose();
         _sandbox?.Dispose();
         try
