@@ -204,3 +204,108 @@ public sealed class PythonSandboxTests(AccessFixture fixture) : IClassFixture<Ac
         Assert.False(listener.Pending(), "the function's env redirected an event to its own address");
     }
 }
+
+/// <summary>A server whose loopback port the silo's configuration allows (<c>Granary:Egress:Allow</c>).</summary>
+public sealed class EgressAllowFixture : AccessFixture, IAsyncLifetime
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private int _requests;
+
+    public EgressAllowFixture()
+    {
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _ = ServeAsync();
+    }
+
+    public int Port { get; }
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Granary:Egress:Allow:0"] = $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}",
+    };
+
+    ValueTask IAsyncLifetime.InitializeAsync() => InitializeAsync();
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await DisposeAsync();
+        _listener.Dispose();
+    }
+
+    // Answers every request "allowed", then closes.
+    private async Task ServeAsync()
+    {
+        while (true)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync();
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _ = Task.Run(async () =>
+            {
+                using (client)
+                {
+                    var stream = client.GetStream();
+                    var buffer = new byte[4096];
+                    var head = "";
+                    while (!head.Contains("\r\n\r\n", StringComparison.Ordinal))
+                    {
+                        var read = await stream.ReadAsync(buffer);
+                        if (read == 0)
+                        {
+                            return;
+                        }
+
+                        head += System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+                    }
+
+                    Interlocked.Increment(ref _requests);
+                    await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 7\r\nConnection: close\r\n\r\nallowed"u8.ToArray());
+                }
+            });
+        }
+    }
+}
+
+/// <summary>The silo's egress configuration reaches Python functions: what <c>Granary:Egress:Allow</c> names is reachable, by plain <c>urllib</c> and through a <c>CONNECT</c> tunnel.</summary>
+public sealed class PythonEgressAllowTests(EgressAllowFixture fixture) : IClassFixture<EgressAllowFixture>
+{
+    [Fact]
+    public async Task ALoopbackServerTheOperatorAllowedIsReachedThroughTheProxy()
+    {
+        var (tenant, ws) = (AccessFixture.Tenant(), AccessFixture.Workspace());
+        await fixture.Server.CreateTenantAsync(tenant);
+        var deploy = await fixture.Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Put, GranaryServer.FunctionPath(ws, "fetch", tenant), new
+        {
+            runtime = "python",
+            timeoutSeconds = 30,
+            code = """
+                import http.client, os, urllib.request
+
+                def main(event, context):
+                    port = event["port"]
+                    plain = urllib.request.urlopen("http://127.0.0.1:%d/plain" % port, timeout=10).read().decode()
+                    direct = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    direct.request("GET", "/tunnel")
+                    return {"plain": plain, "tunnel": direct.getresponse().read().decode(), "proxy": os.environ.get("HTTP_PROXY")}
+                """,
+        });
+        Assert.True(deploy.IsSuccessStatusCode, await deploy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        var body = await AccessCalls.JsonAsync(await fixture.Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Post, $"/fn/{tenant}/{ws}/fetch", JsonSerializer.Serialize(new { port = fixture.Port })), 200);
+
+        Assert.Equal("allowed", body.GetProperty("plain").GetString());
+        Assert.Equal("allowed", body.GetProperty("tunnel").GetString());
+        Assert.StartsWith("http://127.0.0.1:", body.GetProperty("proxy").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, fixture.Requests);
+    }
+}
