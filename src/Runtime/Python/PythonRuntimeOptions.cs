@@ -47,15 +47,18 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     public int MaxFrameMb { get; set; } = 64;
 
     /// <summary>
-    /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> posts when the function's own env has no
-    /// <c>PUBLISHER_PROXY_ADDRESS</c> (Kyma's eventing publisher proxy).
+    /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> posts (Kyma's eventing publisher proxy, an
+    /// <c>http://</c> or <c>https://</c> URL). Only the operator sets it: a function's env
+    /// (<c>PUBLISHER_PROXY_ADDRESS</c>) and secrets cannot redirect it. A sandboxed worker's egress proxy lets exactly
+    /// this host and port through, whatever the egress policy says.
     /// </summary>
     public string? PublisherProxyAddress { get; set; }
 
     /// <summary>
-    /// Gets or sets the user whose identity workers take when the silo runs as root (<c>nobody</c> by default), so
-    /// that a Python function cannot read what only the silo may: its environment, its data directory, other
-    /// workers. Empty keeps the silo's own user. Ignored when the silo is not root.
+    /// Gets or sets the user whose identity workers take when the silo runs as root and <see cref="Isolation"/> is
+    /// <c>none</c> (<c>nobody</c> by default), so that a Python function cannot read what only the silo may: its
+    /// environment, its data directory. Empty keeps the silo's own user. Ignored when the silo is not root, and when
+    /// workers are sandboxed (they take their tenant's uid from <see cref="UidRangeStart"/>).
     /// </summary>
     public string? WorkerUser { get; set; } = "nobody";
 

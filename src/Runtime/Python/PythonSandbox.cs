@@ -384,6 +384,7 @@ internal sealed class CgroupLayout : IDisposable
                 }
 
                 EnableControllers(parent);
+                RemoveStale(parent);
                 var directory = Path.Combine(parent, name);
                 Directory.CreateDirectory(directory);
                 File.WriteAllText(Path.Combine(directory, "cgroup.subtree_control"), "+memory +pids");
@@ -400,7 +401,9 @@ internal sealed class CgroupLayout : IDisposable
                     return null;
                 }
 
-                var directory = root + line.Split(':')[2].TrimEnd('/') + "/" + name;
+                var parent = root + line.Split(':')[2].TrimEnd('/');
+                RemoveStale(parent);
+                var directory = parent + "/" + name;
                 Directory.CreateDirectory(directory);
                 return directory;
             }
@@ -478,6 +481,19 @@ internal sealed class CgroupLayout : IDisposable
             Directory.CreateDirectory(leaf);
             File.WriteAllText(Path.Combine(leaf, "cgroup.procs"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             File.WriteAllText(control, "+memory +pids");
+        }
+    }
+
+    // The cgroups of silos that ended without removing theirs (killed): granary-<pid>-* of a pid that is gone.
+    private static void RemoveStale(string parent)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(parent, "granary-*-*"))
+        {
+            var parts = Path.GetFileName(directory).Split('-');
+            if (parts.Length == 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}"))
+            {
+                TryRemove(directory);
+            }
         }
     }
 
