@@ -19,6 +19,7 @@ public sealed class ConfigurationTests
     [InlineData("Granary:Python:UidRangeStart", "1000")]
     [InlineData("Granary:Python:MaxProcesses", "1")]
     [InlineData("Granary:Python:DirectoryQuotaMb", "0")]
+    [InlineData("Granary:Python:PublisherProxyAddress", "file:///etc/passwd")]
     public async Task AnInvalidSettingStopsStartUpNamingTheSetting(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GranaryServer.StartAsync(settings: new Dictionary<string, string?> { [key] = value }));

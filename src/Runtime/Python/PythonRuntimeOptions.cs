@@ -140,6 +140,12 @@ public sealed class PythonRuntimeOptions : IValidatableObject
             yield return new ValidationResult($"'{Isolation}' is not an isolation mode: use '{SandboxIsolation}' (default) or '{NoIsolation}' (single-tenant hosts only).", [nameof(Isolation)]);
         }
 
+        if (!string.IsNullOrWhiteSpace(PublisherProxyAddress)
+            && (!Uri.TryCreate(PublisherProxyAddress, UriKind.Absolute, out var publisher) || (publisher.Scheme != Uri.UriSchemeHttp && publisher.Scheme != Uri.UriSchemeHttps) || publisher.Host.Length == 0))
+        {
+            yield return new ValidationResult($"'{PublisherProxyAddress}' is not an http:// or https:// URL.", [nameof(PublisherProxyAddress)]);
+        }
+
         if ((long)UidRangeStart + UidRangeSize > int.MaxValue)
         {
             yield return new ValidationResult($"UidRangeStart + UidRangeSize ({(long)UidRangeStart + UidRangeSize}) must stay below 2^31.", [nameof(UidRangeSize)]);
