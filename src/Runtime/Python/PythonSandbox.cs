@@ -350,6 +350,8 @@ internal sealed class SandboxedWorker : IDisposable
 /// <summary>Where a silo's worker cgroups live: cgroup v2 (one directory) or v1 (a memory and a pids hierarchy).</summary>
 internal sealed class CgroupLayout : IDisposable
 {
+    private const string SiloLeaf = "granary-silo";
+
     private readonly string? _v2;
     private readonly string? _memory;
     private readonly string? _pids;
@@ -376,6 +378,12 @@ internal sealed class CgroupLayout : IDisposable
                 // cgroup v2: a child of the silo's cgroup with the memory and pids controllers for its own children.
                 var path = own.FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..] ?? "/";
                 var parent = "/sys/fs/cgroup" + path.TrimEnd('/');
+                if (Path.GetFileName(parent) == SiloLeaf)
+                {
+                    // An earlier pool of this process moved the silo into its leaf: the pools' cgroups go beside it.
+                    parent = Path.GetDirectoryName(parent)!;
+                }
+
                 var controllers = File.ReadAllText(Path.Combine(parent, "cgroup.controllers"));
                 if (!controllers.Contains("memory", StringComparison.Ordinal) || !controllers.Contains("pids", StringComparison.Ordinal))
                 {
@@ -477,7 +485,7 @@ internal sealed class CgroupLayout : IDisposable
         {
             // "No internal processes": a cgroup with processes cannot delegate controllers. The silo moves itself
             // into a leaf of its own first (what systemd's Delegate=yes services do).
-            var leaf = Path.Combine(parent, "granary-silo");
+            var leaf = Path.Combine(parent, SiloLeaf);
             Directory.CreateDirectory(leaf);
             File.WriteAllText(Path.Combine(leaf, "cgroup.procs"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             File.WriteAllText(control, "+memory +pids");
