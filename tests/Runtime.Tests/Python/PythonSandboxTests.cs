@@ -116,6 +116,14 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
                     out["raw"] = str(e)
                 finally:
                     s.close()
+                # The sandbox's own loopback stays the function's: a listener of its own is reached directly.
+                listener = socket.create_server(("127.0.0.1", 0))
+                local = socket.create_connection(listener.getsockname(), timeout=10)
+                peer, _ = listener.accept()
+                peer.sendall(b"mine")
+                out["local"] = local.recv(4).decode()
+                for sock in (local, peer, listener):
+                    sock.close()
                 return out
             """);
 
@@ -126,16 +134,17 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
         Assert.StartsWith("403 ", body.GetProperty("name").GetString(), StringComparison.Ordinal);
         Assert.Contains("loopback", body.GetProperty("name").GetString(), StringComparison.Ordinal);
         Assert.Contains("egress policy", body.GetProperty("tunnel").GetString(), StringComparison.Ordinal);
-        Assert.NotEqual("reached", body.GetProperty("raw").GetString());
+        Assert.Contains("egress policy", body.GetProperty("raw").GetString(), StringComparison.Ordinal);
+        Assert.Equal("mine", body.GetProperty("local").GetString());
         Assert.Equal(0, fixture.Refused.Requests);
     }
 
     [Fact]
-    public async Task AnAllowedLoopbackServerIsReachedThroughTheProxyByUrllibAndByConnect()
+    public async Task AnAllowedLoopbackServerIsReachedThroughTheProxyByUrllibConnectAndPlainSockets()
     {
         var key = Guid.NewGuid().ToString("N");
         await using var function = Function("acme", """
-            import http.client, os, urllib.request
+            import asyncio, http.client, os, socket, urllib.request
 
             def main(event, context):
                 port, key = event["port"], event["key"]
@@ -149,7 +158,38 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
                 # A client that knows nothing of proxies: socket.create_connection tunnels.
                 direct = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 direct.request("GET", "/report?key=%s&value=direct" % key)
-                return {"plain": plain, "connect": connected, "direct": direct.getresponse().read().decode(), "proxy": os.environ["HTTP_PROXY"]}
+                direct = direct.getresponse().read().decode()
+                # What redis-py does: getaddrinfo, then a socket of its own.
+                family, kind, proto, _, address = socket.getaddrinfo("localhost", port, 0, socket.SOCK_STREAM)[0]
+                raw = socket.socket(family, kind, proto)
+                raw.settimeout(10)
+                raw.connect(address)
+                raw.sendall(b"GET /report?key=" + key.encode() + b"&value=raw HTTP/1.1\r\nHost: x\r\n\r\n")
+                answer = b""
+                while True:
+                    chunk = raw.recv(4096)
+                    if not chunk:
+                        break
+                    answer += chunk
+                raw.close()
+                # asyncio streams (non-blocking sockets).
+                async def stream():
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    writer.write(b"GET /report?key=" + key.encode() + b"&value=asyncio HTTP/1.1\r\nHost: x\r\n\r\n")
+                    await writer.drain()
+                    data = await reader.read()
+                    writer.close()
+                    return data.decode()
+                streamed = asyncio.run(stream())
+                # A name is resolved by the host, not in the sandbox.
+                named = socket.socket()
+                try:
+                    named.connect(socket.getaddrinfo("no-such-host.invalid", 80)[0][4])
+                    named = "connected"
+                except OSError as e:
+                    named = str(e)
+                return {"plain": plain, "connect": connected, "direct": direct, "raw": answer.decode().split("\r\n\r\n", 1)[-1],
+                        "asyncio": streamed.split("\r\n\r\n", 1)[-1], "named": named, "proxy": os.environ["HTTP_PROXY"]}
             """);
 
         var body = await OkAsync(function, new { port = fixture.Allowed.Port, key });
@@ -157,8 +197,11 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
         Assert.Equal("ok", body.GetProperty("plain").GetString());
         Assert.Equal("ok", body.GetProperty("connect").GetString());
         Assert.Equal("ok", body.GetProperty("direct").GetString());
+        Assert.Equal("ok", body.GetProperty("raw").GetString());
+        Assert.Equal("ok", body.GetProperty("asyncio").GetString());
+        Assert.Contains("The name no-such-host.invalid could not be resolved", body.GetProperty("named").GetString(), StringComparison.Ordinal);
         Assert.StartsWith("http://127.0.0.1:", body.GetProperty("proxy").GetString(), StringComparison.Ordinal);
-        Assert.Equal(["plain", "connect", "direct"], fixture.Allowed.Reported(key));
+        Assert.Equal(["plain", "connect", "direct", "raw", "asyncio"], fixture.Allowed.Reported(key));
     }
 
     [Fact]

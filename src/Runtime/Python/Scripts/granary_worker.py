@@ -584,21 +584,100 @@ def _proxy_environment():
 
 
 def _install_tunnel():
-    """socket.create_connection (http.client, smtplib, redis-py, pymysql...) tunnels through the relay with CONNECT."""
-    import errno
-    import socket
-    original = socket.create_connection
+    """Plain sockets tunnel through the relay with CONNECT, so that clients without proxy support work too.
 
-    def create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, *args, **kwargs):
-        host, port = address[0], int(address[1])
-        if port == _relay_port and host in ("127.0.0.1", "localhost"):
-            return original(address, timeout, source_address, *args, **kwargs)
-        sock = original(("127.0.0.1", _relay_port), timeout, None)
+    socket.getaddrinfo answers a host name with a stand-in address of 198.18.0.0/15 (there is no DNS in the sandbox;
+    the host resolves the name when it connects), and socket.socket.connect of a TCP socket to anything but the
+    sandbox's own loopback listeners connects to the relay instead and asks it for the real destination (the name, for
+    a stand-in address). What the egress proxy refuses fails with ConnectionRefusedError and the proxy's reason.
+    This covers http.client, urllib, smtplib, socket.create_connection, redis-py, pymysql and asyncio streams (whose
+    connect then blocks for the handshake); C libraries with sockets of their own (libpq) need the proxy variables.
+    """
+    import errno
+    import ipaddress
+    import socket
+
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+    original_getaddrinfo = socket.getaddrinfo
+    names = {}
+    addresses = {}
+    ports = {"http": 80, "https": 443}
+
+    def literal(host):
         try:
-            if isinstance(host, bytes):
-                host = host.decode("ascii")
-            if not host.isascii():
-                host = host.encode("idna").decode("ascii")
+            ipaddress.ip_address(host.split("%", 1)[0])
+            return True
+        except ValueError:
+            return False
+
+    def stand_in(name):
+        address = addresses.get(name)
+        if address is None:
+            n = len(addresses) + 1
+            address = "198.%d.%d.%d" % (18 + ((n >> 16) & 1), (n >> 8) & 255, n & 255)
+            addresses[name] = address
+            names[address] = name
+        return address
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        if isinstance(host, (bytes, bytearray)):
+            host = bytes(host).decode("idna")
+        if host is None or host == "" or literal(host):
+            return original_getaddrinfo(host, port, family, type, proto, flags)
+        if host == "localhost" or host.endswith(".localhost"):
+            host = "127.0.0.1"
+            return original_getaddrinfo(host, port, family if family != socket.AF_INET6 else 0, type, proto, flags)
+        if family not in (0, socket.AF_INET) or type not in (0, socket.SOCK_STREAM) or proto not in (0, socket.IPPROTO_TCP):
+            return original_getaddrinfo(host, port, family, type, proto, flags)
+        if port is None:
+            number = 0
+        elif isinstance(port, int):
+            number = port
+        elif str(port).isdigit():
+            number = int(port)
+        elif str(port) in ports:
+            number = ports[str(port)]
+        else:
+            return original_getaddrinfo(host, port, family, type, proto, flags)
+        if not host.isascii():
+            host = host.encode("idna").decode("ascii")
+        canonical = host if flags & socket.AI_CANONNAME else ""
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, canonical, (stand_in(host), number))]
+
+    def tunnelled(sock, address):
+        return (sock.family in (socket.AF_INET, socket.AF_INET6) and (sock.type & 0xF) == socket.SOCK_STREAM
+                and isinstance(address, tuple) and len(address) >= 2 and isinstance(address[0], str))
+
+    def loopback(host):
+        try:
+            return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+        except ValueError:
+            return False
+
+    def listening_here(port):
+        # The sandbox's own network namespace: /proc/net/tcp* list its sockets only (state 0A is LISTEN).
+        suffix = ":%04X" % port
+        for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(path) as table:
+                    next(table, None)
+                    for line in table:
+                        fields = line.split()
+                        if len(fields) > 3 and fields[3] == "0A" and fields[1].endswith(suffix):
+                            return True
+            except OSError:
+                pass
+        return False
+
+    def handshake(sock, host, port):
+        blocking = sock.gettimeout() == 0.0
+        if blocking:
+            # A non-blocking socket (asyncio): the handshake with the local relay is made blocking, then it is restored.
+            sock.settimeout(60.0)
+        try:
+            relay = ("127.0.0.1", _relay_port) if sock.family == socket.AF_INET else ("::ffff:127.0.0.1", _relay_port)
+            original_connect(sock, relay)
             authority = "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
             sock.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (authority, authority)).encode("ascii"))
             head = b""
@@ -623,15 +702,33 @@ def _install_tunnel():
                     if not chunk:
                         break
                     body += chunk
-                reason = body.decode("utf-8", "replace").strip() or status_line
-                raise ConnectionRefusedError(errno.ECONNREFUSED, reason)
-            return sock
-        except BaseException:
-            sock.close()
-            raise
+                raise ConnectionRefusedError(errno.ECONNREFUSED, body.decode("utf-8", "replace").strip() or status_line)
+        finally:
+            if blocking:
+                sock.settimeout(0.0)
 
-    create_connection.__wrapped__ = original
-    socket.create_connection = create_connection
+    def connect(self, address):
+        if _relay_port is None or not tunnelled(self, address):
+            return original_connect(self, address)
+        host, port = address[0], int(address[1])
+        name = names.get(host)
+        if name is None and loopback(host) and listening_here(port):
+            # The sandbox's own loopback (the function's own listeners, the relay); the host's goes through the proxy.
+            return original_connect(self, address)
+        handshake(self, name or host, port)
+
+    def connect_ex(self, address):
+        if _relay_port is None or not tunnelled(self, address):
+            return original_connect_ex(self, address)
+        try:
+            connect(self, address)
+            return 0
+        except OSError as error:
+            return error.errno or errno.ECONNREFUSED
+
+    socket.getaddrinfo = getaddrinfo
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
 
 
 def _take_tenant_identity(uid, file_size_mb):
