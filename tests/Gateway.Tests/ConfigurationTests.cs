@@ -15,6 +15,11 @@ public sealed class ConfigurationTests
     [InlineData("Granary:Workspaces:MaxCacheBytes", "10")]
     [InlineData("Granary:Limits:MaxActiveFunctions", "0")]
     [InlineData("Granary:Npm:InstallTimeoutSeconds", "0")]
+    [InlineData("Granary:Python:Isolation", "chroot")]
+    [InlineData("Granary:Python:UidRangeStart", "1000")]
+    [InlineData("Granary:Python:MaxProcesses", "1")]
+    [InlineData("Granary:Python:DirectoryQuotaMb", "0")]
+    [InlineData("Granary:Python:PublisherProxyAddress", "file:///etc/passwd")]
     public async Task AnInvalidSettingStopsStartUpNamingTheSetting(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GranaryServer.StartAsync(settings: new Dictionary<string, string?> { [key] = value }));

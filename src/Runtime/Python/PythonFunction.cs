@@ -85,7 +85,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
         var worker = await pool.RentAsync();
         try
         {
-            return await worker.LoadAsync(definition.Spec.Code, MetaJson(definition, limits, pool.Options), definition.Spec.MemoryLimitMb, TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            return await worker.LoadAsync(definition.Spec.Code, MetaJson(definition, limits, pool.Options), definition.Spec.MemoryLimitMb, TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds), definition.Id.Tenant);
         }
         finally
         {
@@ -470,7 +470,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
         }
 
         worker.SnippetCache = _cache;
-        var error = await worker.LoadAsync(Definition.Spec.Code, _metaJson, Definition.Spec.MemoryLimitMb, _timeout);
+        var error = await worker.LoadAsync(Definition.Spec.Code, _metaJson, Definition.Spec.MemoryLimitMb, _timeout, Definition.Id.Tenant);
         if (error is not null)
         {
             worker.Dispose();

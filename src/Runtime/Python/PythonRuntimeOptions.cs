@@ -3,10 +3,16 @@ using System.ComponentModel.DataAnnotations;
 namespace Granary.Runtime.Python;
 
 /// <summary>How the silo runs Python functions in worker processes (configuration section <c>Granary:Python</c>).</summary>
-public sealed class PythonRuntimeOptions
+public sealed class PythonRuntimeOptions : IValidatableObject
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Granary:Python";
+
+    /// <summary>The <see cref="Isolation"/> value that runs every worker in a sandbox (the default).</summary>
+    public const string SandboxIsolation = "sandbox";
+
+    /// <summary>The <see cref="Isolation"/> value that runs workers without a sandbox (single-tenant hosts only).</summary>
+    public const string NoIsolation = "none";
 
     /// <summary>Gets or sets the CPython interpreter that runs the workers (Debian's by default).</summary>
     [Required]
@@ -41,15 +47,18 @@ public sealed class PythonRuntimeOptions
     public int MaxFrameMb { get; set; } = 64;
 
     /// <summary>
-    /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> posts when the function's own env has no
-    /// <c>PUBLISHER_PROXY_ADDRESS</c> (Kyma's eventing publisher proxy).
+    /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> posts (Kyma's eventing publisher proxy, an
+    /// <c>http://</c> or <c>https://</c> URL). Only the operator sets it: a function's env
+    /// (<c>PUBLISHER_PROXY_ADDRESS</c>) and secrets cannot redirect it. A sandboxed worker's egress proxy lets exactly
+    /// this host and port through, whatever the egress policy says.
     /// </summary>
     public string? PublisherProxyAddress { get; set; }
 
     /// <summary>
-    /// Gets or sets the user whose identity workers take when the silo runs as root (<c>nobody</c> by default), so
-    /// that a Python function cannot read what only the silo may: its environment, its data directory, other
-    /// workers. Empty keeps the silo's own user. Ignored when the silo is not root.
+    /// Gets or sets the user whose identity workers take when the silo runs as root and <see cref="Isolation"/> is
+    /// <c>none</c> (<c>nobody</c> by default), so that a Python function cannot read what only the silo may: its
+    /// environment, its data directory. Empty keeps the silo's own user. Ignored when the silo is not root, and when
+    /// workers are sandboxed (they take their tenant's uid from <see cref="UidRangeStart"/>).
     /// </summary>
     public string? WorkerUser { get; set; } = "nobody";
 
@@ -67,4 +76,82 @@ public sealed class PythonRuntimeOptions
     /// </summary>
     [Range(0, 19)]
     public int WorkerNice { get; set; } = 10;
+
+    /// <summary>
+    /// Gets or sets how workers are isolated: <c>sandbox</c> (default) runs each worker in a bubblewrap sandbox (its
+    /// own network, PID, IPC and mount namespaces, a uid of its tenant's own, cgroup memory and process limits, no
+    /// network but Granary's egress proxy); <c>none</c> runs workers as plain processes of <see cref="WorkerUser"/>,
+    /// for single-tenant hosts only. With <c>sandbox</c>, a machine that cannot isolate (no bubblewrap, no
+    /// namespaces) refuses to start Python functions and says why.
+    /// </summary>
+    [Required]
+    public string Isolation { get; set; } = SandboxIsolation;
+
+    /// <summary>Gets or sets the bubblewrap program that builds the sandbox (<c>apt-get install -y bubblewrap</c>).</summary>
+    [Required]
+    public string Bubblewrap { get; set; } = "/usr/bin/bwrap";
+
+    /// <summary>
+    /// Gets or sets the first uid of the range sandboxed workers run as: a tenant's workers take
+    /// <c>UidRangeStart + hash(tenant) mod UidRangeSize</c> (probing on, so that two tenants never share a uid in
+    /// one silo). The uids need no <c>/etc/passwd</c> entries; the range must not overlap the host's own users.
+    /// </summary>
+    [Range(65536, int.MaxValue)]
+    public int UidRangeStart { get; set; } = 1_000_000_000;
+
+    /// <summary>Gets or sets how many uids the range of <see cref="UidRangeStart"/> holds.</summary>
+    [Range(16, 1_000_000_000)]
+    public int UidRangeSize { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// Gets or sets how many processes (threads included) one sandboxed worker and everything it starts may have at
+    /// once (the cgroup's <c>pids.max</c>).
+    /// </summary>
+    [Range(4, 4096)]
+    public int MaxProcesses { get; set; } = 64;
+
+    /// <summary>Gets or sets the largest file a sandboxed function may write, in MiB (<c>RLIMIT_FSIZE</c>).</summary>
+    [Range(1, 65536)]
+    public int MaxFileSizeMb { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets the size of a sandboxed function's own directory (its working directory, a private tmpfs), in
+    /// MiB. What it holds counts against the function's memory too.
+    /// </summary>
+    [Range(1, 65536)]
+    public int DirectoryQuotaMb { get; set; } = 64;
+
+    /// <summary>Gets or sets the size of a sandboxed function's private <c>/tmp</c> (and <c>/dev/shm</c>), in MiB.</summary>
+    [Range(1, 65536)]
+    public int TmpQuotaMb { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets the memory a sandboxed worker's cgroup may use beyond its function's <c>memoryLimitMb</c> and
+    /// <see cref="MaxMemoryOverheadMb"/>, in MiB: the interpreter itself (about 15 MiB resident) and page cache.
+    /// </summary>
+    [Range(8, 4096)]
+    public int CgroupBaseMb { get; set; } = 48;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.Equals(Isolation, SandboxIsolation, StringComparison.Ordinal) && !string.Equals(Isolation, NoIsolation, StringComparison.Ordinal))
+        {
+            yield return new ValidationResult($"'{Isolation}' is not an isolation mode: use '{SandboxIsolation}' (default) or '{NoIsolation}' (single-tenant hosts only).", [nameof(Isolation)]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(PublisherProxyAddress)
+            && (!Uri.TryCreate(PublisherProxyAddress, UriKind.Absolute, out var publisher) || (publisher.Scheme != Uri.UriSchemeHttp && publisher.Scheme != Uri.UriSchemeHttps) || publisher.Host.Length == 0))
+        {
+            yield return new ValidationResult($"'{PublisherProxyAddress}' is not an http:// or https:// URL.", [nameof(PublisherProxyAddress)]);
+        }
+
+        if ((long)UidRangeStart + UidRangeSize > int.MaxValue)
+        {
+            yield return new ValidationResult($"UidRangeStart + UidRangeSize ({(long)UidRangeStart + UidRangeSize}) must stay below 2^31.", [nameof(UidRangeSize)]);
+        }
+    }
+
+    /// <summary>Gets whether workers run sandboxed.</summary>
+    internal bool Sandboxed => string.Equals(Isolation, SandboxIsolation, StringComparison.Ordinal);
 }

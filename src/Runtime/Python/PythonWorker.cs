@@ -5,6 +5,7 @@ using System.Collections.Immutable;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -74,11 +75,16 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     private readonly Lock _disposeGate = new();
     private Task? _disposal;
     private volatile bool _reaped;
+    private volatile bool _exitSeen;
     private int _memoryLimitMb;
+    private readonly PythonRuntimeOptions _options;
+    private readonly SandboxedWorker? _box;
 
-    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed)
+    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed, SandboxedWorker? box)
     {
         _process = process;
+        _options = options;
+        _box = box;
         ProcessId = process.Id;
         WorkingDirectory = workingDirectory;
         _input = process.StandardInput.BaseStream;
@@ -95,13 +101,23 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         _ = ReadFramesAsync();
     }
 
-    /// <summary>Gets the worker's process id.</summary>
+    /// <summary>Gets the id of the process the host started: the Python worker, or bubblewrap when sandboxed.</summary>
     public int ProcessId { get; }
+
+    /// <summary>Gets the host pid of the Python interpreter (inside the sandbox when sandboxed), once it reported ready.</summary>
+    public int PythonProcessId => _box is null ? ProcessId : _box.PythonPid;
+
+    /// <summary>Gets the uid the function runs as once loaded in a sandbox (its tenant's), or null.</summary>
+    public int? SandboxUid { get; private set; }
 
     /// <summary>Gets the Python version the worker reported (for example <c>3.11.2</c>).</summary>
     public string PythonVersion { get; private set; } = "";
 
-    /// <summary>Gets the worker's private working directory (mode 0700), removed when the worker is disposed.</summary>
+    /// <summary>
+    /// Gets the worker's private host directory (mode 0700), removed when the worker is disposed: the function's
+    /// working directory, or, when sandboxed, where its egress socket lives (the function's directory is then a tmpfs
+    /// inside the sandbox).
+    /// </summary>
     public string WorkingDirectory { get; }
 
     /// <summary>Gets the signature the loaded function is served with (the adapters may choose another than declared).</summary>
@@ -117,7 +133,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     public ISnippetCache? SnippetCache { get; set; }
 
     /// <summary>Starts a blank worker and waits for it to report ready.</summary>
-    internal static async Task<PythonWorker> StartAsync(PythonRuntimeOptions options, string workerScript, ILogger logger, Action<PythonWorker>? onDisposed, CancellationToken cancellationToken)
+    internal static async Task<PythonWorker> StartAsync(PythonRuntimeOptions options, string workerScript, ILogger logger, Action<PythonWorker>? onDisposed, PythonSandbox? sandbox, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("granary-py-").FullName;
         var start = new ProcessStartInfo(options.Interpreter)
@@ -129,6 +145,23 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             WorkingDirectory = directory,
         };
 
+        SandboxedWorker? box = null;
+        if (sandbox is not null)
+        {
+            try
+            {
+                box = sandbox.Prepare(start, directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SocketException)
+            {
+                TryDeleteDirectory(directory);
+                throw new InvalidOperationException("The sandbox of a Python worker could not be prepared: " + ex.Message, ex);
+            }
+
+            workerScript = PythonSandbox.ScriptsMount + "/" + Path.GetFileName(workerScript);
+            start.Environment["GRANARY_SANDBOX"] = "1";
+        }
+
         // Isolated mode: no user site directory, no PYTHON* variables, no script directory on sys.path.
         start.ArgumentList.Add("-I");
         start.ArgumentList.Add("-u");
@@ -136,8 +169,15 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         start.ArgumentList.Add(workerScript);
 
         // Nothing of the host's environment reaches the worker; the function's own env replaces this at load.
+        var sandboxed = start.Environment.ContainsKey("GRANARY_SANDBOX");
         start.Environment.Clear();
+        if (sandboxed)
+        {
+            start.Environment["GRANARY_SANDBOX"] = "1";
+        }
+
         start.Environment["PATH"] = "/usr/bin:/bin";
+        start.Environment["GRANARY_WORKER_NICE"] = options.WorkerNice.ToString(CultureInfo.InvariantCulture);
         start.Environment["LANG"] = "C.UTF-8";
         start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         start.Environment["PYTHONUNBUFFERED"] = "1";
@@ -146,8 +186,9 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         // One malloc arena: thread arenas reserve 64 MiB of address space each, which RLIMIT_AS would count.
         start.Environment["MALLOC_ARENA_MAX"] = "1";
 
-        // As root, the worker drops to an unprivileged user once it is ready (see granary_worker.py).
-        if (WorkerIdentity.Resolve(options.WorkerUser) is { } identity)
+        // As root, the worker drops to an unprivileged user once it is ready (see granary_worker.py); sandboxed, it
+        // drops to its tenant's uid when it loads a function.
+        if (box is null && WorkerIdentity.Resolve(options.WorkerUser) is { } identity)
         {
             start.Environment["GRANARY_WORKER_UID"] = identity.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
             start.Environment["GRANARY_WORKER_GID"] = identity.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -160,6 +201,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         }
         catch (Win32Exception ex)
         {
+            box?.Dispose();
             TryDeleteDirectory(directory);
             throw new InvalidOperationException(
                 $"The Python interpreter {options.Interpreter} could not be started ({ex.Message}); install it (apt-get install -y python3) or set {PythonRuntimeOptions.SectionName}:Interpreter.",
@@ -173,7 +215,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             _ = NativeMethods.SetPriority(0, process.Id, options.WorkerNice);
         }
 
-        var worker = new PythonWorker(process, directory, options, logger, onDisposed);
+        var worker = new PythonWorker(process, directory, options, logger, onDisposed, box);
         try
         {
             await worker._ready.Task.WaitAsync(TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
@@ -200,10 +242,12 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     /// <param name="metaJson">The function's <see cref="FunctionMeta"/> as camelCase JSON.</param>
     /// <param name="memoryLimitMb">The function's memory limit (for messages; the worker reads it from the meta).</param>
     /// <param name="timeout">How long loading may take.</param>
-    public async Task<CodeError?> LoadAsync(string code, string metaJson, int memoryLimitMb, TimeSpan timeout)
+    /// <param name="tenant">The function's tenant: its egress policy and, sandboxed, its uid.</param>
+    public async Task<CodeError?> LoadAsync(string code, string metaJson, int memoryLimitMb, TimeSpan timeout, string tenant)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(metaJson);
+        ArgumentException.ThrowIfNullOrEmpty(tenant);
         if (IsLoaded)
         {
             throw new InvalidOperationException("A worker is bound to one function for its whole life.");
@@ -211,6 +255,25 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
 
         IsLoaded = true;
         _memoryLimitMb = memoryLimitMb;
+        if (_box is not null)
+        {
+            SandboxUid = TenantUids.Get(tenant, _options);
+            _box.Proxy.Tenant = tenant;
+            if (memoryLimitMb > 0)
+            {
+                try
+                {
+                    // The whole sandbox (the worker, what it starts, what it writes to its tmpfs directories).
+                    _box.Cgroups?.SetMemoryLimit((memoryLimitMb + (long)_memoryOverheadMb + _options.CgroupBaseMb) * 1024 * 1024);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    _broken = true;
+                    return new CodeError(CodeErrorKinds.Load, "The worker's memory limit could not be set: " + ex.Message);
+                }
+            }
+        }
+
         var frame = Frame(writer =>
         {
             writer.WriteString("op", "load");
@@ -218,6 +281,11 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             writer.WritePropertyName("meta");
             writer.WriteRawValue(metaJson, skipInputValidation: true);
             writer.WriteNumber("overheadMb", _memoryOverheadMb);
+            if (SandboxUid is { } uid)
+            {
+                writer.WriteNumber("uid", uid);
+                writer.WriteNumber("fileSizeMb", _options.MaxFileSizeMb);
+            }
         });
         string loaded;
         try
@@ -426,7 +494,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         {
             var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _logsWaiter, waiter);
-            if (SendSignal(ProcessId, Sigusr1))
+            if (PythonProcessId != 0 && SendSignal(PythonProcessId, Sigusr1))
             {
                 try
                 {
@@ -635,6 +703,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
                 _ = AnswerCallAsync(id, method ?? "", payloadStart >= 0 ? Encoding.UTF8.GetString(payload) : "{}");
                 break;
             case Op.Ready:
+                _box?.Locate(ProcessId);
                 PythonVersion = python ?? "";
                 LogStarted(ProcessId, pid, PythonVersion);
                 _ready.TrySetResult();
@@ -772,6 +841,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
 
         // Children the function started do not outlive it. This is the last signal sent to the group: once the
         // process is reaped its id may in time be reused.
+        _exitSeen = true;
         KillProcessGroup();
         _reaped = true;
         try
@@ -799,21 +869,21 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             exitCode = -1;
         }
 
-        var death = Volatile.Read(ref _death) ?? Describe(exitCode, stderr, _memoryLimitMb);
+        var death = Volatile.Read(ref _death) ?? Describe(exitCode, stderr, _memoryLimitMb, _box?.Cgroups?.OomKilled() == true);
         Volatile.Write(ref _death, death);
         LogExited(ProcessId, exitCode);
         _ready.TrySetException(new InvalidOperationException("The Python worker ended before it was ready: " + death.Message));
         TrySettle(Waiting, null, death);
     }
 
-    private static PythonWorkerException Describe(int exitCode, string stderr, int memoryLimitMb)
+    private static PythonWorkerException Describe(int exitCode, string stderr, int memoryLimitMb, bool oomKilled)
     {
         // .NET reports a process killed by signal N as exit code 128 + N.
         var how = exitCode is > 128 and < 128 + 32
             ? $"was killed by signal {s_signalNames[exitCode - 128]}"
             : $"exited with exit code {exitCode.ToString(CultureInfo.InvariantCulture)}";
         var said = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
-        if (memoryLimitMb > 0 && (stderr.Contains("MemoryError", StringComparison.Ordinal) || stderr.Contains("Cannot allocate memory", StringComparison.Ordinal) || stderr.Contains("out of memory", StringComparison.OrdinalIgnoreCase)))
+        if (memoryLimitMb > 0 && (oomKilled || stderr.Contains("MemoryError", StringComparison.Ordinal) || stderr.Contains("Cannot allocate memory", StringComparison.Ordinal) || stderr.Contains("out of memory", StringComparison.OrdinalIgnoreCase)))
         {
             return new PythonWorkerException(PythonWorkerFault.MemoryLimit, $"The function exceeded its memory limit of {memoryLimitMb} MiB; its worker process {how} and was replaced.");
         }
@@ -851,6 +921,12 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         TrySettle(Waiting, null, new PythonWorkerException(PythonWorkerFault.Disposed, "The worker was disposed."));
         await _timer.DisposeAsync();
         _process.Dispose();
+        if (_box is not null)
+        {
+            // The cgroups go once their processes are gone (rmdir waits for nothing; Dispose retries briefly).
+            await Task.Run(_box.Dispose);
+        }
+
         TryDeleteDirectory(WorkingDirectory);
         _onDisposed?.Invoke(this);
     }
@@ -859,6 +935,19 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     {
         if (_reaped)
         {
+            return;
+        }
+
+        if (_box is not null)
+        {
+            // Every process of the sandbox: its cgroup, its PID namespace (through the namespace's init), and
+            // bubblewrap itself. A process group would not do: a function's child may leave it (setsid).
+            _box.KillAll(ProcessId, _exitSeen);
+            if (!_exitSeen)
+            {
+                SendSignal(ProcessId, Sigkill);
+            }
+
             return;
         }
 

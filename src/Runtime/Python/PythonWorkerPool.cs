@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Granary.Runtime.Egress;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,13 +23,21 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     private readonly string _workerScript;
     private readonly Action<PythonWorker> _forget;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly PythonSandbox? _sandbox;
+    private readonly Exception? _unavailable;
     private int _filling;
     private Exception? _refillError;
     private Task? _disposal;
     private volatile bool _disposed;
 
-    /// <summary>Writes the worker scripts to a private directory and starts filling the pool in the background.</summary>
-    public PythonWorkerPool(IOptions<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger)
+    /// <summary>
+    /// Writes the worker scripts to a private directory, checks that workers can be sandboxed
+    /// (<c>Granary:Python:Isolation</c>), and starts filling the pool in the background.
+    /// </summary>
+    /// <param name="options">The runtime options.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="egress">The silo's egress policy, which sandboxed workers' proxies apply (the default policy when null).</param>
+    public PythonWorkerPool(IOptions<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger, EgressPolicy? egress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -37,8 +46,32 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
         _scriptsDirectory = Directory.CreateTempSubdirectory("granary-python-").FullName;
         _workerScript = Path.Combine(_scriptsDirectory, WorkerScriptName);
         WriteScripts(_scriptsDirectory);
+        if (_options.Sandboxed)
+        {
+            try
+            {
+                // The sandbox mounts the scripts read-only: their bytecode is compiled here, once.
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(_scriptsDirectory, (UnixFileMode)0x1ED);
+                }
+
+                Compile(_options.Interpreter, _scriptsDirectory);
+                _sandbox = PythonSandbox.Create(_options, _scriptsDirectory, egress ?? EgressPolicy.Default, logger);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+            {
+                _unavailable = ex is InvalidOperationException ? ex : new InvalidOperationException(ex.Message, ex);
+                LogNoSandbox(ex.Message);
+                return;
+            }
+        }
+
         Refill();
     }
+
+    /// <summary>Gets whether workers run sandboxed and their sandbox has cgroups (memory and process limits over all of a worker's processes).</summary>
+    public bool HasCgroups => _sandbox?.HasCgroups == true;
 
     /// <summary>Gets the runtime options the pool was made with.</summary>
     public PythonRuntimeOptions Options => _options;
@@ -53,6 +86,11 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     public async Task<PythonWorker> RentAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_unavailable is not null)
+        {
+            throw new InvalidOperationException(_unavailable.Message, _unavailable);
+        }
+
         while (_ready.TryDequeue(out var ready))
         {
             Refill();
@@ -71,6 +109,11 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     /// <summary>Waits until <see cref="PythonRuntimeOptions.WarmWorkers"/> blank workers are ready (start-up and tests).</summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken = default)
     {
+        if (_unavailable is not null)
+        {
+            throw new InvalidOperationException("The Python worker pool could not start its warm workers: " + _unavailable.Message, _unavailable);
+        }
+
         Refill();
         while (_ready.Count < _options.WarmWorkers && !_disposed)
         {
@@ -111,7 +154,17 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
             worker.Kill();
             return worker.DisposeAsync().AsTask();
         }));
+
+        // A worker that was starting when the pool stopped is disposed by its start: wait for it, so that the
+        // sandbox's cgroups are empty when they are removed.
+        for (var waited = 0; Volatile.Read(ref _filling) != 0 && waited < 100; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.WhenAll(_live.Keys.Select(worker => worker.DisposeAsync().AsTask()));
         _stopping.Dispose();
+        _sandbox?.Dispose();
         try
         {
             Directory.Delete(_scriptsDirectory, recursive: true);
@@ -124,7 +177,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 
     private async Task<PythonWorker> StartWorkerAsync(CancellationToken cancellationToken)
     {
-        var worker = await PythonWorker.StartAsync(_options, _workerScript, _logger, _forget, cancellationToken);
+        var worker = await PythonWorker.StartAsync(_options, _workerScript, _logger, _forget, _sandbox, cancellationToken);
         _live.TryAdd(worker, 0);
         if (_disposed)
         {
@@ -138,7 +191,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 
     private void Refill()
     {
-        if (_disposed || _options.WarmWorkers == 0 || Interlocked.CompareExchange(ref _filling, 1, 0) != 0)
+        if (_disposed || _unavailable is not null || _options.WarmWorkers == 0 || Interlocked.CompareExchange(ref _filling, 1, 0) != 0)
         {
             return;
         }
@@ -185,6 +238,23 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
             resource.CopyTo(file);
         }
     }
+
+    private static void Compile(string interpreter, string directory)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(interpreter) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-I", "-m", "compileall", "-q", directory })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"The Python interpreter {interpreter} did not start.");
+        _ = process.StandardOutput.ReadToEnd();
+        _ = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+    }
+
+    [LoggerMessage(EventId = 1314, Level = LogLevel.Error, Message = "Python functions cannot run on this silo: {Reason}")]
+    private partial void LogNoSandbox(string reason);
 
     [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "Could not start warm Python workers")]
     private partial void LogRefillFailed(Exception exception);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Granary.Gateway.Tests.CustomCode;
+using Granary.Gateway.Tests.Sandbox;
 
 namespace Granary.Gateway.Tests.Python;
 
@@ -110,15 +111,16 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
     public async Task ALoopIsStoppedAtTheTimeoutAndTheNextCallGetsAFreshWorker()
     {
         var ws = GatewayFixture.Workspace();
-        await DeployPythonAsync(ws, "loop", "import os\ndef main(event, context):\n    if event.get('loop'):\n        while True:\n            pass\n    return os.getpid()\n", new { timeoutSeconds = 1 });
-        var before = (await JsonAsync(await Server.InvokeAsync(ws, "loop", "{}"))).GetInt32();
+        // A sandboxed worker is known by its PID namespace (inside it, every worker is pid 2).
+        await DeployPythonAsync(ws, "loop", $"import os\ndef main(event, context):\n    if event.get('loop'):\n        while True:\n            pass\n    return {{'ns': {SandboxProcesses.PidNamespace}}}\n", new { timeoutSeconds = 1 });
+        var before = (await JsonAsync(await Server.InvokeAsync(ws, "loop", "{}"))).GetProperty("ns").GetString()!;
 
         var looped = await Server.InvokeAsync(ws, "loop", "{\"loop\":true}");
-        var after = (await JsonAsync(await Server.InvokeAsync(ws, "loop", "{}"))).GetInt32();
+        var after = (await JsonAsync(await Server.InvokeAsync(ws, "loop", "{}"))).GetProperty("ns").GetString();
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, looped.StatusCode);
         Assert.NotEqual(before, after);
-        Assert.True(await GoneWithinAsync(before, TimeSpan.FromSeconds(5)), $"the looping worker {before} should have been killed");
+        Assert.True(await SandboxProcesses.NamespaceGoneAsync(before, 5000), $"the looping worker of {before} should have been killed");
     }
 
     [Fact]
@@ -177,23 +179,26 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
                 try:
                     read(path)
                     return 'read'
-                except PermissionError:
+                except (PermissionError, FileNotFoundError):
                     return 'denied'
             def main(event, context):
                 return {
                     'uid': os.getuid(),
                     'environ': attempt('/proc/%d/environ' % os.getppid(), lambda p: open(p, 'rb').read()),
+                    'silo': attempt('/proc/%d/environ' % event['silo'], lambda p: open(p, 'rb').read()),
                     'data': attempt(os.environ['DATA'], os.listdir),
                 }
             """;
         await DeployPythonAsync(ws, "snoop", Code, new { env = new { DATA = Server.DataPath } });
 
-        var result = await JsonAsync(await Server.InvokeAsync(ws, "snoop", "{}"));
+        var result = await JsonAsync(await Server.InvokeAsync(ws, "snoop", $"{{\"silo\":{Environment.ProcessId}}}"));
 
-        // The silo runs as root here (CI and this machine), so its workers run as 'nobody'.
+        // The silo runs as root here (CI and this machine), so its workers run sandboxed as their tenant's uid
+        // (Granary:Python:UidRangeStart and up), and see neither the silo's processes nor its files.
         Assert.True(Environment.IsPrivilegedProcess, "these tests expect to run as root, as the test command does");
-        Assert.Equal(65534, result.GetProperty("uid").GetInt32());
+        Assert.True(result.GetProperty("uid").GetInt32() >= 1_000_000_000, result.GetRawText());
         Assert.Equal("denied", result.GetProperty("environ").GetString());
+        Assert.Equal("denied", result.GetProperty("silo").GetString());
         Assert.Equal("denied", result.GetProperty("data").GetString());
     }
 
@@ -201,9 +206,10 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
     public async Task ScalingToZeroStopsTheWorkerProcessAndRemovesItsDirectory()
     {
         var ws = GatewayFixture.Workspace();
-        await DeployPythonAsync(ws, "nap", "import os\ndef main(event, context):\n    return {'pid': os.getpid(), 'cwd': os.getcwd()}\n", new { idleTimeoutSeconds = 1 });
+        await DeployPythonAsync(ws, "nap", $"import os\ndef main(event, context):\n    return {{'pid': os.getpid(), 'pidns': {SandboxProcesses.PidNamespace}, 'cwd': os.getcwd()}}\n", new { idleTimeoutSeconds = 1 });
         var result = await JsonAsync(await Server.InvokeAsync(ws, "nap", "{}"));
-        var pid = result.GetProperty("pid").GetInt32();
+        var pidns = result.GetProperty("pidns").GetString()!;
+        var pid = SandboxProcesses.HostPid(result.GetProperty("pid").GetInt32(), pidns);
         var cwd = result.GetProperty("cwd").GetString()!;
         var running = await Server.GetJsonAsync(GranaryServer.FunctionPath(ws, "nap"));
         Assert.True(ProcessExists(pid));
@@ -212,19 +218,23 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
         await Server.WaitForStateAsync(ws, "nap", "idle");
 
         Assert.True(await GoneWithinAsync(pid, TimeSpan.FromSeconds(10)), $"worker {pid} should be gone once the function scaled to zero");
-        Assert.False(Directory.Exists(cwd), $"the worker's directory {cwd} should be removed");
+
+        // The worker's directory is a tmpfs of its sandbox: it is gone with the sandbox's last process.
+        Assert.Equal("/function", cwd);
+        Assert.True(await SandboxProcesses.NamespaceGoneAsync(pidns), $"the sandbox {pidns} should be gone");
     }
 
     [Fact]
     public async Task SeveralWorkersServeOneFunctionUpToItsConcurrency()
     {
         var ws = GatewayFixture.Workspace();
-        await DeployPythonAsync(ws, "slow", "import os, time\ndef main(event, context):\n    time.sleep(0.5)\n    return os.getpid()\n", new { maxConcurrency = 4 });
+        await DeployPythonAsync(ws, "slow", $"import os, time\ndef main(event, context):\n    time.sleep(0.5)\n    return {{'ns': {SandboxProcesses.PidNamespace}}}\n", new { maxConcurrency = 4 });
         await Server.InvokeAsync(ws, "slow", "{}");
 
         var clock = Stopwatch.StartNew();
-        // Four run at once and two wait (the fixture allows a queue of two): two rounds of half a second.
-        var pids = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ => (await JsonAsync(await Server.InvokeAsync(ws, "slow", "{}"))).GetInt32()));
+        // Four run at once and two wait (the fixture allows a queue of two): two rounds of half a second. Each worker
+        // is a sandbox of its own, known by its PID namespace.
+        var pids = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ => (await JsonAsync(await Server.InvokeAsync(ws, "slow", "{}"))).GetProperty("ns").GetString()));
         var elapsed = clock.Elapsed;
 
         Assert.Equal(4, pids.Distinct().Count());

@@ -1,7 +1,12 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Granary.Functions;
+using Granary.Runtime.Egress;
 using Granary.Runtime.Python;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -17,6 +22,12 @@ public sealed class PythonPoolFixture : IAsyncLifetime
 
     public PythonWorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
 
+    /// <summary>
+    /// Gets a loopback HTTP server the tests' functions reach through their egress proxy (allowed for this pool only
+    /// with Granary:Egress:Allow): sandboxed workers share no file system with the host or each other.
+    /// </summary>
+    public LoopbackServer Server { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(Interpreter))
@@ -24,7 +35,8 @@ public sealed class PythonPoolFixture : IAsyncLifetime
             throw new InvalidOperationException($"{Interpreter} is missing: the Python tests run real workers. Install it with: apt-get install -y python3");
         }
 
-        _pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = Interpreter, WarmWorkers = 2 }), NullLogger<PythonWorkerPool>.Instance);
+        var egress = new EgressPolicy(new EgressOptions { Allow = [$"127.0.0.1:{Server.Port.ToString(CultureInfo.InvariantCulture)}"] });
+        _pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = Interpreter, WarmWorkers = 2 }), NullLogger<PythonWorkerPool>.Instance, egress);
         await _pool.WarmUpAsync(TestContext.Current.CancellationToken);
     }
 
@@ -33,6 +45,105 @@ public sealed class PythonPoolFixture : IAsyncLifetime
         if (_pool is not null)
         {
             await _pool.DisposeAsync();
+        }
+
+        Server.Dispose();
+    }
+}
+
+/// <summary>
+/// A tiny HTTP server on 127.0.0.1: <c>GET /barrier?key=K&amp;n=N</c> answers once N requests with key K have arrived
+/// (or after 20 s), <c>GET /report?key=K&amp;value=V</c> records V under K. Each answer is <c>ok</c>.
+/// </summary>
+public sealed class LoopbackServer : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly ConcurrentDictionary<string, int> _arrived = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _reports = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private int _requests;
+
+    public LoopbackServer()
+    {
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _ = AcceptAsync();
+    }
+
+    public int Port { get; }
+
+    /// <summary>Gets how many requests arrived, whatever they asked for.</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    public IReadOnlyList<string> Reported(string key) => _reports.TryGetValue(key, out var values) ? [.. values] : [];
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _listener.Stop();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stopping.Token);
+                _ = ServeAsync(client);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        try
+        {
+            var stream = client.GetStream();
+            var buffer = new byte[8192];
+            var length = 0;
+            while (buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8) < 0 && length < buffer.Length)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(length), _stopping.Token);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                length += read;
+            }
+
+            Interlocked.Increment(ref _requests);
+            var target = Encoding.ASCII.GetString(buffer, 0, length).Split(' ')[1];
+            var uri = new Uri(new Uri("http://127.0.0.1/"), target);
+            var query = uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+                .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => Uri.UnescapeDataString(p.Length > 1 ? p[1] : ""), StringComparer.Ordinal);
+            var key = query.GetValueOrDefault("key", "");
+            if (uri.AbsolutePath == "/barrier")
+            {
+                var n = int.Parse(query.GetValueOrDefault("n", "1"), CultureInfo.InvariantCulture);
+                _arrived.AddOrUpdate(key, 1, (_, count) => count + 1);
+                var deadline = Environment.TickCount64 + 20_000;
+                while (_arrived[key] < n && Environment.TickCount64 < deadline)
+                {
+                    await Task.Delay(10, _stopping.Token);
+                }
+            }
+            else if (uri.AbsolutePath == "/report")
+            {
+                _reports.GetOrAdd(key, _ => new ConcurrentQueue<string>()).Enqueue(query.GetValueOrDefault("value", ""));
+            }
+
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray(), _stopping.Token);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or FormatException or IndexOutOfRangeException or UriFormatException)
+        {
+            // The client went away or sent nonsense.
         }
     }
 }
@@ -63,7 +174,78 @@ internal static class PythonRunner
 
     public static ImmutableArray<string> Messages(this ExecutionResult result) => [.. result.Logs.Select(l => l.Message)];
 
-    public static int Pid(this ExecutionResult result) => result.JsonBody().GetProperty("pid").GetInt32();
+    /// <summary>
+    /// Gets the host pid of the worker that served <paramref name="result"/>. A sandboxed function sees its pid in its
+    /// own PID namespace: it returns that pid and the namespace (<c>"pidns": os.readlink("/proc/self/ns/pid")</c>),
+    /// and the process is found on the host by both (while it runs).
+    /// </summary>
+    public static int Pid(this ExecutionResult result)
+    {
+        var body = result.JsonBody();
+        var pid = body.GetProperty("pid").GetInt32();
+        return body.TryGetProperty("pidns", out var ns) ? HostPid(pid, ns.GetString()!) : pid;
+    }
+
+    /// <summary>Finds the host pid of the process that is <paramref name="innerPid"/> in the PID namespace <paramref name="pidNamespace"/>.</summary>
+    public static int HostPid(int innerPid, string pidNamespace)
+    {
+        foreach (var (pid, ns, nsPids) in Processes())
+        {
+            if (ns == pidNamespace && nsPids.Length > 0 && nsPids[^1] == innerPid)
+            {
+                return pid;
+            }
+        }
+
+        throw new InvalidOperationException($"No process on this host is pid {innerPid} of {pidNamespace}.");
+    }
+
+    /// <summary>Gets whether any process still runs in the PID namespace <paramref name="pidNamespace"/>.</summary>
+    public static bool NamespaceHasProcesses(string pidNamespace) =>
+        Processes().Any(p => p.Namespace == pidNamespace && ProcessExists(p.Pid));
+
+    /// <summary>Waits until no process runs in the PID namespace <paramref name="pidNamespace"/>.</summary>
+    public static async Task<bool> NamespaceGoneAsync(string pidNamespace, int timeoutMs = 5000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (NamespaceHasProcesses(pidNamespace))
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+
+    private static IEnumerable<(int Pid, string Namespace, int[] NsPids)> Processes()
+    {
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            string ns;
+            int[] nsPids;
+            try
+            {
+                ns = new FileInfo(Path.Combine(entry, "ns", "pid")).LinkTarget ?? "";
+                var line = File.ReadLines(Path.Combine(entry, "status")).FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal)) ?? "";
+                nsPids = [.. line[6..].Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+            {
+                continue;
+            }
+
+            yield return (pid, ns, nsPids);
+        }
+    }
 
     /// <summary>Gets whether a process is running: it has a /proc entry and is not a zombie waiting to be reaped.</summary>
     public static bool ProcessExists(int pid)

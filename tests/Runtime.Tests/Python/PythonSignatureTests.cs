@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -618,12 +617,17 @@ public sealed class PythonSignatureTests(PythonPoolFixture fixture) : IClassFixt
     [Fact]
     public async Task KymaEmitCloudEventPostsAStructuredCloudEventToThePublisher()
     {
+        // The publisher is the operator's (Granary:Python:PublisherProxyAddress): a pool of its own with it configured.
+        // On loopback, which the egress policy refuses, it is still reached: the configured publisher is let through.
         using var publisher = new LoopbackPublisher();
-        var result = await RunKymaAsync("""
+        await using var pool = new PythonWorkerPool(
+            Microsoft.Extensions.Options.Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, PublisherProxyAddress = publisher.Address }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PythonWorkerPool>.Instance);
+        var result = await PythonSignatures.RunAsync(pool, """
             def main(event, context):
                 returned = event.emitCloudEvent("order.shipped", "/shop", event["data"], {"eventtypeversion": "v1"})
                 return {"returned": returned}
-            """, PythonSignatures.PostJson("""{"orderId":1}"""), s => s with { Env = ImmutableDictionary<string, string>.Empty.Add("PUBLISHER_PROXY_ADDRESS", publisher.Address) });
+            """, PythonSignatures.PostJson("""{"orderId":1}"""), PythonSignatures.Signature(FunctionSignatures.Kyma, s => s with { TimeoutSeconds = 5 }));
 
         Assert.Equal(200, result.StatusCode);
         Assert.Equal("{\"returned\": null}", result.Text());
@@ -650,7 +654,7 @@ public sealed class PythonSignatureTests(PythonPoolFixture fixture) : IClassFixt
             """);
 
         Assert.Equal(500, result.StatusCode);
-        Assert.Contains(result.Logs, l => l.Message.Contains("PUBLISHER_PROXY_ADDRESS", StringComparison.Ordinal));
+        Assert.Contains(result.Logs, l => l.Message.Contains("Granary:Python:PublisherProxyAddress", StringComparison.Ordinal));
     }
 
     /// <summary>An HTTP listener on loopback standing in for Kyma's eventing publisher proxy.</summary>

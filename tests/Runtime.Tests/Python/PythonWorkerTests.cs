@@ -20,43 +20,25 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         import os
 
         def main(event, context):
-            return {"hello": event.get("name", "world"), "pid": os.getpid()}
+            return {"hello": event.get("name", "world"), "pid": os.getpid(), "pidns": os.readlink("/proc/self/ns/pid")}
         """;
 
-    // Each invocation waits until `n` invocations run at once: they must be in `n` different workers.
+    // Each invocation waits until `n` invocations run at once: they must be in `n` different workers. Sandboxed
+    // workers share no file system, so they meet at the fixture's loopback server (through their egress proxy).
     private const string Barrier = """
-        import os, time
+        import os, urllib.request
 
         def main(event, context):
-            path = os.path.join(event["dir"], str(os.getpid()))
-            open(path, "w").close()
-            deadline = time.time() + 20
-            while len(os.listdir(event["dir"])) < event["n"] and time.time() < deadline:
-                time.sleep(0.01)
-            return {"pid": os.getpid()}
+            urllib.request.urlopen("http://127.0.0.1:%d/barrier?key=%s&n=%d" % (event["port"], event["key"], event["n"]), timeout=30).read()
+            return {"pid": os.getpid(), "pidns": os.readlink("/proc/self/ns/pid")}
         """;
 
-    private static async Task<List<int>> RunTogetherAsync(PythonFunction function, int n)
+    private async Task<List<int>> RunTogetherAsync(PythonFunction function, int n)
     {
-        var directory = Directory.CreateTempSubdirectory("granary-barrier-").FullName;
-
-        // Workers of a root silo run as 'nobody': let them meet in this directory.
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(directory, (UnixFileMode)0x1FF);
-        }
-
-        try
-        {
-            var request = Json(JsonSerializer.Serialize(new { dir = directory, n }));
-            var results = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => function.InvokeAsync(request)));
-            Assert.All(results, r => Assert.Equal(200, r.StatusCode));
-            return [.. results.Select(r => r.Pid()).Distinct()];
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var request = Json(JsonSerializer.Serialize(new { port = fixture.Server.Port, key = Guid.NewGuid().ToString("N"), n }));
+        var results = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => function.InvokeAsync(request)));
+        Assert.All(results, r => Assert.Equal(200, r.StatusCode));
+        return [.. results.Select(r => r.Pid()).Distinct()];
     }
 
     [Fact]
@@ -84,7 +66,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
 
             def main(event, context):
                 child = subprocess.run(["/bin/sh", "-c", "cut -d' ' -f6,19 /proc/self/stat"], capture_output=True, text=True).stdout.split()
-                return {"nice": os.nice(0), "session": os.getsid(0), "group": os.getpgid(0), "pid": os.getpid(),
+                return {"nice": os.nice(0), "session": os.getsid(0), "group": os.getpgid(0), "pid": os.getpid(), "pidns": os.readlink("/proc/self/ns/pid"),
                         "childSession": int(child[0]), "childNice": int(child[1])}
             """);
 
@@ -92,8 +74,11 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
 
         Assert.Equal(10, result.GetProperty("nice").GetInt32());
         Assert.Equal(10, result.GetProperty("childNice").GetInt32());
-        Assert.Equal(SessionOf(Environment.ProcessId), result.GetProperty("session").GetInt32());
-        Assert.Equal(SessionOf(Environment.ProcessId), result.GetProperty("childSession").GetInt32());
+
+        // In its PID namespace the worker sees the silo's session as 0 (its leader is outside); the host sees it.
+        var hostPid = HostPid(result.GetProperty("pid").GetInt32(), result.GetProperty("pidns").GetString()!);
+        Assert.Equal(SessionOf(Environment.ProcessId), SessionOf(hostPid));
+        Assert.Equal(result.GetProperty("session").GetInt32(), result.GetProperty("childSession").GetInt32());
         Assert.Equal(result.GetProperty("pid").GetInt32(), result.GetProperty("group").GetInt32());
 
         static int SessionOf(int pid)
@@ -163,8 +148,11 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
 
         var env = (await function.InvokeAsync(Empty())).JsonBody().GetProperty("env");
 
-        var names = env.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        // Besides its own env, a sandboxed function gets the proxy variables of its egress relay.
+        string[] proxies = ["ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "all_proxy", "http_proxy", "https_proxy"];
+        var names = env.EnumerateObject().Select(p => p.Name).Where(n => !proxies.Contains(n)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["API_URL", "GREETING"], names);
+        Assert.All(proxies, p => Assert.StartsWith("http://127.0.0.1:", env.GetProperty(p).GetString(), StringComparison.Ordinal));
         Assert.Equal("hej", env.GetProperty("GREETING").GetString());
         Assert.DoesNotContain(names, hostVariables.Contains);
     }
@@ -181,26 +169,31 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
                 fd, temp = tempfile.mkstemp()
                 os.close(fd)
                 cwd = os.getcwd()
-                return {"cwd": cwd, "mode": stat.S_IMODE(os.stat(cwd).st_mode), "temp": temp, "files": sorted(os.listdir(cwd))}
+                return {"cwd": cwd, "mode": stat.S_IMODE(os.stat(cwd).st_mode), "owner": os.stat(cwd).st_uid, "uid": os.getuid(),
+                        "temp": temp, "files": sorted(os.listdir(cwd)), "pidns": os.readlink("/proc/self/ns/pid")}
             """);
-        string cwd;
+        string pidns;
         try
         {
             var body = (await function.InvokeAsync(Empty())).JsonBody();
-            cwd = body.GetProperty("cwd").GetString()!;
+            var cwd = body.GetProperty("cwd").GetString()!;
+            pidns = body.GetProperty("pidns").GetString()!;
 
-            Assert.NotEqual(Environment.CurrentDirectory, cwd);
+            // The function's directory is a tmpfs of its sandbox (nothing of it is on the host's disk), its own.
+            Assert.Equal("/function", cwd);
             Assert.Equal(Convert.ToInt32("700", 8), body.GetProperty("mode").GetInt32());
+            Assert.Equal(body.GetProperty("uid").GetInt32(), body.GetProperty("owner").GetInt32());
             Assert.StartsWith(cwd + "/", body.GetProperty("temp").GetString(), StringComparison.Ordinal);
             Assert.Contains("scratch.txt", body.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
-            Assert.True(File.Exists(Path.Combine(cwd, "scratch.txt")));
+            Assert.False(File.Exists(Path.Combine(cwd, "scratch.txt")));
         }
         finally
         {
             await function.DisposeAsync();
         }
 
-        Assert.False(Directory.Exists(cwd));
+        // With its last process the sandbox and its tmpfs are gone.
+        Assert.True(await NamespaceGoneAsync(pidns));
     }
 
     [Fact]
@@ -250,20 +243,14 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
     [Fact]
     public async Task ValidationLoadsInAScratchWorkerAndEndsIt()
     {
-        var marker = Path.Combine(Path.GetTempPath(), $"granary-validate-{Guid.NewGuid():N}");
-        try
-        {
-            var code = $"import os\n\nwith open({JsonSerializer.Serialize(marker)}, 'w') as f:\n    f.write(str(os.getpid()))\n\ndef main(event, context):\n    return 1\n";
+        // The module reports its PID namespace to the fixture's server while it loads.
+        var key = Guid.NewGuid().ToString("N");
+        var code = $"import os, urllib.request\n\nurllib.request.urlopen('http://127.0.0.1:{fixture.Server.Port}/report?key={key}&value=' + os.readlink('/proc/self/ns/pid')).read()\n\ndef main(event, context):\n    return 1\n";
 
-            Assert.Null(await PythonFunction.ValidateAsync(Definition(code), fixture.Pool, Limits));
+        Assert.Null(await PythonFunction.ValidateAsync(Definition(code), fixture.Pool, Limits));
 
-            var pid = int.Parse(await File.ReadAllTextAsync(marker, TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
-            Assert.True(await ProcessGoneAsync(pid), $"scratch worker {pid} is still running");
-        }
-        finally
-        {
-            File.Delete(marker);
-        }
+        var pidns = Assert.Single(fixture.Server.Reported(key));
+        Assert.True(await NamespaceGoneAsync(pidns), $"scratch worker of {pidns} is still running");
     }
 
     [Fact]
@@ -315,7 +302,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
 
             def main(event, context):
                 time.sleep(0.5)
-                return {"pid": os.getpid()}
+                return {"pid": os.getpid(), "pidns": os.readlink("/proc/self/ns/pid")}
             """, s => s with { MaxConcurrency = 4, TimeoutSeconds = 30 });
         Assert.Null(await function.WarmUpAsync());
 

@@ -1099,15 +1099,25 @@ class PublishResult:
 def _publisher(meta):
     timeout = float(meta.get("timeoutSeconds") or 30)
 
+    # Where events go is the operator's to say (Granary:Python:PublisherProxyAddress), never the function's: its env
+    # (PUBLISHER_PROXY_ADDRESS included) and secrets cannot redirect what Granary itself sends.
+    address = meta.get("publisherProxyAddress")
+    relay = meta.get("_relay")
+
     def publish(body, content_type):
-        address = os.environ.get("PUBLISHER_PROXY_ADDRESS") or (meta.get("env") or {}).get("PUBLISHER_PROXY_ADDRESS") or meta.get("publisherProxyAddress")
         if not address:
-            raise RuntimeError("No event publisher is configured: set PUBLISHER_PROXY_ADDRESS in the function env or Granary:Python:PublisherProxyAddress.")
+            raise RuntimeError("No event publisher is configured: the operator sets Granary:Python:PublisherProxyAddress.")
+        from urllib.parse import urlsplit
+        if urlsplit(address).scheme not in ("http", "https") or not urlsplit(address).hostname:
+            raise RuntimeError("The event publisher address %r (Granary:Python:PublisherProxyAddress) is not an http:// or https:// URL." % address)
         import urllib.error
         import urllib.request
+        # Sandboxed, through the worker's egress relay (the host lets exactly the configured publisher through);
+        # otherwise directly. Never through proxies named by the function's env.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": relay, "https": relay} if relay else {}))
         request = urllib.request.Request(address, data=body.encode("utf-8"), method="POST", headers={"Content-Type": content_type})
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the configured publisher
+            with opener.open(request, timeout=timeout) as response:  # noqa: S310 - the configured publisher
                 return PublishResult(response.status, dict(response.headers.items()), response.read())
         except urllib.error.HTTPError as error:
             # requests.post (Kyma) does not raise on an error status: neither does Granary.

@@ -26,6 +26,31 @@ Additions to the protocol agreed in the brief (both ends are this file and Pytho
 import os
 import sys
 
+# Sandboxed (Granary:Python:Isolation=sandbox): this process is the Python of a bubblewrap sandbox, root in it with
+# only CAP_SETUID, CAP_SETGID and CAP_CHOWN until a function loads and it takes its tenant's uid (see _load).
+_SANDBOXED = os.environ.pop("GRANARY_SANDBOX", None) == "1"
+
+# Below the priority of the threads that serve requests (Granary:Python:WorkerNice), inherited by what it starts.
+try:
+    _nice = int(os.environ.pop("GRANARY_WORKER_NICE", "0") or 0)
+    if _nice > 0:
+        os.setpriority(os.PRIO_PROCESS, 0, _nice)
+except (OSError, ValueError):
+    pass
+
+# No controlling terminal: a function must not push input into the terminal the silo was started from (TIOCSTI).
+# The worker stays in the silo's session (see below), so it gives the terminal up instead.
+try:
+    import fcntl as _fcntl
+    import termios as _termios
+    _tty = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    try:
+        _fcntl.ioctl(_tty, _termios.TIOCNOTTY)
+    finally:
+        os.close(_tty)
+except (OSError, ImportError, AttributeError):
+    pass
+
 # A process group of its own: the host ends the worker and every process it started with one signal. Not a session
 # of its own (setsid): the kernel schedules each session as one group (autogroup), so forty workers in forty sessions
 # would take forty shares of the CPU against the silo's one, whatever their nice value; in the silo's session, the
@@ -345,10 +370,21 @@ def _load(message):
     _memory_limit_mb = int(meta.get("memoryLimitMb") or 0)
     if _memory_limit_mb > 0:
         _set_memory_limit(_memory_limit_mb, int(message.get("overheadMb", 16)))
+    if _SANDBOXED:
+        uid = message.get("uid")
+        if not isinstance(uid, int) or uid <= 0:
+            # Never run a function as the sandbox's root.
+            os._exit(78)
+        _take_tenant_identity(uid, message.get("fileSizeMb"))
     # Temporary files go to the private working directory, removed with the worker.
     tempfile.tempdir = os.getcwd()
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in (meta.get("env") or {}).items()})
+    if _SANDBOXED:
+        _proxy_environment()
+        _install_tunnel()
+        if _relay_port is not None:
+            meta["_relay"] = "http://127.0.0.1:%d" % _relay_port
     try:
         with open(_handler_path, "w", encoding="utf-8") as source:
             source.write(code)
@@ -462,12 +498,250 @@ def _on_usr1(signum, frame):
         pass
 
 
-def _watch_parent(parent):
-    # A worker whose host died (it is re-parented) ends itself, even in the middle of a runaway invocation.
+def _watch_host():
+    # A worker whose host died ends itself, even in the middle of a runaway invocation: the host's end of the protocol
+    # pipe closes with the host (POLLHUP), whatever the worker's parent is (in a PID namespace it is the sandbox's
+    # init). Ending the worker ends its sandbox: the init exits with it, and the kernel ends the rest of the namespace.
+    import select
+    poller = select.poll()
+    poller.register(_PROTO_IN.fileno(), 0)
     while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            os._exit(1)
+        for _fd, events in poller.poll():
+            if events & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                os._exit(1)
+
+
+# The egress relay (sandboxed only): the sandbox has a loopback but no other network. A listener on the sandbox's
+# own 127.0.0.1 relays every connection to the host's egress proxy (a Unix socket mounted at _EGRESS_SOCKET), which
+# applies Granary's egress policy; HTTP_PROXY and friends point at it, and socket.create_connection tunnels through it.
+_EGRESS_SOCKET = "/run/granary/egress.sock"
+_relay_port = None
+
+
+def _relay_loop(listener):
+    # One thread for every relayed connection (threads count against the worker's process limit and address space).
+    import select
+    import socket
+    peers = {}
+    while True:
+        try:
+            readable, _, _ = select.select([listener] + list(peers), [], [])
+        except (OSError, ValueError):
+            for sock in list(peers):
+                if sock.fileno() < 0:
+                    peers.pop(sock, None)
+            continue
+        for sock in readable:
+            if sock is listener:
+                try:
+                    client, _ = listener.accept()
+                except OSError:
+                    continue
+                upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    upstream.connect(_EGRESS_SOCKET)
+                except OSError:
+                    client.close()
+                    upstream.close()
+                    continue
+                peers[client] = upstream
+                peers[upstream] = client
+                continue
+            peer = peers.get(sock)
+            if peer is None:
+                continue
+            try:
+                data = sock.recv(65536)
+                if data:
+                    peer.sendall(data)
+                    continue
+            except OSError:
+                pass
+            for end in (sock, peer):
+                peers.pop(end, None)
+                end.close()
+
+
+def _start_relay():
+    global _relay_port
+    import socket
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(32)
+    _relay_port = listener.getsockname()[1]
+    threading.Thread(target=_relay_loop, args=(listener,), name="granary-egress", daemon=True).start()
+
+
+def _proxy_environment():
+    """Points every proxy variable at the relay; set after the function's env, so that env cannot redirect it."""
+    if _relay_port is None:
+        return
+    proxy = "http://127.0.0.1:%d" % _relay_port
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        os.environ[name] = proxy
+    for name in ("NO_PROXY", "no_proxy"):
+        os.environ.pop(name, None)
+
+
+def _install_tunnel():
+    """Plain sockets tunnel through the relay with CONNECT, so that clients without proxy support work too.
+
+    socket.getaddrinfo answers a host name with a stand-in address of 198.18.0.0/15 (there is no DNS in the sandbox;
+    the host resolves the name when it connects), and socket.socket.connect of a TCP socket to anything but the
+    sandbox's own loopback listeners connects to the relay instead and asks it for the real destination (the name, for
+    a stand-in address). What the egress proxy refuses fails with ConnectionRefusedError and the proxy's reason.
+    This covers http.client, urllib, smtplib, socket.create_connection, redis-py, pymysql and asyncio streams (whose
+    connect then blocks for the handshake); C libraries with sockets of their own (libpq) need the proxy variables.
+    """
+    import errno
+    import ipaddress
+    import socket
+
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+    original_getaddrinfo = socket.getaddrinfo
+    names = {}
+    addresses = {}
+    ports = {"http": 80, "https": 443}
+
+    def literal(host):
+        try:
+            ipaddress.ip_address(host.split("%", 1)[0])
+            return True
+        except ValueError:
+            return False
+
+    def stand_in(name):
+        address = addresses.get(name)
+        if address is None:
+            n = len(addresses) + 1
+            address = "198.%d.%d.%d" % (18 + ((n >> 16) & 1), (n >> 8) & 255, n & 255)
+            addresses[name] = address
+            names[address] = name
+        return address
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        if isinstance(host, (bytes, bytearray)):
+            host = bytes(host).decode("idna")
+        if host is None or host == "" or literal(host):
+            return original_getaddrinfo(host, port, family, type, proto, flags)
+        if host == "localhost" or host.endswith(".localhost"):
+            host = "127.0.0.1"
+            return original_getaddrinfo(host, port, family if family != socket.AF_INET6 else 0, type, proto, flags)
+        if family not in (0, socket.AF_INET) or type not in (0, socket.SOCK_STREAM) or proto not in (0, socket.IPPROTO_TCP):
+            return original_getaddrinfo(host, port, family, type, proto, flags)
+        if port is None:
+            number = 0
+        elif isinstance(port, int):
+            number = port
+        elif str(port).isdigit():
+            number = int(port)
+        elif str(port) in ports:
+            number = ports[str(port)]
+        else:
+            return original_getaddrinfo(host, port, family, type, proto, flags)
+        if not host.isascii():
+            host = host.encode("idna").decode("ascii")
+        canonical = host if flags & socket.AI_CANONNAME else ""
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, canonical, (stand_in(host), number))]
+
+    def tunnelled(sock, address):
+        return (sock.family in (socket.AF_INET, socket.AF_INET6) and (sock.type & 0xF) == socket.SOCK_STREAM
+                and isinstance(address, tuple) and len(address) >= 2 and isinstance(address[0], str))
+
+    def loopback(host):
+        try:
+            return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+        except ValueError:
+            return False
+
+    def listening_here(port):
+        # The sandbox's own network namespace: /proc/net/tcp* list its sockets only (state 0A is LISTEN).
+        suffix = ":%04X" % port
+        for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(path) as table:
+                    next(table, None)
+                    for line in table:
+                        fields = line.split()
+                        if len(fields) > 3 and fields[3] == "0A" and fields[1].endswith(suffix):
+                            return True
+            except OSError:
+                pass
+        return False
+
+    def handshake(sock, host, port):
+        blocking = sock.gettimeout() == 0.0
+        if blocking:
+            # A non-blocking socket (asyncio): the handshake with the local relay is made blocking, then it is restored.
+            sock.settimeout(60.0)
+        try:
+            relay = ("127.0.0.1", _relay_port) if sock.family == socket.AF_INET else ("::ffff:127.0.0.1", _relay_port)
+            original_connect(sock, relay)
+            authority = "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+            sock.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (authority, authority)).encode("ascii"))
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = sock.recv(1)
+                if not chunk:
+                    raise ConnectionResetError(errno.ECONNRESET, "Granary's egress proxy closed the connection to %s" % authority)
+                head += chunk
+                if len(head) > 65536:
+                    raise ConnectionError("Granary's egress proxy sent an oversized answer")
+            status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+            parts = status_line.split(" ", 2)
+            status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+            if status != 200:
+                length = 0
+                for line in head.decode("latin-1").split("\r\n")[1:]:
+                    if line.lower().startswith("content-length:"):
+                        length = int(line.split(":", 1)[1].strip() or 0)
+                body = b""
+                while len(body) < length:
+                    chunk = sock.recv(length - len(body))
+                    if not chunk:
+                        break
+                    body += chunk
+                raise ConnectionRefusedError(errno.ECONNREFUSED, body.decode("utf-8", "replace").strip() or status_line)
+        finally:
+            if blocking:
+                sock.settimeout(0.0)
+
+    def connect(self, address):
+        if _relay_port is None or not tunnelled(self, address):
+            return original_connect(self, address)
+        host, port = address[0], int(address[1])
+        name = names.get(host)
+        if name is None and loopback(host) and listening_here(port):
+            # The sandbox's own loopback (the function's own listeners, the relay); the host's goes through the proxy.
+            return original_connect(self, address)
+        handshake(self, name or host, port)
+
+    def connect_ex(self, address):
+        if _relay_port is None or not tunnelled(self, address):
+            return original_connect_ex(self, address)
+        try:
+            connect(self, address)
+            return 0
+        except OSError as error:
+            return error.errno or errno.ECONNREFUSED
+
+    socket.getaddrinfo = getaddrinfo
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
+
+
+def _take_tenant_identity(uid, file_size_mb):
+    """Sandboxed: becomes the tenant's uid (no capability left after), before any of the function's code runs."""
+    if file_size_mb:
+        limit = int(file_size_mb) * _MiB
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    cwd = os.getcwd()
+    os.chmod(cwd, 0o700)
+    os.chown(cwd, uid, uid)
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
 
 
 def _drop_privileges():
@@ -486,11 +760,14 @@ def _drop_privileges():
 
 def main():
     global _seq
-    _drop_privileges()
+    if not _SANDBOXED:
+        _drop_privileges()
     signal.signal(signal.SIGUSR1, _on_usr1)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     threading.stack_size(256 * 1024)
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), name="granary-parent-watch", daemon=True).start()
+    threading.Thread(target=_watch_host, name="granary-host-watch", daemon=True).start()
+    if _SANDBOXED:
+        _start_relay()
     threading.stack_size(0)
     version = "%d.%d.%d" % sys.version_info[:3]
     _send({"op": "ready", "pid": os.getpid(), "python": version})

@@ -1,0 +1,733 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Granary.Runtime.Egress;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Runtime.Python;
+
+/// <summary>
+/// How a silo confines its Python workers (<c>Granary:Python:Isolation</c> = <c>sandbox</c>): each worker runs under
+/// bubblewrap in namespaces of its own (network, PID, IPC, UTS, mount), sees a read-only <c>/usr</c>, a private
+/// size-limited <c>/tmp</c> and function directory, reaches the network only through its egress proxy, runs as a uid
+/// of its tenant's own once a function is loaded, and is born in cgroups of its own (memory, pids) when the host has
+/// them. Checked once when the pool starts: a host that cannot isolate refuses to start Python functions.
+/// </summary>
+internal sealed partial class PythonSandbox : IDisposable
+{
+    /// <summary>Where the worker scripts are mounted inside the sandbox.</summary>
+    public const string ScriptsMount = "/granary";
+
+    /// <summary>The function's own directory inside the sandbox (its working directory).</summary>
+    public const string FunctionDirectory = "/function";
+
+    /// <summary>Where the egress proxy's Unix socket is mounted inside the sandbox.</summary>
+    public const string EgressSocketMount = "/run/granary/egress.sock";
+
+    private static readonly string[] s_etcFiles =
+    [
+        "/etc/ld.so.cache", "/etc/ssl", "/etc/ca-certificates", "/etc/localtime", "/etc/mime.types",
+    ];
+
+    private readonly PythonRuntimeOptions _options;
+    private readonly ILogger _logger;
+    private readonly string[] _baseArguments;
+    private readonly CgroupLayout? _cgroups;
+    private long _next;
+
+    private PythonSandbox(PythonRuntimeOptions options, ILogger logger, string[] baseArguments, CgroupLayout? cgroups, EgressPolicy egress, (string Host, int Port)? publisher)
+    {
+        _options = options;
+        _logger = logger;
+        _baseArguments = baseArguments;
+        _cgroups = cgroups;
+        Egress = egress;
+        Publisher = publisher;
+    }
+
+    /// <summary>Gets the silo's egress policy, which every worker's proxy applies.</summary>
+    public EgressPolicy Egress { get; }
+
+    /// <summary>Gets the operator-configured event publisher (host and port) that proxies let through whatever the policy says.</summary>
+    public (string Host, int Port)? Publisher { get; }
+
+    /// <summary>Gets whether workers are born in cgroups of their own (memory and process limits over the whole sandbox).</summary>
+    public bool HasCgroups => _cgroups is not null;
+
+    /// <summary>
+    /// Checks that this machine can build the sandbox (bubblewrap present, namespaces allowed) and finds the cgroups
+    /// workers go into. Throws <see cref="InvalidOperationException"/> naming <c>Granary:Python:Isolation</c> when it
+    /// cannot isolate.
+    /// </summary>
+    public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, EgressPolicy egress, ILogger logger)
+    {
+        var fix = $"Install bubblewrap (apt-get install -y bubblewrap) and run the silo as root, or set {PythonRuntimeOptions.SectionName}:Isolation=none on a single-tenant host (no isolation between Python functions).";
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new InvalidOperationException($"Python functions need a Linux host to be isolated ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). " + fix);
+        }
+
+        if (!File.Exists(options.Bubblewrap))
+        {
+            throw new InvalidOperationException($"Python functions cannot be isolated: bubblewrap ({PythonRuntimeOptions.SectionName}:Bubblewrap = {options.Bubblewrap}) is not installed. " + fix);
+        }
+
+        if (!Environment.IsPrivilegedProcess)
+        {
+            throw new InvalidOperationException($"Python functions cannot be isolated: the silo is not root, so it cannot give each tenant a uid of its own ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). " + fix);
+        }
+
+        var arguments = BaseArguments(options, scriptsDirectory);
+
+        // One real sandbox, run once: a kernel without user-visible namespaces, or a container without the
+        // privileges to make them, fails here rather than on the first function.
+        var trial = new ProcessStartInfo(options.Bubblewrap)
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (var argument in arguments)
+        {
+            trial.ArgumentList.Add(argument);
+        }
+
+        trial.ArgumentList.Add("--");
+        trial.ArgumentList.Add(options.Interpreter);
+        trial.ArgumentList.Add("-I");
+        trial.ArgumentList.Add("-c");
+        trial.ArgumentList.Add("pass");
+        using (var process = Process.Start(trial) ?? throw new InvalidOperationException("bubblewrap did not start. " + fix))
+        {
+            var error = process.StandardError.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(options.StartTimeoutSeconds)))
+            {
+                process.Kill();
+                throw new InvalidOperationException("Python functions cannot be isolated: a trial sandbox did not finish. " + fix);
+            }
+
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"Python functions cannot be isolated: a trial sandbox failed ({error.Trim()}). " + fix);
+            }
+        }
+
+        var cgroups = CgroupLayout.Create(out var why);
+        if (cgroups is null)
+        {
+            LogNoCgroups(logger, why);
+        }
+
+        (string, int)? publisher = null;
+        if (!string.IsNullOrWhiteSpace(options.PublisherProxyAddress)
+            && Uri.TryCreate(options.PublisherProxyAddress, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            publisher = (uri.IdnHost, uri.Port);
+        }
+
+        return new PythonSandbox(options, logger, arguments, cgroups, egress, publisher);
+    }
+
+    /// <summary>
+    /// Prepares one worker's sandbox: its host-side directory (the egress socket), its cgroups and its proxy, and the
+    /// start information that launches it (a shell that enters the cgroups, then execs bubblewrap).
+    /// </summary>
+    public SandboxedWorker Prepare(ProcessStartInfo start, string hostDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var id = Interlocked.Increment(ref _next);
+        var socketPath = Path.Combine(hostDirectory, "egress.sock");
+        var proxy = new PythonEgressProxy(socketPath, Egress, Publisher, _logger);
+        var cgroups = _cgroups?.CreateWorker(id.ToString(CultureInfo.InvariantCulture), _options.MaxProcesses);
+
+        // sh: enter every cgroup, then become bubblewrap, so that nothing of the sandbox is ever outside them.
+        start.FileName = "/bin/sh";
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 111; shift; n=$((n-1)); done; exec \"$@\"");
+        start.ArgumentList.Add("granary-sandbox");
+        var procs = cgroups?.ProcsFiles ?? [];
+        start.ArgumentList.Add(procs.Count.ToString(CultureInfo.InvariantCulture));
+        foreach (var file in procs)
+        {
+            start.ArgumentList.Add(file);
+        }
+
+        start.ArgumentList.Add(_options.Bubblewrap);
+        foreach (var argument in _baseArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in new[] { "--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", "/run/granary", "--bind" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add(socketPath);
+        start.ArgumentList.Add(EgressSocketMount);
+        start.ArgumentList.Add("--");
+        start.ArgumentList.Add(_options.Interpreter);
+        return new SandboxedWorker(proxy, cgroups);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _cgroups?.Dispose();
+
+    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory)
+    {
+        var arguments = new List<string>
+        {
+            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--hostname", "granary",
+            "--ro-bind", "/usr", "/usr",
+        };
+
+        // Merged-/usr systems link these into /usr; older ones have them as directories.
+        foreach (var top in new[] { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" })
+        {
+            var info = new FileInfo(top);
+            if (info.LinkTarget is { } target)
+            {
+                arguments.AddRange(["--symlink", target, top]);
+            }
+            else if (Directory.Exists(top))
+            {
+                arguments.AddRange(["--ro-bind", top, top]);
+            }
+        }
+
+        foreach (var path in s_etcFiles.Concat(Directory.Exists("/etc") ? Directory.GetDirectories("/etc", "python3*") : []))
+        {
+            arguments.AddRange(["--ro-bind-try", path, path]);
+        }
+
+        // An interpreter outside /usr (a pyenv or a venv) brings its installation prefix, read-only.
+        var interpreter = ResolveLinks(options.Interpreter);
+        if (!interpreter.StartsWith("/usr/", StringComparison.Ordinal) && Path.GetDirectoryName(Path.GetDirectoryName(interpreter)) is { Length: > 1 } prefix)
+        {
+            arguments.AddRange(["--ro-bind", prefix, prefix]);
+        }
+
+        var tmp = (options.TmpQuotaMb * 1024L * 1024).ToString(CultureInfo.InvariantCulture);
+        var own = (options.DirectoryQuotaMb * 1024L * 1024).ToString(CultureInfo.InvariantCulture);
+        arguments.AddRange([
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--perms", "1777", "--size", tmp, "--tmpfs", "/dev/shm",
+            "--perms", "1777", "--size", tmp, "--tmpfs", "/tmp",
+            "--perms", "0700", "--size", own, "--tmpfs", FunctionDirectory,
+            "--ro-bind", scriptsDirectory, ScriptsMount,
+            "--chdir", FunctionDirectory,
+            "--setenv", "HOME", FunctionDirectory,
+
+            // The blank worker starts as root in the sandbox with only what it needs to take its tenant's uid when a
+            // function loads (chown its directory, setgid, setuid); after that it has no capability at all.
+            "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_CHOWN",
+        ]);
+        return [.. arguments];
+    }
+
+    private static string ResolveLinks(string path)
+    {
+        try
+        {
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
+        }
+        catch (IOException)
+        {
+            return Path.GetFullPath(path);
+        }
+    }
+
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "Python workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited; namespaces, uids, quotas and the egress proxy still hold")]
+    private static partial void LogNoCgroups(ILogger logger, string reason);
+}
+
+/// <summary>One worker's sandbox: its egress proxy, its cgroups and how its processes are found and ended.</summary>
+internal sealed class SandboxedWorker : IDisposable
+{
+    private const int Sigkill = 9;
+
+    private int _initPid;
+
+    internal SandboxedWorker(PythonEgressProxy proxy, WorkerCgroups? cgroups)
+    {
+        Proxy = proxy;
+        Cgroups = cgroups;
+    }
+
+    /// <summary>Gets the worker's egress proxy.</summary>
+    public PythonEgressProxy Proxy { get; }
+
+    /// <summary>Gets the worker's cgroups, or null when the host has none.</summary>
+    public WorkerCgroups? Cgroups { get; }
+
+    /// <summary>Gets the host pid of the Python process (not of bubblewrap), once it reported ready.</summary>
+    public int PythonPid { get; private set; }
+
+    /// <summary>
+    /// Finds, once the worker reported ready, the host pids of the sandbox's init (bubblewrap's pid 1) and of the
+    /// Python process: the init is bubblewrap's child, Python the init's.
+    /// </summary>
+    public void Locate(int bubblewrapPid)
+    {
+        foreach (var candidates in new[] { Cgroups?.Pids(), AllPids() })
+        {
+            if (candidates is not { Count: > 0 })
+            {
+                continue;
+            }
+
+            var parents = new List<(int Pid, int Parent)>();
+            foreach (var pid in candidates)
+            {
+                if (ParentOf(pid) is { } parent)
+                {
+                    parents.Add((pid, parent));
+                }
+            }
+
+            var init = parents.FirstOrDefault(p => p.Parent == bubblewrapPid).Pid;
+            var python = init == 0 ? 0 : parents.FirstOrDefault(p => p.Parent == init).Pid;
+            if (python != 0)
+            {
+                _initPid = init;
+                PythonPid = python;
+                return;
+            }
+        }
+    }
+
+    /// <summary>Ends every process of the sandbox: the cgroup's, and the PID namespace (its init's death ends the rest).</summary>
+    public void KillAll(int bubblewrapPid, bool bubblewrapReaped)
+    {
+        Cgroups?.KillAll();
+        if (_initPid != 0 && !bubblewrapReaped)
+        {
+            // While bubblewrap is alive its child (the init) is not reaped, so the pid is still the init's.
+            _ = PosixSignals.Kill(_initPid, Sigkill);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Proxy.Dispose();
+        Cgroups?.Dispose();
+    }
+
+    private static List<int> AllPids()
+    {
+        var pids = new List<int>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                pids.Add(pid);
+            }
+        }
+
+        return pids;
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Where a silo's worker cgroups live: cgroup v2 (one directory) or v1 (a memory and a pids hierarchy).</summary>
+internal sealed class CgroupLayout : IDisposable
+{
+    private const string SiloLeaf = "granary-silo";
+
+    private readonly string? _v2;
+    private readonly string? _memory;
+    private readonly string? _pids;
+
+    private CgroupLayout(string? v2, string? memory, string? pids)
+    {
+        _v2 = v2;
+        _memory = memory;
+        _pids = pids;
+    }
+
+    /// <summary>Gets whether this is cgroup v2.</summary>
+    public bool IsV2 => _v2 is not null;
+
+    /// <summary>Creates the silo's own cgroup directories under the silo's cgroups, or returns null and why not.</summary>
+    public static CgroupLayout? Create(out string why)
+    {
+        var name = $"granary-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}";
+        try
+        {
+            var own = File.ReadAllLines("/proc/self/cgroup");
+            if (File.Exists("/sys/fs/cgroup/cgroup.controllers"))
+            {
+                // cgroup v2: a child of the silo's cgroup with the memory and pids controllers for its own children.
+                var path = own.FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..] ?? "/";
+                var parent = "/sys/fs/cgroup" + path.TrimEnd('/');
+                if (Path.GetFileName(parent) == SiloLeaf)
+                {
+                    // An earlier pool of this process moved the silo into its leaf: the pools' cgroups go beside it.
+                    parent = Path.GetDirectoryName(parent)!;
+                }
+
+                var controllers = File.ReadAllText(Path.Combine(parent, "cgroup.controllers"));
+                if (!controllers.Contains("memory", StringComparison.Ordinal) || !controllers.Contains("pids", StringComparison.Ordinal))
+                {
+                    why = $"the cgroup v2 hierarchy at {parent} offers no memory or pids controller";
+                    return null;
+                }
+
+                EnableControllers(parent);
+                RemoveStale(parent);
+                var directory = Path.Combine(parent, name);
+                Directory.CreateDirectory(directory);
+                File.WriteAllText(Path.Combine(directory, "cgroup.subtree_control"), "+memory +pids");
+                why = "";
+                return new CgroupLayout(directory, null, null);
+            }
+
+            string? V1(string controller)
+            {
+                var line = own.FirstOrDefault(l => l.Split(':') is [_, var c, _] && c.Split(',').Contains(controller));
+                var root = $"/sys/fs/cgroup/{controller}";
+                if (line is null || !Directory.Exists(root))
+                {
+                    return null;
+                }
+
+                var parent = root + line.Split(':')[2].TrimEnd('/');
+                RemoveStale(parent);
+                var directory = parent + "/" + name;
+                Directory.CreateDirectory(directory);
+                return directory;
+            }
+
+            var memory = V1("memory");
+            var pids = V1("pids");
+            if (memory is null)
+            {
+                TryRemove(pids);
+                why = "no memory cgroup controller is mounted (neither cgroup v2 nor v1 /sys/fs/cgroup/memory)";
+                return null;
+            }
+
+            why = "";
+            return new CgroupLayout(null, memory, pids);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            why = "the silo cannot create cgroups: " + ex.Message;
+            return null;
+        }
+    }
+
+    /// <summary>Creates one worker's cgroups with its process limit.</summary>
+    public WorkerCgroups CreateWorker(string id, int maxProcesses)
+    {
+        var name = "w" + id;
+        if (_v2 is not null)
+        {
+            var directory = Path.Combine(_v2, name);
+            Directory.CreateDirectory(directory);
+            WorkerCgroups.Write(Path.Combine(directory, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
+            return new WorkerCgroups(directory, null, null);
+        }
+
+        var memory = Path.Combine(_memory!, name);
+        Directory.CreateDirectory(memory);
+        string? pids = null;
+        if (_pids is not null)
+        {
+            pids = Path.Combine(_pids, name);
+            Directory.CreateDirectory(pids);
+            WorkerCgroups.Write(Path.Combine(pids, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new WorkerCgroups(null, memory, pids);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        TryRemove(_v2);
+        TryRemove(_memory);
+        TryRemove(_pids);
+    }
+
+    private static void EnableControllers(string parent)
+    {
+        var control = Path.Combine(parent, "cgroup.subtree_control");
+        var enabled = File.ReadAllText(control);
+        if (enabled.Contains("memory", StringComparison.Ordinal) && enabled.Contains("pids", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        try
+        {
+            File.WriteAllText(control, "+memory +pids");
+        }
+        catch (IOException)
+        {
+            // "No internal processes": a cgroup with processes cannot delegate controllers. The silo moves itself
+            // into a leaf of its own first (what systemd's Delegate=yes services do).
+            var leaf = Path.Combine(parent, SiloLeaf);
+            Directory.CreateDirectory(leaf);
+            File.WriteAllText(Path.Combine(leaf, "cgroup.procs"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            File.WriteAllText(control, "+memory +pids");
+        }
+    }
+
+    // The cgroups of silos that ended without removing theirs (killed): granary-<pid>-* of a pid that is gone.
+    private static void RemoveStale(string parent)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(parent, "granary-*-*"))
+        {
+            var parts = Path.GetFileName(directory).Split('-');
+            if (parts.Length == 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}"))
+            {
+                TryRemove(directory);
+            }
+        }
+    }
+
+    internal static void TryRemove(string? directory)
+    {
+        if (directory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // Each cgroup directory is removed with rmdir (its files are not real files).
+            foreach (var child in Directory.GetDirectories(directory))
+            {
+                TryRemove(child);
+            }
+
+            Directory.Delete(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Busy (a process not yet reaped) or gone.
+        }
+    }
+}
+
+/// <summary>One worker's cgroups: limits, membership, kill and removal.</summary>
+internal sealed class WorkerCgroups : IDisposable
+{
+    private readonly string? _v2;
+    private readonly string? _memory;
+    private readonly string? _pids;
+
+    internal WorkerCgroups(string? v2, string? memory, string? pids)
+    {
+        _v2 = v2;
+        _memory = memory;
+        _pids = pids;
+    }
+
+    /// <summary>Gets the <c>cgroup.procs</c> files the worker's first process writes itself into.</summary>
+    public IReadOnlyList<string> ProcsFiles =>
+        [.. new[] { _v2, _memory, _pids }.OfType<string>().Select(d => Path.Combine(d, "cgroup.procs"))];
+
+    /// <summary>Sets the memory limit of the whole sandbox (swap included where the host accounts for it).</summary>
+    public void SetMemoryLimit(long bytes)
+    {
+        var value = bytes.ToString(CultureInfo.InvariantCulture);
+        if (_v2 is not null)
+        {
+            Write(Path.Combine(_v2, "memory.max"), value);
+            TryWrite(Path.Combine(_v2, "memory.swap.max"), "0");
+            return;
+        }
+
+        Write(Path.Combine(_memory!, "memory.limit_in_bytes"), value);
+        TryWrite(Path.Combine(_memory!, "memory.memsw.limit_in_bytes"), value);
+    }
+
+    /// <summary>Gets whether the kernel killed a process of the sandbox for lack of memory.</summary>
+    public bool OomKilled()
+    {
+        try
+        {
+            var file = _v2 is not null ? Path.Combine(_v2, "memory.events") : Path.Combine(_memory!, "memory.oom_control");
+            foreach (var line in File.ReadLines(file))
+            {
+                if (line.StartsWith("oom_kill ", StringComparison.Ordinal) && line[9..].Trim() != "0")
+                {
+                    return true;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Removed already.
+        }
+
+        return false;
+    }
+
+    /// <summary>Gets the host pids of every process in the sandbox.</summary>
+    public List<int> Pids()
+    {
+        var pids = new List<int>();
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(_v2 ?? _pids ?? _memory!, "cgroup.procs")))
+            {
+                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    pids.Add(pid);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Removed already.
+        }
+
+        return pids;
+    }
+
+    /// <summary>Kills every process in the sandbox's cgroups.</summary>
+    public void KillAll()
+    {
+        if (_v2 is not null && TryWrite(Path.Combine(_v2, "cgroup.kill"), "1"))
+        {
+            return;
+        }
+
+        // cgroup v1 (or a v2 kernel before 5.14): signal what is listed, a few rounds for what forked meanwhile
+        // (pids.max bounds how many there can be).
+        for (var round = 0; round < 4; round++)
+        {
+            var pids = Pids();
+            if (pids.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var pid in pids)
+            {
+                _ = PosixSignals.Kill(pid, 9);
+            }
+        }
+    }
+
+    /// <summary>Removes the cgroups (once their processes are gone; retried briefly while the kernel reaps them).</summary>
+    public void Dispose()
+    {
+        foreach (var directory in new[] { _v2, _memory, _pids })
+        {
+            if (directory is null)
+            {
+                continue;
+            }
+
+            for (var attempt = 0; attempt < 50 && Directory.Exists(directory); attempt++)
+            {
+                CgroupLayout.TryRemove(directory);
+                if (Directory.Exists(directory))
+                {
+                    Thread.Sleep(10);
+                }
+            }
+        }
+    }
+
+    internal static void Write(string file, string value) => File.WriteAllText(file, value);
+
+    private static bool TryWrite(string file, string value)
+    {
+        try
+        {
+            File.WriteAllText(file, value);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>kill(2) for the sandbox's processes.</summary>
+internal static class PosixSignals
+{
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; true when it was sent.</summary>
+    public static bool Kill(int pid, int signal) => kill(pid, signal) == 0;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
+    private static extern int kill(int pid, int sig);
+#pragma warning restore SYSLIB1054
+}
+
+/// <summary>
+/// The uids sandboxed workers run as: one per tenant, <c>UidRangeStart + hash(tenant) mod UidRangeSize</c>, probing
+/// on when another tenant holds it, so that no two tenants share a uid in this process. Stable for the life of the
+/// process (a tenant keeps its uid across its functions and versions).
+/// </summary>
+internal static class TenantUids
+{
+    private static readonly Lock s_gate = new();
+    private static readonly Dictionary<string, int> s_byTenant = new(StringComparer.Ordinal);
+    private static readonly Dictionary<int, string> s_byUid = [];
+
+    /// <summary>Gets the uid of <paramref name="tenant"/> in the range of <paramref name="options"/>.</summary>
+    public static int Get(string tenant, PythonRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        lock (s_gate)
+        {
+            if (s_byTenant.TryGetValue(tenant, out var known) && known >= options.UidRangeStart && known < (long)options.UidRangeStart + options.UidRangeSize)
+            {
+                return known;
+            }
+
+            // FNV-1a: stable across processes and restarts (string.GetHashCode is randomized per process).
+            var hash = 14695981039346656037UL;
+            foreach (var b in Encoding.UTF8.GetBytes(tenant))
+            {
+                hash = (hash ^ b) * 1099511628211UL;
+            }
+
+            var size = (ulong)options.UidRangeSize;
+            for (ulong probe = 0; probe < size; probe++)
+            {
+                var uid = options.UidRangeStart + (int)((hash + probe) % size);
+                if (!s_byUid.TryGetValue(uid, out var holder))
+                {
+                    s_byUid[uid] = tenant;
+                    s_byTenant[tenant] = uid;
+                    return uid;
+                }
+
+                if (holder == tenant)
+                {
+                    return uid;
+                }
+            }
+
+            throw new InvalidOperationException($"Every uid of {PythonRuntimeOptions.SectionName}:UidRangeStart..+UidRangeSize is taken; widen UidRangeSize.");
+        }
+    }
+}
