@@ -152,6 +152,12 @@ public sealed class PythonRuntimeOptions : IValidatableObject
         }
     }
 
+    /// <summary>
+    /// Gets or sets whether the sandbox takes its rootless form (an unprivileged user namespace, one fixed uid inside)
+    /// even when the silo is root: a seam for tests, which run as root. A silo that is not root always takes it.
+    /// </summary>
+    internal bool RootlessEvenAsRoot { get; set; }
+
     /// <summary>Gets whether workers run sandboxed.</summary>
     internal bool Sandboxed => string.Equals(Isolation, SandboxIsolation, StringComparison.Ordinal);
 }
