@@ -332,15 +332,9 @@ internal sealed class SandboxedWorker : IDisposable
     /// </summary>
     public void Locate(int bubblewrapPid)
     {
-        // Without cgroups, bubblewrap's children and theirs (cheap); every process of the host as a last resort
-        // (a kernel without /proc/<pid>/task/<tid>/children).
-        var children = ChildrenOf(bubblewrapPid);
-        if (children.Count > 0)
-        {
-            children.AddRange(children.SelectMany(ChildrenOf).ToList());
-        }
-
-        foreach (var candidates in new[] { Cgroups?.Pids(), children, AllPids() })
+        // The cgroup's processes; without cgroups, bubblewrap's children and theirs (cheap); every process of the
+        // host as a last resort (a kernel without /proc/<pid>/task/<tid>/children).
+        foreach (var candidates in new Func<List<int>?>[] { () => Cgroups?.Pids(), () => Descendants(bubblewrapPid), AllPids }.Select(f => f()))
         {
             if (candidates is not { Count: > 0 })
             {
@@ -397,6 +391,14 @@ internal sealed class SandboxedWorker : IDisposable
         }
 
         return pids;
+    }
+
+    // A process's children and grandchildren (bubblewrap's: the namespace's init and Python).
+    private static List<int> Descendants(int pid)
+    {
+        var children = ChildrenOf(pid);
+        children.AddRange(children.SelectMany(ChildrenOf).ToList());
+        return children;
     }
 
     // The children of every thread of a process (CONFIG_PROC_CHILDREN); empty when the kernel has no such file.
