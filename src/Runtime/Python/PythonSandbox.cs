@@ -126,7 +126,7 @@ internal sealed partial class PythonSandbox : IDisposable
             if (process.ExitCode != 0)
             {
                 var what = rootless
-                    ? $"the silo is not root and a trial sandbox in an unprivileged user namespace failed ({error.Trim()}), so this machine does not let it isolate Python functions ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). "
+                    ? $"the silo is not root, so its sandbox needs an unprivileged user namespace, and a trial one failed ({error.Trim()}) ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). "
                     : $"a trial sandbox failed ({error.Trim()}). ";
                 throw new InvalidOperationException("Python functions cannot be isolated: " + what + fix);
             }
@@ -517,7 +517,17 @@ internal sealed class CgroupLayout : IDisposable
             }
 
             var memory = V1("memory");
-            var pids = V1("pids");
+            string? pids;
+            try
+            {
+                pids = V1("pids");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Optional: a silo that is not root may have been given a memory directory only.
+                pids = null;
+            }
+
             if (memory is null)
             {
                 TryRemove(pids);

@@ -90,6 +90,47 @@ public sealed class PythonRootlessSandboxTests(RootlessSandboxPoolFixture fixtur
     }
 
     [Fact]
+    public async Task NothingOfTheHostIsMountedWritableButTheWorkersOwnEgressSocket()
+    {
+        await using var function = Function("acme", """
+            def main(event, context):
+                writable = []
+                for line in open("/proc/self/mountinfo"):
+                    fields = line.split()
+                    point, options = fields[4], fields[5].split(",")
+                    kind = fields[fields.index("-") + 1]
+                    # bubblewrap's /dev binds the host's null, zero, full, random, urandom and tty device nodes.
+                    device = point in ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty")
+                    if "rw" in options and kind not in ("tmpfs", "proc", "mqueue", "devpts") and not device:
+                        writable.append(point + " " + kind)
+                return {"writable": writable}
+            """);
+
+        var body = await OkAsync(function);
+
+        Assert.Equal([PythonSandbox.EgressSocketMount], body.GetProperty("writable").EnumerateArray().Select(e => e.GetString()!.Split(' ')[0]).ToArray());
+    }
+
+    [Fact]
+    public async Task AHostWithoutUnprivilegedUserNamespacesRefusesPythonFunctionsNamingBothRemedies()
+    {
+        // bubblewrap that fails as it does where user namespaces are not allowed.
+        await using var pool = new PythonWorkerPool(
+            Microsoft.Extensions.Options.Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, Bubblewrap = "/bin/false", RootlessEvenAsRoot = true }),
+            NullLogger<PythonWorkerPool>.Instance);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.RentAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Granary:Python:Isolation=sandbox", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unprivileged user namespace", error.Message, StringComparison.Ordinal);
+        Assert.Contains("run the silo as root", error.Message, StringComparison.Ordinal);
+        Assert.Contains("kernel.unprivileged_userns_clone=1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("user.max_user_namespaces", error.Message, StringComparison.Ordinal);
+        Assert.Contains("seccomp profile", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Granary:Python:Isolation=none", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TwoTenantsShareTheUidButNotTheirFilesNorTheirProcesses()
     {
         await using var victim = Function("victim", """
