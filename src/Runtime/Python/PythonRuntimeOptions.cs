@@ -95,6 +95,8 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     /// Gets or sets the first uid of the range sandboxed workers run as: a tenant's workers take
     /// <c>UidRangeStart + hash(tenant) mod UidRangeSize</c> (probing on, so that two tenants never share a uid in
     /// one silo). The uids need no <c>/etc/passwd</c> entries; the range must not overlap the host's own users.
+    /// Used when the silo runs as root; a silo that is not root (the rootless sandbox) runs every worker as one fixed
+    /// uid in a user namespace of its own, and tenants are apart by namespaces.
     /// </summary>
     [Range(65536, int.MaxValue)]
     public int UidRangeStart { get; set; } = 1_000_000_000;
