@@ -95,6 +95,8 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     /// Gets or sets the first uid of the range sandboxed workers run as: a tenant's workers take
     /// <c>UidRangeStart + hash(tenant) mod UidRangeSize</c> (probing on, so that two tenants never share a uid in
     /// one silo). The uids need no <c>/etc/passwd</c> entries; the range must not overlap the host's own users.
+    /// Used when the silo runs as root; a silo that is not root (the rootless sandbox) runs every worker as one fixed
+    /// uid in a user namespace of its own, and tenants are apart by namespaces.
     /// </summary>
     [Range(65536, int.MaxValue)]
     public int UidRangeStart { get; set; } = 1_000_000_000;
@@ -151,6 +153,12 @@ public sealed class PythonRuntimeOptions : IValidatableObject
             yield return new ValidationResult($"UidRangeStart + UidRangeSize ({(long)UidRangeStart + UidRangeSize}) must stay below 2^31.", [nameof(UidRangeSize)]);
         }
     }
+
+    /// <summary>
+    /// Gets or sets whether the sandbox takes its rootless form (an unprivileged user namespace, one fixed uid inside)
+    /// even when the silo is root: a seam for tests, which run as root. A silo that is not root always takes it.
+    /// </summary>
+    internal bool RootlessEvenAsRoot { get; set; }
 
     /// <summary>Gets whether workers run sandboxed.</summary>
     internal bool Sandboxed => string.Equals(Isolation, SandboxIsolation, StringComparison.Ordinal);

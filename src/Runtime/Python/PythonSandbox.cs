@@ -10,9 +10,12 @@ namespace Granary.Runtime.Python;
 /// <summary>
 /// How a silo confines its Python workers (<c>Granary:Python:Isolation</c> = <c>sandbox</c>): each worker runs under
 /// bubblewrap in namespaces of its own (network, PID, IPC, UTS, mount), sees a read-only <c>/usr</c>, a private
-/// size-limited <c>/tmp</c> and function directory, reaches the network only through its egress proxy, runs as a uid
-/// of its tenant's own once a function is loaded, and is born in cgroups of its own (memory, pids) when the host has
-/// them. Checked once when the pool starts: a host that cannot isolate refuses to start Python functions.
+/// size-limited <c>/tmp</c> and function directory, reaches the network only through its egress proxy, and is born in
+/// cgroups of its own (memory, pids) when the host has them (or delegates them). Two forms, chosen once when the pool
+/// starts: a silo running as root runs bubblewrap as root and the worker takes a uid of its tenant's own once a
+/// function is loaded; a silo that is not root (rootless) runs bubblewrap in an unprivileged user namespace with one
+/// fixed uid inside (<see cref="RootlessUid"/>), where tenants are apart by namespaces, not uids. A host that can do
+/// neither refuses to start Python functions.
 /// </summary>
 internal sealed partial class PythonSandbox : IDisposable
 {
@@ -25,6 +28,12 @@ internal sealed partial class PythonSandbox : IDisposable
     /// <summary>Where the egress proxy's Unix socket is mounted inside the sandbox.</summary>
     public const string EgressSocketMount = "/run/granary/egress.sock";
 
+    /// <summary>
+    /// The uid (and gid) every worker has inside a rootless sandbox: blank workers are started before their tenant is
+    /// known, and without privilege none can change its uid later. Outside, it is the silo's own uid.
+    /// </summary>
+    public const int RootlessUid = 1000;
+
     private static readonly string[] s_etcFiles =
     [
         "/etc/ld.so.cache", "/etc/ssl", "/etc/ca-certificates", "/etc/localtime", "/etc/mime.types",
@@ -36,8 +45,9 @@ internal sealed partial class PythonSandbox : IDisposable
     private readonly CgroupLayout? _cgroups;
     private long _next;
 
-    private PythonSandbox(PythonRuntimeOptions options, ILogger logger, string[] baseArguments, CgroupLayout? cgroups, EgressPolicy egress, (string Host, int Port)? publisher)
+    private PythonSandbox(PythonRuntimeOptions options, ILogger logger, string[] baseArguments, CgroupLayout? cgroups, EgressPolicy egress, (string Host, int Port)? publisher, bool rootless)
     {
+        Rootless = rootless;
         _options = options;
         _logger = logger;
         _baseArguments = baseArguments;
@@ -52,6 +62,12 @@ internal sealed partial class PythonSandbox : IDisposable
     /// <summary>Gets the operator-configured event publisher (host and port) that proxies let through whatever the policy says.</summary>
     public (string Host, int Port)? Publisher { get; }
 
+    /// <summary>
+    /// Gets whether the sandbox is rootless: bubblewrap runs in an unprivileged user namespace, every worker is
+    /// <see cref="RootlessUid"/> inside and the silo's uid outside, and no worker has any capability at any time.
+    /// </summary>
+    public bool Rootless { get; }
+
     /// <summary>Gets whether workers are born in cgroups of their own (memory and process limits over the whole sandbox).</summary>
     public bool HasCgroups => _cgroups is not null;
 
@@ -62,7 +78,10 @@ internal sealed partial class PythonSandbox : IDisposable
     /// </summary>
     public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, EgressPolicy egress, ILogger logger)
     {
-        var fix = $"Install bubblewrap (apt-get install -y bubblewrap) and run the silo as root, or set {PythonRuntimeOptions.SectionName}:Isolation=none on a single-tenant host (no isolation between Python functions).";
+        var fix = $"Install bubblewrap (apt-get install -y bubblewrap) and either run the silo as root, or let unprivileged users create user namespaces "
+            + "(sysctl kernel.unprivileged_userns_clone=1 where that setting exists, user.max_user_namespaces above 0; on Ubuntu 24.04+ also kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap; "
+            + "in a container, a seccomp profile that allows user namespaces), "
+            + $"or set {PythonRuntimeOptions.SectionName}:Isolation=none on a single-tenant host (no isolation between Python functions).";
         if (!OperatingSystem.IsLinux())
         {
             throw new InvalidOperationException($"Python functions need a Linux host to be isolated ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). " + fix);
@@ -73,12 +92,9 @@ internal sealed partial class PythonSandbox : IDisposable
             throw new InvalidOperationException($"Python functions cannot be isolated: bubblewrap ({PythonRuntimeOptions.SectionName}:Bubblewrap = {options.Bubblewrap}) is not installed. " + fix);
         }
 
-        if (!Environment.IsPrivilegedProcess)
-        {
-            throw new InvalidOperationException($"Python functions cannot be isolated: the silo is not root, so it cannot give each tenant a uid of its own ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). " + fix);
-        }
-
-        var arguments = BaseArguments(options, scriptsDirectory);
+        // Not root: the sandbox is built in an unprivileged user namespace (or not at all, which the trial tells).
+        var rootless = !Environment.IsPrivilegedProcess || options.RootlessEvenAsRoot;
+        var arguments = BaseArguments(options, scriptsDirectory, rootless);
 
         // One real sandbox, run once: a kernel without user-visible namespaces, or a container without the
         // privileges to make them, fails here rather than on the first function.
@@ -109,15 +125,32 @@ internal sealed partial class PythonSandbox : IDisposable
 
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"Python functions cannot be isolated: a trial sandbox failed ({error.Trim()}). " + fix);
+                var what = rootless
+                    ? $"the silo is not root, so its sandbox needs an unprivileged user namespace, and a trial one failed ({error.Trim()}) ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). "
+                    : $"a trial sandbox failed ({error.Trim()}). ";
+                throw new InvalidOperationException("Python functions cannot be isolated: " + what + fix);
             }
         }
 
         var cgroups = CgroupLayout.Create(out var why);
         if (cgroups is null)
         {
-            LogNoCgroups(logger, why);
+            if (rootless)
+            {
+                LogNoCgroupsRootless(logger, why);
+            }
+            else
+            {
+                LogNoCgroups(logger, why);
+            }
         }
+
+        LogMode(
+            logger,
+            rootless
+                ? $"rootless (bubblewrap in an unprivileged user namespace as uid {Environment.UserName}; every worker is uid {RootlessUid} inside; tenants apart by PID, mount, network and IPC namespaces, not uids)"
+                : "root (bubblewrap as root; each tenant's functions run as a uid of its own)",
+            cgroups is null ? "none: RLIMIT_AS per process" : cgroups.IsV2 ? "v2" : "v1");
 
         (string, int)? publisher = null;
         if (!string.IsNullOrWhiteSpace(options.PublisherProxyAddress)
@@ -127,7 +160,7 @@ internal sealed partial class PythonSandbox : IDisposable
             publisher = (uri.IdnHost, uri.Port);
         }
 
-        return new PythonSandbox(options, logger, arguments, cgroups, egress, publisher);
+        return new PythonSandbox(options, logger, arguments, cgroups, egress, publisher, rootless);
     }
 
     /// <summary>
@@ -169,20 +202,33 @@ internal sealed partial class PythonSandbox : IDisposable
         start.ArgumentList.Add(EgressSocketMount);
         start.ArgumentList.Add("--");
         start.ArgumentList.Add(_options.Interpreter);
-        return new SandboxedWorker(proxy, cgroups);
+        return new SandboxedWorker(proxy, cgroups, Rootless);
     }
 
     /// <inheritdoc />
     public void Dispose() => _cgroups?.Dispose();
 
-    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory)
+    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory, bool rootless)
     {
-        var arguments = new List<string>
+        var arguments = new List<string>();
+        if (rootless)
         {
+            var inside = RootlessUid.ToString(CultureInfo.InvariantCulture);
+            arguments.AddRange([
+                // A user namespace of the worker's own, where it is RootlessUid (the silo's uid outside, nothing else
+                // mapped); bubblewrap drops every capability before the interpreter starts. No nested user namespace
+                // (it would give the function capabilities over mounts of its own, e.g. a tmpfs without quota), and
+                // the sandbox's init dies with bubblewrap (there may be no cgroup to end the namespace).
+                "--unshare-user", "--uid", inside, "--gid", inside, "--disable-userns", "--die-with-parent",
+            ]);
+        }
+
+        arguments.AddRange(
+        [
             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--hostname", "granary",
             "--ro-bind", "/usr", "/usr",
-        };
+        ]);
 
         // Merged-/usr systems link these into /usr; older ones have them as directories.
         foreach (var top in new[] { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" })
@@ -221,11 +267,14 @@ internal sealed partial class PythonSandbox : IDisposable
             "--ro-bind", scriptsDirectory, ScriptsMount,
             "--chdir", FunctionDirectory,
             "--setenv", "HOME", FunctionDirectory,
-
-            // The blank worker starts as root in the sandbox with only what it needs to take its tenant's uid when a
-            // function loads (chown its directory, setgid, setuid); after that it has no capability at all.
-            "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_CHOWN",
         ]);
+
+        // Root: the blank worker starts as root in the sandbox with only what it needs to take its tenant's uid when
+        // a function loads (chown its directory, setgid, setuid); after that it has no capability at all. Rootless:
+        // it never has any.
+        arguments.AddRange(rootless
+            ? ["--cap-drop", "ALL"]
+            : ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_CHOWN"]);
         return [.. arguments];
     }
 
@@ -243,6 +292,12 @@ internal sealed partial class PythonSandbox : IDisposable
 
     [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "Python workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited; namespaces, uids, quotas and the egress proxy still hold")]
     private static partial void LogNoCgroups(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1315, Level = LogLevel.Warning, Message = "Python workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited (RLIMIT_NPROC would count every process of the silo's uid, the silo's own threads included, so it is not set); namespaces, quotas and the egress proxy still hold. Give the silo a cgroup subtree of its own (systemd: Delegate=yes) to bound them")]
+    private static partial void LogNoCgroupsRootless(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1316, Level = LogLevel.Information, Message = "Python sandbox: {Mode}; cgroups: {Cgroups}")]
+    private static partial void LogMode(ILogger logger, string mode, string cgroups);
 }
 
 /// <summary>One worker's sandbox: its egress proxy, its cgroups and how its processes are found and ended.</summary>
@@ -252,11 +307,15 @@ internal sealed class SandboxedWorker : IDisposable
 
     private int _initPid;
 
-    internal SandboxedWorker(PythonEgressProxy proxy, WorkerCgroups? cgroups)
+    internal SandboxedWorker(PythonEgressProxy proxy, WorkerCgroups? cgroups, bool rootless)
     {
         Proxy = proxy;
         Cgroups = cgroups;
+        Rootless = rootless;
     }
+
+    /// <summary>Gets whether the sandbox is rootless (see <see cref="PythonSandbox.Rootless"/>).</summary>
+    public bool Rootless { get; }
 
     /// <summary>Gets the worker's egress proxy.</summary>
     public PythonEgressProxy Proxy { get; }
@@ -273,7 +332,9 @@ internal sealed class SandboxedWorker : IDisposable
     /// </summary>
     public void Locate(int bubblewrapPid)
     {
-        foreach (var candidates in new[] { Cgroups?.Pids(), AllPids() })
+        // The cgroup's processes; without cgroups, bubblewrap's children and theirs (cheap); every process of the
+        // host as a last resort (a kernel without /proc/<pid>/task/<tid>/children).
+        foreach (var candidates in new Func<List<int>?>[] { () => Cgroups?.Pids(), () => Descendants(bubblewrapPid), AllPids }.Select(f => f()))
         {
             if (candidates is not { Count: > 0 })
             {
@@ -330,6 +391,45 @@ internal sealed class SandboxedWorker : IDisposable
         }
 
         return pids;
+    }
+
+    // A process's children and grandchildren (bubblewrap's: the namespace's init and Python).
+    private static List<int> Descendants(int pid)
+    {
+        var children = ChildrenOf(pid);
+        children.AddRange(children.SelectMany(ChildrenOf).ToList());
+        return children;
+    }
+
+    // The children of every thread of a process (CONFIG_PROC_CHILDREN); empty when the kernel has no such file.
+    private static List<int> ChildrenOf(int pid)
+    {
+        var children = new List<int>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/task"))
+            {
+                var file = Path.Combine(task, "children");
+                if (!File.Exists(file))
+                {
+                    continue;
+                }
+
+                foreach (var child in File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (int.TryParse(child, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                    {
+                        children.Add(id);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone, or not ours to read.
+        }
+
+        return children;
     }
 
     private static int? ParentOf(int pid)
@@ -417,7 +517,17 @@ internal sealed class CgroupLayout : IDisposable
             }
 
             var memory = V1("memory");
-            var pids = V1("pids");
+            string? pids;
+            try
+            {
+                pids = V1("pids");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Optional: a silo that is not root may have been given a memory directory only.
+                pids = null;
+            }
+
             if (memory is null)
             {
                 TryRemove(pids);

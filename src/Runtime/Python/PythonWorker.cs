@@ -107,7 +107,10 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     /// <summary>Gets the host pid of the Python interpreter (inside the sandbox when sandboxed), once it reported ready.</summary>
     public int PythonProcessId => _box is null ? ProcessId : _box.PythonPid;
 
-    /// <summary>Gets the uid the function runs as once loaded in a sandbox (its tenant's), or null.</summary>
+    /// <summary>
+    /// Gets the uid the function runs as once loaded in a sandbox (its tenant's; in a rootless sandbox the fixed
+    /// <see cref="PythonSandbox.RootlessUid"/> inside, which is every worker's), or null.
+    /// </summary>
     public int? SandboxUid { get; private set; }
 
     /// <summary>Gets the Python version the worker reported (for example <c>3.11.2</c>).</summary>
@@ -187,7 +190,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         start.Environment["MALLOC_ARENA_MAX"] = "1";
 
         // As root, the worker drops to an unprivileged user once it is ready (see granary_worker.py); sandboxed, it
-        // drops to its tenant's uid when it loads a function.
+        // drops to its tenant's uid when it loads a function (rootless: it has nothing to drop).
         if (box is null && WorkerIdentity.Resolve(options.WorkerUser) is { } identity)
         {
             start.Environment["GRANARY_WORKER_UID"] = identity.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -257,7 +260,8 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         _memoryLimitMb = memoryLimitMb;
         if (_box is not null)
         {
-            SandboxUid = TenantUids.Get(tenant, _options);
+            // Rootless: the worker is RootlessUid from its first instruction and can become nobody else.
+            SandboxUid = _box.Rootless ? PythonSandbox.RootlessUid : TenantUids.Get(tenant, _options);
             _box.Proxy.Tenant = tenant;
             if (memoryLimitMb > 0)
             {

@@ -17,7 +17,7 @@ public sealed partial class DeployFilesTests
 {
     private const string PasswordInConnectionString = "Password=";
 
-    private static readonly string[] FunctionRuntimePackages = ["python3", "nodejs", "npm"];
+    private static readonly string[] FunctionRuntimePackages = ["python3", "nodejs", "npm", "bubblewrap"];
 
     private static readonly string[] AllowedVariablePrefixes = ["DOTNET_", "Logging__"];
 

@@ -27,7 +27,9 @@ import os
 import sys
 
 # Sandboxed (Granary:Python:Isolation=sandbox): this process is the Python of a bubblewrap sandbox, root in it with
-# only CAP_SETUID, CAP_SETGID and CAP_CHOWN until a function loads and it takes its tenant's uid (see _load).
+# only CAP_SETUID, CAP_SETGID and CAP_CHOWN until a function loads and it takes its tenant's uid (see _load); or, in a
+# rootless sandbox (a silo that is not root), an unprivileged uid of an unprivileged user namespace from its first
+# instruction, with no capability at all and nothing to drop.
 _SANDBOXED = os.environ.pop("GRANARY_SANDBOX", None) == "1"
 
 # Below the priority of the threads that serve requests (Granary:Python:WorkerNice), inherited by what it starts.
@@ -731,6 +733,14 @@ def _install_tunnel():
     socket.socket.connect_ex = connect_ex
 
 
+def _capabilities():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16)
+    return -1
+
+
 def _take_tenant_identity(uid, file_size_mb):
     """Sandboxed: becomes the tenant's uid (no capability left after), before any of the function's code runs."""
     if file_size_mb:
@@ -738,6 +748,12 @@ def _take_tenant_identity(uid, file_size_mb):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     cwd = os.getcwd()
     os.chmod(cwd, 0o700)
+    if os.geteuid() != 0:
+        # Rootless sandbox: already the uid the host names (the same for every tenant), without any capability.
+        # Anything else is not the sandbox the host built: never run a function in it.
+        if os.geteuid() != uid or os.getuid() != uid or _capabilities() != 0:
+            os._exit(78)
+        return
     os.chown(cwd, uid, uid)
     os.setgroups([])
     os.setgid(uid)
