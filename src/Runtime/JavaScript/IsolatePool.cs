@@ -27,12 +27,21 @@ public sealed partial class IsolatePool : IDisposable
         _options = options.Value;
         _logger = logger;
         InlineRuns = new InlineRuns(_options.MaxInlineRuns > 0 ? _options.MaxInlineRuns : Environment.ProcessorCount);
+        Scheduler = new ScriptScheduler(
+            _options.MaxRunningScripts > 0 ? _options.MaxRunningScripts : Environment.ProcessorCount,
+            _options.MaxRunningScriptsPerTenant > 0 ? _options.MaxRunningScriptsPerTenant : Math.Max(1, Environment.ProcessorCount / 2),
+            TimeSpan.FromMilliseconds(_options.ScriptSliceMs),
+            _options.LongRunnerNice,
+            _options.IsolateThreadNice);
         Refill(GetBucket(_options.DefaultMemoryLimitMb, pinned: true));
         _trimTimer = new Timer(_ => Trim(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Gets the bound on invocations running inline on thread-pool threads, shared by every function of the silo.</summary>
     internal InlineRuns InlineRuns { get; }
+
+    /// <summary>Gets the silo's bound on isolate threads running script at once, overall and per tenant.</summary>
+    internal ScriptScheduler Scheduler { get; }
 
     /// <summary>Gets how many invocations run inline on thread-pool threads now, across the silo.</summary>
     public int InlineRunsNow => InlineRuns.Running;
@@ -83,6 +92,7 @@ public sealed partial class IsolatePool : IDisposable
     {
         _disposed = true;
         _trimTimer.Dispose();
+        Scheduler.Dispose();
         foreach (var bucket in _buckets.Values)
         {
             while (bucket.Ready.TryDequeue(out var isolate))

@@ -74,6 +74,39 @@ public sealed class JavaScriptRuntimeOptions
     [Range(0, 19)]
     public int IsolateThreadNice { get; set; } = 10;
 
+    /// <summary>
+    /// Gets or sets how many isolate threads may run script at once on the silo at the priority of ordinary work
+    /// (loading, invocations that do not run inline, timer callbacks, promise jobs); others wait, blocked, for a slot.
+    /// 0 (the default) means as many as the machine has cores. See <see cref="ScriptSliceMs"/> for long runners.
+    /// </summary>
+    [Range(0, 4096)]
+    public int MaxRunningScripts { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many isolate threads of one tenant may run script at once (as <see cref="MaxRunningScripts"/>);
+    /// 0 (the default) means half the machine's cores, at least 1. A tenant's spinning functions then hold at most this
+    /// many cores at ordinary priority, whatever their number.
+    /// </summary>
+    [Range(0, 4096)]
+    public int MaxRunningScriptsPerTenant { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long, in ms, a run of script may hold its slot before it counts as a long runner: its thread is
+    /// demoted to <see cref="LongRunnerNice"/> and its slot goes to the next waiting run, until the run returns to its
+    /// event loop. Default 50; 0 turns demotion off (a run holds its slot until it ends).
+    /// </summary>
+    [Range(0, 60000)]
+    public int ScriptSliceMs { get; set; } = 50;
+
+    /// <summary>
+    /// Gets or sets the nice value (0–19) a long runner's thread is demoted to (see <see cref="ScriptSliceMs"/>).
+    /// Default 19. Only Linux applies it; restoring the thread's priority afterwards needs <c>CAP_SYS_NICE</c> or a
+    /// <c>RLIMIT_NICE</c> of at least 20 minus <see cref="IsolateThreadNice"/>, and without either the isolate is retired
+    /// after its invocation (a fresh one is loaded for the next).
+    /// </summary>
+    [Range(0, 19)]
+    public int LongRunnerNice { get; set; } = 19;
+
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]
     public int DefaultMemoryLimitMb { get; set; } = 128;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Granary.Runtime.JavaScript;
 
-/// <summary>Lowers the calling thread's CPU priority (Linux keeps a nice value per thread).</summary>
+/// <summary>Sets threads' CPU priority (Linux keeps a nice value per thread).</summary>
 internal static partial class ThreadNice
 {
     private const int PrioProcess = 0;
@@ -17,6 +17,28 @@ internal static partial class ThreadNice
 
         // who = 0 with PRIO_PROCESS means the calling thread on Linux. Raising one's own nice value needs no privilege.
         _ = SetPriority(PrioProcess, 0, nice);
+    }
+
+    /// <summary>
+    /// Sets the calling thread's nice value, lower or higher; false when the OS refuses (lowering it needs
+    /// <c>CAP_SYS_NICE</c> or a <c>RLIMIT_NICE</c> that allows it). Always true off Linux, where nothing is set.
+    /// </summary>
+    public static bool TrySet(int nice) => !OperatingSystem.IsLinux() || SetPriority(PrioProcess, 0, nice) == 0;
+
+    /// <summary>Sets another thread's nice value (by its Linux thread id); false when the OS refuses or off Linux.</summary>
+    public static bool TrySetFor(int threadId, int nice) => OperatingSystem.IsLinux() && threadId > 0 && SetPriority(PrioProcess, threadId, nice) == 0;
+
+    /// <summary>Gets the calling thread's Linux thread id (0 off Linux).</summary>
+    public static int CurrentThreadId()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        // /proc/thread-self links to /proc/<pid>/task/<tid>.
+        var target = new DirectoryInfo("/proc/thread-self").LinkTarget ?? "";
+        return int.TryParse(Path.GetFileName(target), System.Globalization.CultureInfo.InvariantCulture, out var tid) ? tid : 0;
     }
 
     [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]

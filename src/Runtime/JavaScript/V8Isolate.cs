@@ -17,10 +17,21 @@ namespace Granary.Runtime.JavaScript;
 /// the isolate's own thread, so a function that blocks holds only that thread. <see cref="Interrupt"/>, from
 /// any thread, stops whatever script runs.
 /// </summary>
+/// <remarks>
+/// On its own thread, each run of script (a module load, an invocation, a timer callback, a host operation's
+/// continuation) first takes a slot from the silo's <see cref="ScriptScheduler"/>, so that a tenant's isolates cannot
+/// all compute at once. Script that runs while no invocation is in progress (timers and promise jobs after the
+/// response) draws on a background budget, the function's timeout, granted afresh by each invocation: an isolate that
+/// spends it is interrupted and its owner discards it.
+/// </remarks>
 public sealed partial class V8Isolate : IDisposable
 {
-    /// <summary>Wraps user code like Node's CommonJS loader; kept on line 1 so line numbers match the user's.</summary>
-    internal const string ModulePrefix = "(function (exports, require, module, __filename, __dirname) { ";
+    /// <summary>
+    /// Wraps user code like Node's CommonJS loader; kept on line 1 so line numbers match the user's. The extra parameter
+    /// (never passed) shadows <c>EngineInternal</c>, the helpers ClearScript defines on the global object as a
+    /// non-configurable property that no script can delete: in the function's code the name is undefined.
+    /// </summary>
+    internal const string ModulePrefix = "(function (exports, require, module, __filename, __dirname, EngineInternal) { ";
 
     private const int StackSizeBytes = 16 * 1024 * 1024;
 
@@ -30,7 +41,7 @@ public sealed partial class V8Isolate : IDisposable
 
     // The event loop's queue. The loop blocks on a signal that never spins: a spinning wait (SemaphoreSlim,
     // BlockingCollection) cost ~12% of all CPU under load on two cores, yielding in a loop.
-    private readonly ConcurrentQueue<Action> _work = new();
+    private readonly ConcurrentQueue<(Action Action, bool Invocation)> _work = new();
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
 
     // Held by whoever runs script: the loop thread or an inline caller. Timers are only touched under it too.
@@ -54,6 +65,13 @@ public sealed partial class V8Isolate : IDisposable
     private long _loopWakeAt = long.MaxValue;
     private volatile bool _stopping;
     private volatile IsolateFault _fault;
+    private volatile bool _retired;
+    private int _threadId;
+    private ScriptScheduler? _scheduler;
+    private ScriptScheduler.Runner? _runner;
+    private long _backgroundBudgetTicks;
+    private long _backgroundUsedTicks;
+    private Action<V8Isolate, TimeSpan>? _onBackgroundLimit;
 
     private V8Isolate(IsolateSettings settings)
     {
@@ -69,8 +87,32 @@ public sealed partial class V8Isolate : IDisposable
     /// <summary>Gets why the isolate can no longer be used, or <see cref="IsolateFault.None"/>.</summary>
     public IsolateFault Fault => _fault;
 
-    /// <summary>Gets whether the isolate can take more work.</summary>
-    public bool IsUsable => _fault == IsolateFault.None;
+    /// <summary>
+    /// Gets whether the isolate can take more work: it is healthy and was not retired (a thread the scheduler demoted
+    /// whose priority the OS would not restore).
+    /// </summary>
+    public bool IsUsable => _fault == IsolateFault.None && !_retired;
+
+    /// <summary>Gets the Linux thread id of the isolate's own thread (0 off Linux).</summary>
+    internal int ThreadId => _threadId;
+
+    /// <summary>
+    /// Binds the isolate to its function before it loads the function's code: runs of script on its thread take slots
+    /// of <paramref name="tenant"/> from <paramref name="scheduler"/>, and script that runs while no invocation is in
+    /// progress may take up to <paramref name="backgroundBudget"/> per invocation (zero: unbounded) before the isolate
+    /// is interrupted and <paramref name="onBackgroundLimit"/> told, on the isolate's thread.
+    /// </summary>
+    internal void Attach(ScriptScheduler? scheduler, string tenant, TimeSpan backgroundBudget, Action<V8Isolate, TimeSpan>? onBackgroundLimit)
+    {
+        if (scheduler is not null)
+        {
+            _scheduler = scheduler;
+            _runner = new ScriptScheduler.Runner(scheduler.Tenant(tenant), _threadId, () => _stopping || _fault != IsolateFault.None);
+        }
+
+        _backgroundBudgetTicks = (long)(backgroundBudget.TotalSeconds * Stopwatch.Frequency);
+        _onBackgroundLimit = onBackgroundLimit;
+    }
 
     /// <summary>
     /// Gets the signature the loaded function runs with: the definition's, unless the code registered the
@@ -100,6 +142,12 @@ public sealed partial class V8Isolate : IDisposable
         var document = meta.Name + ".js";
         var posted = Post(() =>
         {
+            if (_fault != IsolateFault.None)
+            {
+                result.TrySetResult(new CodeError(CodeErrorKinds.Load, "The isolate was discarded before the module loaded."));
+                return;
+            }
+
             try
             {
                 V8Script script;
@@ -142,7 +190,7 @@ public sealed partial class V8Isolate : IDisposable
                     _ => ex.Message,
                 }));
             }
-        });
+        }, invocation: true);
         if (!posted)
         {
             result.TrySetResult(new CodeError(CodeErrorKinds.Load, "The isolate was discarded before the module loaded."));
@@ -163,7 +211,7 @@ public sealed partial class V8Isolate : IDisposable
         if (!inline)
         {
             var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!Post(() => Start(requestJson, result)))
+            if (!Post(() => Start(requestJson, result), invocation: true))
             {
                 result.TrySetException(Discarded());
             }
@@ -173,7 +221,7 @@ public sealed partial class V8Isolate : IDisposable
 
         lock (_entry)
         {
-            if (!IsUsable)
+            if (_fault != IsolateFault.None)
             {
                 return Task.FromException<string>(Discarded());
             }
@@ -210,12 +258,15 @@ public sealed partial class V8Isolate : IDisposable
             return null;
         }
 
-        if (_fault is IsolateFault.MemoryLimit)
+        if (_fault != IsolateFault.None)
         {
-            pending.TrySetException(new IsolateFaultException(IsolateFault.MemoryLimit, MemoryLimitMessage));
+            // Interrupted or disposed while the invocation waited for the loop.
+            pending.TrySetException(_fault is IsolateFault.MemoryLimit ? new IsolateFaultException(IsolateFault.MemoryLimit, MemoryLimitMessage) : Discarded());
             return null;
         }
 
+        // Each invocation grants the isolate's background work (after its response) a fresh budget.
+        _backgroundUsedTicks = 0;
         _pending = pending;
         _pendingSeq++;
         string? json;
@@ -300,6 +351,9 @@ public sealed partial class V8Isolate : IDisposable
             // Already gone: nothing left to interrupt.
         }
 
+        // A run waiting for a slot gives up waiting.
+        _runner?.Wake.Set();
+
         // An invocation that waits on a promise runs no script, so there is nothing to interrupt: end it here.
         _ = Post(() => FailPending(new IsolateFaultException(IsolateFault.Interrupted, "The invocation was interrupted.")));
     }
@@ -323,6 +377,7 @@ public sealed partial class V8Isolate : IDisposable
         }
 
         _stopping = true;
+        _runner?.Wake.Set();
         _watchdog.Dispose();
         _signal.Set();
     }
@@ -338,10 +393,22 @@ public sealed partial class V8Isolate : IDisposable
 
     // A host operation (an outbound request) finished: settle its promise on the event loop.
     internal void CompleteOperation(int id, bool ok, int status, string headersJson, string body) =>
-        _ = Post(() => _completeOp!.Invoke(false, id, ok, status, headersJson, body));
+        _ = Post(() =>
+        {
+            if (_fault == IsolateFault.None)
+            {
+                _completeOp!.Invoke(false, id, ok, status, headersJson, body);
+            }
+        });
 
     internal void CompleteCacheOperation(int id, bool ok, string value) =>
-        _ = Post(() => _completeCacheOp!.Invoke(false, id, ok, value));
+        _ = Post(() =>
+        {
+            if (_fault == IsolateFault.None)
+            {
+                _completeCacheOp!.Invoke(false, id, ok, value);
+            }
+        });
 
     /// <summary>Gets or sets the workspace cache the loaded snippets module works on.</summary>
     public Snippets.ISnippetCache? SnippetCache
@@ -364,7 +431,9 @@ public sealed partial class V8Isolate : IDisposable
 
     internal void ClearTimer(int id) => _timerDue.Remove(id);
 
-    private bool Post(Action action)
+    // Work that runs script checks the fault itself first: work posted before an interrupt or a dispose still runs,
+    // to settle what waits on it, but no longer runs user code.
+    private bool Post(Action action, bool invocation = false)
     {
         if (_stopping)
         {
@@ -372,13 +441,14 @@ public sealed partial class V8Isolate : IDisposable
             return false;
         }
 
-        _work.Enqueue(action);
+        _work.Enqueue((action, invocation));
         _signal.Set();
         return true;
     }
 
     private void Run()
     {
+        _threadId = ThreadNice.CurrentThreadId();
         ThreadNice.Lower(_settings.ThreadNice);
         try
         {
@@ -427,7 +497,7 @@ public sealed partial class V8Isolate : IDisposable
                 FailPending(Discarded());
                 while (_work.TryDequeue(out var leftover))
                 {
-                    Execute(leftover);
+                    Execute(leftover.Action);
                 }
 
                 // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
@@ -440,18 +510,20 @@ public sealed partial class V8Isolate : IDisposable
     {
         while (true)
         {
-            while (_work.TryDequeue(out var item))
+            while (!_stopping && _work.TryDequeue(out var item))
             {
-                lock (_entry)
-                {
-                    Execute(item);
-                }
+                RunScript(item.Action, item.Invocation);
             }
 
+            if (_stopping)
+            {
+                return;
+            }
+
+            FireDueTimers();
             var wait = Timeout.Infinite;
             lock (_entry)
             {
-                FireDueTimers();
                 _signal.Reset();
                 if (_timerQueue.TryPeek(out _, out var due))
                 {
@@ -480,17 +552,104 @@ public sealed partial class V8Isolate : IDisposable
         }
     }
 
-    // Under the entry lock.
+    // Fires the timers that were due when it started, one run of script each, and stops early once the isolate is
+    // interrupted or disposed. A timer armed meanwhile (an interval rescheduled by its callback) is due later than the
+    // start, so the loop returns to its queue and its stop check between rounds, however late the timers run.
     private void FireDueTimers()
     {
-        while (_timerQueue.TryPeek(out var id, out var due) && due <= Stopwatch.GetTimestamp())
+        var now = Stopwatch.GetTimestamp();
+        while (!_stopping && _fault == IsolateFault.None)
         {
-            _timerQueue.Dequeue();
-            if (_timerDue.TryGetValue(id, out var current) && current == due)
+            int id;
+            lock (_entry)
             {
+                if (!_timerQueue.TryPeek(out id, out var due) || due > now)
+                {
+                    return;
+                }
+
+                _timerQueue.Dequeue();
+                if (!_timerDue.TryGetValue(id, out var current) || current != due)
+                {
+                    continue;
+                }
+
                 _timerDue.Remove(id);
-                Execute(() => _fireTimer!.Invoke(false, id));
             }
+
+            RunScript(() => FireTimer(id), invocation: false);
+        }
+    }
+
+    // Runs one piece of work on the loop thread: with a scheduler slot while the isolate is healthy, and against the
+    // background budget when no invocation is in progress and the work does not start one.
+    private void RunScript(Action action, bool invocation)
+    {
+        var slot = _runner is not null && _fault == IsolateFault.None && _scheduler!.Enter(_runner);
+        var exceeded = false;
+        try
+        {
+            lock (_entry)
+            {
+                if (invocation || _pending is not null || _backgroundBudgetTicks == 0 || _fault != IsolateFault.None)
+                {
+                    Execute(action);
+                }
+                else
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    SetWatchdog(Math.Max(1, (_backgroundBudgetTicks - _backgroundUsedTicks) * 1000 / Stopwatch.Frequency));
+                    try
+                    {
+                        Execute(action);
+                    }
+                    finally
+                    {
+                        SetWatchdog(Timeout.Infinite);
+                    }
+
+                    _backgroundUsedTicks += Stopwatch.GetTimestamp() - started;
+                    exceeded = _backgroundUsedTicks >= _backgroundBudgetTicks;
+                }
+            }
+        }
+        finally
+        {
+            if (slot && !_scheduler!.Exit(_runner!))
+            {
+                // A demoted thread the OS would not restore: it serves no more invocations.
+                _retired = true;
+            }
+        }
+
+        if (exceeded)
+        {
+            if (_fault == IsolateFault.None)
+            {
+                _fault = IsolateFault.Interrupted;
+            }
+
+            _onBackgroundLimit?.Invoke(this, Stopwatch.GetElapsedTime(0, _backgroundUsedTicks));
+        }
+    }
+
+    private void FireTimer(int id)
+    {
+        if (_fault == IsolateFault.None)
+        {
+            _fireTimer!.Invoke(false, id);
+        }
+    }
+
+    private void SetWatchdog(long dueMs)
+    {
+        try
+        {
+            _watchdog.Change(dueMs, Timeout.Infinite);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed from another thread meanwhile: the engine was interrupted by that.
         }
     }
 

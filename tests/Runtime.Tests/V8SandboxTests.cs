@@ -1,0 +1,424 @@
+using System.Globalization;
+using Granary.Runtime.JavaScript;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static Granary.Runtime.Tests.FunctionRunner;
+
+namespace Granary.Runtime.Tests;
+
+/// <summary>Runs alone: its checks read the CPU time of isolate threads, which other tests' isolates would add to.</summary>
+[CollectionDefinition(nameof(V8SandboxAlone), DisableParallelization = true)]
+public sealed class V8SandboxAlone;
+
+/// <summary>
+/// The sandbox's limits hold for every allocation and every run of script (issue 11, items 5 and 7): timers end with
+/// their isolate and cannot spin after the response beyond the function's timeout, memory V8 allocates outside the
+/// ArrayBuffer allocator is not available, ClearScript's internals are out of the function's scope, and one tenant's
+/// spinning functions hold at most its share of isolate threads.
+/// </summary>
+[Collection(nameof(V8SandboxAlone))]
+public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>
+{
+    // An interval whose callback computes for 20 ms every 10 ms: a core's worth of work, forever.
+    private const string BusyInterval = """
+        let started = false;
+        module.exports = () => {
+          if (!started) { started = true; setInterval(() => { const end = Date.now() + 20; while (Date.now() < end) {} }, 10); }
+          return 'started';
+        };
+        """;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnIntervalEndsWhenItsFunctionIsDeleted()
+    {
+        var function = Create(fixture.Pool, BusyInterval, s => s with { TimeoutSeconds = 60 });
+        Assert.Equal("started", (await function.InvokeAsync(Request())).Text());
+        var thread = await BusyIsolateThreadAsync();
+
+        await function.DisposeAsync();
+
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(10)), "the isolate's thread still runs 10 s after the function was deleted");
+    }
+
+    [Fact]
+    public async Task AnIntervalEndsWhenItsIsolateIsDiscardedAfterATimeout()
+    {
+        await using var function = Create(fixture.Pool, """
+            let started = false;
+            module.exports = (event) => {
+              if (event.spin) { for (;;) {} }
+              if (!started) { started = true; setInterval(() => { const end = Date.now() + 20; while (Date.now() < end) {} }, 10); }
+              return 'started';
+            };
+            """, s => s with { TimeoutSeconds = 3, MaxConcurrency = 1 });
+        Assert.Equal("started", (await function.InvokeAsync(Json("{}"))).Text());
+        var thread = await BusyIsolateThreadAsync();
+
+        var spun = await function.InvokeAsync(Json("{\"spin\":true}"));
+
+        Assert.Equal(504, spun.StatusCode);
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(10)), "the isolate's thread still runs 10 s after its isolate was discarded");
+    }
+
+    // Dispose interrupts a callback that never returns, and the loop does not run another.
+    [Fact]
+    public async Task ATimerCallbackThatNeverReturnsEndsWhenItsFunctionIsDeleted()
+    {
+        var function = Create(fixture.Pool, "module.exports = () => { setTimeout(() => { for (;;) {} }, 0); return 'spinning'; };", s => s with { TimeoutSeconds = 60 });
+        Assert.Equal("spinning", (await function.InvokeAsync(Request())).Text());
+        var thread = await BusyIsolateThreadAsync();
+
+        await function.DisposeAsync();
+
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(10)), "the isolate's thread still runs 10 s after the function was deleted");
+    }
+
+    // A 10 ms interval whose callback takes 50 ms is late every time: it fires once and waits its delay again from the
+    // end of the callback, as in browsers and Node, instead of firing back to back to catch up. Load only makes the
+    // gaps longer and the runs fewer.
+    [Fact]
+    public async Task ALateIntervalCoalescesInsteadOfCatchingUp()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => new Promise((resolve) => {
+              let runs = 0, minGap = 1e9, lastEnd = 0;
+              const t = setInterval(() => {
+                const start = performance.now();
+                if (lastEnd) minGap = Math.min(minGap, start - lastEnd);
+                runs++;
+                while (performance.now() - start < 50) {}
+                lastEnd = performance.now();
+              }, 10);
+              setTimeout(() => { clearInterval(t); resolve({ runs, minGap }); }, 1000);
+            });
+            """, configure: s => s with { TimeoutSeconds = 30 });
+
+        var json = result.JsonBody();
+        Assert.True(json.GetProperty("minGap").GetDouble() >= 9, $"an interval fired {json.GetProperty("minGap").GetDouble():F1} ms after its previous run ended");
+        Assert.InRange(json.GetProperty("runs").GetInt32(), 1, 17);
+    }
+
+    // After the response, timers may compute for as long as the function's timeout (per invocation); then the isolate
+    // is interrupted and discarded, and the next invocation gets a fresh one.
+    [Fact]
+    public async Task WorkOfTimersAfterTheResponseIsBoundedByTheTimeout()
+    {
+        await using var function = Create(fixture.Pool, BusyInterval, s => s with { TimeoutSeconds = 1, MaxConcurrency = 1 });
+        Assert.Equal("started", (await function.InvokeAsync(Request())).Text());
+        var thread = await BusyIsolateThreadAsync();
+
+        var ended = await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15));
+        var next = await function.InvokeAsync(Request());
+
+        Assert.True(ended, "an isolate whose timers computed past the function's timeout after its response still runs");
+        Assert.Equal("started", next.Text());
+        Assert.True(next.Cold);
+    }
+
+    [Fact]
+    public async Task ATimerCallbackThatNeverReturnsAfterTheResponseIsInterruptedAtTheTimeout()
+    {
+        await using var function = Create(fixture.Pool, "module.exports = () => { setTimeout(() => { for (;;) {} }, 0); return 'spinning'; };", s => s with { TimeoutSeconds = 1 });
+        Assert.Equal("spinning", (await function.InvokeAsync(Request())).Text());
+        var thread = await BusyIsolateThreadAsync();
+
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15)), "a callback spinning after the response outlived the function's timeout");
+        Assert.Equal(0, function.Isolates);
+    }
+
+    // V8 allocates a WebAssembly.Memory outside the allocator that memoryLimitMb bounds (measured: 1.3 GiB taken by a
+    // 128 MiB function), so WebAssembly is not available at all.
+    [Fact]
+    public async Task WebAssemblyMemoryCannotTakeTheHostsMemory()
+    {
+        var before = ResidentMiB();
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => {
+              const memory = new WebAssembly.Memory({ initial: 4096 });
+              for (let i = 0; i < 4; i++) memory.grow(4096);
+              new Uint8Array(memory.buffer).fill(1);
+              return memory.buffer.byteLength;
+            };
+            """, configure: s => s with { MemoryLimitMb = 128 });
+        var grown = ResidentMiB() - before;
+
+        Assert.Equal(500, result.StatusCode);
+        Assert.Contains("WebAssembly is not available in Granary's isolates: its memory cannot be bounded by memoryLimitMb", result.Error, StringComparison.Ordinal);
+        Assert.True(grown < 512, $"the process grew by {grown} MiB");
+    }
+
+    [Fact]
+    public async Task TheOriginalWebAssemblyCannotBeRecovered()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => {
+              const tries = {
+                memory: () => new WebAssembly.Memory({ initial: 1 }),
+                compile: () => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+                validate: () => WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+                module: () => new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+                viaFunction: () => new (Function('return WebAssembly')()).Memory({ initial: 1 }),
+                viaGlobal: () => new globalThis.WebAssembly.Memory({ initial: 1 }),
+                afterDelete: () => { delete globalThis.WebAssembly; return new WebAssembly.Memory({ initial: 1 }); },
+                afterAssign: () => { try { globalThis.WebAssembly = { Memory: Object }; } catch (e) {} return new WebAssembly.Memory({ initial: 1 }); },
+                viaPrototype: () => { const p = Object.getPrototypeOf(WebAssembly); if (p === null) throw new Error('no prototype'); return new p.constructor.Memory({ initial: 1 }); },
+              };
+              const out = {};
+              for (const [name, attempt] of Object.entries(tries)) {
+                try { out[name] = 'ran: ' + String(attempt()); } catch (e) { out[name] = e.message; }
+              }
+              return out;
+            };
+            """);
+
+        var unavailable = "WebAssembly is not available in Granary's isolates: its memory cannot be bounded by memoryLimitMb";
+        foreach (var attempt in result.JsonBody().EnumerateObject())
+        {
+            Assert.True(attempt.Value.GetString() is { } message && (message == unavailable || message == "no prototype"), $"{attempt.Name}: {attempt.Value}");
+        }
+    }
+
+    // A resizable ArrayBuffer or growable SharedArrayBuffer reserves its maximum outside the allocator (measured: 2 GiB
+    // committed by a 128 MiB function), so they are refused however the constructor is reached.
+    [Fact]
+    public async Task ResizableBuffersAreRefusedAndFixedOnesStillWork()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => {
+              const big = { maxByteLength: 2 ** 31 };
+              let reads = 0;
+              const sneaky = { get maxByteLength() { return reads++ === 0 ? undefined : 2 ** 31; } };
+              const tries = {
+                arrayBuffer: () => new ArrayBuffer(0, big),
+                shared: () => new SharedArrayBuffer(0, big),
+                viaPrototype: () => new (new Uint8Array(1).buffer.constructor)(0, big),
+                viaReflect: () => Reflect.construct(ArrayBuffer, [0, big]),
+                subclass: () => { class B extends ArrayBuffer { constructor() { super(0, big); } } return new B(); },
+                getter: () => { const b = new ArrayBuffer(0, sneaky); return b.resizable ? 'resizable' : 'fixed'; },
+              };
+              const out = {};
+              for (const [name, attempt] of Object.entries(tries)) {
+                try { const b = attempt(); out[name] = typeof b === 'string' ? b : 'made, resizable: ' + (b.resizable ?? b.growable); } catch (e) { out[name] = e.message; }
+              }
+              class Sub extends ArrayBuffer {}
+              out.fixed = [new ArrayBuffer(8).byteLength, new Uint8Array(4).buffer instanceof ArrayBuffer, new Sub(4) instanceof Sub,
+                new SharedArrayBuffer(8).byteLength, new Uint8Array(3).buffer.slice(1).byteLength, Buffer.from('abc').toString('hex'),
+                ArrayBuffer.isView(new DataView(new ArrayBuffer(2)))];
+              return out;
+            };
+            """);
+
+        var json = result.JsonBody();
+        var refused = "Resizable ArrayBuffers are not available in Granary's isolates: their memory cannot be bounded by memoryLimitMb";
+        foreach (var name in new[] { "arrayBuffer", "shared", "viaPrototype", "viaReflect", "subclass" })
+        {
+            Assert.Equal(refused, json.GetProperty(name).GetString());
+        }
+
+        Assert.Equal("fixed", json.GetProperty("getter").GetString());
+        Assert.Equal("[8,true,true,8,2,\"616263\",true]", json.GetProperty("fixed").GetRawText());
+    }
+
+    [Fact]
+    public async Task ABufferBeyondTheMemoryLimitFailsClearly()
+    {
+        var before = ResidentMiB();
+        var plain = await RunAsync(fixture.Pool, "module.exports = () => new Uint8Array(new ArrayBuffer(512 * 1024 * 1024)).fill(1).length;", configure: s => s with { MemoryLimitMb = 128 });
+        var shared = await RunAsync(fixture.Pool, "module.exports = () => new Uint8Array(new SharedArrayBuffer(512 * 1024 * 1024)).fill(1).length;", configure: s => s with { MemoryLimitMb = 128 });
+        var grown = ResidentMiB() - before;
+
+        Assert.All([plain, shared], r =>
+        {
+            Assert.Equal(500, r.StatusCode);
+            Assert.Contains("RangeError: Array buffer allocation failed", r.Error, StringComparison.Ordinal);
+        });
+        Assert.True(grown < 256, $"the process grew by {grown} MiB");
+    }
+
+    // ClearScript defines EngineInternal on the global object as a non-configurable property, so no script can delete
+    // it; the module wrapper shadows the name, and the bootstrap took what it needs before any user code ran.
+    [Fact]
+    public async Task EngineInternalIsNotInTheFunctionsScope()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            const atLoad = typeof EngineInternal;
+            module.exports = () => [atLoad, typeof EngineInternal, eval('typeof EngineInternal'), (() => typeof EngineInternal)()];
+            """);
+
+        Assert.Equal("[\"undefined\",\"undefined\",\"undefined\",\"undefined\"]", result.Text());
+    }
+
+    // Tenant "noisy" runs three functions that compute for a second each; with a cap of one isolate thread per tenant
+    // (and no demotion) they never run script at once, and tenant "quiet" is served meanwhile.
+    [Fact]
+    public async Task OneTenantsSpinningFunctionsNeverRunMoreThanItsCapAtOnce()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 2, MaxRunningScripts = 4, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 0 }),
+            NullLogger<IsolatePool>.Instance);
+        var noisy = Enumerable.Range(0, 3)
+            .Select(_ => Create(pool, "module.exports = () => { const end = Date.now() + 1000; while (Date.now() < end) {} return 'done'; };", s => s with { TimeoutSeconds = 30 }, tenant: "noisy"))
+            .ToList();
+        await using var quiet = Create(pool, "module.exports = () => 'ok';", tenant: "quiet");
+        try
+        {
+            var spins = noisy.Select(f => Task.Run(() => f.InvokeAsync(Request()), Cancel)).ToList();
+            var served = await quiet.InvokeAsync(Request());
+            var spinsStillRunning = spins.Count(s => !s.IsCompleted);
+            var results = await Task.WhenAll(spins);
+
+            Assert.Equal("ok", served.Text());
+            Assert.True(spinsStillRunning > 0, "tenant quiet was served only after all of tenant noisy's functions finished");
+            Assert.All(results, r => Assert.Equal("done", r.Text()));
+            Assert.Equal(1, pool.Scheduler.Tenant("noisy").Most);
+            Assert.Equal(0, pool.Scheduler.Running);
+        }
+        finally
+        {
+            foreach (var function in noisy)
+            {
+                await function.DisposeAsync();
+            }
+        }
+    }
+
+    // A run that holds its slot past the slice is demoted to the long-runner priority and gives its slot away, so the
+    // tenant's other work runs beside it rather than after it; the thread gets its priority back when the run ends.
+    [Fact]
+    public async Task ALongRunnerIsDemotedAndItsTenantsOtherWorkRunsBesideIt()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 2, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 50, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            NullLogger<IsolatePool>.Instance);
+        await using var slow = Create(pool, "module.exports = () => { const end = Date.now() + 3000; while (Date.now() < end) {} return 'done'; };", s => s with { TimeoutSeconds = 30 }, tenant: "solo");
+        await using var quick = Create(pool, "module.exports = () => 'quick';", tenant: "solo");
+        await quick.WarmUpAsync();
+
+        var spin = Task.Run(() => slow.InvokeAsync(Request()), Cancel);
+        var demoted = await IsolateThreadWithNiceAsync(17, TimeSpan.FromSeconds(10));
+        var served = await quick.InvokeAsync(Request());
+        var spinRunning = !spin.IsCompleted;
+        var done = await spin;
+
+        Assert.NotNull(demoted);
+        Assert.Equal("quick", served.Text());
+        Assert.True(spinRunning, "the tenant's quick function ran only after its long runner finished");
+        Assert.Equal("done", done.Text());
+        Assert.True(pool.Scheduler.Tenant("solo").Demotions >= 1);
+        if (pool.Scheduler.RestoreRefused)
+        {
+            // Without the privilege to restore a priority, the demoted isolate is retired instead.
+            Assert.Equal(0, slow.Isolates);
+        }
+        else
+        {
+            // The result is handed over just before the run returns to the loop and restores the priority.
+            Assert.True(await ThreadHasNiceAsync(demoted.Value, 10, TimeSpan.FromSeconds(5)), $"the thread's nice is still {Nice(demoted.Value)}");
+        }
+    }
+
+    private static long ResidentMiB() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+
+    // The stat fields after the command name: [11] utime and [12] stime in clock ticks, [16] nice.
+    private static string[]? Stat(int thread)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/self/task/{thread}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static int? Nice(int thread) => Stat(thread) is { } f ? int.Parse(f[16], CultureInfo.InvariantCulture) : null;
+
+    private static Dictionary<int, long> IsolateThreadTicks()
+    {
+        var ticks = new Dictionary<int, long>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            var thread = int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == "granary-v8" && Stat(thread) is { } f)
+                {
+                    ticks[thread] = long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended while we looked.
+            }
+        }
+
+        return ticks;
+    }
+
+    // The isolate thread that used the most CPU over a second: the one the test's function keeps busy.
+    private static async Task<int> BusyIsolateThreadAsync()
+    {
+        var before = IsolateThreadTicks();
+        await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
+        var after = IsolateThreadTicks();
+        var (thread, used) = after.Select(a => (a.Key, a.Value - before.GetValueOrDefault(a.Key))).MaxBy(a => a.Item2);
+        Assert.True(used >= 3, $"no isolate thread was busy (the busiest used {used} ticks in a second)");
+        return thread;
+    }
+
+    private static async Task<bool> ThreadEndsAsync(int thread, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (Directory.Exists($"/proc/self/task/{thread}"))
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, Cancel);
+        }
+
+        return true;
+    }
+
+    private static async Task<bool> ThreadHasNiceAsync(int thread, int nice, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (Nice(thread) != nice)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(10, Cancel);
+        }
+
+        return true;
+    }
+
+    private static async Task<int?> IsolateThreadWithNiceAsync(int nice, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < until)
+        {
+            foreach (var thread in IsolateThreadTicks().Keys)
+            {
+                if (Nice(thread) == nice)
+                {
+                    return thread;
+                }
+            }
+
+            await Task.Delay(10, Cancel);
+        }
+
+        return null;
+    }
+}
