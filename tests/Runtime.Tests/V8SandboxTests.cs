@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Granary.Runtime.JavaScript;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -309,14 +310,69 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         Assert.True(pool.Scheduler.Tenant("solo").Demotions >= 1);
         if (pool.Scheduler.RestoreRefused)
         {
-            // Without the privilege to restore a priority, the demoted isolate is retired instead.
-            Assert.Equal(0, slow.Isolates);
+            // Without the privilege to restore a priority, the loop moved to a fresh thread (see the next test).
+            Assert.True(await ThreadEndsAsync(demoted.Value, TimeSpan.FromSeconds(5)));
         }
         else
         {
             // The result is handed over just before the run returns to the loop and restores the priority.
             Assert.True(await ThreadHasNiceAsync(demoted.Value, 10, TimeSpan.FromSeconds(5)), $"the thread's nice is still {Nice(demoted.Value)}");
         }
+    }
+
+    // Where the OS will not raise a demoted thread's priority again (no CAP_SYS_NICE, RLIMIT_NICE 0: an unprivileged
+    // container), the isolate's loop moves to a fresh thread at the isolate's priority when the long run ends, and the
+    // function keeps its isolate and module state. The isolate's thread is made by a thread that dropped CAP_SYS_NICE
+    // (capabilities are per thread and inherited), so the test does not depend on the user it runs as.
+    [Fact]
+    public async Task ADemotedThreadThatCannotGetItsPriorityBackHandsItsLoopToAFreshThread()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 0, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 50, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            NullLogger<IsolatePool>.Instance);
+        await using var function = Create(pool, """
+            let calls = 0;
+            module.exports = () => { if (++calls === 1) { const end = Date.now() + 300; while (Date.now() < end) {} } return 'call ' + calls; };
+            """, s => s with { TimeoutSeconds = 30, MaxConcurrency = 1 });
+        Assert.True(Rlimit.NiceCeiling() > 10, "RLIMIT_NICE lets this process lower nice values back to 10; the test needs a lower limit");
+        var warm = RunWithoutSysNice(function.WarmUpAsync);
+        Assert.Null(await warm);
+        var first = Assert.Single(function.IdleIsolateThreadIds());
+
+        var one = await function.InvokeAsync(Request());
+        var moved = await ThreadEndsAsync(first, TimeSpan.FromSeconds(5));
+        var two = await function.InvokeAsync(Request());
+        var next = Assert.Single(function.IdleIsolateThreadIds());
+
+        Assert.Equal("call 1", one.Text());
+        Assert.True(pool.Scheduler.RestoreRefused);
+        Assert.True(moved, "the demoted thread still runs the isolate's loop");
+        Assert.Equal("call 2", two.Text());
+        Assert.False(two.Cold);
+        Assert.NotEqual(first, next);
+        Assert.Equal(10, Nice(next));
+    }
+
+    // Runs start on a new thread without CAP_SYS_NICE, so that threads it makes cannot lower nice values either.
+    private static Task<T> RunWithoutSysNice<T>(Func<Task<T>> start)
+    {
+        Task<T>? task = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Capabilities.Drop(Capabilities.SysNice);
+                task = start();
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        return failure is null ? task! : Task.FromException<T>(failure);
     }
 
     private static long ResidentMiB() =>
@@ -421,4 +477,82 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
 
         return null;
     }
+}
+
+/// <summary>Drops capabilities of the calling thread (Linux keeps them per thread; threads it makes inherit them).</summary>
+internal static partial class Capabilities
+{
+    public const int SysNice = 23;
+
+    private const uint Version3 = 0x20080522;
+
+    public static void Drop(int capability)
+    {
+        var header = new Header { Version = Version3, Pid = 0 };
+        var data = new Data[2];
+        if (CapGet(ref header, data) != 0)
+        {
+            throw new InvalidOperationException($"capget failed: {Marshal.GetLastPInvokeError()}");
+        }
+
+        var mask = ~(1u << capability);
+        data[0].Effective &= mask;
+        data[0].Permitted &= mask;
+        data[0].Inheritable &= mask;
+        if (CapSet(ref header, data) != 0)
+        {
+            throw new InvalidOperationException($"capset failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Header
+    {
+        public uint Version;
+        public int Pid;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Data
+    {
+        public uint Effective;
+        public uint Permitted;
+        public uint Inheritable;
+    }
+
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; these calls are blittable.
+    [DllImport("libc", EntryPoint = "capget", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int CapGet(ref Header header, [In, Out] Data[] data);
+
+    [DllImport("libc", EntryPoint = "capset", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int CapSet(ref Header header, [In] Data[] data);
+#pragma warning restore SYSLIB1054
+}
+
+/// <summary>Reads the process's RLIMIT_NICE.</summary>
+internal static class Rlimit
+{
+    private const int Nice = 13;
+
+    /// <summary>Gets the lowest nice value the process may set without CAP_SYS_NICE: 20 minus the soft limit.</summary>
+    public static long NiceCeiling()
+    {
+        var limit = new Limit();
+        return GetRlimit(Nice, ref limit) == 0 ? 20 - (long)limit.Current : 20;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Limit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this call is blittable.
+    [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int GetRlimit(int resource, ref Limit limit);
+#pragma warning restore SYSLIB1054
 }

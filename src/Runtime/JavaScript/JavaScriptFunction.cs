@@ -151,7 +151,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
             ObjectDisposedException.ThrowIf(_disposed, this);
             while (_idle.First is { } spent && !spent.Value.Isolate.IsUsable)
             {
-                // Interrupted in the background (see OnBackgroundLimit) or retired since it was parked.
+                // Interrupted in the background (see OnBackgroundLimit) since it was parked.
                 _idle.RemoveFirst();
                 _isolates--;
                 spent.Value.Isolate.Dispose();

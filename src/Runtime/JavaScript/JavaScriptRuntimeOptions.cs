@@ -100,9 +100,9 @@ public sealed class JavaScriptRuntimeOptions
 
     /// <summary>
     /// Gets or sets the nice value (0–19) a long runner's thread is demoted to (see <see cref="ScriptSliceMs"/>).
-    /// Default 19. Only Linux applies it; restoring the thread's priority afterwards needs <c>CAP_SYS_NICE</c> or a
-    /// <c>RLIMIT_NICE</c> of at least 20 minus <see cref="IsolateThreadNice"/>, and without either the isolate is retired
-    /// after its invocation (a fresh one is loaded for the next).
+    /// Default 19. Only Linux applies it. Restoring the thread's priority afterwards needs <c>CAP_SYS_NICE</c> or a
+    /// <c>RLIMIT_NICE</c> of at least 20 minus <see cref="IsolateThreadNice"/>; without either, the isolate's event loop
+    /// moves to a fresh thread when the long run ends (the isolate and its state are kept).
     /// </summary>
     [Range(0, 19)]
     public int LongRunnerNice { get; set; } = 19;

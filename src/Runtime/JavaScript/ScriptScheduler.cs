@@ -13,8 +13,8 @@ namespace Granary.Runtime.JavaScript;
 /// </summary>
 /// <remarks>
 /// The demoted thread gets its priority back when its run ends. Lowering a nice value needs <c>CAP_SYS_NICE</c> or a
-/// <c>RLIMIT_NICE</c> that allows it; where the OS refuses, the isolate is retired once its invocation ends (its owner
-/// discards it and loads a fresh one), so that a demoted thread never serves later invocations.
+/// <c>RLIMIT_NICE</c> that allows it; where the OS refuses, the isolate's loop moves to a fresh thread at the isolate's
+/// priority and the demoted thread ends (V8 isolates have no thread affinity), so a demoted thread never runs later work.
 /// </remarks>
 internal sealed class ScriptScheduler : IDisposable
 {
@@ -52,7 +52,7 @@ internal sealed class ScriptScheduler : IDisposable
     /// <summary>Gets the most runs that may hold a slot at once on the silo.</summary>
     public int SiloCap => _siloCap;
 
-    /// <summary>Gets whether the OS refused to give a demoted thread its priority back (isolates are retired instead).</summary>
+    /// <summary>Gets whether the OS refused to give a demoted thread its priority back (the loop then moves to a new thread).</summary>
     public bool RestoreRefused => Volatile.Read(ref _restoreRefused) != 0;
 
     /// <summary>Gets how many runs hold a slot now, across the silo.</summary>
@@ -124,7 +124,7 @@ internal sealed class ScriptScheduler : IDisposable
 
     /// <summary>
     /// Ends a run started by <see cref="Enter"/>: gives back its slot (a demoted run gave it back already) and restores
-    /// a demoted thread's priority. Returns false when the OS refused to restore it (the isolate must be retired).
+    /// a demoted thread's priority. Returns false when the OS refused to restore it (the loop must leave the thread).
     /// Called on the runner's own thread.
     /// </summary>
     public bool Exit(Runner runner)
@@ -255,8 +255,14 @@ internal sealed class ScriptScheduler : IDisposable
         /// <summary>Gets the tenant whose slots the runner takes.</summary>
         public TenantSlots Tenant { get; } = tenant;
 
-        /// <summary>Gets the OS thread id (Linux tid) of the isolate's thread.</summary>
-        public int ThreadId { get; } = threadId;
+        /// <summary>Gets or sets the OS thread id (Linux tid) of the isolate's thread; set by a new thread the loop moved to.</summary>
+        public int ThreadId
+        {
+            get => Volatile.Read(ref _threadId);
+            set => Volatile.Write(ref _threadId, value);
+        }
+
+        private int _threadId = threadId;
 
         /// <summary>Gets the check that ends a wait for a slot (the isolate was interrupted or disposed).</summary>
         public Func<bool> Cancelled { get; } = cancelled;

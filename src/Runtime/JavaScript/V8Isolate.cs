@@ -65,7 +65,7 @@ public sealed partial class V8Isolate : IDisposable
     private long _loopWakeAt = long.MaxValue;
     private volatile bool _stopping;
     private volatile IsolateFault _fault;
-    private volatile bool _retired;
+    private bool _handOff;
     private int _threadId;
     private ScriptScheduler? _scheduler;
     private ScriptScheduler.Runner? _runner;
@@ -87,13 +87,10 @@ public sealed partial class V8Isolate : IDisposable
     /// <summary>Gets why the isolate can no longer be used, or <see cref="IsolateFault.None"/>.</summary>
     public IsolateFault Fault => _fault;
 
-    /// <summary>
-    /// Gets whether the isolate can take more work: it is healthy and was not retired (a thread the scheduler demoted
-    /// whose priority the OS would not restore).
-    /// </summary>
-    public bool IsUsable => _fault == IsolateFault.None && !_retired;
+    /// <summary>Gets whether the isolate can take more work.</summary>
+    public bool IsUsable => _fault == IsolateFault.None;
 
-    /// <summary>Gets the Linux thread id of the isolate's own thread (0 off Linux).</summary>
+    /// <summary>Gets the Linux thread id of the isolate's own thread (0 off Linux); it changes when the loop moves to a new thread.</summary>
     internal int ThreadId => _threadId;
 
     /// <summary>
@@ -486,41 +483,92 @@ public sealed partial class V8Isolate : IDisposable
             return;
         }
 
+        Loop();
+    }
+
+    // Runs the event loop on the current thread until the isolate is disposed, then releases it; or, when the loop
+    // moved to a new thread, just ends this one.
+    private void Loop()
+    {
+        var movedOn = false;
         try
         {
-            RunLoop();
+            movedOn = RunLoop();
         }
         finally
         {
-            lock (_entry)
+            if (!movedOn)
             {
-                FailPending(Discarded());
-                while (_work.TryDequeue(out var leftover))
-                {
-                    Execute(leftover.Action);
-                }
-
-                // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
-                _engine.Dispose();
+                Close();
             }
         }
     }
 
-    private void RunLoop()
+    // A long run's thread was demoted and the OS refuses to give its priority back (no CAP_SYS_NICE, no RLIMIT_NICE):
+    // the loop goes on on a fresh thread at the isolate's priority, and the demoted one ends. V8 isolates have no
+    // thread affinity, so the function keeps its isolate, its module state and its timers.
+    // The new thread is made by a thread-pool thread, at the process's priority: a thread inherits its maker's nice
+    // value, and the demoted one could not give it a lower one.
+    private void MoveToNewThread()
+    {
+        _handOff = false;
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static isolate =>
+            {
+                var thread = new Thread(
+                    () =>
+                    {
+                        var id = ThreadNice.CurrentThreadId();
+                        isolate._threadId = id;
+                        isolate._runner?.ThreadId = id;
+                        ThreadNice.Lower(isolate._settings.ThreadNice);
+                        isolate.Loop();
+                    },
+                    StackSizeBytes)
+                { IsBackground = true, Name = "granary-v8" };
+                thread.Start();
+            },
+            this,
+            preferLocal: false);
+    }
+
+    private void Close()
+    {
+        lock (_entry)
+        {
+            FailPending(Discarded());
+            while (_work.TryDequeue(out var leftover))
+            {
+                Execute(leftover.Action);
+            }
+
+            // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
+            _engine!.Dispose();
+        }
+    }
+
+    // Returns true when the loop moved to a new thread (see MoveToNewThread), false when the isolate was disposed.
+    private bool RunLoop()
     {
         while (true)
         {
-            while (!_stopping && _work.TryDequeue(out var item))
+            while (!_stopping && !_handOff && _work.TryDequeue(out var item))
             {
                 RunScript(item.Action, item.Invocation);
             }
 
             if (_stopping)
             {
-                return;
+                return false;
             }
 
             FireDueTimers();
+            if (_handOff && !_stopping)
+            {
+                MoveToNewThread();
+                return true;
+            }
+
             var wait = Timeout.Infinite;
             lock (_entry)
             {
@@ -545,7 +593,7 @@ public sealed partial class V8Isolate : IDisposable
 
             if (_stopping)
             {
-                return;
+                return false;
             }
 
             _signal.Wait(wait);
@@ -558,7 +606,7 @@ public sealed partial class V8Isolate : IDisposable
     private void FireDueTimers()
     {
         var now = Stopwatch.GetTimestamp();
-        while (!_stopping && _fault == IsolateFault.None)
+        while (!_stopping && !_handOff && _fault == IsolateFault.None)
         {
             int id;
             lock (_entry)
@@ -617,8 +665,8 @@ public sealed partial class V8Isolate : IDisposable
         {
             if (slot && !_scheduler!.Exit(_runner!))
             {
-                // A demoted thread the OS would not restore: it serves no more invocations.
-                _retired = true;
+                // A demoted thread the OS would not restore: the loop moves to a fresh thread.
+                _handOff = true;
             }
         }
 
