@@ -36,7 +36,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
     {
         var function = Create(fixture.Pool, BusyInterval, s => s with { TimeoutSeconds = 60 });
         Assert.Equal("started", (await function.InvokeAsync(Request())).Text());
-        var thread = await BusyIsolateThreadAsync();
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
 
         await function.DisposeAsync();
 
@@ -55,7 +55,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
             };
             """, s => s with { TimeoutSeconds = 3, MaxConcurrency = 1 });
         Assert.Equal("started", (await function.InvokeAsync(Json("{}"))).Text());
-        var thread = await BusyIsolateThreadAsync();
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
 
         var spun = await function.InvokeAsync(Json("{\"spin\":true}"));
 
@@ -69,7 +69,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
     {
         var function = Create(fixture.Pool, "module.exports = () => { setTimeout(() => { for (;;) {} }, 0); return 'spinning'; };", s => s with { TimeoutSeconds = 60 });
         Assert.Equal("spinning", (await function.InvokeAsync(Request())).Text());
-        var thread = await BusyIsolateThreadAsync();
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
 
         await function.DisposeAsync();
 
@@ -108,7 +108,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
     {
         await using var function = Create(fixture.Pool, BusyInterval, s => s with { TimeoutSeconds = 1, MaxConcurrency = 1 });
         Assert.Equal("started", (await function.InvokeAsync(Request())).Text());
-        var thread = await BusyIsolateThreadAsync();
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
 
         var ended = await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15));
         var next = await function.InvokeAsync(Request());
@@ -123,10 +123,24 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
     {
         await using var function = Create(fixture.Pool, "module.exports = () => { setTimeout(() => { for (;;) {} }, 0); return 'spinning'; };", s => s with { TimeoutSeconds = 1 });
         Assert.Equal("spinning", (await function.InvokeAsync(Request())).Text());
-        var thread = await BusyIsolateThreadAsync();
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
 
         Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15)), "a callback spinning after the response outlived the function's timeout");
         Assert.Equal(0, function.Isolates);
+    }
+
+    [Fact]
+    public async Task AMemoryBombInATimerAfterTheResponseEndsItsIsolate()
+    {
+        await using var function = Create(fixture.Pool, """
+            module.exports = () => { setTimeout(() => { const a = []; for (;;) a.push(new Array(1000000).fill('x')); }, 0); return 'armed'; };
+            """, s => s with { TimeoutSeconds = 60, MemoryLimitMb = 64 });
+        Assert.Equal("armed", (await function.InvokeAsync(Request())).Text());
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15)), "an isolate past its memory limit in a timer still runs");
+        Assert.Equal(0, function.Isolates);
+        Assert.Equal("armed", (await function.InvokeAsync(Request())).Text());
     }
 
     // V8 allocates a WebAssembly.Memory outside the allocator that memoryLimitMb bounds (measured: 1.3 GiB taken by a
@@ -414,17 +428,6 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         }
 
         return ticks;
-    }
-
-    // The isolate thread that used the most CPU over a second: the one the test's function keeps busy.
-    private static async Task<int> BusyIsolateThreadAsync()
-    {
-        var before = IsolateThreadTicks();
-        await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
-        var after = IsolateThreadTicks();
-        var (thread, used) = after.Select(a => (a.Key, a.Value - before.GetValueOrDefault(a.Key))).MaxBy(a => a.Item2);
-        Assert.True(used >= 3, $"no isolate thread was busy (the busiest used {used} ticks in a second)");
-        return thread;
     }
 
     private static async Task<bool> ThreadEndsAsync(int thread, TimeSpan within)

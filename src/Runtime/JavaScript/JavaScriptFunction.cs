@@ -226,7 +226,8 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     }
 
     // On the isolate's thread: its work after a response (timers, promise jobs) outran the function's timeout, so it was
-    // interrupted. An idle isolate is discarded now; one serving an invocation is discarded when that ends (Release).
+    // interrupted, or broke its memory limit. An idle isolate is discarded now; one serving an invocation is discarded
+    // when that ends (Release).
     private void OnBackgroundLimit(V8Isolate isolate, TimeSpan used)
     {
         var found = false;
@@ -249,7 +250,14 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
             isolate.Dispose();
         }
 
-        LogBackgroundLimit(_meta.Name, used.TotalMilliseconds, _meta.TimeoutSeconds);
+        if (isolate.Fault == IsolateFault.MemoryLimit)
+        {
+            LogBackgroundMemoryLimit(_meta.Name, _meta.MemoryLimitMb);
+        }
+        else
+        {
+            LogBackgroundLimit(_meta.Name, used.TotalMilliseconds, _meta.TimeoutSeconds);
+        }
     }
 
     /// <summary>Discards idle isolates now; running ones are discarded when their invocation ends.</summary>
@@ -597,6 +605,9 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Function {Function} ran {BackgroundMs:F0} ms of timers and promise jobs after its response, beyond its timeout of {TimeoutSeconds} s; its isolate was interrupted and discarded")]
     private partial void LogBackgroundLimit(string function, double backgroundMs, int timeoutSeconds);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Function {Function} exceeded its memory limit of {MemoryLimitMb} MiB in timers or promise jobs after its response; its isolate was discarded")]
+    private partial void LogBackgroundMemoryLimit(string function, int memoryLimitMb);
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Error, Message = "Invocation of function {Function} failed in the runtime")]
     private partial void LogInvocationFailed(string function, Exception exception);

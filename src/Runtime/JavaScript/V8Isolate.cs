@@ -97,7 +97,8 @@ public sealed partial class V8Isolate : IDisposable
     /// Binds the isolate to its function before it loads the function's code: runs of script on its thread take slots
     /// of <paramref name="tenant"/> from <paramref name="scheduler"/>, and script that runs while no invocation is in
     /// progress may take up to <paramref name="backgroundBudget"/> per invocation (zero: unbounded) before the isolate
-    /// is interrupted and <paramref name="onBackgroundLimit"/> told, on the isolate's thread.
+    /// is interrupted and <paramref name="onBackgroundLimit"/> told, on the isolate's thread; it is told too when such
+    /// script breaks the isolate otherwise (its memory limit; see <see cref="Fault"/>).
     /// </summary>
     internal void Attach(ScriptScheduler? scheduler, string tenant, TimeSpan backgroundBudget, Action<V8Isolate, TimeSpan>? onBackgroundLimit)
     {
@@ -657,7 +658,10 @@ public sealed partial class V8Isolate : IDisposable
                     }
 
                     _backgroundUsedTicks += Stopwatch.GetTimestamp() - started;
-                    exceeded = _backgroundUsedTicks >= _backgroundBudgetTicks;
+
+                    // The watchdog may fire a little before the budget is spent by this clock; a run it interrupted, or
+                    // one that broke the isolate (its memory limit), ends the isolate all the same.
+                    exceeded = _backgroundUsedTicks >= _backgroundBudgetTicks || _fault != IsolateFault.None;
                 }
             }
         }

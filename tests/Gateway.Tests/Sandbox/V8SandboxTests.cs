@@ -100,14 +100,28 @@ public sealed class V8SandboxTests(GatewayFixture fixture) : IClassFixture<Gatew
         return ticks;
     }
 
-    // The isolate thread that used the most CPU over a second: the one the test's function keeps busy.
+    // The isolate thread the test's function keeps busy: the one that used the most CPU in two seconds running (a
+    // thread of a warm isolate being made is busy once, for its bootstrap, and never again).
     private static async Task<int> BusyIsolateThreadAsync()
     {
+        var last = 0;
         var before = IsolateThreadTicks();
-        await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
-        var (thread, used) = IsolateThreadTicks().Select(a => (a.Key, a.Value - before.GetValueOrDefault(a.Key))).MaxBy(a => a.Item2);
-        Assert.True(used >= 3, $"no isolate thread was busy (the busiest used {used} ticks in a second)");
-        return thread;
+        for (var window = 0; window < 6; window++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
+            var after = IsolateThreadTicks();
+            var (thread, used) = after.Select(a => (a.Key, a.Value - before.GetValueOrDefault(a.Key))).DefaultIfEmpty().MaxBy(a => a.Item2);
+            if (used >= 3 && thread == last)
+            {
+                return thread;
+            }
+
+            last = used >= 3 ? thread : 0;
+            before = after;
+        }
+
+        Assert.Fail("no isolate thread was busy two seconds running");
+        return 0;
     }
 
     private static async Task<bool> ThreadEndsAsync(int thread, TimeSpan within)
