@@ -299,8 +299,9 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         }
     }
 
-    // A run that holds its slot past the slice is demoted to the long-runner priority and gives its slot away, so the
-    // tenant's other work runs beside it rather than after it; the thread gets its priority back when the run ends.
+    // A run that holds its slot past the slice is demoted to the long-runner priority (nice and SCHED_IDLE) and gives its
+    // slot away, so the tenant's other work runs beside it rather than after it; the thread gets its priority back when
+    // the run ends.
     [Fact]
     public async Task ALongRunnerIsDemotedAndItsTenantsOtherWorkRunsBesideIt()
     {
@@ -313,11 +314,13 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
 
         var spin = Task.Run(() => slow.InvokeAsync(Request()), Cancel);
         var demoted = await IsolateThreadWithNiceAsync(17, TimeSpan.FromSeconds(10));
+        var policy = demoted is { } thread ? Policy(thread) : null;
         var served = await quick.InvokeAsync(Request());
         var spinRunning = !spin.IsCompleted;
         var done = await spin;
 
         Assert.NotNull(demoted);
+        Assert.Equal(SchedIdle, policy);
         Assert.Equal("quick", served.Text());
         Assert.True(spinRunning, "the tenant's quick function ran only after its long runner finished");
         Assert.Equal("done", done.Text());
@@ -331,6 +334,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         {
             // The result is handed over just before the run returns to the loop and restores the priority.
             Assert.True(await ThreadHasNiceAsync(demoted.Value, 10, TimeSpan.FromSeconds(5)), $"the thread's nice is still {Nice(demoted.Value)}");
+            Assert.Equal(SchedOther, Policy(demoted.Value));
         }
     }
 
@@ -392,7 +396,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
     private static long ResidentMiB() =>
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
 
-    // The stat fields after the command name: [11] utime and [12] stime in clock ticks, [16] nice.
+    // The stat fields after the command name: [11] utime and [12] stime in clock ticks, [16] nice, [38] policy.
     private static string[]? Stat(int thread)
     {
         try
@@ -405,6 +409,12 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
             return null;
         }
     }
+
+    private const int SchedOther = 0;
+    private const int SchedIdle = 5;
+
+    // Field 41 of stat, the scheduling policy.
+    private static int? Policy(int thread) => Stat(thread) is { } f ? int.Parse(f[38], CultureInfo.InvariantCulture) : null;
 
     private static int? Nice(int thread) => Stat(thread) is { } f ? int.Parse(f[16], CultureInfo.InvariantCulture) : null;
 

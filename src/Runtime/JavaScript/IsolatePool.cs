@@ -32,7 +32,8 @@ public sealed partial class IsolatePool : IDisposable
             _options.MaxRunningScriptsPerTenant > 0 ? _options.MaxRunningScriptsPerTenant : Math.Max(1, Environment.ProcessorCount / 2),
             TimeSpan.FromMilliseconds(_options.ScriptSliceMs),
             _options.LongRunnerNice,
-            _options.IsolateThreadNice);
+            _options.IsolateThreadNice,
+            _options.LongRunnerIdleClass);
         Refill(GetBucket(_options.DefaultMemoryLimitMb, pinned: true));
         _trimTimer = new Timer(_ => Trim(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }

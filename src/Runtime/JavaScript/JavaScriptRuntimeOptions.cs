@@ -107,6 +107,13 @@ public sealed class JavaScriptRuntimeOptions
     [Range(0, 19)]
     public int LongRunnerNice { get; set; } = 19;
 
+    /// <summary>
+    /// Gets or sets whether a long runner's thread also moves to Linux's <c>SCHED_IDLE</c> class (see
+    /// <see cref="ScriptSliceMs"/>), where any ordinary thread that wakes preempts it at once instead of waiting for the
+    /// end of its time slice. Default true.
+    /// </summary>
+    public bool LongRunnerIdleClass { get; set; } = true;
+
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]
     public int DefaultMemoryLimitMb { get; set; } = 128;

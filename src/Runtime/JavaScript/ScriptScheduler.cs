@@ -7,7 +7,8 @@ namespace Granary.Runtime.JavaScript;
 /// tenant. An isolate's thread takes a slot before it runs script (loading a module, an invocation, a timer callback,
 /// the continuation of a host operation) and gives it back when the script returns to the event loop; without a free
 /// slot it waits, blocked, using no CPU. A run that holds its slot longer than a slice is a long runner: its thread is
-/// demoted to a lower CPU priority and its slot goes to the next waiting run, so a tenant's short work waits at most
+/// demoted to a lower CPU priority (a nice value, and optionally <c>SCHED_IDLE</c>) and its slot goes to the next
+/// waiting run, so a tenant's short work waits at most
 /// a slice behind each of its long runners, and long runners only get the CPU nothing else wants. Quick functions
 /// running inline on thread-pool threads do not take slots (<see cref="InlineRuns"/> bounds those).
 /// </summary>
@@ -24,6 +25,7 @@ internal sealed class ScriptScheduler : IDisposable
     private readonly long _sliceTicks;
     private readonly int _longRunnerNice;
     private readonly int _threadNice;
+    private readonly bool _idleClass;
     private readonly Dictionary<string, TenantSlots> _tenants = new(StringComparer.Ordinal);
     private readonly LinkedList<Runner> _waiting = new();
     private readonly List<Runner> _holders = [];
@@ -33,8 +35,9 @@ internal sealed class ScriptScheduler : IDisposable
     private int _restoreRefused;
 
     /// <summary>Creates a scheduler; a slice of zero turns demotion off (a run keeps its slot until it ends).</summary>
-    public ScriptScheduler(int siloCap, int tenantCap, TimeSpan slice, int longRunnerNice, int threadNice)
+    public ScriptScheduler(int siloCap, int tenantCap, TimeSpan slice, int longRunnerNice, int threadNice, bool idleClass = false)
     {
+        _idleClass = idleClass;
         _siloCap = siloCap;
         _tenantCap = tenantCap;
         _sliceTicks = (long)(slice.TotalSeconds * Stopwatch.Frequency);
@@ -153,7 +156,7 @@ internal sealed class ScriptScheduler : IDisposable
         }
 
         // On this very thread: its own priority.
-        if (ThreadNice.TrySet(_threadNice))
+        if (_idleClass ? ThreadNice.TrySetOrdinary(_threadNice) : ThreadNice.TrySet(_threadNice))
         {
             return true;
         }
@@ -219,6 +222,11 @@ internal sealed class ScriptScheduler : IDisposable
 
                 // Under the lock, so the run cannot end (and restore its priority) between the decision and the call.
                 ThreadNice.TrySetFor(holder.ThreadId, _longRunnerNice);
+                if (_idleClass)
+                {
+                    ThreadNice.TrySetIdleClassFor(holder.ThreadId);
+                }
+
                 holder.Demoted = true;
                 holder.Tenant.Demotions++;
                 _holders.RemoveAt(i);
