@@ -56,8 +56,11 @@ public sealed partial class IsolatePool : IDisposable
     /// <summary>Gets how many blank isolates are ready for a memory limit.</summary>
     public int ReadyCount(int memoryLimitMb) => _buckets.TryGetValue(memoryLimitMb, out var bucket) ? bucket.Ready.Count : 0;
 
-    /// <summary>Takes a blank isolate for a memory limit, making one now if none is ready.</summary>
-    public async Task<V8Isolate> RentAsync(int memoryLimitMb)
+    /// <summary>
+    /// Takes a blank isolate for a memory limit, making one now if none is ready; one made for a
+    /// <paramref name="tenant"/> takes a slot of that tenant for its bootstrap.
+    /// </summary>
+    public async Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var bucket = GetBucket(memoryLimitMb, pinned: false);
@@ -74,7 +77,7 @@ public sealed partial class IsolatePool : IDisposable
         }
 
         Refill(bucket);
-        return await V8Isolate.StartAsync(Settings(memoryLimitMb));
+        return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant);
     }
 
     /// <summary>Waits until the warm isolates for a memory limit are made (start-up and tests).</summary>

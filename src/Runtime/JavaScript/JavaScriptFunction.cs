@@ -88,7 +88,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(limits);
-        var isolate = await pool.RentAsync(definition.Spec.MemoryLimitMb);
+        var isolate = await pool.RentAsync(definition.Spec.MemoryLimitMb, definition.Id.Tenant);
         isolate.Attach(pool.Scheduler, definition.Id.Tenant, TimeSpan.Zero, null);
         try
         {
@@ -572,7 +572,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
 
     private async Task<(V8Isolate? Isolate, CodeError? Error)> CreateLoadedIsolateAsync()
     {
-        var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb);
+        var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb, Definition.Id.Tenant);
         isolate.Attach(_pool.Scheduler, Definition.Id.Tenant, _timeout, OnBackgroundLimit);
         isolate.SnippetCache = _cache;
         var error = await LoadWithTimeoutAsync(isolate, Definition.Spec.Code, _meta, _timeout);

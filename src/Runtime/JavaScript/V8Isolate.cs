@@ -68,14 +68,17 @@ public sealed partial class V8Isolate : IDisposable
     private bool _handOff;
     private int _threadId;
     private ScriptScheduler? _scheduler;
+    private string? _startTenant;
     private ScriptScheduler.Runner? _runner;
     private long _backgroundBudgetTicks;
     private long _backgroundUsedTicks;
     private Action<V8Isolate, TimeSpan>? _onBackgroundLimit;
 
-    private V8Isolate(IsolateSettings settings)
+    private V8Isolate(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant)
     {
         _settings = settings;
+        _scheduler = scheduler;
+        _startTenant = tenant;
         _watchdog = new Timer(static state => ((V8Isolate)state!).Interrupt(), this, Timeout.Infinite, Timeout.Infinite);
         var thread = new Thread(Run, StackSizeBytes) { IsBackground = true, Name = "granary-v8" };
         thread.Start();
@@ -102,7 +105,7 @@ public sealed partial class V8Isolate : IDisposable
     /// </summary>
     internal void Attach(ScriptScheduler? scheduler, string tenant, TimeSpan backgroundBudget, Action<V8Isolate, TimeSpan>? onBackgroundLimit)
     {
-        if (scheduler is not null)
+        if (scheduler is not null && (_runner is null || _startTenant != tenant))
         {
             _scheduler = scheduler;
             _runner = new ScriptScheduler.Runner(scheduler.Tenant(tenant), _threadId, () => _stopping || _fault != IsolateFault.None);
@@ -119,10 +122,17 @@ public sealed partial class V8Isolate : IDisposable
     public string? Signature { get; private set; }
 
     /// <summary>Creates an isolate and runs the bootstrap in it.</summary>
-    public static async Task<V8Isolate> StartAsync(IsolateSettings settings)
+    public static Task<V8Isolate> StartAsync(IsolateSettings settings) => StartAsync(settings, null, null);
+
+    /// <summary>
+    /// Creates an isolate for a tenant's function: the bootstrap already takes a slot of <paramref name="tenant"/> from
+    /// <paramref name="scheduler"/>, so a tenant whose isolates are discarded and replaced in waves (functions that spin
+    /// until their timeout) makes its replacements at its own pace.
+    /// </summary>
+    internal static async Task<V8Isolate> StartAsync(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var isolate = new V8Isolate(settings);
+        var isolate = new V8Isolate(settings, tenant is null ? null : scheduler, tenant);
         await isolate._started.Task;
         return isolate;
     }
@@ -448,6 +458,13 @@ public sealed partial class V8Isolate : IDisposable
     {
         _threadId = ThreadNice.CurrentThreadId();
         ThreadNice.Lower(_settings.ThreadNice);
+        var slot = false;
+        if (_scheduler is not null && _startTenant is not null)
+        {
+            _runner = new ScriptScheduler.Runner(_scheduler.Tenant(_startTenant), _threadId, () => _stopping || _fault != IsolateFault.None);
+            slot = _scheduler.Enter(_runner);
+        }
+
         try
         {
             var constraints = new V8RuntimeConstraints
@@ -474,15 +491,18 @@ public sealed partial class V8Isolate : IDisposable
             _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
             _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
             _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
-            _started.TrySetResult();
         }
         catch (Exception ex)
         {
             _fault = IsolateFault.Disposed;
             _engine?.Dispose();
+            ExitStartSlot(slot);
             _started.TrySetException(ex);
             return;
         }
+
+        ExitStartSlot(slot);
+        _started.TrySetResult();
 
         Loop();
     }
@@ -533,8 +553,20 @@ public sealed partial class V8Isolate : IDisposable
             preferLocal: false);
     }
 
+    private void ExitStartSlot(bool slot)
+    {
+        if (slot && !_scheduler!.Exit(_runner!))
+        {
+            // Demoted during a long bootstrap and not restorable: the loop starts on a fresh thread.
+            _handOff = true;
+        }
+    }
+
     private void Close()
     {
+        // Nobody waits for the teardown of a discarded isolate: it runs below everything else that runs, and the thread
+        // ends with it.
+        ThreadNice.Lower(19);
         lock (_entry)
         {
             FailPending(Discarded());
