@@ -182,7 +182,7 @@ internal sealed class ScriptScheduler : IDisposable
         {
             _monitoring = true;
             var tick = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, _sliceTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency / 2));
-            _monitor.Change(tick, tick);
+            SetMonitor(tick);
         }
     }
 
@@ -204,6 +204,18 @@ internal sealed class ScriptScheduler : IDisposable
             }
 
             node = next;
+        }
+    }
+
+    private void SetMonitor(TimeSpan tick)
+    {
+        try
+        {
+            _monitor!.Change(tick, tick);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The silo is shutting down (the pool disposed the scheduler) while isolates finish their last runs.
         }
     }
 
@@ -236,7 +248,7 @@ internal sealed class ScriptScheduler : IDisposable
             if (_holders.Count == 0 && _monitoring)
             {
                 _monitoring = false;
-                _monitor!.Change(Timeout.Infinite, Timeout.Infinite);
+                SetMonitor(Timeout.InfiniteTimeSpan);
             }
         }
     }
