@@ -4,7 +4,7 @@ namespace Granary.Bench;
 
 /// <summary>
 /// The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>,
-/// and <c>--only single|cluster</c> to run one section.
+/// and <c>--only single|cluster|tenancy|noisy</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour).
 /// </summary>
 internal sealed record Options
 {
@@ -29,7 +29,10 @@ internal sealed record Options
 
     public bool RunCluster => Only is null or "cluster";
 
-    public bool RunTenancy => Only is null or "tenancy";
+    public bool RunTenancy => Only is null or "tenancy" or "noisy";
+
+    /// <summary>Gets whether only the tenancy section's noisy neighbour runs (no wrk throughput rounds).</summary>
+    public bool NoisyOnly => Only == "noisy";
 
     /// <summary>Parses the arguments; prints usage and returns null when they are wrong or help is asked for.</summary>
     public static Options? Parse(string[] args)
@@ -46,9 +49,9 @@ internal sealed record Options
 
             if (name == "--only")
             {
-                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy"))
+                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy"))
                 {
-                    Console.Error.WriteLine("--only needs 'single', 'cluster' or 'tenancy'.");
+                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy' or 'noisy'.");
                     PrintUsage();
                     return null;
                 }
@@ -91,5 +94,5 @@ internal sealed record Options
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
         "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
-        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour>]");
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone>]");
 }

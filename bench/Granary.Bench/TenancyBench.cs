@@ -36,12 +36,17 @@ internal static partial class TenancyBench
     };
 
     /// <summary>Why the section cannot run on this machine, or null when it can.</summary>
-    public static string? Unavailable() =>
-        File.Exists(Wrk) ? ClusterBench.Programs.Locate().Missing : $"{Wrk} is missing; install it with: apt-get install -y wrk";
+    public static string? Unavailable(bool noisyOnly = false) =>
+        File.Exists(Wrk) || noisyOnly ? ClusterBench.Programs.Locate().Missing : $"{Wrk} is missing; install it with: apt-get install -y wrk";
 
     public static async Task<TenancyResult?> MeasureAsync(Options options, ErrorLog errors)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.NoisyOnly)
+        {
+            return await MeasureNoisyAsync(options, errors);
+        }
+
         await using var baseline = await BaselineHost.StartAsync(BenchProgram.ExpectedBody, "application/json; charset=utf-8");
 
         // Two gateways side by side: one in its default configuration (what a user gets) and one with warning-level
@@ -105,6 +110,34 @@ internal static partial class TenancyBench
         }
     }
 
+    // --only noisy: the noisy neighbour alone, against one gateway in its default configuration (no wrk rounds).
+    private static async Task<TenancyResult> MeasureNoisyAsync(Options options, ErrorLog errors)
+    {
+        await using var gateway = StartGateway("tenancy gateway (default configuration)", defaultLogs: true, out var storage);
+        try
+        {
+            await ReadyAsync(gateway);
+            Console.WriteLine($"Noisy neighbour: gateway process on {gateway.Http} (default configuration), {options.Duration.TotalSeconds:F0} s per run");
+            using var b = new LoadGenerator(gateway.Http, 1);
+            await b.SequentialAsync(BHello, 500, BenchProgram.ExpectedBody);
+            var alone = await SequentialForAsync(b, BHello, options.Duration, errors);
+            List<NeighbourRun> neighbours = [];
+            foreach (var runtime in s_spinners.Keys)
+            {
+                neighbours.Add(await NoisyNeighbourAsync(gateway.Http, b, runtime, options, errors));
+            }
+
+            var alsoAlone = await SequentialForAsync(b, BHello, options.Duration, errors);
+            Console.WriteLine($"  B alone again after the neighbours: p50 {alsoAlone.P50:F3} ms  p99 {alsoAlone.P99:F3} ms ({alsoAlone.Count} calls)");
+            return new TenancyResult(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, alone, neighbours);
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
+            LocalMachine.DeleteDirectory(storage);
+        }
+    }
+
     private static ChildProcess StartGateway(string name, bool defaultLogs, out string storage)
     {
         storage = Directory.CreateTempSubdirectory("granary-bench-tenancy-").FullName;
@@ -130,12 +163,23 @@ internal static partial class TenancyBench
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(options);
         Console.WriteLine();
+        if (double.IsNaN(result.BaselineRps))
+        {
+            PrintNeighbours(result);
+            return;
+        }
+
         Console.WriteLine($"Tenancy (gateway process, wrk -c{options.Connections}, median of {Rounds} runs)");
         Console.WriteLine($"  bare Kestrel hello                              {result.BaselineRps,10:F0} req/s");
         Console.WriteLine($"  public function, default configuration          {result.PublicRps,10:F0} req/s  ({result.PublicRps / result.BaselineRps:P1} of the baseline)");
         Console.WriteLine($"  key function (invoker key), default configuration {result.KeyRps,8:F0} req/s  ({result.KeyRps / result.PublicRps:P1} of the public function)");
         Console.WriteLine($"  public function, warning-level logs             {result.QuietPublicRps,10:F0} req/s  ({result.QuietPublicRps / result.BaselineRps:P1} of the baseline)");
         Console.WriteLine($"  key function (invoker key), warning-level logs  {result.QuietKeyRps,10:F0} req/s  ({result.QuietKeyRps / result.QuietPublicRps:P1} of the public function)");
+        PrintNeighbours(result);
+    }
+
+    private static void PrintNeighbours(TenancyResult result)
+    {
         Console.WriteLine($"Noisy neighbour: tenant A drives {NeighbourFunctions} functions that spin until their 5 s timeout, {CallersPerFunction} callers each; tenant B's JavaScript hello, one call at a time");
         Console.WriteLine($"  B alone                          p50 {result.AloneLatency.P50:F3} ms  p99 {result.AloneLatency.P99:F3} ms  ({result.AloneLatency.Count} calls)");
         foreach (var run in result.Neighbours)

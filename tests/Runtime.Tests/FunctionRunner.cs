@@ -12,16 +12,16 @@ internal static class FunctionRunner
 {
     public static readonly FunctionLimits Limits = new();
 
-    public static FunctionDefinition Definition(string code, Func<FunctionSpec, FunctionSpec>? configure = null, string name = "fn")
+    public static FunctionDefinition Definition(string code, Func<FunctionSpec, FunctionSpec>? configure = null, string name = "fn", string tenant = "acme")
     {
         var spec = new FunctionSpec { Runtime = FunctionRuntimes.NodeJs, Code = code };
         spec = configure?.Invoke(spec) ?? spec;
         var now = DateTimeOffset.UtcNow;
-        return new FunctionDefinition(new FunctionId("acme", "shop", name), spec, 1, now, now);
+        return new FunctionDefinition(new FunctionId(tenant, "shop", name), spec, 1, now, now);
     }
 
-    public static JavaScriptFunction Create(IsolatePool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, FunctionLimits? limits = null) =>
-        new(Definition(code, configure), pool, limits ?? Limits, NullLogger.Instance);
+    public static JavaScriptFunction Create(IsolatePool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, FunctionLimits? limits = null, string tenant = "acme") =>
+        new(Definition(code, configure, tenant: tenant), pool, limits ?? Limits, NullLogger.Instance);
 
     public static async Task<ExecutionResult> RunAsync(IsolatePool pool, string code, InvocationRequest? request = null, Func<FunctionSpec, FunctionSpec>? configure = null)
     {

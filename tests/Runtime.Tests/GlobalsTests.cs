@@ -169,13 +169,15 @@ public sealed class GlobalsTests(IsolatePoolFixture fixture) : IClassFixture<Iso
     {
         var result = await RunAsync(fixture.Pool, """
             module.exports = () => {
+              // ClearScript's helpers stay on the global object (non-configurable), out of the module's scope.
+              const isHostObject = globalThis.EngineInternal.isHostObject;
               const hostObjects = [];
               for (const name of Object.getOwnPropertyNames(globalThis)) {
                 const value = globalThis[name];
-                if (EngineInternal.isHostObject(value)) hostObjects.push(name);
+                if (isHostObject(value)) hostObjects.push(name);
                 if (value && (typeof value === 'object' || typeof value === 'function')) {
                   for (const key of Object.getOwnPropertyNames(value)) {
-                    try { if (EngineInternal.isHostObject(value[key])) hostObjects.push(name + '.' + key); } catch (e) {}
+                    try { if (isHostObject(value[key])) hostObjects.push(name + '.' + key); } catch (e) {}
                   }
                 }
               }

@@ -32,12 +32,22 @@ public sealed partial class IsolatePool : IDisposable
         Egress = egress ?? EgressPolicy.Default;
         _logger = logger;
         InlineRuns = new InlineRuns(_options.MaxInlineRuns > 0 ? _options.MaxInlineRuns : Environment.ProcessorCount);
+        Scheduler = new ScriptScheduler(
+            _options.MaxRunningScripts > 0 ? _options.MaxRunningScripts : Environment.ProcessorCount,
+            _options.MaxRunningScriptsPerTenant > 0 ? _options.MaxRunningScriptsPerTenant : Math.Max(1, Environment.ProcessorCount / 2),
+            TimeSpan.FromMilliseconds(_options.ScriptSliceMs),
+            _options.LongRunnerNice,
+            _options.IsolateThreadNice,
+            _options.LongRunnerIdleClass);
         Refill(GetBucket(_options.DefaultMemoryLimitMb, pinned: true));
         _trimTimer = new Timer(_ => Trim(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Gets the bound on invocations running inline on thread-pool threads, shared by every function of the silo.</summary>
     internal InlineRuns InlineRuns { get; }
+
+    /// <summary>Gets the silo's bound on isolate threads running script at once, overall and per tenant.</summary>
+    internal ScriptScheduler Scheduler { get; }
 
     /// <summary>Gets how many invocations run inline on thread-pool threads now, across the silo.</summary>
     public int InlineRunsNow => InlineRuns.Running;
@@ -54,8 +64,11 @@ public sealed partial class IsolatePool : IDisposable
     /// <summary>Gets how many blank isolates are ready for a memory limit.</summary>
     public int ReadyCount(int memoryLimitMb) => _buckets.TryGetValue(memoryLimitMb, out var bucket) ? bucket.Ready.Count : 0;
 
-    /// <summary>Takes a blank isolate for a memory limit, making one now if none is ready.</summary>
-    public async Task<V8Isolate> RentAsync(int memoryLimitMb)
+    /// <summary>
+    /// Takes a blank isolate for a memory limit, making one now if none is ready; one made for a
+    /// <paramref name="tenant"/> takes a slot of that tenant for its bootstrap.
+    /// </summary>
+    public async Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var bucket = GetBucket(memoryLimitMb, pinned: false);
@@ -72,7 +85,7 @@ public sealed partial class IsolatePool : IDisposable
         }
 
         Refill(bucket);
-        return await V8Isolate.StartAsync(Settings(memoryLimitMb));
+        return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant);
     }
 
     /// <summary>Waits until the warm isolates for a memory limit are made (start-up and tests).</summary>
@@ -91,6 +104,7 @@ public sealed partial class IsolatePool : IDisposable
     {
         _disposed = true;
         _trimTimer.Dispose();
+        Scheduler.Dispose();
         foreach (var bucket in _buckets.Values)
         {
             while (bucket.Ready.TryDequeue(out var isolate))

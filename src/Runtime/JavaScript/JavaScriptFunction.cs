@@ -88,7 +88,8 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(limits);
-        var isolate = await pool.RentAsync(definition.Spec.MemoryLimitMb);
+        var isolate = await pool.RentAsync(definition.Spec.MemoryLimitMb, definition.Id.Tenant);
+        isolate.Attach(pool.Scheduler, definition.Id.Tenant, TimeSpan.Zero, null);
         try
         {
             return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, FunctionMeta.From(definition, limits, pool.Options, packagesRoot, pool.Egress), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
@@ -148,6 +149,14 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            while (_idle.First is { } spent && !spent.Value.Isolate.IsUsable)
+            {
+                // Interrupted in the background (see OnBackgroundLimit) since it was parked.
+                _idle.RemoveFirst();
+                _isolates--;
+                spent.Value.Isolate.Dispose();
+            }
+
             if (_idle.First is { } first)
             {
                 _idle.RemoveFirst();
@@ -205,6 +214,50 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         }
 
         return trimmed;
+    }
+
+    /// <summary>Gets the Linux thread ids of the idle isolates' own threads (for tests).</summary>
+    internal IReadOnlyList<int> IdleIsolateThreadIds()
+    {
+        lock (_gate)
+        {
+            return [.. _idle.Select(i => i.Isolate.ThreadId)];
+        }
+    }
+
+    // On the isolate's thread: its work after a response (timers, promise jobs) outran the function's timeout, so it was
+    // interrupted, or broke its memory limit. An idle isolate is discarded now; one serving an invocation is discarded
+    // when that ends (Release).
+    private void OnBackgroundLimit(V8Isolate isolate, TimeSpan used)
+    {
+        var found = false;
+        lock (_gate)
+        {
+            for (var node = _idle.First; node is not null; node = node.Next)
+            {
+                if (node.Value.Isolate == isolate)
+                {
+                    _idle.Remove(node);
+                    _isolates--;
+                    found = true;
+                    break;
+                }
+            }
+        }
+
+        if (found)
+        {
+            isolate.Dispose();
+        }
+
+        if (isolate.Fault == IsolateFault.MemoryLimit)
+        {
+            LogBackgroundMemoryLimit(_meta.Name, _meta.MemoryLimitMb);
+        }
+        else
+        {
+            LogBackgroundLimit(_meta.Name, used.TotalMilliseconds, _meta.TimeoutSeconds);
+        }
     }
 
     /// <summary>Discards idle isolates now; running ones are discarded when their invocation ends.</summary>
@@ -519,7 +572,8 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
 
     private async Task<(V8Isolate? Isolate, CodeError? Error)> CreateLoadedIsolateAsync()
     {
-        var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb);
+        var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb, Definition.Id.Tenant);
+        isolate.Attach(_pool.Scheduler, Definition.Id.Tenant, _timeout, OnBackgroundLimit);
         isolate.SnippetCache = _cache;
         var error = await LoadWithTimeoutAsync(isolate, Definition.Spec.Code, _meta, _timeout);
         if (error is not null)
@@ -548,6 +602,12 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Function {Function} ran {SyncMs:F1} ms without yielding; it now runs on its isolates' own threads")]
     private partial void LogNoLongerInline(string function, double syncMs);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Function {Function} ran {BackgroundMs:F0} ms of timers and promise jobs after its response, beyond its timeout of {TimeoutSeconds} s; its isolate was interrupted and discarded")]
+    private partial void LogBackgroundLimit(string function, double backgroundMs, int timeoutSeconds);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Function {Function} exceeded its memory limit of {MemoryLimitMb} MiB in timers or promise jobs after its response; its isolate was discarded")]
+    private partial void LogBackgroundMemoryLimit(string function, int memoryLimitMb);
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Error, Message = "Invocation of function {Function} failed in the runtime")]
     private partial void LogInvocationFailed(string function, Exception exception);

@@ -102,6 +102,46 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
     [Range(0, 19)]
     public int IsolateThreadNice { get; set; } = 10;
 
+    /// <summary>
+    /// Gets or sets how many isolate threads may run script at once on the silo at the priority of ordinary work
+    /// (loading, invocations that do not run inline, timer callbacks, promise jobs); others wait, blocked, for a slot.
+    /// 0 (the default) means as many as the machine has cores. See <see cref="ScriptSliceMs"/> for long runners.
+    /// </summary>
+    [Range(0, 4096)]
+    public int MaxRunningScripts { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many isolate threads of one tenant may run script at once (as <see cref="MaxRunningScripts"/>);
+    /// 0 (the default) means half the machine's cores, at least 1. A tenant's spinning functions then hold at most this
+    /// many cores at ordinary priority, whatever their number.
+    /// </summary>
+    [Range(0, 4096)]
+    public int MaxRunningScriptsPerTenant { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long, in ms, a run of script may hold its slot before it counts as a long runner: its thread is
+    /// demoted to <see cref="LongRunnerNice"/> and its slot goes to the next waiting run, until the run returns to its
+    /// event loop. Default 50; 0 turns demotion off (a run holds its slot until it ends).
+    /// </summary>
+    [Range(0, 60000)]
+    public int ScriptSliceMs { get; set; } = 50;
+
+    /// <summary>
+    /// Gets or sets the nice value (0–19) a long runner's thread is demoted to (see <see cref="ScriptSliceMs"/>).
+    /// Default 19. Only Linux applies it. Restoring the thread's priority afterwards needs <c>CAP_SYS_NICE</c> or a
+    /// <c>RLIMIT_NICE</c> of at least 20 minus <see cref="IsolateThreadNice"/>; without either, the isolate's event loop
+    /// moves to a fresh thread when the long run ends (the isolate and its state are kept).
+    /// </summary>
+    [Range(0, 19)]
+    public int LongRunnerNice { get; set; } = 19;
+
+    /// <summary>
+    /// Gets or sets whether a long runner's thread also moves to Linux's <c>SCHED_IDLE</c> class (see
+    /// <see cref="ScriptSliceMs"/>), where any ordinary thread that wakes preempts it at once instead of waiting for the
+    /// end of its time slice. Default true.
+    /// </summary>
+    public bool LongRunnerIdleClass { get; set; } = true;
+
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]
     public int DefaultMemoryLimitMb { get; set; } = 128;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Granary.Runtime.JavaScript;
 
-/// <summary>Lowers the calling thread's CPU priority (Linux keeps a nice value per thread).</summary>
+/// <summary>Sets threads' CPU priority (Linux keeps a nice value per thread).</summary>
 internal static partial class ThreadNice
 {
     private const int PrioProcess = 0;
@@ -18,6 +18,68 @@ internal static partial class ThreadNice
         // who = 0 with PRIO_PROCESS means the calling thread on Linux. Raising one's own nice value needs no privilege.
         _ = SetPriority(PrioProcess, 0, nice);
     }
+
+    /// <summary>
+    /// Sets the calling thread's nice value, lower or higher; false when the OS refuses (lowering it needs
+    /// <c>CAP_SYS_NICE</c> or a <c>RLIMIT_NICE</c> that allows it). Always true off Linux, where nothing is set.
+    /// </summary>
+    public static bool TrySet(int nice) => !OperatingSystem.IsLinux() || SetPriority(PrioProcess, 0, nice) == 0;
+
+    /// <summary>Sets another thread's nice value (by its Linux thread id); false when the OS refuses or off Linux.</summary>
+    public static bool TrySetFor(int threadId, int nice) => OperatingSystem.IsLinux() && threadId > 0 && SetPriority(PrioProcess, threadId, nice) == 0;
+
+    /// <summary>
+    /// Puts another thread (by its Linux thread id) in the <c>SCHED_IDLE</c> class, where any ordinary thread that wakes
+    /// preempts it at once; false when the OS refuses or off Linux. Raising one's own nice value or moving to
+    /// <c>SCHED_IDLE</c> needs no privilege; leaving it needs the same as lowering a nice value.
+    /// </summary>
+    public static bool TrySetIdleClassFor(int threadId)
+    {
+        if (!OperatingSystem.IsLinux() || threadId <= 0)
+        {
+            return false;
+        }
+
+        var param = 0;
+        return SchedSetScheduler(threadId, SchedIdle, ref param) == 0;
+    }
+
+    /// <summary>
+    /// Puts the calling thread back in the ordinary class (<c>SCHED_OTHER</c>) at <paramref name="nice"/>; false when the
+    /// OS refuses. Always true off Linux.
+    /// </summary>
+    public static bool TrySetOrdinary(int nice)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        var param = 0;
+        return SchedSetScheduler(0, SchedOther, ref param) == 0 && SetPriority(PrioProcess, 0, nice) == 0;
+    }
+
+    /// <summary>Gets the calling thread's Linux thread id (0 off Linux).</summary>
+    public static int CurrentThreadId()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        // /proc/thread-self links to /proc/<pid>/task/<tid>.
+        var target = new DirectoryInfo("/proc/thread-self").LinkTarget ?? "";
+        return int.TryParse(Path.GetFileName(target), System.Globalization.CultureInfo.InvariantCulture, out var tid) ? tid : 0;
+    }
+
+    private const int SchedOther = 0;
+    private const int SchedIdle = 5;
+
+    [DllImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
+    private static extern int SchedSetScheduler(int pid, int policy, ref int param);
+#pragma warning restore SYSLIB1054
 
     [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

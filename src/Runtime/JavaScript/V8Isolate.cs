@@ -17,10 +17,21 @@ namespace Granary.Runtime.JavaScript;
 /// the isolate's own thread, so a function that blocks holds only that thread. <see cref="Interrupt"/>, from
 /// any thread, stops whatever script runs.
 /// </summary>
+/// <remarks>
+/// On its own thread, each run of script (a module load, an invocation, a timer callback, a host operation's
+/// continuation) first takes a slot from the silo's <see cref="ScriptScheduler"/>, so that a tenant's isolates cannot
+/// all compute at once. Script that runs while no invocation is in progress (timers and promise jobs after the
+/// response) draws on a background budget, the function's timeout, granted afresh by each invocation: an isolate that
+/// spends it is interrupted and its owner discards it.
+/// </remarks>
 public sealed partial class V8Isolate : IDisposable
 {
-    /// <summary>Wraps user code like Node's CommonJS loader; kept on line 1 so line numbers match the user's.</summary>
-    internal const string ModulePrefix = "(function (exports, require, module, __filename, __dirname) { ";
+    /// <summary>
+    /// Wraps user code like Node's CommonJS loader; kept on line 1 so line numbers match the user's. The extra parameter
+    /// (never passed) shadows <c>EngineInternal</c>, the helpers ClearScript defines on the global object as a
+    /// non-configurable property that no script can delete: in the function's code the name is undefined.
+    /// </summary>
+    internal const string ModulePrefix = "(function (exports, require, module, __filename, __dirname, EngineInternal) { ";
 
     private const int StackSizeBytes = 16 * 1024 * 1024;
 
@@ -30,7 +41,7 @@ public sealed partial class V8Isolate : IDisposable
 
     // The event loop's queue. The loop blocks on a signal that never spins: a spinning wait (SemaphoreSlim,
     // BlockingCollection) cost ~12% of all CPU under load on two cores, yielding in a loop.
-    private readonly ConcurrentQueue<Action> _work = new();
+    private readonly ConcurrentQueue<(Action Action, bool Invocation)> _work = new();
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
 
     // Held by whoever runs script: the loop thread or an inline caller. Timers are only touched under it too.
@@ -54,10 +65,20 @@ public sealed partial class V8Isolate : IDisposable
     private long _loopWakeAt = long.MaxValue;
     private volatile bool _stopping;
     private volatile IsolateFault _fault;
+    private bool _handOff;
+    private int _threadId;
+    private ScriptScheduler? _scheduler;
+    private string? _startTenant;
+    private ScriptScheduler.Runner? _runner;
+    private long _backgroundBudgetTicks;
+    private long _backgroundUsedTicks;
+    private Action<V8Isolate, TimeSpan>? _onBackgroundLimit;
 
-    private V8Isolate(IsolateSettings settings)
+    private V8Isolate(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant)
     {
         _settings = settings;
+        _scheduler = scheduler;
+        _startTenant = tenant;
         _watchdog = new Timer(static state => ((V8Isolate)state!).Interrupt(), this, Timeout.Infinite, Timeout.Infinite);
         var thread = new Thread(Run, StackSizeBytes) { IsBackground = true, Name = "granary-v8" };
         thread.Start();
@@ -72,6 +93,28 @@ public sealed partial class V8Isolate : IDisposable
     /// <summary>Gets whether the isolate can take more work.</summary>
     public bool IsUsable => _fault == IsolateFault.None;
 
+    /// <summary>Gets the Linux thread id of the isolate's own thread (0 off Linux); it changes when the loop moves to a new thread.</summary>
+    internal int ThreadId => _threadId;
+
+    /// <summary>
+    /// Binds the isolate to its function before it loads the function's code: runs of script on its thread take slots
+    /// of <paramref name="tenant"/> from <paramref name="scheduler"/>, and script that runs while no invocation is in
+    /// progress may take up to <paramref name="backgroundBudget"/> per invocation (zero: unbounded) before the isolate
+    /// is interrupted and <paramref name="onBackgroundLimit"/> told, on the isolate's thread; it is told too when such
+    /// script breaks the isolate otherwise (its memory limit; see <see cref="Fault"/>).
+    /// </summary>
+    internal void Attach(ScriptScheduler? scheduler, string tenant, TimeSpan backgroundBudget, Action<V8Isolate, TimeSpan>? onBackgroundLimit)
+    {
+        if (scheduler is not null && (_runner is null || _startTenant != tenant))
+        {
+            _scheduler = scheduler;
+            _runner = new ScriptScheduler.Runner(scheduler.Tenant(tenant), _threadId, () => _stopping || _fault != IsolateFault.None);
+        }
+
+        _backgroundBudgetTicks = (long)(backgroundBudget.TotalSeconds * Stopwatch.Frequency);
+        _onBackgroundLimit = onBackgroundLimit;
+    }
+
     /// <summary>
     /// Gets the signature the loaded function runs with: the definition's, unless the code registered the
     /// function with the Functions Framework's declarative API, which wins.
@@ -79,10 +122,17 @@ public sealed partial class V8Isolate : IDisposable
     public string? Signature { get; private set; }
 
     /// <summary>Creates an isolate and runs the bootstrap in it.</summary>
-    public static async Task<V8Isolate> StartAsync(IsolateSettings settings)
+    public static Task<V8Isolate> StartAsync(IsolateSettings settings) => StartAsync(settings, null, null);
+
+    /// <summary>
+    /// Creates an isolate for a tenant's function: the bootstrap already takes a slot of <paramref name="tenant"/> from
+    /// <paramref name="scheduler"/>, so a tenant whose isolates are discarded and replaced in waves (functions that spin
+    /// until their timeout) makes its replacements at its own pace.
+    /// </summary>
+    internal static async Task<V8Isolate> StartAsync(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var isolate = new V8Isolate(settings);
+        var isolate = new V8Isolate(settings, tenant is null ? null : scheduler, tenant);
         await isolate._started.Task;
         return isolate;
     }
@@ -100,6 +150,12 @@ public sealed partial class V8Isolate : IDisposable
         var document = meta.Name + ".js";
         var posted = Post(() =>
         {
+            if (_fault != IsolateFault.None)
+            {
+                result.TrySetResult(new CodeError(CodeErrorKinds.Load, "The isolate was discarded before the module loaded."));
+                return;
+            }
+
             try
             {
                 V8Script script;
@@ -143,7 +199,7 @@ public sealed partial class V8Isolate : IDisposable
                     _ => ex.Message,
                 }));
             }
-        });
+        }, invocation: true);
         if (!posted)
         {
             result.TrySetResult(new CodeError(CodeErrorKinds.Load, "The isolate was discarded before the module loaded."));
@@ -164,7 +220,7 @@ public sealed partial class V8Isolate : IDisposable
         if (!inline)
         {
             var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!Post(() => Start(requestJson, result)))
+            if (!Post(() => Start(requestJson, result), invocation: true))
             {
                 result.TrySetException(Discarded());
             }
@@ -174,7 +230,7 @@ public sealed partial class V8Isolate : IDisposable
 
         lock (_entry)
         {
-            if (!IsUsable)
+            if (_fault != IsolateFault.None)
             {
                 return Task.FromException<string>(Discarded());
             }
@@ -211,12 +267,15 @@ public sealed partial class V8Isolate : IDisposable
             return null;
         }
 
-        if (_fault is IsolateFault.MemoryLimit)
+        if (_fault != IsolateFault.None)
         {
-            pending.TrySetException(new IsolateFaultException(IsolateFault.MemoryLimit, MemoryLimitMessage));
+            // Interrupted or disposed while the invocation waited for the loop.
+            pending.TrySetException(_fault is IsolateFault.MemoryLimit ? new IsolateFaultException(IsolateFault.MemoryLimit, MemoryLimitMessage) : Discarded());
             return null;
         }
 
+        // Each invocation grants the isolate's background work (after its response) a fresh budget.
+        _backgroundUsedTicks = 0;
         _pending = pending;
         _pendingSeq++;
         string? json;
@@ -302,6 +361,9 @@ public sealed partial class V8Isolate : IDisposable
             // Already gone: nothing left to interrupt.
         }
 
+        // A run waiting for a slot gives up waiting.
+        _runner?.Wake.Set();
+
         // An invocation that waits on a promise runs no script, so there is nothing to interrupt: end it here.
         _ = Post(() => FailPending(new IsolateFaultException(IsolateFault.Interrupted, "The invocation was interrupted.")));
     }
@@ -325,6 +387,7 @@ public sealed partial class V8Isolate : IDisposable
         }
 
         _stopping = true;
+        _runner?.Wake.Set();
         _watchdog.Dispose();
         _signal.Set();
     }
@@ -344,7 +407,13 @@ public sealed partial class V8Isolate : IDisposable
 
     // A host operation (an outbound request) finished: settle its promise on the event loop.
     internal void CompleteOperation(int id, bool ok, int status, string headersJson, string body) =>
-        _ = Post(() => _completeOp!.Invoke(false, id, ok, status, headersJson, body));
+        _ = Post(() =>
+        {
+            if (_fault == IsolateFault.None)
+            {
+                _completeOp!.Invoke(false, id, ok, status, headersJson, body);
+            }
+        });
 
     // A host operation of one invocation (a fetch) finished: settle its promise only while that invocation still runs.
     internal void CompleteOperation(int id, bool ok, int status, string headersJson, string body, int invocation) =>
@@ -357,7 +426,13 @@ public sealed partial class V8Isolate : IDisposable
         });
 
     internal void CompleteCacheOperation(int id, bool ok, string value) =>
-        _ = Post(() => _completeCacheOp!.Invoke(false, id, ok, value));
+        _ = Post(() =>
+        {
+            if (_fault == IsolateFault.None)
+            {
+                _completeCacheOp!.Invoke(false, id, ok, value);
+            }
+        });
 
     /// <summary>Gets or sets the workspace cache the loaded snippets module works on.</summary>
     public Snippets.ISnippetCache? SnippetCache
@@ -380,7 +455,9 @@ public sealed partial class V8Isolate : IDisposable
 
     internal void ClearTimer(int id) => _timerDue.Remove(id);
 
-    private bool Post(Action action)
+    // Work that runs script checks the fault itself first: work posted before an interrupt or a dispose still runs,
+    // to settle what waits on it, but no longer runs user code.
+    private bool Post(Action action, bool invocation = false)
     {
         if (_stopping)
         {
@@ -388,14 +465,22 @@ public sealed partial class V8Isolate : IDisposable
             return false;
         }
 
-        _work.Enqueue(action);
+        _work.Enqueue((action, invocation));
         _signal.Set();
         return true;
     }
 
     private void Run()
     {
+        _threadId = ThreadNice.CurrentThreadId();
         ThreadNice.Lower(_settings.ThreadNice);
+        var slot = false;
+        if (_scheduler is not null && _startTenant is not null)
+        {
+            _runner = new ScriptScheduler.Runner(_scheduler.Tenant(_startTenant), _threadId, () => _stopping || _fault != IsolateFault.None);
+            slot = _scheduler.Enter(_runner);
+        }
+
         try
         {
             var constraints = new V8RuntimeConstraints
@@ -422,52 +507,120 @@ public sealed partial class V8Isolate : IDisposable
             _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
             _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
             _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
-            _started.TrySetResult();
         }
         catch (Exception ex)
         {
             _fault = IsolateFault.Disposed;
             _engine?.Dispose();
+            ExitStartSlot(slot);
             _started.TrySetException(ex);
             return;
         }
 
+        ExitStartSlot(slot);
+        _started.TrySetResult();
+
+        Loop();
+    }
+
+    // Runs the event loop on the current thread until the isolate is disposed, then releases it; or, when the loop
+    // moved to a new thread, just ends this one.
+    private void Loop()
+    {
+        var movedOn = false;
         try
         {
-            RunLoop();
+            movedOn = RunLoop();
         }
         finally
         {
-            lock (_entry)
+            if (!movedOn)
             {
-                FailPending(Discarded());
-                while (_work.TryDequeue(out var leftover))
-                {
-                    Execute(leftover);
-                }
-
-                // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
-                _engine.Dispose();
+                Close();
             }
         }
     }
 
-    private void RunLoop()
+    // A long run's thread was demoted and the OS refuses to give its priority back (no CAP_SYS_NICE, no RLIMIT_NICE):
+    // the loop goes on on a fresh thread at the isolate's priority, and the demoted one ends. V8 isolates have no
+    // thread affinity, so the function keeps its isolate, its module state and its timers.
+    // The new thread is made by a thread-pool thread, at the process's priority: a thread inherits its maker's nice
+    // value, and the demoted one could not give it a lower one.
+    private void MoveToNewThread()
+    {
+        _handOff = false;
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static isolate =>
+            {
+                var thread = new Thread(
+                    () =>
+                    {
+                        var id = ThreadNice.CurrentThreadId();
+                        isolate._threadId = id;
+                        isolate._runner?.ThreadId = id;
+                        ThreadNice.Lower(isolate._settings.ThreadNice);
+                        isolate.Loop();
+                    },
+                    StackSizeBytes)
+                { IsBackground = true, Name = "granary-v8" };
+                thread.Start();
+            },
+            this,
+            preferLocal: false);
+    }
+
+    private void ExitStartSlot(bool slot)
+    {
+        if (slot && !_scheduler!.Exit(_runner!))
+        {
+            // Demoted during a long bootstrap and not restorable: the loop starts on a fresh thread.
+            _handOff = true;
+        }
+    }
+
+    private void Close()
+    {
+        // Nobody waits for the teardown of a discarded isolate: it runs below everything else that runs, and the thread
+        // ends with it.
+        ThreadNice.Lower(19);
+        lock (_entry)
+        {
+            FailPending(Discarded());
+            while (_work.TryDequeue(out var leftover))
+            {
+                Execute(leftover.Action);
+            }
+
+            // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
+            _engine!.Dispose();
+        }
+    }
+
+    // Returns true when the loop moved to a new thread (see MoveToNewThread), false when the isolate was disposed.
+    private bool RunLoop()
     {
         while (true)
         {
-            while (_work.TryDequeue(out var item))
+            while (!_stopping && !_handOff && _work.TryDequeue(out var item))
             {
-                lock (_entry)
-                {
-                    Execute(item);
-                }
+                RunScript(item.Action, item.Invocation);
+            }
+
+            if (_stopping)
+            {
+                return false;
+            }
+
+            FireDueTimers();
+            if (_handOff && !_stopping)
+            {
+                MoveToNewThread();
+                return true;
             }
 
             var wait = Timeout.Infinite;
             lock (_entry)
             {
-                FireDueTimers();
                 _signal.Reset();
                 if (_timerQueue.TryPeek(out _, out var due))
                 {
@@ -489,24 +642,114 @@ public sealed partial class V8Isolate : IDisposable
 
             if (_stopping)
             {
-                return;
+                return false;
             }
 
             _signal.Wait(wait);
         }
     }
 
-    // Under the entry lock.
+    // Fires the timers that were due when it started, one run of script each, and stops early once the isolate is
+    // interrupted or disposed. A timer armed meanwhile (an interval rescheduled by its callback) is due later than the
+    // start, so the loop returns to its queue and its stop check between rounds, however late the timers run.
     private void FireDueTimers()
     {
-        while (_timerQueue.TryPeek(out var id, out var due) && due <= Stopwatch.GetTimestamp())
+        var now = Stopwatch.GetTimestamp();
+        while (!_stopping && !_handOff && _fault == IsolateFault.None)
         {
-            _timerQueue.Dequeue();
-            if (_timerDue.TryGetValue(id, out var current) && current == due)
+            int id;
+            lock (_entry)
             {
+                if (!_timerQueue.TryPeek(out id, out var due) || due > now)
+                {
+                    return;
+                }
+
+                _timerQueue.Dequeue();
+                if (!_timerDue.TryGetValue(id, out var current) || current != due)
+                {
+                    continue;
+                }
+
                 _timerDue.Remove(id);
-                Execute(() => _fireTimer!.Invoke(false, id));
             }
+
+            RunScript(() => FireTimer(id), invocation: false);
+        }
+    }
+
+    // Runs one piece of work on the loop thread: with a scheduler slot while the isolate is healthy, and against the
+    // background budget when no invocation is in progress and the work does not start one.
+    private void RunScript(Action action, bool invocation)
+    {
+        var slot = _runner is not null && _fault == IsolateFault.None && _scheduler!.Enter(_runner);
+        var exceeded = false;
+        try
+        {
+            lock (_entry)
+            {
+                if (invocation || _pending is not null || _backgroundBudgetTicks == 0 || _fault != IsolateFault.None)
+                {
+                    Execute(action);
+                }
+                else
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    SetWatchdog(Math.Max(1, (_backgroundBudgetTicks - _backgroundUsedTicks) * 1000 / Stopwatch.Frequency));
+                    try
+                    {
+                        Execute(action);
+                    }
+                    finally
+                    {
+                        SetWatchdog(Timeout.Infinite);
+                    }
+
+                    _backgroundUsedTicks += Stopwatch.GetTimestamp() - started;
+
+                    // The watchdog may fire a little before the budget is spent by this clock; a run it interrupted, or
+                    // one that broke the isolate (its memory limit), ends the isolate all the same.
+                    exceeded = _backgroundUsedTicks >= _backgroundBudgetTicks || _fault != IsolateFault.None;
+                }
+            }
+        }
+        finally
+        {
+            if (slot && !_scheduler!.Exit(_runner!))
+            {
+                // A demoted thread the OS would not restore: the loop moves to a fresh thread.
+                _handOff = true;
+            }
+        }
+
+        if (exceeded)
+        {
+            if (_fault == IsolateFault.None)
+            {
+                _fault = IsolateFault.Interrupted;
+            }
+
+            _onBackgroundLimit?.Invoke(this, Stopwatch.GetElapsedTime(0, _backgroundUsedTicks));
+        }
+    }
+
+    private void FireTimer(int id)
+    {
+        if (_fault == IsolateFault.None)
+        {
+            _fireTimer!.Invoke(false, id);
+        }
+    }
+
+    private void SetWatchdog(long dueMs)
+    {
+        try
+        {
+            _watchdog.Change(dueMs, Timeout.Infinite);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed from another thread meanwhile: the engine was interrupted by that.
         }
     }
 

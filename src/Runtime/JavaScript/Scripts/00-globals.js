@@ -229,11 +229,14 @@ function reportUncaught(e) {
   writeLog('error', ['Uncaught exception:', e]);
 }
 
+// An interval is rescheduled from the end of its callback: one that is late (its callback ran longer than its delay,
+// or the loop was busy) fires once and then waits its whole delay again, never catching up on the runs it missed.
 function fireTimer(id) {
   const t = activeTimers.get(id);
   if (!t) return;
-  if (t.repeat) host.setTimer(id, t.delay); else activeTimers.delete(id);
+  if (!t.repeat) activeTimers.delete(id);
   try { t.fn.apply(globalThis, t.args); } catch (e) { reportUncaught(e); }
+  if (t.repeat && activeTimers.get(id) === t) host.setTimer(id, t.delay);
 }
 
 // ---------------------------------------------------------------- performance, crypto, structuredClone

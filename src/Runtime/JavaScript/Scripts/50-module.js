@@ -183,7 +183,8 @@ function loadPackageModule(filename) {
     } else {
       // A shebang line is not JavaScript; Node ignores it.
       const body = source.startsWith('#!') ? '//' + source : source;
-      const compiled = new _Function('exports', 'require', 'module', '__filename', '__dirname', `${body}\n//# sourceURL=${filename}`);
+      // EngineInternal, ClearScript's helpers, is shadowed (undefined) in package code as in the function's own.
+      const compiled = new _Function('exports', 'require', 'module', '__filename', '__dirname', 'EngineInternal', `${body}\n//# sourceURL=${filename}`);
       compiled.call(module.exports, module.exports, require, module, filename, dirname);
     }
   } catch (e) {

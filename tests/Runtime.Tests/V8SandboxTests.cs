@@ -1,0 +1,571 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Granary.Runtime.JavaScript;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static Granary.Runtime.Tests.FunctionRunner;
+
+namespace Granary.Runtime.Tests;
+
+/// <summary>Runs alone: its checks read the CPU time of isolate threads, which other tests' isolates would add to.</summary>
+[CollectionDefinition(nameof(V8SandboxAlone), DisableParallelization = true)]
+public sealed class V8SandboxAlone;
+
+/// <summary>
+/// The sandbox's limits hold for every allocation and every run of script (issue 11, items 5 and 7): timers end with
+/// their isolate and cannot spin after the response beyond the function's timeout, memory V8 allocates outside the
+/// ArrayBuffer allocator is not available, ClearScript's internals are out of the function's scope, and one tenant's
+/// spinning functions hold at most its share of isolate threads.
+/// </summary>
+[Collection(nameof(V8SandboxAlone))]
+public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>
+{
+    // An interval whose callback computes for 20 ms every 10 ms: a core's worth of work, forever.
+    private const string BusyInterval = """
+        let started = false;
+        module.exports = () => {
+          if (!started) { started = true; setInterval(() => { const end = Date.now() + 20; while (Date.now() < end) {} }, 10); }
+          return 'started';
+        };
+        """;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnIntervalEndsWhenItsFunctionIsDeleted()
+    {
+        var function = Create(fixture.Pool, BusyInterval, s => s with { TimeoutSeconds = 60 });
+        Assert.Equal("started", (await function.InvokeAsync(Request())).Text());
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+
+        await function.DisposeAsync();
+
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(10)), "the isolate's thread still runs 10 s after the function was deleted");
+    }
+
+    [Fact]
+    public async Task AnIntervalEndsWhenItsIsolateIsDiscardedAfterATimeout()
+    {
+        await using var function = Create(fixture.Pool, """
+            let started = false;
+            module.exports = (event) => {
+              if (event.spin) { for (;;) {} }
+              if (!started) { started = true; setInterval(() => { const end = Date.now() + 20; while (Date.now() < end) {} }, 10); }
+              return 'started';
+            };
+            """, s => s with { TimeoutSeconds = 3, MaxConcurrency = 1 });
+        Assert.Equal("started", (await function.InvokeAsync(Json("{}"))).Text());
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+
+        var spun = await function.InvokeAsync(Json("{\"spin\":true}"));
+
+        Assert.Equal(504, spun.StatusCode);
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(10)), "the isolate's thread still runs 10 s after its isolate was discarded");
+    }
+
+    // Dispose interrupts a callback that never returns, and the loop does not run another.
+    [Fact]
+    public async Task ATimerCallbackThatNeverReturnsEndsWhenItsFunctionIsDeleted()
+    {
+        var function = Create(fixture.Pool, "module.exports = () => { setTimeout(() => { for (;;) {} }, 0); return 'spinning'; };", s => s with { TimeoutSeconds = 60 });
+        Assert.Equal("spinning", (await function.InvokeAsync(Request())).Text());
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+
+        await function.DisposeAsync();
+
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(10)), "the isolate's thread still runs 10 s after the function was deleted");
+    }
+
+    // A 10 ms interval whose callback takes 50 ms is late every time: it fires once and waits its delay again from the
+    // end of the callback, as in browsers and Node, instead of firing back to back to catch up. Load only makes the
+    // gaps longer and the runs fewer.
+    [Fact]
+    public async Task ALateIntervalCoalescesInsteadOfCatchingUp()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => new Promise((resolve) => {
+              let runs = 0, minGap = 1e9, lastEnd = 0;
+              const t = setInterval(() => {
+                const start = performance.now();
+                if (lastEnd) minGap = Math.min(minGap, start - lastEnd);
+                runs++;
+                while (performance.now() - start < 50) {}
+                lastEnd = performance.now();
+              }, 10);
+              setTimeout(() => { clearInterval(t); resolve({ runs, minGap }); }, 1000);
+            });
+            """, configure: s => s with { TimeoutSeconds = 30 });
+
+        var json = result.JsonBody();
+        Assert.True(json.GetProperty("minGap").GetDouble() >= 9, $"an interval fired {json.GetProperty("minGap").GetDouble():F1} ms after its previous run ended");
+        Assert.InRange(json.GetProperty("runs").GetInt32(), 1, 17);
+    }
+
+    // After the response, timers may compute for as long as the function's timeout (per invocation); then the isolate
+    // is interrupted and discarded, and the next invocation gets a fresh one.
+    [Fact]
+    public async Task WorkOfTimersAfterTheResponseIsBoundedByTheTimeout()
+    {
+        await using var function = Create(fixture.Pool, BusyInterval, s => s with { TimeoutSeconds = 1, MaxConcurrency = 1 });
+        Assert.Equal("started", (await function.InvokeAsync(Request())).Text());
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+
+        var ended = await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15));
+        var next = await function.InvokeAsync(Request());
+
+        Assert.True(ended, "an isolate whose timers computed past the function's timeout after its response still runs");
+        Assert.Equal("started", next.Text());
+        Assert.True(next.Cold);
+    }
+
+    [Fact]
+    public async Task ATimerCallbackThatNeverReturnsAfterTheResponseIsInterruptedAtTheTimeout()
+    {
+        await using var function = Create(fixture.Pool, "module.exports = () => { setTimeout(() => { for (;;) {} }, 0); return 'spinning'; };", s => s with { TimeoutSeconds = 1 });
+        Assert.Equal("spinning", (await function.InvokeAsync(Request())).Text());
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15)), "a callback spinning after the response outlived the function's timeout");
+        Assert.Equal(0, function.Isolates);
+    }
+
+    [Fact]
+    public async Task AMemoryBombInATimerAfterTheResponseEndsItsIsolate()
+    {
+        await using var function = Create(fixture.Pool, """
+            module.exports = () => { setTimeout(() => { const a = []; for (;;) a.push(new Array(1000000).fill('x')); }, 0); return 'armed'; };
+            """, s => s with { TimeoutSeconds = 60, MemoryLimitMb = 64 });
+        Assert.Equal("armed", (await function.InvokeAsync(Request())).Text());
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+
+        Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15)), "an isolate past its memory limit in a timer still runs");
+        Assert.Equal(0, function.Isolates);
+        Assert.Equal("armed", (await function.InvokeAsync(Request())).Text());
+    }
+
+    // V8 allocates a WebAssembly.Memory outside the allocator that memoryLimitMb bounds (measured: 1.3 GiB taken by a
+    // 128 MiB function), so WebAssembly is not available at all.
+    [Fact]
+    public async Task WebAssemblyMemoryCannotTakeTheHostsMemory()
+    {
+        var before = ResidentMiB();
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => {
+              const memory = new WebAssembly.Memory({ initial: 4096 });
+              for (let i = 0; i < 4; i++) memory.grow(4096);
+              new Uint8Array(memory.buffer).fill(1);
+              return memory.buffer.byteLength;
+            };
+            """, configure: s => s with { MemoryLimitMb = 128 });
+        var grown = ResidentMiB() - before;
+
+        Assert.Equal(500, result.StatusCode);
+        Assert.Contains("WebAssembly is not available in Granary's isolates: its memory cannot be bounded by memoryLimitMb", result.Error, StringComparison.Ordinal);
+        Assert.True(grown < 512, $"the process grew by {grown} MiB");
+    }
+
+    [Fact]
+    public async Task TheOriginalWebAssemblyCannotBeRecovered()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => {
+              const tries = {
+                memory: () => new WebAssembly.Memory({ initial: 1 }),
+                compile: () => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+                validate: () => WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+                module: () => new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+                viaFunction: () => new (Function('return WebAssembly')()).Memory({ initial: 1 }),
+                viaGlobal: () => new globalThis.WebAssembly.Memory({ initial: 1 }),
+                afterDelete: () => { delete globalThis.WebAssembly; return new WebAssembly.Memory({ initial: 1 }); },
+                afterAssign: () => { try { globalThis.WebAssembly = { Memory: Object }; } catch (e) {} return new WebAssembly.Memory({ initial: 1 }); },
+                viaPrototype: () => { const p = Object.getPrototypeOf(WebAssembly); if (p === null) throw new Error('no prototype'); return new p.constructor.Memory({ initial: 1 }); },
+              };
+              const out = {};
+              for (const [name, attempt] of Object.entries(tries)) {
+                try { out[name] = 'ran: ' + String(attempt()); } catch (e) { out[name] = e.message; }
+              }
+              return out;
+            };
+            """);
+
+        var unavailable = "WebAssembly is not available in Granary's isolates: its memory cannot be bounded by memoryLimitMb";
+        foreach (var attempt in result.JsonBody().EnumerateObject())
+        {
+            Assert.True(attempt.Value.GetString() is { } message && (message == unavailable || message == "no prototype"), $"{attempt.Name}: {attempt.Value}");
+        }
+    }
+
+    // A resizable ArrayBuffer or growable SharedArrayBuffer reserves its maximum outside the allocator (measured: 2 GiB
+    // committed by a 128 MiB function), so they are refused however the constructor is reached.
+    [Fact]
+    public async Task ResizableBuffersAreRefusedAndFixedOnesStillWork()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            module.exports = () => {
+              const big = { maxByteLength: 2 ** 31 };
+              let reads = 0;
+              const sneaky = { get maxByteLength() { return reads++ === 0 ? undefined : 2 ** 31; } };
+              const tries = {
+                arrayBuffer: () => new ArrayBuffer(0, big),
+                shared: () => new SharedArrayBuffer(0, big),
+                viaPrototype: () => new (new Uint8Array(1).buffer.constructor)(0, big),
+                viaReflect: () => Reflect.construct(ArrayBuffer, [0, big]),
+                subclass: () => { class B extends ArrayBuffer { constructor() { super(0, big); } } return new B(); },
+                getter: () => { const b = new ArrayBuffer(0, sneaky); return b.resizable ? 'resizable' : 'fixed'; },
+              };
+              const out = {};
+              for (const [name, attempt] of Object.entries(tries)) {
+                try { const b = attempt(); out[name] = typeof b === 'string' ? b : 'made, resizable: ' + (b.resizable ?? b.growable); } catch (e) { out[name] = e.message; }
+              }
+              class Sub extends ArrayBuffer {}
+              out.fixed = [new ArrayBuffer(8).byteLength, new Uint8Array(4).buffer instanceof ArrayBuffer, new Sub(4) instanceof Sub,
+                new SharedArrayBuffer(8).byteLength, new Uint8Array(3).buffer.slice(1).byteLength, Buffer.from('abc').toString('hex'),
+                ArrayBuffer.isView(new DataView(new ArrayBuffer(2)))];
+              return out;
+            };
+            """);
+
+        var json = result.JsonBody();
+        var refused = "Resizable ArrayBuffers are not available in Granary's isolates: their memory cannot be bounded by memoryLimitMb";
+        foreach (var name in new[] { "arrayBuffer", "shared", "viaPrototype", "viaReflect", "subclass" })
+        {
+            Assert.Equal(refused, json.GetProperty(name).GetString());
+        }
+
+        Assert.Equal("fixed", json.GetProperty("getter").GetString());
+        Assert.Equal("[8,true,true,8,2,\"616263\",true]", json.GetProperty("fixed").GetRawText());
+    }
+
+    [Fact]
+    public async Task ABufferBeyondTheMemoryLimitFailsClearly()
+    {
+        var before = ResidentMiB();
+        var plain = await RunAsync(fixture.Pool, "module.exports = () => new Uint8Array(new ArrayBuffer(512 * 1024 * 1024)).fill(1).length;", configure: s => s with { MemoryLimitMb = 128 });
+        var shared = await RunAsync(fixture.Pool, "module.exports = () => new Uint8Array(new SharedArrayBuffer(512 * 1024 * 1024)).fill(1).length;", configure: s => s with { MemoryLimitMb = 128 });
+        var grown = ResidentMiB() - before;
+
+        Assert.All([plain, shared], r =>
+        {
+            Assert.Equal(500, r.StatusCode);
+            Assert.Contains("RangeError: Array buffer allocation failed", r.Error, StringComparison.Ordinal);
+        });
+        Assert.True(grown < 256, $"the process grew by {grown} MiB");
+    }
+
+    // ClearScript defines EngineInternal on the global object as a non-configurable property, so no script can delete
+    // it; the module wrapper shadows the name, and the bootstrap took what it needs before any user code ran.
+    [Fact]
+    public async Task EngineInternalIsNotInTheFunctionsScope()
+    {
+        var result = await RunAsync(fixture.Pool, """
+            const atLoad = typeof EngineInternal;
+            module.exports = () => [atLoad, typeof EngineInternal, eval('typeof EngineInternal'), (() => typeof EngineInternal)()];
+            """);
+
+        Assert.Equal("[\"undefined\",\"undefined\",\"undefined\",\"undefined\"]", result.Text());
+    }
+
+    // Tenant "noisy" runs three functions that compute for a second each; with a cap of one isolate thread per tenant
+    // (and no demotion) they never run script at once, and tenant "quiet" is served meanwhile.
+    [Fact]
+    public async Task OneTenantsSpinningFunctionsNeverRunMoreThanItsCapAtOnce()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 2, MaxRunningScripts = 4, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 0 }),
+            NullLogger<IsolatePool>.Instance);
+        var noisy = Enumerable.Range(0, 3)
+            .Select(_ => Create(pool, "module.exports = () => { const end = Date.now() + 1000; while (Date.now() < end) {} return 'done'; };", s => s with { TimeoutSeconds = 30 }, tenant: "noisy"))
+            .ToList();
+        await using var quiet = Create(pool, "module.exports = () => 'ok';", tenant: "quiet");
+        try
+        {
+            var spins = noisy.Select(f => Task.Run(() => f.InvokeAsync(Request()), Cancel)).ToList();
+            var served = await quiet.InvokeAsync(Request());
+            var spinsStillRunning = spins.Count(s => !s.IsCompleted);
+            var results = await Task.WhenAll(spins);
+
+            Assert.Equal("ok", served.Text());
+            Assert.True(spinsStillRunning > 0, "tenant quiet was served only after all of tenant noisy's functions finished");
+            Assert.All(results, r => Assert.Equal("done", r.Text()));
+            Assert.Equal(1, pool.Scheduler.Tenant("noisy").Most);
+            Assert.Equal(0, pool.Scheduler.Running);
+        }
+        finally
+        {
+            foreach (var function in noisy)
+            {
+                await function.DisposeAsync();
+            }
+        }
+    }
+
+    // A run that holds its slot past the slice is demoted to the long-runner priority (nice and SCHED_IDLE) and gives its
+    // slot away, so the tenant's other work runs beside it rather than after it; the thread gets its priority back when
+    // the run ends.
+    [Fact]
+    public async Task ALongRunnerIsDemotedAndItsTenantsOtherWorkRunsBesideIt()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 2, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 50, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            NullLogger<IsolatePool>.Instance);
+        await using var slow = Create(pool, "module.exports = () => { const end = Date.now() + 3000; while (Date.now() < end) {} return 'done'; };", s => s with { TimeoutSeconds = 30 }, tenant: "solo");
+        await using var quick = Create(pool, "module.exports = () => 'quick';", tenant: "solo");
+        await quick.WarmUpAsync();
+
+        var spin = Task.Run(() => slow.InvokeAsync(Request()), Cancel);
+        var demoted = await IsolateThreadWithNiceAsync(17, TimeSpan.FromSeconds(10));
+        var policy = demoted is { } thread ? Policy(thread) : null;
+        var served = await quick.InvokeAsync(Request());
+        var spinRunning = !spin.IsCompleted;
+        var done = await spin;
+
+        Assert.NotNull(demoted);
+        Assert.Equal(SchedIdle, policy);
+        Assert.Equal("quick", served.Text());
+        Assert.True(spinRunning, "the tenant's quick function ran only after its long runner finished");
+        Assert.Equal("done", done.Text());
+        Assert.True(pool.Scheduler.Tenant("solo").Demotions >= 1);
+        if (pool.Scheduler.RestoreRefused)
+        {
+            // Without the privilege to restore a priority, the loop moved to a fresh thread (see the next test).
+            Assert.True(await ThreadEndsAsync(demoted.Value, TimeSpan.FromSeconds(5)));
+        }
+        else
+        {
+            // The result is handed over just before the run returns to the loop and restores the priority.
+            Assert.True(await ThreadHasNiceAsync(demoted.Value, 10, TimeSpan.FromSeconds(5)), $"the thread's nice is still {Nice(demoted.Value)}");
+            Assert.Equal(SchedOther, Policy(demoted.Value));
+        }
+    }
+
+    // Where the OS will not raise a demoted thread's priority again (no CAP_SYS_NICE, RLIMIT_NICE 0: an unprivileged
+    // container), the isolate's loop moves to a fresh thread at the isolate's priority when the long run ends, and the
+    // function keeps its isolate and module state. The isolate's thread is made by a thread that dropped CAP_SYS_NICE
+    // (capabilities are per thread and inherited), so the test does not depend on the user it runs as.
+    [Fact]
+    public async Task ADemotedThreadThatCannotGetItsPriorityBackHandsItsLoopToAFreshThread()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 0, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 50, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            NullLogger<IsolatePool>.Instance);
+        await using var function = Create(pool, """
+            let calls = 0;
+            module.exports = () => { if (++calls === 1) { const end = Date.now() + 300; while (Date.now() < end) {} } return 'call ' + calls; };
+            """, s => s with { TimeoutSeconds = 30, MaxConcurrency = 1 });
+        Assert.True(Rlimit.NiceCeiling() > 10, "RLIMIT_NICE lets this process lower nice values back to 10; the test needs a lower limit");
+        var warm = RunWithoutSysNice(function.WarmUpAsync);
+        Assert.Null(await warm);
+        var first = Assert.Single(function.IdleIsolateThreadIds());
+
+        var one = await function.InvokeAsync(Request());
+        var moved = await ThreadEndsAsync(first, TimeSpan.FromSeconds(5));
+        var two = await function.InvokeAsync(Request());
+        var next = Assert.Single(function.IdleIsolateThreadIds());
+
+        Assert.Equal("call 1", one.Text());
+        Assert.True(pool.Scheduler.RestoreRefused);
+        Assert.True(moved, "the demoted thread still runs the isolate's loop");
+        Assert.Equal("call 2", two.Text());
+        Assert.False(two.Cold);
+        Assert.NotEqual(first, next);
+        Assert.Equal(10, Nice(next));
+    }
+
+    // Runs start on a new thread without CAP_SYS_NICE, so that threads it makes cannot lower nice values either.
+    private static Task<T> RunWithoutSysNice<T>(Func<Task<T>> start)
+    {
+        Task<T>? task = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Capabilities.Drop(Capabilities.SysNice);
+                task = start();
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        return failure is null ? task! : Task.FromException<T>(failure);
+    }
+
+    private static long ResidentMiB() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+
+    // The stat fields after the command name: [11] utime and [12] stime in clock ticks, [16] nice, [38] policy.
+    private static string[]? Stat(int thread)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/self/task/{thread}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private const int SchedOther = 0;
+    private const int SchedIdle = 5;
+
+    // Field 41 of stat, the scheduling policy.
+    private static int? Policy(int thread) => Stat(thread) is { } f ? int.Parse(f[38], CultureInfo.InvariantCulture) : null;
+
+    private static int? Nice(int thread) => Stat(thread) is { } f ? int.Parse(f[16], CultureInfo.InvariantCulture) : null;
+
+    private static Dictionary<int, long> IsolateThreadTicks()
+    {
+        var ticks = new Dictionary<int, long>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            var thread = int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == "granary-v8" && Stat(thread) is { } f)
+                {
+                    ticks[thread] = long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended while we looked.
+            }
+        }
+
+        return ticks;
+    }
+
+    private static async Task<bool> ThreadEndsAsync(int thread, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (Directory.Exists($"/proc/self/task/{thread}"))
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, Cancel);
+        }
+
+        return true;
+    }
+
+    private static async Task<bool> ThreadHasNiceAsync(int thread, int nice, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (Nice(thread) != nice)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(10, Cancel);
+        }
+
+        return true;
+    }
+
+    private static async Task<int?> IsolateThreadWithNiceAsync(int nice, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < until)
+        {
+            foreach (var thread in IsolateThreadTicks().Keys)
+            {
+                if (Nice(thread) == nice)
+                {
+                    return thread;
+                }
+            }
+
+            await Task.Delay(10, Cancel);
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Drops capabilities of the calling thread (Linux keeps them per thread; threads it makes inherit them).</summary>
+internal static partial class Capabilities
+{
+    public const int SysNice = 23;
+
+    private const uint Version3 = 0x20080522;
+
+    public static void Drop(int capability)
+    {
+        var header = new Header { Version = Version3, Pid = 0 };
+        var data = new Data[2];
+        if (CapGet(ref header, data) != 0)
+        {
+            throw new InvalidOperationException($"capget failed: {Marshal.GetLastPInvokeError()}");
+        }
+
+        var mask = ~(1u << capability);
+        data[0].Effective &= mask;
+        data[0].Permitted &= mask;
+        data[0].Inheritable &= mask;
+        if (CapSet(ref header, data) != 0)
+        {
+            throw new InvalidOperationException($"capset failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Header
+    {
+        public uint Version;
+        public int Pid;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Data
+    {
+        public uint Effective;
+        public uint Permitted;
+        public uint Inheritable;
+    }
+
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; these calls are blittable.
+    [DllImport("libc", EntryPoint = "capget", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int CapGet(ref Header header, [In, Out] Data[] data);
+
+    [DllImport("libc", EntryPoint = "capset", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int CapSet(ref Header header, [In] Data[] data);
+#pragma warning restore SYSLIB1054
+}
+
+/// <summary>Reads the process's RLIMIT_NICE.</summary>
+internal static class Rlimit
+{
+    private const int Nice = 13;
+
+    /// <summary>Gets the lowest nice value the process may set without CAP_SYS_NICE: 20 minus the soft limit.</summary>
+    public static long NiceCeiling()
+    {
+        var limit = new Limit();
+        return GetRlimit(Nice, ref limit) == 0 ? 20 - (long)limit.Current : 20;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Limit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this call is blittable.
+    [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int GetRlimit(int resource, ref Limit limit);
+#pragma warning restore SYSLIB1054
+}
