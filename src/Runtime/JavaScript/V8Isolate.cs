@@ -419,7 +419,7 @@ public sealed partial class V8Isolate : IDisposable
     internal void CompleteOperation(int id, bool ok, int status, string headersJson, string body, int invocation) =>
         _ = Post(() =>
         {
-            if (_pending is not null && _pendingSeq == invocation)
+            if (_fault == IsolateFault.None && _pending is not null && _pendingSeq == invocation)
             {
                 _completeOp!.Invoke(false, id, ok, status, headersJson, body);
             }

@@ -672,7 +672,10 @@ internal sealed class WorkerCgroups : IDisposable
         TryWrite(Path.Combine(_memory!, "memory.memsw.limit_in_bytes"), value);
     }
 
-    /// <summary>Gets whether the kernel killed a process of the sandbox for lack of memory.</summary>
+    /// <summary>
+    /// Gets whether the kernel killed a process of the sandbox for lack of memory, or the sandbox reached its memory
+    /// limit (so a worker that died then died of it).
+    /// </summary>
     public bool OomKilled()
     {
         try
@@ -680,10 +683,16 @@ internal sealed class WorkerCgroups : IDisposable
             var file = _v2 is not null ? Path.Combine(_v2, "memory.events") : Path.Combine(_memory!, "memory.oom_control");
             foreach (var line in File.ReadLines(file))
             {
-                if (line.StartsWith("oom_kill ", StringComparison.Ordinal) && line[9..].Trim() != "0")
+                if ((line.StartsWith("oom_kill ", StringComparison.Ordinal) && line[9..].Trim() != "0")
+                    || (_v2 is not null && line.StartsWith("max ", StringComparison.Ordinal) && line[4..].Trim() != "0"))
                 {
                     return true;
                 }
+            }
+
+            if (_v2 is null && File.ReadAllText(Path.Combine(_memory!, "memory.failcnt")).Trim() is { Length: > 0 } failures && failures != "0")
+            {
+                return true;
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -145,11 +145,12 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
         await DeployPythonAsync(ws, "hog", "def main(event, context):\n    if event.get('hog'):\n        x = bytearray(512 * 1024 * 1024)\n    return 'small'\n", new { memoryLimitMb = 64 });
 
         var hog = await Server.InvokeAsync(ws, "hog", "{\"hog\":true}");
-        var problem = JsonDocument.Parse(await hog.Content.ReadAsStringAsync()).RootElement;
+        var body = await hog.Content.ReadAsStringAsync();
+        var problem = JsonDocument.Parse(body).RootElement;
         var next = await Server.InvokeAsync(ws, "hog", "{}");
 
         Assert.Equal(HttpStatusCode.InternalServerError, hog.StatusCode);
-        Assert.Equal("Memory limit exceeded", problem.GetProperty("title").GetString());
+        Assert.True(problem.GetProperty("title").GetString() == "Memory limit exceeded", body);
         Assert.Equal("small", await next.Content.ReadAsStringAsync());
     }
 
