@@ -134,6 +134,16 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     [Range(8, 4096)]
     public int CgroupBaseMb { get; set; } = 48;
 
+    /// <summary>
+    /// Gets or sets the CPU weight of all of the silo's sandboxed Python workers together, in cgroup v2 units (1–10000;
+    /// an ordinary process group is 100; on cgroup v1 it becomes <c>cpu.shares</c> of weight × 1024 / 100). At the default
+    /// of 10, however many workers spin, together they get about a tenth of a core that the gateway, the silo or
+    /// JavaScript functions want, and all idle CPU otherwise. Needs the cpu controller; without it the workers' nice
+    /// value (<see cref="WorkerNice"/>) still applies.
+    /// </summary>
+    [Range(1, 10000)]
+    public int WorkersCpuWeight { get; set; } = 10;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

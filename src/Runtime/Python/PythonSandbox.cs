@@ -132,7 +132,7 @@ internal sealed partial class PythonSandbox : IDisposable
             }
         }
 
-        var cgroups = CgroupLayout.Create(out var why);
+        var cgroups = CgroupLayout.Create(options.WorkersCpuWeight, out var why);
         if (cgroups is null)
         {
             if (rootless)
@@ -455,19 +455,26 @@ internal sealed class CgroupLayout : IDisposable
     private readonly string? _v2;
     private readonly string? _memory;
     private readonly string? _pids;
+    private readonly string? _cpu;
 
-    private CgroupLayout(string? v2, string? memory, string? pids)
+    private CgroupLayout(string? v2, string? memory, string? pids, string? cpu)
     {
         _v2 = v2;
         _memory = memory;
         _pids = pids;
+        _cpu = cpu;
     }
+
+    /// <summary>Gets whether the workers share one CPU weight (the cpu controller is available).</summary>
+    public bool HasCpuWeight => _cpu is not null;
 
     /// <summary>Gets whether this is cgroup v2.</summary>
     public bool IsV2 => _v2 is not null;
 
     /// <summary>Creates the silo's own cgroup directories under the silo's cgroups, or returns null and why not.</summary>
-    public static CgroupLayout? Create(out string why)
+    /// <param name="cpuWeight">The workers' CPU weight together (cgroup v2 units), applied where the cpu controller is available.</param>
+    /// <param name="why">Why there are no cgroups, when null is returned.</param>
+    public static CgroupLayout? Create(int cpuWeight, out string why)
     {
         var name = $"granary-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}";
         try
@@ -497,7 +504,7 @@ internal sealed class CgroupLayout : IDisposable
                 Directory.CreateDirectory(directory);
                 File.WriteAllText(Path.Combine(directory, "cgroup.subtree_control"), "+memory +pids");
                 why = "";
-                return new CgroupLayout(directory, null, null);
+                return new CgroupLayout(directory, null, null, TryCpuWeightV2(parent, directory, cpuWeight));
             }
 
             string? V1(string controller)
@@ -535,8 +542,25 @@ internal sealed class CgroupLayout : IDisposable
                 return null;
             }
 
+            string? cpu = null;
+            try
+            {
+                // All workers in one group whose weight is the workers' share together (children inherit the group).
+                cpu = V1("cpu");
+                if (cpu is not null)
+                {
+                    File.WriteAllText(Path.Combine(cpu, "cpu.shares"), Math.Max(2, cpuWeight * 1024 / 100).ToString(CultureInfo.InvariantCulture));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Optional: the nice value still lowers the workers.
+                TryRemove(cpu);
+                cpu = null;
+            }
+
             why = "";
-            return new CgroupLayout(null, memory, pids);
+            return new CgroupLayout(null, memory, pids, cpu);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -554,7 +578,7 @@ internal sealed class CgroupLayout : IDisposable
             var directory = Path.Combine(_v2, name);
             Directory.CreateDirectory(directory);
             WorkerCgroups.Write(Path.Combine(directory, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
-            return new WorkerCgroups(directory, null, null);
+            return new WorkerCgroups(directory, null, null, null);
         }
 
         var memory = Path.Combine(_memory!, name);
@@ -567,7 +591,7 @@ internal sealed class CgroupLayout : IDisposable
             WorkerCgroups.Write(Path.Combine(pids, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
         }
 
-        return new WorkerCgroups(null, memory, pids);
+        return new WorkerCgroups(null, memory, pids, _cpu);
     }
 
     /// <inheritdoc />
@@ -576,6 +600,27 @@ internal sealed class CgroupLayout : IDisposable
         TryRemove(_v2);
         TryRemove(_memory);
         TryRemove(_pids);
+        TryRemove(_cpu);
+    }
+
+    // cgroup v2: the cpu controller for the workers' directory, weighted as one group; null when the host has none.
+    private static string? TryCpuWeightV2(string parent, string directory, int cpuWeight)
+    {
+        try
+        {
+            if (!File.ReadAllText(Path.Combine(parent, "cgroup.subtree_control")).Contains("cpu", StringComparison.Ordinal))
+            {
+                File.WriteAllText(Path.Combine(parent, "cgroup.subtree_control"), "+cpu");
+            }
+
+            File.WriteAllText(Path.Combine(directory, "cpu.weight"), cpuWeight.ToString(CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Combine(directory, "cgroup.subtree_control"), "+cpu");
+            return directory;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static void EnableControllers(string parent)
@@ -645,17 +690,22 @@ internal sealed class WorkerCgroups : IDisposable
     private readonly string? _v2;
     private readonly string? _memory;
     private readonly string? _pids;
+    private readonly string? _sharedCpu;
 
-    internal WorkerCgroups(string? v2, string? memory, string? pids)
+    internal WorkerCgroups(string? v2, string? memory, string? pids, string? sharedCpu)
     {
         _v2 = v2;
         _memory = memory;
         _pids = pids;
+        _sharedCpu = sharedCpu;
     }
 
-    /// <summary>Gets the <c>cgroup.procs</c> files the worker's first process writes itself into.</summary>
+    /// <summary>
+    /// Gets the <c>cgroup.procs</c> files the worker's first process writes itself into: its own cgroups, and on cgroup v1
+    /// the cpu group all workers share.
+    /// </summary>
     public IReadOnlyList<string> ProcsFiles =>
-        [.. new[] { _v2, _memory, _pids }.OfType<string>().Select(d => Path.Combine(d, "cgroup.procs"))];
+        [.. new[] { _v2, _memory, _pids, _sharedCpu }.OfType<string>().Select(d => Path.Combine(d, "cgroup.procs"))];
 
     /// <summary>Sets the memory limit of the whole sandbox (swap included where the host accounts for it).</summary>
     public void SetMemoryLimit(long bytes)

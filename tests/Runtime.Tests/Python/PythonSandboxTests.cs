@@ -205,6 +205,34 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task EveryWorkerRunsInTheCpuGroupOfAllWorkersWithItsSmallWeight()
+    {
+        await using var first = Function("cpu-a", "import os\ndef main(event, context):\n    return {'pid': os.getpid(), 'pidns': os.readlink('/proc/self/ns/pid')}\n");
+        await using var second = Function("cpu-b", "import os\ndef main(event, context):\n    return {'pid': os.getpid(), 'pidns': os.readlink('/proc/self/ns/pid')}\n");
+
+        var groups = new List<string>();
+        foreach (var function in new[] { first, second })
+        {
+            var body = await OkAsync(function);
+            var pid = HostPid(body.GetProperty("pid").GetInt32(), body.GetProperty("pidns").GetString()!);
+            var line = File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cgroup")
+                .Select(l => l.Split(':'))
+                .FirstOrDefault(f => f.Length == 3 && (f[1].Split(',').Contains("cpu") || (f[0] == "0" && File.Exists("/sys/fs/cgroup/cgroup.controllers"))));
+            Assert.True(line is not null, "this host has no cpu cgroup controller: Python workers cannot be weighted as one group");
+            groups.Add(line[2]);
+        }
+
+        // Both tenants' workers share one group (not the silo's own), weighted WorkersCpuWeight (10 → cpu.shares 102).
+        Assert.Single(groups.Distinct());
+        Assert.Contains("/granary-", groups[0], StringComparison.Ordinal);
+        var v1 = $"/sys/fs/cgroup/cpu{groups[0]}/cpu.shares";
+        var weight = File.Exists(v1)
+            ? File.ReadAllText(v1).Trim()
+            : File.ReadAllText($"/sys/fs/cgroup{Path.GetDirectoryName(groups[0])}/cpu.weight").Trim();
+        Assert.Equal(File.Exists(v1) ? "102" : "10", weight);
+    }
+
+    [Fact]
     public async Task TwoTenantsRunAsDistinctUidsAndCannotReadOrSignalEachOther()
     {
         await using var victim = Function("victim", """
