@@ -700,29 +700,12 @@ internal sealed class WorkerCgroups : IDisposable
         _sharedCpu = sharedCpu;
     }
 
-    /// <summary>Gets the <c>cgroup.procs</c> files the worker's first process writes itself into.</summary>
-    public IReadOnlyList<string> ProcsFiles =>
-        [.. new[] { _v2, _memory, _pids }.OfType<string>().Select(d => Path.Combine(d, "cgroup.procs"))];
-
     /// <summary>
-    /// Moves the sandbox's processes into the cpu group all workers share (cgroup v1), when the function loads: a blank
-    /// worker starts Granary's own code at the ordinary weight, so that the pool refills quickly on a busy host, and the
-    /// function's code, and everything it starts, runs in the low-weight group. On cgroup v2 the worker's cgroup is in
-    /// that group from the start.
+    /// Gets the <c>cgroup.procs</c> files the worker's first process writes itself into: its own cgroups, and on cgroup v1
+    /// the cpu group all workers share.
     /// </summary>
-    public void JoinSharedCpu()
-    {
-        if (_sharedCpu is null)
-        {
-            return;
-        }
-
-        var procs = Path.Combine(_sharedCpu, "cgroup.procs");
-        foreach (var pid in Pids())
-        {
-            TryWrite(procs, pid.ToString(CultureInfo.InvariantCulture));
-        }
-    }
+    public IReadOnlyList<string> ProcsFiles =>
+        [.. new[] { _v2, _memory, _pids, _sharedCpu }.OfType<string>().Select(d => Path.Combine(d, "cgroup.procs"))];
 
     /// <summary>Sets the memory limit of the whole sandbox (swap included where the host accounts for it).</summary>
     public void SetMemoryLimit(long bytes)

@@ -263,7 +263,6 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             // Rootless: the worker is RootlessUid from its first instruction and can become nobody else.
             SandboxUid = _box.Rootless ? PythonSandbox.RootlessUid : TenantUids.Get(tenant, _options);
             _box.Proxy.Tenant = tenant;
-            _box.Cgroups?.JoinSharedCpu();
             if (memoryLimitMb > 0)
             {
                 try
