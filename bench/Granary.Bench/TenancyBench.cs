@@ -84,13 +84,7 @@ internal static partial class TenancyBench
 
             await quiet.DisposeAsync();
             using var b = new LoadGenerator(gateway.Http, 1);
-            await b.SequentialAsync(BHello, 500, BenchProgram.ExpectedBody);
-            var alone = await SequentialForAsync(b, BHello, options.Duration, errors);
-            List<NeighbourRun> neighbours = [];
-            foreach (var runtime in s_spinners.Keys)
-            {
-                neighbours.Add(await NoisyNeighbourAsync(gateway.Http, b, runtime, options, errors));
-            }
+            var (alone, neighbours) = await AloneThenBesideNeighboursAsync(gateway.Http, b, options, errors);
 
             return new TenancyResult(
                 Median(runs["baseline"]),
@@ -119,14 +113,7 @@ internal static partial class TenancyBench
             await ReadyAsync(gateway);
             Console.WriteLine($"Noisy neighbour: gateway process on {gateway.Http} (default configuration), {options.Duration.TotalSeconds:F0} s per run");
             using var b = new LoadGenerator(gateway.Http, 1);
-            await b.SequentialAsync(BHello, 500, BenchProgram.ExpectedBody);
-            var alone = await SequentialForAsync(b, BHello, options.Duration, errors);
-            List<NeighbourRun> neighbours = [];
-            foreach (var runtime in s_spinners.Keys)
-            {
-                neighbours.Add(await NoisyNeighbourAsync(gateway.Http, b, runtime, options, errors));
-            }
-
+            var (alone, neighbours) = await AloneThenBesideNeighboursAsync(gateway.Http, b, options, errors);
             var alsoAlone = await SequentialForAsync(b, BHello, options.Duration, errors);
             Console.WriteLine($"  B alone again after the neighbours: p50 {alsoAlone.P50:F3} ms  p99 {alsoAlone.P99:F3} ms ({alsoAlone.Count} calls)");
             return new TenancyResult(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, alone, neighbours);
@@ -208,6 +195,20 @@ internal static partial class TenancyBench
 
         using var key = JsonDocument.Parse(await SendOkAsync(api, HttpMethod.Post, "/api/v1/tenants/b/keys", new { role = "invoker", name = "bench" }));
         return key.RootElement.GetProperty("key").GetString()!;
+    }
+
+    // Tenant B's hello alone (after a warm-up), then beside each runtime's spinning neighbours in turn.
+    private static async Task<(LatencyStats Alone, List<NeighbourRun> Neighbours)> AloneThenBesideNeighboursAsync(Uri gateway, LoadGenerator b, Options options, ErrorLog errors)
+    {
+        await b.SequentialAsync(BHello, 500, BenchProgram.ExpectedBody);
+        var alone = await SequentialForAsync(b, BHello, options.Duration, errors);
+        List<NeighbourRun> neighbours = [];
+        foreach (var runtime in s_spinners.Keys)
+        {
+            neighbours.Add(await NoisyNeighbourAsync(gateway, b, runtime, options, errors));
+        }
+
+        return (alone, neighbours);
     }
 
     private static async Task<NeighbourRun> NoisyNeighbourAsync(Uri gateway, LoadGenerator b, string runtime, Options options, ErrorLog errors)

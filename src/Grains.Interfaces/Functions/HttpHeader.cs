@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Granary.Functions;
 
 /// <summary>One HTTP header field; a header with several values appears once per value.</summary>
@@ -6,4 +8,19 @@ namespace Granary.Functions;
 [GenerateSerializer, Immutable, Alias("granary.HttpHeader")]
 public readonly record struct HttpHeader(
     [property: Id(0)] string Name,
-    [property: Id(1)] string Value);
+    [property: Id(1)] string Value)
+{
+    /// <summary>Gets the first value of the header <paramref name="name"/> in <paramref name="headers"/>, matched case-insensitively; null when absent.</summary>
+    public static string? Find(ImmutableArray<HttpHeader> headers, string name)
+    {
+        foreach (var header in headers)
+        {
+            if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value;
+            }
+        }
+
+        return null;
+    }
+}

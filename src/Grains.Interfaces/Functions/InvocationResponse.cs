@@ -18,16 +18,5 @@ public sealed record InvocationResponse(
     public string BodyText => System.Text.Encoding.UTF8.GetString(Body.Span);
 
     /// <summary>Gets the first value of a header, matched case-insensitively.</summary>
-    public string? GetHeader(string name)
-    {
-        foreach (var header in Headers)
-        {
-            if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return header.Value;
-            }
-        }
-
-        return null;
-    }
+    public string? GetHeader(string name) => HttpHeader.Find(Headers, name);
 }

@@ -53,48 +53,24 @@ internal sealed class ResponseSecurity
     public ImmutableArray<HttpHeader> Apply(ImmutableArray<HttpHeader> headers)
     {
         headers = headers.IsDefault ? [] : headers;
-        var html = _csp is not null && IsHtml(headers);
+        var html = _csp is not null
+            && HttpHeader.Find(headers, "Content-Type") is { } type
+            && type.AsSpan().TrimStart().StartsWith("text/html", StringComparison.OrdinalIgnoreCase);
         var builder = ImmutableArray.CreateBuilder<HttpHeader>(headers.Length + _always.Length + 1);
         builder.AddRange(headers);
         foreach (var header in _always)
         {
-            if (!Has(headers, header.Name))
+            if (HttpHeader.Find(headers, header.Name) is null)
             {
                 builder.Add(header);
             }
         }
 
-        if (html && !Has(headers, _csp!.Value.Name))
+        if (html && HttpHeader.Find(headers, _csp!.Value.Name) is null)
         {
             builder.Add(_csp.Value);
         }
 
         return builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
-    }
-
-    private static bool IsHtml(ImmutableArray<HttpHeader> headers)
-    {
-        foreach (var header in headers)
-        {
-            if (string.Equals(header.Name, "Content-Type", StringComparison.OrdinalIgnoreCase))
-            {
-                return header.Value.AsSpan().TrimStart().StartsWith("text/html", StringComparison.OrdinalIgnoreCase);
-            }
-        }
-
-        return false;
-    }
-
-    private static bool Has(ImmutableArray<HttpHeader> headers, string name)
-    {
-        foreach (var header in headers)
-        {
-            if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -606,7 +606,7 @@ internal static class PublisherPost
                 throw new InvalidOperationException("No event publisher is configured: the operator sets Granary:JavaScript:PublisherProxyAddress (a function's own PUBLISHER_PROXY_ADDRESS is ignored).");
             }
 
-            if (JavaScriptRuntimeOptions.PublisherAddressError(publisher) is { } error)
+            if (PublisherAddress.Problem(publisher) is { } error)
             {
                 throw new InvalidOperationException($"Granary:JavaScript:PublisherProxyAddress: {error}");
             }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Granary.Runtime.Egress;
 
 namespace Granary.Runtime.JavaScript;
 
@@ -149,17 +150,9 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.IsNullOrEmpty(PublisherProxyAddress) && PublisherAddressError(PublisherProxyAddress) is { } error)
+        if (!string.IsNullOrEmpty(PublisherProxyAddress) && PublisherAddress.Problem(PublisherProxyAddress) is { } error)
         {
             yield return new ValidationResult(error, [nameof(PublisherProxyAddress)]);
         }
     }
-
-    /// <summary>Says why <paramref name="address"/> cannot be Kyma's publisher address, or null when it can.</summary>
-    public static string? PublisherAddressError(string address) =>
-        !Uri.TryCreate(address, UriKind.Absolute, out var uri)
-            ? $"'{address}' is not an absolute URL; the publisher address must be an http or https URL such as http://eventing-publisher-proxy.kyma-system/publish."
-            : uri.Scheme is not ("http" or "https")
-                ? $"'{address}' is a {uri.Scheme}: URL; the publisher address must be an http or https URL."
-                : null;
 }

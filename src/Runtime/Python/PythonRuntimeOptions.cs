@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Granary.Runtime.Egress;
 
 namespace Granary.Runtime.Python;
 
@@ -152,10 +153,9 @@ public sealed class PythonRuntimeOptions : IValidatableObject
             yield return new ValidationResult($"'{Isolation}' is not an isolation mode: use '{SandboxIsolation}' (default) or '{NoIsolation}' (single-tenant hosts only).", [nameof(Isolation)]);
         }
 
-        if (!string.IsNullOrWhiteSpace(PublisherProxyAddress)
-            && (!Uri.TryCreate(PublisherProxyAddress, UriKind.Absolute, out var publisher) || (publisher.Scheme != Uri.UriSchemeHttp && publisher.Scheme != Uri.UriSchemeHttps) || publisher.Host.Length == 0))
+        if (!string.IsNullOrWhiteSpace(PublisherProxyAddress) && PublisherAddress.Problem(PublisherProxyAddress) is { } publisher)
         {
-            yield return new ValidationResult($"'{PublisherProxyAddress}' is not an http:// or https:// URL.", [nameof(PublisherProxyAddress)]);
+            yield return new ValidationResult(publisher, [nameof(PublisherProxyAddress)]);
         }
 
         if ((long)UidRangeStart + UidRangeSize > int.MaxValue)

@@ -152,13 +152,7 @@ internal sealed partial class PythonSandbox : IDisposable
                 : "root (bubblewrap as root; each tenant's functions run as a uid of its own)",
             cgroups is null ? "none: RLIMIT_AS per process" : cgroups.IsV2 ? "v2" : "v1");
 
-        (string, int)? publisher = null;
-        if (!string.IsNullOrWhiteSpace(options.PublisherProxyAddress)
-            && Uri.TryCreate(options.PublisherProxyAddress, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
-        {
-            publisher = (uri.IdnHost, uri.Port);
-        }
+        (string, int)? publisher = PublisherAddress.TryParse(options.PublisherProxyAddress, out var uri) ? (uri.IdnHost, uri.Port) : null;
 
         return new PythonSandbox(options, logger, arguments, cgroups, egress, publisher, rootless);
     }

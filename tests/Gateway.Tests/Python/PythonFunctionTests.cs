@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Granary.Gateway.Tests.CustomCode;
-using Granary.Gateway.Tests.Sandbox;
 
 namespace Granary.Gateway.Tests.Python;
 
@@ -112,7 +111,7 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
     {
         var ws = GatewayFixture.Workspace();
         // A sandboxed worker is known by its PID namespace (inside it, every worker is pid 2).
-        await DeployPythonAsync(ws, "loop", $"import os\ndef main(event, context):\n    if event.get('loop'):\n        while True:\n            pass\n    return {{'ns': {SandboxProcesses.PidNamespace}}}\n", new { timeoutSeconds = 1 });
+        await DeployPythonAsync(ws, "loop", $"import os\ndef main(event, context):\n    if event.get('loop'):\n        while True:\n            pass\n    return {{'ns': {HostProcesses.PidNamespace}}}\n", new { timeoutSeconds = 1 });
         var before = (await JsonAsync(await Server.InvokeAsync(ws, "loop", "{}"))).GetProperty("ns").GetString()!;
 
         var looped = await Server.InvokeAsync(ws, "loop", "{\"loop\":true}");
@@ -120,7 +119,7 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, looped.StatusCode);
         Assert.NotEqual(before, after);
-        Assert.True(await SandboxProcesses.NamespaceGoneAsync(before, 5000), $"the looping worker of {before} should have been killed");
+        Assert.True(await HostProcesses.NamespaceGoneAsync(before, 5000), $"the looping worker of {before} should have been killed");
     }
 
     [Fact]
@@ -207,10 +206,10 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
     public async Task ScalingToZeroStopsTheWorkerProcessAndRemovesItsDirectory()
     {
         var ws = GatewayFixture.Workspace();
-        await DeployPythonAsync(ws, "nap", $"import os\ndef main(event, context):\n    return {{'pid': os.getpid(), 'pidns': {SandboxProcesses.PidNamespace}, 'cwd': os.getcwd()}}\n", new { idleTimeoutSeconds = 1 });
+        await DeployPythonAsync(ws, "nap", $"import os\ndef main(event, context):\n    return {{'pid': os.getpid(), 'pidns': {HostProcesses.PidNamespace}, 'cwd': os.getcwd()}}\n", new { idleTimeoutSeconds = 1 });
         var result = await JsonAsync(await Server.InvokeAsync(ws, "nap", "{}"));
         var pidns = result.GetProperty("pidns").GetString()!;
-        var pid = SandboxProcesses.HostPid(result.GetProperty("pid").GetInt32(), pidns);
+        var pid = HostProcesses.HostPid(result.GetProperty("pid").GetInt32(), pidns);
         var cwd = result.GetProperty("cwd").GetString()!;
         var running = await Server.GetJsonAsync(GranaryServer.FunctionPath(ws, "nap"));
         Assert.True(ProcessExists(pid));
@@ -222,14 +221,14 @@ public sealed class PythonFunctionTests(GatewayFixture fixture) : IClassFixture<
 
         // The worker's directory is a tmpfs of its sandbox: it is gone with the sandbox's last process.
         Assert.Equal("/function", cwd);
-        Assert.True(await SandboxProcesses.NamespaceGoneAsync(pidns), $"the sandbox {pidns} should be gone");
+        Assert.True(await HostProcesses.NamespaceGoneAsync(pidns, 10_000), $"the sandbox {pidns} should be gone");
     }
 
     [Fact]
     public async Task SeveralWorkersServeOneFunctionUpToItsConcurrency()
     {
         var ws = GatewayFixture.Workspace();
-        await DeployPythonAsync(ws, "slow", $"import os, time\ndef main(event, context):\n    start = time.time()\n    time.sleep(0.5)\n    return {{'ns': {SandboxProcesses.PidNamespace}, 'start': start, 'end': time.time()}}\n", new { maxConcurrency = 4 });
+        await DeployPythonAsync(ws, "slow", $"import os, time\ndef main(event, context):\n    start = time.time()\n    time.sleep(0.5)\n    return {{'ns': {HostProcesses.PidNamespace}, 'start': start, 'end': time.time()}}\n", new { maxConcurrency = 4 });
         await Server.InvokeAsync(ws, "slow", "{}");
 
         // Up to four run at once and the rest wait (the fixture allows a queue of two). Each worker is a sandbox of its

@@ -89,7 +89,7 @@ public sealed class PythonRootlessSandboxTests
 
         // The silo is nobody, and so are its workers outside their namespaces.
         Assert.Equal(Nobody, gateway.Uid);
-        var workerPid = SandboxProcesses.HostPid(written.GetProperty("pid").GetInt32(), written.GetProperty("pidns").GetString()!);
+        var workerPid = HostProcesses.HostPid(written.GetProperty("pid").GetInt32(), written.GetProperty("pidns").GetString()!);
         Assert.Equal(Nobody, UidOf(workerPid));
         Assert.Equal("0000000000000000", written.GetProperty("capEff").GetString());
 
@@ -115,12 +115,12 @@ public sealed class PythonRootlessSandboxTests
 
         // A child that left the session ends once its function is deleted.
         var spawned = await gateway.InvokeAsync(a, ws, "spawner", new { });
-        var child = SandboxProcesses.HostPid(spawned.GetProperty("pid").GetInt32(), spawned.GetProperty("pidns").GetString()!);
-        Assert.True(SandboxProcesses.Exists(child));
+        var child = HostProcesses.HostPid(spawned.GetProperty("pid").GetInt32(), spawned.GetProperty("pidns").GetString()!);
+        Assert.True(HostProcesses.ProcessExists(child));
         Assert.Equal(Nobody, UidOf(child));
         await gateway.DeleteAsync(a, ws, "spawner");
-        Assert.True(await SandboxProcesses.GoneAsync(child), $"the setsid child {child} outlived DELETE");
-        Assert.True(await SandboxProcesses.NamespaceGoneAsync(spawned.GetProperty("pidns").GetString()!), "the spawner's PID namespace outlived DELETE");
+        Assert.True(await HostProcesses.ProcessGoneAsync(child, 10_000), $"the setsid child {child} outlived DELETE");
+        Assert.True(await HostProcesses.NamespaceGoneAsync(spawned.GetProperty("pidns").GetString()!, 10_000), "the spawner's PID namespace outlived DELETE");
 
         Assert.Contains("Python sandbox: rootless", gateway.Output, StringComparison.Ordinal);
     }

@@ -125,7 +125,7 @@ public sealed class PythonSandboxTests(AccessFixture fixture) : IClassFixture<Ac
 
         var secret = "b-secret-" + Guid.NewGuid().ToString("N");
         var victim = await InvokeAsync(b, ws, "fn", new { write = secret });
-        var victimPid = SandboxProcesses.HostPid(victim.GetProperty("pid").GetInt32(), victim.GetProperty("pidns").GetString()!);
+        var victimPid = HostProcesses.HostPid(victim.GetProperty("pid").GetInt32(), victim.GetProperty("pidns").GetString()!);
         var attack = await InvokeAsync(a, ws, "fn", new { kill = victimPid });
         var after = await InvokeAsync(b, ws, "fn");
 
@@ -133,7 +133,7 @@ public sealed class PythonSandboxTests(AccessFixture fixture) : IClassFixture<Ac
         Assert.DoesNotContain(secret, attack.GetProperty("found").EnumerateArray().Select(e => e.GetString()));
         Assert.NotEqual("killed", attack.GetProperty("kill").GetString());
         Assert.Equal(victim.GetProperty("pidns").GetString(), after.GetProperty("pidns").GetString());
-        Assert.True(SandboxProcesses.Exists(victimPid));
+        Assert.True(HostProcesses.ProcessExists(victimPid));
     }
 
     [Fact]
@@ -151,12 +151,12 @@ public sealed class PythonSandboxTests(AccessFixture fixture) : IClassFixture<Ac
                 return {"pid": pid, "pidns": os.readlink("/proc/self/ns/pid")}
             """);
         var body = await InvokeAsync(tenant, ws, "spawner");
-        var child = SandboxProcesses.HostPid(body.GetProperty("pid").GetInt32(), body.GetProperty("pidns").GetString()!);
-        Assert.True(SandboxProcesses.Exists(child));
+        var child = HostProcesses.HostPid(body.GetProperty("pid").GetInt32(), body.GetProperty("pidns").GetString()!);
+        Assert.True(HostProcesses.ProcessExists(child));
 
         await DeleteAsync(tenant, ws, "spawner");
 
-        Assert.True(await SandboxProcesses.GoneAsync(child), $"the setsid child {child} outlived DELETE");
+        Assert.True(await HostProcesses.ProcessGoneAsync(child, 10_000), $"the setsid child {child} outlived DELETE");
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class PythonSandboxTests(AccessFixture fixture) : IClassFixture<Ac
 
         await DeleteAsync(tenant, ws, "writer");
 
-        Assert.True(await SandboxProcesses.NamespaceGoneAsync(body.GetProperty("pidns").GetString()!));
+        Assert.True(await HostProcesses.NamespaceGoneAsync(body.GetProperty("pidns").GetString()!, 10_000));
         Assert.False(File.Exists(Path.Combine("/tmp", name)), $"/tmp/{name} outlived DELETE");
     }
 

@@ -174,6 +174,23 @@ internal static class PythonRunner
 
     public static ImmutableArray<string> Messages(this ExecutionResult result) => [.. result.Logs.Select(l => l.Message)];
 
+    /// <summary>Creates a 30 s function <c>shop/fn</c> of <paramref name="tenant"/> (the sandbox tests' two tenants).</summary>
+    public static PythonFunction TenantFunction(PythonWorkerPool pool, string tenant, string code, Func<FunctionSpec, FunctionSpec>? configure = null)
+    {
+        var spec = new FunctionSpec { Runtime = FunctionRuntimes.Python, Code = code, TimeoutSeconds = 30 };
+        spec = configure?.Invoke(spec) ?? spec;
+        var now = DateTimeOffset.UtcNow;
+        return new PythonFunction(new FunctionDefinition(new FunctionId(tenant, "shop", "fn"), spec, 1, now, now), pool, Limits, NullLogger.Instance);
+    }
+
+    /// <summary>Invokes with <paramref name="request"/> as JSON, asserts a 200 (showing the body and logs otherwise) and returns the body.</summary>
+    public static async Task<JsonElement> OkAsync(PythonFunction function, object? request = null)
+    {
+        var result = await function.InvokeAsync(Json(JsonSerializer.Serialize(request ?? new { })));
+        Assert.True(result.StatusCode == 200, $"{result.StatusCode}: {result.Text()} {string.Join(" | ", result.Messages())}");
+        return result.JsonBody();
+    }
+
     /// <summary>
     /// Gets the host pid of the worker that served <paramref name="result"/>. A sandboxed function sees its pid in its
     /// own PID namespace: it returns that pid and the namespace (<c>"pidns": os.readlink("/proc/self/ns/pid")</c>),
@@ -184,99 +201,5 @@ internal static class PythonRunner
         var body = result.JsonBody();
         var pid = body.GetProperty("pid").GetInt32();
         return body.TryGetProperty("pidns", out var ns) ? HostPid(pid, ns.GetString()!) : pid;
-    }
-
-    /// <summary>Finds the host pid of the process that is <paramref name="innerPid"/> in the PID namespace <paramref name="pidNamespace"/>.</summary>
-    public static int HostPid(int innerPid, string pidNamespace)
-    {
-        foreach (var (pid, ns, nsPids) in Processes())
-        {
-            if (ns == pidNamespace && nsPids.Length > 0 && nsPids[^1] == innerPid)
-            {
-                return pid;
-            }
-        }
-
-        throw new InvalidOperationException($"No process on this host is pid {innerPid} of {pidNamespace}.");
-    }
-
-    /// <summary>Gets whether any process still runs in the PID namespace <paramref name="pidNamespace"/>.</summary>
-    public static bool NamespaceHasProcesses(string pidNamespace) =>
-        Processes().Any(p => p.Namespace == pidNamespace && ProcessExists(p.Pid));
-
-    /// <summary>Waits until no process runs in the PID namespace <paramref name="pidNamespace"/>.</summary>
-    public static async Task<bool> NamespaceGoneAsync(string pidNamespace, int timeoutMs = 5000)
-    {
-        var deadline = Environment.TickCount64 + timeoutMs;
-        while (NamespaceHasProcesses(pidNamespace))
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return true;
-    }
-
-    private static IEnumerable<(int Pid, string Namespace, int[] NsPids)> Processes()
-    {
-        foreach (var entry in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            string ns;
-            int[] nsPids;
-            try
-            {
-                ns = new FileInfo(Path.Combine(entry, "ns", "pid")).LinkTarget ?? "";
-                var line = File.ReadLines(Path.Combine(entry, "status")).FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal)) ?? "";
-                nsPids = [.. line[6..].Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
-            {
-                continue;
-            }
-
-            yield return (pid, ns, nsPids);
-        }
-    }
-
-    /// <summary>Gets whether a process is running: it has a /proc entry and is not a zombie waiting to be reaped.</summary>
-    public static bool ProcessExists(int pid)
-    {
-        try
-        {
-            // /proc/<pid>/stat is "pid (comm) S ...": the state follows the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
-            return state is not ('Z' or 'X');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentOutOfRangeException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Waits until a process has ended (its exit is asynchronous to the call that ended it).</summary>
-    public static async Task<bool> ProcessGoneAsync(int pid, int timeoutMs = 5000)
-    {
-        var deadline = Environment.TickCount64 + timeoutMs;
-        while (ProcessExists(pid))
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(10);
-        }
-
-        return true;
     }
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Granary.Functions;
 using Granary.Runtime.Python;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Granary.Runtime.Tests.Python.PythonRunner;
@@ -45,19 +43,7 @@ public sealed class RootlessSandboxPoolFixture : IAsyncLifetime
 /// </summary>
 public sealed class PythonRootlessSandboxTests(RootlessSandboxPoolFixture fixture) : IClassFixture<RootlessSandboxPoolFixture>
 {
-    private PythonFunction Function(string tenant, string code)
-    {
-        var spec = new FunctionSpec { Runtime = FunctionRuntimes.Python, Code = code, TimeoutSeconds = 30 };
-        var now = DateTimeOffset.UtcNow;
-        return new PythonFunction(new FunctionDefinition(new FunctionId(tenant, "shop", "fn"), spec, 1, now, now), fixture.Pool, Limits, NullLogger.Instance);
-    }
-
-    private static async Task<JsonElement> OkAsync(PythonFunction function, object? request = null)
-    {
-        var result = await function.InvokeAsync(Json(JsonSerializer.Serialize(request ?? new { })));
-        Assert.True(result.StatusCode == 200, $"{result.StatusCode}: {result.Text()} {string.Join(" | ", result.Messages())}");
-        return result.JsonBody();
-    }
+    private PythonFunction Function(string tenant, string code) => TenantFunction(fixture.Pool, tenant, code);
 
     [Fact]
     public async Task AWorkerIsTheFixedUidWithoutAnyCapabilityInNamespacesOfItsOwn()

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.Python;
@@ -64,20 +63,8 @@ public sealed class SandboxPoolFixture : IAsyncLifetime
 /// </summary>
 public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixture<SandboxPoolFixture>
 {
-    private PythonFunction Function(string tenant, string code, Func<FunctionSpec, FunctionSpec>? configure = null)
-    {
-        var spec = new FunctionSpec { Runtime = FunctionRuntimes.Python, Code = code, TimeoutSeconds = 30 };
-        spec = configure?.Invoke(spec) ?? spec;
-        var now = DateTimeOffset.UtcNow;
-        return new PythonFunction(new FunctionDefinition(new FunctionId(tenant, "shop", "fn"), spec, 1, now, now), fixture.Pool, Limits, NullLogger.Instance);
-    }
-
-    private static async Task<JsonElement> OkAsync(PythonFunction function, object? request = null)
-    {
-        var result = await function.InvokeAsync(Json(JsonSerializer.Serialize(request ?? new { })));
-        Assert.True(result.StatusCode == 200, $"{result.StatusCode}: {result.Text()} {string.Join(" | ", result.Messages())}");
-        return result.JsonBody();
-    }
+    private PythonFunction Function(string tenant, string code, Func<FunctionSpec, FunctionSpec>? configure = null) =>
+        TenantFunction(fixture.Pool, tenant, code, configure);
 
     [Fact]
     public async Task AFunctionCannotReachAPortOfTheHostNeitherDirectlyNorThroughTheProxyNorByName()
