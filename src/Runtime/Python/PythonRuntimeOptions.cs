@@ -138,12 +138,13 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     /// <summary>
     /// Gets or sets the CPU weight of all of the silo's sandboxed Python workers together, in cgroup v2 units (1–10000;
     /// an ordinary process group is 100; on cgroup v1 it becomes <c>cpu.shares</c> of weight × 1024 / 100). At the default
-    /// of 10, however many workers spin, together they get about a tenth of a core that the gateway, the silo or
-    /// JavaScript functions want, and all idle CPU otherwise. Needs the cpu controller; without it the workers' nice
-    /// value (<see cref="WorkerNice"/>) still applies.
+    /// of 100, however many workers spin, together they weigh what one busy thread of the gateway or the silo weighs,
+    /// and take all idle CPU otherwise; lower values protect the host further but starve functions on a busy machine
+    /// (10 made 1 s functions time out before their first line under the test suite's load). Needs the cpu controller;
+    /// without it the workers' nice value (<see cref="WorkerNice"/>) still applies.
     /// </summary>
     [Range(1, 10000)]
-    public int WorkersCpuWeight { get; set; } = 10;
+    public int WorkersCpuWeight { get; set; } = 100;
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

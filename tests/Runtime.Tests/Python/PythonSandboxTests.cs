@@ -209,14 +209,15 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
             groups.Add(line[2]);
         }
 
-        // Both tenants' workers share one group (not the silo's own), weighted WorkersCpuWeight (10 → cpu.shares 102).
+        // Both tenants' workers share one group (not the silo's own), weighted WorkersCpuWeight (v1: cpu.shares = weight × 1024 / 100).
         Assert.Single(groups.Distinct());
         Assert.Contains("/granary-", groups[0], StringComparison.Ordinal);
         var v1 = $"/sys/fs/cgroup/cpu{groups[0]}/cpu.shares";
         var weight = File.Exists(v1)
             ? File.ReadAllText(v1).Trim()
             : File.ReadAllText($"/sys/fs/cgroup{Path.GetDirectoryName(groups[0])}/cpu.weight").Trim();
-        Assert.Equal(File.Exists(v1) ? "102" : "10", weight);
+        var configured = fixture.Options.WorkersCpuWeight;
+        Assert.Equal(File.Exists(v1) ? (configured * 1024 / 100).ToString(CultureInfo.InvariantCulture) : configured.ToString(CultureInfo.InvariantCulture), weight);
     }
 
     [Fact]
