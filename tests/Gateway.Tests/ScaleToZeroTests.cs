@@ -74,7 +74,7 @@ public sealed class ScaleToZeroTests(GatewayFixture fixture) : IClassFixture<Gat
     public async Task ConcurrentInvocationsOfOneFunctionRunInParallel()
     {
         var ws = GatewayFixture.Workspace();
-        await Server.DeployOkAsync(ws, "parallel", "module.exports = async () => { const start = Date.now(); await new Promise(r => setTimeout(r, 1000)); return { start, end: Date.now() }; };");
+        await Server.DeployOkAsync(ws, "parallel", "module.exports = async () => { const start = Date.now(); await new Promise(r => setTimeout(r, 3000)); return { start, end: Date.now() }; };");
         await Server.InvokeAsync(ws, "parallel");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Server.InvokeAsync(ws, "parallel")));
@@ -83,7 +83,10 @@ public sealed class ScaleToZeroTests(GatewayFixture fixture) : IClassFixture<Gat
 
         // In parallel: every invocation started before any of them ended (a wall-clock bound would measure the machine).
         var runs = await Task.WhenAll(responses.Select(async r => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement));
-        Assert.True(runs.Max(r => r.GetProperty("start").GetInt64()) < runs.Min(r => r.GetProperty("end").GetInt64()), "An invocation started only after another had ended.");
+        // Each run waits 3 s, so that ten isolates created one after another on a loaded machine still overlap.
+        var starts = runs.Select(r => r.GetProperty("start").GetInt64()).ToList();
+        var ends = runs.Select(r => r.GetProperty("end").GetInt64()).ToList();
+        Assert.True(starts.Max() < ends.Min(), $"An invocation started only after another had ended: starts {string.Join(", ", starts.Select(t => t - starts.Min()))} ms, ends {string.Join(", ", ends.Select(t => t - starts.Min()))} ms");
         var status = (await Server.GetJsonAsync(GranaryServer.FunctionPath(ws, "parallel"))).GetProperty("status");
         Assert.Equal(10, status.GetProperty("instances")[0].GetProperty("isolates").GetInt32());
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
+using Granary.Gateway.Hosting;
 using Granary.Tenants;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ namespace Granary.Gateway.Access;
 /// arrived, so something created a moment ago through another gateway is never refused. Refreshes ask for a newer
 /// version only, so an unchanged tenant costs a tiny grain call per period.
 /// </summary>
-internal sealed partial class TenantViews(IGrainFactory grains, IOptions<AuthOptions> options, ILogger<TenantViews> logger)
+internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls calls, IOptions<AuthOptions> options, ILogger<TenantViews> logger)
 {
     private readonly long _fresh = Stopwatch.Frequency * options.Value.RefreshMs / 1000;
     private readonly ConcurrentDictionary<string, Cached<TenantView>> _tenants = new(StringComparer.Ordinal);
@@ -131,14 +132,14 @@ internal sealed partial class TenantViews(IGrainFactory grains, IOptions<AuthOpt
     private async Task<TenantView> FetchTenantAsync(string tenant, TenantView? known)
     {
         var started = Stopwatch.GetTimestamp();
-        var snapshot = await grains.GetGrain<ITenantGrain>(tenant).GetSnapshotAsync(known?.Version ?? 0);
+        var snapshot = await calls.ReadAsync(() => grains.GetGrain<ITenantGrain>(tenant).GetSnapshotAsync(known?.Version ?? 0));
         return snapshot is null ? known! with { FetchedAt = started } : TenantView.From(tenant, snapshot, started);
     }
 
     private async Task<TenantDirectoryView> FetchDirectoryAsync(TenantDirectoryView? known)
     {
         var started = Stopwatch.GetTimestamp();
-        var list = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).GetTenantsAsync(known?.Version ?? 0);
+        var list = await calls.ReadAsync(() => grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).GetTenantsAsync(known?.Version ?? 0));
         return list is null ? known! with { FetchedAt = started } : new TenantDirectoryView(list.Version, list.Tenants.ToFrozenSet(StringComparer.Ordinal), started);
     }
 

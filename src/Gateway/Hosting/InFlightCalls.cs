@@ -9,15 +9,21 @@ namespace Granary.Gateway.Hosting;
 /// that would answer is gone. So each call carries a <see cref="InvocationRequest.CallId"/>; when
 /// <see cref="ClusterWatch"/> sees a silo leave the cluster, every call that started before is checked: the function
 /// grain is asked whether it is still running the call, and a call that no live activation runs and that did not
-/// answer fails with <see cref="CallLostException"/> (503).
+/// answer fails with <see cref="CallLostException"/> (503). Reads (<see cref="ReadAsync{T}"/>) are simpler: they are
+/// sent again.
 /// </summary>
 internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
 {
     private static readonly TimeSpan s_askTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_askPeriod = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_readTimeout = TimeSpan.FromSeconds(5);
+    private const int ReadAttempts = 4;
 
     private readonly ConcurrentDictionary<long, Call> _calls = new();
     private long _nextId;
+
+    // Completed (and replaced) each time a silo leaves the cluster.
+    private TaskCompletionSource _nextLoss = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Gets or sets whether calls are tracked (client mode); untracked calls go straight to the grain.</summary>
     public bool Enabled { get; set; }
@@ -29,9 +35,50 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
     public Task<InvocationResponse> InvokeAsync(IFunctionGrain function, InvocationRequest request) =>
         Enabled ? InvokeTrackedAsync(function, request) : function.InvokeAsync(request);
 
+    /// <summary>
+    /// Reads from a grain with a call that may be sent more than once (it changes nothing). With tracking on, a read
+    /// that waits when a silo leaves the cluster, or that has not answered within 5 s, is sent again: Orleans keeps a
+    /// call sent through a gateway that died until its response timeout (30 s), and the client sends the next one
+    /// through a live gateway. After four attempts the read fails with a <see cref="TimeoutException"/>.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(Func<Task<T>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        if (!Enabled)
+        {
+            return await read();
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var lost = Volatile.Read(ref _nextLoss).Task;
+            var task = read();
+            try
+            {
+                if (await Task.WhenAny(task, lost).WaitAsync(s_readTimeout) == task)
+                {
+                    return await task;
+                }
+            }
+            catch (TimeoutException) when (attempt < ReadAttempts)
+            {
+            }
+
+            // Orleans completes the abandoned read at its response timeout; observe it then.
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            if (attempt >= ReadAttempts)
+            {
+                throw new TimeoutException($"The cluster did not answer a read in {ReadAttempts} attempts.");
+            }
+
+            LogReadAgain(attempt);
+        }
+    }
+
     /// <summary>Checks every call that started before now: a silo left the cluster.</summary>
     public void SiloLost(string silo)
     {
+        Interlocked.Exchange(ref _nextLoss, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         var calls = _calls.Values.ToList();
         LogChecking(silo, calls.Count);
         foreach (var call in calls)
@@ -126,6 +173,9 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Call {CallId} was lost with its silo; answering 503")]
     private partial void LogLost(string callId);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "A read from the cluster did not answer (attempt {Attempt}: a silo left, or 5 s passed); sending it again")]
+    private partial void LogReadAgain(int attempt);
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "A call was not delivered (attempt {Attempt}: {Reason}); sending it again")]
     private partial void LogRetried(int attempt, string reason);
