@@ -229,6 +229,7 @@ internal static partial class TenancyBench
             }
         })).ToList();
         await Task.Delay(TimeSpan.FromSeconds(1));
+        Console.WriteLine($"  tenant A's {runtime} neighbours are running; measuring B beside them for {options.Duration.TotalSeconds:F0} s");
         var first = await b.SendAsync(BHello, BenchProgram.ExpectedBody, errors);
         var beside = await SequentialForAsync(b, BHello, options.Duration, errors);
         await stop.CancelAsync();
