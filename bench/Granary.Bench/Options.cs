@@ -4,7 +4,8 @@ namespace Granary.Bench;
 
 /// <summary>
 /// The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>,
-/// and <c>--only single|cluster|tenancy|noisy</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour).
+/// and <c>--only single|cluster|tenancy|noisy</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
+/// <c>--set Key=Value</c> (repeatable) adds a setting, in environment form, to the tenancy section's gateways.
 /// </summary>
 internal sealed record Options
 {
@@ -21,6 +22,9 @@ internal sealed record Options
     public int Sequential { get; init; } = 2000;
 
     public int SequentialWarmUp { get; init; } = 200;
+
+    /// <summary>Gets settings (environment form, <c>Granary__JavaScript__ScriptSliceMs=20</c>) for the tenancy section's gateways.</summary>
+    public IReadOnlyDictionary<string, string> GatewaySettings { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Gets the one section to run: <c>single</c> (everything in this process) or <c>cluster</c>; null runs both.</summary>
     public string? Only { get; init; }
@@ -60,6 +64,20 @@ internal sealed record Options
                 continue;
             }
 
+            if (name == "--set")
+            {
+                var setting = i + 1 < args.Length ? args[++i].Split('=', 2) : [];
+                if (setting.Length != 2 || setting[0].Length == 0)
+                {
+                    Console.Error.WriteLine("--set needs Key=Value.");
+                    PrintUsage();
+                    return null;
+                }
+
+                options = options with { GatewaySettings = new Dictionary<string, string>(options.GatewaySettings) { [setting[0]] = setting[1] } };
+                continue;
+            }
+
             if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 0)
             {
                 Console.Error.WriteLine($"{name} needs a non-negative integer value.");
@@ -94,5 +112,6 @@ internal sealed record Options
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
         "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
-        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone>]");
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone>] " +
+        "[--set <Key=Value: a setting for the tenancy gateways, repeatable>]");
 }

@@ -51,8 +51,8 @@ internal static partial class TenancyBench
 
         // Two gateways side by side: one in its default configuration (what a user gets) and one with warning-level
         // logs, to show what the default console log costs. Only the one under load uses the CPU.
-        await using var gateway = StartGateway("tenancy gateway (default configuration)", defaultLogs: true, out var storage);
-        await using var quiet = StartGateway("tenancy gateway (warning-level logs)", defaultLogs: false, out var quietStorage);
+        await using var gateway = StartGateway("tenancy gateway (default configuration)", options, defaultLogs: true, out var storage);
+        await using var quiet = StartGateway("tenancy gateway (warning-level logs)", options, defaultLogs: false, out var quietStorage);
         try
         {
             var (invoker, quietInvoker) = (await ReadyAsync(gateway), await ReadyAsync(quiet));
@@ -107,7 +107,7 @@ internal static partial class TenancyBench
     // --only noisy: the noisy neighbour alone, against one gateway in its default configuration (no wrk rounds).
     private static async Task<TenancyResult> MeasureNoisyAsync(Options options, ErrorLog errors)
     {
-        await using var gateway = StartGateway("tenancy gateway (default configuration)", defaultLogs: true, out var storage);
+        await using var gateway = StartGateway("tenancy gateway (default configuration)", options, defaultLogs: true, out var storage);
         try
         {
             await ReadyAsync(gateway);
@@ -125,16 +125,22 @@ internal static partial class TenancyBench
         }
     }
 
-    private static ChildProcess StartGateway(string name, bool defaultLogs, out string storage)
+    private static ChildProcess StartGateway(string name, Options options, bool defaultLogs, out string storage)
     {
         storage = Directory.CreateTempSubdirectory("granary-bench-tenancy-").FullName;
         var ports = LocalMachine.FreePorts(3);
-        return ChildProcess.StartDotnet(name, ClusterBench.Programs.Locate().Gateway, ports[2], new()
+        var settings = new Dictionary<string, string>(options.GatewaySettings)
         {
             ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
             ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
             ["Granary__Storage__Path"] = storage,
-        }, defaultLogs);
+        };
+        if (options.GatewaySettings.Count > 0)
+        {
+            Console.WriteLine($"  {name} with {string.Join(", ", options.GatewaySettings.Select(s => $"{s.Key}={s.Value}"))}");
+        }
+
+        return ChildProcess.StartDotnet(name, ClusterBench.Programs.Locate().Gateway, ports[2], settings, defaultLogs);
     }
 
     // Waits for the gateway, sets up the tenants and functions, and returns tenant b's invoker key.

@@ -315,12 +315,30 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         var spin = Task.Run(() => slow.InvokeAsync(Request()), Cancel);
         var demoted = await IsolateThreadWithNiceAsync(17, TimeSpan.FromSeconds(10));
         var policy = demoted is { } thread ? Policy(thread) : null;
+        var inGroup = demoted is { } member && InLongRunnerGroup(pool, member);
+        var cpus = demoted is { } pinned ? AllowedCpus(pinned) : null;
         var served = await quick.InvokeAsync(Request());
         var spinRunning = !spin.IsCompleted;
         var done = await spin;
 
         Assert.NotNull(demoted);
-        Assert.Equal(SchedIdle, policy);
+        if (pool.Scheduler.Group is not null)
+        {
+            // The idle cpu group of long runners (cgroup v1, as root), at the long-runner nice value.
+            Assert.True(inGroup, $"the demoted thread is not in {pool.Scheduler.Group.Directory}");
+            Assert.Equal(SchedOther, policy);
+        }
+        else
+        {
+            Assert.Equal(SchedIdle, policy);
+        }
+
+        if (pool.Scheduler.LongRunnerCpus != 0)
+        {
+            // Kept off the first of the process's CPUs.
+            Assert.DoesNotContain(System.Numerics.BitOperations.TrailingZeroCount(ThreadNice.GetAffinity()), cpus ?? []);
+        }
+
         Assert.Equal("quick", served.Text());
         Assert.True(spinRunning, "the tenant's quick function ran only after its long runner finished");
         Assert.Equal("done", done.Text());
@@ -335,7 +353,35 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
             // The result is handed over just before the run returns to the loop and restores the priority.
             Assert.True(await ThreadHasNiceAsync(demoted.Value, 10, TimeSpan.FromSeconds(5)), $"the thread's nice is still {Nice(demoted.Value)}");
             Assert.Equal(SchedOther, Policy(demoted.Value));
+            Assert.False(InLongRunnerGroup(pool, demoted.Value), "the thread stayed in the long runners' group");
+            Assert.Equal(ThreadNice.GetAffinity(), Mask(AllowedCpus(demoted.Value) ?? []));
         }
+    }
+
+    // A function whose last run was a long runner starts its next run demoted, without a slot (a spinner never runs at
+    // ordinary priority again, not even for a slice); a run that ends within the slice gives the function its slot back.
+    [Fact]
+    public async Task AFunctionWhoseLastRunWasLongStartsItsNextRunDemotedUntilARunIsShort()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 0, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 500, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            NullLogger<IsolatePool>.Instance);
+        await using var function = Create(pool, """
+            let calls = 0;
+            module.exports = () => { const end = Date.now() + (++calls === 1 ? 1500 : 100); while (Date.now() < end) {} return 'call ' + calls; };
+            """, s => s with { TimeoutSeconds = 30, MaxConcurrency = 1 }, tenant: "history");
+        var tenant = pool.Scheduler.Tenant("history");
+
+        var first = await function.InvokeAsync(Request());
+        var afterLong = tenant.Demotions;
+        var next = await function.InvokeAsync(Request());
+        var afterNext = tenant.Demotions;
+        var third = await function.InvokeAsync(Request());
+
+        Assert.Equal(["call 1", "call 2", "call 3"], [first.Text(), next.Text(), third.Text()]);
+        Assert.Equal(1, afterLong);
+        Assert.Equal(2, afterNext);
+        Assert.Equal(2, tenant.Demotions);
     }
 
     // Where the OS will not raise a demoted thread's priority again (no CAP_SYS_NICE, RLIMIT_NICE 0: an unprivileged
@@ -346,7 +392,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
     public async Task ADemotedThreadThatCannotGetItsPriorityBackHandsItsLoopToAFreshThread()
     {
         using var pool = new IsolatePool(
-            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 0, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 50, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 0, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 50, LongRunnerNice = 17, IsolateThreadNice = 10, LongRunnerGroup = false }),
             NullLogger<IsolatePool>.Instance);
         await using var function = Create(pool, """
             let calls = 0;
@@ -412,6 +458,29 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
 
     private const int SchedOther = 0;
     private const int SchedIdle = 5;
+
+    private static bool InLongRunnerGroup(IsolatePool pool, int thread) =>
+        pool.Scheduler.Group is { } group && File.ReadAllLines(Path.Combine(group.Directory, "tasks")).Contains(thread.ToString(CultureInfo.InvariantCulture));
+
+    // The CPUs a thread may run on, from a line such as "Cpus_allowed_list: 0-1,3".
+    private static List<int>? AllowedCpus(int thread)
+    {
+        try
+        {
+            var list = File.ReadLines($"/proc/self/task/{thread}/status").First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))["Cpus_allowed_list:".Length..].Trim();
+            return [.. list.Split(',').SelectMany(Range)];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+
+        static IEnumerable<int> Range(string part) => part.Split('-') is [var from, var to]
+            ? Enumerable.Range(int.Parse(from, CultureInfo.InvariantCulture), int.Parse(to, CultureInfo.InvariantCulture) - int.Parse(from, CultureInfo.InvariantCulture) + 1)
+            : [int.Parse(part, CultureInfo.InvariantCulture)];
+    }
+
+    private static ulong Mask(IEnumerable<int> cpus) => cpus.Aggregate(0UL, (mask, cpu) => mask | (1UL << cpu));
 
     // Field 41 of stat, the scheduling policy.
     private static int? Policy(int thread) => Stat(thread) is { } f ? int.Parse(f[38], CultureInfo.InvariantCulture) : null;

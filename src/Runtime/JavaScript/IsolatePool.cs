@@ -38,10 +38,32 @@ public sealed partial class IsolatePool : IDisposable
             TimeSpan.FromMilliseconds(_options.ScriptSliceMs),
             _options.LongRunnerNice,
             _options.IsolateThreadNice,
-            _options.LongRunnerIdleClass);
+            _options.LongRunnerIdleClass,
+            LongRunners(_options, logger),
+            _options.LongRunnersSpareFirstCpu);
         Refill(GetBucket(_options.DefaultMemoryLimitMb, pinned: true));
         _trimTimer = new Timer(_ => Trim(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
+
+    // The idle cpu group for demoted long runners, when the setting asks for it and the machine offers it.
+    private static LongRunnerGroup? LongRunners(JavaScriptRuntimeOptions options, ILogger logger)
+    {
+        if (!options.LongRunnerGroup || options.ScriptSliceMs == 0 || !OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var group = LongRunnerGroup.Create(out var why);
+        if (group is null)
+        {
+            LogNoLongRunnerGroup(logger, why);
+        }
+
+        return group;
+    }
+
+    [LoggerMessage(EventId = 1330, Level = LogLevel.Information, Message = "Long-running JavaScript runs use the SCHED_IDLE class instead of an idle cpu cgroup (Granary:JavaScript:LongRunnerGroup): {Reason}")]
+    private static partial void LogNoLongRunnerGroup(ILogger logger, string reason);
 
     /// <summary>Gets the bound on invocations running inline on thread-pool threads, shared by every function of the silo.</summary>
     internal InlineRuns InlineRuns { get; }
@@ -68,9 +90,21 @@ public sealed partial class IsolatePool : IDisposable
     /// Takes a blank isolate for a memory limit, making one now if none is ready; one made for a
     /// <paramref name="tenant"/> takes a slot of that tenant for its bootstrap.
     /// </summary>
-    public async Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant = null)
+    public Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant = null) => RentAsync(memoryLimitMb, tenant, null);
+
+    /// <summary>
+    /// Takes a blank isolate for a function (see <see cref="RentAsync(int, string?)"/>). A function whose last run was a
+    /// long runner (<paramref name="history"/>) leaves the warm isolates to others and makes its own at long-runner
+    /// priority: it would otherwise make the pool refill at ordinary priority each time its isolates time out.
+    /// </summary>
+    internal async Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant, ScriptScheduler.RunHistory? history)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (history is { LastRunWasLong: true } && tenant is not null)
+        {
+            return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history);
+        }
+
         var bucket = GetBucket(memoryLimitMb, pinned: false);
         bucket.LastUsed = Environment.TickCount64;
         while (bucket.Ready.TryDequeue(out var ready))
@@ -85,7 +119,7 @@ public sealed partial class IsolatePool : IDisposable
         }
 
         Refill(bucket);
-        return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant);
+        return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history);
     }
 
     /// <summary>Waits until the warm isolates for a memory limit are made (start-up and tests).</summary>

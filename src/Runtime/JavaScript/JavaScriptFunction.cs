@@ -45,6 +45,9 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     private int _quickRuns;
     private string _signature;
     private readonly KymaMetrics _metrics = new();
+
+    // Whether this function's last run on an isolate thread was a long runner (its next starts demoted).
+    private readonly ScriptScheduler.RunHistory _runs = new();
     private readonly bool _echoConsole;
     private readonly ISnippetCache? _cache;
     private int _slowInlineRuns;
@@ -572,8 +575,8 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
 
     private async Task<(V8Isolate? Isolate, CodeError? Error)> CreateLoadedIsolateAsync()
     {
-        var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb, Definition.Id.Tenant);
-        isolate.Attach(_pool.Scheduler, Definition.Id.Tenant, _timeout, OnBackgroundLimit);
+        var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb, Definition.Id.Tenant, _runs);
+        isolate.Attach(_pool.Scheduler, Definition.Id.Tenant, _timeout, OnBackgroundLimit, _runs);
         isolate.SnippetCache = _cache;
         var error = await LoadWithTimeoutAsync(isolate, Definition.Spec.Code, _meta, _timeout);
         if (error is not null)

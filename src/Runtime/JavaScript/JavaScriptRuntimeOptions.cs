@@ -143,6 +143,21 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
     /// </summary>
     public bool LongRunnerIdleClass { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets whether long runners' threads move into a cgroup v1 <c>cpu</c> group of their own marked
+    /// <c>cpu.idle</c> (made under the process's cpu cgroup; needs write access there, as root has) instead of the
+    /// <c>SCHED_IDLE</c> class: the kernel then schedules them as one idle entity, and a waking request thread takes
+    /// the CPU at once. Default true; where the group cannot be made (cgroup v2, no permission) the silo says so at
+    /// start and uses <see cref="LongRunnerIdleClass"/>.
+    /// </summary>
+    public bool LongRunnerGroup { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets whether long runners are kept off the first of the process's CPUs when it has two or more, so that
+    /// one CPU is always free of them for requests. Default true.
+    /// </summary>
+    public bool LongRunnersSpareFirstCpu { get; set; } = true;
+
     /// <summary>Gets or sets the memory limit whose warm isolates are made at start-up, in MiB.</summary>
     [Range(16, 65536)]
     public int DefaultMemoryLimitMb { get; set; } = 128;

@@ -20,6 +20,9 @@ namespace Granary.Runtime.JavaScript;
 internal sealed class ScriptScheduler : IDisposable
 {
     private readonly Lock _lock = new();
+    private readonly LongRunnerGroup? _group;
+    private readonly ulong _processCpus;
+    private readonly ulong _longRunnerCpus;
     private readonly int _siloCap;
     private readonly int _tenantCap;
     private readonly long _sliceTicks;
@@ -34,10 +37,17 @@ internal sealed class ScriptScheduler : IDisposable
     private bool _monitoring;
     private int _restoreRefused;
 
-    /// <summary>Creates a scheduler; a slice of zero turns demotion off (a run keeps its slot until it ends).</summary>
-    public ScriptScheduler(int siloCap, int tenantCap, TimeSpan slice, int longRunnerNice, int threadNice, bool idleClass = false)
+    /// <summary>
+    /// Creates a scheduler; a slice of zero turns demotion off (a run keeps its slot until it ends). Demoted runs go to
+    /// <paramref name="group"/> when there is one (else to the <c>SCHED_IDLE</c> class when <paramref name="idleClass"/>),
+    /// and off the first of the process's CPUs when <paramref name="spareFirstCpu"/> and it has two or more.
+    /// </summary>
+    public ScriptScheduler(int siloCap, int tenantCap, TimeSpan slice, int longRunnerNice, int threadNice, bool idleClass = false, LongRunnerGroup? group = null, bool spareFirstCpu = false)
     {
         _idleClass = idleClass;
+        _group = group;
+        _processCpus = ThreadNice.GetAffinity();
+        _longRunnerCpus = spareFirstCpu && ulong.PopCount(_processCpus) >= 2 ? _processCpus & (_processCpus - 1) : 0;
         _siloCap = siloCap;
         _tenantCap = tenantCap;
         _sliceTicks = (long)(slice.TotalSeconds * Stopwatch.Frequency);
@@ -54,6 +64,12 @@ internal sealed class ScriptScheduler : IDisposable
 
     /// <summary>Gets the most runs that may hold a slot at once on the silo.</summary>
     public int SiloCap => _siloCap;
+
+    /// <summary>Gets the CPUs (bit n is CPU n) demoted runs are kept to; 0 when they may run on any.</summary>
+    public ulong LongRunnerCpus => _longRunnerCpus;
+
+    /// <summary>Gets the cpu group demoted runs go to, or null when they use the <c>SCHED_IDLE</c> class instead.</summary>
+    public LongRunnerGroup? Group => _group;
 
     /// <summary>Gets whether the OS refused to give a demoted thread its priority back (the loop then moves to a new thread).</summary>
     public bool RestoreRefused => Volatile.Read(ref _restoreRefused) != 0;
@@ -91,6 +107,12 @@ internal sealed class ScriptScheduler : IDisposable
     /// </summary>
     public bool Enter(Runner runner)
     {
+        // Not where a demoted thread cannot get its priority back: every such run would move the loop to a new thread.
+        if (_sliceTicks > 0 && runner.History is { LastRunWasLong: true } && !RestoreRefused)
+        {
+            return EnterDemoted(runner);
+        }
+
         lock (_lock)
         {
             if (_running < _siloCap && runner.Tenant.Running < _tenantCap)
@@ -128,9 +150,10 @@ internal sealed class ScriptScheduler : IDisposable
     /// <summary>
     /// Ends a run started by <see cref="Enter"/>: gives back its slot (a demoted run gave it back already) and restores
     /// a demoted thread's priority. Returns false when the OS refused to restore it (the loop must leave the thread).
-    /// Called on the runner's own thread.
+    /// Called on the runner's own thread. <paramref name="judged"/> says whether the run counts for the function's
+    /// <see cref="RunHistory"/> (invocations do; making the isolate, loading the module and timers do not).
     /// </summary>
-    public bool Exit(Runner runner)
+    public bool Exit(Runner runner, bool judged = true)
     {
         bool demoted;
         lock (_lock)
@@ -143,6 +166,11 @@ internal sealed class ScriptScheduler : IDisposable
             runner.InRun = false;
             demoted = runner.Demoted;
             runner.Demoted = false;
+            if (judged && runner.History is { } history)
+            {
+                history.LastRunWasLong = demoted && Stopwatch.GetTimestamp() - runner.Since >= _sliceTicks;
+            }
+
             if (!demoted)
             {
                 _holders.Remove(runner);
@@ -155,6 +183,8 @@ internal sealed class ScriptScheduler : IDisposable
             return true;
         }
 
+        Unplace(runner);
+
         // On this very thread: its own priority.
         if (_idleClass ? ThreadNice.TrySetOrdinary(_threadNice) : ThreadNice.TrySet(_threadNice))
         {
@@ -166,7 +196,62 @@ internal sealed class ScriptScheduler : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _monitor?.Dispose();
+    public void Dispose()
+    {
+        _monitor?.Dispose();
+        _group?.Dispose();
+    }
+
+    // A run of a function whose last run was a long runner starts demoted, without a slot: in steady state a function
+    // that spins until its timeout never runs at ordinary priority, even for a slice. (At ordinary or isolate priority
+    // it would hold a core for a whole scheduler tick when a request's thread wakes.) If the run ends within a slice,
+    // the function's next run takes a slot again.
+    private bool EnterDemoted(Runner runner)
+    {
+        lock (_lock)
+        {
+            runner.InRun = true;
+            runner.Demoted = true;
+            runner.Since = Stopwatch.GetTimestamp();
+            runner.Tenant.Demotions++;
+        }
+
+        // On this very thread: raising one's own nice value or moving to SCHED_IDLE needs no privilege.
+        Place(runner);
+        ThreadNice.Lower(_longRunnerNice);
+        return true;
+    }
+
+    // A demoted run's thread goes where long runners run: the idle cpu group (else the SCHED_IDLE class), off the
+    // first CPU. See LongRunnerGroup for why both.
+    private void Place(Runner runner)
+    {
+        runner.InGroup = _group is not null && _group.Enter(runner.ThreadId);
+        if (!runner.InGroup && _idleClass)
+        {
+            ThreadNice.TrySetIdleClassFor(runner.ThreadId);
+        }
+
+        if (_longRunnerCpus != 0)
+        {
+            ThreadNice.TrySetAffinity(runner.ThreadId, _longRunnerCpus);
+        }
+    }
+
+    // On the runner's own thread, when its demoted run ends: back to the process's group and CPUs.
+    private void Unplace(Runner runner)
+    {
+        if (runner.InGroup)
+        {
+            _group!.Leave(runner.ThreadId);
+            runner.InGroup = false;
+        }
+
+        if (_longRunnerCpus != 0)
+        {
+            ThreadNice.TrySetAffinity(runner.ThreadId, _processCpus);
+        }
+    }
 
     // Under the lock.
     private void Grant(Runner runner)
@@ -233,14 +318,12 @@ internal sealed class ScriptScheduler : IDisposable
                 }
 
                 // Under the lock, so the run cannot end (and restore its priority) between the decision and the call.
+                Place(holder);
                 ThreadNice.TrySetFor(holder.ThreadId, _longRunnerNice);
-                if (_idleClass)
-                {
-                    ThreadNice.TrySetIdleClassFor(holder.ThreadId);
-                }
 
                 holder.Demoted = true;
                 holder.Tenant.Demotions++;
+                holder.History?.LastRunWasLong = true;
                 _holders.RemoveAt(i);
                 Free(holder.Tenant);
             }
@@ -269,9 +352,28 @@ internal sealed class ScriptScheduler : IDisposable
         public int Demotions { get; set; }
     }
 
+    /// <summary>
+    /// A function's record as a long runner, shared by its isolates: whether its last run held a slot past the slice
+    /// (then its next run starts demoted; see <see cref="Enter"/>).
+    /// </summary>
+    internal sealed class RunHistory
+    {
+        private volatile bool _lastRunWasLong;
+
+        /// <summary>Gets or sets whether the function's last run was a long runner.</summary>
+        public bool LastRunWasLong
+        {
+            get => _lastRunWasLong;
+            set => _lastRunWasLong = value;
+        }
+    }
+
     /// <summary>An isolate's thread as the scheduler knows it.</summary>
     internal sealed class Runner(TenantSlots tenant, int threadId, Func<bool> cancelled)
     {
+        /// <summary>Gets or sets the long-run record of the function whose code the isolate runs (null: none kept).</summary>
+        public RunHistory? History { get; set; }
+
         /// <summary>Gets the tenant whose slots the runner takes.</summary>
         public TenantSlots Tenant { get; } = tenant;
 
@@ -295,6 +397,8 @@ internal sealed class ScriptScheduler : IDisposable
         public bool InRun { get; set; }
 
         public bool Demoted { get; set; }
+
+        public bool InGroup { get; set; }
 
         public long Since { get; set; }
     }

@@ -72,6 +72,33 @@ internal static partial class ThreadNice
         return int.TryParse(Path.GetFileName(target), System.Globalization.CultureInfo.InvariantCulture, out var tid) ? tid : 0;
     }
 
+    /// <summary>
+    /// Restricts a thread (by its Linux thread id; 0 for the calling thread) to the CPUs in <paramref name="mask"/> (bit n
+    /// is CPU n; the first 64 CPUs); false when the OS refuses or off Linux.
+    /// </summary>
+    public static bool TrySetAffinity(int threadId, ulong mask)
+    {
+        if (!OperatingSystem.IsLinux() || threadId < 0)
+        {
+            return false;
+        }
+
+        return SchedSetAffinity(threadId, sizeof(ulong), ref mask) == 0;
+    }
+
+    /// <summary>Gets the CPUs the calling thread may run on (bit n is CPU n; the first 64); all of them when unknown.</summary>
+    public static ulong GetAffinity()
+    {
+        var all = Environment.ProcessorCount >= 64 ? ulong.MaxValue : (1UL << Environment.ProcessorCount) - 1;
+        if (!OperatingSystem.IsLinux())
+        {
+            return all;
+        }
+
+        ulong mask = 0;
+        return SchedGetAffinity(0, sizeof(ulong), ref mask) >= 0 && mask != 0 ? mask : all;
+    }
+
     private const int SchedOther = 0;
     private const int SchedIdle = 5;
 
@@ -79,6 +106,19 @@ internal static partial class ThreadNice
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
 #pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
     private static extern int SchedSetScheduler(int pid, int policy, ref int param);
+#pragma warning restore SYSLIB1054
+
+    [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
+    private static extern int SchedSetAffinity(int pid, nint cpusetsize, ref ulong mask);
+#pragma warning restore SYSLIB1054
+
+    // The raw system call returns the size of the mask it wrote; glibc's wrapper returns 0 — both succeed when >= 0.
+    [DllImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
+    private static extern int SchedGetAffinity(int pid, nint cpusetsize, ref ulong mask);
 #pragma warning restore SYSLIB1054
 
     [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]

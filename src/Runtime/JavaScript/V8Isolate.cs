@@ -70,15 +70,17 @@ public sealed partial class V8Isolate : IDisposable
     private ScriptScheduler? _scheduler;
     private string? _startTenant;
     private ScriptScheduler.Runner? _runner;
+    private ScriptScheduler.RunHistory? _startHistory;
     private long _backgroundBudgetTicks;
     private long _backgroundUsedTicks;
     private Action<V8Isolate, TimeSpan>? _onBackgroundLimit;
 
-    private V8Isolate(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant)
+    private V8Isolate(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant, ScriptScheduler.RunHistory? history)
     {
         _settings = settings;
         _scheduler = scheduler;
         _startTenant = tenant;
+        _startHistory = history;
         _watchdog = new Timer(static state => ((V8Isolate)state!).Interrupt(), this, Timeout.Infinite, Timeout.Infinite);
         var thread = new Thread(Run, StackSizeBytes) { IsBackground = true, Name = "granary-v8" };
         thread.Start();
@@ -101,15 +103,18 @@ public sealed partial class V8Isolate : IDisposable
     /// of <paramref name="tenant"/> from <paramref name="scheduler"/>, and script that runs while no invocation is in
     /// progress may take up to <paramref name="backgroundBudget"/> per invocation (zero: unbounded) before the isolate
     /// is interrupted and <paramref name="onBackgroundLimit"/> told, on the isolate's thread; it is told too when such
-    /// script breaks the isolate otherwise (its memory limit; see <see cref="Fault"/>).
+    /// script breaks the isolate otherwise (its memory limit; see <see cref="Fault"/>). <paramref name="history"/> is the
+    /// function's long-run record, which all its isolates share.
     /// </summary>
-    internal void Attach(ScriptScheduler? scheduler, string tenant, TimeSpan backgroundBudget, Action<V8Isolate, TimeSpan>? onBackgroundLimit)
+    internal void Attach(ScriptScheduler? scheduler, string tenant, TimeSpan backgroundBudget, Action<V8Isolate, TimeSpan>? onBackgroundLimit, ScriptScheduler.RunHistory? history = null)
     {
         if (scheduler is not null && (_runner is null || _startTenant != tenant))
         {
             _scheduler = scheduler;
             _runner = new ScriptScheduler.Runner(scheduler.Tenant(tenant), _threadId, () => _stopping || _fault != IsolateFault.None);
         }
+
+        _runner?.History = history;
 
         _backgroundBudgetTicks = (long)(backgroundBudget.TotalSeconds * Stopwatch.Frequency);
         _onBackgroundLimit = onBackgroundLimit;
@@ -127,12 +132,13 @@ public sealed partial class V8Isolate : IDisposable
     /// <summary>
     /// Creates an isolate for a tenant's function: the bootstrap already takes a slot of <paramref name="tenant"/> from
     /// <paramref name="scheduler"/>, so a tenant whose isolates are discarded and replaced in waves (functions that spin
-    /// until their timeout) makes its replacements at its own pace.
+    /// until their timeout) makes its replacements at its own pace; for a function whose last run was a long runner
+    /// (<paramref name="history"/>), at long-runner priority.
     /// </summary>
-    internal static async Task<V8Isolate> StartAsync(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant)
+    internal static async Task<V8Isolate> StartAsync(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant, ScriptScheduler.RunHistory? history = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var isolate = new V8Isolate(settings, tenant is null ? null : scheduler, tenant);
+        var isolate = new V8Isolate(settings, tenant is null ? null : scheduler, tenant, history);
         await isolate._started.Task;
         return isolate;
     }
@@ -477,7 +483,7 @@ public sealed partial class V8Isolate : IDisposable
         var slot = false;
         if (_scheduler is not null && _startTenant is not null)
         {
-            _runner = new ScriptScheduler.Runner(_scheduler.Tenant(_startTenant), _threadId, () => _stopping || _fault != IsolateFault.None);
+            _runner = new ScriptScheduler.Runner(_scheduler.Tenant(_startTenant), _threadId, () => _stopping || _fault != IsolateFault.None) { History = _startHistory };
             slot = _scheduler.Enter(_runner);
         }
 
@@ -571,7 +577,7 @@ public sealed partial class V8Isolate : IDisposable
 
     private void ExitStartSlot(bool slot)
     {
-        if (slot && !_scheduler!.Exit(_runner!))
+        if (slot && !_scheduler!.Exit(_runner!, judged: false))
         {
             // Demoted during a long bootstrap and not restorable: the loop starts on a fresh thread.
             _handOff = true;
@@ -715,7 +721,7 @@ public sealed partial class V8Isolate : IDisposable
         }
         finally
         {
-            if (slot && !_scheduler!.Exit(_runner!))
+            if (slot && !_scheduler!.Exit(_runner!, judged: invocation))
             {
                 // A demoted thread the OS would not restore: the loop moves to a fresh thread.
                 _handOff = true;
