@@ -105,10 +105,17 @@ internal sealed class ScriptScheduler : IDisposable
     /// Takes a slot for a run of <paramref name="runner"/>, waiting (blocked) until one is free. Returns false, without a
     /// slot, when <see cref="Runner.Cancelled"/> turns true while it waits (the isolate was interrupted or disposed).
     /// </summary>
-    public bool Enter(Runner runner)
+    public bool Enter(Runner runner) => Enter(runner, startDemoted: false);
+
+    /// <summary>
+    /// Takes a slot as <see cref="Enter(Runner)"/>; with <paramref name="startDemoted"/> (an invocation, or the making of
+    /// an isolate), a run of a function whose last run was a long runner starts demoted instead. Host work on the
+    /// isolate (taking logs after a timeout, completing operations) never does: it must not wait for idle CPU.
+    /// </summary>
+    public bool Enter(Runner runner, bool startDemoted)
     {
         // Not where a demoted thread cannot get its priority back: every such run would move the loop to a new thread.
-        if (_sliceTicks > 0 && runner.History is { LastRunWasLong: true } && !RestoreRefused)
+        if (startDemoted && _sliceTicks > 0 && runner.History is { LastRunWasLong: true } && !RestoreRefused)
         {
             return EnterDemoted(runner);
         }
@@ -148,7 +155,7 @@ internal sealed class ScriptScheduler : IDisposable
     }
 
     /// <summary>
-    /// Ends a run started by <see cref="Enter"/>: gives back its slot (a demoted run gave it back already) and restores
+    /// Ends a run started by <see cref="Enter(Runner)"/>: gives back its slot (a demoted run gave it back already) and restores
     /// a demoted thread's priority. Returns false when the OS refused to restore it (the loop must leave the thread).
     /// Called on the runner's own thread. <paramref name="judged"/> says whether the run counts for the function's
     /// <see cref="RunHistory"/> (invocations do; making the isolate, loading the module and timers do not).
@@ -354,7 +361,7 @@ internal sealed class ScriptScheduler : IDisposable
 
     /// <summary>
     /// A function's record as a long runner, shared by its isolates: whether its last run held a slot past the slice
-    /// (then its next run starts demoted; see <see cref="Enter"/>).
+    /// (then its next run starts demoted; see <see cref="Enter(Runner, bool)"/>).
     /// </summary>
     internal sealed class RunHistory
     {

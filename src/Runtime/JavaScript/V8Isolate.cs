@@ -484,7 +484,7 @@ public sealed partial class V8Isolate : IDisposable
         if (_scheduler is not null && _startTenant is not null)
         {
             _runner = new ScriptScheduler.Runner(_scheduler.Tenant(_startTenant), _threadId, () => _stopping || _fault != IsolateFault.None) { History = _startHistory };
-            slot = _scheduler.Enter(_runner);
+            slot = _scheduler.Enter(_runner, startDemoted: true);
         }
 
         try
@@ -688,7 +688,7 @@ public sealed partial class V8Isolate : IDisposable
     // background budget when no invocation is in progress and the work does not start one.
     private void RunScript(Action action, bool invocation)
     {
-        var slot = _runner is not null && _fault == IsolateFault.None && _scheduler!.Enter(_runner);
+        var slot = _runner is not null && _fault == IsolateFault.None && _scheduler!.Enter(_runner, startDemoted: invocation);
         var exceeded = false;
         try
         {
