@@ -26,6 +26,10 @@ internal static class HostProcesses
         throw new InvalidOperationException($"No process on this host is pid {innerPid} of {pidNamespace}.");
     }
 
+    /// <summary>Finds the host pid of the process a function reported as <c>{"pid": …, "pidns": …}</c> (its own view).</summary>
+    public static int HostPid(System.Text.Json.JsonElement reported) =>
+        HostPid(reported.GetProperty("pid").GetInt32(), reported.GetProperty("pidns").GetString()!);
+
     /// <summary>Gets whether a process is running: it has a /proc entry and is not a zombie waiting to be reaped.</summary>
     public static bool ProcessExists(int pid)
     {

@@ -53,20 +53,23 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
         {
             var lost = Volatile.Read(ref _nextLoss).Task;
             var task = read();
+            bool answered;
             try
             {
-                if (await Task.WhenAny(task, lost).WaitAsync(s_readTimeout) == task)
-                {
-                    return await task;
-                }
+                answered = await Task.WhenAny(task, lost).WaitAsync(s_readTimeout) == task;
             }
-            catch (TimeoutException) when (attempt < ReadAttempts)
+            catch (TimeoutException)
             {
+                answered = false;
             }
 
-            // Orleans completes the abandoned read at its response timeout; observe it then.
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            if (attempt >= ReadAttempts)
+            if (answered)
+            {
+                return await task;
+            }
+
+            ObserveAbandoned(task);
+            if (attempt == ReadAttempts)
             {
                 throw new TimeoutException($"The cluster did not answer a read in {ReadAttempts} attempts.");
             }
@@ -74,6 +77,10 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
             LogReadAgain(attempt);
         }
     }
+
+    // Orleans completes an abandoned call at its response timeout; its failure is observed then.
+    private static void ObserveAbandoned(Task task) =>
+        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     /// <summary>Checks every call that started before now: a silo left the cluster.</summary>
     public void SiloLost(string silo)
@@ -120,8 +127,7 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
             var first = await Task.WhenAny(invoke, call.Lost.Task);
             if (first != invoke)
             {
-                // Orleans completes the abandoned call at its response timeout; observe it then.
-                _ = invoke.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                ObserveAbandoned(invoke);
                 throw new CallLostException();
             }
 

@@ -40,35 +40,23 @@ internal sealed class LongRunnerGroup : IDisposable
 
         try
         {
-            var line = File.ReadAllLines("/proc/self/cgroup").FirstOrDefault(l => l.Split(':') is [_, var c, _] && c.Split(',').Contains("cpu"));
-            const string root = "/sys/fs/cgroup/cpu";
-            if (line is null || !System.IO.Directory.Exists(root))
+            if (Cgroups.OwnV1Directory(File.ReadAllLines("/proc/self/cgroup"), "cpu") is not { } parent)
             {
                 why = "no cgroup v1 cpu controller is mounted at /sys/fs/cgroup/cpu";
                 return null;
             }
 
-            var parent = root + line.Split(':')[2].TrimEnd('/');
-            RemoveStale(parent);
+            Cgroups.RemoveStale(parent, Prefix);
             var directory = Path.Combine(parent, $"{Prefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}");
             System.IO.Directory.CreateDirectory(directory);
-            try
+
+            // cpu.idle from Linux 5.15; before, the smallest weight there is.
+            var idle = Path.Combine(directory, "cpu.idle");
+            if (!(File.Exists(idle) ? Cgroups.TryWrite(idle, "1") : Cgroups.TryWrite(Path.Combine(directory, "cpu.shares"), "2")))
             {
-                var idle = Path.Combine(directory, "cpu.idle");
-                if (File.Exists(idle))
-                {
-                    File.WriteAllText(idle, "1");
-                }
-                else
-                {
-                    // Before Linux 5.15: the smallest weight there is.
-                    File.WriteAllText(Path.Combine(directory, "cpu.shares"), "2");
-                }
-            }
-            catch
-            {
-                TryRemove(directory);
-                throw;
+                Cgroups.TryRemove(directory);
+                why = $"the kernel refused to make {directory} an idle group";
+                return null;
             }
 
             why = "";
@@ -82,10 +70,10 @@ internal sealed class LongRunnerGroup : IDisposable
     }
 
     /// <summary>Moves a thread (by its Linux thread id) into the group; false when the kernel refuses.</summary>
-    public bool Enter(int threadId) => Write(_tasks, threadId);
+    public bool Enter(int threadId) => threadId > 0 && Cgroups.TryWrite(_tasks, threadId.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Moves a thread back to the process's own cpu group; false when the kernel refuses.</summary>
-    public bool Leave(int threadId) => Write(_home, threadId);
+    public bool Leave(int threadId) => threadId > 0 && Cgroups.TryWrite(_home, threadId.ToString(CultureInfo.InvariantCulture));
 
     /// <inheritdoc />
     public void Dispose()
@@ -105,48 +93,6 @@ internal sealed class LongRunnerGroup : IDisposable
         {
         }
 
-        TryRemove(_directory);
-    }
-
-    private static bool Write(string tasks, int threadId)
-    {
-        if (threadId <= 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            File.WriteAllText(tasks, threadId.ToString(CultureInfo.InvariantCulture));
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    // Groups left by processes that are gone (killed before they could remove theirs).
-    private static void RemoveStale(string parent)
-    {
-        foreach (var directory in System.IO.Directory.EnumerateDirectories(parent, Prefix + "*"))
-        {
-            var pid = Path.GetFileName(directory)[Prefix.Length..].Split('-')[0];
-            if (int.TryParse(pid, CultureInfo.InvariantCulture, out var id) && !System.IO.Directory.Exists($"/proc/{id}"))
-            {
-                TryRemove(directory);
-            }
-        }
-    }
-
-    private static void TryRemove(string directory)
-    {
-        try
-        {
-            System.IO.Directory.Delete(directory);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
+        Cgroups.TryRemove(_directory);
     }
 }

@@ -7,9 +7,9 @@ namespace Granary.Runtime.JavaScript;
 /// tenant. An isolate's thread takes a slot before it runs script (loading a module, an invocation, a timer callback,
 /// the continuation of a host operation) and gives it back when the script returns to the event loop; without a free
 /// slot it waits, blocked, using no CPU. A run that holds its slot longer than a slice is a long runner: its thread is
-/// demoted to a lower CPU priority (a nice value, and optionally <c>SCHED_IDLE</c>) and its slot goes to the next
-/// waiting run, so a tenant's short work waits at most
-/// a slice behind each of its long runners, and long runners only get the CPU nothing else wants. Quick functions
+/// demoted (a nice value, and the idle cpu group of <see cref="LongRunnerGroup"/> or else <c>SCHED_IDLE</c>) and its
+/// slot goes to the next waiting run, so a tenant's short work waits at most a slice behind each of its long runners,
+/// and long runners only get the CPU nothing else wants. Quick functions
 /// running inline on thread-pool threads do not take slots (<see cref="InlineRuns"/> bounds those).
 /// </summary>
 /// <remarks>
@@ -190,10 +190,7 @@ internal sealed class ScriptScheduler : IDisposable
             return true;
         }
 
-        Unplace(runner);
-
-        // On this very thread: its own priority.
-        if (_idleClass ? ThreadNice.TrySetOrdinary(_threadNice) : ThreadNice.TrySet(_threadNice))
+        if (Restore(runner))
         {
             return true;
         }
@@ -218,20 +215,17 @@ internal sealed class ScriptScheduler : IDisposable
         lock (_lock)
         {
             runner.InRun = true;
-            runner.Demoted = true;
             runner.Since = Stopwatch.GetTimestamp();
-            runner.Tenant.Demotions++;
+            Demote(runner);
         }
 
-        // On this very thread: raising one's own nice value or moving to SCHED_IDLE needs no privilege.
-        Place(runner);
-        ThreadNice.Lower(_longRunnerNice);
         return true;
     }
 
-    // A demoted run's thread goes where long runners run: the idle cpu group (else the SCHED_IDLE class), off the
-    // first CPU. See LongRunnerGroup for why both.
-    private void Place(Runner runner)
+    // Under the lock (so a run cannot end, and restore its thread, between the decision and the calls): the run's thread
+    // goes where long runners run, the idle cpu group (else the SCHED_IDLE class) off the first CPU (see LongRunnerGroup
+    // for why both), at the long-runner nice value. Raising a nice value or moving to SCHED_IDLE needs no privilege.
+    private void Demote(Runner runner)
     {
         runner.InGroup = _group is not null && _group.Enter(runner.ThreadId);
         if (!runner.InGroup && _idleClass)
@@ -243,10 +237,15 @@ internal sealed class ScriptScheduler : IDisposable
         {
             ThreadNice.TrySetAffinity(runner.ThreadId, _longRunnerCpus);
         }
+
+        ThreadNice.TrySetFor(runner.ThreadId, _longRunnerNice);
+        runner.Demoted = true;
+        runner.Tenant.Demotions++;
     }
 
-    // On the runner's own thread, when its demoted run ends: back to the process's group and CPUs.
-    private void Unplace(Runner runner)
+    // On the runner's own thread, when its demoted run ends: back to the process's group and CPUs, and to the isolate's
+    // priority; false when the OS refuses the priority.
+    private bool Restore(Runner runner)
     {
         if (runner.InGroup)
         {
@@ -258,6 +257,8 @@ internal sealed class ScriptScheduler : IDisposable
         {
             ThreadNice.TrySetAffinity(runner.ThreadId, _processCpus);
         }
+
+        return _idleClass ? ThreadNice.TrySetOrdinary(_threadNice) : ThreadNice.TrySet(_threadNice);
     }
 
     // Under the lock.
@@ -324,12 +325,7 @@ internal sealed class ScriptScheduler : IDisposable
                     continue;
                 }
 
-                // Under the lock, so the run cannot end (and restore its priority) between the decision and the call.
-                Place(holder);
-                ThreadNice.TrySetFor(holder.ThreadId, _longRunnerNice);
-
-                holder.Demoted = true;
-                holder.Tenant.Demotions++;
+                Demote(holder);
                 holder.History?.LastRunWasLong = true;
                 _holders.RemoveAt(i);
                 Free(holder.Tenant);

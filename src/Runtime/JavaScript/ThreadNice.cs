@@ -102,28 +102,23 @@ internal static partial class ThreadNice
     private const int SchedOther = 0;
     private const int SchedIdle = 5;
 
+    // LibraryImport needs unsafe code enabled for the assembly; these calls are blittable.
+#pragma warning disable SYSLIB1054
     [DllImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
     private static extern int SchedSetScheduler(int pid, int policy, ref int param);
-#pragma warning restore SYSLIB1054
 
     [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
     private static extern int SchedSetAffinity(int pid, nint cpusetsize, ref ulong mask);
-#pragma warning restore SYSLIB1054
 
     // The raw system call returns the size of the mask it wrote; glibc's wrapper returns 0 — both succeed when >= 0.
     [DllImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
     private static extern int SchedGetAffinity(int pid, nint cpusetsize, ref ulong mask);
-#pragma warning restore SYSLIB1054
 
     [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
     private static extern int SetPriority(int which, int who, int priority);
 #pragma warning restore SYSLIB1054
 }

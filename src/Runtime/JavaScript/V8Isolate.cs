@@ -111,7 +111,7 @@ public sealed partial class V8Isolate : IDisposable
         if (scheduler is not null && (_runner is null || _startTenant != tenant))
         {
             _scheduler = scheduler;
-            _runner = new ScriptScheduler.Runner(scheduler.Tenant(tenant), _threadId, () => _stopping || _fault != IsolateFault.None);
+            _runner = NewRunner(scheduler, tenant);
         }
 
         _runner?.History = history;
@@ -483,7 +483,8 @@ public sealed partial class V8Isolate : IDisposable
         var slot = false;
         if (_scheduler is not null && _startTenant is not null)
         {
-            _runner = new ScriptScheduler.Runner(_scheduler.Tenant(_startTenant), _threadId, () => _stopping || _fault != IsolateFault.None) { History = _startHistory };
+            _runner = NewRunner(_scheduler, _startTenant);
+            _runner.History = _startHistory;
             slot = _scheduler.Enter(_runner, startDemoted: true);
         }
 
@@ -574,6 +575,10 @@ public sealed partial class V8Isolate : IDisposable
             this,
             preferLocal: false);
     }
+
+    // A wait for a slot ends when the isolate is interrupted or disposed.
+    private ScriptScheduler.Runner NewRunner(ScriptScheduler scheduler, string tenant) =>
+        new(scheduler.Tenant(tenant), _threadId, () => _stopping || _fault != IsolateFault.None);
 
     private void ExitStartSlot(bool slot)
     {

@@ -146,7 +146,7 @@ internal sealed partial class PythonEgressProxy : IDisposable
         byte[]? forward = null;
         if (method == "CONNECT")
         {
-            if (!TryParseAuthority(target, 0, out host, out port))
+            if (!TryParseAuthority(target, out host, out port))
             {
                 await RefuseAsync(client, 400, $"'{target}' is not host:port.");
                 return;
@@ -296,11 +296,11 @@ internal sealed partial class PythonEgressProxy : IDisposable
         }
     }
 
-    // host:port, [v6]:port; a missing port is defaultPort (0: required).
-    private static bool TryParseAuthority(string authority, int defaultPort, out string host, out int port)
+    // host:port or [v6]:port; the port is required.
+    private static bool TryParseAuthority(string authority, out string host, out int port)
     {
         host = "";
-        port = defaultPort;
+        port = 0;
         string portText;
         if (authority.StartsWith('['))
         {

@@ -297,8 +297,6 @@ internal sealed partial class PythonSandbox : IDisposable
 /// <summary>One worker's sandbox: its egress proxy, its cgroups and how its processes are found and ended.</summary>
 internal sealed class SandboxedWorker : IDisposable
 {
-    private const int Sigkill = 9;
-
     private int _initPid;
 
     internal SandboxedWorker(PythonEgressProxy proxy, WorkerCgroups? cgroups, bool rootless)
@@ -362,7 +360,7 @@ internal sealed class SandboxedWorker : IDisposable
         if (_initPid != 0 && !bubblewrapReaped)
         {
             // While bubblewrap is alive its child (the init) is not reaped, so the pid is still the init's.
-            _ = PosixSignals.Kill(_initPid, Sigkill);
+            _ = PosixSignals.Kill(_initPid, PosixSignals.Sigkill);
         }
     }
 
@@ -446,6 +444,9 @@ internal sealed class CgroupLayout : IDisposable
 {
     private const string SiloLeaf = "granary-silo";
 
+    // A pool's directories are granary-<pid>-<random>.
+    private const string Prefix = "granary-";
+
     private readonly string? _v2;
     private readonly string? _memory;
     private readonly string? _pids;
@@ -470,7 +471,7 @@ internal sealed class CgroupLayout : IDisposable
     /// <param name="why">Why there are no cgroups, when null is returned.</param>
     public static CgroupLayout? Create(int cpuWeight, out string why)
     {
-        var name = $"granary-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}";
+        var name = $"{Prefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}";
         try
         {
             var own = File.ReadAllLines("/proc/self/cgroup");
@@ -493,7 +494,7 @@ internal sealed class CgroupLayout : IDisposable
                 }
 
                 EnableControllers(parent);
-                RemoveStale(parent);
+                Cgroups.RemoveStale(parent, Prefix);
                 var directory = Path.Combine(parent, name);
                 Directory.CreateDirectory(directory);
                 File.WriteAllText(Path.Combine(directory, "cgroup.subtree_control"), "+memory +pids");
@@ -503,15 +504,12 @@ internal sealed class CgroupLayout : IDisposable
 
             string? V1(string controller)
             {
-                var line = own.FirstOrDefault(l => l.Split(':') is [_, var c, _] && c.Split(',').Contains(controller));
-                var root = $"/sys/fs/cgroup/{controller}";
-                if (line is null || !Directory.Exists(root))
+                if (Cgroups.OwnV1Directory(own, controller) is not { } parent)
                 {
                     return null;
                 }
 
-                var parent = root + line.Split(':')[2].TrimEnd('/');
-                RemoveStale(parent);
+                Cgroups.RemoveStale(parent, Prefix);
                 var directory = parent + "/" + name;
                 Directory.CreateDirectory(directory);
                 return directory;
@@ -531,7 +529,7 @@ internal sealed class CgroupLayout : IDisposable
 
             if (memory is null)
             {
-                TryRemove(pids);
+                Cgroups.TryRemove(pids);
                 why = "no memory cgroup controller is mounted (neither cgroup v2 nor v1 /sys/fs/cgroup/memory)";
                 return null;
             }
@@ -549,7 +547,7 @@ internal sealed class CgroupLayout : IDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Optional: the nice value still lowers the workers.
-                TryRemove(cpu);
+                Cgroups.TryRemove(cpu);
                 cpu = null;
             }
 
@@ -571,7 +569,7 @@ internal sealed class CgroupLayout : IDisposable
         {
             var directory = Path.Combine(_v2, name);
             Directory.CreateDirectory(directory);
-            WorkerCgroups.Write(Path.Combine(directory, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Combine(directory, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
             return new WorkerCgroups(directory, null, null, null);
         }
 
@@ -582,7 +580,7 @@ internal sealed class CgroupLayout : IDisposable
         {
             pids = Path.Combine(_pids, name);
             Directory.CreateDirectory(pids);
-            WorkerCgroups.Write(Path.Combine(pids, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Combine(pids, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
         }
 
         return new WorkerCgroups(null, memory, pids, _cpu);
@@ -591,10 +589,10 @@ internal sealed class CgroupLayout : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        TryRemove(_v2);
-        TryRemove(_memory);
-        TryRemove(_pids);
-        TryRemove(_cpu);
+        Cgroups.TryRemove(_v2);
+        Cgroups.TryRemove(_memory);
+        Cgroups.TryRemove(_pids);
+        Cgroups.TryRemove(_cpu);
     }
 
     // cgroup v2: the cpu controller for the workers' directory, weighted as one group; null when the host has none.
@@ -640,42 +638,6 @@ internal sealed class CgroupLayout : IDisposable
             File.WriteAllText(control, "+memory +pids");
         }
     }
-
-    // The cgroups of silos that ended without removing theirs (killed): granary-<pid>-* of a pid that is gone.
-    private static void RemoveStale(string parent)
-    {
-        foreach (var directory in Directory.EnumerateDirectories(parent, "granary-*-*"))
-        {
-            var parts = Path.GetFileName(directory).Split('-');
-            if (parts.Length == 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}"))
-            {
-                TryRemove(directory);
-            }
-        }
-    }
-
-    internal static void TryRemove(string? directory)
-    {
-        if (directory is null)
-        {
-            return;
-        }
-
-        try
-        {
-            // Each cgroup directory is removed with rmdir (its files are not real files).
-            foreach (var child in Directory.GetDirectories(directory))
-            {
-                TryRemove(child);
-            }
-
-            Directory.Delete(directory);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Busy (a process not yet reaped) or gone.
-        }
-    }
 }
 
 /// <summary>One worker's cgroups: limits, membership, kill and removal.</summary>
@@ -707,13 +669,13 @@ internal sealed class WorkerCgroups : IDisposable
         var value = bytes.ToString(CultureInfo.InvariantCulture);
         if (_v2 is not null)
         {
-            Write(Path.Combine(_v2, "memory.max"), value);
-            TryWrite(Path.Combine(_v2, "memory.swap.max"), "0");
+            File.WriteAllText(Path.Combine(_v2, "memory.max"), value);
+            Cgroups.TryWrite(Path.Combine(_v2, "memory.swap.max"), "0");
             return;
         }
 
-        Write(Path.Combine(_memory!, "memory.limit_in_bytes"), value);
-        TryWrite(Path.Combine(_memory!, "memory.memsw.limit_in_bytes"), value);
+        File.WriteAllText(Path.Combine(_memory!, "memory.limit_in_bytes"), value);
+        Cgroups.TryWrite(Path.Combine(_memory!, "memory.memsw.limit_in_bytes"), value);
     }
 
     /// <summary>
@@ -772,7 +734,7 @@ internal sealed class WorkerCgroups : IDisposable
     /// <summary>Kills every process in the sandbox's cgroups.</summary>
     public void KillAll()
     {
-        if (_v2 is not null && TryWrite(Path.Combine(_v2, "cgroup.kill"), "1"))
+        if (_v2 is not null && Cgroups.TryWrite(Path.Combine(_v2, "cgroup.kill"), "1"))
         {
             return;
         }
@@ -789,7 +751,7 @@ internal sealed class WorkerCgroups : IDisposable
 
             foreach (var pid in pids)
             {
-                _ = PosixSignals.Kill(pid, 9);
+                _ = PosixSignals.Kill(pid, PosixSignals.Sigkill);
             }
         }
     }
@@ -806,7 +768,7 @@ internal sealed class WorkerCgroups : IDisposable
 
             for (var attempt = 0; attempt < 50 && Directory.Exists(directory); attempt++)
             {
-                CgroupLayout.TryRemove(directory);
+                Cgroups.TryRemove(directory);
                 if (Directory.Exists(directory))
                 {
                     Thread.Sleep(10);
@@ -815,25 +777,14 @@ internal sealed class WorkerCgroups : IDisposable
         }
     }
 
-    internal static void Write(string file, string value) => File.WriteAllText(file, value);
-
-    private static bool TryWrite(string file, string value)
-    {
-        try
-        {
-            File.WriteAllText(file, value);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 }
 
 /// <summary>kill(2) for the sandbox's processes.</summary>
 internal static class PosixSignals
 {
+    /// <summary>SIGKILL.</summary>
+    public const int Sigkill = 9;
+
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; true when it was sent.</summary>
     public static bool Kill(int pid, int signal) => kill(pid, signal) == 0;
 

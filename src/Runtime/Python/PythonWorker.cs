@@ -31,7 +31,6 @@ namespace Granary.Runtime.Python;
 public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDisposable, IDisposable
 {
     private const int InitialReadBuffer = 64 * 1024;
-    private const int Sigkill = 9;
     private const int Sigusr1 = 10;
     private const int Idle = 0;
     private const int Waiting = 1;
@@ -162,7 +161,6 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             }
 
             workerScript = PythonSandbox.ScriptsMount + "/" + Path.GetFileName(workerScript);
-            start.Environment["GRANARY_SANDBOX"] = "1";
         }
 
         // Isolated mode: no user site directory, no PYTHON* variables, no script directory on sys.path.
@@ -172,9 +170,8 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         start.ArgumentList.Add(workerScript);
 
         // Nothing of the host's environment reaches the worker; the function's own env replaces this at load.
-        var sandboxed = start.Environment.ContainsKey("GRANARY_SANDBOX");
         start.Environment.Clear();
-        if (sandboxed)
+        if (box is not null)
         {
             start.Environment["GRANARY_SANDBOX"] = "1";
         }
@@ -949,7 +946,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             _box.KillAll(ProcessId, _exitSeen);
             if (!_exitSeen)
             {
-                SendSignal(ProcessId, Sigkill);
+                SendSignal(ProcessId, PosixSignals.Sigkill);
             }
 
             return;
@@ -959,9 +956,9 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         // Without the group (the worker had not made it yet, or it is gone) the worker alone is signalled: never
         // Process.Kill(entireProcessTree), which reads every process of the machine from /proc on a thread-pool
         // thread, and forty timeouts at once starved every other request of threads.
-        if (!SendSignal(-ProcessId, Sigkill))
+        if (!SendSignal(-ProcessId, PosixSignals.Sigkill))
         {
-            SendSignal(ProcessId, Sigkill);
+            SendSignal(ProcessId, PosixSignals.Sigkill);
         }
     }
 
@@ -981,7 +978,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         }
     }
 
-    private static bool SendSignal(int pid, int signal) => NativeMethods.Kill(pid, signal) == 0;
+    private static bool SendSignal(int pid, int signal) => PosixSignals.Kill(pid, signal);
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Python worker {Pid} started (reported pid {ReportedPid}, Python {Version})")]
     private partial void LogStarted(int pid, long reportedPid, string version);
@@ -1013,20 +1010,12 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
 
     private static class NativeMethods
     {
-        public static int Kill(int pid, int signal) => kill(pid, signal);
-
         public static int SetPriority(int which, int who, int priority) => setpriority(which, who, priority);
 
         [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
 #pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
         private static extern int setpriority(int which, int who, int priority);
-#pragma warning restore SYSLIB1054
-
-        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-#pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code enabled for the assembly; this one call is blittable.
-        private static extern int kill(int pid, int sig);
 #pragma warning restore SYSLIB1054
     }
 }

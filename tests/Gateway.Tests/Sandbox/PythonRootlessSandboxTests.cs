@@ -89,7 +89,7 @@ public sealed class PythonRootlessSandboxTests
 
         // The silo is nobody, and so are its workers outside their namespaces.
         Assert.Equal(Nobody, gateway.Uid);
-        var workerPid = HostProcesses.HostPid(written.GetProperty("pid").GetInt32(), written.GetProperty("pidns").GetString()!);
+        var workerPid = HostProcesses.HostPid(written);
         Assert.Equal(Nobody, UidOf(workerPid));
         Assert.Equal("0000000000000000", written.GetProperty("capEff").GetString());
 
@@ -115,7 +115,7 @@ public sealed class PythonRootlessSandboxTests
 
         // A child that left the session ends once its function is deleted.
         var spawned = await gateway.InvokeAsync(a, ws, "spawner", new { });
-        var child = HostProcesses.HostPid(spawned.GetProperty("pid").GetInt32(), spawned.GetProperty("pidns").GetString()!);
+        var child = HostProcesses.HostPid(spawned);
         Assert.True(HostProcesses.ProcessExists(child));
         Assert.Equal(Nobody, UidOf(child));
         await gateway.DeleteAsync(a, ws, "spawner");

@@ -125,7 +125,7 @@ public sealed class PythonSandboxTests(AccessFixture fixture) : IClassFixture<Ac
 
         var secret = "b-secret-" + Guid.NewGuid().ToString("N");
         var victim = await InvokeAsync(b, ws, "fn", new { write = secret });
-        var victimPid = HostProcesses.HostPid(victim.GetProperty("pid").GetInt32(), victim.GetProperty("pidns").GetString()!);
+        var victimPid = HostProcesses.HostPid(victim);
         var attack = await InvokeAsync(a, ws, "fn", new { kill = victimPid });
         var after = await InvokeAsync(b, ws, "fn");
 
@@ -151,7 +151,7 @@ public sealed class PythonSandboxTests(AccessFixture fixture) : IClassFixture<Ac
                 return {"pid": pid, "pidns": os.readlink("/proc/self/ns/pid")}
             """);
         var body = await InvokeAsync(tenant, ws, "spawner");
-        var child = HostProcesses.HostPid(body.GetProperty("pid").GetInt32(), body.GetProperty("pidns").GetString()!);
+        var child = HostProcesses.HostPid(body);
         Assert.True(HostProcesses.ProcessExists(child));
 
         await DeleteAsync(tenant, ws, "spawner");

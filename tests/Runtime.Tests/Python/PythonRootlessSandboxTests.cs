@@ -152,7 +152,7 @@ public sealed class PythonRootlessSandboxTests(RootlessSandboxPoolFixture fixtur
             """);
 
         var victimBody = await OkAsync(victim);
-        var victimPid = HostPid(victimBody.GetProperty("pid").GetInt32(), victimBody.GetProperty("pidns").GetString()!);
+        var victimPid = HostPid(victimBody);
         var attack = await OkAsync(attacker, new { cwd = victimBody.GetProperty("cwd").GetString(), pid = victimPid });
         var again = await OkAsync(victim);
 
@@ -160,7 +160,7 @@ public sealed class PythonRootlessSandboxTests(RootlessSandboxPoolFixture fixtur
         Assert.Empty(attack.GetProperty("found").EnumerateArray());
         Assert.NotEqual("killed", attack.GetProperty("kill").GetString());
         Assert.Equal([1, 2], attack.GetProperty("pids").EnumerateArray().Select(e => e.GetInt32()).ToArray());
-        Assert.Equal(victimPid, HostPid(again.GetProperty("pid").GetInt32(), again.GetProperty("pidns").GetString()!));
+        Assert.Equal(victimPid, HostPid(again));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class PythonRootlessSandboxTests(RootlessSandboxPoolFixture fixtur
         try
         {
             var body = await OkAsync(function);
-            child = HostPid(body.GetProperty("pid").GetInt32(), body.GetProperty("pidns").GetString()!);
+            child = HostPid(body);
             Assert.True(ProcessExists(child));
         }
         finally

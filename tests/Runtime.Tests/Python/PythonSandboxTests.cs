@@ -201,7 +201,7 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
         foreach (var function in new[] { first, second })
         {
             var body = await OkAsync(function);
-            var pid = HostPid(body.GetProperty("pid").GetInt32(), body.GetProperty("pidns").GetString()!);
+            var pid = HostPid(body);
             var line = File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cgroup")
                 .Select(l => l.Split(':'))
                 .FirstOrDefault(f => f.Length == 3 && (f[1].Split(',').Contains("cpu") || (f[0] == "0" && File.Exists("/sys/fs/cgroup/cgroup.controllers"))));
@@ -259,7 +259,7 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
             """);
 
         var victimBody = await OkAsync(victim);
-        var victimPid = HostPid(victimBody.GetProperty("pid").GetInt32(), victimBody.GetProperty("pidns").GetString()!);
+        var victimPid = HostPid(victimBody);
         var attack = await OkAsync(attacker, new { cwd = victimBody.GetProperty("cwd").GetString(), pid = victimPid });
         var again = await OkAsync(victim);
 
@@ -270,7 +270,7 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
         Assert.Empty(attack.GetProperty("found").EnumerateArray());
         Assert.NotEqual("killed", attack.GetProperty("kill").GetString());
         Assert.DoesNotContain("victim-tmp.txt", attack.GetProperty("tmp").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(victimPid, HostPid(again.GetProperty("pid").GetInt32(), again.GetProperty("pidns").GetString()!));
+        Assert.Equal(victimPid, HostPid(again));
     }
 
     [Fact]
@@ -287,7 +287,7 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
         try
         {
             var body = await OkAsync(function);
-            child = HostPid(body.GetProperty("pid").GetInt32(), body.GetProperty("pidns").GetString()!);
+            child = HostPid(body);
             Assert.Equal(body.GetProperty("pid").GetInt32(), body.GetProperty("sid").GetInt32());
             Assert.True(ProcessExists(child));
         }

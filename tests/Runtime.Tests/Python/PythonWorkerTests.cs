@@ -76,7 +76,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         Assert.Equal(10, result.GetProperty("childNice").GetInt32());
 
         // In its PID namespace the worker sees the silo's session as 0 (its leader is outside); the host sees it.
-        var hostPid = HostPid(result.GetProperty("pid").GetInt32(), result.GetProperty("pidns").GetString()!);
+        var hostPid = HostPid(result);
         Assert.Equal(SessionOf(Environment.ProcessId), SessionOf(hostPid));
         Assert.Equal(result.GetProperty("session").GetInt32(), result.GetProperty("childSession").GetInt32());
         Assert.Equal(result.GetProperty("pid").GetInt32(), result.GetProperty("group").GetInt32());

@@ -521,7 +521,7 @@ _relay_port = None
 
 
 def _relay_loop(listener):
-    # One thread for every relayed connection (threads count against the worker's process limit and address space).
+    # One thread relays every connection (a thread each would count against the worker's process limit and address space).
     import select
     import socket
     peers = {}
