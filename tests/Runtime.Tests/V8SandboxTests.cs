@@ -456,6 +456,41 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         }
     }
 
+    // Only invocations make a function's long-runner record: making and loading its next isolate after an invocation
+    // that spun until its timeout (short runs, started demoted) leaves the record as it is; a quick invocation clears it.
+    [Fact]
+    public async Task LoadingAModuleLeavesTheLongRunnerRecordToInvocations()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 0, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 50, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            NullLogger<IsolatePool>.Instance);
+        await using var function = Create(pool, """
+            module.exports = (event) => { if (event.spin) { for (;;) {} } return 'quick'; };
+            """, s => s with { TimeoutSeconds = 1, MaxConcurrency = 1 }, tenant: "respawn");
+
+        var spun = await function.InvokeAsync(Json("{\"spin\":true}"));
+        var afterSpin = function.LastRunWasLong;
+        var loaded = await function.WarmUpAsync();
+        var afterLoad = function.LastRunWasLong;
+        var quick = await function.InvokeAsync(Json("{}"));
+
+        Assert.Equal(504, spun.StatusCode);
+        Assert.True(afterSpin);
+        Assert.Null(loaded);
+        Assert.True(afterLoad, "loading the next isolate's module cleared the record of the invocation that spun");
+        Assert.Equal("quick", quick.Text());
+        Assert.False(quick.Cold);
+
+        // The result is handed over just before the run returns to the loop, where its end is recorded.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (function.LastRunWasLong && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, Cancel);
+        }
+
+        Assert.False(function.LastRunWasLong, "a quick invocation left the record of a long runner");
+    }
+
     private const int SchedOther = 0;
     private const int SchedIdle = 5;
 

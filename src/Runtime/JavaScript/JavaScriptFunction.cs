@@ -219,6 +219,9 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         return trimmed;
     }
 
+    /// <summary>Gets whether the function's last invocation on an isolate thread was a long runner (for tests).</summary>
+    internal bool LastRunWasLong => _runs.LastRunWasLong;
+
     /// <summary>Gets the Linux thread ids of the idle isolates' own threads (for tests).</summary>
     internal IReadOnlyList<int> IdleIsolateThreadIds()
     {

@@ -326,7 +326,6 @@ internal sealed class ScriptScheduler : IDisposable
                 }
 
                 Demote(holder);
-                holder.History?.LastRunWasLong = true;
                 _holders.RemoveAt(i);
                 Free(holder.Tenant);
             }

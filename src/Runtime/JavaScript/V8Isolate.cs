@@ -41,7 +41,7 @@ public sealed partial class V8Isolate : IDisposable
 
     // The event loop's queue. The loop blocks on a signal that never spins: a spinning wait (SemaphoreSlim,
     // BlockingCollection) cost ~12% of all CPU under load on two cores, yielding in a loop.
-    private readonly ConcurrentQueue<(Action Action, bool Invocation)> _work = new();
+    private readonly ConcurrentQueue<(Action Action, RunKind Kind)> _work = new();
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
 
     // Held by whoever runs script: the loop thread or an inline caller. Timers are only touched under it too.
@@ -205,7 +205,7 @@ public sealed partial class V8Isolate : IDisposable
                     _ => ex.Message,
                 }));
             }
-        }, invocation: true);
+        }, RunKind.Load);
         if (!posted)
         {
             result.TrySetResult(new CodeError(CodeErrorKinds.Load, "The isolate was discarded before the module loaded."));
@@ -226,7 +226,7 @@ public sealed partial class V8Isolate : IDisposable
         if (!inline)
         {
             var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!Post(() => Start(requestJson, result), invocation: true))
+            if (!Post(() => Start(requestJson, result), RunKind.Invocation))
             {
                 result.TrySetException(Discarded());
             }
@@ -463,7 +463,7 @@ public sealed partial class V8Isolate : IDisposable
 
     // Work that runs script checks the fault itself first: work posted before an interrupt or a dispose still runs,
     // to settle what waits on it, but no longer runs user code.
-    private bool Post(Action action, bool invocation = false)
+    private bool Post(Action action, RunKind kind = RunKind.Host)
     {
         if (_stopping)
         {
@@ -471,7 +471,7 @@ public sealed partial class V8Isolate : IDisposable
             return false;
         }
 
-        _work.Enqueue((action, invocation));
+        _work.Enqueue((action, kind));
         _signal.Set();
         return true;
     }
@@ -614,7 +614,7 @@ public sealed partial class V8Isolate : IDisposable
         {
             while (!_stopping && !_handOff && _work.TryDequeue(out var item))
             {
-                RunScript(item.Action, item.Invocation);
+                RunScript(item.Action, item.Kind);
             }
 
             if (_stopping)
@@ -685,21 +685,21 @@ public sealed partial class V8Isolate : IDisposable
                 _timerDue.Remove(id);
             }
 
-            RunScript(() => FireTimer(id), invocation: false);
+            RunScript(() => FireTimer(id), RunKind.Host);
         }
     }
 
     // Runs one piece of work on the loop thread: with a scheduler slot while the isolate is healthy, and against the
     // background budget when no invocation is in progress and the work does not start one.
-    private void RunScript(Action action, bool invocation)
+    private void RunScript(Action action, RunKind kind)
     {
-        var slot = _runner is not null && _fault == IsolateFault.None && _scheduler!.Enter(_runner, startDemoted: invocation);
+        var slot = _runner is not null && _fault == IsolateFault.None && _scheduler!.Enter(_runner, startDemoted: kind != RunKind.Host);
         var exceeded = false;
         try
         {
             lock (_entry)
             {
-                if (invocation || _pending is not null || _backgroundBudgetTicks == 0 || _fault != IsolateFault.None)
+                if (kind != RunKind.Host || _pending is not null || _backgroundBudgetTicks == 0 || _fault != IsolateFault.None)
                 {
                     Execute(action);
                 }
@@ -726,7 +726,7 @@ public sealed partial class V8Isolate : IDisposable
         }
         finally
         {
-            if (slot && !_scheduler!.Exit(_runner!, judged: invocation))
+            if (slot && !_scheduler!.Exit(_runner!, judged: kind == RunKind.Invocation))
             {
                 // A demoted thread the OS would not restore: the loop moves to a fresh thread.
                 _handOff = true;
@@ -865,5 +865,15 @@ public sealed partial class V8Isolate : IDisposable
         }
 
         return (line, column);
+    }
+
+    // What a piece of the loop's work is: a module load or an invocation's start (neither draws on the background
+    // budget, and both start demoted for a function whose last invocation was a long runner; only an invocation counts
+    // for that record), or host work (timers, completions, taking logs).
+    private enum RunKind
+    {
+        Host,
+        Load,
+        Invocation,
     }
 }
