@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Granary.Runtime.JavaScript;
@@ -454,6 +455,42 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         {
             return null;
         }
+    }
+
+    // A run is a long runner by the CPU it takes, not by the time it holds its slot: a run off the CPU (here blocked in
+    // Atomics.wait; on a busy machine, waiting for a core) for many slices keeps its priority and its slot, and its
+    // function's next run starts at ordinary priority. Demoting such runs to the idle group on a loaded machine made
+    // ten concurrent cold starts of a 1 s function take 10 s.
+    [Fact]
+    public async Task ARunThatWaitsOffTheCpuIsNotALongRunner()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 0, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 50, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            NullLogger<IsolatePool>.Instance);
+        await using var blocked = Create(pool, """
+            module.exports = (event) => {
+              const cell = new Int32Array(new SharedArrayBuffer(4));
+              if (event.spin) { const end = Date.now() + 300; while (Date.now() < end) {} return 'spun'; }
+              return Atomics.wait(cell, 0, 0, 300);
+            };
+            """, s => s with { TimeoutSeconds = 30, MaxConcurrency = 1 }, tenant: "waits");
+        var tenant = pool.Scheduler.Tenant("waits");
+
+        var started = Stopwatch.StartNew();
+        var waited = await blocked.InvokeAsync(Json("{}"));
+        var took = started.Elapsed;
+        var demotionsAfterWait = tenant.Demotions;
+        var recordAfterWait = blocked.LastRunWasLong;
+        var spun = await blocked.InvokeAsync(Json("{\"spin\":true}"));
+
+        Assert.Equal("timed-out", waited.Text());
+        Assert.True(took >= TimeSpan.FromMilliseconds(290), $"the wait took {took}");
+        Assert.Equal(0, demotionsAfterWait);
+        Assert.False(recordAfterWait, "a run that waited off the CPU became the function's long-runner record");
+
+        // The same function's run that takes the CPU for the same time is demoted.
+        Assert.Equal("spun", spun.Text());
+        Assert.Equal(1, tenant.Demotions);
     }
 
     // Only invocations make a function's long-runner record: making and loading its next isolate after an invocation

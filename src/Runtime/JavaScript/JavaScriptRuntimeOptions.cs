@@ -120,7 +120,8 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
     public int MaxRunningScriptsPerTenant { get; set; }
 
     /// <summary>
-    /// Gets or sets how long, in ms, a run of script may hold its slot before it counts as a long runner: its thread is
+    /// Gets or sets how long, in ms of its thread's CPU time, a run of script may run while it holds its slot before it
+    /// counts as a long runner (a run waiting for a core on a busy machine is not one): its thread is
     /// demoted to <see cref="LongRunnerNice"/> and its slot goes to the next waiting run, until the run returns to its
     /// event loop. Default 50; 0 turns demotion off (a run holds its slot until it ends).
     /// </summary>

@@ -26,6 +26,7 @@ internal sealed class ScriptScheduler : IDisposable
     private readonly int _siloCap;
     private readonly int _tenantCap;
     private readonly long _sliceTicks;
+    private readonly long _sliceNs;
     private readonly int _longRunnerNice;
     private readonly int _threadNice;
     private readonly bool _idleClass;
@@ -51,6 +52,7 @@ internal sealed class ScriptScheduler : IDisposable
         _siloCap = siloCap;
         _tenantCap = tenantCap;
         _sliceTicks = (long)(slice.TotalSeconds * Stopwatch.Frequency);
+        _sliceNs = slice.Ticks * 100;
         _longRunnerNice = longRunnerNice;
         _threadNice = threadNice;
         if (_sliceTicks > 0)
@@ -267,6 +269,7 @@ internal sealed class ScriptScheduler : IDisposable
         runner.InRun = true;
         runner.Demoted = false;
         runner.Since = Stopwatch.GetTimestamp();
+        runner.CpuSince = ThreadNice.CpuTimeNs(runner.ThreadId);
         runner.Tenant.Running++;
         runner.Tenant.Most = Math.Max(runner.Tenant.Most, runner.Tenant.Running);
         _running++;
@@ -320,7 +323,7 @@ internal sealed class ScriptScheduler : IDisposable
             for (var i = _holders.Count - 1; i >= 0; i--)
             {
                 var holder = _holders[i];
-                if (now - holder.Since < _sliceTicks)
+                if (now - holder.Since < _sliceTicks || !RanASlice(holder))
                 {
                     continue;
                 }
@@ -336,6 +339,21 @@ internal sealed class ScriptScheduler : IDisposable
                 SetMonitor(Timeout.InfiniteTimeSpan);
             }
         }
+    }
+
+    // A run is long when its thread has been on a CPU for a slice, not when a slice has passed: on a busy machine a
+    // run that waits for the CPU is not the one taking it, and demoting it (to the idle group, which the busy machine
+    // leaves nothing) made ten concurrent cold starts of a function that sleeps 1 s take 10 s. By the wall clock where
+    // the thread's CPU clock cannot be read.
+    private bool RanASlice(Runner holder)
+    {
+        if (holder.CpuSince < 0)
+        {
+            return true;
+        }
+
+        var cpu = ThreadNice.CpuTimeNs(holder.ThreadId);
+        return cpu < 0 || cpu - holder.CpuSince >= _sliceNs;
     }
 
     /// <summary>One tenant's counters, read under the scheduler's lock or as a snapshot.</summary>
@@ -403,5 +421,8 @@ internal sealed class ScriptScheduler : IDisposable
         public bool InGroup { get; set; }
 
         public long Since { get; set; }
+
+        /// <summary>Gets or sets the thread's CPU time, in ns, when its run took its slot; -1 when unknown.</summary>
+        public long CpuSince { get; set; } = -1;
     }
 }

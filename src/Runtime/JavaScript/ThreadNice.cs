@@ -99,6 +99,22 @@ internal static partial class ThreadNice
         return SchedGetAffinity(0, sizeof(ulong), ref mask) >= 0 && mask != 0 ? mask : all;
     }
 
+    /// <summary>
+    /// Gets the CPU time, in ns, a thread of this process (by its Linux thread id) has run so far; -1 off Linux or when
+    /// the thread is gone. One system call: the thread's own CPU clock (Linux's <c>MAKE_THREAD_CPUCLOCK(tid,
+    /// CPUCLOCK_SCHED)</c>), readable for any thread of the calling process.
+    /// </summary>
+    public static long CpuTimeNs(int threadId)
+    {
+        if (!OperatingSystem.IsLinux() || threadId <= 0)
+        {
+            return -1;
+        }
+
+        var clock = (~threadId << 3) | 6;
+        return ClockGetTime(clock, out var time) == 0 ? (time.Seconds * 1_000_000_000) + time.Nanoseconds : -1;
+    }
+
     private const int SchedOther = 0;
     private const int SchedIdle = 5;
 
@@ -116,6 +132,17 @@ internal static partial class ThreadNice
     [DllImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int SchedGetAffinity(int pid, nint cpusetsize, ref ulong mask);
+
+    [DllImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int ClockGetTime(int clockId, out TimeSpec time);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
 
     [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
