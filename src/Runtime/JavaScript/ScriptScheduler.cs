@@ -177,7 +177,7 @@ internal sealed class ScriptScheduler : IDisposable
             runner.Demoted = false;
             if (judged && runner.History is { } history)
             {
-                history.LastRunWasLong = demoted && Stopwatch.GetTimestamp() - runner.Since >= _sliceTicks;
+                history.LastRunWasLong = demoted && Stopwatch.GetTimestamp() - runner.Since >= _sliceTicks && RanASlice(runner);
             }
 
             if (!demoted)
@@ -201,6 +201,41 @@ internal sealed class ScriptScheduler : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Gives a demoted run's thread its priority back from another thread, when its run is being stopped (a timeout):
+    /// the thread must get the CPU to see the interrupt, and in the idle group on a busy machine it got none, so the
+    /// timed-out function's logs (collected within 200 ms) were lost. Back to the process's group and CPUs, and to the
+    /// isolate's nice value where the OS allows it; the run still ends through <see cref="Exit"/>.
+    /// </summary>
+    public void Release(Runner runner)
+    {
+        lock (_lock)
+        {
+            if (!runner.InRun || !runner.Demoted)
+            {
+                return;
+            }
+
+            if (runner.InGroup)
+            {
+                _group!.Leave(runner.ThreadId);
+                runner.InGroup = false;
+            }
+
+            if (_longRunnerCpus != 0)
+            {
+                ThreadNice.TrySetAffinity(runner.ThreadId, _processCpus);
+            }
+
+            if (_idleClass)
+            {
+                ThreadNice.TrySetOrdinaryFor(runner.ThreadId);
+            }
+
+            ThreadNice.TrySetFor(runner.ThreadId, _threadNice);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -218,6 +253,7 @@ internal sealed class ScriptScheduler : IDisposable
         {
             runner.InRun = true;
             runner.Since = Stopwatch.GetTimestamp();
+            runner.CpuSince = ThreadNice.CpuTimeNs(runner.ThreadId);
             Demote(runner);
         }
 

@@ -59,6 +59,21 @@ internal static partial class ThreadNice
         return SchedSetScheduler(0, SchedOther, ref param) == 0 && SetPriority(PrioProcess, 0, nice) == 0;
     }
 
+    /// <summary>
+    /// Puts another thread (by its Linux thread id) back in the ordinary class (<c>SCHED_OTHER</c>); false when the OS
+    /// refuses (leaving <c>SCHED_IDLE</c> needs <c>CAP_SYS_NICE</c> or a <c>RLIMIT_NICE</c> that allows it) or off Linux.
+    /// </summary>
+    public static bool TrySetOrdinaryFor(int threadId)
+    {
+        if (!OperatingSystem.IsLinux() || threadId <= 0)
+        {
+            return false;
+        }
+
+        var param = 0;
+        return SchedSetScheduler(threadId, SchedOther, ref param) == 0;
+    }
+
     /// <summary>Gets the calling thread's Linux thread id (0 off Linux).</summary>
     public static int CurrentThreadId()
     {

@@ -367,8 +367,12 @@ public sealed partial class V8Isolate : IDisposable
             // Already gone: nothing left to interrupt.
         }
 
-        // A run waiting for a slot gives up waiting.
-        _runner?.Wake.Set();
+        // A run waiting for a slot gives up waiting; a demoted run gets the CPU it needs to see the interrupt.
+        if (_runner is { } runner)
+        {
+            runner.Wake.Set();
+            _scheduler!.Release(runner);
+        }
 
         // An invocation that waits on a promise runs no script, so there is nothing to interrupt: end it here.
         _ = Post(() => FailPending(new IsolateFaultException(IsolateFault.Interrupted, "The invocation was interrupted.")));
