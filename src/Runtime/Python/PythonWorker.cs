@@ -38,7 +38,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
 
     private static readonly TimeSpan s_exitGrace = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_logCollectionWait = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan s_stderrDrainWait = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_stderrDrainWait = TimeSpan.FromSeconds(1);
     private static readonly string[] s_signalNames =
     [
         "", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV",
@@ -58,6 +58,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _exited;
     private readonly Task _stderrLoop;
+    private readonly Task _framesLoop;
     private readonly Lock _stderrGate = new();
     private readonly StringBuilder _stderrTail = new();
 
@@ -96,8 +97,8 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         _core.RunContinuationsAsynchronously = false;
         _timer = new Timer(static state => ((PythonWorker)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
         _stderrLoop = ReadErrorsAsync();
+        _framesLoop = ReadFramesAsync();
         _exited = WatchExitAsync();
-        _ = ReadFramesAsync();
     }
 
     /// <summary>Gets the id of the process the host started: the Python worker, or bubblewrap when sandboxed.</summary>
@@ -845,13 +846,15 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         _exitSeen = true;
         KillProcessGroup();
         _reaped = true;
+        // A worker that answers and then exits (a MemoryError is answered, then the process ends) has its last frame
+        // read before its death settles the call: on a busy machine the exit was seen first, and the answer was lost.
         try
         {
-            await _stderrLoop.WaitAsync(s_stderrDrainWait);
+            await Task.WhenAll(_stderrLoop, _framesLoop).WaitAsync(s_stderrDrainWait);
         }
         catch (TimeoutException)
         {
-            // A child still holds stderr open; what arrived so far is enough.
+            // A child still holds stderr or stdout open; what arrived so far is enough.
         }
 
         string stderr;

@@ -102,7 +102,7 @@ public sealed class PythonLimitsTests(PythonPoolFixture fixture) : IClassFixture
         var after = await function.InvokeAsync(Empty());
 
         Assert.Equal(500, bomb.StatusCode);
-        Assert.Equal(InvocationOutcomes.MemoryLimit, bomb.Outcome);
+        Assert.True(bomb.Outcome == InvocationOutcomes.MemoryLimit, $"outcome {bomb.Outcome}: {bomb.Text()}");
         Assert.Equal("Memory limit exceeded", bomb.JsonBody().GetProperty("title").GetString());
         Assert.Contains("128 MiB", bomb.JsonBody().GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("before memory", bomb.Messages());
