@@ -177,7 +177,7 @@ internal static partial class TenancyBench
         Console.WriteLine($"  B alone                          p50 {result.AloneLatency.P50:F3} ms  p99 {result.AloneLatency.P99:F3} ms  ({result.AloneLatency.Count} calls)");
         foreach (var run in result.Neighbours)
         {
-            Console.WriteLine($"  B beside A's {run.Runtime,-10} functions  p50 {run.Latency.P50:F3} ms  p99 {run.Latency.P99:F3} ms  ({run.Latency.Count} calls; the first {run.FirstCallMs:F1} ms; A: {run.Calls} calls, {run.Timeouts} timed out)");
+            Console.WriteLine($"  B beside A's {run.Runtime,-10} functions  p50 {run.Latency.P50:F3} ms  p99 {run.Latency.P99:F3} ms  ({run.Latency.P99 / result.AloneLatency.P99:F2}× alone; {run.Latency.Count} calls; the first {run.FirstCallMs:F1} ms; A: {run.Calls} calls, {run.Timeouts} timed out)");
         }
     }
 
@@ -203,10 +203,20 @@ internal static partial class TenancyBench
         return key.RootElement.GetProperty("key").GetString()!;
     }
 
-    // Tenant B's hello alone (after a warm-up), then beside each runtime's spinning neighbours in turn.
+    // Tenant B's hello alone, then beside each runtime's spinning neighbours in turn; all after a warm-up of every path
+    // the runs take. Without the neighbours' warm-up, the first 10 s beside them measured the JIT as much as the
+    // neighbours: ~2,400 methods of the timeout, interrupt and isolate-making paths were compiled (tier 0, instrumented,
+    // tier 1) on the tiered-compilation thread, which runs at the gateway's own priority, in max runs of 12 ms.
     private static async Task<(LatencyStats Alone, List<NeighbourRun> Neighbours)> AloneThenBesideNeighboursAsync(Uri gateway, LoadGenerator b, Options options, ErrorLog errors)
     {
         await b.SequentialAsync(BHello, 500, BenchProgram.ExpectedBody);
+        foreach (var runtime in s_spinners.Keys)
+        {
+            Console.WriteLine($"  warm-up: B beside tenant A's {runtime} neighbours for {options.Duration.TotalSeconds:F0} s, not measured");
+            _ = await NoisyNeighbourAsync(gateway, b, runtime, options, errors, announce: false);
+        }
+
+        await SequentialForAsync(b, BHello, TimeSpan.FromSeconds(2), errors);
         var alone = await SequentialForAsync(b, BHello, options.Duration, errors);
         List<NeighbourRun> neighbours = [];
         foreach (var runtime in s_spinners.Keys)
@@ -217,7 +227,7 @@ internal static partial class TenancyBench
         return (alone, neighbours);
     }
 
-    private static async Task<NeighbourRun> NoisyNeighbourAsync(Uri gateway, LoadGenerator b, string runtime, Options options, ErrorLog errors)
+    private static async Task<NeighbourRun> NoisyNeighbourAsync(Uri gateway, LoadGenerator b, string runtime, Options options, ErrorLog errors, bool announce = true)
     {
         using var neighbour = new LoadGenerator(gateway, NeighbourFunctions * CallersPerFunction);
         using var stop = new CancellationTokenSource();
@@ -235,7 +245,11 @@ internal static partial class TenancyBench
             }
         })).ToList();
         await Task.Delay(TimeSpan.FromSeconds(1));
-        Console.WriteLine($"  tenant A's {runtime} neighbours are running; measuring B beside them for {options.Duration.TotalSeconds:F0} s");
+        if (announce)
+        {
+            Console.WriteLine($"  tenant A's {runtime} neighbours are running; measuring B beside them for {options.Duration.TotalSeconds:F0} s");
+        }
+
         var first = await b.SendAsync(BHello, BenchProgram.ExpectedBody, errors);
         var beside = await SequentialForAsync(b, BHello, options.Duration, errors);
         await stop.CancelAsync();

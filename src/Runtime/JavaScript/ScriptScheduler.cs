@@ -236,6 +236,26 @@ internal sealed class ScriptScheduler : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a thread that holds no slot where long runners run, for good: the calling isolate thread's teardown, which
+    /// nobody waits for. The thread ends after it (it never leaves the group; the kernel drops an ended thread from it).
+    /// </summary>
+    public void Retire(int threadId)
+    {
+        if (_sliceTicks == 0 || !(_group?.Enter(threadId) ?? false))
+        {
+            if (_idleClass)
+            {
+                ThreadNice.TrySetIdleClassFor(threadId);
+            }
+        }
+
+        if (_longRunnerCpus != 0)
+        {
+            ThreadNice.TrySetAffinity(threadId, _longRunnerCpus);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

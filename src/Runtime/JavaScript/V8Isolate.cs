@@ -606,6 +606,10 @@ public sealed partial class V8Isolate : IDisposable
                 Execute(leftover.Action);
             }
 
+            // The teardown itself (freeing a heap of up to the memory limit) waits for idle CPU, where long runners run:
+            // at nice 19 among ordinary threads it still held a core for a scheduler tick when a request's thread woke.
+            _scheduler?.Retire(_threadId);
+
             // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
             _engine!.Dispose();
         }
