@@ -25,6 +25,12 @@ public sealed partial class PythonFunction : IFunctionExecutor
     private readonly string _metaJson;
     private readonly int _maxQueue;
     private readonly TimeSpan _timeout;
+
+    // Whether the function's last invocation was a long runner (its next starts in the idle cpu group; see LongRunWatch).
+    private volatile bool _lastRunWasLong;
+
+    /// <summary>Gets whether the function's last invocation was a long runner.</summary>
+    internal bool LastRunWasLong => _lastRunWasLong;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     // Most recently used first: the hot workers stay warm and the ones at the end are trimmed.
@@ -287,7 +293,14 @@ public sealed partial class PythonFunction : IFunctionExecutor
         ExecutionResult result;
         try
         {
-            result = InvocationJson.Read(await worker.InvokeAsync(requestJson, _timeout));
+            try
+            {
+                result = InvocationJson.Read(await worker.InvokeAsync(requestJson, _timeout, _lastRunWasLong));
+            }
+            finally
+            {
+                _lastRunWasLong = worker.LastCallWasLong;
+            }
         }
         catch (PythonWorkerException ex) when (ex.Fault == PythonWorkerFault.Timeout)
         {

@@ -79,6 +79,16 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     public int WorkerNice { get; set; } = 10;
 
     /// <summary>
+    /// Gets or sets the slice, in ms of CPU time, after which an invocation's Python process is a long runner (looked at
+    /// once a slice, from the end of its first): every process of its sandbox moves to an idle cpu group (cgroup v1: a <c>long</c> group
+    /// marked <c>cpu.idle</c> inside the workers' cpu group; cgroup v2: <c>cpu.idle</c> of the worker's own group) until
+    /// the invocation ends, and the function's next invocation starts there, as JavaScript's long runners do
+    /// (<c>Granary:JavaScript:ScriptSliceMs</c>). Default 50; 0 turns it off. Needs the cpu controller.
+    /// </summary>
+    [Range(0, 60000)]
+    public int LongRunnerSliceMs { get; set; } = 50;
+
+    /// <summary>
     /// Gets or sets how workers are isolated: <c>sandbox</c> (default) runs each worker in a bubblewrap sandbox (its
     /// own network, PID, IPC and mount namespaces, a uid of its tenant's own, cgroup memory and process limits, no
     /// network but Granary's egress proxy); <c>none</c> runs workers as plain processes of <see cref="WorkerUser"/>,

@@ -451,6 +451,7 @@ internal sealed class CgroupLayout : IDisposable
     private readonly string? _memory;
     private readonly string? _pids;
     private readonly string? _cpu;
+    private readonly string? _longCpu;
 
     private CgroupLayout(string? v2, string? memory, string? pids, string? cpu)
     {
@@ -458,6 +459,7 @@ internal sealed class CgroupLayout : IDisposable
         _memory = memory;
         _pids = pids;
         _cpu = cpu;
+        _longCpu = v2 is null && cpu is not null ? TryIdleGroupV1(cpu) : null;
     }
 
     /// <summary>Gets whether the workers share one CPU weight (the cpu controller is available).</summary>
@@ -570,7 +572,7 @@ internal sealed class CgroupLayout : IDisposable
             var directory = Path.Combine(_v2, name);
             Directory.CreateDirectory(directory);
             File.WriteAllText(Path.Combine(directory, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
-            return new WorkerCgroups(directory, null, null, null);
+            return new WorkerCgroups(directory, null, null, null, cpuIdle: _cpu is not null);
         }
 
         var memory = Path.Combine(_memory!, name);
@@ -583,7 +585,7 @@ internal sealed class CgroupLayout : IDisposable
             File.WriteAllText(Path.Combine(pids, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
         }
 
-        return new WorkerCgroups(null, memory, pids, _cpu);
+        return new WorkerCgroups(null, memory, pids, _cpu, longCpu: _longCpu);
     }
 
     /// <inheritdoc />
@@ -592,7 +594,31 @@ internal sealed class CgroupLayout : IDisposable
         Cgroups.TryRemove(_v2);
         Cgroups.TryRemove(_memory);
         Cgroups.TryRemove(_pids);
+        Cgroups.TryRemove(_longCpu);
         Cgroups.TryRemove(_cpu);
+    }
+
+    // cgroup v1: the idle group of the workers' cpu group, where the processes of a worker whose invocation is a long
+    // runner go (see PythonWorker); null when the kernel refuses.
+    private static string? TryIdleGroupV1(string cpu)
+    {
+        var directory = Path.Combine(cpu, "long");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var idle = Path.Combine(directory, "cpu.idle");
+            if (File.Exists(idle) ? Cgroups.TryWrite(idle, "1") : Cgroups.TryWrite(Path.Combine(directory, "cpu.shares"), "2"))
+            {
+                return directory;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Long runners then keep the workers' weight.
+        }
+
+        Cgroups.TryRemove(directory);
+        return null;
     }
 
     // cgroup v2: the cpu controller for the workers' directory, weighted as one group; null when the host has none.
@@ -647,13 +673,49 @@ internal sealed class WorkerCgroups : IDisposable
     private readonly string? _memory;
     private readonly string? _pids;
     private readonly string? _sharedCpu;
+    private readonly string? _longCpu;
+    private readonly bool _cpuIdle;
 
-    internal WorkerCgroups(string? v2, string? memory, string? pids, string? sharedCpu)
+    internal WorkerCgroups(string? v2, string? memory, string? pids, string? sharedCpu, bool cpuIdle = false, string? longCpu = null)
     {
         _v2 = v2;
         _memory = memory;
         _pids = pids;
         _sharedCpu = sharedCpu;
+        _cpuIdle = v2 is not null && cpuIdle;
+        _longCpu = sharedCpu is null ? null : longCpu;
+    }
+
+    /// <summary>
+    /// Gets whether the worker can be demoted as a long runner: its own cgroup v2 directory has the cpu controller
+    /// (<c>cpu.idle</c>), or cgroup v1 has the workers' idle group.
+    /// </summary>
+    public bool CanDemote => _cpuIdle || _longCpu is not null;
+
+    /// <summary>
+    /// Moves every process of the worker where it only gets CPU nothing else wants (an idle cpu group), or back; false
+    /// when the kernel refused. Processes forked meanwhile keep the group they were forked in.
+    /// </summary>
+    public bool SetIdle(bool idle)
+    {
+        if (_cpuIdle)
+        {
+            return Cgroups.TryWrite(Path.Combine(_v2!, "cpu.idle"), idle ? "1" : "0");
+        }
+
+        if (_longCpu is null)
+        {
+            return false;
+        }
+
+        var procs = Path.Combine(idle ? _longCpu : _sharedCpu!, "cgroup.procs");
+        var moved = true;
+        foreach (var pid in Pids())
+        {
+            moved &= Cgroups.TryWrite(procs, pid.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return moved;
     }
 
     /// <summary>

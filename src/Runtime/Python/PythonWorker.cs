@@ -52,6 +52,8 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     private readonly Stream _errors;
     private readonly ILogger _logger;
     private readonly Timer _timer;
+    private readonly Lock _timerGate = new();
+    private readonly LongRunWatch? _watch;
     private readonly int _maxFrameBytes;
     private readonly int _memoryOverheadMb;
     private readonly Action<PythonWorker>? _onDisposed;
@@ -68,6 +70,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     private bool _loading;
     private long _seq;
     private TimeSpan _callTimeout;
+    private long _deadline;
     private TaskCompletionSource<string>? _logsWaiter;
 
     private PythonWorkerException? _death;
@@ -96,6 +99,11 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         _memoryOverheadMb = options.MaxMemoryOverheadMb;
         _core.RunContinuationsAsynchronously = false;
         _timer = new Timer(static state => ((PythonWorker)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+        if (options.LongRunnerSliceMs > 0 && box?.Cgroups is { CanDemote: true } cgroups)
+        {
+            _watch = new LongRunWatch(cgroups, TimeSpan.FromMilliseconds(options.LongRunnerSliceMs));
+        }
+
         _stderrLoop = ReadErrorsAsync();
         _framesLoop = ReadFramesAsync();
         _exited = WatchExitAsync();
@@ -325,7 +333,10 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     /// adapter's result object as JSON. Fails with <see cref="PythonWorkerException"/> when the worker times out, runs
     /// out of memory or dies; the worker is then no longer usable.
     /// </summary>
-    public ValueTask<string> InvokeAsync(string requestJson, TimeSpan timeout)
+    /// <param name="requestJson">The request object.</param>
+    /// <param name="timeout">The invocation's timeout.</param>
+    /// <param name="startDemoted">Whether the invocation starts as a long runner (the function's last one was).</param>
+    public ValueTask<string> InvokeAsync(string requestJson, TimeSpan timeout, bool startDemoted = false)
     {
         ArgumentNullException.ThrowIfNull(requestJson);
         var seq = _seq + 1;
@@ -343,8 +354,11 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         position += Encoding.UTF8.GetBytes(requestJson, span[position..]);
         span[position++] = (byte)'}';
         BinaryPrimitives.WriteInt32BigEndian(span, position - 4);
-        return Call(buffer, position, loading: false, timeout, pooled: true);
+        return Call(buffer, position, loading: false, timeout, pooled: true, startDemoted);
     }
+
+    /// <summary>Gets whether the worker's last invocation was a long runner (see <see cref="LongRunWatch"/>).</summary>
+    public bool LastCallWasLong { get; private set; }
 
     /// <summary>Kills the worker's process group now (a timed-out or broken worker).</summary>
     public void Kill()
@@ -376,7 +390,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
 
     // Sends a frame and waits for the reply that ends the call (loaded or result). Only one call is in progress at a
     // time: the function that rented the worker holds it exclusively.
-    private ValueTask<string> Call(byte[] frame, int length, bool loading, TimeSpan timeout, bool pooled)
+    private ValueTask<string> Call(byte[] frame, int length, bool loading, TimeSpan timeout, bool pooled, bool startDemoted = false)
     {
         if (Volatile.Read(ref _state) != Idle)
         {
@@ -398,7 +412,19 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             return new ValueTask<string>(this, _core.Version);
         }
 
-        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+        lock (_timerGate)
+        {
+            _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            var first = timeout;
+            if (!loading && _watch is not null)
+            {
+                _watch.Start(startDemoted);
+                first = timeout < _watch.Slice ? timeout : _watch.Slice;
+            }
+
+            _timer.Change(first, Timeout.InfiniteTimeSpan);
+        }
+
         ValueTask write;
         try
         {
@@ -456,13 +482,21 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
             return false;
         }
 
-        try
+        lock (_timerGate)
         {
-            _timer.Change(Timeout.Infinite, Timeout.Infinite);
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed: nothing to stop.
+            try
+            {
+                _timer.Change(Timeout.Infinite, Timeout.Infinite);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed: nothing to stop.
+            }
+
+            if (!_loading && _watch is not null)
+            {
+                LastCallWasLong = _watch.End();
+            }
         }
 
         if (error is null)
@@ -478,8 +512,26 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
         return true;
     }
 
+    // The timer ends a call at its timeout; before that, it looks at an invocation once a slice for a long runner.
     private void OnTimer()
     {
+        lock (_timerGate)
+        {
+            // A late tick of a call that already ended finds the state Idle, or the next call's deadline ahead.
+            var left = _deadline - Stopwatch.GetTimestamp();
+            if (Volatile.Read(ref _state) == Waiting && left > 0)
+            {
+                var wait = TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
+                if (!_loading && _watch is not null && _watch.Look(PythonProcessId) && _watch.Slice < wait)
+                {
+                    wait = _watch.Slice;
+                }
+
+                _timer.Change(wait, Timeout.InfiniteTimeSpan);
+                return;
+            }
+        }
+
         if (Interlocked.CompareExchange(ref _state, TimingOut, Waiting) == Waiting)
         {
             _ = TimeOutAsync();
