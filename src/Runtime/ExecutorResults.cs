@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Granary.Functions;
 using Granary.Runtime.Events;
-using Granary.Runtime.JavaScript;
+using Granary.Runtime.Execution;
 using Granary.Runtime.Snippets;
 
 namespace Granary.Runtime;

@@ -4,27 +4,10 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Granary.Runtime.Egress;
+using Granary.Runtime.Execution;
 using Microsoft.ClearScript.JavaScript;
 
 namespace Granary.Runtime.JavaScript;
-
-/// <summary>The limits of functions' <c>fetch</c> (see the <c>Fetch*</c> settings of <see cref="JavaScriptRuntimeOptions"/>).</summary>
-/// <param name="MaxConcurrentRequests">How many fetches one invocation may have in flight at once.</param>
-/// <param name="MaxResponseBytes">The largest response body one fetch may read.</param>
-/// <param name="MaxRequestBytes">The largest request body one fetch may send.</param>
-/// <param name="Timeout">How long one fetch may take, body included (never beyond the invocation).</param>
-public sealed record FetchLimits(int MaxConcurrentRequests, long MaxResponseBytes, long MaxRequestBytes, TimeSpan Timeout)
-{
-    /// <summary>Gets the limits of the default configuration.</summary>
-    public static FetchLimits Default { get; } = From(new JavaScriptRuntimeOptions());
-
-    /// <summary>Reads the limits from the runtime options.</summary>
-    public static FetchLimits From(JavaScriptRuntimeOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new(options.FetchMaxConcurrentRequests, options.FetchMaxResponseBytes, options.FetchMaxRequestBytes, TimeSpan.FromSeconds(options.FetchTimeoutSeconds));
-    }
-}
 
 /// <summary>
 /// The host side of one isolate's <c>fetch</c>, made on its first fetch. Requests go out on the egress policy's
@@ -59,7 +42,9 @@ internal sealed class FetchOperations
         _client = new HttpClient(function.Egress.CreateHandler(function.Tenant), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    private FetchLimits Limits => _function.Fetch;
+    private static readonly FetchLimits s_defaultLimits = new JavaScriptRuntimeOptions().ToFetchLimits();
+
+    private FetchLimits Limits => _function.Fetch ?? s_defaultLimits;
 
     /// <summary>Starts a fetch; returns the invocation's number, or why the fetch cannot start.</summary>
     public object Start(int id, string method, string url, string headersJson, object? body, string redirect)

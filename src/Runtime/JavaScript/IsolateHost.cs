@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Granary.Runtime.Execution;
 using Microsoft.ClearScript;
 
 namespace Granary.Runtime.JavaScript;

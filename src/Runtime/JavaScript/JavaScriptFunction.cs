@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Granary.Functions;
+using Granary.Runtime.Execution;
 using Granary.Runtime.Snippets;
 using Microsoft.Extensions.Logging;
 
@@ -60,7 +61,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         ArgumentNullException.ThrowIfNull(limits);
         Definition = definition;
         _pool = pool;
-        _meta = FunctionMeta.From(definition, limits, pool.Options, packagesRoot, pool.Egress);
+        _meta = JavaScriptMeta.For(definition, limits, pool.Options, packagesRoot, pool.Egress);
         _maxQueue = limits.MaxQueueLength;
         _timeout = TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds);
         _scaleUpDelay = pool.ScaleUpDelay;
@@ -95,7 +96,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         isolate.Attach(pool.Scheduler, definition.Id.Tenant, TimeSpan.Zero, null);
         try
         {
-            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, FunctionMeta.From(definition, limits, pool.Options, packagesRoot, pool.Egress), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, JavaScriptMeta.For(definition, limits, pool.Options, packagesRoot, pool.Egress), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
         }
         finally
         {

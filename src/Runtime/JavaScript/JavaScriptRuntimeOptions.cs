@@ -40,6 +40,10 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
         .Select(name => name.StartsWith("node:", StringComparison.Ordinal) ? name[5..] : name)
         .Distinct(StringComparer.Ordinal);
 
+    /// <summary>Gets the limits of functions' <c>fetch</c> from the <c>Fetch*</c> settings.</summary>
+    public FetchLimits ToFetchLimits() =>
+        new(FetchMaxConcurrentRequests, FetchMaxResponseBytes, FetchMaxRequestBytes, TimeSpan.FromSeconds(FetchTimeoutSeconds));
+
     /// <summary>
     /// Gets or sets where Kyma functions' <c>emitCloudEvent</c> and <c>publishCloudEvent</c> post (Kyma's eventing
     /// publisher proxy, an absolute http or https URL). It is the platform's setting, never the function's: a

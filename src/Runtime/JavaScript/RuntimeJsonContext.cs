@@ -18,6 +18,5 @@ internal sealed class JsError
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(JsError))]
-[JsonSerializable(typeof(FunctionMeta))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class RuntimeJsonContext : JsonSerializerContext;

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Granary.Functions;
+using Granary.Runtime.Execution;
 using Microsoft.ClearScript;
 using Microsoft.ClearScript.V8;
 
@@ -181,7 +182,7 @@ public sealed partial class V8Isolate : IDisposable
                     _host.FileSystemRoot = meta.FileSystemRoot;
                     _host.PackagesRoot = meta.PackagesRoot;
                     _host.Function = meta;
-                    var outcome = (string)_load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, RuntimeJsonContext.Default.FunctionMeta));
+                    var outcome = (string)_load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, ExecutionJsonContext.Default.FunctionMeta));
                     var loaded = JsonSerializer.Deserialize(outcome, RuntimeJsonContext.Default.JsError)!;
                     if (loaded.Kind is not null)
                     {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Granary.Functions;
-using Granary.Runtime.JavaScript;
+using Granary.Runtime.Execution;
 using Granary.Runtime.Snippets;
 using Microsoft.Extensions.Logging;
 
@@ -257,8 +257,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, PythonRuntimeOptions options)
     {
         // The JavaScript meta, with nothing of Node: no built-in module list, no file system, no npm packages.
-        var javaScript = new JavaScriptRuntimeOptions { AllowedBuiltinModules = "", PublisherProxyAddress = options.PublisherProxyAddress };
-        return JsonSerializer.Serialize(FunctionMeta.From(definition, limits, javaScript), RuntimeJsonContext.Default.FunctionMeta);
+        return JsonSerializer.Serialize(FunctionMeta.From(definition, limits, options.PublisherProxyAddress), ExecutionJsonContext.Default.FunctionMeta);
     }
 
     private async Task<ExecutionResult> WaitForTurnAsync(QueuedInvocation queued)

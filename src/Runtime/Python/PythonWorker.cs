@@ -11,7 +11,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks.Sources;
 using Granary.Functions;
-using Granary.Runtime.JavaScript;
+using Granary.Runtime.Execution;
 using Granary.Runtime.Snippets;
 using Microsoft.Extensions.Logging;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Granary.Functions;
 
-namespace Granary.Runtime.JavaScript;
+namespace Granary.Runtime.Execution;
 
 /// <summary>
 /// The wire between .NET and the bootstrap: requests go in as <c>{m, p, q, h, b, e}</c>, results come

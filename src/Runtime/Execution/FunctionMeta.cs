@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Granary.Functions;
 using Granary.Runtime.Egress;
 
-namespace Granary.Runtime.JavaScript;
+namespace Granary.Runtime.Execution;
 
 /// <summary>What the module loader and the adapters know about the function they serve.</summary>
 public sealed record FunctionMeta
@@ -50,9 +50,9 @@ public sealed record FunctionMeta
     [JsonIgnore]
     public EgressPolicy Egress { get; init; } = EgressPolicy.Default;
 
-    /// <summary>Gets the limits of the function's <c>fetch</c> (from <see cref="JavaScriptRuntimeOptions"/>); host-side only.</summary>
+    /// <summary>Gets the limits of the function's <c>fetch</c> (JavaScript), or null for the defaults; host-side only.</summary>
     [JsonIgnore]
-    public FetchLimits Fetch { get; init; } = FetchLimits.Default;
+    public FetchLimits? Fetch { get; init; }
 
     /// <summary>Gets whether <c>require('fs')</c> is available (single-function mode only).</summary>
     public bool FileSystem => FileSystemRoot is not null;
@@ -69,15 +69,14 @@ public sealed record FunctionMeta
     public string? PackagesRoot { get; init; }
 
     /// <summary>
-    /// Builds the meta of a deployed definition; <paramref name="packagesRoot"/> is the directory its npm
-    /// dependencies are installed in, or null when it has none; <paramref name="egress"/> is the silo's egress policy
-    /// (<see cref="EgressPolicy.Default"/> when null).
+    /// Builds the meta of a deployed definition, as every runtime sees it; a runtime adds what only it uses (the
+    /// JavaScript runtime: built-in modules, packages, file system, <c>fetch</c>) with <c>with</c>.
+    /// <paramref name="publisherProxyAddress"/> is the operator's Kyma publisher address, if any.
     /// </summary>
-    public static FunctionMeta From(FunctionDefinition definition, FunctionLimits limits, JavaScriptRuntimeOptions options, string? packagesRoot = null, EgressPolicy? egress = null)
+    public static FunctionMeta From(FunctionDefinition definition, FunctionLimits limits, string? publisherProxyAddress)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(limits);
-        ArgumentNullException.ThrowIfNull(options);
         var spec = definition.Spec;
         var maxBodyBytes = limits.MaxRequestBodyBytes;
         return new FunctionMeta
@@ -92,12 +91,7 @@ public sealed record FunctionMeta
             MemoryLimitMb = spec.MemoryLimitMb,
             BodySizeLimitMb = maxBodyBytes / (1024.0 * 1024.0),
             Env = spec.Env,
-            BuiltinModules = [.. options.BuiltinModuleList()],
-            PublisherProxyAddress = string.IsNullOrEmpty(options.PublisherProxyAddress) ? null : options.PublisherProxyAddress,
-            FileSystemRoot = string.IsNullOrEmpty(options.FileSystemRoot) ? null : Path.GetFullPath(options.FileSystemRoot),
-            PackagesRoot = string.IsNullOrEmpty(packagesRoot) ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(packagesRoot)),
-            Egress = egress ?? EgressPolicy.Default,
-            Fetch = FetchLimits.From(options),
+            PublisherProxyAddress = string.IsNullOrEmpty(publisherProxyAddress) ? null : publisherProxyAddress,
         };
     }
 }

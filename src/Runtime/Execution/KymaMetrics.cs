@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Granary.Functions;
 
-namespace Granary.Runtime.JavaScript;
+namespace Granary.Runtime.Execution;
 
 /// <summary>
 /// The metrics Kyma's Node runtime serves at <c>GET /metrics</c> of a function (OpenTelemetry's Prometheus
