@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Orleans.Concurrency;
 
 namespace Granary.Functions;
 
@@ -20,9 +19,9 @@ public interface IFunctionGrain : IGrainWithStringKey
 
     /// <summary>
     /// Whether this activation is running the call with <see cref="InvocationRequest.CallId"/> <paramref name="callId"/>
-    /// now. A new activation (the old one was lost with its silo) answers false.
+    /// now. A new activation (the old one was lost with its silo) answers false. (The grain is reentrant: this call
+    /// interleaves with the invocation it asks about.)
     /// </summary>
-    [AlwaysInterleave]
     Task<bool> IsRunningAsync(string callId);
 
     /// <summary>Used by the function's definition grain: switch to a new version, or unload when null (deleted).</summary>

@@ -225,7 +225,7 @@ public sealed partial class FunctionGrain(
                 _loadError = null;
                 _loading = Task.FromResult<IFunctionExecutor?>(next);
                 LogReloaded(_id.Key, definition.Version);
-                _ = next.WarmUpAsync();
+                _ = WarmUpAsync(next, definition.Version);
             }
         }
 
@@ -233,6 +233,23 @@ public sealed partial class FunctionGrain(
         {
             // Running invocations finish on the old isolates, which are discarded as they come free.
             await previous.DisposeAsync();
+        }
+    }
+
+    // Warms the new version's first instance in the background (the reload does not wait for it). A load failure is
+    // logged here; the next invocation meets it and answers it as a load error.
+    private async Task WarmUpAsync(IFunctionExecutor next, int version)
+    {
+        try
+        {
+            if (await next.WarmUpAsync() is { } error)
+            {
+                LogWarmUpFailed(_id.Key, version, error.Message, null);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogWarmUpFailed(_id.Key, version, ex.Message, ex);
         }
     }
 
@@ -471,4 +488,7 @@ public sealed partial class FunctionGrain(
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Function {Function} could not detach from its definition grain")]
     private partial void LogDetachFailed(string function, Exception exception);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Function {Function} version {Version} failed to warm up after a reload: {Reason}")]
+    private partial void LogWarmUpFailed(string function, int version, string reason, Exception? exception);
 }
