@@ -3,7 +3,7 @@ using Granary.Runtime.Egress;
 using Granary.Runtime.JavaScript;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using static Granary.Runtime.Tests.FunctionRunner;
+using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
 namespace Granary.Runtime.Tests.Egress;
 

@@ -168,12 +168,6 @@ internal static class PythonRunner
 
     public static InvocationRequest Empty() => InvocationRequest.Json("{}");
 
-    public static string Text(this ExecutionResult result) => Encoding.UTF8.GetString(result.Body.Span);
-
-    public static JsonElement JsonBody(this ExecutionResult result) => JsonDocument.Parse(result.Body).RootElement.Clone();
-
-    public static ImmutableArray<string> Messages(this ExecutionResult result) => [.. result.Logs.Select(l => l.Message)];
-
     /// <summary>Creates a 30 s function <c>shop/fn</c> of <paramref name="tenant"/> (the sandbox tests' two tenants).</summary>
     public static PythonFunction TenantFunction(PythonWorkerPool pool, string tenant, string code, Func<FunctionSpec, FunctionSpec>? configure = null)
     {

@@ -33,7 +33,7 @@ internal static class PythonSignatures
     }
 
     public static InvocationRequest Request(string method = "GET", string path = "/", string query = "", string? body = null, params (string Name, string Value)[] headers) =>
-        FunctionRunner.Request(method, path, query, body, headers);
+        JavaScript.FunctionRunner.Request(method, path, query, body, headers);
 
     public static InvocationRequest PostJson(string json, string path = "/") =>
         Request("POST", path, body: json, headers: ("Content-Type", "application/json"));

@@ -1,7 +1,7 @@
 using Granary.Functions;
-using static Granary.Runtime.Tests.FunctionRunner;
+using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
-namespace Granary.Runtime.Tests;
+namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>The Skipper <c>handler</c> contract: (event, context) in, Kipper's Node response rules out.</summary>
 public sealed class HandlerSignatureTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>

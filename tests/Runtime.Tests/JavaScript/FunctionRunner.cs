@@ -1,11 +1,9 @@
-using System.Collections.Immutable;
 using System.Text;
-using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.JavaScript;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Granary.Runtime.Tests;
+namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>Deploys code into a <see cref="JavaScriptFunction"/> the way a function grain does, without Orleans.</summary>
 internal static class FunctionRunner
@@ -42,13 +40,4 @@ internal static class FunctionRunner
 
     public static InvocationRequest Json(string json, string method = "POST") =>
         Request(method, body: json, headers: ("Content-Type", "application/json"));
-
-    public static string Text(this ExecutionResult result) => Encoding.UTF8.GetString(result.Body.Span);
-
-    public static JsonElement JsonBody(this ExecutionResult result) => JsonDocument.Parse(result.Body).RootElement.Clone();
-
-    public static string? Header(this ExecutionResult result, string name) =>
-        result.Headers.Where(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
-
-    public static ImmutableArray<string> Messages(this ExecutionResult result) => [.. result.Logs.Select(l => l.Message)];
 }

@@ -1,6 +1,6 @@
-using static Granary.Runtime.Tests.FunctionRunner;
+using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
-namespace Granary.Runtime.Tests;
+namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>What a function sees in its isolate: the web and Node globals it may use, and nothing of the host.</summary>
 public sealed class GlobalsTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>

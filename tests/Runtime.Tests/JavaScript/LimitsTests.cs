@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Granary.Functions;
 using Granary.Runtime.JavaScript;
-using static Granary.Runtime.Tests.FunctionRunner;
+using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
-namespace Granary.Runtime.Tests;
+namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>Timeouts, memory limits, load errors and concurrency: a misbehaving function never takes the host down.</summary>
 public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>

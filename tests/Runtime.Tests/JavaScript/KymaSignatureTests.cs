@@ -1,7 +1,7 @@
 using Granary.Functions;
-using static Granary.Runtime.Tests.FunctionRunner;
+using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
-namespace Granary.Runtime.Tests;
+namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>Kyma's Node runtime contract: main(event, context[, callback]) and its response rules.</summary>
 public sealed class KymaSignatureTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>

@@ -4,11 +4,12 @@ using System.Net.Sockets;
 using Granary.Functions;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.Packages;
+using Granary.Runtime.Tests.JavaScript;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using static Granary.Runtime.Tests.FunctionRunner;
+using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
-namespace Granary.Runtime.Tests;
+namespace Granary.Runtime.Tests.Packages;
 
 /// <summary>npm dependencies: validation, installs with the machine's real npm from the real registry, and require() of them.</summary>
 public sealed class NpmPackagesTests(NpmPackagesTests.Fixture npm, IsolatePoolFixture isolates)

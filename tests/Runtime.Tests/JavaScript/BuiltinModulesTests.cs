@@ -2,9 +2,9 @@ using System.Text.Json.Nodes;
 using Granary.Runtime.JavaScript;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using static Granary.Runtime.Tests.FunctionRunner;
+using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
-namespace Granary.Runtime.Tests;
+namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>
 /// The Node built-in modules Granary implements for V8 (require('path'), 'util', 'events', ...). Each test runs a

@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 using Granary.Runtime.JavaScript;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using static Granary.Runtime.Tests.FunctionRunner;
+using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
-namespace Granary.Runtime.Tests;
+namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>Runs alone: its checks read the CPU time of isolate threads, which other tests' isolates would add to.</summary>
 [CollectionDefinition(nameof(V8SandboxAlone), DisableParallelization = true)]
