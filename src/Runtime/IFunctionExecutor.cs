@@ -12,8 +12,8 @@ public interface IFunctionExecutor : IAsyncDisposable
     /// <summary>Gets the version this instance runs.</summary>
     FunctionDefinition Definition { get; }
 
-    /// <summary>Gets how many isolates or worker processes this instance holds now.</summary>
-    int Isolates { get; }
+    /// <summary>Gets how many instances of the code (V8 isolates or Python worker processes) this executor holds now.</summary>
+    int Instances { get; }
 
     /// <summary>Loads the code into its first isolate or worker; returns why it failed to load, or null.</summary>
     Task<CodeError?> WarmUpAsync();

@@ -78,7 +78,7 @@ public sealed class GranaryServer : IAsyncDisposable
                 variables[name] = value;
             }
 
-            builder.Configuration.Sources.Insert(0, new Granary.Silo.Hosting.SeedEnvironment(variables));
+            builder.Configuration.Sources.Insert(0, new Granary.Silo.Hosting.CustomCodeEnvironment(variables));
         }
 
         builder.Configuration.AddInMemoryCollection(configuration);

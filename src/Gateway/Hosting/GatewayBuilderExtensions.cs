@@ -20,7 +20,7 @@ public static class GatewayBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
-        configuration.AddSeedEnvironment();
+        configuration.AddCustomCodeEnvironment();
         // PORT wins over ASPNETCORE_HTTP_PORTS, which the .NET container images preset to 8080.
         if (configuration["urls"] is null && (configuration["PORT"] is { Length: > 0 } || configuration["http_ports"] is null))
         {

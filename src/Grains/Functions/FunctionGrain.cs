@@ -457,7 +457,7 @@ public sealed partial class FunctionGrain(
         state,
         version,
         _since,
-        _function?.Isolates ?? 0,
+        _function?.Instances ?? 0,
         _inFlight,
         _shard);
 

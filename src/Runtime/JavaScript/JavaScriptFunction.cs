@@ -75,7 +75,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     public FunctionDefinition Definition { get; }
 
     /// <summary>Gets how many isolates exist (loaded or loading).</summary>
-    public int Isolates => Volatile.Read(ref _isolates);
+    public int Instances => Volatile.Read(ref _isolates);
 
     /// <summary>Gets whether invocations run inline on the caller's thread (once the function proved quick, until it proves slow).</summary>
     public bool RunsInline => Volatile.Read(ref _inline);
@@ -142,7 +142,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrived = Stopwatch.GetTimestamp();
-        var (requestJson, answer) = await ExecutorResults.PrepareAsync(Volatile.Read(ref _signature), request, stateJson, _metrics, _meta.Name);
+        var (requestJson, answer) = await HostAnswers.PrepareAsync(Volatile.Read(ref _signature), request, stateJson, _metrics, _meta.Name);
         if (requestJson is null)
         {
             return answer!;
@@ -444,7 +444,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
             Release(isolate);
         }
 
-        return ExecutorResults.Finish(result, Volatile.Read(ref _signature), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
+        return HostAnswers.Finish(result, Volatile.Read(ref _signature), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
     }
 
     // Called with one isolate slot already counted in _isolates for this invocation.
@@ -460,7 +460,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
                 _inFlight--;
             }
 
-            return ExecutorResults.LoadFailed(error!, initMs);
+            return HostAnswers.LoadFailed(error!, initMs);
         }
 
         return await RunAsync(isolate, requestJson, arrived, cold: true, initMs);
@@ -573,9 +573,9 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         Release(isolate);
     }
 
-    private ExecutionResult TimedOut() => ExecutorResults.TimedOut(Volatile.Read(ref _signature), _meta.TimeoutSeconds);
+    private ExecutionResult TimedOut() => HostAnswers.TimedOut(Volatile.Read(ref _signature), _meta.TimeoutSeconds);
 
-    private ExecutionResult Throttled() => ExecutorResults.Throttled(Volatile.Read(ref _signature), Definition.Spec.MaxConcurrency, _maxQueue);
+    private ExecutionResult Throttled() => HostAnswers.Throttled(Volatile.Read(ref _signature), Definition.Spec.MaxConcurrency, _maxQueue);
 
     private async Task<(V8Isolate? Isolate, CodeError? Error)> CreateLoadedIsolateAsync()
     {

@@ -74,7 +74,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     public FunctionDefinition Definition { get; }
 
     /// <summary>Gets how many worker processes exist (loaded or loading).</summary>
-    public int Isolates => Volatile.Read(ref _workers);
+    public int Instances => Volatile.Read(ref _workers);
 
     /// <summary>Gets how many invocations are running or queued.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -137,7 +137,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrived = Stopwatch.GetTimestamp();
-        var (requestJson, answer) = await ExecutorResults.PrepareAsync(Volatile.Read(ref _signature), request, stateJson, _metrics, _name);
+        var (requestJson, answer) = await HostAnswers.PrepareAsync(Volatile.Read(ref _signature), request, stateJson, _metrics, _name);
         if (requestJson is null)
         {
             return answer!;
@@ -324,7 +324,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
             Release(worker);
         }
 
-        return ExecutorResults.Finish(result, Volatile.Read(ref _signature), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
+        return HostAnswers.Finish(result, Volatile.Read(ref _signature), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
     }
 
     // Called with one worker slot already counted in _workers for this invocation.
@@ -460,13 +460,13 @@ public sealed partial class PythonFunction : IFunctionExecutor
 
     private ExecutionResult LoadFailed(CodeError error, double initMs)
     {
-        var result = ExecutorResults.LoadFailed(error, initMs);
+        var result = HostAnswers.LoadFailed(error, initMs);
         return Volatile.Read(ref _signature) == FunctionSignatures.Snippets ? SnippetResults.FromProblem(result, 0) : result;
     }
 
-    private ExecutionResult TimedOut() => ExecutorResults.TimedOut(Volatile.Read(ref _signature), Definition.Spec.TimeoutSeconds);
+    private ExecutionResult TimedOut() => HostAnswers.TimedOut(Volatile.Read(ref _signature), Definition.Spec.TimeoutSeconds);
 
-    private ExecutionResult Throttled() => ExecutorResults.Throttled(Volatile.Read(ref _signature), Definition.Spec.MaxConcurrency, _maxQueue);
+    private ExecutionResult Throttled() => HostAnswers.Throttled(Volatile.Read(ref _signature), Definition.Spec.MaxConcurrency, _maxQueue);
 
     private async Task<(PythonWorker? Worker, CodeError? Error)> CreateLoadedWorkerAsync()
     {

@@ -180,13 +180,13 @@ public static class GranarySiloBuilderExtensions
     }
 
     /// <summary>
-    /// Adds the Custom Code service's environment variables (<see cref="SeedEnvironment"/>) as the lowest-precedence
+    /// Adds the Custom Code service's environment variables (<see cref="CustomCodeEnvironment"/>) as the lowest-precedence
     /// configuration source.
     /// </summary>
-    public static IConfigurationBuilder AddSeedEnvironment(this IConfigurationBuilder configuration)
+    public static IConfigurationBuilder AddCustomCodeEnvironment(this IConfigurationBuilder configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        configuration.Sources.Insert(0, new SeedEnvironment());
+        configuration.Sources.Insert(0, new CustomCodeEnvironment());
         return configuration;
     }
 }

@@ -16,7 +16,7 @@ public sealed class SeedSettingsTests
     private static IConfiguration Configuration(Hashtable variables, IDictionary<string, string?>? granary = null)
     {
         var builder = new ConfigurationBuilder();
-        builder.Sources.Add(new SeedEnvironment(variables));
+        builder.Sources.Add(new CustomCodeEnvironment(variables));
         builder.AddInMemoryCollection(granary ?? new Dictionary<string, string?>());
         return builder.Build();
     }
@@ -65,7 +65,7 @@ public sealed class SeedSettingsTests
     [InlineData("512", 512)]
     [InlineData("1.5MB", 1572864)]
     [InlineData("2 gb", 2147483648)]
-    public void RequestMaxSizeReadsLikeTheSeedsBodyParser(string text, long bytes) => Assert.Equal(bytes, SeedEnvironment.ParseSize(text));
+    public void RequestMaxSizeReadsLikeTheSeedsBodyParser(string text, long bytes) => Assert.Equal(bytes, CustomCodeEnvironment.ParseSize(text));
 
     [Fact]
     public void AnUnreadableRequestMaxSizeStopsStartUpNamingTheVariable()

@@ -23,7 +23,7 @@ public sealed partial class DeployFilesTests
 
     private static string GatewayDll => typeof(GatewayOptions).Assembly.GetName().Name + ".dll";
 
-    private static string SiloDll => typeof(SeedEnvironment).Assembly.GetName().Name + ".dll";
+    private static string SiloDll => typeof(CustomCodeEnvironment).Assembly.GetName().Name + ".dll";
 
     [Fact]
     public void EveryYamlFileUnderDeployParses()
@@ -285,7 +285,7 @@ public sealed partial class DeployFilesTests
             }
         }
 
-        foreach (var (variable, _) in SeedEnvironment.Mappings)
+        foreach (var (variable, _) in CustomCodeEnvironment.Mappings)
         {
             names.Add(variable);
         }

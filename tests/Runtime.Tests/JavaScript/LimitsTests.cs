@@ -171,7 +171,7 @@ public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<Isol
         Assert.All(results, r => Assert.Equal("done", r.Text()));
         Assert.Equal(2, results.Count(r => r.Cold));
         Assert.Single(results, r => r.WaitMs >= 200);
-        Assert.Equal(2, function.Isolates);
+        Assert.Equal(2, function.Instances);
     }
 
     [Fact]
@@ -339,14 +339,14 @@ public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<Isol
     {
         await using var function = Create(fixture.Pool, "module.exports = () => new Promise(r => setTimeout(() => r('done'), 200));");
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => function.InvokeAsync(Request())));
-        Assert.Equal(4, function.Isolates);
+        Assert.Equal(4, function.Instances);
 
         var trimmedEarly = function.TrimIdle(TimeSpan.FromMinutes(1));
         var trimmed = function.TrimIdle(TimeSpan.Zero);
 
         Assert.Equal(0, trimmedEarly);
         Assert.Equal(3, trimmed);
-        Assert.Equal(1, function.Isolates);
+        Assert.Equal(1, function.Instances);
         Assert.Equal("done", (await function.InvokeAsync(Request())).Text());
     }
 

@@ -127,7 +127,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         var thread = Assert.Single(function.IdleIsolateThreadIds());
 
         Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15)), "a callback spinning after the response outlived the function's timeout");
-        Assert.Equal(0, function.Isolates);
+        Assert.Equal(0, function.Instances);
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         var thread = Assert.Single(function.IdleIsolateThreadIds());
 
         Assert.True(await ThreadEndsAsync(thread, TimeSpan.FromSeconds(15)), "an isolate past its memory limit in a timer still runs");
-        Assert.Equal(0, function.Isolates);
+        Assert.Equal(0, function.Instances);
         Assert.Equal("armed", (await function.InvokeAsync(Request())).Text());
     }
 

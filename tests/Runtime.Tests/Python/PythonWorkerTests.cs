@@ -311,7 +311,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
 
         Assert.All(results, r => Assert.Equal(200, r.StatusCode));
         Assert.Equal(4, results.Select(r => r.Pid()).Distinct().Count());
-        Assert.Equal(4, function.Isolates);
+        Assert.Equal(4, function.Instances);
 
         // When each call ran: side by side (one at a time would never overlap), never more than four at once.
         var runs = results.Select(r => JsonDocument.Parse(r.Text()).RootElement).Select(r => (r.GetProperty("start").GetDouble(), r.GetProperty("end").GetDouble()));
@@ -353,7 +353,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         var trimmed = function.TrimIdle(TimeSpan.Zero);
 
         Assert.Equal(2, trimmed);
-        Assert.Equal(1, function.Isolates);
+        Assert.Equal(1, function.Instances);
         var kept = Assert.Single(await RunTogetherAsync(function, 1));
         Assert.Contains(kept, pids);
         foreach (var pid in pids.Where(p => p != kept))

@@ -1,16 +1,15 @@
 using System.Collections.Immutable;
 using Granary.Functions;
 using Granary.Runtime.Events;
-using Granary.Runtime.Execution;
 using Granary.Runtime.Snippets;
 
-namespace Granary.Runtime;
+namespace Granary.Runtime.Execution;
 
 /// <summary>
 /// The parts of an invocation that do not depend on the runtime (V8 isolate or Python worker): what the host answers
 /// before the function runs, the problems it answers on the function's behalf, and the finishing of a result.
 /// </summary>
-internal static class ExecutorResults
+internal static class HostAnswers
 {
     /// <summary>
     /// Returns the request as the runtime reads it, or the answer the host gives without running the function

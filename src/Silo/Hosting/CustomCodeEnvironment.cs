@@ -10,19 +10,19 @@ namespace Granary.Silo.Hosting;
 /// It is the lowest-precedence source: Granary's own names (<c>Granary__Workspaces__RunTimeoutMs</c>, appsettings,
 /// the command line) win over them. <c>PORT</c> is read by the gateway directly.
 /// </summary>
-public sealed partial class SeedEnvironment : ConfigurationProvider, IConfigurationSource
+public sealed partial class CustomCodeEnvironment : ConfigurationProvider, IConfigurationSource
 {
     private readonly IDictionary? _variables;
 
     /// <summary>Reads the process's environment.</summary>
-    public SeedEnvironment()
+    public CustomCodeEnvironment()
     {
     }
 
     /// <summary>Reads the given variables instead of the process's environment (for tests).</summary>
-    public SeedEnvironment(IDictionary variables) => _variables = variables;
+    public CustomCodeEnvironment(IDictionary variables) => _variables = variables;
 
-    /// <summary>Gets each seed variable and the Granary setting it sets.</summary>
+    /// <summary>Gets each of the Custom Code service's variables and the Granary setting it sets.</summary>
     public static IReadOnlyList<(string Variable, string Setting)> Mappings { get; } =
     [
         ("FUNCTIONS_RUN_TIMEOUT", "Granary:Workspaces:RunTimeoutMs"),
@@ -62,7 +62,7 @@ public sealed partial class SeedEnvironment : ConfigurationProvider, IConfigurat
         Data = data;
     }
 
-    /// <summary>Parses a size the way the seed service's body parser does: bytes, or a number with b, kb, mb, gb, tb or pb (1024-based).</summary>
+    /// <summary>Parses a size the way the Custom Code service's body parser does: bytes, or a number with b, kb, mb, gb, tb or pb (1024-based).</summary>
     public static long? ParseSize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
