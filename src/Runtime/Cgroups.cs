@@ -22,6 +22,38 @@ internal static class Cgroups
     }
 
     /// <summary>
+    /// Gets a name for a directory of this process, <c>&lt;prefix&gt;&lt;pid&gt;-&lt;random&gt;</c>: what
+    /// <see cref="RemoveStale"/> removes once the process is gone.
+    /// </summary>
+    public static string NewName(string prefix) =>
+        $"{prefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>
+    /// Makes <paramref name="directory"/> a cgroup v1 cpu group the kernel schedules only when nothing else wants the
+    /// CPU: <c>cpu.idle</c> (Linux 5.15 on), else the smallest weight there is. False, with the directory removed,
+    /// when it cannot.
+    /// </summary>
+    public static bool TryMakeIdle(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var idle = Path.Combine(directory, "cpu.idle");
+            if (File.Exists(idle) ? TryWrite(idle, "1") : TryWrite(Path.Combine(directory, "cpu.shares"), "2"))
+            {
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not allowed here.
+        }
+
+        TryRemove(directory);
+        return false;
+    }
+
+    /// <summary>
     /// Removes the directories under <paramref name="parent"/> named <c>&lt;prefix&gt;&lt;pid&gt;-&lt;suffix&gt;</c>
     /// whose pid is no longer running: what a process that was killed could not remove.
     /// </summary>

@@ -47,14 +47,9 @@ internal sealed class LongRunnerGroup : IDisposable
             }
 
             Cgroups.RemoveStale(parent, Prefix);
-            var directory = Path.Combine(parent, $"{Prefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}");
-            System.IO.Directory.CreateDirectory(directory);
-
-            // cpu.idle from Linux 5.15; before, the smallest weight there is.
-            var idle = Path.Combine(directory, "cpu.idle");
-            if (!(File.Exists(idle) ? Cgroups.TryWrite(idle, "1") : Cgroups.TryWrite(Path.Combine(directory, "cpu.shares"), "2")))
+            var directory = Path.Combine(parent, Cgroups.NewName(Prefix));
+            if (!Cgroups.TryMakeIdle(directory))
             {
-                Cgroups.TryRemove(directory);
                 why = $"the kernel refused to make {directory} an idle group";
                 return null;
             }

@@ -216,17 +216,7 @@ internal sealed class ScriptScheduler : IDisposable
                 return;
             }
 
-            if (runner.InGroup)
-            {
-                _group!.Leave(runner.ThreadId);
-                runner.InGroup = false;
-            }
-
-            if (_longRunnerCpus != 0)
-            {
-                ThreadNice.TrySetAffinity(runner.ThreadId, _processCpus);
-            }
-
+            LeaveIdle(runner);
             if (_idleClass)
             {
                 ThreadNice.TrySetOrdinaryFor(runner.ThreadId);
@@ -240,21 +230,7 @@ internal sealed class ScriptScheduler : IDisposable
     /// Sends a thread that holds no slot where long runners run, for good: the calling isolate thread's teardown, which
     /// nobody waits for. The thread ends after it (it never leaves the group; the kernel drops an ended thread from it).
     /// </summary>
-    public void Retire(int threadId)
-    {
-        if (_sliceTicks == 0 || !(_group?.Enter(threadId) ?? false))
-        {
-            if (_idleClass)
-            {
-                ThreadNice.TrySetIdleClassFor(threadId);
-            }
-        }
-
-        if (_longRunnerCpus != 0)
-        {
-            ThreadNice.TrySetAffinity(threadId, _longRunnerCpus);
-        }
-    }
+    public void Retire(int threadId) => EnterIdle(threadId);
 
     /// <inheritdoc />
     public void Dispose()
@@ -285,17 +261,7 @@ internal sealed class ScriptScheduler : IDisposable
     // for why both), at the long-runner nice value. Raising a nice value or moving to SCHED_IDLE needs no privilege.
     private void Demote(Runner runner)
     {
-        runner.InGroup = _group is not null && _group.Enter(runner.ThreadId);
-        if (!runner.InGroup && _idleClass)
-        {
-            ThreadNice.TrySetIdleClassFor(runner.ThreadId);
-        }
-
-        if (_longRunnerCpus != 0)
-        {
-            ThreadNice.TrySetAffinity(runner.ThreadId, _longRunnerCpus);
-        }
-
+        runner.InGroup = EnterIdle(runner.ThreadId);
         ThreadNice.TrySetFor(runner.ThreadId, _longRunnerNice);
         runner.Demoted = true;
         runner.Tenant.Demotions++;
@@ -304,6 +270,31 @@ internal sealed class ScriptScheduler : IDisposable
     // On the runner's own thread, when its demoted run ends: back to the process's group and CPUs, and to the isolate's
     // priority; false when the OS refuses the priority.
     private bool Restore(Runner runner)
+    {
+        LeaveIdle(runner);
+        return _idleClass ? ThreadNice.TrySetOrdinary(_threadNice) : ThreadNice.TrySet(_threadNice);
+    }
+
+    // Where long runners run: the idle cpu group (else the SCHED_IDLE class), off the first CPU. Returns whether the
+    // thread went into the group.
+    private bool EnterIdle(int threadId)
+    {
+        var inGroup = _group is not null && _group.Enter(threadId);
+        if (!inGroup && _idleClass)
+        {
+            ThreadNice.TrySetIdleClassFor(threadId);
+        }
+
+        if (_longRunnerCpus != 0)
+        {
+            ThreadNice.TrySetAffinity(threadId, _longRunnerCpus);
+        }
+
+        return inGroup;
+    }
+
+    // Back to the process's cpu group and CPUs (the class and nice value are the caller's: they depend on the thread).
+    private void LeaveIdle(Runner runner)
     {
         if (runner.InGroup)
         {
@@ -315,8 +306,6 @@ internal sealed class ScriptScheduler : IDisposable
         {
             ThreadNice.TrySetAffinity(runner.ThreadId, _processCpus);
         }
-
-        return _idleClass ? ThreadNice.TrySetOrdinary(_threadNice) : ThreadNice.TrySet(_threadNice);
     }
 
     // Under the lock.

@@ -25,12 +25,6 @@ public sealed partial class PythonFunction : IFunctionExecutor
     private readonly string _metaJson;
     private readonly int _maxQueue;
     private readonly TimeSpan _timeout;
-
-    // Whether the function's last invocation was a long runner (its next starts in the idle cpu group; see LongRunWatch).
-    private volatile bool _lastRunWasLong;
-
-    /// <summary>Gets whether the function's last invocation was a long runner.</summary>
-    internal bool LastRunWasLong => _lastRunWasLong;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     // Most recently used first: the hot workers stay warm and the ones at the end are trimmed.
@@ -40,6 +34,9 @@ public sealed partial class PythonFunction : IFunctionExecutor
     private readonly bool _echoConsole;
     private readonly ISnippetCache? _cache;
     private int _workers;
+
+    // Whether the function's last invocation was a long runner (its next starts in the idle cpu group; see LongRunWatch).
+    private volatile bool _lastRunWasLong;
     private int _starting;
     private int _inFlight;
     private bool _disposed;
@@ -72,6 +69,9 @@ public sealed partial class PythonFunction : IFunctionExecutor
 
     /// <summary>Gets the version this instance runs.</summary>
     public FunctionDefinition Definition { get; }
+
+    /// <summary>Gets whether the function's last invocation was a long runner.</summary>
+    internal bool LastRunWasLong => _lastRunWasLong;
 
     /// <summary>Gets how many worker processes exist (loaded or loading).</summary>
     public int Instances => Volatile.Read(ref _workers);

@@ -80,9 +80,9 @@ public sealed class PythonRuntimeOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the slice, in ms of CPU time, after which an invocation's Python process is a long runner (looked at
-    /// once a slice, from the end of its first): every process of its sandbox moves to an idle cpu group (cgroup v1: a <c>long</c> group
-    /// marked <c>cpu.idle</c> inside the workers' cpu group; cgroup v2: <c>cpu.idle</c> of the worker's own group) until
-    /// the invocation ends, and the function's next invocation starts there, as JavaScript's long runners do
+    /// once a slice, from the end of its first): every process of its sandbox moves to an idle cpu group (cgroup v1: a
+    /// <c>long</c> group marked <c>cpu.idle</c> inside the workers' cpu group; cgroup v2: <c>cpu.idle</c> of the worker's
+    /// own group) until the invocation ends, and the function's next invocation starts there, as JavaScript's long runners do
     /// (<c>Granary:JavaScript:ScriptSliceMs</c>). Default 50; 0 turns it off. Needs the cpu controller.
     /// </summary>
     [Range(0, 60000)]

@@ -459,7 +459,10 @@ internal sealed class CgroupLayout : IDisposable
         _memory = memory;
         _pids = pids;
         _cpu = cpu;
-        _longCpu = v2 is null && cpu is not null ? TryIdleGroupV1(cpu) : null;
+        // cgroup v1: the idle group inside the workers' cpu group, where the processes of a worker whose invocation is a
+        // long runner go (see LongRunWatch); without it, long runners keep the workers' weight.
+        var longCpu = v2 is null && cpu is not null ? Path.Combine(cpu, "long") : null;
+        _longCpu = longCpu is not null && Cgroups.TryMakeIdle(longCpu) ? longCpu : null;
     }
 
     /// <summary>Gets whether the workers share one CPU weight (the cpu controller is available).</summary>
@@ -473,7 +476,7 @@ internal sealed class CgroupLayout : IDisposable
     /// <param name="why">Why there are no cgroups, when null is returned.</param>
     public static CgroupLayout? Create(int cpuWeight, out string why)
     {
-        var name = $"{Prefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}";
+        var name = Cgroups.NewName(Prefix);
         try
         {
             var own = File.ReadAllLines("/proc/self/cgroup");
@@ -596,29 +599,6 @@ internal sealed class CgroupLayout : IDisposable
         Cgroups.TryRemove(_pids);
         Cgroups.TryRemove(_longCpu);
         Cgroups.TryRemove(_cpu);
-    }
-
-    // cgroup v1: the idle group of the workers' cpu group, where the processes of a worker whose invocation is a long
-    // runner go (see PythonWorker); null when the kernel refuses.
-    private static string? TryIdleGroupV1(string cpu)
-    {
-        var directory = Path.Combine(cpu, "long");
-        try
-        {
-            Directory.CreateDirectory(directory);
-            var idle = Path.Combine(directory, "cpu.idle");
-            if (File.Exists(idle) ? Cgroups.TryWrite(idle, "1") : Cgroups.TryWrite(Path.Combine(directory, "cpu.shares"), "2"))
-            {
-                return directory;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Long runners then keep the workers' weight.
-        }
-
-        Cgroups.TryRemove(directory);
-        return null;
     }
 
     // cgroup v2: the cpu controller for the workers' directory, weighted as one group; null when the host has none.
@@ -838,7 +818,6 @@ internal sealed class WorkerCgroups : IDisposable
             }
         }
     }
-
 }
 
 /// <summary>kill(2) for the sandbox's processes.</summary>

@@ -527,15 +527,21 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         Assert.True(await EventuallyAsync(() => !function.LastRunWasLong), "a quick invocation left the record of a long runner");
     }
 
-    private static async Task<bool> EventuallyAsync(Func<bool> condition)
+    // Whether the condition holds within the time given (5 s by default), looked at every pollMs.
+    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan? within = null, int pollMs = 10)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!condition() && DateTime.UtcNow < deadline)
+        var until = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(5));
+        while (!condition())
         {
-            await Task.Delay(10, Cancel);
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(pollMs, Cancel);
         }
 
-        return condition();
+        return true;
     }
 
     private const int SchedOther = 0;
@@ -591,37 +597,11 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         return ticks;
     }
 
-    private static async Task<bool> ThreadEndsAsync(int thread, TimeSpan within)
-    {
-        var until = DateTime.UtcNow + within;
-        while (Directory.Exists($"/proc/self/task/{thread}"))
-        {
-            if (DateTime.UtcNow > until)
-            {
-                return false;
-            }
+    private static Task<bool> ThreadEndsAsync(int thread, TimeSpan within) =>
+        EventuallyAsync(() => !Directory.Exists($"/proc/self/task/{thread}"), within, pollMs: 50);
 
-            await Task.Delay(50, Cancel);
-        }
-
-        return true;
-    }
-
-    private static async Task<bool> ThreadHasNiceAsync(int thread, int nice, TimeSpan within)
-    {
-        var until = DateTime.UtcNow + within;
-        while (Nice(thread) != nice)
-        {
-            if (DateTime.UtcNow > until)
-            {
-                return false;
-            }
-
-            await Task.Delay(10, Cancel);
-        }
-
-        return true;
-    }
+    private static Task<bool> ThreadHasNiceAsync(int thread, int nice, TimeSpan within) =>
+        EventuallyAsync(() => Nice(thread) == nice, within);
 
     private static async Task<int?> IsolateThreadWithNiceAsync(int nice, TimeSpan within)
     {
