@@ -102,7 +102,8 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
     /// Gets or sets the nice value (0–19) of isolates' own threads, where functions that are not quick run (and every
     /// function until it has proved quick). Quick functions run inline at the process's own priority, as do the gateway
     /// and the silo; so a tenant whose functions compute for long cannot take the CPU from other tenants' requests.
-    /// Default 10; 0 turns it off. Only Linux applies it.
+    /// (Making an isolate, before any function code, runs at the process's priority.) Default 10; 0 turns it off. Only
+    /// Linux applies it.
     /// </summary>
     [Range(0, 19)]
     public int IsolateThreadNice { get; set; } = 10;

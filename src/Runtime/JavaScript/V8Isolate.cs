@@ -484,7 +484,6 @@ public sealed partial class V8Isolate : IDisposable
     private void Run()
     {
         _threadId = ThreadNice.CurrentThreadId();
-        ThreadNice.Lower(_settings.ThreadNice);
         var slot = false;
         if (_scheduler is not null && _startTenant is not null)
         {
@@ -530,6 +529,10 @@ public sealed partial class V8Isolate : IDisposable
         }
 
         ExitStartSlot(slot);
+
+        // The bootstrap ran at the process's priority (Granary's own bounded work, often with a cold start waiting on
+        // it); the thread drops to the isolate's priority before any function code runs. Lowering needs no privilege.
+        ThreadNice.Lower(_settings.ThreadNice);
         _started.TrySetResult();
 
         Loop();
