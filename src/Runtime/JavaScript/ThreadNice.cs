@@ -119,16 +119,16 @@ internal static partial class ThreadNice
     /// the thread is gone. One system call: the thread's own CPU clock (Linux's <c>MAKE_THREAD_CPUCLOCK(tid,
     /// CPUCLOCK_SCHED)</c>), readable for any thread of the calling process.
     /// </summary>
-    public static long CpuTimeNs(int threadId)
-    {
-        if (!OperatingSystem.IsLinux() || threadId <= 0)
-        {
-            return -1;
-        }
+    public static long CpuTimeNs(int threadId) =>
+        OperatingSystem.IsLinux() && threadId > 0 ? ClockNs((~threadId << 3) | 6) : -1;
 
-        var clock = (~threadId << 3) | 6;
-        return ClockGetTime(clock, out var time) == 0 ? (time.Seconds * 1_000_000_000) + time.Nanoseconds : -1;
-    }
+    /// <summary>Gets the CPU time, in ns, the calling thread has run so far (<c>CLOCK_THREAD_CPUTIME_ID</c>); -1 off Linux.</summary>
+    public static long CurrentThreadCpuTimeNs() => OperatingSystem.IsLinux() ? ClockNs(ClockThreadCpuTime) : -1;
+
+    private const int ClockThreadCpuTime = 3;
+
+    private static long ClockNs(int clock) =>
+        ClockGetTime(clock, out var time) == 0 ? (time.Seconds * 1_000_000_000) + time.Nanoseconds : -1;
 
     private const int SchedOther = 0;
     private const int SchedIdle = 5;
