@@ -25,7 +25,11 @@ public interface IFunctionExecutor : IAsyncDisposable
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="stateJson">State the host keeps for the function (a workspace's cache), as JSON, or null.</param>
-    Task<ExecutionResult> InvokeAsync(InvocationRequest request, string? stateJson = null);
+    /// <param name="cancellationToken">
+    /// Cancelled when the caller no longer wants the answer (the client disconnected, the gateway gave up): a queued
+    /// call leaves the queue and a running one is interrupted as a timeout would be.
+    /// </param>
+    Task<ExecutionResult> InvokeAsync(InvocationRequest request, string? stateJson = null, CancellationToken cancellationToken = default);
 
     /// <summary>Releases isolates or workers beyond the first that have been unused for <paramref name="unusedFor"/>; returns how many.</summary>
     int TrimIdle(TimeSpan unusedFor);

@@ -133,7 +133,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     /// back as results with the matching status and problem body; <see cref="ObjectDisposedException"/> means this
     /// version was replaced while the call waited, and the caller should retry on the new one.
     /// </summary>
-    public async Task<ExecutionResult> InvokeAsync(InvocationRequest request, string? stateJson = null)
+    public async Task<ExecutionResult> InvokeAsync(InvocationRequest request, string? stateJson = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrived = Stopwatch.GetTimestamp();
