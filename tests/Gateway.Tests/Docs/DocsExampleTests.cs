@@ -73,6 +73,40 @@ public sealed partial class DocsExampleTests
         }
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task EveryShellExampleInTheFunctionsGuideRunsWordForWordAndPrintsWhatItSays()
+    {
+        var doc = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "functions.md"), TestContext.Current.CancellationToken);
+        var blocks = BashBlock().Matches(doc).Select(m => m.Groups["code"].Value).ToList();
+        Assert.True(blocks.Count >= 4, $"docs/functions.md has {blocks.Count} bash blocks; every signature should have one.");
+        var lines = blocks.SelectMany(b => b.Split('\n')).ToList();
+        var expected = lines.Select(l => l.Trim()).Where(l => ExpectedOutput().IsMatch(l)).Select(l => l[2..]).ToList();
+        Assert.All(blocks, b => Assert.Contains(b.Split('\n'), l => ExpectedOutput().IsMatch(l.Trim())));
+
+        var port = GranaryServer.FreePort();
+        var directory = Directory.CreateTempSubdirectory("granary-functions-doc-").FullName;
+        try
+        {
+            // Each curl's output ends its own line, so that every expected line is matched against one answer only.
+            var script = Script(port, ["export GRANARY_KEY=$(cat data/admin.key)", "curl() { command curl \"$@\"; echo; }", .. lines]);
+            var (output, log) = await RunAsync(script, directory);
+
+            var answers = output.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
+            var at = 0;
+            foreach (var line in expected)
+            {
+                var found = answers.FindIndex(at, a => a == line);
+                Assert.True(found >= 0, $"docs/functions.md promises `{line}` after answer {at}, but the answers were:\n{string.Join('\n', answers)}\nGateway log:\n{log}");
+                at = found + 1;
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
 
     // Starts the gateway the tests were built with on a free port in the current directory, runs the lines against it
