@@ -5,15 +5,9 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// Node's AssertionErrors, messages and diffs where Node fails.
 /// </summary>
 [Collection(nameof(BuiltinModules))]
-public sealed class AssertTests(IsolatePoolFixture fixture)
+public sealed class AssertTests(IsolatePoolFixture fixture) : NodeCaseTests<AssertTests>(fixture), INodeCases
 {
-    public static TheoryData<string> Cases => NodeCase.Names(s_cases);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public Task ReturnsWhatNodeReturns(string name) => NodeCase.AssertAsync(fixture.Pool, s_cases, name);
-
-    private static readonly NodeCase[] s_cases =
+    public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
             "PassesWhereNodePasses",

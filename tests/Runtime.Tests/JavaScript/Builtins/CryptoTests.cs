@@ -7,18 +7,12 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// them, and a clear error for an algorithm Granary cannot compute.
 /// </summary>
 [Collection(nameof(BuiltinModules))]
-public sealed class CryptoTests(IsolatePoolFixture fixture)
+public sealed class CryptoTests(IsolatePoolFixture fixture) : NodeCaseTests<CryptoTests>(fixture), INodeCases
 {
-    public static TheoryData<string> Cases => NodeCase.Names(s_cases);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public Task ReturnsWhatNodeReturns(string name) => NodeCase.AssertAsync(fixture.Pool, s_cases, name);
-
     [Fact]
     public async Task NamesAnAlgorithmItCannotCompute()
     {
-        var result = await RunAsync(fixture.Pool, """
+        var result = await RunAsync(Pool, """
             module.exports = () => [() => require('crypto').createHash('sha3-256'), () => require('crypto').createHmac('whirlpool', 'key')]
               .map((f) => { try { f(); return 'ok'; } catch (e) { return { name: e.name, code: e.code, message: e.message }; } });
             """);
@@ -35,7 +29,7 @@ public sealed class CryptoTests(IsolatePoolFixture fixture)
     [Fact]
     public async Task DigestsMatchKnownVectorsAndLiveNode()
     {
-        var result = await RunAsync(fixture.Pool, """
+        var result = await RunAsync(Pool, """
             module.exports = () => {
               const crypto = require('crypto');
               return [crypto.createHash('sha256').update('hello').digest('hex'), crypto.createHmac('sha256', 'key').update('The quick brown fox jumps over the lazy dog').digest('hex')];
@@ -43,7 +37,7 @@ public sealed class CryptoTests(IsolatePoolFixture fixture)
             """);
         Assert.Equal("""["2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824","f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"]""", result.Text());
 
-        await LiveNode.AssertSameAsync(fixture.Pool, """
+        await LiveNode.AssertSameAsync(Pool, """
             const crypto = require('crypto');
             const inputs = ['', 'abc', 'héllo €😀', Buffer.alloc(70000, 7)];
             const digests = [];
@@ -70,7 +64,7 @@ public sealed class CryptoTests(IsolatePoolFixture fixture)
             """);
     }
 
-    private static readonly NodeCase[] s_cases =
+    public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
             "HashesAndHmacsMatchNode",

@@ -7,18 +7,12 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// errors and warns about leaks as Node 20's does, and events.once awaits or rejects.
 /// </summary>
 [Collection(nameof(BuiltinModules))]
-public sealed class EventsTests(IsolatePoolFixture fixture)
+public sealed class EventsTests(IsolatePoolFixture fixture) : NodeCaseTests<EventsTests>(fixture), INodeCases
 {
-    public static TheoryData<string> Cases => NodeCase.Names(s_cases);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public Task ReturnsWhatNodeReturns(string name) => NodeCase.AssertAsync(fixture.Pool, s_cases, name);
-
     [Fact]
     public async Task EventEmitterWarnsOnceWhenListenersExceedTheMaximum()
     {
-        var result = await RunAsync(fixture.Pool, """
+        var result = await RunAsync(Pool, """
             module.exports = () => {
               const EventEmitter = require('events');
               const e = new EventEmitter();
@@ -36,7 +30,7 @@ public sealed class EventsTests(IsolatePoolFixture fixture)
             warning.Message);
     }
 
-    private static readonly NodeCase[] s_cases =
+    public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
             "EventEmitterAddsOrdersAndRemovesListenersLikeNode",

@@ -13,7 +13,7 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// <param name="Code">The function's module.</param>
 /// <param name="NodeJson">What Node returns for the same function.</param>
 /// <param name="Spotlight">Values the case points out on their own, checked in the result after the whole of it.</param>
-internal sealed record NodeCase(string Name, string Code, string NodeJson, Action<JsonElement>? Spotlight = null)
+public sealed record NodeCase(string Name, string Code, string NodeJson, Action<JsonElement>? Spotlight = null)
 {
     // Theory rows carry only the names, so each case is listed, run and reported on its own, under its name.
     public static TheoryData<string> Names(IEnumerable<NodeCase> cases) => new(cases.Select(c => c.Name));

@@ -5,15 +5,9 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// it, with Node's errors for arguments that are not strings.
 /// </summary>
 [Collection(nameof(BuiltinModules))]
-public sealed class PathTests(IsolatePoolFixture fixture)
+public sealed class PathTests(IsolatePoolFixture fixture) : NodeCaseTests<PathTests>(fixture), INodeCases
 {
-    public static TheoryData<string> Cases => NodeCase.Names(s_cases);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public Task ReturnsWhatNodeReturns(string name) => NodeCase.AssertAsync(fixture.Pool, s_cases, name);
-
-    private static readonly NodeCase[] s_cases =
+    public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
             "JoinsResolvesNormalizesAndParsesLikeNode",

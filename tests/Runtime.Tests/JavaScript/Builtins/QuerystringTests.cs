@@ -5,15 +5,9 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// repeated keys, pluses, malformed escapes and custom separators included.
 /// </summary>
 [Collection(nameof(BuiltinModules))]
-public sealed class QuerystringTests(IsolatePoolFixture fixture)
+public sealed class QuerystringTests(IsolatePoolFixture fixture) : NodeCaseTests<QuerystringTests>(fixture), INodeCases
 {
-    public static TheoryData<string> Cases => NodeCase.Names(s_cases);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public Task ReturnsWhatNodeReturns(string name) => NodeCase.AssertAsync(fixture.Pool, s_cases, name);
-
-    private static readonly NodeCase[] s_cases =
+    public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
             "ParsesRepeatedKeysAndPlusesAndStringifiesArrays",

@@ -5,15 +5,9 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// bytes replaced, in every encoding as Node 20 does it.
 /// </summary>
 [Collection(nameof(BuiltinModules))]
-public sealed class StringDecoderTests(IsolatePoolFixture fixture)
+public sealed class StringDecoderTests(IsolatePoolFixture fixture) : NodeCaseTests<StringDecoderTests>(fixture), INodeCases
 {
-    public static TheoryData<string> Cases => NodeCase.Names(s_cases);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public Task ReturnsWhatNodeReturns(string name) => NodeCase.AssertAsync(fixture.Pool, s_cases, name);
-
-    private static readonly NodeCase[] s_cases =
+    public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
             "JoinsUtf8CharactersSplitAcrossWrites",

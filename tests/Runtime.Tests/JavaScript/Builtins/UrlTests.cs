@@ -5,15 +5,9 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// conversions, and the WHATWG URL classes it shares with the globals.
 /// </summary>
 [Collection(nameof(BuiltinModules))]
-public sealed class UrlTests(IsolatePoolFixture fixture)
+public sealed class UrlTests(IsolatePoolFixture fixture) : NodeCaseTests<UrlTests>(fixture), INodeCases
 {
-    public static TheoryData<string> Cases => NodeCase.Names(s_cases);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public Task ReturnsWhatNodeReturns(string name) => NodeCase.AssertAsync(fixture.Pool, s_cases, name);
-
-    private static readonly NodeCase[] s_cases =
+    public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
             "ParseReturnsNodesLegacyUrlObjects",

@@ -7,18 +7,12 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// inherits, and deprecate's warnings, as Node 20 has them.
 /// </summary>
 [Collection(nameof(BuiltinModules))]
-public sealed class UtilTests(IsolatePoolFixture fixture)
+public sealed class UtilTests(IsolatePoolFixture fixture) : NodeCaseTests<UtilTests>(fixture), INodeCases
 {
-    public static TheoryData<string> Cases => NodeCase.Names(s_cases);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public Task ReturnsWhatNodeReturns(string name) => NodeCase.AssertAsync(fixture.Pool, s_cases, name);
-
     [Fact]
     public async Task DeprecateWarnsOnceThroughConsoleWarn()
     {
-        var result = await RunAsync(fixture.Pool, """
+        var result = await RunAsync(Pool, """
             module.exports = () => {
               const util = require('util');
               const f = util.deprecate((x) => x + 1, 'f() is deprecated', 'DEP_TEST1');
@@ -35,7 +29,7 @@ public sealed class UtilTests(IsolatePoolFixture fixture)
         Assert.All(result.Logs, l => Assert.Equal("warn", l.Level));
     }
 
-    private static readonly NodeCase[] s_cases =
+    public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
             "FormatsInspectsChecksTypesAndComparesDeeply",
