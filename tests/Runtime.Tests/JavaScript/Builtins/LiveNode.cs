@@ -11,7 +11,7 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// </summary>
 internal static class LiveNode
 {
-    // `body` is statements ending in a return.
+    /// <summary>Runs <paramref name="body"/>, statements ending in a return, as a function in both and compares the JSON.</summary>
     public static async Task AssertSameAsync(IsolatePool pool, string body)
     {
         var result = await FunctionRunner.RunAsync(pool, $"module.exports = () => {{\n{body}\n}};");

@@ -12,12 +12,16 @@ namespace Granary.Runtime.Tests.JavaScript.Builtins;
 /// <param name="Name">The case, a sentence: its theory row, and so its failure, is named by it.</param>
 /// <param name="Code">The function's module.</param>
 /// <param name="NodeJson">What Node returns for the same function.</param>
-/// <param name="Spotlight">Values the case points out on their own, checked in the result after the whole of it.</param>
+/// <param name="Spotlight">Values of the result the case points out on their own, checked once the whole result matched.</param>
 public sealed record NodeCase(string Name, string Code, string NodeJson, Action<JsonElement>? Spotlight = null)
 {
-    // Theory rows carry only the names, so each case is listed, run and reported on its own, under its name.
+    /// <summary>
+    /// The names of <paramref name="cases"/> as theory data: rows carry only the names, so each case is listed, run
+    /// and reported on its own, under its name.
+    /// </summary>
     public static TheoryData<string> Names(IEnumerable<NodeCase> cases) => new(cases.Select(c => c.Name));
 
+    /// <summary>Runs the case called <paramref name="name"/> in <paramref name="pool"/> and compares its result with Node's.</summary>
     public static async Task AssertAsync(IsolatePool pool, IEnumerable<NodeCase> cases, string name)
     {
         var c = cases.Single(c => c.Name == name);
@@ -26,7 +30,7 @@ public sealed record NodeCase(string Name, string Code, string NodeJson, Action<
         c.Spotlight?.Invoke(result.JsonBody());
     }
 
-    // Compares the function's JSON with Node's, after one serializer has written both (so escaping cannot differ).
+    /// <summary>Compares the function's JSON with Node's, after one serializer has written both (so escaping cannot differ).</summary>
     public static void AssertNodeOutput(ExecutionResult result, string nodeJson) =>
         Assert.Equal(JsonNode.Parse(nodeJson)!.ToJsonString(), JsonNode.Parse(result.Text())!.ToJsonString());
 }
