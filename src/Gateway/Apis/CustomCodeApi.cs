@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Granary.Functions;
 using Granary.Gateway.Access;
 using Granary.Gateway.Hosting;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using Granary.Workspaces;
 using Microsoft.Extensions.Options;
 

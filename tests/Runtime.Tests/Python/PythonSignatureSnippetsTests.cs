@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Granary.Functions;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using static Granary.Runtime.Tests.Python.PythonRunner;
 
 namespace Granary.Runtime.Tests.Python;

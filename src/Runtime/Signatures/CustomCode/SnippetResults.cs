@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Granary.Functions;
 
-namespace Granary.Runtime.Snippets;
+namespace Granary.Runtime.Signatures.CustomCode;
 
 /// <summary>
 /// Failures Granary answers for a snippet (timeout, memory, a full queue, a module that no longer loads), in the

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Granary.Runtime.Snippets;
+namespace Granary.Runtime.Signatures.CustomCode;
 
 /// <summary>
 /// Why a workspace's snippets were refused, in the Custom Code service's error shape:
