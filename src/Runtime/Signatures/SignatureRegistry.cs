@@ -16,8 +16,8 @@ public static class SignatureRegistry
         new HandlerSignature(),
         new KymaSignature(),
         new HttpSignature(),
-        new CloudEventSignature(TimeProvider.System),
-        new EventSignature(TimeProvider.System),
+        EventSignature.CloudEvent(TimeProvider.System),
+        EventSignature.Legacy(TimeProvider.System),
         new SnippetsSignature(),
     }.ToFrozenDictionary(signature => signature.Name, StringComparer.Ordinal);
 

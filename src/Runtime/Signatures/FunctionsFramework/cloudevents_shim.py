@@ -5,22 +5,22 @@ import datetime
 import json
 import types
 
-from .common import _b64decode, _b64encode, _importable, _json_or_bytes, _module, _new_id
+from .common import _StoreKeys, _b64decode, _b64encode, _importable, _json_or_bytes, _module, _new_id
 
 
-class CloudEvent:
+class CloudEvent(_StoreKeys):
     """cloudevents.http.CloudEvent: attributes by item (event['type']), data as .data / get_data()."""
 
     def __init__(self, attributes, data=None):
-        self._attributes = {str(k).lower(): v for k, v in attributes.items()}
+        self._store = {str(k).lower(): v for k, v in attributes.items()}
         self.data = data
-        if "specversion" not in self._attributes:
-            self._attributes["specversion"] = "1.0"
-        if "id" not in self._attributes:
-            self._attributes["id"] = _new_id()
-        if "time" not in self._attributes:
-            self._attributes["time"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
-        missing = [name for name in ("source", "type") if name not in self._attributes]
+        if "specversion" not in self._store:
+            self._store["specversion"] = "1.0"
+        if "id" not in self._store:
+            self._store["id"] = _new_id()
+        if "time" not in self._store:
+            self._store["time"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
+        missing = [name for name in ("source", "type") if name not in self._store]
         if missing:
             raise MissingRequiredFields("Missing required attributes: %s" % set(missing))
 
@@ -28,40 +28,31 @@ class CloudEvent:
     def create(cls, attributes, data=None):
         return cls(attributes, data)
 
-    def get_attributes(self):
-        return types.MappingProxyType(self._attributes)
+    def get_store(self):
+        return types.MappingProxyType(self._store)
 
     def get_data(self):
         return self.data
 
     def __getitem__(self, key):
-        return self._attributes[key]
+        return self._store[key]
 
     def get(self, key, default=None):
-        return self._attributes.get(key, default)
+        return self._store.get(key, default)
 
     def __setitem__(self, key, value):
-        self._attributes[key] = value
+        self._store[key] = value
 
     def __delitem__(self, key):
-        del self._attributes[key]
-
-    def __iter__(self):
-        return iter(self._attributes)
-
-    def __len__(self):
-        return len(self._attributes)
-
-    def __contains__(self, key):
-        return key in self._attributes
+        del self._store[key]
 
     def __eq__(self, other):
         if isinstance(other, CloudEvent):
-            return self._attributes == other._attributes and self.data == other.data
+            return self._store == other._store and self.data == other.data
         return NotImplemented
 
     def __repr__(self):
-        return str({"attributes": self._attributes, "data": self.data})
+        return str({"attributes": self._store, "data": self.data})
 
 
 class MissingRequiredFields(ValueError):
@@ -69,7 +60,7 @@ class MissingRequiredFields(ValueError):
 
 
 def _ce_to_dict(event):
-    attributes = dict(event.get_attributes())
+    attributes = dict(event.get_store())
     data = event.get_data()
     if isinstance(data, (bytes, bytearray, memoryview)):
         attributes["data_base64"] = _b64encode(bytes(data)).decode("ascii")
@@ -87,7 +78,7 @@ def _ce_to_structured(event, data_marshaller=None):
 
 
 def _ce_to_binary(event, data_marshaller=None):
-    headers = {"ce-" + k: str(v) for k, v in event.get_attributes().items() if k != "datacontenttype"}
+    headers = {"ce-" + k: str(v) for k, v in event.get_store().items() if k != "datacontenttype"}
     if "datacontenttype" in event:
         headers["content-type"] = event["datacontenttype"]
     data = event.get_data()

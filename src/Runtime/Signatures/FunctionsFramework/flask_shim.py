@@ -6,11 +6,12 @@ import datetime
 import decimal
 import io
 import json
+import operator
 from collections.abc import Iterator, Mapping
 from urllib.parse import quote, unquote
 
-from .common import (_HTTP_NAMES, _cookie_pairs, _html_escape, _importable, _is_json_type, _media_type,
-                     _query_pairs, _raw_bytes, _request_environ, _serialize)
+from .common import (_HTTP_NAMES, _ShimRequest, _StoreKeys, _cookie_pairs, _html_escape, _importable, _is_json_type,
+                     _media_type, _query_pairs, _serialize)
 
 
 class HTTPException(Exception):
@@ -244,7 +245,7 @@ class Headers:
             self.add(key, value)
 
 
-class ImmutableMultiDict(Mapping):
+class ImmutableMultiDict(_StoreKeys, Mapping):
     """werkzeug's MultiDict as request.args and request.form have it: `d[key]` and `get` give the first value."""
 
     def __init__(self, pairs=()):
@@ -258,15 +259,6 @@ class ImmutableMultiDict(Mapping):
         if not values:
             raise BadRequestKeyError(key)
         return values[0]
-
-    def __iter__(self):
-        return iter(self._store)
-
-    def __len__(self):
-        return len(self._store)
-
-    def __contains__(self, key):
-        return key in self._store
 
     def __repr__(self):
         return "%s(%r)" % (type(self).__name__, list(self.items(multi=True)))
@@ -334,7 +326,7 @@ def _werkzeug_importable():
     return _werkzeug_available
 
 
-class Request:
+class Request(_ShimRequest):
     """The request an http function gets when Flask is not in use: the part of flask.Request functions use.
     Anything else is read from a real werkzeug Request when werkzeug is installed."""
 
@@ -348,21 +340,12 @@ class Request:
     remote_user = None
 
     def __init__(self, req, headers_map):
-        self._req = req
-        self._headers_map = headers_map
+        super().__init__(req, headers_map)
         self._headers = None
         self._args = None
         self._form = None
-        self._raw = None
         self._json = _UNSET
-        self._environ = None
         self._real = None
-        self.method = req["m"]
-
-    def _body(self):
-        if self._raw is None:
-            self._raw = _raw_bytes(self._req)
-        return self._raw
 
     @property
     def headers(self):
@@ -461,8 +444,7 @@ class Request:
 
     @property
     def access_route(self):
-        forwarded = self._headers_map.get("x-forwarded-for")
-        return [ip.strip() for ip in forwarded.split(",")] if forwarded else []
+        return self._forwarded_for()
 
     @property
     def is_json(self):
@@ -536,12 +518,6 @@ class Request:
     def view_args(self):
         return {"path": self.path.lstrip("/")}
 
-    @property
-    def environ(self):
-        if self._environ is None:
-            self._environ = _request_environ(self._req, self._req["h"], self._body())
-        return self._environ
-
     def _werkzeug(self):
         if self._real is None and _werkzeug_importable():
             from werkzeug.wrappers import Request as WerkzeugRequest
@@ -565,6 +541,11 @@ class Request:
 _UNSET = object()
 _CHARSET_TYPES = {"application/ecmascript", "application/javascript", "application/sql", "application/xml",
                   "application/xml-dtd", "application/xml-external-parsed-entity"}
+
+
+def _header_property(name):
+    """A response attribute that reads and sets one header (werkzeug's header properties)."""
+    return property(lambda self: self.headers.get(name), lambda self, value: operator.setitem(self.headers, name, value))
 
 
 def _content_type_for(mimetype):
@@ -637,33 +618,14 @@ class Response:
     def response(self):
         return [self._data]
 
-    @property
-    def mimetype(self):
-        return _media_type(self.headers.get("Content-Type"))
-
-    @mimetype.setter
-    def mimetype(self, value):
-        self.headers["Content-Type"] = _content_type_for(value)
-
-    @property
-    def content_type(self):
-        return self.headers.get("Content-Type")
-
-    @content_type.setter
-    def content_type(self, value):
-        self.headers["Content-Type"] = value
+    mimetype = property(lambda self: _media_type(self.headers.get("Content-Type")),
+                        lambda self, value: operator.setitem(self.headers, "Content-Type", _content_type_for(value)))
+    content_type = _header_property("Content-Type")
+    location = _header_property("Location")
 
     @property
     def content_length(self):
         return len(self._data)
-
-    @property
-    def location(self):
-        return self.headers.get("Location")
-
-    @location.setter
-    def location(self, value):
-        self.headers["Location"] = value
 
     @property
     def is_json(self):

@@ -68,6 +68,13 @@ def _find_error_handler(error):
 _CRASH_HEADER = "X-Google-Status"
 
 
+def _ff_failed(error, method):
+    """The adapter's answer to a function that raised (a MemoryError is the worker's to answer)."""
+    _reraise_fatal(error)
+    r, reported = _ff_failure(error, method)
+    return _out(r, error=reported)
+
+
 def _ff_failure(error, method):
     """How the Python Functions Framework (Flask) answers an exception: an HTTPException by its own page, one the
     function registered an errorhandler for by that handler, anything else by the crash handler (500,
@@ -118,10 +125,8 @@ def _http_shim_adapter(fn, meta, host):
             rv = _settle(fn(request))
             response = _to_response(rv)
             return _out(_response_out(response, method))
-        except Exception as error:  # noqa: BLE001
-            _reraise_fatal(error)
-            r, reported = _ff_failure(error, method)
-            return _out(r, error=reported)
+        except Exception as error:  # noqa: BLE001 - the function's failure is the answer
+            return _ff_failed(error, method)
 
     return invoke
 
@@ -252,10 +257,8 @@ def _cloudevent_adapter(fn, meta, host):
             event = factory(attributes, _ce_data(req, x, headers))
             _settle(fn(event))
             return _out(_ok(method))
-        except Exception as error:  # noqa: BLE001
-            _reraise_fatal(error)
-            r, reported = _ff_failure(error, method)
-            return _out(r, error=reported)
+        except Exception as error:  # noqa: BLE001 - the function's failure is the answer
+            return _ff_failed(error, method)
 
     return invoke
 
@@ -275,10 +278,8 @@ def _event_adapter(fn, meta, host):
                 eventType=context.get("eventType", context.get("event_type", "")),
                 resource=context.get("resource", ""))))
             return _out(_ok(method))
-        except Exception as error:  # noqa: BLE001
-            _reraise_fatal(error)
-            r, reported = _ff_failure(error, method)
-            return _out(r, error=reported)
+        except Exception as error:  # noqa: BLE001 - the function's failure is the answer
+            return _ff_failed(error, method)
 
     return invoke
 

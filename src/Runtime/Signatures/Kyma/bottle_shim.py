@@ -6,11 +6,10 @@ import json
 from collections.abc import Mapping, MutableMapping
 from urllib.parse import unquote
 
-from .common import (_HTTP_NAMES, _cookie_pairs, _importable, _module, _query_pairs, _raw_bytes,
-                     _request_environ)
+from .common import _HTTP_NAMES, _ShimRequest, _StoreKeys, _cookie_pairs, _importable, _module, _query_pairs
 
 
-class MultiDict(MutableMapping):
+class MultiDict(_StoreKeys, MutableMapping):
     """Bottle's MultiDict/FormsDict: `d[key]` and `get` give the last value, `getall` every value; a missing
     attribute is ''."""
 
@@ -18,30 +17,26 @@ class MultiDict(MutableMapping):
         store = {}
         for key, value in pairs:
             store.setdefault(key, []).append(value)
-        object.__setattr__(self, "dict", store)
+        self._store = store
 
-    def __len__(self):
-        return len(self.dict)
-
-    def __iter__(self):
-        return iter(self.dict)
-
-    def __contains__(self, key):
-        return key in self.dict
+    @property
+    def dict(self):
+        """Bottle's name for the underlying dict: key -> list of values."""
+        return self._store
 
     def __getitem__(self, key):
-        return self.dict[key][-1]
+        return self._store[key][-1]
 
     def __setitem__(self, key, value):
-        self.dict.setdefault(key, []).append(value)
+        self._store.setdefault(key, []).append(value)
 
     def __delitem__(self, key):
-        del self.dict[key]
+        del self._store[key]
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        values = self.dict.get(name)
+        values = self._store.get(name)
         return values[-1] if values else ""
 
     def __repr__(self):
@@ -49,29 +44,29 @@ class MultiDict(MutableMapping):
 
     def get(self, key, default=None, index=-1, type=None):  # noqa: A002 - bottle's signature
         try:
-            value = self.dict[key][index]
+            value = self._store[key][index]
             return type(value) if type else value
         except Exception:  # noqa: BLE001 - bottle returns the default for any failure
             return default
 
     def append(self, key, value):
-        self.dict.setdefault(key, []).append(value)
+        self._store.setdefault(key, []).append(value)
 
     def replace(self, key, value):
-        self.dict[key] = [value]
+        self._store[key] = [value]
 
     def getall(self, key):
-        return list(self.dict.get(key) or [])
+        return list(self._store.get(key) or [])
 
     getlist = getall
     getone = get
 
     def getunicode(self, name, default=None, encoding=None):
-        values = self.dict.get(name)
+        values = self._store.get(name)
         return values[-1] if values else default
 
     def allitems(self):
-        return [(k, v) for k, vl in self.dict.items() for v in vl]
+        return [(k, v) for k, vl in self._store.items() for v in vl]
 
     iterallitems = allitems
 
@@ -132,17 +127,13 @@ class HeaderDict(MutableMapping):
         return [(k, v) for k, vl in self._store.items() for v in vl]
 
 
-class BottleRequest:
+class BottleRequest(_ShimRequest):
     """The request Kyma hands over as event['extensions']['request'] (a bottle BaseRequest): what functions use."""
 
     def __init__(self, req, headers):
-        self._req = req
-        self._headers = headers  # lowercased name -> value
+        super().__init__(req, headers)
         self._query = None
         self._forms = None
-        self._body = None
-        self._environ = None
-        self.method = req["m"]
         self.query_string = (req.get("q") or "").lstrip("?")
 
     @property
@@ -159,7 +150,7 @@ class BottleRequest:
 
     @property
     def url(self):
-        return "http://" + (self._headers.get("x-forwarded-host") or self._headers.get("host") or "localhost") + self._req["p"] + (self._req.get("q") or "")
+        return "http://" + (self._headers_map.get("x-forwarded-host") or self._headers_map.get("host") or "localhost") + self._req["p"] + (self._req.get("q") or "")
 
     @property
     def urlparts(self):
@@ -171,7 +162,7 @@ class BottleRequest:
         return HeaderDict((name, value) for name, value in self._req["h"])
 
     def get_header(self, name, default=None):
-        return self._headers.get(str(name).lower(), default)
+        return self._headers_map.get(str(name).lower(), default)
 
     @property
     def query(self):
@@ -183,30 +174,25 @@ class BottleRequest:
 
     @property
     def content_type(self):
-        return (self._headers.get("content-type") or "").lower()
+        return (self._headers_map.get("content-type") or "").lower()
 
     @property
     def content_length(self):
-        value = self._headers.get("content-length")
+        value = self._headers_map.get("content-length")
         if value is not None and value.strip().isdigit():
             return int(value)
-        return len(self._raw())
-
-    def _raw(self):
-        if self._body is None:
-            self._body = _raw_bytes(self._req)
-        return self._body
+        return len(self._body())
 
     @property
     def body(self):
-        return io.BytesIO(self._raw())
+        return io.BytesIO(self._body())
 
     @property
     def json(self):
         media_type = self.content_type.split(";", 1)[0].strip()
         if media_type not in ("application/json", "application/json-rpc"):
             return None
-        raw = self._raw()
+        raw = self._body()
         if not raw:
             return None
         try:
@@ -219,7 +205,7 @@ class BottleRequest:
         if self._forms is None:
             pairs = []
             if self.content_type.split(";", 1)[0].strip() == "application/x-www-form-urlencoded":
-                pairs = _query_pairs(self._raw().decode("latin-1"))
+                pairs = _query_pairs(self._body().decode("latin-1"))
             self._forms = FormsDict(pairs)
         return self._forms
 
@@ -234,7 +220,7 @@ class BottleRequest:
 
     @property
     def cookies(self):
-        return FormsDict(_cookie_pairs(self._headers.get("cookie")))
+        return FormsDict(_cookie_pairs(self._headers_map.get("cookie")))
 
     def get_cookie(self, key, default=None, secret=None):
         value = self.cookies.get(key)
@@ -242,8 +228,7 @@ class BottleRequest:
 
     @property
     def remote_route(self):
-        forwarded = self._headers.get("x-forwarded-for")
-        return [ip.strip() for ip in forwarded.split(",")] if forwarded else []
+        return self._forwarded_for()
 
     @property
     def remote_addr(self):
@@ -252,19 +237,13 @@ class BottleRequest:
 
     @property
     def is_xhr(self):
-        return (self._headers.get("x-requested-with") or "").lower() == "xmlhttprequest"
+        return (self._headers_map.get("x-requested-with") or "").lower() == "xmlhttprequest"
 
     is_ajax = is_xhr
 
     @property
     def chunked(self):
-        return "chunked" in (self._headers.get("transfer-encoding") or "").lower()
-
-    @property
-    def environ(self):
-        if self._environ is None:
-            self._environ = _request_environ(self._req, self._req["h"], self._raw())
-        return self._environ
+        return "chunked" in (self._headers_map.get("transfer-encoding") or "").lower()
 
     def __getitem__(self, key):
         return self.environ[key]

@@ -65,3 +65,4 @@ function handlerResult(request, result) {
 function handlerError(request, e) {
   writeLog('error', [e]);
   return { r: serializeResponse(createResponse(request.method).status(500).json({ error: e && e.message })), error: e };
+}

@@ -4,6 +4,7 @@ keeps (the event loop, whether the function's module imported Flask)."""
 
 import asyncio
 import base64
+import collections
 import functools
 import importlib.util
 import inspect
@@ -28,22 +29,27 @@ class BindError(Exception):
         self.message = message
 
 
-class Signature:
-    """One calling convention as the package knows it. `adapter(fn, meta, host)` returns invoke(request);
-    `hint` shows how to define the function when it is missing; `fallbacks` are the names tried after the handler;
-    `shims` install, before the module runs, the modules the convention's runtime lets it import (besides the
-    Functions Framework, CloudEvents and `granary` modules every convention gets); a signature with `compile`
-    compiles its own module, gets no shim, and is bound to the whole module instead of one function of it."""
+Signature = collections.namedtuple("Signature", "name adapter hint fallbacks shims compile", defaults=(None, (), (), None))
+Signature.__doc__ = """One calling convention as the package knows it. `adapter(fn, meta, host)` returns invoke(request);
+`hint` shows how to define the function when it is missing; `fallbacks` are the names tried after the handler;
+`shims` install, before the module runs, the modules the convention's runtime lets it import (besides the
+Functions Framework, CloudEvents and `granary` modules every convention gets); a signature with `compile`
+compiles its own module, gets no shim, and is bound to the whole module instead of one function of it."""
 
-    __slots__ = ("name", "adapter", "hint", "fallbacks", "shims", "compile")
 
-    def __init__(self, name, adapter, hint=None, fallbacks=(), shims=(), compile=None):  # noqa: A002 - the step's name
-        self.name = name
-        self.adapter = adapter
-        self.hint = hint
-        self.fallbacks = fallbacks
-        self.shims = shims
-        self.compile = compile
+class _StoreKeys:
+    """len(), iteration and `in` of a mapping whose keys are those of the dict it keeps in `_store` (the shims' dicts)."""
+
+    __slots__ = ()
+
+    def __len__(self):
+        return len(self._store)
+
+    def __iter__(self):
+        return iter(self._store)
+
+    def __contains__(self, key):
+        return key in self._store
 
 
 class _State:
@@ -110,14 +116,7 @@ def _is_json_type(media_type):
 def _query_object(qs):
     """The query string as Node's adapters give it: a repeated key becomes a list."""
     query = {}
-    if not qs:
-        return query
-    for part in qs.lstrip("?").split("&"):
-        if not part:
-            continue
-        key, sep, value = part.partition("=")
-        key = unquote_plus(key)
-        value = unquote_plus(value)
+    for key, value in _query_pairs(qs):
         if key in query:
             previous = query[key]
             if isinstance(previous, list):
@@ -331,6 +330,33 @@ def _request_environ(req, headers_pairs, body_bytes):
     if body_bytes and "CONTENT_LENGTH" not in environ:
         environ["CONTENT_LENGTH"] = str(len(body_bytes))
     return environ
+
+
+class _ShimRequest:
+    """What the shims' request objects (bottle's for kyma, werkzeug's for http) share: the host's request, its headers
+    by lowercased name, and the body and WSGI environ, each read when first asked for."""
+
+    def __init__(self, req, headers_map):
+        self._req = req
+        self._headers_map = headers_map  # lowercased name -> value
+        self._raw = None
+        self._environ = None
+        self.method = req["m"]
+
+    def _body(self):
+        if self._raw is None:
+            self._raw = _raw_bytes(self._req)
+        return self._raw
+
+    @property
+    def environ(self):
+        if self._environ is None:
+            self._environ = _request_environ(self._req, self._req["h"], self._body())
+        return self._environ
+
+    def _forwarded_for(self):
+        forwarded = self._headers_map.get("x-forwarded-for")
+        return [ip.strip() for ip in forwarded.split(",")] if forwarded else []
 
 
 def _cookie_pairs(header):
