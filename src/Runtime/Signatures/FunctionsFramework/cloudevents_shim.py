@@ -28,7 +28,7 @@ class CloudEvent(_StoreKeys):
     def create(cls, attributes, data=None):
         return cls(attributes, data)
 
-    def get_store(self):
+    def get_attributes(self):
         return types.MappingProxyType(self._store)
 
     def get_data(self):
@@ -60,7 +60,7 @@ class MissingRequiredFields(ValueError):
 
 
 def _ce_to_dict(event):
-    attributes = dict(event.get_store())
+    attributes = dict(event.get_attributes())
     data = event.get_data()
     if isinstance(data, (bytes, bytearray, memoryview)):
         attributes["data_base64"] = _b64encode(bytes(data)).decode("ascii")
@@ -78,7 +78,7 @@ def _ce_to_structured(event, data_marshaller=None):
 
 
 def _ce_to_binary(event, data_marshaller=None):
-    headers = {"ce-" + k: str(v) for k, v in event.get_store().items() if k != "datacontenttype"}
+    headers = {"ce-" + k: str(v) for k, v in event.get_attributes().items() if k != "datacontenttype"}
     if "datacontenttype" in event:
         headers["content-type"] = event["datacontenttype"]
     data = event.get_data()
