@@ -125,6 +125,19 @@ public sealed class PythonSignatureSnippetsTests(PythonPoolFixture fixture) : IC
     }
 
     [Fact]
+    public async Task ADecimalResultIsSentAsANumber()
+    {
+        var functions = new JsonObject { ["price"] = new JsonObject { ["code"] = "import decimal\nreturn decimal.Decimal(\"2.5\")", ["language"] = "python" } };
+        await using var function = Create(fixture.Pool, Module(functions), Snippets);
+        Assert.Null(await function.WarmUpAsync());
+
+        var result = await function.InvokeAsync(Run("price"));
+
+        Assert.Equal(200, result.StatusCode);
+        Assert.Equal(2.5, result.JsonBody().GetProperty("result").GetDouble());
+    }
+
+    [Fact]
     public async Task AMissingParameterTakesItsDefaultElseNone()
     {
         var defaulted = await RunAsync("hello");

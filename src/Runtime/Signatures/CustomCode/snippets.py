@@ -7,7 +7,6 @@ import ast
 import builtins
 import copy
 import datetime
-import decimal
 import json
 import linecache
 import math
@@ -18,8 +17,8 @@ import types
 from collections.abc import Mapping
 from urllib.parse import unquote
 
-from .common import (Signature, _clean_traceback, _compact_dumps, _event_loop, _out, _raw_text, _reraise_fatal,
-                     _serialize)
+from .common import (Signature, _clean_traceback, _compact_dumps, _event_loop, _is_decimal, _out, _raw_text,
+                     _reraise_fatal, _serialize)
 
 
 MAX_CALL_DEPTH = 64
@@ -225,7 +224,7 @@ def _snippet_json_default(value):
         return list(value)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
+    if _is_decimal(value):
         return float(value)
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 

@@ -3,15 +3,14 @@ Response, make_response, jsonify, abort, redirect, the HTTP exceptions and werkz
 any response (Granary's, werkzeug's or Flask's) as the host's {s, h, b, e}."""
 
 import datetime
-import decimal
 import io
 import json
 import operator
 from collections.abc import Iterator, Mapping
 from urllib.parse import quote, unquote
 
-from .common import (_HTTP_NAMES, _ShimRequest, _StoreKeys, _cookie_pairs, _html_escape, _importable, _is_json_type,
-                     _media_type, _query_pairs, _serialize)
+from .common import (_HTTP_NAMES, _ShimRequest, _StoreKeys, _cookie_pairs, _html_escape, _importable, _is_decimal,
+                     _is_json_type, _media_type, _query_pairs, _serialize)
 
 
 class HTTPException(Exception):
@@ -685,7 +684,7 @@ def _flask_json_default(value):
         if value.tzinfo is not None:
             value = value.astimezone(datetime.timezone.utc)
         return value.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    if isinstance(value, decimal.Decimal) or type(value).__name__ == "UUID":
+    if _is_decimal(value) or type(value).__name__ == "UUID":
         return str(value)
     import dataclasses
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

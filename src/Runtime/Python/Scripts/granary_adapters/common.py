@@ -4,7 +4,6 @@ keeps (the event loop, whether the function's module imported Flask)."""
 
 import asyncio
 import base64
-import collections
 import functools
 import importlib.util
 import inspect
@@ -29,12 +28,18 @@ class BindError(Exception):
         self.message = message
 
 
-Signature = collections.namedtuple("Signature", "name adapter hint fallbacks shims compile", defaults=(None, (), (), None))
-Signature.__doc__ = """One calling convention as the package knows it. `adapter(fn, meta, host)` returns invoke(request);
-`hint` shows how to define the function when it is missing; `fallbacks` are the names tried after the handler;
-`shims` install, before the module runs, the modules the convention's runtime lets it import (besides the
-Functions Framework, CloudEvents and `granary` modules every convention gets); a signature with `compile`
-compiles its own module, gets no shim, and is bound to the whole module instead of one function of it."""
+class Signature:
+    """One calling convention as the package knows it. `adapter(fn, meta, host)` returns invoke(request);
+    `hint` shows how to define the function when it is missing; `fallbacks` are the names tried after the handler;
+    `shims` install, before the module runs, the modules the convention's runtime lets it import (besides the
+    Functions Framework, CloudEvents and `granary` modules every convention gets); a signature with `compile`
+    compiles its own module, gets no shim, and is bound to the whole module instead of one function of it."""
+
+    __slots__ = ("name", "adapter", "hint", "fallbacks", "shims", "compile")
+
+    def __init__(self, name, adapter, hint=None, fallbacks=(), shims=(), compile=None):  # noqa: A002 - the step it names
+        self.name, self.adapter, self.hint = name, adapter, hint
+        self.fallbacks, self.shims, self.compile = fallbacks, shims, compile
 
 
 class _StoreKeys:
@@ -268,6 +273,13 @@ def _two_argument_caller(fn):
 def _new_id():
     import uuid  # only the paths that make CloudEvents need it
     return str(uuid.uuid4())
+
+
+def _is_decimal(value):
+    # A Decimal exists only once its module is imported, so the adapters need not import it (a millisecond of every
+    # worker's start) to recognise one.
+    cls = getattr(sys.modules.get("decimal"), "Decimal", None)
+    return isinstance(cls, type) and isinstance(value, cls)
 
 
 def _reraise_fatal(error):
