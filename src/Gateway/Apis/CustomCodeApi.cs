@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Granary.Functions;
 using Granary.Gateway.Access;
 using Granary.Gateway.Hosting;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using Granary.Workspaces;
 using Microsoft.Extensions.Options;
 
@@ -202,7 +202,7 @@ internal static partial class CustomCodeApi
             }
 
             var detail = JsonNode.Parse(response.Body.Span)?["detail"]?.GetValue<string>() ?? "The function could not run.";
-            var error = new JsonObject { ["error"] = response.StatusCode == 503 ? "ServiceUnavailableError" : "LoadError", ["message"] = detail, ["logs"] = new JsonArray(), ["duration"] = 0 };
+            var error = SnippetResults.FailedRun(response.StatusCode == 503 ? "ServiceUnavailableError" : "LoadError", detail);
             await WriteJsonAsync(context, response.StatusCode, error.ToJsonString(SnippetJson.Options), response.InvocationId);
             return;
         }
@@ -290,10 +290,10 @@ internal static partial class CustomCodeApi
     }
 
     private static Task WriteNotFoundAsync(HttpContext context, string path) =>
-        WriteJsonAsync(context, 404, new JsonObject { ["error"] = "ObjectNotFoundError", ["message"] = "Object not found", ["details"] = new JsonObject { ["path"] = path } }.ToJsonString(SnippetJson.Options));
+        WriteJsonAsync(context, 404, SnippetError.NotFound(path).ToJson().ToJsonString(SnippetJson.Options));
 
     private static Task WriteErrorAsync(HttpContext context, int status, string error, string message) =>
-        WriteJsonAsync(context, status, new JsonObject { ["error"] = error, ["message"] = message }.ToJsonString(SnippetJson.Options));
+        WriteJsonAsync(context, status, new SnippetError(error, message).ToJson().ToJsonString(SnippetJson.Options));
 
     private static Task WriteJsonAsync(HttpContext context, int status, string json, string? invocationId = null) =>
         WriteJsonAsync(context, status, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(json), invocationId);

@@ -1,7 +1,7 @@
 using Granary.Runtime;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.Python;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

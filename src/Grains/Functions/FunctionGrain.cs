@@ -2,7 +2,8 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Granary.Runtime;
 using Granary.Runtime.Packages;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures;
+using Granary.Runtime.Signatures.CustomCode;
 using Granary.Tenants;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -317,7 +318,7 @@ public sealed partial class FunctionGrain(
         definition = withSecrets;
 
         ISnippetCache? cache = null;
-        if (definition.Spec.Signature == FunctionSignatures.Snippets)
+        if (SignatureRegistry.Get(definition.Spec.Signature).UsesWorkspaceCache)
         {
             _cache = GrainFactory.GetWorkspace(_id.Tenant, _id.Workspace);
             cache = new WorkspaceCache(_cache);

@@ -1,4 +1,4 @@
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 
 namespace Granary.Workspaces;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Granary.Functions;
 using Granary.Runtime.Packages;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using Granary.Storage;
 using Granary.Tenants;
 using Microsoft.Extensions.Logging;

@@ -1,52 +1,36 @@
 using System.Collections.Immutable;
 using Granary.Functions;
-using Granary.Runtime.Events;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures;
 
 namespace Granary.Runtime.Execution;
 
 /// <summary>
-/// The parts of an invocation that do not depend on the runtime (V8 isolate or Python worker): what the host answers
-/// before the function runs, the problems it answers on the function's behalf, and the finishing of a result.
+/// The parts of an invocation that do not depend on the runtime (V8 isolate or Python worker): the request as the
+/// runtime reads it (or the answer the function's signature gives without running it), and the finishing of a result.
 /// </summary>
 internal static class HostAnswers
 {
     /// <summary>
-    /// Returns the request as the runtime reads it, or the answer the host gives without running the function
+    /// Returns the request as the runtime reads it, or the answer the signature gives without running the function
     /// (Kyma's metrics endpoint, an event that does not parse).
     /// </summary>
-    public static async ValueTask<(string? Json, ExecutionResult? Answer)> PrepareAsync(string signature, InvocationRequest request, string? stateJson, KymaMetrics metrics, string function)
+    public static async ValueTask<(string? Json, ExecutionResult? Answer)> PrepareAsync(IFunctionSignature signature, InvocationRequest request, string? stateJson, FunctionMetrics metrics, string function)
     {
-        if (signature == FunctionSignatures.Kyma && KymaMetrics.IsRequest(request))
-        {
-            return (null, metrics.Respond(function));
-        }
-
-        var prepared = await EventRequests.PrepareAsync(signature, request, TimeProvider.System);
-        return prepared.Refusal is { } refusal
-            ? (null, refusal)
+        var prepared = await signature.PrepareAsync(request, metrics, function);
+        return prepared.Answer is { } answer
+            ? (null, answer)
             : (InvocationJson.Write(request, prepared.Json, stateJson), null);
     }
 
-    /// <summary>Echoes the logs, records Kyma's metrics, reshapes a snippet's failure, and adds the timings.</summary>
-    public static ExecutionResult Finish(ExecutionResult result, string signature, KymaMetrics metrics, bool echoConsole, bool cold, double initMs, double waitMs, double durationMs)
+    /// <summary>Echoes the logs, lets the signature count and shape the result, and adds the timings.</summary>
+    public static ExecutionResult Finish(ExecutionResult result, IFunctionSignature signature, FunctionMetrics metrics, bool echoConsole, bool cold, double initMs, double waitMs, double durationMs)
     {
         if (echoConsole)
         {
             Echo(result.Logs);
         }
 
-        if (signature == FunctionSignatures.Kyma && result.Outcome != InvocationOutcomes.Runtime)
-        {
-            metrics.Record(durationMs, failed: result.Outcome is not (InvocationOutcomes.Ok or InvocationOutcomes.BadRequest));
-        }
-
-        if (signature == FunctionSignatures.Snippets && result.Outcome is InvocationOutcomes.Timeout or InvocationOutcomes.MemoryLimit or InvocationOutcomes.LoadError)
-        {
-            result = SnippetResults.FromProblem(result, durationMs);
-        }
-
-        return result with
+        return signature.Finish(result, metrics, durationMs) with
         {
             Cold = cold,
             InitMs = initMs,
@@ -54,31 +38,6 @@ internal static class HostAnswers
             DurationMs = durationMs,
         };
     }
-
-    public static ExecutionResult TimedOut(string signature, int timeoutSeconds)
-    {
-        // Kyma answers a timeout with 408 Request Timeout (its CORS header set before the function ran);
-        // every other contract answers 504.
-        var detail = $"The function did not finish within its timeout of {timeoutSeconds} s and was stopped.";
-        return signature == FunctionSignatures.Kyma
-            ? Problems.Result(408, "timeout", "Request Timeout", detail, InvocationOutcomes.Timeout, [new HttpHeader("Access-Control-Allow-Origin", "*")])
-            : Problems.Result(504, "timeout", "Function timed out", detail, InvocationOutcomes.Timeout);
-    }
-
-    public static ExecutionResult Throttled(string signature, int maxConcurrency, int maxQueue)
-    {
-        var problem = Problems.Result(
-            429,
-            "too-many-requests",
-            "Too many requests",
-            $"The function is already running {maxConcurrency} invocations on this silo and {maxQueue} more are queued.",
-            InvocationOutcomes.Throttled,
-            [new HttpHeader("Retry-After", "1")]);
-        return signature == FunctionSignatures.Snippets ? SnippetResults.FromProblem(problem, 0) : problem;
-    }
-
-    public static ExecutionResult LoadFailed(CodeError error, double initMs) =>
-        Problems.Result(500, "load-failed", "Function failed to load", error.Message, InvocationOutcomes.LoadError) with { Cold = true, InitMs = initMs };
 
     private static void Echo(ImmutableArray<LogLine> logs)
     {

@@ -28,7 +28,7 @@ public sealed class IsolateHost
     internal string? PackagesRoot { get; set; }
 
     /// <summary>Gets or sets the workspace cache of a snippets module; null for other functions.</summary>
-    internal Snippets.ISnippetCache? SnippetCache { get; set; }
+    internal Signatures.CustomCode.ISnippetCache? SnippetCache { get; set; }
 
     /// <summary>Gets or sets the function the isolate has loaded (its tenant, egress policy, publisher); null before loading.</summary>
     internal FunctionMeta? Function { get; set; }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Granary.Functions;
 using Granary.Runtime.Execution;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures;
+using Granary.Runtime.Signatures.CustomCode;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.JavaScript;
@@ -45,7 +46,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     private bool _demoted;
     private int _quickRuns;
     private string _signature;
-    private readonly KymaMetrics _metrics = new();
+    private readonly FunctionMetrics _metrics = new();
 
     // Whether this function's last run on an isolate thread was a long runner (its next starts demoted).
     private readonly ScriptScheduler.RunHistory _runs = new();
@@ -142,7 +143,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrived = Stopwatch.GetTimestamp();
-        var (requestJson, answer) = await HostAnswers.PrepareAsync(Volatile.Read(ref _signature), request, stateJson, _metrics, _meta.Name);
+        var (requestJson, answer) = await HostAnswers.PrepareAsync(SignatureRegistry.Get(Volatile.Read(ref _signature)), request, stateJson, _metrics, _meta.Name);
         if (requestJson is null)
         {
             return answer!;
@@ -444,7 +445,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
             Release(isolate);
         }
 
-        return HostAnswers.Finish(result, Volatile.Read(ref _signature), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
+        return HostAnswers.Finish(result, SignatureRegistry.Get(Volatile.Read(ref _signature)), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
     }
 
     // Called with one isolate slot already counted in _isolates for this invocation.
@@ -460,7 +461,7 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
                 _inFlight--;
             }
 
-            return HostAnswers.LoadFailed(error!, initMs);
+            return SignatureRegistry.Get(Volatile.Read(ref _signature)).LoadFailed(error!, initMs);
         }
 
         return await RunAsync(isolate, requestJson, arrived, cold: true, initMs);
@@ -573,9 +574,9 @@ public sealed partial class JavaScriptFunction : IFunctionExecutor
         Release(isolate);
     }
 
-    private ExecutionResult TimedOut() => HostAnswers.TimedOut(Volatile.Read(ref _signature), _meta.TimeoutSeconds);
+    private ExecutionResult TimedOut() => SignatureRegistry.Get(Volatile.Read(ref _signature)).TimedOut(_meta.TimeoutSeconds);
 
-    private ExecutionResult Throttled() => HostAnswers.Throttled(Volatile.Read(ref _signature), Definition.Spec.MaxConcurrency, _maxQueue);
+    private ExecutionResult Throttled() => SignatureRegistry.Get(Volatile.Read(ref _signature)).Throttled(Definition.Spec.MaxConcurrency, _maxQueue);
 
     private async Task<(V8Isolate? Isolate, CodeError? Error)> CreateLoadedIsolateAsync()
     {

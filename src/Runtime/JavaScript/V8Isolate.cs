@@ -451,7 +451,7 @@ public sealed partial class V8Isolate : IDisposable
         });
 
     /// <summary>Gets or sets the workspace cache the loaded snippets module works on.</summary>
-    public Snippets.ISnippetCache? SnippetCache
+    public Signatures.CustomCode.ISnippetCache? SnippetCache
     {
         get => _host.SnippetCache;
         set => _host.SnippetCache = value;

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Execution;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures;
+using Granary.Runtime.Signatures.CustomCode;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.Python;
@@ -30,7 +31,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     // Most recently used first: the hot workers stay warm and the ones at the end are trimmed.
     private readonly LinkedList<(PythonWorker Worker, long Since)> _idle = new();
     private readonly LinkedList<QueuedInvocation> _queue = new();
-    private readonly KymaMetrics _metrics = new();
+    private readonly FunctionMetrics _metrics = new();
     private readonly bool _echoConsole;
     private readonly ISnippetCache? _cache;
     private int _workers;
@@ -137,7 +138,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrived = Stopwatch.GetTimestamp();
-        var (requestJson, answer) = await HostAnswers.PrepareAsync(Volatile.Read(ref _signature), request, stateJson, _metrics, _name);
+        var (requestJson, answer) = await HostAnswers.PrepareAsync(SignatureRegistry.Get(Volatile.Read(ref _signature)), request, stateJson, _metrics, _name);
         if (requestJson is null)
         {
             return answer!;
@@ -324,7 +325,7 @@ public sealed partial class PythonFunction : IFunctionExecutor
             Release(worker);
         }
 
-        return HostAnswers.Finish(result, Volatile.Read(ref _signature), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
+        return HostAnswers.Finish(result, SignatureRegistry.Get(Volatile.Read(ref _signature)), _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
     }
 
     // Called with one worker slot already counted in _workers for this invocation.
@@ -458,15 +459,11 @@ public sealed partial class PythonFunction : IFunctionExecutor
         next.CompleteWith(RunAsync(worker, next.Json, next.Arrived, cold: true, Math.Min(initMs, Stopwatch.GetElapsedTime(next.Arrived).TotalMilliseconds)));
     }
 
-    private ExecutionResult LoadFailed(CodeError error, double initMs)
-    {
-        var result = HostAnswers.LoadFailed(error, initMs);
-        return Volatile.Read(ref _signature) == FunctionSignatures.Snippets ? SnippetResults.FromProblem(result, 0) : result;
-    }
+    private ExecutionResult LoadFailed(CodeError error, double initMs) => SignatureRegistry.Get(Volatile.Read(ref _signature)).LoadFailed(error, initMs);
 
-    private ExecutionResult TimedOut() => HostAnswers.TimedOut(Volatile.Read(ref _signature), Definition.Spec.TimeoutSeconds);
+    private ExecutionResult TimedOut() => SignatureRegistry.Get(Volatile.Read(ref _signature)).TimedOut(Definition.Spec.TimeoutSeconds);
 
-    private ExecutionResult Throttled() => HostAnswers.Throttled(Volatile.Read(ref _signature), Definition.Spec.MaxConcurrency, _maxQueue);
+    private ExecutionResult Throttled() => SignatureRegistry.Get(Volatile.Read(ref _signature)).Throttled(Definition.Spec.MaxConcurrency, _maxQueue);
 
     private async Task<(PythonWorker? Worker, CodeError? Error)> CreateLoadedWorkerAsync()
     {

@@ -12,7 +12,7 @@ using System.Text.Json;
 using System.Threading.Tasks.Sources;
 using Granary.Functions;
 using Granary.Runtime.Execution;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.Python;

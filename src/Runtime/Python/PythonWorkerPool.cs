@@ -12,7 +12,8 @@ namespace Granary.Runtime.Python;
 /// </summary>
 public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 {
-    private const string ScriptResourcePrefix = "Granary.Runtime.Python.Scripts.";
+    // Embedded as "Granary.Runtime.Python.Scripts/<path>" (Runtime.csproj): the worker and the granary_adapters package.
+    private const string ScriptResourcePrefix = "Granary.Runtime.Python.Scripts/";
     private const string WorkerScriptName = "granary_worker.py";
 
     private readonly ConcurrentQueue<PythonWorker> _ready = new();
@@ -232,9 +233,11 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
                 continue;
             }
 
+            var path = Path.GetFullPath(Path.Combine(directory, name[ScriptResourcePrefix.Length..].Replace('\\', '/')));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var resource = assembly.GetManifestResourceStream(name)!;
             // The directory is private (0700), so the files need no mode of their own.
-            using var file = File.Create(Path.Combine(directory, name[ScriptResourcePrefix.Length..]));
+            using var file = File.Create(path);
             resource.CopyTo(file);
         }
     }

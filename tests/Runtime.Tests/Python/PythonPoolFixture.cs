@@ -161,7 +161,7 @@ internal static class PythonRunner
         return new FunctionDefinition(new FunctionId("acme", "shop", name), spec, 1, now, now);
     }
 
-    public static PythonFunction Create(PythonWorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, FunctionLimits? limits = null, Snippets.ISnippetCache? cache = null) =>
+    public static PythonFunction Create(PythonWorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, FunctionLimits? limits = null, Runtime.Signatures.CustomCode.ISnippetCache? cache = null) =>
         new(Definition(code, configure), pool, limits ?? Limits, NullLogger.Instance, cache);
 
     public static InvocationRequest Json(string json) => InvocationRequest.Json(json);

@@ -32,6 +32,22 @@ public sealed class PythonSignatureFunctionsFrameworkTests(PythonPoolFixture fix
     // ---- http ----------------------------------------------------------------------------------------------
 
     [Fact]
+    public async Task HttpJsonifyWithoutFlaskWritesADecimalAsAString()
+    {
+        var result = await RunHttpAsync("""
+            import decimal
+            import granary
+
+            def main(request):
+                return granary.jsonify(price=decimal.Decimal("2.50"))
+            """);
+
+        Assert.Equal(200, result.StatusCode);
+        Assert.Equal("application/json", result.Header("Content-Type"));
+        Assert.Equal("{\"price\":\"2.50\"}\n", result.Text());
+    }
+
+    [Fact]
     public async Task HttpAStringIsSentAsHtml()
     {
         var result = await RunHttpAsync("""

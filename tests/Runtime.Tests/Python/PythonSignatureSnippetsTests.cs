@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Granary.Functions;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using static Granary.Runtime.Tests.Python.PythonRunner;
 
 namespace Granary.Runtime.Tests.Python;
@@ -122,6 +122,19 @@ public sealed class PythonSignatureSnippetsTests(PythonPoolFixture fixture) : IC
         Assert.Equal(JsonValueKind.Array, body.GetProperty("logs").ValueKind);
         Assert.True(body.GetProperty("duration").GetDouble() >= 0);
         Assert.Null(result.StateChanges);
+    }
+
+    [Fact]
+    public async Task ADecimalResultIsSentAsANumber()
+    {
+        var functions = new JsonObject { ["price"] = new JsonObject { ["code"] = "import decimal\nreturn decimal.Decimal(\"2.5\")", ["language"] = "python" } };
+        await using var function = Create(fixture.Pool, Module(functions), Snippets);
+        Assert.Null(await function.WarmUpAsync());
+
+        var result = await function.InvokeAsync(Run("price"));
+
+        Assert.Equal(200, result.StatusCode);
+        Assert.Equal(2.5, result.JsonBody().GetProperty("result").GetDouble());
     }
 
     [Fact]

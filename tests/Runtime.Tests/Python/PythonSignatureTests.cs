@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Python;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using static Granary.Runtime.Tests.Python.PythonRunner;
 
 namespace Granary.Runtime.Tests.Python;

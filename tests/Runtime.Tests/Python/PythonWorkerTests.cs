@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Python;
-using Granary.Runtime.Snippets;
+using Granary.Runtime.Signatures.CustomCode;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Granary.Runtime.Tests.Python.PythonRunner;

@@ -228,10 +228,8 @@ function load(wrapper, metaJson) {
   module.loaded = true;
   const declared = registered.get(meta.handler);
   if (declared) meta.signature = declared.signature;
-  // A snippets module exports an object (its functions' specs and a caller), not a function.
-  const fn = declared ? declared.fn
-    : meta.signature === 'snippets' ? (module.exports && module.exports[meta.handler]) || null
-    : resolveHandler(module.exports, meta.handler);
+  const adapter = adapters[meta.signature];
+  const fn = declared ? declared.fn : ((adapter && adapter.resolve) || resolveHandler)(module.exports, meta.handler);
   if (!fn) {
     const what = module.exports === null ? 'null' : typeof module.exports;
     return _JSON.stringify({
@@ -240,7 +238,6 @@ function load(wrapper, metaJson) {
         `Export it with module.exports = { ${meta.handler} } or module.exports = async (event, context) => { ... }.`,
     });
   }
-  const adapter = adapters[meta.signature];
   if (!adapter) return _JSON.stringify({ kind: 'handler', message: `Unknown signature '${meta.signature}'.` });
   entry = adapter(fn, meta);
   return _JSON.stringify({ signature: meta.signature });

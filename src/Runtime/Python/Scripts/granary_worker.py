@@ -115,7 +115,8 @@ import types  # noqa: E402
 _SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _SCRIPTS_DIR)
 # The adapters are large: the first worker caches their bytecode in the pool's private scripts directory, and every
-# later worker reads it (-B keeps the function's own imports from writing bytecode anywhere).
+# later worker reads it (-B keeps the function's own imports from writing bytecode anywhere). The package imports
+# every signature's module now, so that nothing is compiled (or left uncached) when a function loads.
 sys.dont_write_bytecode = False
 try:
     import granary_adapters as adapters  # noqa: E402
@@ -315,9 +316,12 @@ _invoke = None
 _handler_path = os.path.join(os.getcwd(), "handler.py")
 
 
+_OWN_DIRS = (_SCRIPTS_DIR, os.path.dirname(os.path.abspath(adapters.__file__)))
+
+
 def _user_frames(tb):
     """Drops the worker's and the adapters' own frames from the top of a traceback."""
-    while tb is not None and os.path.dirname(tb.tb_frame.f_code.co_filename) == _SCRIPTS_DIR:
+    while tb is not None and os.path.dirname(tb.tb_frame.f_code.co_filename) in _OWN_DIRS:
         tb = tb.tb_next
     return tb
 

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Granary.Functions;
 
-namespace Granary.Runtime.Snippets;
+namespace Granary.Runtime.Signatures.CustomCode;
 
 /// <summary>
 /// A workspace's Custom Code snippets turned into one CommonJS module, as the seed service gathers a workspace's

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Granary.Runtime.Events;
+using Granary.Runtime.Signatures.FunctionsFramework;
 
-namespace Granary.Runtime.Tests.Events;
+namespace Granary.Runtime.Tests.Signatures.FunctionsFramework;
 
 /// <summary>
 /// The legacy event ↔ CloudEvent conversions against the Functions Framework conformance fixtures

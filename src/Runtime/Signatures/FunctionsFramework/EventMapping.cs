@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Granary.Runtime.Events;
+namespace Granary.Runtime.Signatures.FunctionsFramework;
 
 /// <summary>
 /// The conversions between Google Cloud Functions legacy (background) events and CloudEvents that the Functions

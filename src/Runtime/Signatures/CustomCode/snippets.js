@@ -1,5 +1,5 @@
 // Granary isolate bootstrap: the Custom Code workspace contract (signature `snippets`). The module is the
-// workspace's generated file (Granary.Runtime.Snippets.SnippetModule); a request is POST /run/{function} with
+// workspace's generated file (Granary.Runtime.Signatures.CustomCode.SnippetModule); a request is POST /run/{function} with
 // {"parameters": {...}} and the answer {result, logs, duration}, or {error, message, logs, duration}.
 // The workspace cache arrives with the request (request.state: key → value) and the keys the run changed go back
 // with the result; cache.incr/decr are atomic, performed by the workspace grain.
@@ -126,3 +126,6 @@ adapters.snippets = (module) => (request) => {
   }
   return settle(result, ok, fail);
 };
+
+// A snippets module exports an object (its functions' specs and a caller), not a function.
+adapters.snippets.resolve = (exported, name) => (exported && exported[name]) || null;

@@ -1,4 +1,4 @@
-namespace Granary.Runtime.Snippets;
+namespace Granary.Runtime.Signatures.CustomCode;
 
 /// <summary>The atomic operations a workspace's snippets perform on the shared cache (held by the workspace grain).</summary>
 public interface ISnippetCache

@@ -1,4 +1,4 @@
-namespace Granary.Runtime.Events;
+namespace Granary.Runtime.Signatures.FunctionsFramework;
 
 /// <summary>
 /// A request was recognised as a Google Cloud Functions legacy event or as a Google CloudEvent, but it cannot be

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Granary.Runtime.Snippets;
+namespace Granary.Runtime.Signatures.CustomCode;
 
 /// <summary>
 /// Why a workspace's snippets were refused, in the Custom Code service's error shape:
@@ -11,6 +11,9 @@ namespace Granary.Runtime.Snippets;
 /// <param name="Details">Extra facts (function, line, column), or null.</param>
 public sealed record SnippetError(string Error, string Message, JsonObject? Details = null)
 {
+    /// <summary>The answer to a path the service does not serve (a workspace or function that does not exist).</summary>
+    public static SnippetError NotFound(string path) => new("ObjectNotFoundError", "Object not found", new JsonObject { ["path"] = path });
+
     /// <summary>The body of the error response.</summary>
     public JsonObject ToJson()
     {

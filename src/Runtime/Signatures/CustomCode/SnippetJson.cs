@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Granary.Runtime.Snippets;
+namespace Granary.Runtime.Signatures.CustomCode;
 
 /// <summary>How the Custom Code answers are written: as a Node service writes JSON, without escaping quotes, <c>+</c> or non-ASCII text.</summary>
 public static class SnippetJson

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Granary.Functions;
 
-namespace Granary.Runtime.Snippets;
+namespace Granary.Runtime.Signatures.CustomCode;
 
 /// <summary>
 /// Failures Granary answers for a snippet (timeout, memory, a full queue, a module that no longer loads), in the
@@ -33,18 +33,21 @@ public static class SnippetResults
             });
         }
 
-        var body = new JsonObject
-        {
-            ["error"] = error,
-            ["message"] = problem.Error ?? error,
-            ["logs"] = logs,
-            ["duration"] = Math.Round(durationMs, 3),
-        };
+        var body = FailedRun(error, problem.Error ?? error, logs, durationMs);
         var headers = problem.Headers.Where(h => !h.Name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             .Prepend(new HttpHeader("Content-Type", "application/json; charset=utf-8"))
             .ToImmutableArray();
         return problem with { Headers = headers, Body = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString(SnippetJson.Options)) };
     }
+
+    /// <summary>The body of a run that failed: <c>{"error", "message", "logs", "duration"}</c>.</summary>
+    public static JsonObject FailedRun(string error, string message, JsonArray? logs = null, double durationMs = 0) => new()
+    {
+        ["error"] = error,
+        ["message"] = message,
+        ["logs"] = logs ?? [],
+        ["duration"] = Math.Round(durationMs, 3),
+    };
 
     /// <summary>
     /// Turns a run whose cache changes the workspace refused (the cache would outgrow its limit) into a 500
