@@ -15,13 +15,15 @@ namespace Granary.Functions;
 /// <summary>
 /// Runs one function. It activates on the first invocation (the cold start: attach to the definition grain,
 /// load the code into a warm isolate), serves invocations in parallel up to the function's concurrency
-/// (it is reentrant; the isolates are the unit of serial execution), and deactivates itself once no request
-/// has arrived for the function's idle timeout, releasing every isolate: scale to zero.
-/// Placed on the silo of the caller, so a gateway co-hosted with a silo never crosses the network.
+/// (it is reentrant; the isolates are the unit of serial execution), and is deactivated by the silo's
+/// <see cref="FunctionSweep"/> once no request has arrived for the function's idle timeout, releasing every
+/// isolate: scale to zero. Placed on the silo of the caller, so a gateway co-hosted with a silo never crosses the network.
 /// </summary>
 [GrainType("fn")]
 [Reentrant]
 [PreferLocalPlacement]
+// The sweep is this grain's collector: Orleans' own collects per grain class after at least a minute, while a
+// function's idle timeout is its own and may be one second (or a day).
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class FunctionGrain(
     FunctionExecutors executors,
@@ -38,8 +40,9 @@ public sealed partial class FunctionGrain(
     private static readonly TimeSpan s_heartbeat = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_reportDelay = TimeSpan.FromSeconds(1);
 
-    // Isolates beyond the first that a burst created are released after this long unused.
+    // Isolates beyond the first that a burst created are released after this long unused, checked this often.
     private static readonly TimeSpan s_isolateIdle = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_trimEvery = TimeSpan.FromSeconds(1);
 
     private readonly string _activationId = Guid.NewGuid().ToString("N");
     private readonly Queue<InvocationRecord> _unreported = new();
@@ -55,9 +58,13 @@ public sealed partial class FunctionGrain(
     private CodeError? _loadError;
     private bool _attached;
     private bool _gone;
+    private bool _deactivating;
     private double _activationInitMs;
     private int _inFlight;
-    private long _lastReport = Stopwatch.GetTimestamp();
+
+    // A timestamp of the sweep's clock (LocalFunctions.Clock), as are the activation's use times.
+    private long _lastReport;
+    private Task? _visit;
 
     // The CallIds of the calls running now (the grain is reentrant but single-threaded: no lock).
     private readonly HashSet<string> _calls = new(StringComparer.Ordinal);
@@ -68,15 +75,22 @@ public sealed partial class FunctionGrain(
         (_id, _shard) = FunctionId.ParseGrainKey(this.GetPrimaryKeyString());
         _tenantLoad = admission.For(_id.Tenant);
         _since = time.GetUtcNow();
-        _local = local.Add(_id, _shard, GrainContext);
-        var tick = TimeSpan.FromMilliseconds(250);
-        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(tick, tick) { Interleave = true, KeepAlive = false });
+        _lastReport = local.Clock.GetTimestamp();
+        _local = local.Add(_id, _shard, GrainContext, VisitAsync);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // A report the sweep started lands before the detach, or the definition grain would list this activation again.
+        _deactivating = true;
+        if (_visit is { } visit)
+        {
+            // Its failure is the sweep's to log.
+            await Task.WhenAny(visit);
+        }
+
         var function = _function;
         _function = null;
         if (function is not null)
@@ -100,7 +114,7 @@ public sealed partial class FunctionGrain(
 
         if (_local is not null)
         {
-            local.Remove(_id, _shard, _local);
+            local.Remove(_local);
         }
 
         LogDeactivated(_id.Key, reason.ReasonCode);
@@ -415,15 +429,28 @@ public sealed partial class FunctionGrain(
         return function;
     }
 
-    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    // The silo's sweep calls this on the activation's scheduler when the time Schedule asked for has come, or to evict
+    // it (least recently used beyond the silo's limit). It checks and acts in one turn: no request starts in between.
+    private Task VisitAsync(bool evict)
     {
-        if (!_attached)
+        if (_deactivating)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        var sinceReport = Stopwatch.GetElapsedTime(_lastReport);
-        if ((_unreported.Count > 0 && sinceReport >= s_reportDelay) || sinceReport >= s_heartbeat)
+        if (evict)
+        {
+            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "Least recently used function beyond Granary:Limits:MaxActiveFunctions"));
+            return Task.CompletedTask;
+        }
+
+        return _visit = TendAsync();
+    }
+
+    private async Task TendAsync()
+    {
+        var sinceReport = local.Clock.GetElapsedTime(_lastReport);
+        if (_attached && ((_unreported.Count > 0 && sinceReport >= s_reportDelay) || sinceReport >= s_heartbeat))
         {
             try
             {
@@ -436,16 +463,49 @@ public sealed partial class FunctionGrain(
         }
 
         _function?.TrimIdle(s_isolateIdle);
-        var idleTimeout = TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds ?? 0);
-        if (_inFlight == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref _local!.LastUsed)) >= idleTimeout)
+        if (_inFlight == 0 && _local!.SinceLastUse >= IdleTimeout)
         {
-            DeactivateOnIdle();
+            // Requests that arrive from here on go to a new activation; deactivation waits for any still running.
+            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"No request for the function's idle timeout of {IdleTimeout.TotalSeconds} s"));
+            return;
         }
+
+        Schedule();
     }
+
+    // How long the function may go unused before it scales to zero: its version's idle timeout, or at once when no
+    // version is loaded (it is gone, failed to load, or could not attach).
+    private TimeSpan IdleTimeout => TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds ?? 0);
+
+    // Tells the silo's sweep when this activation next needs it: to report (a second after records are waiting, else at
+    // the heartbeat), to release isolates a burst left unused, or to deactivate once idle for the function's timeout.
+    private void Schedule()
+    {
+        if (_local is null)
+        {
+            return;
+        }
+
+        var next = _attached ? (_unreported.Count > 0 ? s_reportDelay : s_heartbeat) - local.Clock.GetElapsedTime(_lastReport) : Timeout.InfiniteTimeSpan;
+        if (_function is { Instances: > 1 })
+        {
+            next = Sooner(next, s_trimEvery);
+        }
+
+        if (_inFlight == 0)
+        {
+            next = Sooner(next, IdleTimeout - _local.SinceLastUse);
+        }
+
+        _local.VisitIn(next);
+    }
+
+    private static TimeSpan Sooner(TimeSpan a, TimeSpan b) =>
+        b == Timeout.InfiniteTimeSpan ? a : a == Timeout.InfiniteTimeSpan || b < a ? b : a;
 
     private Task ReportAsync()
     {
-        _lastReport = Stopwatch.GetTimestamp();
+        _lastReport = local.Clock.GetTimestamp();
         var function = _function;
         var state = function is null ? FunctionState.Activating : FunctionState.Running;
         return GrainFactory.GetFunctionDefinition(_id).ReportAsync(Info(state, function?.Definition.Version ?? 0), TakeUnreported());
@@ -468,8 +528,13 @@ public sealed partial class FunctionGrain(
         return records;
     }
 
-    // The last use is kept in this silo's activation list, where the least-recently-used eviction reads it too.
-    private void Touch() => _local?.Touch();
+    // Called as each request starts and as it ends. The last use is kept in this silo's activation list, where the
+    // sweep reads it (for the idle timeout and the least-recently-used eviction) with the time of the next visit.
+    private void Touch()
+    {
+        _local?.Touch();
+        Schedule();
+    }
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Function {Function} version {Version} activated in {InitMs:F2} ms")]
     private partial void LogActivated(string function, int version, double initMs);
