@@ -401,6 +401,9 @@ public sealed partial class FunctionGrain(
         var started = Stopwatch.GetTimestamp();
         var definition = await GrainFactory.GetFunctionDefinition(_id).AttachAsync(Info(FunctionState.Activating, version: 0));
         _attached = true;
+
+        // From now on the sweep calls for the heartbeat, even while this first call is still running.
+        Schedule();
         if (definition is null)
         {
             _gone = true;

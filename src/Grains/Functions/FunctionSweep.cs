@@ -65,7 +65,8 @@ public sealed partial class FunctionSweep(LocalFunctions local, IOptions<Functio
                 try
                 {
                     // Not awaited: one slow call (a report to an unreachable definition grain) must not hold up the
-                    // rest. Each call logs its own failure, and an activation gets no second call while one runs.
+                    // rest. Each call logs its own failure, and an activation gets no second call while one runs
+                    // (a later pass, or SweepAsync, waits for the running one instead).
                     Sweep();
                 }
                 catch (Exception ex)
@@ -94,9 +95,9 @@ public sealed partial class FunctionSweep(LocalFunctions local, IOptions<Functio
             }
 
             live++;
-            if (activation.IsDue(now) && activation.TryStartVisit())
+            if (activation.IsDue(now))
             {
-                visits.Add(VisitAsync(activation, evict: false));
+                visits.Add(activation.VisitOnce(() => VisitAsync(activation, evict: false)));
             }
         }
 
@@ -134,13 +135,6 @@ public sealed partial class FunctionSweep(LocalFunctions local, IOptions<Functio
         catch (Exception ex)
         {
             LogVisitFailed(activation.Id.Key, activation.Shard, ex);
-        }
-        finally
-        {
-            if (!evict)
-            {
-                activation.EndVisit();
-            }
         }
     }
 

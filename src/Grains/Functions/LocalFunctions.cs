@@ -49,9 +49,10 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
     /// </summary>
     internal sealed class Activation(FunctionId id, int shard, IGrainContext context, TimeProvider clock, Func<bool, Task> visit)
     {
+        private readonly Lock _visitGate = new();
         private long _lastUsed = clock.GetTimestamp();
         private long _dueAt = long.MaxValue;
-        private int _visiting;
+        private Task? _visit;
 
         public FunctionId Id { get; } = id;
 
@@ -77,9 +78,13 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
 
         public bool IsDue(long now) => Volatile.Read(ref _dueAt) <= now;
 
-        /// <summary>Claims the activation for one visit; false when a visit is still running.</summary>
-        public bool TryStartVisit() => Interlocked.Exchange(ref _visiting, 1) == 0;
-
-        public void EndVisit() => Volatile.Write(ref _visiting, 0);
+        /// <summary>Starts a visit with <paramref name="start"/>, unless one is still running: returns that one then.</summary>
+        public Task VisitOnce(Func<Task> start)
+        {
+            lock (_visitGate)
+            {
+                return _visit is { IsCompleted: false } running ? running : _visit = start();
+            }
+        }
     }
 }
