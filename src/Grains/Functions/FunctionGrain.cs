@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Globalization;
 using Granary.Runtime;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Snippets;
@@ -83,14 +84,7 @@ public sealed partial class FunctionGrain(
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // A report the sweep started lands before the detach, or the definition grain would list this activation again.
         _deactivating = true;
-        if (_visit is { } visit)
-        {
-            // Its failure is the sweep's to log.
-            await Task.WhenAny(visit);
-        }
-
         var function = _function;
         _function = null;
         if (function is not null)
@@ -102,6 +96,13 @@ public sealed partial class FunctionGrain(
         // were already collected by FunctionRecordsOnShutdown while all grains were still active.
         if (_attached && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
+            // A report the sweep started must land before the detach, or the definition grain would list this
+            // activation again. (Its failure is the sweep's to log.)
+            if (_visit is { } visit)
+            {
+                await Task.WhenAny(visit);
+            }
+
             try
             {
                 await GrainFactory.GetFunctionDefinition(_id).DetachAsync(_activationId, TakeUnreported());
@@ -243,6 +244,8 @@ public sealed partial class FunctionGrain(
             }
         }
 
+        // The new version's idle timeout applies from now.
+        Schedule();
         if (previous is not null)
         {
             // Running invocations finish on the old isolates, which are discarded as they come free.
@@ -469,7 +472,7 @@ public sealed partial class FunctionGrain(
         if (_inFlight == 0 && _local!.SinceLastUse >= IdleTimeout)
         {
             // Requests that arrive from here on go to a new activation; deactivation waits for any still running.
-            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"No request for the function's idle timeout of {IdleTimeout.TotalSeconds} s"));
+            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ActivationIdle, string.Create(CultureInfo.InvariantCulture, $"No request for the function's idle timeout of {IdleTimeout.TotalSeconds} s")));
             return;
         }
 
