@@ -2,7 +2,7 @@ using Granary.Functions;
 
 namespace Granary.Grains.Tests;
 
-/// <summary>The function grains in an Orleans cluster: activation on demand, idle deactivation, persistence, programmatic calls.</summary>
+/// <summary>The function grains in an Orleans cluster: activation on demand, persistence, programmatic calls (idle deactivation: <c>Functions/FunctionGrainLifecycleTests</c>).</summary>
 [Collection(ClusterGroup.Name)]
 public sealed class FunctionGrainTests(ClusterFixture fixture)
 {
@@ -33,26 +33,6 @@ public sealed class FunctionGrainTests(ClusterFixture fixture)
         var status = (await fixture.Client.GetFunctionDefinition(id).GetAsync())!.Status;
         Assert.Equal(FunctionState.Running, status.State);
         Assert.Single(status.Activations);
-    }
-
-    [Fact]
-    public async Task AnIdleFunctionGrainDeactivatesAfterItsIdleTimeout()
-    {
-        var id = NewId();
-        await fixture.Client.GetFunctionDefinition(id).DeployAsync(Spec("module.exports = () => 'nap';", idleTimeoutSeconds: 1));
-        await fixture.Client.GetFunction(id).InvokeAsync(new InvocationRequest());
-        Assert.True(await IsActiveAsync(id));
-
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await IsActiveAsync(id) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.False(await IsActiveAsync(id), "the function grain should have deactivated after 1 s idle");
-        Assert.Equal(FunctionStatus.Idle, (await fixture.Client.GetFunctionDefinition(id).GetAsync())!.Status);
-        var records = await fixture.Client.GetFunctionDefinition(id).GetInvocationsAsync(10);
-        Assert.Single(records);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using Orleans.Concurrency;
 using System.Collections.Immutable;
 
 namespace Granary.Functions;
@@ -6,6 +5,8 @@ namespace Granary.Functions;
 /// <summary>
 /// The per-function grain that owns a function's definition (persisted), its invocation history and
 /// its status. Keyed by <see cref="FunctionId.Key"/>. Activating it loads metadata only, never code.
+/// The grain is reentrant: reads, and the function grains' reports, are answered while a deployment installs and
+/// validates; deployments, deletions and secrets reloads of one function take turns in the order they arrive.
 /// </summary>
 public interface IFunctionDefinitionGrain : IGrainWithStringKey
 {
@@ -36,14 +37,11 @@ public interface IFunctionDefinitionGrain : IGrainWithStringKey
     Task<ImmutableArray<InvocationRecord>> GetInvocationsAsync(int limit);
 
     /// <summary>Used by function grains: registers an activation and returns the definition it must serve.</summary>
-    [AlwaysInterleave]
     Task<FunctionDefinition?> AttachAsync(ActivationInfo activation);
 
     /// <summary>Used by function grains: refreshes an activation's status and hands over invocation records.</summary>
-    [AlwaysInterleave]
     Task ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records);
 
     /// <summary>Used by function grains: unregisters a deactivating activation with its last records.</summary>
-    [AlwaysInterleave]
     Task DetachAsync(string activationId, ImmutableArray<InvocationRecord> records);
 }

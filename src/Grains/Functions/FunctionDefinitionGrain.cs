@@ -6,6 +6,7 @@ using Granary.Tenants;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace Granary.Functions;
 
@@ -13,14 +14,17 @@ namespace Granary.Functions;
 /// Owns one function's definition, versions, invocation history and status. It never runs the function:
 /// activating it reads metadata only, so status and history queries cost no isolate.
 /// Function grains attach to it, report what they do, and detach when they scale to zero.
+/// It is reentrant: a deployment awaits its <see cref="FunctionBuilder"/> (npm install, validation) without holding the
+/// grain, so status, definition and history reads, and the activations' reports, are answered meanwhile. Changes
+/// (deploy, delete, a secrets reload) still take turns among themselves, in the order they arrive.
 /// </summary>
 [GrainType("fndef")]
-[SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim never allocates a wait handle; there is nothing to dispose.")]
+[Reentrant]
+[SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlims never allocate a wait handle; there is nothing to dispose.")]
 public sealed partial class FunctionDefinitionGrain(
     [PersistentState("definition", GranaryStorage.Name)] IPersistentState<FunctionDefinitionState> definition,
     [PersistentState("invocations", GranaryStorage.Name)] IPersistentState<InvocationHistoryState> history,
-    FunctionExecutors executors,
-    NpmPackages npm,
+    FunctionBuilder builder,
     IOptions<NpmOptions> npmOptions,
     IOptions<FunctionLimits> limits,
     TimeProvider time,
@@ -35,13 +39,21 @@ public sealed partial class FunctionDefinitionGrain(
 
     // Reports interleave with each other, so history writes take turns.
     private readonly SemaphoreSlim _historyWrite = new(1, 1);
+
+    // Deployments, deletions and secrets reloads change the definition and tell the activations, one at a time.
+    private readonly SemaphoreSlim _changes = new(1, 1);
     private FunctionId _id;
     private bool _historyDirty;
+
+    // The version storage holds. Reads and attaching activations get this one, never a version whose write is still
+    // in flight (definition.State holds that one meanwhile, and is put back if the write fails).
+    private FunctionDefinition? _current;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = FunctionId.Parse(this.GetPrimaryKeyString());
+        _current = definition.State.Current;
         return Task.CompletedTask;
     }
 
@@ -61,14 +73,18 @@ public sealed partial class FunctionDefinitionGrain(
         }
 
         var now = time.GetUtcNow();
-        var (_, error) = await PrepareAsync(spec, new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, now, now));
-        return error;
+        return await builder.BuildAsync(new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, now, now));
     }
 
     /// <inheritdoc />
-    public async Task<DeployResult> DeployAsync(FunctionSpec spec)
+    public Task<DeployResult> DeployAsync(FunctionSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        return OneChangeAtATimeAsync(() => DeployNextAsync(spec));
+    }
+
+    private async Task<DeployResult> DeployNextAsync(FunctionSpec spec)
+    {
         var current = definition.State.Current;
         var now = time.GetUtcNow();
         var candidate = new FunctionDefinition(_id, spec, definition.State.LastVersion + 1, current?.CreatedAt ?? now, now);
@@ -85,13 +101,8 @@ public sealed partial class FunctionDefinitionGrain(
             return DeployResult.Refused(refusal);
         }
 
-        var (validated, error) = await PrepareAsync(spec, candidate);
-        if (!validated)
-        {
-            return DeployResult.Rejected(error!);
-        }
-
-        if (error is not null)
+        // The long part, beside the grain: reads answer meanwhile, and other changes wait their turn.
+        if (await builder.BuildAsync(candidate) is { } error)
         {
             LogDeployRejected(_id.Key, error.Kind, error.Message);
             return DeployResult.Rejected(error);
@@ -131,6 +142,7 @@ public sealed partial class FunctionDefinitionGrain(
             throw;
         }
 
+        _current = candidate;
         LogDeployed(_id.Key, candidate.Version);
         await NotifyActivationsAsync(candidate);
         return new DeployResult(current is null ? DeployOutcome.Created : DeployOutcome.Updated, candidate, null);
@@ -138,12 +150,12 @@ public sealed partial class FunctionDefinitionGrain(
 
     /// <inheritdoc />
     public Task<FunctionInfo?> GetAsync() =>
-        Task.FromResult(definition.State.Current is { } current ? new FunctionInfo(current, Status()) : null);
+        Task.FromResult(_current is { } current ? new FunctionInfo(current, Status()) : null);
 
     /// <inheritdoc />
-    public async Task<bool> DeleteAsync()
+    public Task<bool> DeleteAsync() => OneChangeAtATimeAsync(async () =>
     {
-        if (!await DeleteForTenantAsync())
+        if (!await DeleteNowAsync())
         {
             return false;
         }
@@ -154,19 +166,24 @@ public sealed partial class FunctionDefinitionGrain(
         }
 
         return true;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task ReloadSecretsAsync()
+    public Task ReloadSecretsAsync() => OneChangeAtATimeAsync(async () =>
     {
-        if (definition.State.Current is { } current)
+        // In turn with deployments: a reload that read the old version must not reach the activations after the new one.
+        if (_current is { } current)
         {
             await NotifyActivationsAsync(current);
         }
-    }
+
+        return true;
+    });
 
     /// <inheritdoc />
-    public async Task<bool> DeleteForTenantAsync()
+    public Task<bool> DeleteForTenantAsync() => OneChangeAtATimeAsync(DeleteNowAsync);
+
+    private async Task<bool> DeleteNowAsync()
     {
         if (definition.State.Current is null)
         {
@@ -187,6 +204,7 @@ public sealed partial class FunctionDefinitionGrain(
             throw;
         }
 
+        _current = null;
         await NotifyActivationsAsync(null);
         await _historyWrite.WaitAsync();
         try
@@ -211,7 +229,7 @@ public sealed partial class FunctionDefinitionGrain(
     /// <inheritdoc />
     public async Task<ImmutableArray<InvocationRecord>> GetInvocationsAsync(int limit)
     {
-        if (definition.State.Current is null)
+        if (_current is null)
         {
             return [];
         }
@@ -236,7 +254,7 @@ public sealed partial class FunctionDefinitionGrain(
     {
         ArgumentNullException.ThrowIfNull(activation);
         _activations[activation.Id] = (activation, time.GetUtcNow());
-        return Task.FromResult(definition.State.Current);
+        return Task.FromResult(_current);
     }
 
     /// <inheritdoc />
@@ -300,22 +318,18 @@ public sealed partial class FunctionDefinitionGrain(
         }
     }
 
-    // For a spec already checked by ValidateSpec: installs its packages and compiles and loads the code in a scratch
-    // isolate or worker. Returns (true, null) when it may be stored; (false, error) when its packages would not
-    // install, and (true, error) when the code itself was refused (the caller logs and reports both alike).
-    private async Task<(bool Validated, CodeError? Error)> PrepareAsync(FunctionSpec spec, FunctionDefinition candidate)
+    // Runs a change once the changes before it are done (reads and reports do not wait for it).
+    private async Task<T> OneChangeAtATimeAsync<T>(Func<Task<T>> change)
     {
-        // Installed before the code is checked, so that a require of a package at the top of the module loads.
-        var packages = await npm.EnsureAsync(spec.Dependencies);
-        if (packages.Error is { } installError)
+        await _changes.WaitAsync();
+        try
         {
-            LogDeployRejected(_id.Key, CodeErrorKinds.Dependencies, installError);
-            return (false, new CodeError(CodeErrorKinds.Dependencies, installError));
+            return await change();
         }
-
-        // The module loads with its secrets, as it will when it runs: top-level code may read them.
-        var (withSecrets, secretError) = await FunctionSecrets.ApplyAsync(GrainFactory, candidate);
-        return withSecrets is null ? (true, secretError) : (true, await executors.ValidateAsync(withSecrets, packages.Directory));
+        finally
+        {
+            _changes.Release();
+        }
     }
 
     // The spec against the limits and the naming rules; returns the refusal, or null.
@@ -372,7 +386,7 @@ public sealed partial class FunctionDefinitionGrain(
 
     private bool Append(ImmutableArray<InvocationRecord> records)
     {
-        if (records.IsDefaultOrEmpty || definition.State.Current is null)
+        if (records.IsDefaultOrEmpty || _current is null)
         {
             return false;
         }

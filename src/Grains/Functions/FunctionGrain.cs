@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Globalization;
 using Granary.Runtime;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Signatures;
@@ -16,13 +17,15 @@ namespace Granary.Functions;
 /// <summary>
 /// Runs one function. It activates on the first invocation (the cold start: attach to the definition grain,
 /// load the code into a warm isolate), serves invocations in parallel up to the function's concurrency
-/// (it is reentrant; the isolates are the unit of serial execution), and deactivates itself once no request
-/// has arrived for the function's idle timeout, releasing every isolate: scale to zero.
-/// Placed on the silo of the caller, so a gateway co-hosted with a silo never crosses the network.
+/// (it is reentrant; the isolates are the unit of serial execution), and is deactivated by the silo's
+/// <see cref="FunctionSweep"/> once no request has arrived for the function's idle timeout, releasing every
+/// isolate: scale to zero. Placed on the silo of the caller, so a gateway co-hosted with a silo never crosses the network.
 /// </summary>
 [GrainType("fn")]
 [Reentrant]
 [PreferLocalPlacement]
+// The sweep is this grain's collector: Orleans' own collects per grain class after at least a minute, while a
+// function's idle timeout is its own and may be one second (or a day).
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class FunctionGrain(
     FunctionExecutors executors,
@@ -39,8 +42,9 @@ public sealed partial class FunctionGrain(
     private static readonly TimeSpan s_heartbeat = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_reportDelay = TimeSpan.FromSeconds(1);
 
-    // Isolates beyond the first that a burst created are released after this long unused.
+    // Isolates beyond the first that a burst created are released after this long unused, checked this often.
     private static readonly TimeSpan s_isolateIdle = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_trimEvery = TimeSpan.FromSeconds(1);
 
     private readonly string _activationId = Guid.NewGuid().ToString("N");
     private readonly Queue<InvocationRecord> _unreported = new();
@@ -56,9 +60,13 @@ public sealed partial class FunctionGrain(
     private CodeError? _loadError;
     private bool _attached;
     private bool _gone;
+    private bool _deactivating;
     private double _activationInitMs;
     private int _inFlight;
-    private long _lastReport = Stopwatch.GetTimestamp();
+
+    // A timestamp of the sweep's clock (LocalFunctions.Clock), as are the activation's use times.
+    private long _lastReport;
+    private Task? _visit;
 
     // The CallIds of the calls running now (the grain is reentrant but single-threaded: no lock).
     private readonly HashSet<string> _calls = new(StringComparer.Ordinal);
@@ -69,15 +77,15 @@ public sealed partial class FunctionGrain(
         (_id, _shard) = FunctionId.ParseGrainKey(this.GetPrimaryKeyString());
         _tenantLoad = admission.For(_id.Tenant);
         _since = time.GetUtcNow();
-        _local = local.Add(_id, _shard, GrainContext);
-        var tick = TimeSpan.FromMilliseconds(250);
-        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(tick, tick) { Interleave = true, KeepAlive = false });
+        _lastReport = local.Clock.GetTimestamp();
+        _local = local.Add(_id, _shard, GrainContext, VisitAsync);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _deactivating = true;
         var function = _function;
         _function = null;
         if (function is not null)
@@ -89,6 +97,13 @@ public sealed partial class FunctionGrain(
         // were already collected by FunctionRecordsOnShutdown while all grains were still active.
         if (_attached && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
+            // A report the sweep started must land before the detach, or the definition grain would list this
+            // activation again. (Its failure is the sweep's to log.)
+            if (_visit is { } visit)
+            {
+                await Task.WhenAny(visit);
+            }
+
             try
             {
                 await GrainFactory.GetFunctionDefinition(_id).DetachAsync(_activationId, TakeUnreported());
@@ -101,7 +116,7 @@ public sealed partial class FunctionGrain(
 
         if (_local is not null)
         {
-            local.Remove(_id, _shard, _local);
+            local.Remove(_local);
         }
 
         LogDeactivated(_id.Key, reason.ReasonCode);
@@ -230,6 +245,8 @@ public sealed partial class FunctionGrain(
             }
         }
 
+        // The new version's idle timeout applies from now.
+        Schedule();
         if (previous is not null)
         {
             // Running invocations finish on the old isolates, which are discarded as they come free.
@@ -388,6 +405,9 @@ public sealed partial class FunctionGrain(
         var started = Stopwatch.GetTimestamp();
         var definition = await GrainFactory.GetFunctionDefinition(_id).AttachAsync(Info(FunctionState.Activating, version: 0));
         _attached = true;
+
+        // From now on the sweep calls for the heartbeat, even while this first call is still running.
+        Schedule();
         if (definition is null)
         {
             _gone = true;
@@ -416,15 +436,28 @@ public sealed partial class FunctionGrain(
         return function;
     }
 
-    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    // The silo's sweep calls this on the activation's scheduler when the time Schedule asked for has come, or to evict
+    // it (least recently used beyond the silo's limit). It checks and acts in one turn: no request starts in between.
+    private Task VisitAsync(bool evict)
     {
-        if (!_attached)
+        if (_deactivating)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        var sinceReport = Stopwatch.GetElapsedTime(_lastReport);
-        if ((_unreported.Count > 0 && sinceReport >= s_reportDelay) || sinceReport >= s_heartbeat)
+        if (evict)
+        {
+            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "Least recently used function beyond Granary:Limits:MaxActiveFunctions"));
+            return Task.CompletedTask;
+        }
+
+        return _visit = TendAsync();
+    }
+
+    private async Task TendAsync()
+    {
+        var sinceReport = local.Clock.GetElapsedTime(_lastReport);
+        if (_attached && ((_unreported.Count > 0 && sinceReport >= s_reportDelay) || sinceReport >= s_heartbeat))
         {
             try
             {
@@ -437,16 +470,49 @@ public sealed partial class FunctionGrain(
         }
 
         _function?.TrimIdle(s_isolateIdle);
-        var idleTimeout = TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds ?? 0);
-        if (_inFlight == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref _local!.LastUsed)) >= idleTimeout)
+        if (_inFlight == 0 && _local!.SinceLastUse >= IdleTimeout)
         {
-            DeactivateOnIdle();
+            // Requests that arrive from here on go to a new activation; deactivation waits for any still running.
+            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ActivationIdle, string.Create(CultureInfo.InvariantCulture, $"No request for the function's idle timeout of {IdleTimeout.TotalSeconds} s")));
+            return;
         }
+
+        Schedule();
     }
+
+    // How long the function may go unused before it scales to zero: its version's idle timeout, or at once when no
+    // version is loaded (it is gone, failed to load, or could not attach).
+    private TimeSpan IdleTimeout => TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds ?? 0);
+
+    // Tells the silo's sweep when this activation next needs it: to report (a second after records are waiting, else at
+    // the heartbeat), to release isolates a burst left unused, or to deactivate once idle for the function's timeout.
+    private void Schedule()
+    {
+        if (_local is null)
+        {
+            return;
+        }
+
+        var next = _attached ? (_unreported.Count > 0 ? s_reportDelay : s_heartbeat) - local.Clock.GetElapsedTime(_lastReport) : Timeout.InfiniteTimeSpan;
+        if (_function is { Instances: > 1 })
+        {
+            next = Sooner(next, s_trimEvery);
+        }
+
+        if (_inFlight == 0)
+        {
+            next = Sooner(next, IdleTimeout - _local.SinceLastUse);
+        }
+
+        _local.VisitIn(next);
+    }
+
+    private static TimeSpan Sooner(TimeSpan a, TimeSpan b) =>
+        b == Timeout.InfiniteTimeSpan ? a : a == Timeout.InfiniteTimeSpan || b < a ? b : a;
 
     private Task ReportAsync()
     {
-        _lastReport = Stopwatch.GetTimestamp();
+        _lastReport = local.Clock.GetTimestamp();
         var function = _function;
         var state = function is null ? FunctionState.Activating : FunctionState.Running;
         return GrainFactory.GetFunctionDefinition(_id).ReportAsync(Info(state, function?.Definition.Version ?? 0), TakeUnreported());
@@ -469,8 +535,13 @@ public sealed partial class FunctionGrain(
         return records;
     }
 
-    // The last use is kept in this silo's activation list, where the least-recently-used eviction reads it too.
-    private void Touch() => _local?.Touch();
+    // Called as each request starts and as it ends. The last use is kept in this silo's activation list, where the
+    // sweep reads it (for the idle timeout and the least-recently-used eviction) with the time of the next visit.
+    private void Touch()
+    {
+        _local?.Touch();
+        Schedule();
+    }
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Function {Function} version {Version} activated in {InitMs:F2} ms")]
     private partial void LogActivated(string function, int version, double initMs);

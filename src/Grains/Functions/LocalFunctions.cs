@@ -1,17 +1,22 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Granary.Functions;
 
 /// <summary>
-/// The function activations on this silo: so that a stopping silo can hand in their records first, and so that
-/// no more than <see cref="FunctionLimits.MaxActiveFunctions"/> stay warm here (the Custom Code service's
-/// <c>FUNCTIONS_WORKERS_MAX_LRU</c>): when one more activates, the least recently used one is deactivated.
+/// The function activations on this silo, each with when it last served a request and when it next needs the silo's
+/// <see cref="FunctionSweep"/>: so that one sweep can look after all of them (idle deactivation, reports, isolate
+/// trimming, the <see cref="FunctionLimits.MaxActiveFunctions"/> bound), and so that a stopping silo can hand in
+/// their records first.
 /// </summary>
-public sealed partial class LocalFunctions(IOptions<FunctionLimits> limits, ILogger<LocalFunctions> logger)
+public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] TimeProvider clock)
 {
+    /// <summary>
+    /// The service key of the clock the sweep and the activations' use times read. Unless one is registered under this
+    /// key it is the silo's <see cref="TimeProvider"/>; tests register a fake one to move idle time on by hand.
+    /// </summary>
+    public const string ClockKey = "granary-function-sweep";
+
     private readonly ConcurrentDictionary<(FunctionId Id, int Shard), Activation> _active = new();
 
     /// <summary>Gets the functions with at least one activation on this silo.</summary>
@@ -20,48 +25,66 @@ public sealed partial class LocalFunctions(IOptions<FunctionLimits> limits, ILog
     /// <summary>Gets the number of function activations on this silo.</summary>
     public int Count => _active.Count;
 
-    internal Activation Add(FunctionId id, int shard, IGrainContext context)
-    {
-        var activation = new Activation(context);
-        _active[(id, shard)] = activation;
-        var max = limits.Value.MaxActiveFunctions;
-        if (_active.Count > max)
-        {
-            EvictLeastRecentlyUsed(activation, _active.Count - max);
-        }
+    /// <summary>Gets the clock that use times and due times are read from.</summary>
+    internal TimeProvider Clock => clock;
 
+    internal IEnumerable<KeyValuePair<(FunctionId Id, int Shard), Activation>> Entries => _active;
+
+    /// <summary>
+    /// Registers an activation. <paramref name="visit"/> runs on the activation's own scheduler when the sweep
+    /// calls on it: with true to evict it (least recently used beyond the limit), with false when its due time came.
+    /// </summary>
+    internal Activation Add(FunctionId id, int shard, IGrainContext context, Func<bool, Task> visit)
+    {
+        var activation = new Activation(id, shard, context, clock, visit);
+        _active[(id, shard)] = activation;
         return activation;
     }
 
-    internal void Remove(FunctionId id, int shard, Activation activation) => _active.TryRemove(KeyValuePair.Create((id, shard), activation));
+    internal void Remove(Activation activation) => _active.TryRemove(KeyValuePair.Create((activation.Id, activation.Shard), activation));
 
-    private void EvictLeastRecentlyUsed(Activation keep, int count)
+    /// <summary>
+    /// One function activation on this silo. Its grain writes the times (on its own scheduler); the sweep reads them
+    /// from its timer's thread, hence the volatile accesses.
+    /// </summary>
+    internal sealed class Activation(FunctionId id, int shard, IGrainContext context, TimeProvider clock, Func<bool, Task> visit)
     {
-        var victims = _active
-            .Where(a => a.Value != keep && !a.Value.Evicted)
-            .OrderBy(a => Volatile.Read(ref a.Value.LastUsed))
-            .Take(count)
-            .ToList();
-        foreach (var (key, activation) in victims)
-        {
-            activation.Evicted = true;
-            LogEvicted(key.Id.Key, key.Shard, limits.Value.MaxActiveFunctions);
-            activation.Context.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "Least recently used function beyond Granary:Limits:MaxActiveFunctions"));
-        }
-    }
+        private readonly Lock _visitGate = new();
+        private long _lastUsed = clock.GetTimestamp();
+        private long _dueAt = long.MaxValue;
+        private Task? _visit;
 
-    [LoggerMessage(EventId = 2150, Level = LogLevel.Information, Message = "Function {Function} (shard {Shard}) deactivated: least recently used of more than {Max} on this silo")]
-    private partial void LogEvicted(string function, int shard, int max);
+        public FunctionId Id { get; } = id;
 
-    /// <summary>One function activation on this silo and when it last served a request.</summary>
-    internal sealed class Activation(IGrainContext context)
-    {
-        public long LastUsed = Stopwatch.GetTimestamp();
+        public int Shard { get; } = shard;
 
         public IGrainContext Context { get; } = context;
 
+        public Func<bool, Task> Visit { get; } = visit;
+
+        /// <summary>Gets when the activation last started or finished serving a request (a timestamp of the sweep's clock).</summary>
+        public long LastUsed => Volatile.Read(ref _lastUsed);
+
         public bool Evicted { get; set; }
 
-        public void Touch() => Volatile.Write(ref LastUsed, Stopwatch.GetTimestamp());
+        public TimeSpan SinceLastUse => clock.GetElapsedTime(LastUsed);
+
+        public void Touch() => Volatile.Write(ref _lastUsed, clock.GetTimestamp());
+
+        /// <summary>Asks the sweep to call on the activation once <paramref name="delay"/> has passed; never, if infinite.</summary>
+        public void VisitIn(TimeSpan delay) => Volatile.Write(
+            ref _dueAt,
+            delay == Timeout.InfiniteTimeSpan ? long.MaxValue : clock.GetTimestamp() + (long)(Math.Max(0, delay.TotalSeconds) * clock.TimestampFrequency));
+
+        public bool IsDue(long now) => Volatile.Read(ref _dueAt) <= now;
+
+        /// <summary>Starts a visit with <paramref name="start"/>, unless one is still running: returns that one then.</summary>
+        public Task VisitOnce(Func<Task> start)
+        {
+            lock (_visitGate)
+            {
+                return _visit is { IsCompleted: false } running ? running : _visit = start();
+            }
+        }
     }
 }

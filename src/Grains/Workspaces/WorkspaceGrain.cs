@@ -18,19 +18,22 @@ namespace Granary.Workspaces;
 /// reserved function name <see cref="WorkspaceSnippets.FunctionName"/>) and the <c>cache</c> they share.
 /// The cache lives here, once per workspace, whichever silos run the snippets: each run starts from a snapshot
 /// and hands back the keys it changed (last writer wins, key by key); <c>cache.incr</c>/<c>decr</c> are applied
-/// here atomically. Changes are written to storage shortly after they happen (write-behind) and on deactivation.
+/// here atomically. The index and the cache are two records, as they change at different rates: the index with
+/// deployments, written before the call returns; the cache with runs, written shortly after a change (write-behind)
+/// and on deactivation.
 /// </summary>
 [GrainType("workspace")]
 [SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim never allocates a wait handle; the timer is disposed with the activation.")]
 public sealed partial class WorkspaceGrain(
     [PersistentState("workspace", GranaryStorage.Name)] IPersistentState<WorkspaceState> state,
+    [PersistentState("cache", GranaryStorage.Name)] IPersistentState<WorkspaceCacheState> cacheState,
     IOptions<WorkspaceOptions> options,
     IOptions<FunctionLimits> limits,
     IOptions<NpmOptions> npm,
     ILogger<WorkspaceGrain> logger)
     : Grain, IWorkspaceGrain
 {
-    // Cache changes arrive interleaved with other calls, so writes to storage take turns.
+    // Cache changes arrive interleaved with other calls, so writes of the cache take turns.
     private readonly SemaphoreSlim _write = new(1, 1);
     private readonly Dictionary<string, string> _cache = new(StringComparer.Ordinal);
     private long _cacheBytes;
@@ -41,17 +44,16 @@ public sealed partial class WorkspaceGrain(
     private string _key = "";
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = this.GetPrimaryKeyString();
-        foreach (var (key, value) in state.State.Cache)
+        await MoveCacheToItsRecordAsync();
+        foreach (var (key, value) in cacheState.State.Entries)
         {
             var json = value.GetRawText();
             _cache[key] = json;
             _cacheBytes += Size(key, json);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -71,7 +73,7 @@ public sealed partial class WorkspaceGrain(
         {
             try
             {
-                await WriteAsync();
+                await state.WriteOrFailAsync();
             }
             catch (StorageUnavailableException)
             {
@@ -88,7 +90,7 @@ public sealed partial class WorkspaceGrain(
         {
             try
             {
-                await WriteAsync();
+                await state.WriteOrFailAsync();
             }
             catch (StorageUnavailableException)
             {
@@ -168,11 +170,12 @@ public sealed partial class WorkspaceGrain(
         }
 
         using var document = JsonDocument.Parse(snippets.FunctionsJson);
+        var stored = (state.State.Snippets, state.State.Dependencies, state.State.PythonSnippets, _pythonNames);
         state.State.Snippets = document.RootElement.Clone();
         state.State.Dependencies = new SortedDictionary<string, string>(snippets.Dependencies, StringComparer.Ordinal);
         state.State.PythonSnippets = pythonSpec is not null;
         _pythonNames = [.. python.Select(f => f.Key)];
-        await WriteAsync();
+        await state.WriteOrUndoAsync(() => (state.State.Snippets, state.State.Dependencies, state.State.PythonSnippets, _pythonNames) = stored);
         LogSnippetsStored(_key, functions.Count, result.Definition!.Version);
         return SnippetDeployResult.Ok;
     }
@@ -204,8 +207,9 @@ public sealed partial class WorkspaceGrain(
         await RemoveSnippetsAsync();
         if (state.State.Functions.Count > 0)
         {
-            state.State.Functions.Clear();
-            await WriteAsync();
+            var functions = state.State.Functions;
+            state.State.Functions = new(StringComparer.Ordinal);
+            await state.WriteOrUndoAsync(() => state.State.Functions = functions);
         }
     }
 
@@ -226,10 +230,11 @@ public sealed partial class WorkspaceGrain(
         state.State.PythonSnippets = false;
         _pythonNames = [];
         state.State.Dependencies.Clear();
+        await state.WriteOrFailAsync();
         _cache.Clear();
         _cacheBytes = 0;
         CacheChanged();
-        await WriteAsync();
+        await FlushAsync();
         return true;
     }
 
@@ -286,6 +291,27 @@ public sealed partial class WorkspaceGrain(
         _cache[key] = text;
         await CacheChangedAsync();
         return next;
+    }
+
+    // A workspace stored before the cache had a record of its own keeps the cache in its index. It moves once: the
+    // cache record is written first, so a failure between the two writes leaves the cache in both places (the cache
+    // record wins next time), never in neither.
+    private async Task MoveCacheToItsRecordAsync()
+    {
+        if (state.State.Cache is not { } stored)
+        {
+            return;
+        }
+
+        if (stored.Count > 0 && !cacheState.RecordExists)
+        {
+            cacheState.State.Entries = new Dictionary<string, JsonElement>(stored, StringComparer.Ordinal);
+            await cacheState.WriteOrFailAsync();
+        }
+
+        state.State.Cache = null;
+        await state.WriteOrFailAsync();
+        LogCacheMoved(_key, stored.Count);
     }
 
     private static long Size(string key, string json) => Encoding.UTF8.GetByteCount(key) + json.Length + 4;
@@ -403,11 +429,11 @@ public sealed partial class WorkspaceGrain(
     {
         if (_dirty)
         {
-            await WriteAsync();
+            await WriteCacheAsync();
         }
     }
 
-    private async Task WriteAsync()
+    private async Task WriteCacheAsync()
     {
         await _write.WaitAsync();
         try
@@ -421,8 +447,8 @@ public sealed partial class WorkspaceGrain(
                 cache[key] = document.RootElement.Clone();
             }
 
-            state.State.Cache = cache;
-            await state.WriteOrFailAsync();
+            cacheState.State.Entries = cache;
+            await cacheState.WriteOrFailAsync();
         }
         catch
         {
@@ -446,4 +472,7 @@ public sealed partial class WorkspaceGrain(
 
     [LoggerMessage(EventId = 2303, Level = LogLevel.Warning, Message = "Workspace {Workspace} could not write its cache; it retries on the next change")]
     private partial void LogFlushFailed(string workspace, Exception exception);
+
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Information, Message = "Workspace {Workspace} moved its cache ({Count} keys) out of its index into a record of its own")]
+    private partial void LogCacheMoved(string workspace, int count);
 }

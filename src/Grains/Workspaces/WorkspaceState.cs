@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Granary.Workspaces;
 
-/// <summary>The persisted state of a workspace grain.</summary>
+/// <summary>The persisted index of a workspace grain: its functions and its Custom Code snippets. The cache has a record of its own.</summary>
 public sealed class WorkspaceState
 {
     /// <summary>Gets or sets the names of the workspace's functions.</summary>
@@ -17,6 +17,9 @@ public sealed class WorkspaceState
     /// <summary>Gets or sets the npm dependencies of the snippets.</summary>
     public SortedDictionary<string, string> Dependencies { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Gets or sets the snippets' shared <c>cache</c>, key by key.</summary>
-    public Dictionary<string, JsonElement> Cache { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Gets or sets the snippets' cache as workspaces stored it before it had its own record (<see cref="WorkspaceCacheState"/>):
+    /// read once, when such a workspace activates, to move it there; null afterwards, and then not written.
+    /// </summary>
+    public Dictionary<string, JsonElement>? Cache { get; set; }
 }

@@ -116,7 +116,10 @@ public static class GranarySiloBuilderExtensions
         services.AddValidatedOptions<PythonRuntimeOptions>(configuration, PythonRuntimeOptions.SectionName);
         services.AddSingleton<PythonWorkerPool>();
         services.AddSingleton<FunctionExecutors>();
+        services.AddSingleton<FunctionBuilder>();
         services.AddSingleton<LocalFunctions>();
+        services.AddSingleton<FunctionSweep>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<FunctionSweep>());
         services.AddValidatedOptions<TenantOptions>(configuration, TenantOptions.SectionName);
         services.AddSingleton<TenantAdmission>();
         AddSecrets(services, configuration, storage);
