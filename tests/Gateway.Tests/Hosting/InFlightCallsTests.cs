@@ -1,5 +1,7 @@
 using Granary.Gateway.Hosting;
+using Granary.Functions;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Granary.Gateway.Tests.Hosting;
 
@@ -9,7 +11,7 @@ public sealed class InFlightCallsTests
     [Fact]
     public async Task AReadWaitingWhenASiloLeavesIsSentAgainAndAnswersFromTheSecondAttempt()
     {
-        var calls = new InFlightCalls(NullLogger<InFlightCalls>.Instance) { Enabled = true };
+        var calls = new InFlightCalls(Options.Create(new FunctionLimits()), NullLogger<InFlightCalls>.Instance) { Enabled = true };
         var lostWithItsSilo = new TaskCompletionSource<string>();
         var attempts = 0;
 
@@ -24,7 +26,7 @@ public sealed class InFlightCallsTests
     [Fact]
     public async Task AReadThatAnswersIsSentOnceAndItsFailureIsTheCallers()
     {
-        var calls = new InFlightCalls(NullLogger<InFlightCalls>.Instance) { Enabled = true };
+        var calls = new InFlightCalls(Options.Create(new FunctionLimits()), NullLogger<InFlightCalls>.Instance) { Enabled = true };
         var attempts = 0;
 
         Assert.Equal(7, await calls.ReadAsync(() => Task.FromResult(++attempts + 6)));
@@ -35,7 +37,7 @@ public sealed class InFlightCallsTests
     [Fact]
     public async Task InEmbeddedModeAReadIsAwaitedAsIs()
     {
-        var calls = new InFlightCalls(NullLogger<InFlightCalls>.Instance);
+        var calls = new InFlightCalls(Options.Create(new FunctionLimits()), NullLogger<InFlightCalls>.Instance);
         var pending = new TaskCompletionSource<int>();
 
         var read = calls.ReadAsync(() => pending.Task);
