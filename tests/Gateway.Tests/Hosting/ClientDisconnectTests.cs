@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Granary.Gateway.Tests.CustomCode;
 using Granary.Gateway.Tests.Sandbox;
 
 namespace Granary.Gateway.Tests.Hosting;
@@ -22,6 +24,7 @@ public sealed class ReportingFixture : IAsyncLifetime
         Server = await GranaryServer.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Granary:Egress:Allow:0"] = $"127.0.0.1:{Reports.Port}",
+            ["Granary:Workspaces:RunTimeoutMs"] = "600000",
         });
     }
 
@@ -33,8 +36,9 @@ public sealed class ReportingFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// An HTTP client that goes away mid-call stops its function: the request's abort reaches the function grain as a
-/// cancelled token, and the runtime stops the function, even one that ignores every signal it can. Each function here
+/// An HTTP client that goes away mid-call stops its function (through <c>/fn/…</c> and the Custom Code API's run): the
+/// request's abort reaches the function grain as a cancelled token, and the runtime stops the function, even one that
+/// ignores every signal it can. Each function here
 /// would run for ten minutes; it reports to a loopback server every 100 ms or holds a request to it open, so the test
 /// watches it from outside.
 /// </summary>
@@ -62,7 +66,24 @@ public sealed class ClientDisconnectTests(ReportingFixture fixture) : IClassFixt
             };
             """, new { timeoutSeconds = TimeoutSeconds });
 
-        await StopsWhenTheClientLeavesAsync(ws, "ticker");
+        await StopsWhenTheClientLeavesAsync($"/fn/default/{ws}/ticker", id => JsonSerializer.Serialize(new { id }));
+    }
+
+    [Fact]
+    public async Task ACustomCodeRunStopsWhenItsClientDisconnects()
+    {
+        var ws = CustomCodeFixture.Workspace();
+        await Server.PutWorkspaceOkAsync(ws, new JsonObject
+        {
+            ["ticker"] = CustomCodeCalls.Snippet($$"""
+                for (let n = 0; ; n++) {
+                  await (await fetch('{{ReportsUrl}}/json?id=' + id + '&n=' + n)).text();
+                  await new Promise(r => setTimeout(r, 100));
+                }
+                """, ("id", "string")),
+        });
+
+        await StopsWhenTheClientLeavesAsync($"/v2/functions/{ws}/run/ticker", id => JsonSerializer.Serialize(new { parameters = new { id } }));
     }
 
     [Fact]
@@ -88,7 +109,7 @@ public sealed class ClientDisconnectTests(ReportingFixture fixture) : IClassFixt
                         pass
             """, new { runtime = "python", timeoutSeconds = TimeoutSeconds });
 
-        await StopsWhenTheClientLeavesAsync(ws, "stubborn");
+        await StopsWhenTheClientLeavesAsync($"/fn/default/{ws}/stubborn", id => JsonSerializer.Serialize(new { id }));
     }
 
     [Fact]
@@ -111,7 +132,7 @@ public sealed class ClientDisconnectTests(ReportingFixture fixture) : IClassFixt
         Assert.Equal("free", await (await Server.InvokeAsync(ws, "spinner", "{}")).Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         using var leave = new CancellationTokenSource();
-        var call = PostAsync(ws, "spinner", "{\"spin\":true}", leave.Token);
+        var call = PostAsync($"/fn/default/{ws}/spinner", "{\"spin\":true}", leave.Token);
         await EventuallyAsync(() => fixture.Reports.Received.Any(r => r.StartsWith($"GET /arrived?id={hold}", StringComparison.Ordinal)), "the function to start spinning");
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
@@ -123,11 +144,11 @@ public sealed class ClientDisconnectTests(ReportingFixture fixture) : IClassFixt
 
     // Starts the function, waits until it has reported three steps, lets the client go away, and expects the reports to
     // stop: a quiet stretch of four seconds (the function reports every 100 ms while it runs) within 20 s.
-    private async Task StopsWhenTheClientLeavesAsync(string ws, string name)
+    private async Task StopsWhenTheClientLeavesAsync(string path, Func<string, string> body)
     {
         var id = Guid.NewGuid().ToString("N");
         using var leave = new CancellationTokenSource();
-        var call = PostAsync(ws, name, JsonSerializer.Serialize(new { id }), leave.Token);
+        var call = PostAsync(path, body(id), leave.Token);
         await EventuallyAsync(() => Reports(id) >= 3, "the function to report three steps");
 
         await leave.CancelAsync();
@@ -147,12 +168,12 @@ public sealed class ClientDisconnectTests(ReportingFixture fixture) : IClassFixt
     }
 
     // Sends an invocation on a connection of its own, so that cancelling it closes that connection (the client leaves).
-    private async Task PostAsync(string ws, string name, string json, CancellationToken leave)
+    private async Task PostAsync(string path, string json, CancellationToken leave)
     {
         using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = Server.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GranaryServer.AdminKey);
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await client.PostAsync(new Uri($"/fn/default/{ws}/{name}", UriKind.Relative), content, leave);
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content, leave);
         Assert.Fail($"the call answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)} instead of running until its client left");
     }
 
