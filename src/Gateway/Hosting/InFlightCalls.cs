@@ -19,7 +19,7 @@ namespace Granary.Gateway.Hosting;
 /// they are sent again.
 /// </para>
 /// </summary>
-internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, ILogger<InFlightCalls> logger)
+internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, TimeProvider time, ILogger<InFlightCalls> logger)
 {
     private static readonly TimeSpan s_askPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_readTimeout = TimeSpan.FromSeconds(5);
@@ -27,10 +27,10 @@ internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, ILo
     private const int ReadAttempts = 4;
     private const int MaxQuestions = 60;
 
-    // Call ids are unique across gateways (a container's gateway is pid 1 like every other's).
-    private static readonly string s_idPrefix = Guid.NewGuid().ToString("N")[..12];
-
     private readonly ConcurrentDictionary<long, Call> _calls = new();
+
+    // Call ids are unique across gateways (a container's gateway is pid 1 like every other's).
+    private readonly string _idPrefix = Guid.NewGuid().ToString("N")[..12];
     private long _nextId;
 
     // Completed (and replaced) each time a silo leaves the cluster.
@@ -73,7 +73,7 @@ internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, ILo
             catch (OrleansMessageRejectionException ex) when (Enabled && attempt < 3)
             {
                 LogRetried(attempt, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), aborted);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), time, aborted);
             }
         }
     }
@@ -144,7 +144,7 @@ internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, ILo
     private async Task<InvocationResponse> InvokeOnceAsync(IFunctionGrain function, InvocationRequest request, CancellationToken aborted)
     {
         var key = Enabled ? Interlocked.Increment(ref _nextId) : 0;
-        using var call = new Call(function, Enabled ? $"{s_idPrefix}-{key:x}" : null, Deadline, aborted);
+        using var call = new Call(function, Enabled ? $"{_idPrefix}-{key:x}" : null, Deadline, time, aborted);
         if (call.Id is not null)
         {
             _calls[key] = call;
@@ -204,7 +204,7 @@ internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, ILo
                 break;
             }
 
-            await Task.Delay(s_askPeriod);
+            await Task.Delay(s_askPeriod, time);
         }
 
         call.Checking = false;
@@ -226,13 +226,14 @@ internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, ILo
     private sealed class Call : IDisposable
     {
         private readonly CancellationTokenSource _cancel;
+        private readonly CancellationTokenRegistration _aborted;
 
-        public Call(IFunctionGrain function, string? id, TimeSpan deadline, CancellationToken aborted)
+        public Call(IFunctionGrain function, string? id, TimeSpan deadline, TimeProvider time, CancellationToken aborted)
         {
             Function = function;
             Id = id;
-            _cancel = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            _cancel.CancelAfter(deadline);
+            _cancel = new CancellationTokenSource(deadline, time);
+            _aborted = aborted.UnsafeRegister(static cancel => ((CancellationTokenSource)cancel!).Cancel(), _cancel);
         }
 
         public IFunctionGrain Function { get; }
@@ -260,7 +261,11 @@ internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, ILo
             }
         }
 
-        public void Dispose() => _cancel.Dispose();
+        public void Dispose()
+        {
+            _aborted.Dispose();
+            _cancel.Dispose();
+        }
     }
 }
 
