@@ -265,8 +265,8 @@ public sealed partial class FunctionGrain(
     }
 
     // The token is the caller's (Orleans cancels it when the caller does, from any silo or client): it reaches the
-    // executor, which takes a queued call out of its queue and interrupts a running one. The load above is shared by
-    // every caller of the activation, so it does not take one caller's token.
+    // executor, which takes a queued call out of its queue and interrupts a running one. Loading the activation
+    // (EnsureLoadedAsync) serves every caller at once, so it does not take one caller's token.
     private async Task<ExecutionResult> RunAsync(IFunctionExecutor function, InvocationRequest request, CancellationToken cancellationToken)
     {
         try
