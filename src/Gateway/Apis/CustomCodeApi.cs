@@ -181,14 +181,14 @@ internal static partial class CustomCodeApi
             Body = body,
         };
         var python = await routes.IsPythonAsync(tenant, workspace, function);
-        var response = await calls.InvokeAsync(functions.Get(tenant, workspace, Module(python)), request);
+        var response = await calls.InvokeAsync(functions.Get(tenant, workspace, Module(python)), request, context.RequestAborted);
         if (response.StatusCode == 404)
         {
             // Perhaps the function changed language since this gateway looked (another gateway stored the workspace).
             routes.Forget(tenant, workspace);
             if (await routes.IsPythonAsync(tenant, workspace, function) != python)
             {
-                response = await calls.InvokeAsync(functions.Get(tenant, workspace, Module(!python)), request);
+                response = await calls.InvokeAsync(functions.Get(tenant, workspace, Module(!python)), request, context.RequestAborted);
             }
         }
 

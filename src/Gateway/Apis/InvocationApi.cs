@@ -119,7 +119,7 @@ internal static class InvocationApi
             Headers = Headers(context.Request.Headers, keys),
             Body = body,
         };
-        var response = await calls.InvokeAsync(function, request);
+        var response = await calls.InvokeAsync(function, request, context.RequestAborted);
         await WriteAsync(context, response, scope);
     }
 

@@ -3,6 +3,7 @@ using Granary.Gateway.Access;
 using Granary.Gateway.Apis;
 using Granary.Gateway.Hosting;
 using Granary.Silo.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -50,7 +51,7 @@ public static class GatewayBuilderExtensions
 
             // Listen while the client is still connecting: /healthz answers at once, /readyz once silos are reached.
             builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
-            builder.Services.AddSingleton(sp => new InFlightCalls(sp.GetRequiredService<ILogger<InFlightCalls>>()) { Enabled = true });
+            builder.Services.AddSingleton(sp => new InFlightCalls(sp.GetRequiredService<IOptions<FunctionLimits>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<InFlightCalls>>()) { Enabled = true });
             builder.Services.AddSingleton<ClusterConnection>();
             builder.Services.AddHostedService<ClusterWatch>();
         }

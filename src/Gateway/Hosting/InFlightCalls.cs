@@ -1,25 +1,36 @@
 using System.Collections.Concurrent;
 using Granary.Functions;
+using Microsoft.Extensions.Options;
 
 namespace Granary.Gateway.Hosting;
 
 /// <summary>
-/// Keeps an HTTP request from waiting forever on a silo that died under it (client mode). Orleans keeps a call's
-/// callback until its response timeout (an hour for invocations, so long functions can run) even when the silo
-/// that would answer is gone. So each call carries a <see cref="InvocationRequest.CallId"/>; when
-/// <see cref="ClusterWatch"/> sees a silo leave the cluster, every call that started before is checked: the function
-/// grain is asked whether it is still running the call, and a call that no live activation runs and that did not
-/// answer fails with <see cref="CallLostException"/> (503). Reads (<see cref="ReadAsync{T}"/>) are simpler: they are
-/// sent again.
+/// The gateway's calls into the cluster. Every invocation carries a token that the HTTP request's abort (the client went
+/// away) and the gateway's deadline (<see cref="Deadline"/>) cancel; Orleans carries the cancellation to the function
+/// grain, wherever it runs, and the function is stopped there.
+/// <para>
+/// In client mode a call must also not wait for a silo that died under it. Orleans fails a silo's own calls to a silo
+/// that membership declares dead, but an Orleans client's call, relayed by a gateway silo, waits for its response
+/// timeout, and nothing in Orleans tells the client which silo ran it. So each call carries a
+/// <see cref="InvocationRequest.CallId"/>; when <see cref="ClusterWatch"/> sees a silo leave the cluster, the function
+/// grain of every call that started before is asked whether it is running that call (a live activation answers at
+/// once; a new one, made since the old one was lost, does not know the call), and a call that no live activation runs
+/// is cancelled: it fails with <see cref="CallLostException"/> (503). Reads (<see cref="ReadAsync{T}"/>) are simpler:
+/// they are sent again.
+/// </para>
 /// </summary>
-internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
+internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, TimeProvider time, ILogger<InFlightCalls> logger)
 {
-    private static readonly TimeSpan s_askTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_askPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_readTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_coldStartMargin = TimeSpan.FromMinutes(5);
     private const int ReadAttempts = 4;
+    private const int MaxQuestions = 60;
 
     private readonly ConcurrentDictionary<long, Call> _calls = new();
+
+    // Call ids are unique across gateways (a container's gateway is pid 1 like every other's).
+    private readonly string _idPrefix = Guid.NewGuid().ToString("N")[..12];
     private long _nextId;
 
     // Completed (and replaced) each time a silo leaves the cluster.
@@ -31,9 +42,41 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
     /// <summary>Gets the number of calls in flight now (tracked ones).</summary>
     public int Count => _calls.Count;
 
-    /// <summary>Invokes the function; with tracking on, the call fails with <see cref="CallLostException"/> if it is lost.</summary>
-    public Task<InvocationResponse> InvokeAsync(IFunctionGrain function, InvocationRequest request) =>
-        Enabled ? InvokeTrackedAsync(function, request) : function.InvokeAsync(request);
+    /// <summary>
+    /// Gets how long the gateway waits for a function's answer before it cancels the call and answers 504: twice the
+    /// largest timeout a function may have (a function's timeout bounds both its wait in the queue and its run) and
+    /// five minutes for a cold start (an activation on a silo that installs the function's packages first). With the
+    /// defaults (<see cref="FunctionLimits.MaxTimeoutSeconds"/> = 900) that is 35 minutes. Only a call whose answer
+    /// was lost waits this long: a function's own timeout answers long before.
+    /// </summary>
+    public TimeSpan Deadline { get; } = (2 * TimeSpan.FromSeconds(limits.Value.MaxTimeoutSeconds)) + s_coldStartMargin;
+
+    /// <summary>
+    /// Invokes the function until it answers, <paramref name="aborted"/> is cancelled (the call ends with an
+    /// <see cref="OperationCanceledException"/>, and so does the function), or the gateway gives up: at its
+    /// <see cref="Deadline"/> with a <see cref="TimeoutException"/>, and with tracking on, with a
+    /// <see cref="CallLostException"/> for a call lost with its silo.
+    /// </summary>
+    public async Task<InvocationResponse> InvokeAsync(IFunctionGrain function, InvocationRequest request, CancellationToken aborted)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(request);
+
+        // A rejection means Orleans did not deliver the call (the target silo was shutting down or gone when the message
+        // reached it), so the function did not run and the call is sent again: a rolling restart loses no request.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await InvokeOnceAsync(function, request, aborted);
+            }
+            catch (OrleansMessageRejectionException ex) when (Enabled && attempt < 3)
+            {
+                LogRetried(attempt, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), time, aborted);
+            }
+        }
+    }
 
     /// <summary>
     /// Reads from a grain with a call that may be sent more than once (it changes nothing). With tracking on, a read
@@ -98,59 +141,52 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
         }
     }
 
-    // A rejection means Orleans did not deliver the call (the target silo was shutting down or gone when the message
-    // reached it), so the function did not run and the call is sent again: a rolling restart loses no request.
-    private async Task<InvocationResponse> InvokeTrackedAsync(IFunctionGrain function, InvocationRequest request)
+    private async Task<InvocationResponse> InvokeOnceAsync(IFunctionGrain function, InvocationRequest request, CancellationToken aborted)
     {
-        for (var attempt = 1; ; attempt++)
+        var key = Enabled ? Interlocked.Increment(ref _nextId) : 0;
+        using var call = new Call(function, Enabled ? $"{_idPrefix}-{key:x}" : null, Deadline, time, aborted);
+        if (call.Id is not null)
         {
-            try
-            {
-                return await InvokeOnceAsync(function, request);
-            }
-            catch (OrleansMessageRejectionException ex) when (attempt < 3)
-            {
-                LogRetried(attempt, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
-            }
+            _calls[key] = call;
+            request = request with { CallId = call.Id };
         }
-    }
 
-    private async Task<InvocationResponse> InvokeOnceAsync(IFunctionGrain function, InvocationRequest request)
-    {
-        var id = Interlocked.Increment(ref _nextId);
-        var call = new Call(function, $"{Environment.ProcessId:x}-{id:x}");
-        _calls[id] = call;
         try
         {
-            var invoke = function.InvokeAsync(request with { CallId = call.Id });
-            var first = await Task.WhenAny(invoke, call.Lost.Task);
-            if (first != invoke)
-            {
-                ObserveAbandoned(invoke);
-                throw new CallLostException();
-            }
-
-            return await invoke;
+            return await function.InvokeAsync(request, call.Token);
+        }
+        catch (OperationCanceledException) when (call.Token.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            // The gateway cancelled the call itself (the client is still there): lost with its silo, or out of time.
+            throw call.Lost ? new CallLostException() : new TimeoutException($"The function did not answer within {Deadline}.");
         }
         finally
         {
             call.Done = true;
-            _calls.TryRemove(id, out _);
+            if (call.Id is not null)
+            {
+                _calls.TryRemove(key, out _);
+            }
         }
     }
 
-    // Asks the function grain about the call once a second until the call completes, or it has twice said the call
-    // is not running (the answer may race with the response by a moment, hence twice). A question that times out
-    // (membership has not yet declared the silo dead, so the grain's address still points at it) is asked again.
+    // Asks the function grain about the call once a second until the call completes, a live activation says it runs
+    // the call (it was not on the silo that left; a later loss asks again), or the grain has twice said it does not
+    // (the answer may race with the response by a moment, hence twice). A question that is not answered (membership
+    // has not yet declared the silo dead, so the grain's address still points at it) is asked again.
     private async Task CheckAsync(Call call)
     {
         var notRunning = 0;
-        for (var asked = 0; !call.Done && asked < 120; asked++)
+        for (var asked = 0; !call.Done && asked < MaxQuestions; asked++)
         {
             try
             {
-                notRunning = await call.Function.IsRunningAsync(call.Id).WaitAsync(s_askTimeout) ? 0 : notRunning + 1;
+                if (await call.Function.IsRunningAsync(call.Id!))
+                {
+                    break;
+                }
+
+                notRunning++;
             }
             catch (Exception ex) when (ex is TimeoutException or OrleansException)
             {
@@ -161,14 +197,14 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
             {
                 if (!call.Done)
                 {
-                    LogLost(call.Id);
-                    call.Lost.TrySetResult();
+                    LogLost(call.Id!);
+                    call.Lose();
                 }
 
                 break;
             }
 
-            await Task.Delay(s_askPeriod);
+            await Task.Delay(s_askPeriod, time);
         }
 
         call.Checking = false;
@@ -186,17 +222,50 @@ internal sealed partial class InFlightCalls(ILogger<InFlightCalls> logger)
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "A call was not delivered (attempt {Attempt}: {Reason}); sending it again")]
     private partial void LogRetried(int attempt, string reason);
 
-    private sealed class Call(IFunctionGrain function, string id)
+    // One call in flight: its token is cancelled by the HTTP request's abort, by the deadline, or by Lose.
+    private sealed class Call : IDisposable
     {
-        public IFunctionGrain Function { get; } = function;
+        private readonly CancellationTokenSource _cancel;
+        private readonly CancellationTokenRegistration _aborted;
 
-        public string Id { get; } = id;
+        public Call(IFunctionGrain function, string? id, TimeSpan deadline, TimeProvider time, CancellationToken aborted)
+        {
+            Function = function;
+            Id = id;
+            _cancel = new CancellationTokenSource(deadline, time);
+            _aborted = aborted.UnsafeRegister(static cancel => ((CancellationTokenSource)cancel!).Cancel(), _cancel);
+        }
 
-        public TaskCompletionSource Lost { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public IFunctionGrain Function { get; }
+
+        public string? Id { get; }
+
+        public CancellationToken Token => _cancel.Token;
+
+        public bool Lost { get; private set; }
 
         public volatile bool Done;
 
         public volatile bool Checking;
+
+        public void Lose()
+        {
+            Lost = true;
+            try
+            {
+                _cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It answered meanwhile.
+            }
+        }
+
+        public void Dispose()
+        {
+            _aborted.Dispose();
+            _cancel.Dispose();
+        }
     }
 }
 

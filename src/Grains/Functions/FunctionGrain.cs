@@ -123,7 +123,7 @@ public sealed partial class FunctionGrain(
     }
 
     /// <inheritdoc />
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request)
+    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
 
@@ -155,7 +155,7 @@ public sealed partial class FunctionGrain(
             }
             else
             {
-                result = await RunAsync(function, request);
+                result = await RunAsync(function, request, cancellationToken);
             }
 
             // Cold: the request arrived while this activation was loading (so it waited for it), or it
@@ -282,16 +282,19 @@ public sealed partial class FunctionGrain(
         return Task.FromResult(TakeUnreported());
     }
 
-    private async Task<ExecutionResult> RunAsync(IFunctionExecutor function, InvocationRequest request)
+    // The token is the caller's (Orleans cancels it when the caller does, from any silo or client): it reaches the
+    // executor, which takes a queued call out of its queue and interrupts a running one. Loading the activation
+    // (EnsureLoadedAsync) serves every caller at once, so it does not take one caller's token.
+    private async Task<ExecutionResult> RunAsync(IFunctionExecutor function, InvocationRequest request, CancellationToken cancellationToken)
     {
         try
         {
-            return await InvokeAsync(function, request);
+            return await InvokeAsync(function, request, cancellationToken);
         }
         catch (ObjectDisposedException) when (_function is { } current && current != function)
         {
             // A new version took over while this call waited for an isolate: run it there.
-            return await InvokeAsync(current, request);
+            return await InvokeAsync(current, request, cancellationToken);
         }
         catch (ObjectDisposedException)
         {
@@ -299,16 +302,16 @@ public sealed partial class FunctionGrain(
         }
     }
 
-    private async Task<ExecutionResult> InvokeAsync(IFunctionExecutor function, InvocationRequest request)
+    private async Task<ExecutionResult> InvokeAsync(IFunctionExecutor function, InvocationRequest request, CancellationToken cancellationToken)
     {
         var cache = _cache;
         if (cache is null || !SnippetModule.UsesCache(function.Definition.Spec))
         {
-            return await function.InvokeAsync(request);
+            return await function.InvokeAsync(request, cancellationToken: cancellationToken);
         }
 
         // A workspace's snippets: the run starts from the cache's current state and hands back what it changed.
-        var result = await function.InvokeAsync(request, await cache.GetCacheAsync());
+        var result = await function.InvokeAsync(request, await cache.GetCacheAsync(), cancellationToken);
         if (result.StateChanges is { } json && !await cache.ApplyCacheChangesAsync(CacheChangesJson.Parse(json)))
         {
             return SnippetResults.CacheFull(result, workspaces.Value.MaxCacheBytes);
