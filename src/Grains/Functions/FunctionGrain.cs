@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Granary.Runtime;
+using Granary.Runtime.Execution;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Snippets;
 using Granary.Tenants;

@@ -77,6 +77,20 @@ internal static class HostAnswers
         return signature == FunctionSignatures.Snippets ? SnippetResults.FromProblem(problem, 0) : problem;
     }
 
+    /// <summary>
+    /// The answer to a call its caller cancelled: 499 (Client Closed Request, the status nginx gave the case), outcome
+    /// <see cref="InvocationOutcomes.Cancelled"/>. <paramref name="started"/> tells whether the function had begun to
+    /// run (it was then interrupted) or never ran (the call left the queue, or came cancelled).
+    /// </summary>
+    public static ExecutionResult Cancelled(string signature, bool started)
+    {
+        var detail = started
+            ? "The caller cancelled the invocation while it ran; the function was stopped."
+            : "The caller cancelled the invocation before it ran.";
+        var problem = Problems.Result(499, "cancelled", "Client Closed Request", detail, InvocationOutcomes.Cancelled);
+        return signature == FunctionSignatures.Snippets ? SnippetResults.FromProblem(problem, 0) : problem;
+    }
+
     public static ExecutionResult LoadFailed(CodeError error, double initMs) =>
         Problems.Result(500, "load-failed", "Function failed to load", error.Message, InvocationOutcomes.LoadError) with { Cold = true, InitMs = initMs };
 
