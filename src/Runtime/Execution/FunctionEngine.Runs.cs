@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Granary.Functions;
 
 namespace Granary.Runtime.Execution;
@@ -59,40 +60,19 @@ public abstract partial class FunctionEngine<TInstance>
     {
         var running = Stopwatch.GetTimestamp();
         var waitMs = Stopwatch.GetElapsedTime(arrived, running).TotalMilliseconds - initMs;
-        ExecutionResult? result = null;
-        Exception? failure = null;
-        var interrupt = default(CancellationTokenRegistration);
+        ExecutionResult result;
         try
         {
-            if (!cancellationToken.CanBeCanceled)
-            {
-                result = InvocationJson.Read(await CallAsync(instance, requestJson));
-            }
-            else if (cancellationToken.IsCancellationRequested)
-            {
-                // Cancelled while it was handed this instance: the instance goes on to the next invocation unused.
-                result = Cancelled(started: false);
-            }
-            else
-            {
-                // Cancelled from here on, the call is interrupted as its timeout would interrupt it.
-                interrupt = cancellationToken.UnsafeRegister(s_interrupt, instance);
-                result = InvocationJson.Read(await CallAsync(instance, requestJson));
-            }
+            var json = cancellationToken.CanBeCanceled
+                ? await CallInterruptiblyAsync(instance, requestJson, cancellationToken)
+                : await CallAsync(instance, requestJson);
+
+            // No answer: cancelled as it was handed this instance, which goes on to the next invocation unused.
+            result = json is null ? Cancelled(started: false) : InvocationJson.Read(json);
         }
         catch (Exception ex)
         {
-            failure = ex;
-        }
-        finally
-        {
-            // Waits for an interrupt in progress, so that the instance is never interrupted once it is passed on.
-            interrupt.Dispose();
-        }
-
-        try
-        {
-            result ??= await FailedAsync(instance, failure!, cancellationToken);
+            result = Failed(instance, ex, cancellationToken);
         }
         finally
         {
@@ -102,9 +82,26 @@ public abstract partial class FunctionEngine<TInstance>
         return HostAnswers.Finish(result, Signature, _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
     }
 
-    private async ValueTask<ExecutionResult> FailedAsync(TInstance instance, Exception exception, CancellationToken cancellationToken)
+    // A call its caller may cancel: from the start of the call on, the cancellation interrupts the instance as the timeout
+    // would. Apart from RunAsync, so that a call that cannot be cancelled carries no registration; pooled, so that one
+    // that can allocates no state machine of its own in the steady state.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<string?> CallInterruptiblyAsync(TInstance instance, string requestJson, CancellationToken cancellationToken)
     {
-        var failure = await ExplainAsync(instance, exception);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        // Disposed before RunAsync goes on: it waits for an interrupt in progress, so that the instance is never
+        // interrupted once it is passed on.
+        using var interrupt = cancellationToken.UnsafeRegister(s_interrupt, instance);
+        return await CallAsync(instance, requestJson);
+    }
+
+    private ExecutionResult Failed(TInstance instance, Exception exception, CancellationToken cancellationToken)
+    {
+        var failure = Explain(instance, exception);
         if (failure is null)
         {
             // A failure of the host: the instance is in a state nobody knows and is not reused.

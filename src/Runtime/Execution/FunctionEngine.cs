@@ -16,7 +16,7 @@ namespace Granary.Runtime.Execution;
 /// <para>
 /// A runtime derives from the engine and says only how to rent an instance and load the code into it
 /// (<see cref="RentInstanceAsync"/>, <see cref="LoadCodeAsync"/>), run one invocation on it (<see cref="CallAsync"/>)
-/// and explain how a call failed (<see cref="ExplainAsync"/>); the instance itself says whether it is usable and stops
+/// and explain how a call failed (<see cref="Explain"/>); the instance itself says whether it is usable and stops
 /// when interrupted (<see cref="IFunctionInstance"/>). A base class rather than a sealed engine over a strategy object:
 /// the runtimes' types stay what grains, the benchmark and the tests hold (<c>JavaScriptFunction</c>,
 /// <c>PythonFunction</c>), a runtime's own extras (JavaScript's inline runs and long-runner learning) read their state
@@ -268,12 +268,13 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
 
     /// <summary>
     /// Runs one invocation on an instance this call holds, within <see cref="CallTimeout"/>, and returns the adapter's
-    /// result (JSON). Throws when the call fails; <see cref="ExplainAsync"/> then says how.
+    /// result (JSON). Throws when the call fails, with the log lines the call wrote if it was stopped; <see cref="Explain"/>
+    /// then says how it failed.
     /// </summary>
     private protected abstract ValueTask<string> CallAsync(TInstance instance, string requestJson);
 
     /// <summary>Tells how a call failed (with the log lines it wrote), or null for a failure of the host itself.</summary>
-    private protected abstract ValueTask<CallFailure?> ExplainAsync(TInstance instance, Exception exception);
+    private protected abstract CallFailure? Explain(TInstance instance, Exception exception);
 
     /// <summary>
     /// Gets whether a new instance may start for a queued invocation, beside <paramref name="instances"/> (below

@@ -99,6 +99,33 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private protected override async ValueTask<string> CallAsync(V8Isolate isolate, string requestJson)
     {
+        try
+        {
+            return await RunOnIsolateAsync(isolate, requestJson);
+        }
+        catch (Exception ex) when (ex is TimeoutException or IsolateFaultException { Fault: IsolateFault.Interrupted })
+        {
+            // Stopped at the timeout (the wait below, or the watchdog of an inline run) or by the caller's cancellation:
+            // the console lines written so far are still in the isolate.
+            if (ex is TimeoutException)
+            {
+                isolate.Interrupt();
+            }
+
+            throw new IsolateFaultException(IsolateFault.Interrupted, ex.Message, await isolate.TakeLogsAsync(s_logCollectionWait), ex);
+        }
+    }
+
+    private protected override CallFailure? Explain(V8Isolate isolate, Exception exception) => exception switch
+    {
+        IsolateFaultException { Fault: IsolateFault.Interrupted } stopped => new CallFailure(CallFailureKind.Stopped, stopped.Message, stopped.Logs),
+        IsolateFaultException { Fault: IsolateFault.MemoryLimit } => new CallFailure(CallFailureKind.MemoryLimit, exception.Message, []),
+        _ => null,
+    };
+
+    // Runs an invocation inline on the caller's thread (a function proved quick) or on the isolate's own thread.
+    private async Task<string> RunOnIsolateAsync(V8Isolate isolate, string requestJson)
+    {
         var inline = Volatile.Read(ref _inline) && _pool.InlineRuns.TryEnter();
         Task<string> invocation;
         TimeSpan syncTime;
@@ -134,11 +161,6 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
             {
                 json = await invocation.WaitAsync(TimeSpan.FromTicks(Math.Max(CallTimeout.Ticks - syncTime.Ticks, TimeSpan.TicksPerMillisecond)));
             }
-            catch (TimeoutException)
-            {
-                isolate.Interrupt();
-                throw;
-            }
             finally
             {
                 Interlocked.Decrement(ref _awaiting);
@@ -152,16 +174,6 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
 
         return json;
     }
-
-    private protected override async ValueTask<CallFailure?> ExplainAsync(V8Isolate isolate, Exception exception) => exception switch
-    {
-        // At the timeout (the wait above, or the watchdog of an inline run) or by the caller's cancellation; the
-        // console lines written so far are still in the isolate.
-        TimeoutException or IsolateFaultException { Fault: IsolateFault.Interrupted } =>
-            new CallFailure(CallFailureKind.Stopped, exception.Message, await isolate.TakeLogsAsync(s_logCollectionWait)),
-        IsolateFaultException { Fault: IsolateFault.MemoryLimit } => new CallFailure(CallFailureKind.MemoryLimit, exception.Message, []),
-        _ => null,
-    };
 
     // On the isolate's thread: its work after a response (timers, promise jobs) outran the function's timeout, so it was
     // interrupted, or broke its memory limit. An idle isolate is discarded now; one serving an invocation is discarded

@@ -89,14 +89,13 @@ public sealed class PythonFunction : FunctionEngine<PythonWorker>
         }
     }
 
-    private protected override ValueTask<CallFailure?> ExplainAsync(PythonWorker worker, Exception exception) =>
-        ValueTask.FromResult<CallFailure?>(exception is not PythonWorkerException failed ? null : failed.Fault switch
-        {
-            PythonWorkerFault.Timeout or PythonWorkerFault.Interrupted => new CallFailure(CallFailureKind.Stopped, failed.Message, failed.Logs),
-            PythonWorkerFault.MemoryLimit => new CallFailure(CallFailureKind.MemoryLimit, failed.Message, failed.Logs),
-            PythonWorkerFault.Crashed or PythonWorkerFault.Protocol => new CallFailure(CallFailureKind.Crashed, failed.Message, failed.Logs),
-            _ => null,
-        });
+    private protected override CallFailure? Explain(PythonWorker worker, Exception exception) => exception is not PythonWorkerException failed ? null : failed.Fault switch
+    {
+        PythonWorkerFault.Timeout or PythonWorkerFault.Interrupted => new CallFailure(CallFailureKind.Stopped, failed.Message, failed.Logs),
+        PythonWorkerFault.MemoryLimit => new CallFailure(CallFailureKind.MemoryLimit, failed.Message, failed.Logs),
+        PythonWorkerFault.Crashed or PythonWorkerFault.Protocol => new CallFailure(CallFailureKind.Crashed, failed.Message, failed.Logs),
+        _ => null,
+    };
 
     // The version's processes are gone when DisposeAsync completes.
     private protected override async ValueTask DisposeInstancesAsync(IReadOnlyList<PythonWorker> instances) =>
