@@ -101,7 +101,9 @@ public abstract partial class FunctionEngine<TInstance>
 
     private ExecutionResult Failed(TInstance instance, Exception exception, CancellationToken cancellationToken)
     {
-        var failure = Explain(instance, exception);
+        var failure = exception is CallStoppedException stopped
+            ? new CallFailure(CallFailureKind.Stopped, stopped.Message, stopped.Logs)
+            : Explain(instance, exception);
         if (failure is null)
         {
             // A failure of the host: the instance is in a state nobody knows and is not reused.

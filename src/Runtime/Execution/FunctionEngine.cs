@@ -268,8 +268,8 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
 
     /// <summary>
     /// Runs one invocation on an instance this call holds, within <see cref="CallTimeout"/>, and returns the adapter's
-    /// result (JSON). Throws when the call fails, with the log lines the call wrote if it was stopped; <see cref="Explain"/>
-    /// then says how it failed.
+    /// result (JSON). Throws when the call fails: <see cref="CallStoppedException"/> for a call stopped at its timeout or
+    /// by its caller whose log lines the runtime collected afterwards; otherwise <see cref="Explain"/> says how it failed.
     /// </summary>
     private protected abstract ValueTask<string> CallAsync(TInstance instance, string requestJson);
 

@@ -112,16 +112,13 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
                 isolate.Interrupt();
             }
 
-            throw new IsolateFaultException(IsolateFault.Interrupted, ex.Message, await isolate.TakeLogsAsync(s_logCollectionWait), ex);
+            throw new CallStoppedException(ex.Message, await isolate.TakeLogsAsync(s_logCollectionWait), ex);
         }
     }
 
-    private protected override CallFailure? Explain(V8Isolate isolate, Exception exception) => exception switch
-    {
-        IsolateFaultException { Fault: IsolateFault.Interrupted } stopped => new CallFailure(CallFailureKind.Stopped, stopped.Message, stopped.Logs),
-        IsolateFaultException { Fault: IsolateFault.MemoryLimit } => new CallFailure(CallFailureKind.MemoryLimit, exception.Message, []),
-        _ => null,
-    };
+    // A stopped call is a CallStoppedException (above); what else an isolate fails with is its memory limit.
+    private protected override CallFailure? Explain(V8Isolate isolate, Exception exception) =>
+        exception is IsolateFaultException { Fault: IsolateFault.MemoryLimit } ? new CallFailure(CallFailureKind.MemoryLimit, exception.Message, []) : null;
 
     // Runs an invocation inline on the caller's thread (a function proved quick) or on the isolate's own thread.
     private async Task<string> RunOnIsolateAsync(V8Isolate isolate, string requestJson)
