@@ -95,17 +95,64 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
 
     private protected override Task<CodeError?> LoadCodeAsync(V8Isolate isolate) => LoadWithTimeoutAsync(isolate, Definition.Spec.Code, _meta, CallTimeout);
 
-    // Pooled: a call that awaits (timers, I/O) allocates no state machine of its own in the steady state.
+    // Runs inline on the caller's thread (a function that proved quick) or on the isolate's own thread. Pooled: a call
+    // that awaits (timers, I/O) allocates no state machine of its own in the steady state.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private protected override async ValueTask<string> CallAsync(V8Isolate isolate, string requestJson)
     {
         try
         {
-            return await RunOnIsolateAsync(isolate, requestJson);
+            var inline = Volatile.Read(ref _inline) && _pool.InlineRuns.TryEnter();
+            Task<string> invocation;
+            TimeSpan syncTime;
+            try
+            {
+                invocation = isolate.InvokeAsync(requestJson, inline, CallTimeout, out syncTime);
+            }
+            finally
+            {
+                if (inline)
+                {
+                    _pool.InlineRuns.Exit();
+                }
+            }
+
+            if (inline)
+            {
+                KeepOrDropInline(syncTime);
+            }
+
+            string json;
+            if (invocation.IsCompleted)
+            {
+                json = await invocation;
+            }
+            else
+            {
+                // The isolate now waits (timers, I/O) rather than computes: a queued invocation gets an isolate
+                // of its own right away instead of waiting behind this one.
+                Interlocked.Increment(ref _awaiting);
+                ScaleUpForQueue();
+                try
+                {
+                    json = await invocation.WaitAsync(TimeSpan.FromTicks(Math.Max(CallTimeout.Ticks - syncTime.Ticks, TimeSpan.TicksPerMillisecond)));
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _awaiting);
+                }
+            }
+
+            if (!inline && !Volatile.Read(ref _inline))
+            {
+                LearnFromRun(isolate.LastSyncTime);
+            }
+
+            return json;
         }
         catch (Exception ex) when (ex is TimeoutException or IsolateFaultException { Fault: IsolateFault.Interrupted })
         {
-            // Stopped at the timeout (the wait below, or the watchdog of an inline run) or by the caller's cancellation:
+            // Stopped at the timeout (the wait above, or the watchdog of an inline run) or by the caller's cancellation:
             // the console lines written so far are still in the isolate.
             if (ex is TimeoutException)
             {
@@ -119,58 +166,6 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
     // A stopped call is a CallStoppedException (above); what else an isolate fails with is its memory limit.
     private protected override CallFailure? Explain(V8Isolate isolate, Exception exception) =>
         exception is IsolateFaultException { Fault: IsolateFault.MemoryLimit } ? new CallFailure(CallFailureKind.MemoryLimit, exception.Message, []) : null;
-
-    // Runs an invocation inline on the caller's thread (a function proved quick) or on the isolate's own thread.
-    private async Task<string> RunOnIsolateAsync(V8Isolate isolate, string requestJson)
-    {
-        var inline = Volatile.Read(ref _inline) && _pool.InlineRuns.TryEnter();
-        Task<string> invocation;
-        TimeSpan syncTime;
-        try
-        {
-            invocation = isolate.InvokeAsync(requestJson, inline, CallTimeout, out syncTime);
-        }
-        finally
-        {
-            if (inline)
-            {
-                _pool.InlineRuns.Exit();
-            }
-        }
-
-        if (inline)
-        {
-            KeepOrDropInline(syncTime);
-        }
-
-        string json;
-        if (invocation.IsCompleted)
-        {
-            json = await invocation;
-        }
-        else
-        {
-            // The isolate now waits (timers, I/O) rather than computes: a queued invocation gets an isolate
-            // of its own right away instead of waiting behind this one.
-            Interlocked.Increment(ref _awaiting);
-            ScaleUpForQueue();
-            try
-            {
-                json = await invocation.WaitAsync(TimeSpan.FromTicks(Math.Max(CallTimeout.Ticks - syncTime.Ticks, TimeSpan.TicksPerMillisecond)));
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _awaiting);
-            }
-        }
-
-        if (!inline && !Volatile.Read(ref _inline))
-        {
-            LearnFromRun(isolate.LastSyncTime);
-        }
-
-        return json;
-    }
 
     // On the isolate's thread: its work after a response (timers, promise jobs) outran the function's timeout, so it was
     // interrupted, or broke its memory limit. An idle isolate is discarded now; one serving an invocation is discarded
