@@ -29,4 +29,11 @@ public static class InvocationOutcomes
 
     /// <summary>The function was busy and its queue full; the request was refused with 429.</summary>
     public const string Throttled = "throttled";
+
+    /// <summary>
+    /// The caller cancelled the invocation (its client disconnected, the gateway gave up on it): a queued call left the
+    /// queue without running, a running one was interrupted as a timeout would interrupt it, and the host answered 499
+    /// (Client Closed Request) on the function's behalf.
+    /// </summary>
+    public const string Cancelled = "cancelled";
 }

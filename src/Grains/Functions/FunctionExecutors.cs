@@ -1,4 +1,4 @@
-using Granary.Runtime;
+using Granary.Runtime.Execution;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.Python;
 using Granary.Runtime.Signatures.CustomCode;

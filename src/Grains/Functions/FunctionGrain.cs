@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Granary.Runtime;
+using Granary.Runtime.Execution;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Signatures;
 using Granary.Runtime.Signatures.CustomCode;

@@ -25,7 +25,7 @@ namespace Granary.Runtime.JavaScript;
 /// response) draws on a background budget, the function's timeout, granted afresh by each invocation: an isolate that
 /// spends it is interrupted and its owner discards it.
 /// </remarks>
-public sealed partial class V8Isolate : IDisposable
+public sealed partial class V8Isolate : IFunctionInstance
 {
     /// <summary>
     /// Wraps user code like Node's CommonJS loader; kept on line 1 so line numbers match the user's. The extra parameter
@@ -356,7 +356,10 @@ public sealed partial class V8Isolate : IDisposable
         }
     }
 
-    /// <summary>Stops whatever script runs now (a timeout); the isolate is then discarded by its owner.</summary>
+    /// <summary>
+    /// Stops whatever script runs now (a timeout, a cancelled call), from any thread; script cannot catch it. The isolate is
+    /// then discarded by its owner.
+    /// </summary>
     public void Interrupt()
     {
         if (_fault == IsolateFault.None)

@@ -30,7 +30,7 @@ namespace Granary.Runtime.Python;
 /// allocation. A timer stops a call at its timeout by killing the process group; the process's exit fails the call
 /// in progress with how it ended (exit code or signal).
 /// </remarks>
-public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDisposable, IDisposable
+public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionInstance, IAsyncDisposable
 {
     private const int InitialReadBuffer = 64 * 1024;
     private const int Sigusr1 = 10;
@@ -362,6 +362,23 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
     /// <summary>Gets whether the worker's last invocation was a long runner (see <see cref="LongRunWatch"/>).</summary>
     public bool LastCallWasLong { get; private set; }
 
+    /// <summary>
+    /// Stops the invocation in progress as its timeout would (the worker first hands over its log lines, then its process
+    /// group is killed, which no Python code can catch) and fails it with <see cref="PythonWorkerFault.Interrupted"/>;
+    /// between calls, kills the worker. Either way the worker is no longer usable.
+    /// </summary>
+    public void Interrupt()
+    {
+        if (Interlocked.CompareExchange(ref _state, TimingOut, Waiting) == Waiting)
+        {
+            _ = TimeOutAsync(PythonWorkerFault.Interrupted);
+        }
+        else
+        {
+            Kill();
+        }
+    }
+
     /// <summary>Kills the worker's process group now (a timed-out or broken worker).</summary>
     public void Kill()
     {
@@ -536,13 +553,13 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
 
         if (Interlocked.CompareExchange(ref _state, TimingOut, Waiting) == Waiting)
         {
-            _ = TimeOutAsync();
+            _ = TimeOutAsync(PythonWorkerFault.Timeout);
         }
     }
 
-    // The call ran past its timeout. An invocation first gets a moment to hand over its log lines (SIGUSR1 makes the
-    // worker send them between two bytecodes); then the process group is killed.
-    private async Task TimeOutAsync()
+    // The call ran past its timeout (or its caller interrupted it: fault). An invocation first gets a moment to hand over
+    // its log lines (SIGUSR1 makes the worker send them between two bytecodes); then the process group is killed.
+    private async Task TimeOutAsync(PythonWorkerFault fault)
     {
         _broken = true;
         var logs = ImmutableArray<LogLine>.Empty;
@@ -567,8 +584,10 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IAsyncDispo
 
         KillProcessGroup();
         TrySettle(TimingOut, null, new PythonWorkerException(
-            PythonWorkerFault.Timeout,
-            $"The call did not finish within {_callTimeout.TotalSeconds:0.###} s; the worker process was killed.",
+            fault,
+            fault == PythonWorkerFault.Timeout
+                ? $"The call did not finish within {_callTimeout.TotalSeconds:0.###} s; the worker process was killed."
+                : "The call was interrupted by its caller; the worker process was killed.",
             logs));
     }
 

@@ -17,4 +17,7 @@ public enum PythonWorkerFault
 
     /// <summary>The worker was disposed while the call waited.</summary>
     Disposed,
+
+    /// <summary>The invocation was interrupted by its caller (a cancelled call); the worker process was killed.</summary>
+    Interrupted,
 }

@@ -42,6 +42,14 @@ public abstract class FunctionSignature : IFunctionSignature
     }
 
     /// <inheritdoc />
+    public ExecutionResult Cancelled(bool started) => ShapeProblem(Problems.Result(
+        499,
+        "cancelled",
+        "Client Closed Request",
+        started ? "The caller cancelled the invocation while it ran; the function was stopped." : "The caller cancelled the invocation before it ran.",
+        InvocationOutcomes.Cancelled));
+
+    /// <inheritdoc />
     public virtual ExecutionResult ShapeProblem(ExecutionResult problem) => problem;
 
     /// <summary>What a timeout's answer says, whatever its status.</summary>

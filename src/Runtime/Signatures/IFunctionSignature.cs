@@ -42,6 +42,13 @@ public interface IFunctionSignature
     /// <summary>The answer to a request whose function could not be loaded.</summary>
     ExecutionResult LoadFailed(CodeError loadError, double initMs);
 
+    /// <summary>
+    /// The answer to a call its caller cancelled: 499 (Client Closed Request, the status nginx gave the case), outcome
+    /// <see cref="InvocationOutcomes.Cancelled"/>. <paramref name="started"/> tells whether the function had begun to
+    /// run (it was then interrupted) or never ran (the call left the queue, or came cancelled).
+    /// </summary>
+    ExecutionResult Cancelled(bool started);
+
     /// <summary>Returns a problem Granary answers on the function's behalf (a full queue, a load failure) in the contract's shape.</summary>
     ExecutionResult ShapeProblem(ExecutionResult problem);
 }

@@ -1,6 +1,6 @@
 using Granary.Functions;
 
-namespace Granary.Runtime;
+namespace Granary.Runtime.Execution;
 
 /// <summary>
 /// One version of one function, loaded into its runtime (V8 isolates for JavaScript, worker processes for Python):
@@ -27,7 +27,10 @@ public interface IFunctionExecutor : IAsyncDisposable
     /// <param name="stateJson">State the host keeps for the function (a workspace's cache), as JSON, or null.</param>
     /// <param name="cancellationToken">
     /// Cancelled when the caller no longer wants the answer (the client disconnected, the gateway gave up): a queued
-    /// call leaves the queue and a running one is interrupted as a timeout would be.
+    /// call leaves the queue at once, a running one is interrupted as a timeout would interrupt it (its instance is then
+    /// discarded), and a token cancelled before the call starts runs nothing. Each answers 499 with the outcome
+    /// <see cref="InvocationOutcomes.Cancelled"/>, promptly; a call that finished before the cancellation reached it
+    /// answers as it finished.
     /// </param>
     Task<ExecutionResult> InvokeAsync(InvocationRequest request, string? stateJson = null, CancellationToken cancellationToken = default);
 

@@ -1,14 +1,17 @@
-namespace Granary.Runtime;
+namespace Granary.Runtime.Execution;
 
 /// <summary>
-/// An invocation waiting for an isolate or worker of a <see cref="IFunctionExecutor"/>; whoever frees one or makes
-/// a new one starts it, and the queued caller only waits for its result.
+/// An invocation waiting for an instance of a <see cref="FunctionEngine{TInstance}"/>; whoever frees one or makes a new
+/// one starts it, and the queued caller only waits for its result.
 /// </summary>
-internal sealed class QueuedInvocation(string json, long arrived)
+internal sealed class QueuedInvocation(string json, long arrived, CancellationToken cancellation)
 {
     public string Json { get; } = json;
 
     public long Arrived { get; } = arrived;
+
+    /// <summary>Gets the caller's token: the run started for this invocation is interrupted when it is cancelled.</summary>
+    public CancellationToken Cancellation { get; } = cancellation;
 
     public TaskCompletionSource<ExecutionResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
