@@ -80,6 +80,31 @@ public sealed class InvocationJsonTests
         Assert.Null(result.StateChanges);
     }
 
+    [Theory]
+    [InlineData("""{"status": 200, "headers": [], "body": "{\"k\":\"\u00e9\\n\"}", "encoding": "utf8"}""", "7B226B223A22C3A95C6E227D")]
+    [InlineData("""{"status": 200, "headers": [], "body": "tab\there \ud83d\ude00", "encoding": "utf8"}""", "746162096865726520F09F9880")]
+    [InlineData("""{"status": 200, "headers": [], "encoding": "base64", "body": "/wAB"}""", "FF0001")]
+    [InlineData("""{"status": 200, "headers": [], "body": "/wA=", "encoding": "base64"}""", "FF00")]
+    [InlineData("""{"status": 200, "headers": [], "body": "/w==", "encoding": "base64"}""", "FF")]
+    [InlineData("""{"status": 200, "headers": [], "body": "", "encoding": "base64"}""", "")]
+    [InlineData("""{"status": 200, "headers": [], "body": null, "encoding": "utf8"}""", "")]
+    [InlineData("""{"status": 200, "headers": [], "encoding": "utf8"}""", "")]
+    public void ReadGivesTheBodyAsItsBytesWhateverItsEscapesPaddingAndKeyOrder(string response, string hex)
+    {
+        var result = InvocationJson.Read($$"""{"response": {{response}}, "logs": []}""");
+
+        Assert.Equal(hex, Convert.ToHexString(result.Body.Span));
+    }
+
+    [Theory]
+    [InlineData("/wA")]
+    [InlineData("/w=A")]
+    [InlineData("not base64!")]
+    public void ReadRejectsABodyThatIsNotBase64(string body)
+    {
+        Assert.Throws<FormatException>(() => InvocationJson.Read($$"""{"response": {"status": 200, "headers": [], "body": "{{body}}", "encoding": "base64"}, "logs": []}"""));
+    }
+
     [Fact]
     public void ReadLogsReadsTheBareLogsArrayOfATimedOutInvocation()
     {

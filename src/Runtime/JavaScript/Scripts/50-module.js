@@ -260,7 +260,13 @@ function load(wrapper, metaJson) {
 // reports later through host.complete(seq, json), json being the result in the wire format above.
 function finish(out) {
   try {
-    return _JSON.stringify({ response: out.response, logs: takeLogs(), error: out.error !== undefined ? errorInfo(out.error) : undefined, outcome: out.outcome, changes: out.changes });
+    // Only the keys present: stringify then walks two properties, not five (what keeps the readable keys as cheap as
+    // the one-letter ones were).
+    const result = { response: out.response, logs: takeLogs() };
+    if (out.error !== undefined) result.error = errorInfo(out.error);
+    if (out.outcome !== undefined) result.outcome = out.outcome;
+    if (out.changes !== undefined) result.changes = out.changes;
+    return _JSON.stringify(result);
   } catch (e) {
     return _JSON.stringify({ response: serializeResponse(problem(500, 'Unserializable result', _String(e))), logs: takeLogs(), error: errorInfo(e) });
   }
