@@ -137,7 +137,7 @@ public sealed partial class PythonWorker
                 reader.Read();
                 id = reader.GetInt64();
             }
-            else if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("l"u8) || reader.ValueTextEquals("args"u8))
+            else if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("logs"u8) || reader.ValueTextEquals("args"u8))
             {
                 reader.Read();
                 payloadStart = (int)reader.TokenStartIndex;

@@ -144,6 +144,7 @@ function format(args) {
 }
 
 // ---------------------------------------------------------------- console (captured per invocation)
+// Each line is {level, message, time}, as the host reads it (the wire format: 50-module.js).
 const MAX_LOG_LINES = 1000;
 const MAX_LOG_LINE = 16384;
 let logLines = [];
@@ -153,11 +154,11 @@ function writeLog(level, args) {
   let message;
   try { message = format(args); } catch (e) { message = '[unformattable log arguments]'; }
   if (message.length > MAX_LOG_LINE) message = message.slice(0, MAX_LOG_LINE) + `... (${message.length - MAX_LOG_LINE} more characters)`;
-  logLines.push({ v: level, m: message, t: _Date.now() });
+  logLines.push({ level, message, time: _Date.now() });
 }
 function takeLogs() {
   const lines = logLines;
-  if (droppedLines) lines.push({ v: 'warn', m: `${droppedLines} more console lines were dropped (limit ${MAX_LOG_LINES} per invocation)`, t: _Date.now() });
+  if (droppedLines) lines.push({ level: 'warn', message: `${droppedLines} more console lines were dropped (limit ${MAX_LOG_LINES} per invocation)`, time: _Date.now() });
   logLines = [];
   droppedLines = 0;
   return lines;

@@ -52,13 +52,14 @@ function parseQuery(qs) {
 
 const mediaType = (contentType) => (contentType || '').split(';')[0].trim().toLowerCase();
 
-// The request as the host delivers it: {m: method, p: path, q: query string, h: [[name, value]], b: body, e: encoding}.
+// The request as the host delivers it: {method, path, query, headers: [[name, value]], body, encoding, event?, state?}
+// (the wire format: 50-module.js).
 // A class rather than an object literal: prototype getters cost nothing per request, literal ones do.
 class HostRequest {
   constructor(raw) {
     const headers = {};
     const rawHeaders = [];
-    const h = raw.h;
+    const h = raw.headers;
     for (let i = 0; i < h.length; i++) {
       const name = h[i][0], value = h[i][1];
       const key = name.toLowerCase();
@@ -67,16 +68,16 @@ class HostRequest {
       else if (headers[key] !== undefined) headers[key] += (key === 'cookie' ? '; ' : ', ') + value;
       else headers[key] = value;
     }
-    this.method = raw.m;
-    this.path = raw.p;
-    this.search = raw.q;
-    this.url = raw.p + raw.q;
+    this.method = raw.method;
+    this.path = raw.path;
+    this.search = raw.query;
+    this.url = raw.path + raw.query;
     this.headers = headers;
     this.rawHeaders = rawHeaders;
     this.contentType = mediaType(headers['content-type']);
-    this.hasBody = !!raw.b;
-    this.event = raw.x;
-    this.state = raw.s;
+    this.hasBody = !!raw.body;
+    this.event = raw.event;
+    this.state = raw.state;
     this._raw = raw;
     this._query = undefined;
     this._bytes = null;
@@ -85,9 +86,9 @@ class HostRequest {
     if (this._query === undefined) this._query = parseQuery(this.search);
     return this._query;
   }
-  get text() { return this._raw.e === 'base64' ? utf8Decode(this.bytes, false) : (this._raw.b || ''); }
+  get text() { return this._raw.encoding === 'base64' ? utf8Decode(this.bytes, false) : (this._raw.body || ''); }
   get bytes() {
-    if (this._bytes === null) this._bytes = this._raw.e === 'base64' ? Buffer._wrap(base64Decode(this._raw.b)) : Buffer.from(this._raw.b || '');
+    if (this._bytes === null) this._bytes = this._raw.encoding === 'base64' ? Buffer._wrap(base64Decode(this._raw.body)) : Buffer.from(this._raw.body || '');
     return this._bytes;
   }
 }
@@ -264,7 +265,7 @@ class ExpressResponse {
 }
 const createResponse = (method) => new ExpressResponse(method);
 
-// Turns a response into what the host reads: {s, h: [[name, value]], b, e}.
+// Turns a response into what the host reads: {status, headers: [[name, value]], body, encoding}.
 function serializeResponse(res) {
   const status = Number(res.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 999) throw new RangeError(`Invalid status code: ${inspect(res.statusCode, 0)}`);
@@ -273,17 +274,17 @@ function serializeResponse(res) {
     if (_Array.isArray(value)) for (const v of value) headers.push([name, v]); else headers.push([name, value]);
   }
   const chunks = res._chunks;
-  let b = '', e = 'utf8';
-  if (chunks.length && chunks.every(c => typeof c === 'string')) b = chunks.join('');
+  let body = '', encoding = 'utf8';
+  if (chunks.length && chunks.every(c => typeof c === 'string')) body = chunks.join('');
   else if (chunks.length) {
     const parts = chunks.map(c => typeof c === 'string' ? utf8Encode(c) : c);
     const all = new _Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let o = 0;
     for (const p of parts) { all.set(p, o); o += p.length; }
-    b = base64Encode(all);
-    e = 'base64';
+    body = base64Encode(all);
+    encoding = 'base64';
   }
-  return { s: status, h: headers, b, e };
+  return { status, headers, body, encoding };
 }
 
 function problem(status, title, detail) {

@@ -1,4 +1,16 @@
 // Granary isolate bootstrap, part 7: the CommonJS module loader and the entry points the host calls.
+//
+// The wire format (read and written by Granary.Runtime.Execution.InvocationJson; the Python worker speaks it too).
+// invoke(seq, requestJson) gets the request:
+//   {method: 'POST', path: '/a/b', query: '?x=1' or '', headers: [[name, value], ...], body: '...',
+//    encoding: 'utf8' | 'base64', event?: {...} (the event the host prepared), state?: {...} (a workspace's cache)}
+// and returns (or hands to host.complete) the result:
+//   {response: {status, headers: [[name, value], ...], body, encoding},
+//    logs: [{level, message, time (unix ms)}, ...],
+//    error?: {name, message, stack?} (what the function threw; the response already says so),
+//    outcome?: 'bad-request' | 'health' | 'preflight' | 'ignored' (answered without the function's own result),
+//    changes?: '{...}' (what the run changed in that state, a JSON string)}
+// takeLogs() returns the logs array alone (a timed-out invocation's lines).
 
 let entry = null;
 let processEnv = {};
@@ -245,17 +257,23 @@ function load(wrapper, metaJson) {
 
 // Runs one invocation. A function that finishes without waiting (most do, even async ones) returns its
 // result from this very call: one call into V8 per invocation. One that waits on timers returns null and
-// reports later through host.complete(seq, json). json = {r: response, l: logs, x?: error, o?: outcome}.
+// reports later through host.complete(seq, json), json being the result in the wire format above.
 function finish(out) {
   try {
-    return _JSON.stringify({ r: out.r, l: takeLogs(), x: out.error !== undefined ? errorInfo(out.error) : undefined, o: out.outcome, c: out.c });
+    // Only the keys present: stringify then walks two properties, not five (what keeps the readable keys as cheap as
+    // the one-letter ones were).
+    const result = { response: out.response, logs: takeLogs() };
+    if (out.error !== undefined) result.error = errorInfo(out.error);
+    if (out.outcome !== undefined) result.outcome = out.outcome;
+    if (out.changes !== undefined) result.changes = out.changes;
+    return _JSON.stringify(result);
   } catch (e) {
-    return _JSON.stringify({ r: serializeResponse(problem(500, 'Unserializable result', _String(e))), l: takeLogs(), x: errorInfo(e) });
+    return _JSON.stringify({ response: serializeResponse(problem(500, 'Unserializable result', _String(e))), logs: takeLogs(), error: errorInfo(e) });
   }
 }
 function failure(e) {
-  if (e instanceof BadRequest) return { r: serializeResponse(problem(400, e.title, e.message)), outcome: 'bad-request' };
-  return { r: serializeResponse(problem(500, 'Function adapter failed', _String(e && e.message))), error: e };
+  if (e instanceof BadRequest) return { response: serializeResponse(problem(400, e.title, e.message)), outcome: 'bad-request' };
+  return { response: serializeResponse(problem(500, 'Function adapter failed', _String(e && e.message))), error: e };
 }
 function invoke(seq, requestJson) {
   let out;

@@ -13,14 +13,27 @@ files, so output written below Python (C extensions, os.write(1, ...)) can never
   host -> worker  {"op":"load","code":"...","meta":{...}}
   worker -> host  {"op":"loaded","signature":"handler"} | {"op":"loaded","error":{"kind","message","line","column","stack"}}
   host -> worker  {"op":"invoke","seq":7,"request":{...}}
-  worker -> host  {"op":"result","seq":7,"result":{"r":{...},"l":[...],"x":{...}?,"o":"..."?,"c":"..."?},"fault":"memory-limit"?}
+  worker -> host  {"op":"result","seq":7,"result":{...},"fault":"memory-limit"?}
   worker -> host  {"op":"call","id":3,"method":"cache.incr","args":{...}}   (during an invocation)
   host -> worker  {"op":"reply","id":3,"ok":true,"value":4} | {"op":"reply","id":3,"ok":false,"error":"..."}
-  worker -> host  {"op":"logs","seq":7,"l":[...]}   (on SIGUSR1: the host is about to kill a timed-out invocation)
+  worker -> host  {"op":"logs","seq":7,"logs":[...]}   (on SIGUSR1: the host is about to kill a timed-out invocation)
   host -> worker  {"op":"exit"}
 
 Additions to the protocol agreed in the brief (both ends are this file and PythonWorker.cs): the frame-level
 "fault" field of a result, and the "logs" frame sent on SIGUSR1.
+
+An invoke's "request" and a result's "result" are the objects the V8 bootstrap reads and writes
+(Granary.Runtime.Execution.InvocationJson on the host's side):
+
+  request  {"method":"POST","path":"/a/b","query":"?x=1" or "","headers":[[name,value],...],"body":"...",
+            "encoding":"utf8"|"base64","event":{...}? (the event the host prepared),"state":{...}? (a workspace's cache)}
+  result   {"response":{"status":200,"headers":[[name,value],...],"body":"...","encoding":"utf8"|"base64"},
+            "logs":[{"level":"log"|"info"|"warn"|"error"|"debug","message":"...","time":unix ms},...],
+            "error":{"name","message","stack"?}? (what the function raised; the response already says so),
+            "outcome":"bad-request"|"health"|"preflight"|"ignored"|"memory-limit"? (answered without the function's
+            own result),"changes":"{...}"? (what the run changed in that state, a JSON string)}
+
+A "logs" frame carries the "logs" array alone.
 """
 
 import os
@@ -135,7 +148,7 @@ _MiB = 1024 * 1024
 # A reservation of address space freed when memory runs out, so that the reply can still be built.
 _reserve = mmap.mmap(-1, 4 * _MiB)
 
-# Log lines of the current invocation: {"v": level, "m": message, "t": unix ms}.
+# Log lines of the current invocation: {"level": level, "message": message, "time": unix ms}.
 _logs = []
 _seq = 0
 _memory_limit_mb = 0
@@ -203,7 +216,7 @@ class _LineWriter(io.TextIOBase):
         now = _now_ms()
         level = self._level
         for line in lines:
-            _logs.append({"v": level, "m": line, "t": now})
+            _logs.append({"level": level, "message": line, "time": now})
         return len(text)
 
     def flush(self):
@@ -211,7 +224,7 @@ class _LineWriter(io.TextIOBase):
 
     def end_invocation(self):
         if self._partial:
-            _logs.append({"v": self._level, "m": self._partial, "t": _now_ms()})
+            _logs.append({"level": self._level, "message": self._partial, "time": _now_ms()})
             self._partial = ""
 
 
@@ -243,7 +256,7 @@ class _LogHandler(logging.Handler):
         level = _LEVELS.get(record.levelno)
         if level is None:
             level = "error" if record.levelno >= logging.ERROR else "warn" if record.levelno >= logging.WARNING else "info" if record.levelno >= logging.INFO else "debug"
-        _logs.append({"v": level, "m": message, "t": record.created * 1000.0})
+        _logs.append({"level": level, "message": message, "time": record.created * 1000.0})
 
 
 _stdout = _LineWriter("log", 1)
@@ -264,7 +277,7 @@ def _drain_captured():
             os.lseek(fd, 0, os.SEEK_SET)
             now = _now_ms()
             for line in data.decode("utf-8", "replace").rstrip("\n").split("\n"):
-                _logs.append({"v": level, "m": line, "t": now})
+                _logs.append({"level": level, "message": line, "time": now})
 
 
 def _end_invocation():
@@ -306,7 +319,7 @@ class Host:
         return float(self.call("cache.incr", {"key": key, "delta": delta}))
 
     def take_logs(self):
-        """The current invocation's log lines so far ({"v", "m", "t"}); a copy: they are still reported with its result."""
+        """The current invocation's log lines so far ({"level", "message", "time"}); a copy: they are still reported with its result."""
         _end_invocation()
         return list(_logs)
 
@@ -449,7 +462,7 @@ def _release_reserve():
 
 def _problem(status, slug, title, detail):
     body = _dumps({"type": "urn:granary:problem:" + slug, "title": title, "status": status, "detail": detail})
-    return {"s": status, "h": [["Content-Type", "application/problem+json"]], "b": body, "e": "utf8"}
+    return {"status": status, "headers": [["Content-Type", "application/problem+json"]], "body": body, "encoding": "utf8"}
 
 
 def _memory_fault(seq):
@@ -460,8 +473,8 @@ def _memory_fault(seq):
     except MemoryError:
         logs = []
     _send({"op": "result", "seq": seq, "fault": "memory-limit", "result": {
-        "r": _problem(500, "memory-limit-exceeded", "Memory limit exceeded", detail),
-        "l": logs, "x": {"name": "MemoryError", "message": detail}, "o": "memory-limit"}})
+        "response": _problem(500, "memory-limit-exceeded", "Memory limit exceeded", detail),
+        "logs": logs, "error": {"name": "MemoryError", "message": detail}, "outcome": "memory-limit"}})
     os._exit(1)
 
 
@@ -472,34 +485,34 @@ def _run(seq, request):
         _memory_fault(seq)
         return
     except BaseException as error:  # noqa: BLE001 - an adapter bug or SystemExit: answer 500, keep serving
-        _logs.append({"v": "error", "m": _format_exception(error), "t": _now_ms()})
-        result = {"r": _problem(500, "function-failed", "Function failed", type(error).__name__ + ": " + str(error)), "x": _error_info(error)}
+        _logs.append({"level": "error", "message": _format_exception(error), "time": _now_ms()})
+        result = {"response": _problem(500, "function-failed", "Function failed", type(error).__name__ + ": " + str(error)), "error": _error_info(error)}
     else:
         error = out.get("error")
         if isinstance(error, MemoryError):
             _memory_fault(seq)
             return
-        result = {"r": out["r"]}
+        result = {"response": out["response"]}
         if error is not None:
             if isinstance(error, BaseException):
-                result["x"] = _error_info(error)
-                _logs.append({"v": "error", "m": result["x"]["stack"], "t": _now_ms()})
+                info = result["error"] = _error_info(error)
+                _logs.append({"level": "error", "message": info["stack"], "time": _now_ms()})
             else:
-                result["x"] = {"name": "Error", "message": str(error)}
+                result["error"] = {"name": "Error", "message": str(error)}
         outcome = out.get("outcome")
         if outcome is not None:
-            result["o"] = outcome
-        changes = out.get("c")
+            result["outcome"] = outcome
+        changes = out.get("changes")
         if changes is not None:
-            result["c"] = changes
-    result["l"] = _take_logs()
+            result["changes"] = changes
+    result["logs"] = _take_logs()
     _send({"op": "result", "seq": seq, "result": result})
 
 
 def _on_usr1(signum, frame):
     # The host timed this invocation out and kills the process next: hand over the logs so far.
     try:
-        _send({"op": "logs", "seq": _seq, "l": _take_logs()})
+        _send({"op": "logs", "seq": _seq, "logs": _take_logs()})
     except BaseException:  # noqa: BLE001
         pass
 

@@ -8,13 +8,13 @@ function snippetLogs(from) {
   const lines = [];
   for (let i = from; i < logLines.length; i++) {
     const l = logLines[i];
-    lines.push({ level: l.v, message: l.m, timestamp: new _Date(l.t).toISOString() });
+    lines.push({ level: l.level, message: l.message, timestamp: new _Date(l.time).toISOString() });
   }
   return lines;
 }
 
 function snippetReply(request, status, body) {
-  return { r: serializeResponse(createResponse(request.method).status(status).json(body)) };
+  return { response: serializeResponse(createResponse(request.method).status(status).json(body)) };
 }
 
 function notFound(request, name) {
@@ -106,7 +106,7 @@ adapters.snippets = (module) => (request) => {
   const duration = () => Math.round((host.hrtime() - started) * 1000) / 1000;
   const ok = (result) => {
     const out = snippetReply(request, 200, { result, logs: snippetLogs(firstLog), duration: duration() });
-    out.c = cache.changes();
+    out.changes = cache.changes();
     return out;
   };
   const fail = (e) => {
@@ -114,7 +114,7 @@ adapters.snippets = (module) => (request) => {
     const error = e instanceof _Error ? e.name : 'Error';
     const message = e instanceof _Error ? e.message : _String(e);
     const out = snippetReply(request, 500, { error, message, logs: snippetLogs(firstLog), duration: duration() });
-    out.c = cache.changes();
+    out.changes = cache.changes();
     out.error = e;
     return out;
   };

@@ -214,8 +214,8 @@ def _iso_ms(ms):
 
 
 def _log_entry(line):
-    if "v" in line:
-        return {"level": line.get("v"), "message": line.get("m"), "timestamp": _iso_ms(line.get("t") or time.time() * 1000)}
+    if "time" in line:
+        return {"level": line.get("level"), "message": line.get("message"), "timestamp": _iso_ms(line.get("time") or time.time() * 1000)}
     return line
 
 
@@ -273,14 +273,14 @@ def _snippets_adapter(module, meta, host):
         return [_log_entry(line) for line in take_logs()]
 
     def invoke(req):
-        method = req["m"]
-        path = req["p"]
+        method = req["method"]
+        path = req["path"]
         matched = path.startswith("/run/") and len(path) > 5 and "/" not in path[5:]
         name = unquote(path[5:]) if matched else path
         if method != "POST" or not matched or name not in specs:
             return not_found(method, name)
         body = {}
-        if req.get("b"):
+        if req.get("body"):
             try:
                 body = json.loads(_raw_text(req))
             except ValueError as error:
@@ -297,7 +297,7 @@ def _snippets_adapter(module, meta, host):
             value = parameters[param]
             if not any(_TYPE_CHECKS[t](value) for t in allowed if t in _TYPE_CHECKS):
                 return invalid(method, "request/body/parameters/%s must be %s" % (param, ",".join(allowed)))
-        cache = SnippetCache(req.get("s"), host)
+        cache = SnippetCache(req.get("state"), host)
         namespace["cache"] = cache
         depth[0] = 0
         started = time.perf_counter()

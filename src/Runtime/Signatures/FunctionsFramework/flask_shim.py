@@ -1,6 +1,6 @@
 """What an http function gets when Flask is not in use: the part of Flask and werkzeug functions use (the request,
 Response, make_response, jsonify, abort, redirect, the HTTP exceptions and werkzeug's dicts), and the reading of
-any response (Granary's, werkzeug's or Flask's) as the host's {s, h, b, e}."""
+any response (Granary's, werkzeug's or Flask's) as the host's {status, headers, body, encoding}."""
 
 import datetime
 import io
@@ -351,7 +351,7 @@ class Request(_ShimRequest):
         if self._headers is None:
             pairs = []
             index = {}
-            for name, value in self._req["h"]:
+            for name, value in self._req["headers"]:
                 key = name.lower()
                 title = "-".join(part.capitalize() for part in key.split("-"))
                 if key in index:
@@ -365,15 +365,15 @@ class Request(_ShimRequest):
 
     @property
     def path(self):
-        return unquote(self._req["p"] or "/")
+        return unquote(self._req["path"] or "/")
 
     @property
     def query_string(self):
-        return (self._req.get("q") or "").lstrip("?").encode("latin-1", "replace")
+        return (self._req.get("query") or "").lstrip("?").encode("latin-1", "replace")
 
     @property
     def full_path(self):
-        return self.path + "?" + (self._req.get("q") or "").lstrip("?")
+        return self.path + "?" + (self._req.get("query") or "").lstrip("?")
 
     @property
     def host(self):
@@ -391,13 +391,13 @@ class Request(_ShimRequest):
 
     @property
     def url(self):
-        q = (self._req.get("q") or "").lstrip("?")
+        q = (self._req.get("query") or "").lstrip("?")
         return self.base_url + ("?" + q if q else "")
 
     @property
     def args(self):
         if self._args is None:
-            self._args = ImmutableMultiDict(_query_pairs(self._req.get("q")))
+            self._args = ImmutableMultiDict(_query_pairs(self._req.get("query")))
         return self._args
 
     @property
@@ -761,7 +761,7 @@ def _to_response(rv):
 
 
 def _response_out(response, method):
-    """Any Response (Granary's, werkzeug's or Flask's) as {s, h, b, e}."""
+    """Any Response (Granary's, werkzeug's or Flask's) as {status, headers, body, encoding}."""
     status = int(response.status_code)
     if isinstance(response, Response):
         headers = [[name, value] for name, value in response.headers._list]

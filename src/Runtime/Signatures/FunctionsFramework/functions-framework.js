@@ -26,7 +26,7 @@ adapters.http = (fn) => (request) => {
   const res = createResponse(request.method);
   if (ignoredPath(request.path)) {
     res.status(404).end();
-    return { r: serializeResponse(res), outcome: 'ignored' };
+    return { response: serializeResponse(res), outcome: 'ignored' };
   }
   const body = ffBody(request);
   const req = expressRequest(request, body);
@@ -38,7 +38,7 @@ adapters.http = (fn) => (request) => {
     } else if (!res.writableEnded) {
       res.end();
     }
-    return { r: serializeResponse(res), error: e };
+    return { response: serializeResponse(res), error: e };
   };
   let result;
   try {
@@ -51,9 +51,9 @@ adapters.http = (fn) => (request) => {
     const state = _promiseState(result);
     if (state === 2) { result.catch(() => {}); if (!res.writableEnded) return crash(_promiseResult(result)); }
   }
-  if (res.writableEnded) return { r: serializeResponse(res) };
+  if (res.writableEnded) return { response: serializeResponse(res) };
   return new _Promise((resolve) => {
-    res._onEnd = () => resolve({ r: serializeResponse(res) });
+    res._onEnd = () => resolve({ response: serializeResponse(res) });
     if (result instanceof _Promise) result.then(null, (e) => { if (!res.writableEnded) resolve(crash(e)); });
   });
 };
@@ -65,17 +65,17 @@ function eventResult(request, value) {
     if (value === undefined || value === null) res.status(204).end();
     else if (typeof value === 'number') res.json(value);
     else res.send(value);
-    return { r: serializeResponse(res) };
+    return { response: serializeResponse(res) };
   } catch (e) {
     writeLog('error', ['The function result could not be serialized:', e]);
-    return { r: serializeResponse(createResponse(request.method).status(204)) };
+    return { response: serializeResponse(createResponse(request.method).status(204)) };
   }
 }
 function eventError(request, e) {
   writeLog('error', [e]);
   const res = createResponse(request.method).set(GOOGLE_STATUS, 'error').status(500);
   res.send(_String((e && e.message) || e));
-  return { r: serializeResponse(res), error: e };
+  return { response: serializeResponse(res), error: e };
 }
 // Promise style (a function with up to `arity` parameters) or callback style (one more: callback(err, result)).
 function callEvent(request, fn, args, arity) {

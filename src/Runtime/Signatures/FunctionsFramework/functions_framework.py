@@ -117,10 +117,10 @@ def _ignored_answer(method):
 
 def _http_shim_adapter(fn, meta, host):
     def invoke(req):
-        method = req["m"]
-        if _ignored_path(req["p"]):
+        method = req["method"]
+        if _ignored_path(req["path"]):
             return _ignored_answer(method)
-        request = Request(req, _header_map(req["h"]))
+        request = Request(req, _header_map(req["headers"]))
         try:
             rv = _settle(fn(request))
             response = _to_response(rv)
@@ -163,10 +163,10 @@ def _http_flask_adapter(fn, meta, host):
     wsgi_app = app.wsgi_app
 
     def invoke(req):
-        method = req["m"]
-        if _ignored_path(req["p"]):
+        method = req["method"]
+        if _ignored_path(req["path"]):
             return _ignored_answer(method)
-        environ = _request_environ(req, req["h"], _raw_bytes(req))
+        environ = _request_environ(req, req["headers"], _raw_bytes(req))
         captured = []
 
         def start_response(status, headers, exc_info=None):
@@ -249,12 +249,12 @@ def _cloudevent_adapter(fn, meta, host):
     factory = _cloud_event_factory()
 
     def invoke(req):
-        method = req["m"]
-        x = req.get("x") or {}
-        headers = _header_map(req["h"])
+        method = req["method"]
+        prepared = req.get("event") or {}
+        headers = _header_map(req["headers"])
         try:
-            attributes = {k: v for k, v in x.items() if k != "data" and k != "data_base64"}
-            event = factory(attributes, _ce_data(req, x, headers))
+            attributes = {k: v for k, v in prepared.items() if k != "data" and k != "data_base64"}
+            event = factory(attributes, _ce_data(req, prepared, headers))
             _settle(fn(event))
             return _out(_ok(method))
         except Exception as error:  # noqa: BLE001 - the function's failure is the answer
@@ -265,13 +265,13 @@ def _cloudevent_adapter(fn, meta, host):
 
 def _event_adapter(fn, meta, host):
     def invoke(req):
-        method = req["m"]
-        x = req.get("x") or {}
+        method = req["method"]
+        prepared = req.get("event") or {}
         try:
-            context = x.get("context")
+            context = prepared.get("context")
             if not isinstance(context, dict):
                 context = {}
-            data = x.get("data")
+            data = prepared.get("data")
             _settle(fn(data, Context(
                 eventId=context.get("eventId", context.get("event_id", "")),
                 timestamp=context.get("timestamp", ""),

@@ -134,11 +134,11 @@ class BottleRequest(_ShimRequest):
         super().__init__(req, headers)
         self._query = None
         self._forms = None
-        self.query_string = (req.get("q") or "").lstrip("?")
+        self.query_string = (req.get("query") or "").lstrip("?")
 
     @property
     def path(self):
-        return "/" + unquote(self._req["p"]).lstrip("/")
+        return "/" + unquote(self._req["path"]).lstrip("/")
 
     @property
     def fullpath(self):
@@ -150,7 +150,7 @@ class BottleRequest(_ShimRequest):
 
     @property
     def url(self):
-        return "http://" + (self._headers_map.get("x-forwarded-host") or self._headers_map.get("host") or "localhost") + self._req["p"] + (self._req.get("q") or "")
+        return "http://" + (self._headers_map.get("x-forwarded-host") or self._headers_map.get("host") or "localhost") + self._req["path"] + (self._req.get("query") or "")
 
     @property
     def urlparts(self):
@@ -159,7 +159,7 @@ class BottleRequest(_ShimRequest):
 
     @property
     def headers(self):
-        return HeaderDict((name, value) for name, value in self._req["h"])
+        return HeaderDict((name, value) for name, value in self._req["headers"])
 
     def get_header(self, name, default=None):
         return self._headers_map.get(str(name).lower(), default)

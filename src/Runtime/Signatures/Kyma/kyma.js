@@ -67,17 +67,17 @@ function kymaInvoke(fn, meta, publisher, request) {
     if (request.headers['access-control-request-method']) res.set('Access-Control-Allow-Methods', request.headers['access-control-request-method']);
     if (request.headers['access-control-request-headers']) res.set('Access-Control-Allow-Headers', request.headers['access-control-request-headers']);
     res.end();
-    return { r: serializeResponse(res), outcome: 'preflight' };
+    return { response: serializeResponse(res), outcome: 'preflight' };
   }
   // server.mjs answers these itself. Kyma's favicon route never ends its 204 (the client waits for the 408):
   // Granary sends the 204 it meant to.
   if (request.method === 'GET' && request.path === '/healthz') {
     res.type('html').end('OK');
-    return { r: serializeResponse(res), outcome: 'health' };
+    return { response: serializeResponse(res), outcome: 'health' };
   }
   if (request.method === 'GET' && request.path === '/favicon.ico') {
     res.status(204).end();
-    return { r: serializeResponse(res), outcome: 'health' };
+    return { response: serializeResponse(res), outcome: 'health' };
   }
   const data = kymaData(request);
   const req = expressRequest(request, data);
@@ -119,12 +119,12 @@ function kymaInvoke(fn, meta, publisher, request) {
     writeLog('error', [e]);
     const out = createResponse(request.method).set('Access-Control-Allow-Origin', '*').status(500);
     out.end(typeof e === 'string' ? e : 'Internal server error');
-    return { r: serializeResponse(out), error: e };
+    return { response: serializeResponse(out), error: e };
   };
   const finish = (body) => {
     try {
       sendResponse(body);
-      return { r: serializeResponse(res) };
+      return { response: serializeResponse(res) };
     } catch (e) {
       return fail(e);
     }

@@ -278,10 +278,10 @@ def _kyma_adapter(fn, meta, host):
         return _out(answer(method, 500, [["Content-Type", _BOTTLE_DEFAULT_TYPE]], _KYMA_500), error=error)
 
     def invoke(req):
-        method = req["m"]
-        path = req["p"]
+        method = req["method"]
+        path = req["path"]
         if method == "OPTIONS":
-            headers = _header_map(req["h"])
+            headers = _header_map(req["headers"])
             extra = []
             if headers.get("access-control-request-method"):
                 extra.append(["Access-Control-Allow-Methods", headers["access-control-request-method"]])
@@ -293,23 +293,23 @@ def _kyma_adapter(fn, meta, host):
                 return _out(answer(method, 200, [["Content-Type", "text/html; charset=utf-8"]], "OK"), outcome="health")
             if path == "/favicon.ico":
                 return _out(answer(method, 204, [], None), outcome="health")
-        headers = _header_map(req["h"])
+        headers = _header_map(req["headers"])
         request = BottleRequest(req, headers)
         ce_headers = {"extensions": {"request": request}}
-        x = req.get("x")
-        if x is not None:
-            ce_headers["data"] = _ce_data(req, x, headers)
-            ce_headers["ce-type"] = x.get("type")
-            ce_headers["ce-source"] = x.get("source")
-            ce_headers["ce-id"] = x.get("id")
-            ce_headers["ce-time"] = x.get("time")
-            if x.get("eventtypeversion") is not None:
-                ce_headers["ce-eventtypeversion"] = x["eventtypeversion"]
-            if x.get("specversion") is not None:
-                ce_headers["ce-specversion"] = x["specversion"]
+        prepared = req.get("event")
+        if prepared is not None:
+            ce_headers["data"] = _ce_data(req, prepared, headers)
+            ce_headers["ce-type"] = prepared.get("type")
+            ce_headers["ce-source"] = prepared.get("source")
+            ce_headers["ce-id"] = prepared.get("id")
+            ce_headers["ce-time"] = prepared.get("time")
+            if prepared.get("eventtypeversion") is not None:
+                ce_headers["ce-eventtypeversion"] = prepared["eventtypeversion"]
+            if prepared.get("specversion") is not None:
+                ce_headers["ce-specversion"] = prepared["specversion"]
         elif headers.get("content-type") == "application/json":
             # Kyma reads data only for exactly this content type (lib/ce.py), through bottle's request.json.
-            if req.get("b"):
+            if req.get("body"):
                 try:
                     ce_headers["data"] = _parse_json_body(req)
                 except _BadRequest as error:

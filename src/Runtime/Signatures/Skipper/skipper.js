@@ -17,14 +17,14 @@ function skipperEvent(fn, meta, request) {
     return handlerError(request, e);
   }
   return settle(result, (value) => {
-    try { return { r: serializeResponse(createResponse(request.method).json(value || { ok: true })) }; }
+    try { return { response: serializeResponse(createResponse(request.method).json(value || { ok: true })) }; }
     catch (e) { return handlerError(request, e); }
   }, (e) => handlerError(request, e));
 }
 
 adapters.handler = (fn, meta) => (request) => {
   if (request.path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
-    return { r: serializeResponse(createResponse(request.method).json({ ok: true })), outcome: 'health' };
+    return { response: serializeResponse(createResponse(request.method).json({ ok: true })), outcome: 'health' };
   }
   if (request.path === '/event' && request.method === 'POST') return skipperEvent(fn, meta, request);
   let event;
@@ -57,12 +57,12 @@ function handlerResult(request, result) {
       if (result.headers && typeof result.headers === 'object') for (const k of _keys(result.headers)) res.set(k, result.headers[k]);
       res.send(result.body || '');
     } else res.json(result || { ok: true });
-    return { r: serializeResponse(res) };
+    return { response: serializeResponse(res) };
   } catch (e) {
     return handlerError(request, e);
   }
 }
 function handlerError(request, e) {
   writeLog('error', [e]);
-  return { r: serializeResponse(createResponse(request.method).status(500).json({ error: e && e.message })), error: e };
+  return { response: serializeResponse(createResponse(request.method).status(500).json({ error: e && e.message })), error: e };
 }

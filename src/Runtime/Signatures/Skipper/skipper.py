@@ -119,11 +119,11 @@ def _handler_adapter(fn, meta, host):
 
     def run_event(req, headers):
         # Kipper's event-trigger route: the JSON body ({} otherwise), the result always JSON, never unwrapped.
-        method = req["m"]
+        method = req["method"]
         event = {}
-        if req.get("b") and json_type(_media_type(headers.get("content-type"))):
+        if req.get("body") and json_type(_media_type(headers.get("content-type"))):
             event = _parse_json_body(req)
-        context = {"method": method, "path": req["p"], "headers": headers,
+        context = {"method": method, "path": req["path"], "headers": headers,
                    "functionName": identity[0], "workspace": identity[1], "tenant": identity[2]}
         try:
             result = _settle(call(event, context))
@@ -135,15 +135,15 @@ def _handler_adapter(fn, meta, host):
             return fail(method, error)
 
     def invoke(req):
-        method = req["m"]
-        path = req["p"]
+        method = req["method"]
+        path = req["path"]
         if path == "/health" and (method == "GET" or method == "HEAD"):
             return _health_answer(method)
-        headers = _header_map(req["h"])
+        headers = _header_map(req["headers"])
         try:
             if path == "/event" and method == "POST":
                 return run_event(req, headers)
-            if not req.get("b"):
+            if not req.get("body"):
                 event = {}
             elif json_type(_media_type(headers.get("content-type"))):
                 event = _parse_json_body(req)
@@ -154,7 +154,7 @@ def _handler_adapter(fn, meta, host):
         context = {
             "method": method,
             "path": path,
-            "query": _query_object(req["q"]),
+            "query": _query_object(req["query"]),
             "headers": headers,
             "functionName": identity[0],
             "workspace": identity[1],

@@ -6,7 +6,9 @@ The worker calls, in this order:
                                              every other signature runs the worker's default compile
   bind(module, meta, host) -> (signature, invoke)
 and then invoke(request) once per request. A request is the JSON object the JavaScript bootstrap gets
-({m, p, q, h, b, e, x?, s?}); invoke returns {"r": {s, h, b, e}, "error", "outcome", "c"}.
+({method, path, query, headers, body, encoding, event?, state?}: the wire format, at the top of granary_worker.py);
+invoke returns {"response": {status, headers, body, encoding}, "error", "outcome", "changes"}, error being what the
+function raised, which the worker turns into the result's error.
 
 Each signature's module sits in its contract's folder (src/Runtime/Signatures/<Contract>/), beside the JavaScript
 adapter it mirrors in what Granary answers on the function's behalf (health routes, preflights, malformed bodies,

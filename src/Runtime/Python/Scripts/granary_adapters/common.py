@@ -80,15 +80,15 @@ _compact_dumps = functools.partial(json.dumps, ensure_ascii=False, separators=("
 
 
 def _raw_bytes(req):
-    body = req.get("b") or ""
-    if req.get("e") == "base64":
+    body = req.get("body") or ""
+    if req.get("encoding") == "base64":
         return _b64decode(body)
     return body.encode("utf-8")
 
 
 def _raw_text(req):
-    body = req.get("b") or ""
-    if req.get("e") == "base64":
+    body = req.get("body") or ""
+    if req.get("encoding") == "base64":
         return _b64decode(body).decode("utf-8", "replace")
     return body
 
@@ -146,23 +146,24 @@ def _query_pairs(qs):
 
 
 def _serialize(status, headers, body, method=None):
-    """{s, h, b, e}: a str body travels as text, bytes as text when they are UTF-8, else as base64."""
+    """The response as the host reads it, {status, headers, body, encoding}: a str body travels as text, bytes as text
+    when they are UTF-8, else as base64."""
     if method == "HEAD":
         body = None
     if body is None or body == "" or body == b"":
-        return {"s": status, "h": headers, "b": "", "e": "utf8"}
+        return {"status": status, "headers": headers, "body": "", "encoding": "utf8"}
     if isinstance(body, str):
-        return {"s": status, "h": headers, "b": body, "e": "utf8"}
+        return {"status": status, "headers": headers, "body": body, "encoding": "utf8"}
     body = bytes(body)
     try:
-        return {"s": status, "h": headers, "b": body.decode("utf-8"), "e": "utf8"}
+        return {"status": status, "headers": headers, "body": body.decode("utf-8"), "encoding": "utf8"}
     except UnicodeDecodeError:
-        return {"s": status, "h": headers, "b": _b64encode(body).decode("ascii"), "e": "base64"}
+        return {"status": status, "headers": headers, "body": _b64encode(body).decode("ascii"), "encoding": "base64"}
 
 
 def _problem(status, title, detail):
     body = _compact_dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
-    return {"s": status, "h": [["Content-Type", "application/problem+json"]], "b": body, "e": "utf8"}
+    return {"status": status, "headers": [["Content-Type", "application/problem+json"]], "body": body, "encoding": "utf8"}
 
 
 class _BadRequest(Exception):
@@ -182,13 +183,13 @@ def _parse_json_body(req):
 
 
 def _bad_request(error):
-    return {"r": _problem(400, error.title, error.detail), "error": None, "outcome": "bad-request", "c": None}
+    return {"response": _problem(400, error.title, error.detail), "error": None, "outcome": "bad-request", "changes": None}
 
 
-def _out(r, error=None, outcome=None, changes=None):
+def _out(response, error=None, outcome=None, changes=None):
     if error is not None:
         _clean_traceback(error)
-    return {"r": r, "error": error, "outcome": outcome, "c": changes}
+    return {"response": response, "error": error, "outcome": outcome, "changes": changes}
 
 
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
@@ -301,15 +302,15 @@ def _html_escape(text, apostrophe="&#39;"):
 
 def _request_environ(req, headers_pairs, body_bytes):
     """A WSGI environ for the request (PATH_INFO decoded as WSGI servers do, latin-1)."""
-    path = req["p"] or "/"
-    query = (req.get("q") or "").lstrip("?")
+    path = req["path"] or "/"
+    query = (req.get("query") or "").lstrip("?")
     environ = {
-        "REQUEST_METHOD": req["m"],
+        "REQUEST_METHOD": req["method"],
         "SCRIPT_NAME": "",
         "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
         "QUERY_STRING": query,
-        "RAW_URI": path + (req.get("q") or ""),
-        "REQUEST_URI": path + (req.get("q") or ""),
+        "RAW_URI": path + (req.get("query") or ""),
+        "REQUEST_URI": path + (req.get("query") or ""),
         "SERVER_PROTOCOL": "HTTP/1.1",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
@@ -353,7 +354,7 @@ class _ShimRequest:
         self._headers_map = headers_map  # lowercased name -> value
         self._raw = None
         self._environ = None
-        self.method = req["m"]
+        self.method = req["method"]
 
     def _body(self):
         if self._raw is None:
@@ -363,7 +364,7 @@ class _ShimRequest:
     @property
     def environ(self):
         if self._environ is None:
-            self._environ = _request_environ(self._req, self._req["h"], self._body())
+            self._environ = _request_environ(self._req, self._req["headers"], self._body())
         return self._environ
 
     def _forwarded_for(self):
@@ -399,12 +400,12 @@ def _json_or_bytes(raw):
         return raw
 
 
-def _ce_data(req, x, headers):
+def _ce_data(req, event, headers):
     if "ce-specversion" in headers:
         return _json_or_bytes(_raw_bytes(req))
-    if "data_base64" in x:
-        return _b64decode(x["data_base64"])
-    return x.get("data")
+    if "data_base64" in event:
+        return _b64decode(event["data_base64"])
+    return event.get("data")
 
 
 def _importable(name):
