@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Granary.Functions;
 
-namespace Granary.Grains.Tests;
+namespace Granary.Grains.Tests.Functions;
 
 /// <summary>
 /// The caller's <see cref="CancellationToken"/> on <see cref="IFunctionGrain.InvokeAsync"/> reaches the function,

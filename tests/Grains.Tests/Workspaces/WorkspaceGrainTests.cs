@@ -5,7 +5,7 @@ using Granary.Functions;
 using Granary.Workspaces;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Granary.Grains.Tests;
+namespace Granary.Grains.Tests.Workspaces;
 
 /// <summary>
 /// A workspace's snippets running on both silos of the cluster at once: the cache is one object, held by the

@@ -1,6 +1,6 @@
 using Granary.Functions;
 
-namespace Granary.Grains.Tests;
+namespace Granary.Grains.Tests.Functions;
 
 /// <summary>The function grains in an Orleans cluster: activation on demand, persistence, programmatic calls (idle deactivation: <c>Functions/FunctionGrainLifecycleTests</c>).</summary>
 [Collection(ClusterGroup.Name)]

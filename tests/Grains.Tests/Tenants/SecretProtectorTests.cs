@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Granary.Tenants;
 
-namespace Granary.Grains.Tests;
+namespace Granary.Grains.Tests.Tenants;
 
 /// <summary>AES-256-GCM sealing of tenant secrets: never the plain value, bound to its tenant and name, and rotatable.</summary>
 public sealed class SecretProtectorTests
