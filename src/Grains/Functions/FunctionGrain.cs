@@ -136,7 +136,9 @@ public sealed partial class FunctionGrain(
 
         var started = time.GetUtcNow();
         _inFlight++;
-        Touch();
+
+        // A request that starts changes no due time: a visit that comes while it runs finds it and asks again (Schedule).
+        _local?.Touch();
         if (request.CallId is { } callId)
         {
             _calls.Add(callId);
@@ -539,8 +541,9 @@ public sealed partial class FunctionGrain(
         return records;
     }
 
-    // Called as each request starts and as it ends. The last use is kept in this silo's activation list, where the
-    // sweep reads it (for the idle timeout and the least-recently-used eviction) with the time of the next visit.
+    // Called as each request ends (a starting one only touches its use time). The last use is kept in this silo's
+    // activation list, where the sweep reads it (for the idle timeout and the least-recently-used eviction) with the
+    // time of the next visit.
     private void Touch()
     {
         _local?.Touch();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Granary.Functions;
+using Granary.Runtime.Signatures;
 
 namespace Granary.Runtime.Execution;
 
@@ -22,7 +23,7 @@ public abstract partial class FunctionEngine<TInstance>
             }
 
             // Code registered with the Functions Framework's declarative API chose its own signature.
-            Volatile.Write(ref _signature, instance.Signature ?? Definition.Spec.Signature);
+            Volatile.Write(ref _contract, SignatureRegistry.Get(instance.Signature ?? Definition.Spec.Signature));
             return (instance, null);
         }
         catch (Exception ex)

@@ -57,7 +57,8 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
     private int _starting;
     private int _inFlight;
     private bool _disposed;
-    private string _signature;
+    // The contract the code runs under: resolved when the engine is made and when code loads, never per call.
+    private IFunctionSignature _contract;
 
     /// <summary>Creates the engine; no instance is loaded until <see cref="WarmUpAsync"/> or the first invocation.</summary>
     private protected FunctionEngine(FunctionDefinition definition, FunctionLimits limits, bool echoConsole, ILogger logger)
@@ -71,7 +72,7 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
         _maxQueue = limits.MaxQueueLength;
         _echoConsole = echoConsole;
         _logger = logger;
-        _signature = definition.Spec.Signature;
+        _contract = SignatureRegistry.Get(definition.Spec.Signature);
         _leaveQueue = state => LeaveQueue((QueuedInvocation)state!);
     }
 
@@ -90,11 +91,11 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
     /// <summary>Gets how long one invocation (or one load) may take.</summary>
     private protected TimeSpan CallTimeout { get; }
 
-    /// <summary>Gets the signature the function runs with now (code may choose its own when it loads).</summary>
-    private protected string Signature => Volatile.Read(ref _signature);
-
-    /// <summary>Gets the contract of the signature the code runs under, which shapes the host's own answers.</summary>
-    private protected IFunctionSignature Contract => SignatureRegistry.Get(Signature);
+    /// <summary>
+    /// Gets the contract of the signature the code runs under now (code may choose its own when it loads), which shapes
+    /// the host's own answers.
+    /// </summary>
+    private protected IFunctionSignature Contract => Volatile.Read(ref _contract);
 
     /// <summary>Gets how long a queued invocation waits for a busy instance before a new one is started for it (zero: at once).</summary>
     private protected virtual TimeSpan ScaleUpDelay => TimeSpan.Zero;

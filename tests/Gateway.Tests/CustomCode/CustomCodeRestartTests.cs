@@ -8,30 +8,25 @@ namespace Granary.Gateway.Tests.CustomCode;
 /// </summary>
 public sealed class CustomCodeRestartTests
 {
+    private static readonly JsonObject s_functions = new()
+    {
+        ["funcA"] = CustomCodeCalls.Snippet("let counter = cache['counter']\ncounter = (counter || 0) + 1\ncache['counter'] = counter;\nreturn counter;"),
+        ["hits"] = CustomCodeCalls.Snippet("return await cache.incr('hits');"),
+    };
+
     [Fact]
     public async Task FunctionsAndCacheSurviveAHostRestart()
     {
         var data = Directory.CreateTempSubdirectory("granary-restart-").FullName;
         var ws = CustomCodeFixture.Workspace();
-        var functions = new JsonObject
-        {
-            ["funcA"] = CustomCodeCalls.Snippet("let counter = cache['counter']\ncounter = (counter || 0) + 1\ncache['counter'] = counter;\nreturn counter;"),
-            ["hits"] = CustomCodeCalls.Snippet("return await cache.incr('hits');"),
-        };
         try
         {
-            await using (var before = await GranaryServer.StartAsync(data))
-            {
-                await before.PutWorkspaceOkAsync(ws, (JsonObject)functions.DeepClone());
-                await before.ResultAsync(ws, "funcA");
-                await before.ResultAsync(ws, "funcA");
-                await before.ResultAsync(ws, "hits");
-            }
+            await RunBeforeTheRestartAsync(data, ws);
 
             await using var after = await GranaryServer.StartAsync(data);
             var stored = await after.GetJsonAsync($"/v2/functions/{ws}");
 
-            Assert.True(JsonNode.DeepEquals(functions, JsonNode.Parse(stored.GetProperty("functions").GetRawText())), stored.GetRawText());
+            Assert.True(JsonNode.DeepEquals(s_functions, JsonNode.Parse(stored.GetProperty("functions").GetRawText())), stored.GetRawText());
             Assert.Equal(3, (await after.ResultAsync(ws, "funcA")).GetInt32());
             Assert.Equal(2, (await after.ResultAsync(ws, "hits")).GetInt32());
         }
@@ -46,20 +41,9 @@ public sealed class CustomCodeRestartTests
     {
         var data = Directory.CreateTempSubdirectory("granary-restart-").FullName;
         var ws = CustomCodeFixture.Workspace();
-        var functions = new JsonObject
-        {
-            ["funcA"] = CustomCodeCalls.Snippet("cache['counter'] = (cache['counter'] || 0) + 1;\nreturn cache['counter'];"),
-            ["hits"] = CustomCodeCalls.Snippet("return await cache.incr('hits');"),
-        };
         try
         {
-            await using (var before = await GranaryServer.StartAsync(data))
-            {
-                await before.PutWorkspaceOkAsync(ws, (JsonObject)functions.DeepClone());
-                await before.ResultAsync(ws, "funcA");
-                await before.ResultAsync(ws, "funcA");
-                await before.ResultAsync(ws, "hits");
-            }
+            await RunBeforeTheRestartAsync(data, ws);
 
             // The shape earlier versions stored: one workspace.json with the cache inside it, and no cache.json.
             var directory = Path.GetDirectoryName(Directory.GetFiles(data, "workspace.json", SearchOption.AllDirectories).Single(f => f.Contains(ws, StringComparison.Ordinal)))!;
@@ -77,5 +61,15 @@ public sealed class CustomCodeRestartTests
         {
             Directory.Delete(data, recursive: true);
         }
+    }
+
+    // Stores the workspace on a host over the data directory, runs funcA twice and hits once, and stops the host.
+    private static async Task RunBeforeTheRestartAsync(string data, string ws)
+    {
+        await using var before = await GranaryServer.StartAsync(data);
+        await before.PutWorkspaceOkAsync(ws, (JsonObject)s_functions.DeepClone());
+        await before.ResultAsync(ws, "funcA");
+        await before.ResultAsync(ws, "funcA");
+        await before.ResultAsync(ws, "hits");
     }
 }
