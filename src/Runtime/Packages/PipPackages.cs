@@ -77,7 +77,7 @@ public sealed partial class PipPackages : PackageInstaller
                 return (requirements, $"'{Printable(line)}': {problem}");
             }
 
-            requirements.Add(line);
+            requirements.Add(Normalize(line));
         }
 
         return (requirements, null);
@@ -228,6 +228,20 @@ public sealed partial class PipPackages : PackageInstaller
         }
 
         return text.ToString();
+    }
+
+    // One spelling per requirement, so that "a == 1" and "a==1" are one set: no spaces in the specifier (before any
+    // marker; a URL keeps its own), and "; " before the marker.
+    private static string Normalize(string line)
+    {
+        var semicolon = line.IndexOf(';', StringComparison.Ordinal);
+        var head = semicolon < 0 ? line : line[..semicolon];
+        if (!head.Contains('@', StringComparison.Ordinal))
+        {
+            head = head.Replace(" ", "", StringComparison.Ordinal);
+        }
+
+        return semicolon < 0 ? head.Trim() : head.Trim() + " ; " + line[(semicolon + 1)..].Trim();
     }
 
     // pip's rule: '#' starts a comment at the start of a line or after whitespace.
