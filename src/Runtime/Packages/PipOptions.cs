@@ -61,7 +61,7 @@ public sealed class PipOptions : IValidatableObject
         {
             if (UrlProblem(ExtraIndexUrls[i]) is { } extra)
             {
-                yield return new ValidationResult($"entry {i}: {extra}", [nameof(ExtraIndexUrls)]);
+                yield return new ValidationResult(extra, [$"{nameof(ExtraIndexUrls)}:{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]);
             }
         }
 
