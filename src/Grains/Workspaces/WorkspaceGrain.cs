@@ -144,7 +144,13 @@ public sealed partial class WorkspaceGrain(
         // The tenant's quotas (a new workspace, the code size, dependency sets) before anything is installed or compiled.
         var (tenantName, workspaceName) = Names();
         var codeBytes = Encoding.UTF8.GetByteCount(snippets.FunctionsJson);
-        var dependencySet = NpmPackages.SetName(snippets.Dependencies);
+        // The workspace's npm and pip packages count as one set against the tenant's quota.
+        var dependencySet = (NpmPackages.SetName(snippets.Dependencies), PipPackages.SetName(requirements)) switch
+        {
+            (null, null) => null,
+            (var npmSet, null) => npmSet,
+            (var npmSet, var pipSet) => npmSet + "+pip-" + pipSet,
+        };
         var tenant = GrainFactory.GetGrain<ITenantGrain>(tenantName);
         if (await tenant.RegisterSnippetsAsync(workspaceName, codeBytes, dependencySet, commit: false) is { } refusal)
         {
