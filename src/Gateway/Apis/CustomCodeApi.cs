@@ -273,7 +273,7 @@ internal static partial class CustomCodeApi
             case null:
                 break;
             case JsonValue text when text.TryGetValue<string>(out var lines):
-                requirements = [.. lines.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n')];
+                requirements = [.. Granary.Runtime.Packages.PipPackages.Lines(lines)];
                 break;
             case JsonArray list when list.All(l => l is JsonValue v && v.TryGetValue<string>(out _)):
                 requirements = [.. list.Select(l => l!.GetValue<string>())];

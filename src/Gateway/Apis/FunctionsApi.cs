@@ -181,7 +181,7 @@ internal static class FunctionsApi
     private static ImmutableArray<string>? Requirements(System.Text.Json.JsonElement? value) => value switch
     {
         null or { ValueKind: System.Text.Json.JsonValueKind.Null } => [],
-        { ValueKind: System.Text.Json.JsonValueKind.String } text => [.. text.GetString()!.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n')],
+        { ValueKind: System.Text.Json.JsonValueKind.String } text => [.. Granary.Runtime.Packages.PipPackages.Lines(text.GetString()!)],
         { ValueKind: System.Text.Json.JsonValueKind.Array } list when list.EnumerateArray().All(e => e.ValueKind == System.Text.Json.JsonValueKind.String) =>
             [.. list.EnumerateArray().Select(e => e.GetString()!)],
         _ => null,

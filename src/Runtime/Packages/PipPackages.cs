@@ -83,6 +83,14 @@ public sealed partial class PipPackages : PackageInstaller
         return (requirements, null);
     }
 
+    /// <summary>The lines of a <c>requirements.txt</c> given as one text (without the empty line after its last newline).</summary>
+    public static IEnumerable<string> Lines(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        return lines.Length > 0 && lines[^1].Length == 0 ? lines[..^1] : lines;
+    }
+
     /// <summary>Checks a requirements set against the rules and <paramref name="options"/>; returns null when it is fine, else a message naming the bad line.</summary>
     public static string? Validate(IEnumerable<string>? lines, PipOptions options)
     {

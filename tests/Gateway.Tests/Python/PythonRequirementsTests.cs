@@ -51,6 +51,7 @@ public sealed class PythonRequirementsTests(PythonRequirementsTests.Fixture fixt
 
         Assert.Equal(HttpStatusCode.Created, first);
         Assert.True(second == HttpStatusCode.Created, body.GetRawText());
+        Assert.Equal("[\"# the same set\",\"granaryprobe\",\"granaryshared == 1.0\"]", body.GetProperty("requirements").GetRawText());
         Assert.Equal("{\"value\": \"shared\"}", await (await Server.InvokeAsync(ws, "one", "{}")).Content.ReadAsStringAsync());
         Assert.Equal("{\"value\": \"shared\"}", await (await Server.InvokeAsync(ws, "two", "{}")).Content.ReadAsStringAsync());
         Assert.Equal(marker, File.GetLastWriteTimeUtc(Path.Combine(directory, PackageInstaller.MarkerFileName)));
@@ -117,7 +118,7 @@ public sealed class PythonRequirementsTests(PythonRequirementsTests.Fixture fixt
 
         Assert.True(stored.IsSuccessStatusCode, await stored.Content.ReadAsStringAsync());
         Assert.Equal("wheel-ok", (await Server.ResultAsync(ws, "probe")).GetString());
-        Assert.Equal("[\"granaryprobe==1.0\",\"\"]", (await Server.GetJsonAsync($"/v2/functions/{ws}")).GetProperty("requirements").GetRawText());
+        Assert.Equal("[\"granaryprobe==1.0\"]", (await Server.GetJsonAsync($"/v2/functions/{ws}")).GetProperty("requirements").GetRawText());
         var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(

@@ -86,6 +86,22 @@ public sealed class PipPackagesTests(PipPackagesTests.Fixture pip) : IClassFixtu
         Assert.True(File.Exists(Path.Combine(directory, PackageInstaller.MarkerFileName)));
     }
 
+    // Granary:Python:Isolation=none (single-tenant hosts): the worker is handed the set's path on the host.
+    [Fact]
+    public async Task AnUnsandboxedWorkerImportsItsRequirementsFromTheHost()
+    {
+        var directory = await Fixture.InstallAsync(pip.Packages, "granaryprobe==1.0");
+        await using var pool = new PythonWorkerPool(
+            Options.Create(new PythonRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter, WarmWorkers = 0, Isolation = PythonRuntimeOptions.NoIsolation }),
+            NullLogger<PythonWorkerPool>.Instance);
+        await using var function = new PythonFunction(Definition(Probe), pool, Limits, NullLogger.Instance, packagesRoot: directory);
+
+        var body = await OkAsync(function);
+
+        Assert.Equal("wheel-ok", body.GetProperty("value").GetString());
+        Assert.Equal(Path.Combine(directory, PipPackages.SitePackages, "granaryprobe", "__init__.py"), body.GetProperty("file").GetString());
+    }
+
     [Fact]
     public async Task TwoFunctionsDeclaringOneSetShareOneInstall()
     {
