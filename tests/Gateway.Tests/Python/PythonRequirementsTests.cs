@@ -77,6 +77,32 @@ public sealed class PythonRequirementsTests(PythonRequirementsTests.Fixture fixt
         Assert.Equal(1, (await Server.GetJsonAsync(GranaryServer.FunctionPath(ws, "probe"))).GetProperty("version").GetInt32());
     }
 
+    [Fact]
+    public async Task TwoFunctionsWithDifferentVersionsOfOnePackageEachSeeTheirOwn()
+    {
+        var ws = GatewayFixture.Workspace();
+        const string code = "import granaryver\n\ndef main(event, context):\n    return {\"version\": granaryver.VERSION}\n";
+
+        Assert.Equal(HttpStatusCode.Created, (await DeployAsync(ws, "v1", code, new List<string> { "granaryver==1.0" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await DeployAsync(ws, "v2", code, new List<string> { "granaryver==2.0" })).StatusCode);
+
+        Assert.Equal("{\"version\": \"1.0\"}", await (await Server.InvokeAsync(ws, "v1", "{}")).Content.ReadAsStringAsync());
+        Assert.Equal("{\"version\": \"2.0\"}", await (await Server.InvokeAsync(ws, "v2", "{}")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task APackagePublishedOnlyAsSourceIsRefusedSayingWheelsOnly()
+    {
+        var (status, problem) = await ReadAsync(await DeployAsync(GatewayFixture.Workspace(), "src", "import granarysource\n\ndef main(event, context):\n    return 1\n", new List<string> { "granarysource==1.0" }));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(
+            "pip install failed: ERROR: Could not find a version that satisfies the requirement granarysource==1.0 (from versions: none)\n"
+            + "ERROR: No matching distribution found for granarysource==1.0\n"
+            + "Granary installs wheels only (Granary:Pip:AllowSourceBuilds is off): a package published only as a source distribution cannot be installed.",
+            problem.GetProperty("detail").GetString());
+    }
+
     [Theory]
     [InlineData("--index-url http://evil.example/simple", "'--index-url' is not allowed: packages come from the operator's index (Granary:Pip:IndexUrl).")]
     [InlineData("-e git+https://evil.example/x.git#egg=x", "editable installs (-e) are not allowed; name a package from the index.")]
@@ -138,6 +164,9 @@ public sealed class PythonRequirementsTests(PythonRequirementsTests.Fixture fixt
             LocalPackageIndex.RequirePip();
             _index.AddWheel("granaryprobe", "1.0", "granaryprobe", "VALUE = \"wheel-ok\"\n");
             _index.AddWheel("granaryshared", "1.0", "granaryshared", "VALUE = \"shared\"\n");
+            _index.AddWheel("granaryver", "1.0", "granaryver", "VERSION = \"1.0\"\n");
+            _index.AddWheel("granaryver", "2.0", "granaryver", "VERSION = \"2.0\"\n");
+            _index.AddSourceOnly("granarysource", "1.0", "granarysource", "VALUE = 1\n");
             Server = await GranaryServer.StartAsync(settings: new Dictionary<string, string?> { ["Granary:Pip:IndexUrl"] = _index.Url });
         }
 
