@@ -50,4 +50,10 @@ public sealed record FunctionSpec
 
     /// <summary>Gets the security headers Granary adds to the function's responses (all on by default).</summary>
     [Id(12)] public SecurityHeaders SecurityHeaders { get; init; } = SecurityHeaders.Default;
+
+    /// <summary>
+    /// Gets the pip requirements a <c>python</c> function may import: requirement lines as in a <c>requirements.txt</c>
+    /// (an entry may hold several lines), installed at deployment.
+    /// </summary>
+    [Id(15)] public ImmutableArray<string> Requirements { get; init; } = [];
 }
