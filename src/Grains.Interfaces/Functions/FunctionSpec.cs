@@ -50,4 +50,10 @@ public sealed record FunctionSpec
 
     /// <summary>Gets the security headers Granary adds to the function's responses (all on by default).</summary>
     [Id(12)] public SecurityHeaders SecurityHeaders { get; init; } = SecurityHeaders.Default;
+
+    /// <summary>
+    /// Gets how a <c>nodejs</c> function runs (see <see cref="FunctionIsolations"/>): <c>isolate</c> (a V8 isolate in the
+    /// silo, the default) or <c>process</c> (Node.js worker processes, sandboxed as Python workers are).
+    /// </summary>
+    [Id(14)] public string Isolation { get; init; } = FunctionIsolations.Isolate;
 }
