@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Granary.Runtime.Egress;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.Python;
@@ -76,25 +77,26 @@ internal sealed partial class PythonSandbox : IDisposable
     /// workers go into. Throws <see cref="InvalidOperationException"/> naming <c>Granary:Python:Isolation</c> when it
     /// cannot isolate.
     /// </summary>
-    public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, EgressPolicy egress, ILogger logger)
+    public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, EgressPolicy egress, ILogger logger, WorkerLauncher? launcher = null)
     {
+        launcher ??= PythonLauncher.Instance;
         var fix = $"Install bubblewrap (apt-get install -y bubblewrap) and either run the silo as root, or let unprivileged users create user namespaces "
             + "(sysctl kernel.unprivileged_userns_clone=1 where that setting exists, user.max_user_namespaces above 0; on Ubuntu 24.04+ also kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap; "
             + "in a container, a seccomp profile that allows user namespaces), "
-            + $"or set {PythonRuntimeOptions.SectionName}:Isolation=none on a single-tenant host (no isolation between Python functions).";
+            + $"or set {launcher.SectionName}:Isolation=none on a single-tenant host (no isolation between {launcher.Language} functions).";
         if (!OperatingSystem.IsLinux())
         {
-            throw new InvalidOperationException($"Python functions need a Linux host to be isolated ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). " + fix);
+            throw new InvalidOperationException($"{launcher.Language} functions need a Linux host to be isolated ({launcher.SectionName}:Isolation=sandbox). " + fix);
         }
 
         if (!File.Exists(options.Bubblewrap))
         {
-            throw new InvalidOperationException($"Python functions cannot be isolated: bubblewrap ({PythonRuntimeOptions.SectionName}:Bubblewrap = {options.Bubblewrap}) is not installed. " + fix);
+            throw new InvalidOperationException($"{launcher.Language} functions cannot be isolated: bubblewrap ({launcher.SectionName}:Bubblewrap = {options.Bubblewrap}) is not installed. " + fix);
         }
 
         // Not root: the sandbox is built in an unprivileged user namespace (or not at all, which the trial tells).
         var rootless = !Environment.IsPrivilegedProcess || options.RootlessEvenAsRoot;
-        var arguments = BaseArguments(options, scriptsDirectory, rootless);
+        var arguments = BaseArguments(options, scriptsDirectory, rootless, launcher.ReadOnlyDirectories);
 
         // One real sandbox, run once: a kernel without user-visible namespaces, or a container without the
         // privileges to make them, fails here rather than on the first function.
@@ -111,24 +113,26 @@ internal sealed partial class PythonSandbox : IDisposable
 
         trial.ArgumentList.Add("--");
         trial.ArgumentList.Add(options.Interpreter);
-        trial.ArgumentList.Add("-I");
-        trial.ArgumentList.Add("-c");
-        trial.ArgumentList.Add("pass");
+        foreach (var argument in launcher.TrialArguments)
+        {
+            trial.ArgumentList.Add(argument);
+        }
+
         using (var process = Process.Start(trial) ?? throw new InvalidOperationException("bubblewrap did not start. " + fix))
         {
             var error = process.StandardError.ReadToEnd();
             if (!process.WaitForExit(TimeSpan.FromSeconds(options.StartTimeoutSeconds)))
             {
                 process.Kill();
-                throw new InvalidOperationException("Python functions cannot be isolated: a trial sandbox did not finish. " + fix);
+                throw new InvalidOperationException($"{launcher.Language} functions cannot be isolated: a trial sandbox did not finish. " + fix);
             }
 
             if (process.ExitCode != 0)
             {
                 var what = rootless
-                    ? $"the silo is not root, so its sandbox needs an unprivileged user namespace, and a trial one failed ({error.Trim()}) ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). "
+                    ? $"the silo is not root, so its sandbox needs an unprivileged user namespace, and a trial one failed ({error.Trim()}) ({launcher.SectionName}:Isolation=sandbox). "
                     : $"a trial sandbox failed ({error.Trim()}). ";
-                throw new InvalidOperationException("Python functions cannot be isolated: " + what + fix);
+                throw new InvalidOperationException($"{launcher.Language} functions cannot be isolated: " + what + fix);
             }
         }
 
@@ -202,7 +206,7 @@ internal sealed partial class PythonSandbox : IDisposable
     /// <inheritdoc />
     public void Dispose() => _cgroups?.Dispose();
 
-    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory, bool rootless)
+    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory, bool rootless, IReadOnlyList<string> readOnly)
     {
         var arguments = new List<string>();
         if (rootless)
@@ -248,6 +252,12 @@ internal sealed partial class PythonSandbox : IDisposable
         if (!interpreter.StartsWith("/usr/", StringComparison.Ordinal) && Path.GetDirectoryName(Path.GetDirectoryName(interpreter)) is { Length: > 1 } prefix)
         {
             arguments.AddRange(["--ro-bind", prefix, prefix]);
+        }
+
+        // What the language shares with every worker, read-only (Node.js: the installed npm package sets).
+        foreach (var directory in readOnly)
+        {
+            arguments.AddRange(["--ro-bind", directory, directory]);
         }
 
         var tmp = (options.TmpQuotaMb * 1024L * 1024).ToString(CultureInfo.InvariantCulture);

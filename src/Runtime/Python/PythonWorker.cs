@@ -13,6 +13,7 @@ using System.Threading.Tasks.Sources;
 using Granary.Functions;
 using Granary.Runtime.Execution;
 using Granary.Runtime.Signatures.CustomCode;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.Python;
@@ -33,7 +34,6 @@ namespace Granary.Runtime.Python;
 public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionInstance, IAsyncDisposable
 {
     private const int InitialReadBuffer = 64 * 1024;
-    private const int Sigusr1 = 10;
     private const int Idle = 0;
     private const int Waiting = 1;
     private const int TimingOut = 2;
@@ -84,9 +84,11 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     private int _memoryLimitMb;
     private readonly PythonRuntimeOptions _options;
     private readonly SandboxedWorker? _box;
+    private readonly int _logsSignal;
 
-    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed, SandboxedWorker? box)
+    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed, SandboxedWorker? box, int logsSignal)
     {
+        _logsSignal = logsSignal;
         _process = process;
         _options = options;
         _box = box;
@@ -145,10 +147,10 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     /// <summary>Gets or sets the workspace cache that <c>cache.incr</c> calls of the worker go to.</summary>
     public ISnippetCache? SnippetCache { get; set; }
 
-    /// <summary>Starts a blank worker and waits for it to report ready.</summary>
-    internal static async Task<PythonWorker> StartAsync(PythonRuntimeOptions options, string workerScript, ILogger logger, Action<PythonWorker>? onDisposed, PythonSandbox? sandbox, CancellationToken cancellationToken)
+    /// <summary>Starts a blank worker of <paramref name="launcher"/>'s language and waits for it to report ready.</summary>
+    internal static async Task<PythonWorker> StartAsync(PythonRuntimeOptions options, WorkerLauncher launcher, string workerScript, ILogger logger, Action<PythonWorker>? onDisposed, PythonSandbox? sandbox, CancellationToken cancellationToken)
     {
-        var directory = Directory.CreateTempSubdirectory("granary-py-").FullName;
+        var directory = Directory.CreateTempSubdirectory(launcher.DirectoryPrefix).FullName;
         var start = new ProcessStartInfo(options.Interpreter)
         {
             UseShellExecute = false,
@@ -168,17 +170,13 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SocketException)
             {
                 TryDeleteDirectory(directory);
-                throw new InvalidOperationException("The sandbox of a Python worker could not be prepared: " + ex.Message, ex);
+                throw new InvalidOperationException($"The sandbox of a {launcher.Language} worker could not be prepared: " + ex.Message, ex);
             }
 
-            workerScript = PythonSandbox.ScriptsMount + "/" + Path.GetFileName(workerScript);
+            workerScript = PythonSandbox.ScriptsMount + "/" + launcher.WorkerScriptName;
         }
 
-        // Isolated mode: no user site directory, no PYTHON* variables, no script directory on sys.path.
-        start.ArgumentList.Add("-I");
-        start.ArgumentList.Add("-u");
-        start.ArgumentList.Add("-B");
-        start.ArgumentList.Add(workerScript);
+        launcher.AddArguments(start, workerScript, options);
 
         // Nothing of the host's environment reaches the worker; the function's own env replaces this at load.
         start.Environment.Clear();
@@ -190,9 +188,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         start.Environment["PATH"] = "/usr/bin:/bin";
         start.Environment["GRANARY_WORKER_NICE"] = options.WorkerNice.ToString(CultureInfo.InvariantCulture);
         start.Environment["LANG"] = "C.UTF-8";
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        start.Environment["PYTHONUNBUFFERED"] = "1";
-        start.Environment["PYTHONIOENCODING"] = "utf-8";
+        launcher.AddEnvironment(start.Environment);
 
         // One malloc arena: thread arenas reserve 64 MiB of address space each, which RLIMIT_AS would count.
         start.Environment["MALLOC_ARENA_MAX"] = "1";
@@ -208,14 +204,14 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"The Python interpreter {options.Interpreter} did not start.");
+            process = Process.Start(start) ?? throw new InvalidOperationException($"The {launcher.Language} program {options.Interpreter} did not start.");
         }
         catch (Win32Exception ex)
         {
             box?.Dispose();
             TryDeleteDirectory(directory);
             throw new InvalidOperationException(
-                $"The Python interpreter {options.Interpreter} could not be started ({ex.Message}); install it (apt-get install -y python3) or set {PythonRuntimeOptions.SectionName}:Interpreter.",
+                $"The {launcher.Language} program {options.Interpreter} could not be started ({ex.Message}); install it ({launcher.InstallHint}) or set {launcher.SectionName}:Interpreter.",
                 ex);
         }
 
@@ -226,7 +222,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             _ = NativeMethods.SetPriority(0, process.Id, options.WorkerNice);
         }
 
-        var worker = new PythonWorker(process, directory, options, logger, onDisposed, box);
+        var worker = new PythonWorker(process, directory, options, logger, onDisposed, box, launcher.LogsSignal);
         try
         {
             await worker._ready.Task.WaitAsync(TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
@@ -237,7 +233,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             await worker.DisposeAsync();
             if (ex is TimeoutException)
             {
-                throw new InvalidOperationException($"The Python worker did not report ready within {options.StartTimeoutSeconds} s ({PythonRuntimeOptions.SectionName}:StartTimeoutSeconds).", ex);
+                throw new InvalidOperationException($"The {launcher.Language} worker did not report ready within {options.StartTimeoutSeconds} s ({launcher.SectionName}:StartTimeoutSeconds).", ex);
             }
 
             throw;
@@ -558,7 +554,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     }
 
     // The call ran past its timeout (or its caller interrupted it: fault). An invocation first gets a moment to hand over
-    // its log lines (SIGUSR1 makes the worker send them between two bytecodes); then the process group is killed.
+    // its log lines (the launcher's signal, SIGUSR1 for Python, makes the worker send them between two bytecodes); then the process group is killed.
     private async Task TimeOutAsync(PythonWorkerFault fault)
     {
         _broken = true;
@@ -567,7 +563,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         {
             var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _logsWaiter, waiter);
-            if (PythonProcessId != 0 && SendSignal(PythonProcessId, Sigusr1))
+            if (PythonProcessId != 0 && SendSignal(PythonProcessId, _logsSignal))
             {
                 try
                 {
