@@ -213,7 +213,7 @@ function installTunnel() {
       rest = args.slice(1);
       if (typeof rest[0] === 'string') options.host = rest.shift();
     }
-    if (!options || options.path !== undefined || relayPort === 0) return connect.apply(this, args);
+    if (!options || options.path || relayPort === 0) return connect.apply(this, args);
     const host = String(options.host || 'localhost');
     const port = Number(options.port);
     const loopback = host === 'localhost' || /^127\./.test(host) || host === '::1';
