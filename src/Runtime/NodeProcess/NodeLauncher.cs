@@ -25,8 +25,14 @@ public sealed class NodeLauncher : WorkerLauncher
     {
         if (!string.IsNullOrEmpty(packagesDirectory))
         {
-            Directory.CreateDirectory(packagesDirectory);
-            _readOnly = [Path.GetFullPath(packagesDirectory)];
+            var directory = Directory.CreateDirectory(packagesDirectory);
+            if (!OperatingSystem.IsWindows())
+            {
+                // Sandboxed workers run as their tenant's uid: they read the sets (public npm packages), never write them.
+                directory.UnixFileMode |= UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            }
+
+            _readOnly = [directory.FullName];
         }
         else
         {

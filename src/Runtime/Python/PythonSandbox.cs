@@ -254,12 +254,6 @@ internal sealed partial class PythonSandbox : IDisposable
             arguments.AddRange(["--ro-bind", prefix, prefix]);
         }
 
-        // What the language shares with every worker, read-only (Node.js: the installed npm package sets).
-        foreach (var directory in readOnly)
-        {
-            arguments.AddRange(["--ro-bind", directory, directory]);
-        }
-
         var tmp = (options.TmpQuotaMb * 1024L * 1024).ToString(CultureInfo.InvariantCulture);
         var own = (options.DirectoryQuotaMb * 1024L * 1024).ToString(CultureInfo.InvariantCulture);
         arguments.AddRange([
@@ -272,6 +266,13 @@ internal sealed partial class PythonSandbox : IDisposable
             "--chdir", FunctionDirectory,
             "--setenv", "HOME", FunctionDirectory,
         ]);
+
+        // What the language shares with every worker, read-only at its own path (Node.js: the installed npm package
+        // sets); after the tmpfs mounts, which would hide a directory under /tmp.
+        foreach (var directory in readOnly)
+        {
+            arguments.AddRange(["--ro-bind", directory, directory]);
+        }
 
         // Root: the blank worker starts as root in the sandbox with only what it needs to take its tenant's uid when
         // a function loads (chown its directory, setgid, setuid); after that it has no capability at all. Rootless:
