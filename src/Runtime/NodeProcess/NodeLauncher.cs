@@ -62,7 +62,7 @@ public sealed class NodeLauncher : WorkerLauncher
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string> SharedScripts { get; } = new[]
     {
-        "00-globals.js", "30-http.js", "40-adapters.js", "41-skipper.js", "42-kyma.js", "45-functions-framework.js", "47-snippets.js",
+        "00-globals.js", "10-encoding.js", "20-url.js", "30-http.js", "40-adapters.js", "41-skipper.js", "42-kyma.js", "45-functions-framework.js", "47-snippets.js",
     }.ToDictionary(part => "Granary.Runtime.JavaScript.Scripts." + part, part => "bootstrap/" + part, StringComparer.Ordinal);
 
     /// <inheritdoc />

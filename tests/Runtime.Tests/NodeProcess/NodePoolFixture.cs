@@ -82,6 +82,15 @@ internal static class NodeRunner
     public static NodeProcessFunction Create(PythonWorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, string tenant = "acme", string? packagesRoot = null) =>
         new(Definition(code, configure, tenant), pool, new FunctionLimits(), NullLogger.Instance, packagesRoot: packagesRoot);
 
+    /// <summary>Deploys <paramref name="code"/> in process mode, checks that it loads, and invokes it once.</summary>
+    public static async Task<ExecutionResult> RunAsync(PythonWorkerPool pool, string code, InvocationRequest? request = null, Func<FunctionSpec, FunctionSpec>? configure = null)
+    {
+        await using var function = Create(pool, code, spec => configure?.Invoke(spec with { TimeoutSeconds = 20 }) ?? spec with { TimeoutSeconds = 20 });
+        var error = await function.WarmUpAsync();
+        Assert.Null(error);
+        return await function.InvokeAsync(request ?? new InvocationRequest { Method = "GET" });
+    }
+
     /// <summary>Invokes with <paramref name="request"/> as JSON, asserts a 200 (showing the body and logs otherwise) and returns the body.</summary>
     public static async Task<JsonElement> OkAsync(NodeProcessFunction function, object? request = null)
     {

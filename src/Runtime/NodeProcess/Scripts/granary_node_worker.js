@@ -113,7 +113,8 @@ return { adapters, writeLog, takeLogs, consoleObject, makeRequest, serializeResp
 
 function loadBootstrap() {
   const parts = fs.readdirSync(path.join(SCRIPTS, 'bootstrap')).filter((n) => n.endsWith('.js')).sort();
-  const source = parts.map((n) => fs.readFileSync(path.join(SCRIPTS, 'bootstrap', n), 'utf8')).join('\n');
+  // The isolate's own Buffer class gives way to Node's: a function's Buffer.isBuffer must know the adapters' buffers.
+  const source = parts.map((n) => fs.readFileSync(path.join(SCRIPTS, 'bootstrap', n), 'utf8')).join('\n').replace(/\bclass Buffer\b/, 'class IsolateBuffer');
   // `globalThis` is a parameter: what the isolate's parts define as globals stays in this scope, and Node's own remain.
   const factory = require('vm').runInThisContext(`(function granaryAdapters(host, EngineInternal, globalThis) {\n'use strict';\n${source}\n${NODE_TAIL}\n})`, { filename: 'granary-adapters.js' });
   return factory(host, engineInternal, Object.create(null));
