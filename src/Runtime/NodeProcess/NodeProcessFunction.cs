@@ -26,9 +26,22 @@ public sealed class NodeProcessFunction : WorkerFunction
     {
     }
 
-    /// <summary>Loads the code in a scratch worker and discards it: the deploy-time check that it loads and has the handler.</summary>
-    public static Task<CodeError?> ValidateAsync(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, string? packagesRoot = null) =>
-        ValidateInWorkerAsync(definition, pool, MetaJson(definition, limits, pool, packagesRoot));
+    /// <summary>
+    /// Loads the code in a scratch worker and discards it: the deploy-time check that it loads and has the handler. A
+    /// silo that cannot run Node.js workers (no <c>node</c>, no sandbox) refuses the deploy with the reason and the fix.
+    /// </summary>
+    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, string? packagesRoot = null)
+    {
+        var meta = MetaJson(definition, limits, pool, packagesRoot);
+        try
+        {
+            return await ValidateInWorkerAsync(definition, pool, meta);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new CodeError(CodeErrorKinds.Load, $"\"isolation\": \"process\" is not available: {ex.Message}");
+        }
+    }
 
     private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, PythonWorkerPool pool, string? packagesRoot)
     {

@@ -48,6 +48,15 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
         _scriptsDirectory = Directory.CreateTempSubdirectory(_launcher.DirectoryPrefix + "scripts-").FullName;
         _workerScript = Path.Combine(_scriptsDirectory, _launcher.WorkerScriptName);
         WriteScripts(_scriptsDirectory, _launcher);
+        if (Path.IsPathFullyQualified(_options.Interpreter) && !File.Exists(_options.Interpreter))
+        {
+            // Said once, at start, in the operator's terms (not as a failed trial sandbox).
+            _unavailable = new InvalidOperationException(
+                $"{_launcher.Language} functions cannot run on this silo: {_options.Interpreter} ({_launcher.SectionName}:Interpreter) is not installed. Install it ({_launcher.InstallHint}) or point {_launcher.SectionName}:Interpreter at it.");
+            LogNoSandbox(_launcher.Language, _unavailable.Message);
+            return;
+        }
+
         if (_options.Sandboxed)
         {
             try
