@@ -151,6 +151,7 @@ internal sealed partial class PythonSandbox : IDisposable
 
         LogMode(
             logger,
+            launcher.Language,
             rootless
                 ? $"rootless (bubblewrap in an unprivileged user namespace as uid {Environment.UserName}; every worker is uid {RootlessUid} inside; tenants apart by PID, mount, network and IPC namespaces, not uids)"
                 : "root (bubblewrap as root; each tenant's functions run as a uid of its own)",
@@ -271,6 +272,18 @@ internal sealed partial class PythonSandbox : IDisposable
         // sets); after the tmpfs mounts, which would hide a directory under /tmp.
         foreach (var directory in readOnly)
         {
+            // Its parents are made traversable (bubblewrap would make them root's only): /var/lib/granary for /var/lib/granary/npm.
+            var parents = new List<string>();
+            for (var parent = Path.GetDirectoryName(directory); parent is { Length: > 1 } && parent != "/tmp" && !parent.StartsWith("/usr", StringComparison.Ordinal); parent = Path.GetDirectoryName(parent))
+            {
+                parents.Insert(0, parent);
+            }
+
+            foreach (var parent in parents)
+            {
+                arguments.AddRange(["--perms", "0755", "--dir", parent]);
+            }
+
             arguments.AddRange(["--ro-bind", directory, directory]);
         }
 
@@ -301,8 +314,8 @@ internal sealed partial class PythonSandbox : IDisposable
     [LoggerMessage(EventId = 1315, Level = LogLevel.Warning, Message = "Python workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited (RLIMIT_NPROC would count every process of the silo's uid, the silo's own threads included, so it is not set); namespaces, quotas and the egress proxy still hold. Give the silo a cgroup subtree of its own (systemd: Delegate=yes) to bound them")]
     private static partial void LogNoCgroupsRootless(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1316, Level = LogLevel.Information, Message = "Python sandbox: {Mode}; cgroups: {Cgroups}")]
-    private static partial void LogMode(ILogger logger, string mode, string cgroups);
+    [LoggerMessage(EventId = 1316, Level = LogLevel.Information, Message = "{Language} sandbox: {Mode}; cgroups: {Cgroups}")]
+    private static partial void LogMode(ILogger logger, string language, string mode, string cgroups);
 }
 
 /// <summary>One worker's sandbox: its egress proxy, its cgroups and how its processes are found and ended.</summary>

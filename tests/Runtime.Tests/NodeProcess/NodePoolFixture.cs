@@ -30,7 +30,7 @@ public sealed class NodePoolFixture : IAsyncLifetime
     public LoopbackServer Refused { get; } = new();
 
     /// <summary>Gets the directory npm package sets go to (the workers see it read-only).</summary>
-    public string PackagesDirectory { get; } = Directory.CreateTempSubdirectory("granary-node-npm-").FullName;
+    public string PackagesDirectory { get; } = Path.Combine(Directory.CreateTempSubdirectory("granary-node-").FullName, "data", "npm");
 
     /// <summary>Gets further destinations a test allows (a database); set before the pool starts.</summary>
     public List<string> AlsoAllowed { get; } = [];
@@ -59,7 +59,7 @@ public sealed class NodePoolFixture : IAsyncLifetime
         Refused.Dispose();
         try
         {
-            Directory.Delete(PackagesDirectory, recursive: true);
+            Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(PackagesDirectory))!, recursive: true);
         }
         catch (IOException)
         {

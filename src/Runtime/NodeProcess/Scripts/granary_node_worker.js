@@ -173,19 +173,31 @@ function relay(client) {
   const authority = tunnel.host.includes(':') ? `[${tunnel.host}]:${tunnel.port}` : `${tunnel.host}:${tunnel.port}`;
   const upstream = net.connect({ path: EGRESS_SOCKET });
   let head = Buffer.alloc(0);
+  let settled = false;
   const onHead = (chunk) => {
+    if (settled) return;
     head = Buffer.concat([head, chunk]);
     const end = head.indexOf('\r\n\r\n');
     if (end < 0) return;
-    upstream.off('data', onHead);
-    const status = Number(head.subarray(0, end).toString('latin1').split(' ')[1]);
+    const headText = head.subarray(0, end).toString('latin1');
+    const status = Number(headText.split(' ')[1]);
     if (status !== 200) {
+      // The refusal's body says why: wait for all of it (Content-Length), or for the proxy to close.
+      const length = Number((/\r\ncontent-length:\s*(\d+)/i.exec(headText) || [])[1] || 0);
+      if (head.length < end + 4 + length && !upstream.readableEnded) {
+        if (!upstream.listenerCount('end')) upstream.on('end', () => onHead(Buffer.alloc(0)));
+        return;
+      }
+      settled = true;
+      upstream.off('data', onHead);
       const reason = head.subarray(end + 4).toString('utf8').trim() || `Granary's egress proxy refused ${authority}`;
       upstream.destroy();
       client.destroy();
       refuse(tunnel.socket, reason);
       return;
     }
+    settled = true;
+    upstream.off('data', onHead);
     if (head.length > end + 4) client.write(head.subarray(end + 4));
     upstream.pipe(client);
     client.pipe(upstream);
