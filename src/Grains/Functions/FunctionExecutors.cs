@@ -32,7 +32,7 @@ public sealed class FunctionExecutors(IsolatePool isolates, PythonWorkerPool pyt
         return definition.Spec.Runtime == FunctionRuntimes.Python
             ? new PythonFunction(definition, python, limits.Value, logger, cache, packagesRoot)
             : definition.Spec.Isolation == FunctionIsolations.Process
-            ? new NodeProcessFunction(definition, node.Pool, limits.Value, logger, cache, packagesRoot)
+            ? new NodeProcessFunction(definition, node.Pool, limits.Value, logger, packagesRoot)
             : new JavaScriptFunction(definition, isolates, limits.Value, logger, cache, packagesRoot);
     }
 }

@@ -14,10 +14,11 @@ public sealed class NodeLauncher : WorkerLauncher
     /// <summary>The configuration section of process mode's workers (the settings of <see cref="PythonRuntimeOptions"/>).</summary>
     public const string ConfigurationSection = "Granary:NodeProcess";
 
+    // The directories every sandboxed worker sees read-only: the npm package sets.
+    private readonly string[] _readOnly;
+
     /// <summary>The program that runs the workers unless <c>Granary:NodeProcess:Interpreter</c> says otherwise.</summary>
     public const string DefaultProgram = "/usr/bin/node";
-
-    private readonly string[] _readOnly;
 
     /// <summary>Creates the launcher.</summary>
     /// <param name="packagesDirectory">The directory npm package sets are installed under (<c>Granary:Npm:Directory</c>), if any.</param>

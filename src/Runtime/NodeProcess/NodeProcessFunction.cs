@@ -2,7 +2,6 @@ using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Execution;
 using Granary.Runtime.Python;
-using Granary.Runtime.Signatures.CustomCode;
 using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
@@ -14,15 +13,13 @@ namespace Granary.Runtime.NodeProcess;
 /// </summary>
 public sealed class NodeProcessFunction : WorkerFunction
 {
-    /// <summary>Creates the function; no worker is loaded until <see cref="FunctionEngine{TInstance}.WarmUpAsync"/> or the first invocation.</summary>
-    /// <param name="definition">The version to run.</param>
-    /// <param name="pool">The silo's Node.js worker pool.</param>
-    /// <param name="limits">The silo's limits (queue length, body size).</param>
-    /// <param name="logger">The logger.</param>
-    /// <param name="cache">The workspace cache <c>cache.incr</c> calls go to (snippets), if any.</param>
-    /// <param name="packagesRoot">The directory the function's npm dependencies are installed in, if it has any.</param>
-    public NodeProcessFunction(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, ILogger logger, ISnippetCache? cache = null, string? packagesRoot = null)
-        : base(definition, pool, limits, logger, cache, MetaJson(definition, limits, pool, packagesRoot))
+    /// <summary>
+    /// Creates the function, served by <c>pool</c> (the silo's Node.js workers) with its npm set from
+    /// <c>packagesRoot</c>, if it has one; no worker is loaded until the first warm-up or invocation. Process mode is
+    /// for functions of the management API: a workspace's snippets (and their cache) run in isolates.
+    /// </summary>
+    public NodeProcessFunction(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, ILogger logger, string? packagesRoot = null)
+        : base(definition, pool, limits, logger, null, MetaJson(definition, limits, pool, packagesRoot))
     {
     }
 
