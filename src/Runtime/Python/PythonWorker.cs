@@ -19,7 +19,9 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Runtime.Python;
 
 /// <summary>
-/// One CPython worker process (<c>granary_worker.py</c>) and the framed protocol to it: 4-byte big-endian length,
+/// One worker process and the framed protocol to it: CPython's <c>granary_worker.py</c>, or Node.js's
+/// <c>granary_node_worker.js</c> for JavaScript's process mode (the language is its <see cref="WorkerLauncher"/>, the
+/// protocol is the same): 4-byte big-endian length,
 /// then UTF-8 JSON, on the process's stdin and stdout. This file is the process and the calls (start, load, invoke,
 /// timeout, exit, disposal); PythonWorker.Protocol.cs is what the worker sends (the reader loop, frame dispatch, the
 /// worker's calls to the host). A worker runs one call at a time. It is started blank by
@@ -85,10 +87,12 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     private readonly PythonRuntimeOptions _options;
     private readonly SandboxedWorker? _box;
     private readonly int _logsSignal;
+    private readonly string _language;
 
-    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed, SandboxedWorker? box, int logsSignal)
+    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed, SandboxedWorker? box, WorkerLauncher launcher)
     {
-        _logsSignal = logsSignal;
+        _logsSignal = launcher.LogsSignal;
+        _language = launcher.Language;
         _process = process;
         _options = options;
         _box = box;
@@ -222,7 +226,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             _ = NativeMethods.SetPriority(0, process.Id, options.WorkerNice);
         }
 
-        var worker = new PythonWorker(process, directory, options, logger, onDisposed, box, launcher.LogsSignal);
+        var worker = new PythonWorker(process, directory, options, logger, onDisposed, box, launcher);
         try
         {
             await worker._ready.Task.WaitAsync(TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
@@ -449,7 +453,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         {
             // The pipe is closed: the process is gone or going, and its exit watcher settles the call.
             ReturnBuffer(frame, pooled);
-            LogWriteFailed(ProcessId, ex);
+            LogWriteFailed(_language, ProcessId, ex);
             return new ValueTask<string>(this, _core.Version);
         }
 
@@ -473,7 +477,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
         {
-            LogWriteFailed(ProcessId, ex);
+            LogWriteFailed(_language, ProcessId, ex);
         }
         finally
         {
@@ -610,7 +614,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
                     }
                 }
 
-                LogStderr(ProcessId, text);
+                LogStderr(_language, ProcessId, text);
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
@@ -667,8 +671,8 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
 
         var death = Volatile.Read(ref _death) ?? Describe(exitCode, stderr, _memoryLimitMb, _box?.Cgroups?.OomKilled() == true);
         Volatile.Write(ref _death, death);
-        LogExited(ProcessId, exitCode);
-        _ready.TrySetException(new InvalidOperationException("The Python worker ended before it was ready: " + death.Message));
+        LogExited(_language, ProcessId, exitCode);
+        _ready.TrySetException(new InvalidOperationException($"The {_language} worker ended before it was ready: " + death.Message));
         TrySettle(Waiting, null, death);
     }
 
@@ -711,7 +715,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         }
         catch (TimeoutException)
         {
-            LogNotExited(ProcessId);
+            LogNotExited(_language, ProcessId);
         }
 
         TrySettle(Waiting, null, new PythonWorkerException(PythonWorkerFault.Disposed, "The worker was disposed."));
@@ -775,23 +779,23 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
 
     private static bool SendSignal(int pid, int signal) => PosixSignals.Kill(pid, signal);
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Python worker {Pid} started (reported pid {ReportedPid}, Python {Version})")]
-    private partial void LogStarted(int pid, long reportedPid, string version);
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "{Language} worker {Pid} started (reported pid {ReportedPid}, version {Version})")]
+    private partial void LogStarted(string language, int pid, long reportedPid, string version);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Python worker {Pid} stderr: {Text}")]
-    private partial void LogStderr(int pid, string text);
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "{Language} worker {Pid} stderr: {Text}")]
+    private partial void LogStderr(string language, int pid, string text);
 
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Debug, Message = "Python worker {Pid} exited with code {ExitCode}")]
-    private partial void LogExited(int pid, int exitCode);
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Debug, Message = "{Language} worker {Pid} exited with code {ExitCode}")]
+    private partial void LogExited(string language, int pid, int exitCode);
 
-    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Python worker {Pid} broke the protocol: {Reason}")]
-    private partial void LogProtocolFailure(int pid, string reason);
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "{Language} worker {Pid} broke the protocol: {Reason}")]
+    private partial void LogProtocolFailure(string language, int pid, string reason);
 
-    [LoggerMessage(EventId = 1304, Level = LogLevel.Debug, Message = "Could not write to Python worker {Pid}")]
-    private partial void LogWriteFailed(int pid, Exception exception);
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Debug, Message = "Could not write to {Language} worker {Pid}")]
+    private partial void LogWriteFailed(string language, int pid, Exception exception);
 
-    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "Python worker {Pid} did not exit after it was killed")]
-    private partial void LogNotExited(int pid);
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "{Language} worker {Pid} did not exit after it was killed")]
+    private partial void LogNotExited(string language, int pid);
 
     private static class NativeMethods
     {
