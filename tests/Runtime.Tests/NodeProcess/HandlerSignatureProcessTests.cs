@@ -10,10 +10,3 @@ public sealed class HandlerSignatureProcessTests(IsolatePoolFixture isolates, No
     private protected override Task<ExecutionResult> RunAsync(IsolatePool pool, string code, InvocationRequest? request = null, Func<FunctionSpec, FunctionSpec>? configure = null) =>
         NodeRunner.RunAsync(node.Pool, code, request, configure);
 }
-
-/// <summary>The Kyma contract's suite, in process mode: the same adapter, in Node.js workers.</summary>
-public sealed class KymaSignatureProcessTests(IsolatePoolFixture isolates, NodePoolFixture node) : KymaSignatureTests(isolates), IClassFixture<NodePoolFixture>
-{
-    private protected override Task<ExecutionResult> RunAsync(IsolatePool pool, string code, InvocationRequest? request = null, Func<FunctionSpec, FunctionSpec>? configure = null) =>
-        NodeRunner.RunAsync(node.Pool, code, request, configure);
-}
