@@ -111,9 +111,20 @@ public sealed class GranaryServer : IAsyncDisposable
     public static string FunctionPath(string workspace, string name, string tenant = "default") =>
         $"/api/v1/tenants/{tenant}/workspaces/{workspace}/functions/{name}";
 
+    /// <summary>
+    /// Gets or sets the <c>isolation</c> every deploy of this server sends unless its settings say otherwise: the
+    /// contract suites run again in process mode with <c>process</c>.
+    /// </summary>
+    public string? Isolation { get; set; }
+
     public async Task<HttpResponseMessage> DeployAsync(string workspace, string name, string code, object? settings = null, string tenant = "default")
     {
         var body = new Dictionary<string, object?> { ["runtime"] = "nodejs", ["code"] = code };
+        if (Isolation is not null)
+        {
+            body["isolation"] = Isolation;
+        }
+
         if (settings is not null)
         {
             foreach (var property in JsonSerializer.SerializeToElement(settings).EnumerateObject())

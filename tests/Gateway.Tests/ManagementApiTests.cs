@@ -56,6 +56,7 @@ public sealed class ManagementApiTests(GatewayFixture fixture) : IClassFixture<G
         Assert.Equal(300, definition.GetProperty("idleTimeoutSeconds").GetInt32());
         Assert.Equal(10, definition.GetProperty("maxConcurrency").GetInt32());
         Assert.Equal("{}", definition.GetProperty("env").GetRawText());
+        Assert.Equal("isolate", definition.GetProperty("isolation").GetString());
         Assert.Equal("default", definition.GetProperty("tenant").GetString());
         Assert.Equal(ws, definition.GetProperty("workspace").GetString());
     }
@@ -127,6 +128,8 @@ public sealed class ManagementApiTests(GatewayFixture fixture) : IClassFixture<G
     [InlineData("{\"runtime\":\"ruby\",\"code\":\"puts 1\"}", "runtime: 'ruby' is not supported")]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"signature\":\"lambda\"}", "signature: 'lambda' is not supported")]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"env\":{\"1BAD\":\"x\"}}", "env: '1BAD' is not a valid variable name")]
+    [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"isolation\":\"vm\"}", "isolation: 'vm' is not an isolation; use one of: isolate, process.")]
+    [InlineData("{\"runtime\":\"python\",\"code\":\"def main(e, c):\\n    return 1\\n\",\"isolation\":\"process\"}", "isolation: 'process' is for nodejs functions; python functions always run in worker processes.")]
     public async Task AnInvalidDefinitionIsRefusedNamingTheField(string body, string detail)
     {
         var response = await Server.Http.PutAsync(GranaryServer.FunctionPath("main", "invalid"), new StringContent(body, Encoding.UTF8, "application/json"));

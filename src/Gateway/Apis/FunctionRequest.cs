@@ -31,6 +31,8 @@ internal sealed class FunctionRequest
     public List<string>? Secrets { get; set; }
 
     public SecurityHeadersRequest? SecurityHeaders { get; set; }
+
+    public string? Isolation { get; set; }
 }
 
 /// <summary>The <c>securityHeaders</c> object of a function body; an absent field keeps its default.</summary>

@@ -52,6 +52,12 @@ public sealed record FunctionSpec
     [Id(12)] public SecurityHeaders SecurityHeaders { get; init; } = SecurityHeaders.Default;
 
     /// <summary>
+    /// Gets how a <c>nodejs</c> function runs (see <see cref="FunctionIsolations"/>): <c>isolate</c> (a V8 isolate in the
+    /// silo, the default) or <c>process</c> (Node.js worker processes, sandboxed as Python workers are).
+    /// </summary>
+    [Id(14)] public string Isolation { get; init; } = FunctionIsolations.Isolate;
+
+    /// <summary>
     /// Gets the pip requirements a <c>python</c> function may import: requirement lines as in a <c>requirements.txt</c>
     /// (an entry may hold several lines), installed at deployment.
     /// </summary>

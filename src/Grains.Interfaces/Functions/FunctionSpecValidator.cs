@@ -53,6 +53,15 @@ public static partial class FunctionSpecValidator
             errors.Add("requirements: pip requirements are for python functions; a nodejs function lists its npm packages in dependencies.");
         }
 
+        if (!FunctionIsolations.All.Contains(spec.Isolation ?? ""))
+        {
+            errors.Add($"isolation: '{FunctionNames.Printable(spec.Isolation ?? "")}' is not an isolation; use one of: {string.Join(", ", FunctionIsolations.All)}.");
+        }
+        else if (spec.Isolation == FunctionIsolations.Process && spec.Runtime == FunctionRuntimes.Python)
+        {
+            errors.Add("isolation: 'process' is for nodejs functions; python functions always run in worker processes.");
+        }
+
         foreach (var name in (spec.Env ?? []).Keys)
         {
             if (!IsVariableName(name))

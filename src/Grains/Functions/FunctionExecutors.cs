@@ -1,5 +1,6 @@
 using Granary.Runtime.Execution;
 using Granary.Runtime.JavaScript;
+using Granary.Runtime.NodeProcess;
 using Granary.Runtime.Python;
 using Granary.Runtime.Signatures.CustomCode;
 using Microsoft.Extensions.Logging;
@@ -7,8 +8,11 @@ using Microsoft.Extensions.Options;
 
 namespace Granary.Functions;
 
-/// <summary>Loads a function version into the runtime its spec names: V8 isolates for <c>nodejs</c>, worker processes for <c>python</c>.</summary>
-public sealed class FunctionExecutors(IsolatePool isolates, PythonWorkerPool python, IOptions<FunctionLimits> limits)
+/// <summary>
+/// Loads a function version into the runtime its spec names: V8 isolates for <c>nodejs</c> (Node.js worker processes
+/// with <c>"isolation": "process"</c>), worker processes for <c>python</c>.
+/// </summary>
+public sealed class FunctionExecutors(IsolatePool isolates, PythonWorkerPool python, NodeWorkers node, IOptions<FunctionLimits> limits)
 {
     /// <summary>Compiles and loads the code in a scratch isolate or worker; returns why it was refused, or null.</summary>
     public Task<CodeError?> ValidateAsync(FunctionDefinition definition, string? packagesRoot)
@@ -16,6 +20,8 @@ public sealed class FunctionExecutors(IsolatePool isolates, PythonWorkerPool pyt
         ArgumentNullException.ThrowIfNull(definition);
         return definition.Spec.Runtime == FunctionRuntimes.Python
             ? PythonFunction.ValidateAsync(definition, python, limits.Value, packagesRoot)
+            : definition.Spec.Isolation == FunctionIsolations.Process
+            ? NodeProcessFunction.ValidateAsync(definition, node.Pool, limits.Value, packagesRoot)
             : JavaScriptFunction.ValidateAsync(definition, isolates, limits.Value, packagesRoot);
     }
 
@@ -25,6 +31,8 @@ public sealed class FunctionExecutors(IsolatePool isolates, PythonWorkerPool pyt
         ArgumentNullException.ThrowIfNull(definition);
         return definition.Spec.Runtime == FunctionRuntimes.Python
             ? new PythonFunction(definition, python, limits.Value, logger, cache, packagesRoot)
+            : definition.Spec.Isolation == FunctionIsolations.Process
+            ? new NodeProcessFunction(definition, node.Pool, limits.Value, logger, packagesRoot)
             : new JavaScriptFunction(definition, isolates, limits.Value, logger, cache, packagesRoot);
     }
 }

@@ -328,6 +328,6 @@ internal sealed partial class PythonEgressProxy : IDisposable
         return host.Length > 0 && port > 0 && (host.StartsWith('[') ? IPAddress.TryParse(host[1..^1], out _) : Uri.CheckHostName(host) != UriHostNameType.Unknown);
     }
 
-    [LoggerMessage(EventId = 1313, Level = LogLevel.Information, Message = "Egress of a Python function of tenant {Tenant} to {Host}:{Port} refused: {Reason}")]
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Information, Message = "Egress of a worker-process function (Python, or JavaScript in process mode) of tenant {Tenant} to {Host}:{Port} refused: {Reason}")]
     private partial void LogRefused(string tenant, string host, int port, string reason);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Granary.Runtime.Egress;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.Python;
@@ -79,25 +80,26 @@ internal sealed partial class PythonSandbox : IDisposable
     /// workers go into. Throws <see cref="InvalidOperationException"/> naming <c>Granary:Python:Isolation</c> when it
     /// cannot isolate.
     /// </summary>
-    public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, string? packagesRoot, EgressPolicy egress, ILogger logger)
+    public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, string? packagesRoot, EgressPolicy egress, ILogger logger, WorkerLauncher? launcher = null)
     {
+        launcher ??= PythonLauncher.Instance;
         var fix = $"Install bubblewrap (apt-get install -y bubblewrap) and either run the silo as root, or let unprivileged users create user namespaces "
             + "(sysctl kernel.unprivileged_userns_clone=1 where that setting exists, user.max_user_namespaces above 0; on Ubuntu 24.04+ also kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap; "
             + "in a container, a seccomp profile that allows user namespaces), "
-            + $"or set {PythonRuntimeOptions.SectionName}:Isolation=none on a single-tenant host (no isolation between Python functions).";
+            + $"or set {launcher.SectionName}:Isolation=none on a single-tenant host (no isolation between {launcher.Language} functions).";
         if (!OperatingSystem.IsLinux())
         {
-            throw new InvalidOperationException($"Python functions need a Linux host to be isolated ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). " + fix);
+            throw new InvalidOperationException($"{launcher.Language} functions need a Linux host to be isolated ({launcher.SectionName}:Isolation=sandbox). " + fix);
         }
 
         if (!File.Exists(options.Bubblewrap))
         {
-            throw new InvalidOperationException($"Python functions cannot be isolated: bubblewrap ({PythonRuntimeOptions.SectionName}:Bubblewrap = {options.Bubblewrap}) is not installed. " + fix);
+            throw new InvalidOperationException($"{launcher.Language} functions cannot be isolated: bubblewrap ({launcher.SectionName}:Bubblewrap = {options.Bubblewrap}) is not installed. " + fix);
         }
 
         // Not root: the sandbox is built in an unprivileged user namespace (or not at all, which the trial tells).
         var rootless = !Environment.IsPrivilegedProcess || options.RootlessEvenAsRoot;
-        var arguments = BaseArguments(options, scriptsDirectory, packagesRoot, rootless);
+        var arguments = BaseArguments(options, scriptsDirectory, packagesRoot, rootless, launcher.ReadOnlyDirectories);
 
         // One real sandbox, run once: a kernel without user-visible namespaces, or a container without the
         // privileges to make them, fails here rather than on the first function.
@@ -114,24 +116,26 @@ internal sealed partial class PythonSandbox : IDisposable
 
         trial.ArgumentList.Add("--");
         trial.ArgumentList.Add(options.Interpreter);
-        trial.ArgumentList.Add("-I");
-        trial.ArgumentList.Add("-c");
-        trial.ArgumentList.Add("pass");
+        foreach (var argument in launcher.TrialArguments)
+        {
+            trial.ArgumentList.Add(argument);
+        }
+
         using (var process = Process.Start(trial) ?? throw new InvalidOperationException("bubblewrap did not start. " + fix))
         {
             var error = process.StandardError.ReadToEnd();
             if (!process.WaitForExit(TimeSpan.FromSeconds(options.StartTimeoutSeconds)))
             {
                 process.Kill();
-                throw new InvalidOperationException("Python functions cannot be isolated: a trial sandbox did not finish. " + fix);
+                throw new InvalidOperationException($"{launcher.Language} functions cannot be isolated: a trial sandbox did not finish. " + fix);
             }
 
             if (process.ExitCode != 0)
             {
                 var what = rootless
-                    ? $"the silo is not root, so its sandbox needs an unprivileged user namespace, and a trial one failed ({error.Trim()}) ({PythonRuntimeOptions.SectionName}:Isolation=sandbox). "
+                    ? $"the silo is not root, so its sandbox needs an unprivileged user namespace, and a trial one failed ({error.Trim()}) ({launcher.SectionName}:Isolation=sandbox). "
                     : $"a trial sandbox failed ({error.Trim()}). ";
-                throw new InvalidOperationException("Python functions cannot be isolated: " + what + fix);
+                throw new InvalidOperationException($"{launcher.Language} functions cannot be isolated: " + what + fix);
             }
         }
 
@@ -150,6 +154,7 @@ internal sealed partial class PythonSandbox : IDisposable
 
         LogMode(
             logger,
+            launcher.Language,
             rootless
                 ? $"rootless (bubblewrap in an unprivileged user namespace as uid {Environment.UserName}; every worker is uid {RootlessUid} inside; tenants apart by PID, mount, network and IPC namespaces, not uids)"
                 : "root (bubblewrap as root; each tenant's functions run as a uid of its own)",
@@ -205,7 +210,7 @@ internal sealed partial class PythonSandbox : IDisposable
     /// <inheritdoc />
     public void Dispose() => _cgroups?.Dispose();
 
-    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory, string? packagesRoot, bool rootless)
+    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory, string? packagesRoot, bool rootless, IReadOnlyList<string> readOnly)
     {
         var arguments = new List<string>();
         if (rootless)
@@ -273,6 +278,25 @@ internal sealed partial class PythonSandbox : IDisposable
             arguments.AddRange(["--ro-bind", packagesRoot, PackagesMount]);
         }
 
+        // What the language shares with every worker, read-only at its own path (Node.js: the installed npm package
+        // sets); after the tmpfs mounts, which would hide a directory under /tmp.
+        foreach (var directory in readOnly)
+        {
+            // Its parents are made traversable (bubblewrap would make them root's only): /var/lib/granary for /var/lib/granary/npm.
+            var parents = new List<string>();
+            for (var parent = Path.GetDirectoryName(directory); parent is { Length: > 1 } && parent != "/tmp" && !parent.StartsWith("/usr", StringComparison.Ordinal); parent = Path.GetDirectoryName(parent))
+            {
+                parents.Insert(0, parent);
+            }
+
+            foreach (var parent in parents)
+            {
+                arguments.AddRange(["--perms", "0755", "--dir", parent]);
+            }
+
+            arguments.AddRange(["--ro-bind", directory, directory]);
+        }
+
         // Root: the blank worker starts as root in the sandbox with only what it needs to take its tenant's uid when
         // a function loads (chown its directory, setgid, setuid); after that it has no capability at all. Rootless:
         // it never has any.
@@ -300,8 +324,8 @@ internal sealed partial class PythonSandbox : IDisposable
     [LoggerMessage(EventId = 1315, Level = LogLevel.Warning, Message = "Python workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited (RLIMIT_NPROC would count every process of the silo's uid, the silo's own threads included, so it is not set); namespaces, quotas and the egress proxy still hold. Give the silo a cgroup subtree of its own (systemd: Delegate=yes) to bound them")]
     private static partial void LogNoCgroupsRootless(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1316, Level = LogLevel.Information, Message = "Python sandbox: {Mode}; cgroups: {Cgroups}")]
-    private static partial void LogMode(ILogger logger, string mode, string cgroups);
+    [LoggerMessage(EventId = 1316, Level = LogLevel.Information, Message = "{Language} sandbox: {Mode}; cgroups: {Cgroups}")]
+    private static partial void LogMode(ILogger logger, string language, string mode, string cgroups);
 }
 
 /// <summary>One worker's sandbox: its egress proxy, its cgroups and how its processes are found and ended.</summary>

@@ -199,7 +199,7 @@ public sealed partial class PythonWorker
             case Op.Ready:
                 _box?.Locate(ProcessId);
                 PythonVersion = python ?? "";
-                LogStarted(ProcessId, pid, PythonVersion);
+                LogStarted(_language, ProcessId, pid, PythonVersion);
                 _ready.TrySetResult();
                 break;
             default:
@@ -259,7 +259,7 @@ public sealed partial class PythonWorker
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            LogWriteFailed(ProcessId, ex);
+            LogWriteFailed(_language, ProcessId, ex);
         }
     }
 
@@ -282,7 +282,7 @@ public sealed partial class PythonWorker
 
     private void ProtocolFailure(string message)
     {
-        LogProtocolFailure(ProcessId, message);
+        LogProtocolFailure(_language, ProcessId, message);
         Volatile.Write(ref _death, new PythonWorkerException(PythonWorkerFault.Protocol, message));
         Kill();
     }

@@ -13,12 +13,15 @@ using System.Threading.Tasks.Sources;
 using Granary.Functions;
 using Granary.Runtime.Execution;
 using Granary.Runtime.Signatures.CustomCode;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.Python;
 
 /// <summary>
-/// One CPython worker process (<c>granary_worker.py</c>) and the framed protocol to it: 4-byte big-endian length,
+/// One worker process and the framed protocol to it: CPython's <c>granary_worker.py</c>, or Node.js's
+/// <c>granary_node_worker.js</c> for JavaScript's process mode (the language is its <see cref="WorkerLauncher"/>, the
+/// protocol is the same): 4-byte big-endian length,
 /// then UTF-8 JSON, on the process's stdin and stdout. This file is the process and the calls (start, load, invoke,
 /// timeout, exit, disposal); PythonWorker.Protocol.cs is what the worker sends (the reader loop, frame dispatch, the
 /// worker's calls to the host). A worker runs one call at a time. It is started blank by
@@ -33,7 +36,6 @@ namespace Granary.Runtime.Python;
 public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionInstance, IAsyncDisposable
 {
     private const int InitialReadBuffer = 64 * 1024;
-    private const int Sigusr1 = 10;
     private const int Idle = 0;
     private const int Waiting = 1;
     private const int TimingOut = 2;
@@ -84,9 +86,13 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     private int _memoryLimitMb;
     private readonly PythonRuntimeOptions _options;
     private readonly SandboxedWorker? _box;
+    private readonly int _logsSignal;
+    private readonly string _language;
 
-    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed, SandboxedWorker? box)
+    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed, SandboxedWorker? box, WorkerLauncher launcher)
     {
+        _logsSignal = launcher.LogsSignal;
+        _language = launcher.Language;
         _process = process;
         _options = options;
         _box = box;
@@ -145,10 +151,10 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     /// <summary>Gets or sets the workspace cache that <c>cache.incr</c> calls of the worker go to.</summary>
     public ISnippetCache? SnippetCache { get; set; }
 
-    /// <summary>Starts a blank worker and waits for it to report ready.</summary>
-    internal static async Task<PythonWorker> StartAsync(PythonRuntimeOptions options, string workerScript, ILogger logger, Action<PythonWorker>? onDisposed, PythonSandbox? sandbox, CancellationToken cancellationToken)
+    /// <summary>Starts a blank worker of <paramref name="launcher"/>'s language and waits for it to report ready.</summary>
+    internal static async Task<PythonWorker> StartAsync(PythonRuntimeOptions options, WorkerLauncher launcher, string workerScript, ILogger logger, Action<PythonWorker>? onDisposed, PythonSandbox? sandbox, CancellationToken cancellationToken)
     {
-        var directory = Directory.CreateTempSubdirectory("granary-py-").FullName;
+        var directory = Directory.CreateTempSubdirectory(launcher.DirectoryPrefix).FullName;
         var start = new ProcessStartInfo(options.Interpreter)
         {
             UseShellExecute = false,
@@ -168,17 +174,13 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SocketException)
             {
                 TryDeleteDirectory(directory);
-                throw new InvalidOperationException("The sandbox of a Python worker could not be prepared: " + ex.Message, ex);
+                throw new InvalidOperationException($"The sandbox of a {launcher.Language} worker could not be prepared: " + ex.Message, ex);
             }
 
-            workerScript = PythonSandbox.ScriptsMount + "/" + Path.GetFileName(workerScript);
+            workerScript = PythonSandbox.ScriptsMount + "/" + launcher.WorkerScriptName;
         }
 
-        // Isolated mode: no user site directory, no PYTHON* variables, no script directory on sys.path.
-        start.ArgumentList.Add("-I");
-        start.ArgumentList.Add("-u");
-        start.ArgumentList.Add("-B");
-        start.ArgumentList.Add(workerScript);
+        launcher.AddArguments(start, workerScript, options);
 
         // Nothing of the host's environment reaches the worker; the function's own env replaces this at load.
         start.Environment.Clear();
@@ -190,9 +192,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         start.Environment["PATH"] = "/usr/bin:/bin";
         start.Environment["GRANARY_WORKER_NICE"] = options.WorkerNice.ToString(CultureInfo.InvariantCulture);
         start.Environment["LANG"] = "C.UTF-8";
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        start.Environment["PYTHONUNBUFFERED"] = "1";
-        start.Environment["PYTHONIOENCODING"] = "utf-8";
+        launcher.AddEnvironment(start.Environment);
 
         // One malloc arena: thread arenas reserve 64 MiB of address space each, which RLIMIT_AS would count.
         start.Environment["MALLOC_ARENA_MAX"] = "1";
@@ -208,14 +208,14 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"The Python interpreter {options.Interpreter} did not start.");
+            process = Process.Start(start) ?? throw new InvalidOperationException($"The {launcher.Language} program {options.Interpreter} did not start.");
         }
         catch (Win32Exception ex)
         {
             box?.Dispose();
             TryDeleteDirectory(directory);
             throw new InvalidOperationException(
-                $"The Python interpreter {options.Interpreter} could not be started ({ex.Message}); install it (apt-get install -y python3) or set {PythonRuntimeOptions.SectionName}:Interpreter.",
+                $"The {launcher.Language} program {options.Interpreter} could not be started ({ex.Message}); install it ({launcher.InstallHint}) or set {launcher.SectionName}:Interpreter.",
                 ex);
         }
 
@@ -226,7 +226,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             _ = NativeMethods.SetPriority(0, process.Id, options.WorkerNice);
         }
 
-        var worker = new PythonWorker(process, directory, options, logger, onDisposed, box);
+        var worker = new PythonWorker(process, directory, options, logger, onDisposed, box, launcher);
         try
         {
             await worker._ready.Task.WaitAsync(TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
@@ -237,7 +237,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             await worker.DisposeAsync();
             if (ex is TimeoutException)
             {
-                throw new InvalidOperationException($"The Python worker did not report ready within {options.StartTimeoutSeconds} s ({PythonRuntimeOptions.SectionName}:StartTimeoutSeconds).", ex);
+                throw new InvalidOperationException($"The {launcher.Language} worker did not report ready within {options.StartTimeoutSeconds} s ({launcher.SectionName}:StartTimeoutSeconds).", ex);
             }
 
             throw;
@@ -458,7 +458,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         {
             // The pipe is closed: the process is gone or going, and its exit watcher settles the call.
             ReturnBuffer(frame, pooled);
-            LogWriteFailed(ProcessId, ex);
+            LogWriteFailed(_language, ProcessId, ex);
             return new ValueTask<string>(this, _core.Version);
         }
 
@@ -482,7 +482,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
         {
-            LogWriteFailed(ProcessId, ex);
+            LogWriteFailed(_language, ProcessId, ex);
         }
         finally
         {
@@ -563,7 +563,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     }
 
     // The call ran past its timeout (or its caller interrupted it: fault). An invocation first gets a moment to hand over
-    // its log lines (SIGUSR1 makes the worker send them between two bytecodes); then the process group is killed.
+    // its log lines (the launcher's signal, SIGUSR1 for Python, makes the worker send them between two bytecodes); then the process group is killed.
     private async Task TimeOutAsync(PythonWorkerFault fault)
     {
         _broken = true;
@@ -572,7 +572,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         {
             var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _logsWaiter, waiter);
-            if (PythonProcessId != 0 && SendSignal(PythonProcessId, Sigusr1))
+            if (PythonProcessId != 0 && SendSignal(PythonProcessId, _logsSignal))
             {
                 try
                 {
@@ -619,7 +619,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
                     }
                 }
 
-                LogStderr(ProcessId, text);
+                LogStderr(_language, ProcessId, text);
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
@@ -676,8 +676,8 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
 
         var death = Volatile.Read(ref _death) ?? Describe(exitCode, stderr, _memoryLimitMb, _box?.Cgroups?.OomKilled() == true);
         Volatile.Write(ref _death, death);
-        LogExited(ProcessId, exitCode);
-        _ready.TrySetException(new InvalidOperationException("The Python worker ended before it was ready: " + death.Message));
+        LogExited(_language, ProcessId, exitCode);
+        _ready.TrySetException(new InvalidOperationException($"The {_language} worker ended before it was ready: " + death.Message));
         TrySettle(Waiting, null, death);
     }
 
@@ -720,7 +720,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         }
         catch (TimeoutException)
         {
-            LogNotExited(ProcessId);
+            LogNotExited(_language, ProcessId);
         }
 
         TrySettle(Waiting, null, new PythonWorkerException(PythonWorkerFault.Disposed, "The worker was disposed."));
@@ -784,23 +784,23 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
 
     private static bool SendSignal(int pid, int signal) => PosixSignals.Kill(pid, signal);
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Python worker {Pid} started (reported pid {ReportedPid}, Python {Version})")]
-    private partial void LogStarted(int pid, long reportedPid, string version);
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "{Language} worker {Pid} started (reported pid {ReportedPid}, version {Version})")]
+    private partial void LogStarted(string language, int pid, long reportedPid, string version);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Python worker {Pid} stderr: {Text}")]
-    private partial void LogStderr(int pid, string text);
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "{Language} worker {Pid} stderr: {Text}")]
+    private partial void LogStderr(string language, int pid, string text);
 
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Debug, Message = "Python worker {Pid} exited with code {ExitCode}")]
-    private partial void LogExited(int pid, int exitCode);
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Debug, Message = "{Language} worker {Pid} exited with code {ExitCode}")]
+    private partial void LogExited(string language, int pid, int exitCode);
 
-    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Python worker {Pid} broke the protocol: {Reason}")]
-    private partial void LogProtocolFailure(int pid, string reason);
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "{Language} worker {Pid} broke the protocol: {Reason}")]
+    private partial void LogProtocolFailure(string language, int pid, string reason);
 
-    [LoggerMessage(EventId = 1304, Level = LogLevel.Debug, Message = "Could not write to Python worker {Pid}")]
-    private partial void LogWriteFailed(int pid, Exception exception);
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Debug, Message = "Could not write to {Language} worker {Pid}")]
+    private partial void LogWriteFailed(string language, int pid, Exception exception);
 
-    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "Python worker {Pid} did not exit after it was killed")]
-    private partial void LogNotExited(int pid);
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "{Language} worker {Pid} did not exit after it was killed")]
+    private partial void LogNotExited(string language, int pid);
 
     private static class NativeMethods
     {

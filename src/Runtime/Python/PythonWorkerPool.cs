@@ -1,22 +1,20 @@
 using System.Collections.Concurrent;
 using Granary.Runtime.Egress;
 using Granary.Runtime.Packages;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Granary.Runtime.Python;
 
 /// <summary>
-/// The silo's supply of blank Python workers: processes started ahead of need, with the runtime and the adapters
+/// The silo's supply of blank workers of one language (Python by default, Node.js for JavaScript's process mode; see
+/// <see cref="WorkerLauncher"/>): processes started ahead of need, with the runtime and the adapters
 /// imported, so that a cold start only loads the function's code. A worker leaves the pool for good: once it has
 /// loaded a function it is never handed to another function, version or tenant, and it is discarded with them.
 /// </summary>
 public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 {
-    // Embedded as "Granary.Runtime.Python.Scripts/<path>" (Runtime.csproj): the worker and the granary_adapters package.
-    private const string ScriptResourcePrefix = "Granary.Runtime.Python.Scripts/";
-    private const string WorkerScriptName = "granary_worker.py";
-
     private readonly ConcurrentQueue<PythonWorker> _ready = new();
     private readonly ConcurrentDictionary<PythonWorker, byte> _live = new();
     private readonly PythonRuntimeOptions _options;
@@ -28,6 +26,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     private readonly PythonSandbox? _sandbox;
     private readonly Exception? _unavailable;
     private readonly string? _packagesRoot;
+    private readonly WorkerLauncher _launcher;
     private int _filling;
     private Exception? _refillError;
     private Task? _disposal;
@@ -40,17 +39,28 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     /// <param name="options">The runtime options.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="egress">The silo's egress policy, which sandboxed workers' proxies apply (the default policy when null).</param>
+    /// <param name="launcher">The language of the workers (Python when null).</param>
     /// <param name="pip">The silo's pip installs, mounted read-only in every sandbox (functions with requirements cannot load without it).</param>
-    public PythonWorkerPool(IOptions<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger, EgressPolicy? egress = null, PipPackages? pip = null)
+    public PythonWorkerPool(IOptions<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger, EgressPolicy? egress = null, WorkerLauncher? launcher = null, PipPackages? pip = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _packagesRoot = pip?.Root;
         _logger = logger;
+        _launcher = launcher ?? PythonLauncher.Instance;
         _forget = worker => _live.TryRemove(worker, out _);
-        _scriptsDirectory = Directory.CreateTempSubdirectory("granary-python-").FullName;
-        _workerScript = Path.Combine(_scriptsDirectory, WorkerScriptName);
-        WriteScripts(_scriptsDirectory);
+        _scriptsDirectory = Directory.CreateTempSubdirectory(_launcher.DirectoryPrefix + "scripts-").FullName;
+        _workerScript = Path.Combine(_scriptsDirectory, _launcher.WorkerScriptName);
+        WriteScripts(_scriptsDirectory, _launcher);
+        if (Path.IsPathFullyQualified(_options.Interpreter) && !File.Exists(_options.Interpreter))
+        {
+            // Said once, at start, in the operator's terms (not as a failed trial sandbox).
+            _unavailable = new InvalidOperationException(
+                $"{_launcher.Language} functions cannot run on this silo: {_options.Interpreter} ({_launcher.SectionName}:Interpreter) is not installed. Install it ({_launcher.InstallHint}) or point {_launcher.SectionName}:Interpreter at it.");
+            LogNoSandbox(_launcher.Language, _unavailable.Message);
+            return;
+        }
+
         if (_options.Sandboxed)
         {
             try
@@ -61,14 +71,14 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
                     File.SetUnixFileMode(_scriptsDirectory, (UnixFileMode)0x1ED);
                 }
 
-                Compile(_options.Interpreter, _scriptsDirectory);
+                _launcher.PrepareScripts(_options.Interpreter, _scriptsDirectory);
                 PreparePackagesRoot(_packagesRoot);
-                _sandbox = PythonSandbox.Create(_options, _scriptsDirectory, _packagesRoot, egress ?? EgressPolicy.Default, logger);
+                _sandbox = PythonSandbox.Create(_options, _scriptsDirectory, _packagesRoot, egress ?? EgressPolicy.Default, logger, _launcher);
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
                 _unavailable = ex is InvalidOperationException ? ex : new InvalidOperationException(ex.Message, ex);
-                LogNoSandbox(ex.Message);
+                LogNoSandbox(_launcher.Language, ex.Message);
                 return;
             }
         }
@@ -78,6 +88,9 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 
     /// <summary>Gets whether workers run sandboxed and their sandbox has cgroups (memory and process limits over all of a worker's processes).</summary>
     public bool HasCgroups => _sandbox?.HasCgroups == true;
+
+    /// <summary>Gets the language of the pool's workers.</summary>
+    public WorkerLauncher Launcher => _launcher;
 
     /// <summary>Gets the runtime options the pool was made with.</summary>
     public PythonRuntimeOptions Options => _options;
@@ -142,7 +155,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     {
         if (_unavailable is not null)
         {
-            throw new InvalidOperationException("The Python worker pool could not start its warm workers: " + _unavailable.Message, _unavailable);
+            throw new InvalidOperationException($"The {_launcher.Language} worker pool could not start its warm workers: " + _unavailable.Message, _unavailable);
         }
 
         Refill();
@@ -150,7 +163,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
         {
             if (Volatile.Read(ref _filling) == 0 && Volatile.Read(ref _refillError) is { } error)
             {
-                throw new InvalidOperationException("The Python worker pool could not start its warm workers: " + error.Message, error);
+                throw new InvalidOperationException($"The {_launcher.Language} worker pool could not start its warm workers: " + error.Message, error);
             }
 
             await Task.Delay(5, cancellationToken);
@@ -208,7 +221,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 
     private async Task<PythonWorker> StartWorkerAsync(CancellationToken cancellationToken)
     {
-        var worker = await PythonWorker.StartAsync(_options, _workerScript, _logger, _forget, _sandbox, cancellationToken);
+        var worker = await PythonWorker.StartAsync(_options, _launcher, _workerScript, _logger, _forget, _sandbox, cancellationToken);
         _live.TryAdd(worker, 0);
         if (_disposed)
         {
@@ -244,7 +257,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
             catch (Exception ex)
             {
                 Volatile.Write(ref _refillError, ex);
-                LogRefillFailed(ex);
+                LogRefillFailed(_launcher.Language, ex);
             }
             finally
             {
@@ -253,17 +266,23 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
         });
     }
 
-    private static void WriteScripts(string directory)
+    private static void WriteScripts(string directory, WorkerLauncher launcher)
     {
         var assembly = typeof(PythonWorkerPool).Assembly;
+        var prefix = launcher.ScriptResourcePrefix;
         foreach (var name in assembly.GetManifestResourceNames())
         {
-            if (!name.StartsWith(ScriptResourcePrefix, StringComparison.Ordinal))
+            string relative;
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                relative = name[prefix.Length..];
+            }
+            else if (!launcher.SharedScripts.TryGetValue(name, out relative!))
             {
                 continue;
             }
 
-            var path = Path.GetFullPath(Path.Combine(directory, name[ScriptResourcePrefix.Length..].Replace('\\', '/')));
+            var path = Path.GetFullPath(Path.Combine(directory, relative.Replace('\\', '/')));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var resource = assembly.GetManifestResourceStream(name)!;
             // The directory is private (0700), so the files need no mode of their own.
@@ -287,25 +306,11 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
         }
     }
 
-    private static void Compile(string interpreter, string directory)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(interpreter) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-I", "-m", "compileall", "-q", directory })
-        {
-            start.ArgumentList.Add(argument);
-        }
+    [LoggerMessage(EventId = 1314, Level = LogLevel.Error, Message = "{Language} workers cannot run on this silo: {Reason}")]
+    private partial void LogNoSandbox(string language, string reason);
 
-        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"The Python interpreter {interpreter} did not start.");
-        _ = process.StandardOutput.ReadToEnd();
-        _ = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-    }
-
-    [LoggerMessage(EventId = 1314, Level = LogLevel.Error, Message = "Python functions cannot run on this silo: {Reason}")]
-    private partial void LogNoSandbox(string reason);
-
-    [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "Could not start warm Python workers")]
-    private partial void LogRefillFailed(Exception exception);
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "Could not start warm {Language} workers")]
+    private partial void LogRefillFailed(string language, Exception exception);
 
     [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Could not remove the Python scripts directory {Directory}")]
     private partial void LogCleanupFailed(string directory, Exception exception);

@@ -4,6 +4,7 @@ using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.Packages;
+using Granary.Runtime.NodeProcess;
 using Granary.Runtime.Python;
 using Granary.Tenants;
 using Granary.Workspaces;
@@ -118,6 +119,14 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton<IsolatePool>();
         services.AddValidatedOptions<PythonRuntimeOptions>(configuration, PythonRuntimeOptions.SectionName);
         services.AddSingleton<PythonWorkerPool>();
+
+        // Process mode's Node.js workers: the workers' settings, read from their own section, with Node as the program.
+        services.AddOptions<PythonRuntimeOptions>(NodeLauncher.ConfigurationSection)
+            .Configure(node => node.Interpreter = NodeLauncher.DefaultProgram)
+            .Bind(configuration.GetSection(NodeLauncher.ConfigurationSection))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<NodeWorkers>();
         services.AddSingleton<FunctionExecutors>();
         services.AddSingleton<FunctionBuilder>();
         services.AddSingleton<LocalFunctions>();

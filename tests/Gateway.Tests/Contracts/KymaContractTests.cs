@@ -14,7 +14,7 @@ namespace Granary.Gateway.Tests.Contracts;
 /// CloudEvent send check (A.8), with Granary's documented deviations (docs/compatibility.md "Where the seed documents and their
 /// systems' source disagree").
 /// </summary>
-public sealed class KymaContractTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public class KymaContractTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private const string Json = "application/json; charset=utf-8";
 

@@ -8,7 +8,7 @@ namespace Granary.Gateway.Tests.Contracts;
 /// the catch-all route's result rules, POST /event (kipper-poll's target) and GET /health. The catch-all route uses
 /// Granary's documented deviation: event = the request body, context = the request.
 /// </summary>
-public sealed class SkipperContractTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public class SkipperContractTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private const string Json = "application/json; charset=utf-8";
 

@@ -1,11 +1,16 @@
 using Granary.Functions;
+using Granary.Runtime.JavaScript;
 using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
 namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>The Skipper <c>handler</c> contract: (event, context) in, Kipper's Node response rules out.</summary>
-public sealed class HandlerSignatureTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>
+public class HandlerSignatureTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>
 {
+    // The contract's suite runs in both modes: HandlerSignatureProcessTests runs it in Node.js workers.
+    private protected virtual Task<ExecutionResult> RunAsync(IsolatePool pool, string code, InvocationRequest? request = null, Func<FunctionSpec, FunctionSpec>? configure = null) =>
+        FunctionRunner.RunAsync(pool, code, request, configure);
+
     [Fact]
     public async Task ModuleExportsFunctionIsCalledAndAStringIsSentAsHtml()
     {

@@ -1,11 +1,16 @@
 using Granary.Functions;
+using Granary.Runtime.JavaScript;
 using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 
 namespace Granary.Runtime.Tests.JavaScript;
 
 /// <summary>Kyma's Node runtime contract: main(event, context[, callback]) and its response rules.</summary>
-public sealed class KymaSignatureTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>
+public class KymaSignatureTests(IsolatePoolFixture fixture) : IClassFixture<IsolatePoolFixture>
 {
+    // The contract's suite runs in both modes: KymaSignatureProcessTests runs it in Node.js workers.
+    private protected virtual Task<ExecutionResult> RunAsync(IsolatePool pool, string code, InvocationRequest? request = null, Func<FunctionSpec, FunctionSpec>? configure = null) =>
+        FunctionRunner.RunAsync(pool, code, request, configure);
+
     private Task<ExecutionResult> RunKymaAsync(string code, InvocationRequest? request = null) =>
         RunAsync(fixture.Pool, code, request, s => s with { Signature = FunctionSignatures.Kyma, TimeoutSeconds = 5 });
 

@@ -278,7 +278,7 @@ public sealed class PipPackagesTests(PipPackagesTests.Fixture pip) : IClassFixtu
             // Sets of the shared service and of the source-builds one are mounted: the pool mounts one root, so both
             // live under it (the pool's root is the fixture's root).
             var mounted = new PipPackages(Options.Create(new PipOptions { Directory = Root }), Options.Create(new PythonRuntimeOptions()), NullLogger<PipPackages>.Instance);
-            _pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter, WarmWorkers = 1 }), NullLogger<PythonWorkerPool>.Instance, EgressPolicy.Default, mounted);
+            _pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter, WarmWorkers = 1 }), NullLogger<PythonWorkerPool>.Instance, EgressPolicy.Default, pip: mounted);
             await _pool.WarmUpAsync(TestContext.Current.CancellationToken);
         }
 
