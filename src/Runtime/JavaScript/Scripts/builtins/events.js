@@ -385,6 +385,19 @@ const builtinEvents = builtinOnce(() => {
     if (signal) addAgnostic(signal, 'abort', abortListener, { once: true });
     return iterator;
   };
+  const kResistStopPropagation = _Symbol('kResistStopPropagation');
+  EventEmitter.addAbortListener = function addAbortListener(signal, listener) {
+    if (signal === undefined || signal === null || typeof signal !== 'object' || !('aborted' in signal)) throw invalidArgType('signal', 'AbortSignal', signal);
+    if (typeof listener !== 'function') throw invalidArgType('listener', 'Function', listener);
+    let removeEventListener;
+    if (signal.aborted) {
+      queueMicrotask(() => listener());
+    } else {
+      signal.addEventListener('abort', listener, { __proto__: null, once: true, [kResistStopPropagation]: true });
+      removeEventListener = () => { signal.removeEventListener('abort', listener); };
+    }
+    return { __proto__: null, [_Symbol.for('nodejs.dispose')]() { if (removeEventListener) removeEventListener(); } };
+  };
   EventEmitter.getEventListeners = function getEventListeners(emitter, type) {
     if (typeof emitter.listeners === 'function') return emitter.listeners(type);
     throw invalidArgType('emitter', ['EventEmitter', 'EventTarget'], emitter);
