@@ -18,6 +18,11 @@ const builtinModules = {
   crypto: () => builtinCrypto(),
   stream: () => builtinStream(),
   'stream/promises': () => builtinStreamPromises(),
+  timers: () => builtinTimers(),
+  os: () => builtinOs(),
+  process: () => processObject,
+  module: () => builtinModule(),
+  'timers/promises': () => builtinTimersPromises(),
 };
 
 // Globals the modules call by name, taken before any user code runs so that replacing them changes nothing here.
