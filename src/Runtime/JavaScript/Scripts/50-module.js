@@ -96,8 +96,6 @@ requireModule.resolve = (request) => resolveFrom(request, undefined);
 function requireFrom(specifier, fromDirectory) {
   const name = _String(specifier);
   if (name === '@google-cloud/functions-framework') return functionsFramework;
-  if (fsEnabled && (name === 'fs' || name === 'node:fs')) return fsModule();
-  if (fsEnabled && (name === 'fs/promises' || name === 'node:fs/promises')) return fsModule().promises;
   const builtin = name.startsWith('node:') ? name.slice(5) : name;
   if (NODE_BUILTINS.has(builtin)) return requireBuiltin(builtin);
   if (packagesEnabled) {
@@ -190,6 +188,9 @@ const NODE_BUILTINS = new Set(['assert', 'assert/strict', 'async_hooks', 'buffer
 // allow list ('stream' allows 'stream/promises'). One Granary does not implement says so whatever the list says, and
 // names the way to have all of Node: process isolation, where the function runs in real Node.
 function requireBuiltin(builtin) {
+  // fs loads whatever the allow list says: without single-function mode's directory every call fails (builtins/fs.js).
+  if (builtin === 'fs') return builtinFs();
+  if (builtin === 'fs/promises') return builtinFs().promises;
   if (!Object.prototype.hasOwnProperty.call(builtinModules, builtin)) {
     throw moduleError(`The Node built-in module '${builtin}' is not implemented in Granary's isolate runtime. ` +
       `Deploy the function with "isolation": "process" to run it in Node.js itself, where every built-in module is available.`,

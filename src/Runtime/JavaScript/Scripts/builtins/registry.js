@@ -22,6 +22,8 @@ const builtinModules = {
   os: () => builtinOs(),
   process: () => processObject,
   module: () => builtinModule(),
+  punycode: () => builtinPunycode(),
+  tty: () => builtinTty(),
   'timers/promises': () => builtinTimersPromises(),
 };
 
