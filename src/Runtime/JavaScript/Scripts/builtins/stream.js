@@ -203,3 +203,31 @@ const builtinStreamRequire = builtinOnce(() => {
 });
 const builtinStream = builtinOnce(() => builtinStreamRequire()('stream'));
 const builtinStreamPromises = builtinOnce(() => builtinStreamRequire()('stream/promises'));
+// stream/consumers, after Node's lib/stream/consumers.js: a stream (or async iterable) read whole. Text is decoded
+// with string_decoder, so a character split across chunks is decoded whole.
+const builtinStreamConsumers = builtinOnce(() => {
+  async function buffer(stream) {
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks);
+  }
+  async function arrayBuffer(stream) {
+    const bytes = await buffer(stream);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }
+  async function blob(stream) {
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return new Blob(chunks);
+  }
+  async function text(stream) {
+    const decoder = new (builtinStringDecoder().StringDecoder)('utf8');
+    let str = '';
+    for await (const chunk of stream) str += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    return str + decoder.end();
+  }
+  async function json(stream) {
+    return _JSON.parse(await text(stream));
+  }
+  return _freeze({ arrayBuffer, blob, buffer, text, json });
+});
