@@ -13,33 +13,6 @@
 // takeLogs() returns the logs array alone (a timed-out invocation's lines).
 
 let entry = null;
-let processEnv = {};
-
-const processObject = {
-  get env() { return processEnv; },
-  nextTick: (fn, ...args) => { _Promise.resolve().then(() => fn(...args)).catch(reportUncaught); },
-  platform: 'linux',
-  arch: 'x64',
-  argv: [],
-  versions: _freeze({ granary: '1' }),
-  cwd: () => '/',
-  uptime: () => host.hrtime() / 1000,
-  hrtime: _Object.assign((prev) => {
-    const t = host.hrtime();
-    const s = Math.floor(t / 1000), ns = Math.floor((t % 1000) * 1e6);
-    if (!prev) return [s, ns];
-    let ds = s - prev[0], dns = ns - prev[1];
-    if (dns < 0) { ds--; dns += 1e9; }
-    return [ds, dns];
-  }, { bigint: () => BigInt(Math.floor(host.hrtime() * 1e6)) }),
-  memoryUsage: () => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }),
-  exit: () => { throw new _Error('process.exit() is not available to functions'); },
-  on() { return processObject; },
-  once() { return processObject; },
-  off() { return processObject; },
-  emitWarning: (w) => writeLog('warn', [w]),
-};
-defineGlobal('process', processObject);
 
 // Outbound HTTP, for the few built-ins that need it (Kyma's emitCloudEvent): the host performs the request
 // and settles the promise through completeOp. The result looks like an axios response.
@@ -119,22 +92,12 @@ function moduleError(message, code) {
 function requireModule(specifier) {
   return requireFrom(specifier, undefined);
 }
+requireModule.resolve = (request) => resolveFrom(request, undefined);
 function requireFrom(specifier, fromDirectory) {
   const name = _String(specifier);
   if (name === '@google-cloud/functions-framework') return functionsFramework;
-  if (fsEnabled && (name === 'fs' || name === 'node:fs')) return fsModule();
-  if (fsEnabled && (name === 'fs/promises' || name === 'node:fs/promises')) return fsModule().promises;
   const builtin = name.startsWith('node:') ? name.slice(5) : name;
-  if (NODE_BUILTINS.has(builtin)) {
-    if (!allowedBuiltins.has(builtin)) {
-      throw moduleError(`The Node built-in module '${builtin}' is not allowed (Granary:JavaScript:AllowedBuiltinModules, NODE_BUILTIN_MODULES)`, 'ERR_MODULE_NOT_ALLOWED');
-    }
-    if (!Object.prototype.hasOwnProperty.call(builtinModules, builtin)) {
-      throw moduleError(`The Node built-in module '${builtin}' is allowed but not available in Granary's V8 runtime`, 'ERR_MODULE_NOT_AVAILABLE');
-    }
-    // Each factory is memoised (builtinOnce), so every require of a module gets the same instance.
-    return builtinModules[builtin]();
-  }
+  if (NODE_BUILTINS.has(builtin)) return requireBuiltin(builtin);
   if (packagesEnabled) {
     // Resolutions are remembered, so a require inside the handler costs a map lookup, not file-system calls.
     const key = `${fromDirectory || ''}\0${name}`;
@@ -150,6 +113,18 @@ function requireFrom(specifier, fromDirectory) {
   throw moduleError(bare
     ? `Cannot find module '${name}'${from}: an npm package must be listed in the function's dependencies to be installed`
     : `Cannot find module '${name}'${from}`, 'MODULE_NOT_FOUND');
+}
+
+// require.resolve: a built-in's own name, else the file a package require would load.
+function resolveFrom(request, fromDirectory) {
+  const name = _String(request);
+  const builtin = name.startsWith('node:') ? name.slice(5) : name;
+  if (NODE_BUILTINS.has(builtin)) return name;
+  const resolved = packagesEnabled ? host.pkgResolve(fromDirectory || '', name) : null;
+  if (resolved === null || resolved === undefined) {
+    throw moduleError(`Cannot find module '${name}'${fromDirectory ? ` from '${fromDirectory}'` : ''}`, 'MODULE_NOT_FOUND');
+  }
+  return _String(resolved);
 }
 
 // npm packages, loaded as Node loads CommonJS: one module object per resolved file, cached before it runs,
@@ -173,14 +148,7 @@ function loadPackageModule(filename) {
   const dirname = filename.slice(0, filename.lastIndexOf('/')) || '/';
   const module = { id: filename, filename, path: dirname, exports: {}, loaded: false, children: [], paths: [] };
   const require = (request) => requireFrom(request, dirname);
-  require.resolve = (request) => {
-    const name = _String(request);
-    const builtin = name.startsWith('node:') ? name.slice(5) : name;
-    if (NODE_BUILTINS.has(builtin)) return name;
-    const resolved = host.pkgResolve(dirname, name);
-    if (resolved === null || resolved === undefined) throw moduleError(`Cannot find module '${name}' from '${dirname}'`, 'MODULE_NOT_FOUND');
-    return _String(resolved);
-  };
+  require.resolve = (request) => resolveFrom(request, dirname);
   require.cache = packageRequireCache;
   module.require = require;
   packageModules.set(filename, module);
@@ -207,11 +175,34 @@ function loadPackageModule(filename) {
   return module.exports;
 }
 
-// Every name Node treats as a built-in module, so that a missing one is told apart from an npm package.
-const NODE_BUILTINS = new Set(['assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console', 'constants', 'crypto',
-  'dgram', 'diagnostics_channel', 'dns', 'domain', 'events', 'fs', 'http', 'http2', 'https', 'inspector', 'module', 'net', 'os',
-  'path', 'perf_hooks', 'process', 'punycode', 'querystring', 'readline', 'repl', 'stream', 'string_decoder', 'sys', 'timers',
-  'tls', 'trace_events', 'tty', 'url', 'util', 'v8', 'vm', 'wasi', 'worker_threads', 'zlib']);
+// Every name Node 20 treats as a built-in module (require('module').builtinModules), so that a missing one is told
+// apart from an npm package.
+const NODE_BUILTINS = new Set(['assert', 'assert/strict', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console',
+  'constants', 'crypto', 'dgram', 'diagnostics_channel', 'dns', 'dns/promises', 'domain', 'events', 'fs', 'fs/promises', 'http',
+  'http2', 'https', 'inspector', 'inspector/promises', 'module', 'net', 'os', 'path', 'path/posix', 'path/win32', 'perf_hooks',
+  'process', 'punycode', 'querystring', 'readline', 'readline/promises', 'repl', 'stream', 'stream/consumers',
+  'stream/promises', 'stream/web', 'string_decoder', 'sys', 'timers', 'timers/promises', 'tls', 'trace_events', 'tty', 'url',
+  'util', 'util/types', 'v8', 'vm', 'wasi', 'worker_threads', 'zlib']);
+
+// A built-in is implemented (builtins/registry.js) or not; an implemented one is allowed when its module is on the
+// allow list ('stream' allows 'stream/promises'). One Granary does not implement says so whatever the list says, and
+// names the way to have all of Node: process isolation, where the function runs in real Node.
+function requireBuiltin(builtin) {
+  // fs loads whatever the allow list says: without single-function mode's directory every call fails (builtins/fs.js).
+  if (builtin === 'fs') return builtinFs();
+  if (builtin === 'fs/promises') return builtinFs().promises;
+  if (!Object.prototype.hasOwnProperty.call(builtinModules, builtin)) {
+    throw moduleError(`The Node built-in module '${builtin}' is not implemented in Granary's isolate runtime. ` +
+      `Deploy the function with "isolation": "process" to run it in Node.js itself, where every built-in module is available.`,
+    'ERR_MODULE_NOT_IMPLEMENTED');
+  }
+  const top = builtin.split('/')[0];
+  if (!allowedBuiltins.has(top)) {
+    throw moduleError(`The Node built-in module '${builtin}' is not allowed (Granary:JavaScript:AllowedBuiltinModules, NODE_BUILTIN_MODULES)`, 'ERR_MODULE_NOT_ALLOWED');
+  }
+  // Each factory is memoised (builtinOnce), so every require of a module gets the same instance.
+  return builtinModules[builtin]();
+}
 
 function resolveHandler(exported, handlerName) {
   if (exported && (typeof exported === 'object' || typeof exported === 'function') && typeof exported[handlerName] === 'function') return exported[handlerName];
@@ -224,13 +215,13 @@ function resolveHandler(exported, handlerName) {
 // Returns {signature} (the one in force, which code registration may change) on success, else {kind, message, stack}.
 function load(wrapper, metaJson) {
   const meta = _JSON.parse(metaJson);
-  processEnv = _Object.assign(_Object.create(null), meta.env);
+  const filename = `/function/${meta.name}.js`;
+  configureProcess(meta, filename);
   // Kyma's platform sets PUBLISHER_PROXY_ADDRESS; here it is Granary's configuration, whatever the function's env says.
   if (meta.publisherProxyAddress) processEnv.PUBLISHER_PROXY_ADDRESS = meta.publisherProxyAddress;
   fsEnabled = !!meta.fileSystem;
   packagesEnabled = !!meta.packages;
   allowedBuiltins = new Set(meta.builtinModules || []);
-  const filename = `/function/${meta.name}.js`;
   const module = { id: '.', filename, path: '/function', exports: {}, loaded: false, children: [], paths: [], require: requireModule };
   try {
     wrapper.call(module.exports, module.exports, requireModule, module, filename, '/function');
@@ -282,6 +273,7 @@ function invoke(seq, requestJson) {
   } catch (e) {
     out = failure(e);
   }
+  if (entryDepth === 1) runTicks();
   if (out instanceof _Promise) {
     out.then((o) => host.complete(seq, finish(o)), (e) => host.complete(seq, finish(failure(e))));
     return null;
@@ -289,4 +281,11 @@ function invoke(seq, requestJson) {
   return finish(out);
 }
 
-return { load, invoke, fireTimer, completeOp, completeCacheOp, takeLogs: () => _JSON.stringify(takeLogs()) };
+return {
+  load: drainingTicks(load),
+  invoke: drainingTicks(invoke),
+  fireTimer: drainingTicks(fireTimer),
+  completeOp: drainingTicks(completeOp),
+  completeCacheOp: drainingTicks(completeCacheOp),
+  takeLogs: () => _JSON.stringify(takeLogs()),
+};

@@ -6,13 +6,26 @@
 const builtinModules = {
   buffer: () => builtinBuffer(),
   path: () => builtinPath(),
+  'path/posix': () => builtinPath().posix,
   querystring: () => builtinQuerystring(),
   url: () => builtinUrl(),
   util: () => builtinUtil(),
+  'util/types': () => builtinInternals().types,
   events: () => builtinEvents(),
   string_decoder: () => builtinStringDecoder(),
   assert: () => builtinAssert(),
+  'assert/strict': () => builtinAssert().strict,
   crypto: () => builtinCrypto(),
+  stream: () => builtinStream(),
+  'stream/promises': () => builtinStreamPromises(),
+  'stream/consumers': () => builtinStreamConsumers(),
+  timers: () => builtinTimers(),
+  os: () => builtinOs(),
+  process: () => processObject,
+  module: () => builtinModule(),
+  punycode: () => builtinPunycode(),
+  tty: () => builtinTty(),
+  'timers/promises': () => builtinTimersPromises(),
 };
 
 // Globals the modules call by name, taken before any user code runs so that replacing them changes nothing here.
