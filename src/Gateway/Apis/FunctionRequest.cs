@@ -28,6 +28,8 @@ internal sealed class FunctionRequest
     public List<string>? Secrets { get; set; }
 
     public SecurityHeadersRequest? SecurityHeaders { get; set; }
+
+    public string? Module { get; set; }
 }
 
 /// <summary>The <c>securityHeaders</c> object of a function body; an absent field keeps its default.</summary>

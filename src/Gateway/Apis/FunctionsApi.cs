@@ -188,6 +188,7 @@ internal static class FunctionsApi
             Access = request.Access ?? defaults.Access,
             Secrets = request.Secrets is null ? defaults.Secrets : [.. request.Secrets],
             SecurityHeaders = request.SecurityHeaders?.ToSpec() ?? defaults.SecurityHeaders,
+            Module = request.Module,
         };
     }
 }

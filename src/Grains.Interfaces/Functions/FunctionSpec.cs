@@ -50,4 +50,10 @@ public sealed record FunctionSpec
 
     /// <summary>Gets the security headers Granary adds to the function's responses (all on by default).</summary>
     [Id(12)] public SecurityHeaders SecurityHeaders { get; init; } = SecurityHeaders.Default;
+
+    /// <summary>
+    /// Gets the module system of a JavaScript function's code (see <see cref="FunctionModules"/>): <c>commonjs</c> or
+    /// <c>esm</c>; null to detect it from the code (<see cref="FunctionModules.Resolve"/>).
+    /// </summary>
+    [Id(13)] public string? Module { get; init; }
 }

@@ -48,6 +48,15 @@ public static partial class FunctionSpecValidator
             errors.Add("dependencies: npm packages are for nodejs functions; a python function can import the standard library and the Python packages installed on the silo's machine.");
         }
 
+        if (spec.Module is not null && !FunctionModules.All.Contains(spec.Module))
+        {
+            errors.Add($"module: '{FunctionNames.Printable(spec.Module)}' is not a module system; use one of: {string.Join(", ", FunctionModules.All)} (or leave it out to detect it from the code).");
+        }
+        else if (spec.Module is not null && spec.Runtime == FunctionRuntimes.Python)
+        {
+            errors.Add("module: applies to nodejs functions; a python function is a Python module.");
+        }
+
         foreach (var name in (spec.Env ?? []).Keys)
         {
             if (!IsVariableName(name))
