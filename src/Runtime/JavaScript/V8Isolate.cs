@@ -515,7 +515,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             {
                 MaxArrayBufferAllocation = (ulong)_settings.MemoryLimitMb * 1024 * 1024,
             };
-            _engine = new V8ScriptEngine(constraints, V8ScriptEngineFlags.DisableGlobalMembers)
+            _engine = new V8ScriptEngine(constraints, V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.EnableDynamicModuleImports)
             {
                 AllowReflection = false,
                 MaxRuntimeHeapSize = checked((UIntPtr)((ulong)_settings.MemoryLimitMb * 1024 * 1024)),
