@@ -321,6 +321,13 @@ public sealed class IsolateHost
         return null;
     }
 
+    /// <summary>
+    /// Compiles a CommonJS file of the function's packages (<paramref name="body"/>, read by <see cref="ReadPackageFile"/>)
+    /// into its module function, in a document named by its path.
+    /// </summary>
+    [ScriptMember("pkgCompile", ScriptAccess.Full)]
+    public object PackageCompile(string path, string body) => _isolate.CompilePackageFile(path, body);
+
     /// <summary>Reads a file of the function's npm packages as text, or null when it is missing or outside the packages directory.</summary>
     [ScriptMember("pkgRead", ScriptAccess.Full)]
     public string? ReadPackageFile(string path)

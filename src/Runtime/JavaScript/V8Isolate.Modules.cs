@@ -37,6 +37,9 @@ public sealed partial class V8Isolate
     /// <summary>Gets the module of a CommonJS or JSON file of the function's packages (a <c>{source, exports}</c> object).</summary>
     internal ScriptObject PackageShim(string path) => (ScriptObject)_packageShim!.Invoke(false, path);
 
+    /// <summary>Compiles a CommonJS file of the function's packages as the function's own code is wrapped; returns the module function.</summary>
+    internal object CompilePackageFile(string path, string body) => _engine!.Evaluate(new DocumentInfo(path), ModulePrefix + body + "\n})");
+
     /// <summary>The function's ES module finished loading after a top-level await: <paramref name="json"/> is the outcome.</summary>
     internal void OnModuleLoaded(string json)
     {

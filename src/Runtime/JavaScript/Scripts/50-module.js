@@ -155,7 +155,6 @@ function requireFrom(specifier, fromDirectory) {
 // npm packages, loaded as Node loads CommonJS: one module object per resolved file, cached before it runs,
 // so cycles and repeated requires see the same exports. Each module's require resolves from its own
 // directory and still reaches the built-ins. Only the host reads files, and only under the packages root.
-const _Function = Function;
 const packageModules = new Map();
 const packageResolutions = new Map();
 const packageRequireCache = _Object.create(null);
@@ -196,8 +195,9 @@ function loadPackageModule(filename, imported) {
     } else {
       // A shebang line is not JavaScript; Node ignores it.
       const body = source.startsWith('#!') ? '//' + source : source;
-      // EngineInternal, ClearScript's helpers, is shadowed (undefined) in package code as in the function's own.
-      const compiled = new _Function('exports', 'require', 'module', '__filename', '__dirname', 'EngineInternal', `${body}\n//# sourceURL=${filename}`);
+      // Compiled by the host as a document named by its path, wrapped as the function's own code is (EngineInternal,
+      // ClearScript's helpers, shadowed): its stack traces name the file, and its import() resolves from its directory.
+      const compiled = host.pkgCompile(filename, body);
       compiled.call(module.exports, module.exports, require, module, filename, dirname);
     }
   } catch (e) {
