@@ -32,10 +32,24 @@ public sealed partial class V8Isolate
     }
 
     /// <summary>Gets the module of a Node built-in or a Granary module (a <c>{source, exports}</c> object), or null for any other specifier.</summary>
-    internal ScriptObject? BuiltinShim(string specifier) => _builtinShim!.Invoke(false, specifier) as ScriptObject;
+    internal ScriptObject? BuiltinShim(string specifier) => Shim(_builtinShim!, specifier) as ScriptObject;
 
     /// <summary>Gets the module of a CommonJS or JSON file of the function's packages (a <c>{source, exports}</c> object).</summary>
-    internal ScriptObject PackageShim(string path) => (ScriptObject)_packageShim!.Invoke(false, path);
+    internal ScriptObject PackageShim(string path) => (ScriptObject)Shim(_packageShim!, path);
+
+    // What the bootstrap threw (a built-in that is not allowed, a package that throws as it loads) reaches the importer as
+    // an error with the same message; V8 would otherwise see the host's wrapper, its message prefixed a second time.
+    private static object Shim(ScriptObject shim, string argument)
+    {
+        try
+        {
+            return shim.Invoke(false, argument);
+        }
+        catch (ScriptEngineException ex) when (ex.ScriptExceptionAsObject is ScriptObject error && error.GetProperty("message") is string message)
+        {
+            throw new InvalidOperationException(message, ex);
+        }
+    }
 
     /// <summary>Compiles a CommonJS file of the function's packages as the function's own code is wrapped; returns the module function.</summary>
     internal object CompilePackageFile(string path, string body) => _engine!.Evaluate(new DocumentInfo(path), ModulePrefix + body + "\n})");
