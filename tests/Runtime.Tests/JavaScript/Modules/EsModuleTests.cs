@@ -159,6 +159,18 @@ public sealed class EsModuleTests(IsolatePoolFixture fixture) : IClassFixture<Is
     }
 
     [Fact]
+    public async Task ATopLevelAwaitThatNeverEndsFailsTheLoadAtTheTimeout()
+    {
+        await using var function = Create(fixture.Pool, "await new Promise(() => {});\nexport default () => 1;\n", s => s with { TimeoutSeconds = 1 });
+
+        var error = await function.WarmUpAsync();
+
+        Assert.NotNull(error);
+        Assert.Equal(CodeErrorKinds.Load, error.Kind);
+        Assert.Equal("The module did not finish loading within the function's timeout of 1 s.", error.Message);
+    }
+
+    [Fact]
     public async Task AMissingHandlerSaysWhatTheModuleExports()
     {
         await using var function = Create(fixture.Pool, "export const helper = 1;\nexport function other() {}\n", s => s with { Signature = FunctionSignatures.Kyma });
