@@ -66,6 +66,19 @@ public sealed class EsModulesTests(GatewayFixture fixture) : IClassFixture<Gatew
     }
 
     [Fact]
+    public async Task TheModuleSettingIsRefusedForPython()
+    {
+        var response = await Server.Http.PutAsJsonAsync(
+            GranaryServer.FunctionPath(GatewayFixture.Workspace(), "py"),
+            new { runtime = "python", code = "def main(event, context):\n    return 1\n", module = "esm" },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("module: applies to nodejs functions; a python function is a Python module.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task AnEsModuleThatDoesNotCompileIsRefusedWithItsLine()
     {
         var ws = GatewayFixture.Workspace();
