@@ -100,6 +100,23 @@ public sealed class EsmPackagesTests(NpmPackagesTests.Fixture npm, IsolatePoolFi
     }
 
     [Fact]
+    public async Task APackagesCommonJsCodeImportsFromItsOwnDirectory()
+    {
+        var root = Path.Combine(npm.Root, "esm-lazy-" + Guid.NewGuid().ToString("N")[..8]);
+        var lazy = Directory.CreateDirectory(Path.Combine(root, "node_modules", "lazy")).FullName;
+        var nested = Directory.CreateDirectory(Path.Combine(lazy, "node_modules", "nested-esm")).FullName;
+        File.WriteAllText(Path.Combine(lazy, "package.json"), "{\"name\":\"lazy\",\"main\":\"index.js\"}");
+        File.WriteAllText(Path.Combine(lazy, "index.js"), "exports.load = async () => (await import('./part.mjs')).part + ' ' + (await import('nested-esm')).default;");
+        File.WriteAllText(Path.Combine(lazy, "part.mjs"), "export const part = 'own part';");
+        File.WriteAllText(Path.Combine(nested, "package.json"), "{\"name\":\"nested-esm\",\"type\":\"module\",\"exports\":\"./main.js\"}");
+        File.WriteAllText(Path.Combine(nested, "main.js"), "export default 'nested';");
+
+        var result = await RunWithPackagesAsync("const lazy = require('lazy');\nmodule.exports = () => lazy.load();", root);
+
+        Assert.Equal("own part nested", result.Text());
+    }
+
+    [Fact]
     public async Task AnImportCannotLeaveThePackagesDirectory()
     {
         var sandbox = Directory.CreateDirectory(Path.Combine(npm.Root, "esm-escape-" + Guid.NewGuid().ToString("N")[..8])).FullName;
