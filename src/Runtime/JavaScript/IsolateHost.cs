@@ -17,6 +17,7 @@ public sealed class IsolateHost
 {
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly V8Isolate _isolate;
+    private readonly Dictionary<string, bool> _moduleDirectories = new(StringComparer.Ordinal);
     private FetchOperations? _fetch;
 
     internal IsolateHost(V8Isolate isolate) => _isolate = isolate;
@@ -214,12 +215,18 @@ public sealed class IsolateHost
             return "commonjs";
         }
 
-        // The nearest package.json decides, as in Node; one without "type" means CommonJS.
-        using var manifest = NearestManifest(root, Path.GetDirectoryName(Path.GetFullPath(path)), out _);
-        return manifest is not null && manifest.RootElement.ValueKind is JsonValueKind.Object
-            && manifest.RootElement.TryGetProperty("type", out var type) && type.ValueKind is JsonValueKind.String && type.GetString() == "module"
-            ? "module"
-            : "commonjs";
+        // The nearest package.json decides, as in Node; one without "type" means CommonJS. Read once per directory: a
+        // package of hundreds of files asks as many times.
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "";
+        if (!_moduleDirectories.TryGetValue(directory, out var isModule))
+        {
+            using var manifest = NearestManifest(root, directory, out _);
+            isModule = manifest is not null && manifest.RootElement.ValueKind is JsonValueKind.Object
+                && manifest.RootElement.TryGetProperty("type", out var type) && type.ValueKind is JsonValueKind.String && type.GetString() == "module";
+            _moduleDirectories[directory] = isModule;
+        }
+
+        return isModule ? "module" : "commonjs";
     }
 
     private string? Resolve(string fromDirectory, string request, bool import)
