@@ -47,7 +47,8 @@ public sealed partial class V8Isolate
         }
         catch (ScriptEngineException ex) when (ex.ScriptExceptionAsObject is ScriptObject error && error.GetProperty("message") is string message)
         {
-            throw new InvalidOperationException(message, ex);
+            // Not wrapped: ClearScript words the importer's error after the innermost exception.
+            throw new InvalidOperationException(message);
         }
     }
 
