@@ -155,6 +155,7 @@ function requireFrom(specifier, fromDirectory) {
 // npm packages, loaded as Node loads CommonJS: one module object per resolved file, cached before it runs,
 // so cycles and repeated requires see the same exports. Each module's require resolves from its own
 // directory and still reaches the built-ins. Only the host reads files, and only under the packages root.
+const _Function = Function;
 const packageModules = new Map();
 const packageResolutions = new Map();
 const packageRequireCache = _Object.create(null);
