@@ -116,6 +116,6 @@ public sealed partial class V8Isolate
         return new CodeError(loaded.Kind, ErrorText(loaded), line, column);
     }
 
-    // The function's meta as the module loader and the adapters read it (the bootstrap's configure).
+    // A function written as an ES module (declared, or detected from its code when it was deployed).
     private static bool IsModule(FunctionMeta meta) => meta.Module == FunctionModules.Esm;
 }
