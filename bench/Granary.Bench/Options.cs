@@ -4,7 +4,7 @@ namespace Granary.Bench;
 
 /// <summary>
 /// The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>,
-/// and <c>--only single|cluster|tenancy|noisy</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
+/// and <c>--only single|cluster|tenancy|noisy|compat</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
 /// <c>--set Key=Value</c> (repeatable) adds a setting, in environment form, to the tenancy section's gateways.
 /// </summary>
 internal sealed record Options
@@ -35,6 +35,9 @@ internal sealed record Options
 
     public bool RunTenancy => Only is null or "tenancy" or "noisy";
 
+    /// <summary>Gets whether the Node compatibility section runs (<see cref="CompatBench"/>).</summary>
+    public bool RunCompat => Only is null or "compat";
+
     /// <summary>Gets whether only the tenancy section's noisy neighbour runs (no wrk throughput rounds).</summary>
     public bool NoisyOnly => Only == "noisy";
 
@@ -53,9 +56,9 @@ internal sealed record Options
 
             if (name == "--only")
             {
-                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy"))
+                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat"))
                 {
-                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy' or 'noisy'.");
+                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy' or 'compat'.");
                     PrintUsage();
                     return null;
                 }
@@ -112,6 +115,6 @@ internal sealed record Options
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
         "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
-        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone>] " +
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node>] " +
         "[--set <Key=Value: a setting for the tenancy gateways, repeatable>]");
 }

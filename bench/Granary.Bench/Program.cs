@@ -74,6 +74,20 @@ internal static class BenchProgram
             }
         }
 
+        if (options.RunCompat)
+        {
+            Console.WriteLine();
+            if (CompatBench.Unavailable() is { } reason)
+            {
+                Console.WriteLine($"Compatibility: skipped: {reason}");
+                report.Errors.Add("compat: skipped", reason);
+            }
+            else
+            {
+                await CompatBench.MeasureAsync(options, report.Errors);
+            }
+        }
+
         report.Print(options);
         var nothingMeasured = (options.Only == "cluster" && report.Cluster is null) || (options.Only is "tenancy" or "noisy" && report.Tenancy is null);
         return report.Errors.Total == 0 && !nothingMeasured ? 0 : 1;

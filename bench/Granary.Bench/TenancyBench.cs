@@ -270,7 +270,7 @@ internal static partial class TenancyBench
         return LatencyStats.From(samples);
     }
 
-    private static async Task<double> RunWrkAsync(Uri url, string? key, int connections, TimeSpan duration, ErrorLog errors, string label)
+    internal static async Task<double> RunWrkAsync(Uri url, string? key, int connections, TimeSpan duration, ErrorLog errors, string label)
     {
         var arguments = new List<string> { "-t2", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s" };
         if (key is not null)

@@ -112,6 +112,11 @@ internal static partial class CustomCodeApi
             body["dependencies"] = new JsonObject(snippets.Dependencies.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value)));
         }
 
+        if (!snippets.Requirements.IsDefaultOrEmpty)
+        {
+            body["requirements"] = new JsonArray([.. snippets.Requirements.Select(r => (JsonNode?)r)]);
+        }
+
         await WriteJsonAsync(context, 200, body.ToJsonString(SnippetJson.Options));
     }
 
@@ -221,7 +226,8 @@ internal static partial class CustomCodeApi
 
     private static string Module(bool python) => python ? WorkspaceSnippets.PythonFunctionName : WorkspaceSnippets.FunctionName;
 
-    // The body of a store request: exactly `functions` (an object) and, optionally, `dependencies` (name → range).
+    // The body of a store request: exactly `functions` (an object) and, optionally, `dependencies` (name → range) and
+    // `requirements` (the Python snippets' pip requirements: a list of lines, or the text of a requirements.txt).
     private static (WorkspaceSnippets? Snippets, string? Problem) Read(JsonNode? root)
     {
         if (root is not JsonObject body)
@@ -231,7 +237,7 @@ internal static partial class CustomCodeApi
 
         foreach (var (key, _) in body)
         {
-            if (key is not ("functions" or "dependencies"))
+            if (key is not ("functions" or "dependencies" or "requirements"))
             {
                 return (null, $"request/body/{key} must NOT have additional properties");
             }
@@ -261,7 +267,22 @@ internal static partial class CustomCodeApi
             }
         }
 
-        return (new WorkspaceSnippets(functions.ToJsonString(SnippetJson.Options), dependencies.ToImmutable()), null);
+        var requirements = ImmutableArray<string>.Empty;
+        switch (body["requirements"])
+        {
+            case null:
+                break;
+            case JsonValue text when text.TryGetValue<string>(out var lines):
+                requirements = [.. Granary.Runtime.Packages.PipPackages.Lines(lines)];
+                break;
+            case JsonArray list when list.All(l => l is JsonValue v && v.TryGetValue<string>(out _)):
+                requirements = [.. list.Select(l => l!.GetValue<string>())];
+                break;
+            default:
+                return (null, "request/body/requirements must be array of strings or string");
+        }
+
+        return (new WorkspaceSnippets(functions.ToJsonString(SnippetJson.Options), dependencies.ToImmutable(), requirements), null);
     }
 
     private static bool IsProblem(InvocationResponse response)

@@ -23,6 +23,9 @@ internal sealed class FunctionRequest
 
     public Dictionary<string, string>? Dependencies { get; set; }
 
+    /// <summary>pip requirements: a list of requirement lines, or the text of a <c>requirements.txt</c>.</summary>
+    public System.Text.Json.JsonElement? Requirements { get; set; }
+
     public string? Access { get; set; }
 
     public List<string>? Secrets { get; set; }

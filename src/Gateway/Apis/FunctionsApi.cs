@@ -44,7 +44,12 @@ internal static class FunctionsApi
             return Invalid($"Missing required field(s): {string.Join(", ", missing)}.");
         }
 
-        var spec = Spec(request);
+        if (Requirements(request.Requirements) is not { } requirements)
+        {
+            return Invalid("requirements: must be a list of requirement lines or the text of a requirements.txt.");
+        }
+
+        var spec = Spec(request) with { Requirements = requirements };
         var problems = FunctionSpecValidator.Validate(spec, limits.Value);
         if (problems.Count > 0)
         {
@@ -171,6 +176,16 @@ internal static class FunctionsApi
 
     private static ProblemHttpResult Invalid(string detail, IDictionary<string, object?>? extensions = null) =>
         ApiProblems.Create(400, "invalid-function", "Invalid function", detail, extensions);
+
+    // A JSON list of strings, or one string holding a requirements.txt (split into its lines); null when neither.
+    private static ImmutableArray<string>? Requirements(System.Text.Json.JsonElement? value) => value switch
+    {
+        null or { ValueKind: System.Text.Json.JsonValueKind.Null } => [],
+        { ValueKind: System.Text.Json.JsonValueKind.String } text => [.. Granary.Runtime.Packages.PipPackages.Lines(text.GetString()!)],
+        { ValueKind: System.Text.Json.JsonValueKind.Array } list when list.EnumerateArray().All(e => e.ValueKind == System.Text.Json.JsonValueKind.String) =>
+            [.. list.EnumerateArray().Select(e => e.GetString()!)],
+        _ => null,
+    };
 
     private static FunctionSpec Spec(FunctionRequest request)
     {

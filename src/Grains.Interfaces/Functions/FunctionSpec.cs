@@ -56,4 +56,10 @@ public sealed record FunctionSpec
     /// <c>esm</c>; null to detect it from the code (<see cref="FunctionModules.Resolve"/>).
     /// </summary>
     [Id(13)] public string? Module { get; init; }
+
+    /// <summary>
+    /// Gets the pip requirements a <c>python</c> function may import: requirement lines as in a <c>requirements.txt</c>
+    /// (an entry may hold several lines), installed at deployment.
+    /// </summary>
+    [Id(15)] public ImmutableArray<string> Requirements { get; init; } = [];
 }

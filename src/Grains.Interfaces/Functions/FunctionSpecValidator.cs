@@ -45,7 +45,12 @@ public static partial class FunctionSpecValidator
         CheckRange(errors, "maxConcurrency", spec.MaxConcurrency, 1, limits.MaxConcurrency);
         if (spec.Runtime == FunctionRuntimes.Python && spec.Dependencies is { Count: > 0 })
         {
-            errors.Add("dependencies: npm packages are for nodejs functions; a python function can import the standard library and the Python packages installed on the silo's machine.");
+            errors.Add("dependencies: npm packages are for nodejs functions; a python function lists its packages in requirements.");
+        }
+
+        if (spec.Runtime != FunctionRuntimes.Python && !spec.Requirements.IsDefaultOrEmpty)
+        {
+            errors.Add("requirements: pip requirements are for python functions; a nodejs function lists its npm packages in dependencies.");
         }
 
         if (spec.Module is not null && !FunctionModules.All.Contains(spec.Module))

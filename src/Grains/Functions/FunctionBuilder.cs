@@ -5,11 +5,11 @@ namespace Granary.Functions;
 
 /// <summary>
 /// A deployment's long work, done beside the definition grain rather than in its turns: installs the version's npm
-/// dependencies (minutes, for a large set or a slow registry) and compiles and loads its code in a scratch isolate or
+/// dependencies or pip requirements (minutes, for a large set or a slow registry) and compiles and loads its code in a scratch isolate or
 /// worker, with its secrets, as it will run. The definition grain awaits the outcome and records it; meanwhile reads
 /// of the function, and the reports of its activations, are answered.
 /// </summary>
-public sealed class FunctionBuilder(NpmPackages npm, FunctionExecutors executors, IGrainFactory grains)
+public sealed class FunctionBuilder(NpmPackages npm, PipPackages pip, FunctionExecutors executors, IGrainFactory grains)
 {
     /// <summary>Installs the version's packages and loads its code; returns why it was refused, or null when it may be stored.</summary>
     public Task<CodeError?> BuildAsync(FunctionDefinition candidate)
@@ -22,8 +22,11 @@ public sealed class FunctionBuilder(NpmPackages npm, FunctionExecutors executors
 
     private async Task<CodeError?> BuildOnPoolAsync(FunctionDefinition candidate)
     {
-        // Installed before the code is checked, so that a require of a package at the top of the module loads.
-        var packages = await npm.EnsureAsync(candidate.Spec.Dependencies);
+        // Installed before the code is checked, so that a require or import of a package at the top of the module loads.
+        var spec = candidate.Spec;
+        var packages = spec.Runtime == FunctionRuntimes.Python
+            ? await pip.EnsureAsync(spec.Requirements.IsDefault ? [] : spec.Requirements)
+            : await npm.EnsureAsync(spec.Dependencies);
         if (packages.Error is { } installError)
         {
             return new CodeError(CodeErrorKinds.Dependencies, installError);

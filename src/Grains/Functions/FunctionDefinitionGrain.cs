@@ -26,6 +26,7 @@ public sealed partial class FunctionDefinitionGrain(
     [PersistentState("invocations", GranaryStorage.Name)] IPersistentState<InvocationHistoryState> history,
     FunctionBuilder builder,
     IOptions<NpmOptions> npmOptions,
+    IOptions<PipOptions> pipOptions,
     IOptions<FunctionLimits> limits,
     TimeProvider time,
     IClusterMembershipService membership,
@@ -341,6 +342,11 @@ public sealed partial class FunctionDefinitionGrain(
             problems.Add($"dependencies: {dependencyProblem}");
         }
 
+        if (PipPackages.Validate(spec.Requirements.IsDefault ? [] : spec.Requirements, pipOptions.Value) is { } requirementProblem)
+        {
+            problems.Add($"requirements: {requirementProblem}");
+        }
+
         return problems.Count > 0 ? new CodeError("validation", string.Join(" ", problems)) : null;
     }
 
@@ -352,7 +358,11 @@ public sealed partial class FunctionDefinitionGrain(
         spec.Access,
         spec.Secrets.IsDefault ? [] : spec.Secrets,
         System.Text.Encoding.UTF8.GetByteCount(spec.Code),
-        NpmPackages.SetName(spec.Dependencies));
+        NpmPackages.SetName(spec.Dependencies) ?? PipSetName(spec));
+
+    // A tenant's distinct package sets count against one quota, whichever tool installs them.
+    private static string? PipSetName(FunctionSpec spec) =>
+        PipPackages.SetName(spec.Requirements.IsDefault ? [] : spec.Requirements) is { } name ? "pip-" + name : null;
 
     // A version that was recorded in the tenant but could not be stored: the tenant's record goes back to what is stored.
     private async Task RestoreTenantRecordAsync(FunctionDefinition? current)

@@ -15,7 +15,7 @@ public sealed class FunctionExecutors(IsolatePool isolates, PythonWorkerPool pyt
     {
         ArgumentNullException.ThrowIfNull(definition);
         return definition.Spec.Runtime == FunctionRuntimes.Python
-            ? PythonFunction.ValidateAsync(definition, python, limits.Value)
+            ? PythonFunction.ValidateAsync(definition, python, limits.Value, packagesRoot)
             : JavaScriptFunction.ValidateAsync(definition, isolates, limits.Value, packagesRoot);
     }
 

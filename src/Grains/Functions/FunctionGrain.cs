@@ -31,6 +31,7 @@ namespace Granary.Functions;
 public sealed partial class FunctionGrain(
     FunctionExecutors executors,
     NpmPackages npm,
+    PipPackages pip,
     LocalFunctions local,
     TenantAdmission admission,
     IOptions<FunctionLimits> limits,
@@ -325,7 +326,9 @@ public sealed partial class FunctionGrain(
 
     private async Task<(IFunctionExecutor? Function, CodeError? Error)> CreateAsync(FunctionDefinition definition)
     {
-        var packages = await npm.EnsureAsync(definition.Spec.Dependencies);
+        var packages = definition.Spec.Runtime == FunctionRuntimes.Python
+            ? await pip.EnsureAsync(definition.Spec.Requirements.IsDefault ? [] : definition.Spec.Requirements)
+            : await npm.EnsureAsync(definition.Spec.Dependencies);
         if (packages.Error is { } error)
         {
             return (null, new CodeError(CodeErrorKinds.Dependencies, error));

@@ -30,6 +30,7 @@ public sealed partial class WorkspaceGrain(
     IOptions<WorkspaceOptions> options,
     IOptions<FunctionLimits> limits,
     IOptions<NpmOptions> npm,
+    IOptions<PipOptions> pip,
     ILogger<WorkspaceGrain> logger)
     : Grain, IWorkspaceGrain
 {
@@ -126,16 +127,30 @@ public sealed partial class WorkspaceGrain(
             return Refuse(400, new SnippetError("RequestValidationError", $"request/body/dependencies: {dependencyProblem}"));
         }
 
+        var requirements = snippets.Requirements.IsDefault ? [] : snippets.Requirements;
+        if (PipPackages.Validate(requirements, pip.Value) is { } requirementProblem)
+        {
+            return Refuse(400, new SnippetError("RequestValidationError", $"request/body/requirements: {requirementProblem}"));
+        }
+
         // The JavaScript snippets are one module and the Python ones another (siblings call each other within a
         // language). When both change, the Python module is checked before either is stored, so that a refusal
         // leaves the workspace as it was.
         var javascript = Spec(FunctionRuntimes.NodeJs, module.Code, SnippetModule.Export, snippets.Dependencies);
-        var pythonSpec = python.Count > 0 ? Spec(FunctionRuntimes.Python, SnippetModule.CreatePython(python), "main", ImmutableSortedDictionary<string, string>.Empty) : null;
+        var pythonSpec = python.Count > 0
+            ? Spec(FunctionRuntimes.Python, SnippetModule.CreatePython(python), "main", ImmutableSortedDictionary<string, string>.Empty) with { Requirements = requirements }
+            : null;
 
         // The tenant's quotas (a new workspace, the code size, dependency sets) before anything is installed or compiled.
         var (tenantName, workspaceName) = Names();
         var codeBytes = Encoding.UTF8.GetByteCount(snippets.FunctionsJson);
-        var dependencySet = NpmPackages.SetName(snippets.Dependencies);
+        // The workspace's npm and pip packages count as one set against the tenant's quota.
+        var dependencySet = (NpmPackages.SetName(snippets.Dependencies), PipPackages.SetName(requirements)) switch
+        {
+            (null, null) => null,
+            (var npmSet, null) => npmSet,
+            (var npmSet, var pipSet) => npmSet + "+pip-" + pipSet,
+        };
         var tenant = GrainFactory.GetGrain<ITenantGrain>(tenantName);
         if (await tenant.RegisterSnippetsAsync(workspaceName, codeBytes, dependencySet, commit: false) is { } refusal)
         {
@@ -170,12 +185,13 @@ public sealed partial class WorkspaceGrain(
         }
 
         using var document = JsonDocument.Parse(snippets.FunctionsJson);
-        var stored = (state.State.Snippets, state.State.Dependencies, state.State.PythonSnippets, _pythonNames);
+        var stored = (state.State.Snippets, state.State.Dependencies, state.State.PythonSnippets, _pythonNames, state.State.Requirements);
         state.State.Snippets = document.RootElement.Clone();
         state.State.Dependencies = new SortedDictionary<string, string>(snippets.Dependencies, StringComparer.Ordinal);
+        state.State.Requirements = [.. requirements];
         state.State.PythonSnippets = pythonSpec is not null;
         _pythonNames = [.. python.Select(f => f.Key)];
-        await state.WriteOrUndoAsync(() => (state.State.Snippets, state.State.Dependencies, state.State.PythonSnippets, _pythonNames) = stored);
+        await state.WriteOrUndoAsync(() => (state.State.Snippets, state.State.Dependencies, state.State.PythonSnippets, _pythonNames, state.State.Requirements) = stored);
         LogSnippetsStored(_key, functions.Count, result.Definition!.Version);
         return SnippetDeployResult.Ok;
     }
@@ -185,7 +201,7 @@ public sealed partial class WorkspaceGrain(
 
     /// <inheritdoc />
     public Task<WorkspaceSnippets?> GetSnippetsAsync() => Task.FromResult(state.State.Snippets is { } functions
-        ? new WorkspaceSnippets(functions.GetRawText(), state.State.Dependencies.ToImmutableSortedDictionary(StringComparer.Ordinal))
+        ? new WorkspaceSnippets(functions.GetRawText(), state.State.Dependencies.ToImmutableSortedDictionary(StringComparer.Ordinal), [.. state.State.Requirements])
         : null);
 
     /// <inheritdoc />
@@ -230,6 +246,7 @@ public sealed partial class WorkspaceGrain(
         state.State.PythonSnippets = false;
         _pythonNames = [];
         state.State.Dependencies.Clear();
+        state.State.Requirements.Clear();
         await state.WriteOrFailAsync();
         _cache.Clear();
         _cacheBytes = 0;

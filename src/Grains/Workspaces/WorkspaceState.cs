@@ -17,6 +17,9 @@ public sealed class WorkspaceState
     /// <summary>Gets or sets the npm dependencies of the snippets.</summary>
     public SortedDictionary<string, string> Dependencies { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Gets or sets the pip requirements of the Python snippets.</summary>
+    public List<string> Requirements { get; set; } = [];
+
     /// <summary>
     /// Gets or sets the snippets' cache as workspaces stored it before it had its own record (<see cref="WorkspaceCacheState"/>):
     /// read once, when such a workspace activates, to move it there; null afterwards, and then not written.

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -13,49 +10,23 @@ namespace Granary.Runtime.Packages;
 /// <summary>
 /// Installs functions' npm dependencies with the machine's <c>npm</c>, once per distinct dependency set: each set
 /// gets its own directory under <see cref="NpmOptions.Directory"/>, named by a hash of the set, which every
-/// function and workspace declaring the same set shares. A directory counts as installed only once npm has
-/// succeeded and the <c>.granary-installed</c> marker is written, so an interrupted install is redone.
+/// function and workspace declaring the same set shares (see <see cref="PackageInstaller"/> for how sets are
+/// installed, published and shared).
 /// </summary>
-public sealed partial class NpmPackages
+public sealed partial class NpmPackages : PackageInstaller
 {
-    /// <summary>The file that marks a directory whose install completed.</summary>
-    public const string MarkerFileName = ".granary-installed";
-
-    private const string CacheDirectoryName = ".cache";
     private const int MaxNameLength = 214;
     private const int MaxRangeLength = 256;
-    private const int MaxErrorLength = 2000;
-
-    private static readonly PackageInstall s_nothing = new(null, null);
 
     private readonly NpmOptions _options;
-    private readonly string _root;
-    private readonly ILogger<NpmPackages> _logger;
-
-    // Installed sets by hash: the hot path (every activation of a function with dependencies) does no I/O.
-    // Failures are never remembered, so a later deploy retries (the registry may have been down).
-    private readonly ConcurrentDictionary<string, string> _installed = new(StringComparer.Ordinal);
-
-    // One gate per set: concurrent activations of functions sharing a set wait for one npm run.
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
-    private long _installs;
 
     /// <summary>Creates the service.</summary>
     public NpmPackages(IOptions<NpmOptions> options, ILogger<NpmPackages> logger)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
-        _options = options.Value;
         // The silo sets Directory under its storage path; this default matches the storage's own default ("data").
-        _root = Path.GetFullPath(string.IsNullOrEmpty(_options.Directory) ? Path.Combine("data", "npm") : _options.Directory);
-        _logger = logger;
+        : base(string.IsNullOrEmpty(options?.Value.Directory) ? Path.Combine("data", "npm") : options.Value.Directory, "npm", logger)
+    {
+        _options = options!.Value;
     }
-
-    /// <summary>Gets the directory the installs go to.</summary>
-    public string Root => _root;
-
-    /// <summary>Gets how many times this service has started <c>npm install</c>.</summary>
-    public long Installs => Interlocked.Read(ref _installs);
 
     /// <summary>
     /// Checks a dependency set: package names by npm's rules, and version ranges that can only come from the
@@ -101,7 +72,7 @@ public sealed partial class NpmPackages
     {
         if (dependencies is null || dependencies.Count == 0)
         {
-            return s_nothing;
+            return Nothing;
         }
 
         if (Validate(dependencies, _options.MaxDependencies) is { } invalid)
@@ -110,99 +81,16 @@ public sealed partial class NpmPackages
         }
 
         var sorted = Sort(dependencies);
-        var hash = Hash(sorted);
-        if (Installed(hash) is { } installed)
-        {
-            return installed;
-        }
-
-        var gate = _gates.GetOrAdd(hash, static _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            // Whoever held the gate may have just installed the same set.
-            if (Installed(hash) is { } justInstalled)
-            {
-                return justInstalled;
-            }
-
-            var directory = Path.Combine(_root, hash);
-            string? error;
-            try
-            {
-                error = await InstallAsync(directory, sorted, cancellationToken);
-                if (error is null)
-                {
-                    await File.WriteAllTextAsync(Path.Combine(directory, MarkerFileName), DateTimeOffset.UtcNow.ToString("O"), CancellationToken.None);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // The data directory itself is the problem (read-only, full disk): say so rather than throw.
-                LogInstallDirectoryFailed(directory, ex);
-                error = $"npm install could not use its directory '{directory}': {ex.Message}";
-            }
-            catch
-            {
-                TryDelete(directory);
-                throw;
-            }
-
-            if (error is not null)
-            {
-                TryDelete(directory);
-                return new PackageInstall(null, error);
-            }
-
-            _installed[hash] = directory;
-            return new PackageInstall(directory, null);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    // The set's directory when it is installed: known to this process, or marked complete on disk by an earlier one.
-    private PackageInstall? Installed(string hash)
-    {
-        if (_installed.TryGetValue(hash, out var ready))
-        {
-            return new PackageInstall(ready, null);
-        }
-
-        var directory = Path.Combine(_root, hash);
-        if (!File.Exists(Path.Combine(directory, MarkerFileName)))
-        {
-            return null;
-        }
-
-        _installed[hash] = directory;
-        return new PackageInstall(directory, null);
+        return await EnsureSetAsync(Hash(sorted), (directory, cancel) => InstallAsync(directory, sorted, cancel), cancellationToken);
     }
 
     private async Task<string?> InstallAsync(string directory, Dependency[] dependencies, CancellationToken cancellationToken)
     {
-        // A directory without the marker is what an interrupted install (a crash, a killed silo) left behind.
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-
-        Directory.CreateDirectory(directory);
-        var cache = Path.Combine(_root, CacheDirectoryName);
+        var cache = Path.Combine(Root, CacheDirectoryName);
         Directory.CreateDirectory(cache);
         await File.WriteAllBytesAsync(Path.Combine(directory, "package.json"), PackageJson(dependencies), cancellationToken);
 
-        var start = new ProcessStartInfo(_options.Command)
-        {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(_options.Command) { WorkingDirectory = directory };
         foreach (var argument in (string[])["install", "--ignore-scripts", "--no-audit", "--no-fund", "--omit=dev", "--no-package-lock", "--loglevel=error"])
         {
             start.ArgumentList.Add(argument);
@@ -219,54 +107,8 @@ public sealed partial class NpmPackages
         start.Environment["HOME"] = cache;
         start.Environment["npm_config_cache"] = cache;
         start.Environment["npm_config_update_notifier"] = "false";
-
-        using var process = new Process { StartInfo = start };
-        LogInstalling(dependencies.Length, directory);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            LogNpmNotStarted(_options.Command, ex);
-            // ENOENT (2): no such file on PATH; EACCES (13) is reported with the system's own words.
-            return ex.NativeErrorCode == 2
-                ? $"npm was not found (Granary:Npm:Command = '{_options.Command}'); install it with: apt-get install -y npm"
-                : $"npm could not be started (Granary:Npm:Command = '{_options.Command}'): {ex.Message}";
-        }
-
-        Interlocked.Increment(ref _installs);
-        // npm must never wait for an answer on stdin.
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.InstallTimeoutSeconds));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-            await Task.WhenAll(stdout, stderr).WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            await DrainAsync(stdout, stderr);
-            cancellationToken.ThrowIfCancellationRequested();
-            LogInstallTimedOut(directory, _options.InstallTimeoutSeconds);
-            return $"npm install timed out after {_options.InstallTimeoutSeconds} s (Granary:Npm:InstallTimeoutSeconds).";
-        }
-
-        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        if (process.ExitCode == 0)
-        {
-            LogInstalled(dependencies.Length, directory, elapsedMs);
-            return null;
-        }
-
-        var message = "npm install failed: " + Summarize(await stderr, await stdout, process.ExitCode);
-        LogInstallFailed(directory, process.ExitCode, message);
-        return message;
+        var settings = new ToolSettings("Granary:Npm:Command", "apt-get install -y npm", _options.InstallTimeoutSeconds, "Granary:Npm:InstallTimeoutSeconds");
+        return await RunToolAsync(start, settings, dependencies.Length, directory, Summarize, cancellationToken);
     }
 
     // The lines of npm's output that explain the failure: errors only (not warnings), without blank "npm error 404"
@@ -287,13 +129,6 @@ public sealed partial class NpmPackages
         if (summary.Length == 0)
         {
             return $"npm exited with code {exitCode} and no message.";
-        }
-
-        if (summary.Length > MaxErrorLength)
-        {
-            var tail = summary[^MaxErrorLength..];
-            var lineStart = tail.IndexOf('\n', StringComparison.Ordinal);
-            summary = "…\n" + (lineStart >= 0 ? tail[(lineStart + 1)..] : tail);
         }
 
         return summary;
@@ -320,46 +155,6 @@ public sealed partial class NpmPackages
             && !body.Contains("A complete log of this run can be found in", StringComparison.Ordinal)
             && !body.Contains("Note that you can also install from a", StringComparison.Ordinal)
             && !body.Contains("tarball, folder, http url", StringComparison.Ordinal);
-    }
-
-    private void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
-        {
-            LogKillFailed(process.Id, ex);
-        }
-    }
-
-    // Once npm is killed its pipes close; the readers are awaited so that none outlives the process object.
-    private static async Task DrainAsync(Task stdout, Task stderr)
-    {
-        try
-        {
-            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception ex) when (ex is TimeoutException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Nothing more to read: the install has already failed.
-        }
-    }
-
-    private void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogCleanupFailed(directory, ex);
-        }
     }
 
     private static byte[] PackageJson(Dependency[] dependencies)
@@ -403,7 +198,7 @@ public sealed partial class NpmPackages
             text.Append(name).Append('@').Append(range).Append('\n');
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+        return Hash(text.ToString());
     }
 
     private static string? ValidateName(string? name)
@@ -497,30 +292,6 @@ public sealed partial class NpmPackages
 
     [GeneratedRegex(@"^\d{3}$", RegexOptions.CultureInvariant)]
     private static partial Regex StatusOnly();
-
-    [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "Installing {Count} npm packages into {Directory}")]
-    private partial void LogInstalling(int count, string directory);
-
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Installed {Count} npm packages into {Directory} in {ElapsedMs:F0} ms")]
-    private partial void LogInstalled(int count, string directory, double elapsedMs);
-
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "npm install into {Directory} exited with code {ExitCode}: {Error}")]
-    private partial void LogInstallFailed(string directory, int exitCode, string error);
-
-    [LoggerMessage(EventId = 3303, Level = LogLevel.Warning, Message = "npm install into {Directory} did not finish within {TimeoutSeconds} s and was killed")]
-    private partial void LogInstallTimedOut(string directory, int timeoutSeconds);
-
-    [LoggerMessage(EventId = 3304, Level = LogLevel.Error, Message = "npm could not be started (Granary:Npm:Command = '{Command}')")]
-    private partial void LogNpmNotStarted(string command, Exception exception);
-
-    [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "Could not delete the failed npm install in {Directory}")]
-    private partial void LogCleanupFailed(string directory, Exception exception);
-
-    [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "Could not kill npm (process {ProcessId})")]
-    private partial void LogKillFailed(int processId, Exception exception);
-
-    [LoggerMessage(EventId = 3307, Level = LogLevel.Error, Message = "Could not prepare the npm install directory {Directory}")]
-    private partial void LogInstallDirectoryFailed(string directory, Exception exception);
 
     private readonly record struct Dependency(string Name, string Range);
 }

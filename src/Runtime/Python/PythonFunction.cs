@@ -19,6 +19,7 @@ public sealed class PythonFunction : FunctionEngine<PythonWorker>
     private readonly PythonWorkerPool _pool;
     private readonly string _metaJson;
     private readonly ISnippetCache? _cache;
+    private readonly string? _packagesRoot;
 
     // Whether the function's last invocation was a long runner (its next starts in the idle cpu group; see LongRunWatch).
     private volatile bool _lastRunWasLong;
@@ -29,13 +30,13 @@ public sealed class PythonFunction : FunctionEngine<PythonWorker>
     /// <param name="limits">The silo's limits (queue length, body size).</param>
     /// <param name="logger">The logger.</param>
     /// <param name="cache">The workspace cache <c>cache.incr</c> calls go to (snippets), if any.</param>
-    /// <param name="packagesRoot">Ignored: npm packages are for JavaScript functions.</param>
+    /// <param name="packagesRoot">The directory of the function's pip requirements set (<see cref="Packages.PipPackages"/>), if it has one.</param>
     public PythonFunction(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, ILogger logger, ISnippetCache? cache = null, string? packagesRoot = null)
         : base(definition, limits, pool?.Options.EchoConsole == true, logger)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        _ = packagesRoot;
         _pool = pool;
+        _packagesRoot = packagesRoot;
         _metaJson = MetaJson(definition, limits, pool.Options);
         _cache = cache;
     }
@@ -47,15 +48,16 @@ public sealed class PythonFunction : FunctionEngine<PythonWorker>
     /// Loads the code in a scratch worker and discards it: the deploy-time check that the code compiles (a syntax
     /// error comes back with its line and column), loads within the timeout and memory limit, and has the handler.
     /// </summary>
-    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits)
+    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, string? packagesRoot = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(limits);
+        var packagesPath = pool.PackagesPath(packagesRoot);
         var worker = await pool.RentAsync();
         try
         {
-            return await worker.LoadAsync(definition.Spec.Code, MetaJson(definition, limits, pool.Options), definition.Spec.MemoryLimitMb, TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds), definition.Id.Tenant);
+            return await worker.LoadAsync(definition.Spec.Code, MetaJson(definition, limits, pool.Options), definition.Spec.MemoryLimitMb, TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds), definition.Id.Tenant, packagesPath);
         }
         finally
         {
@@ -72,7 +74,7 @@ public sealed class PythonFunction : FunctionEngine<PythonWorker>
 
     // The worker stops a load that runs past the timeout itself.
     private protected override Task<CodeError?> LoadCodeAsync(PythonWorker worker) =>
-        worker.LoadAsync(Definition.Spec.Code, _metaJson, Definition.Spec.MemoryLimitMb, CallTimeout, Definition.Id.Tenant);
+        worker.LoadAsync(Definition.Spec.Code, _metaJson, Definition.Spec.MemoryLimitMb, CallTimeout, Definition.Id.Tenant, _pool.PackagesPath(_packagesRoot));
 
     // Pooled: the worker answers over a pipe, so every call awaits; steady state allocates no state machine for it.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -103,7 +105,8 @@ public sealed class PythonFunction : FunctionEngine<PythonWorker>
 
     private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, PythonRuntimeOptions options)
     {
-        // The JavaScript meta, with nothing of Node: no built-in module list, no file system, no npm packages.
+        // The JavaScript meta, with nothing of Node: no built-in module list, no file system, no npm packages (pip
+        // packages travel beside it, in the load frame).
         return JsonSerializer.Serialize(FunctionMeta.From(definition, limits, options.PublisherProxyAddress), ExecutionJsonContext.Default.FunctionMeta);
     }
 }

@@ -22,6 +22,9 @@ internal sealed partial class PythonSandbox : IDisposable
     /// <summary>Where the worker scripts are mounted inside the sandbox.</summary>
     public const string ScriptsMount = "/granary";
 
+    /// <summary>Where the silo's pip installs (<see cref="Packages.PackageInstaller.Root"/> of <see cref="Packages.PipPackages"/>) are mounted, read-only, inside the sandbox.</summary>
+    public const string PackagesMount = "/packages";
+
     /// <summary>The function's own directory inside the sandbox (its working directory).</summary>
     public const string FunctionDirectory = "/function";
 
@@ -76,7 +79,7 @@ internal sealed partial class PythonSandbox : IDisposable
     /// workers go into. Throws <see cref="InvalidOperationException"/> naming <c>Granary:Python:Isolation</c> when it
     /// cannot isolate.
     /// </summary>
-    public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, EgressPolicy egress, ILogger logger)
+    public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, string? packagesRoot, EgressPolicy egress, ILogger logger)
     {
         var fix = $"Install bubblewrap (apt-get install -y bubblewrap) and either run the silo as root, or let unprivileged users create user namespaces "
             + "(sysctl kernel.unprivileged_userns_clone=1 where that setting exists, user.max_user_namespaces above 0; on Ubuntu 24.04+ also kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap; "
@@ -94,7 +97,7 @@ internal sealed partial class PythonSandbox : IDisposable
 
         // Not root: the sandbox is built in an unprivileged user namespace (or not at all, which the trial tells).
         var rootless = !Environment.IsPrivilegedProcess || options.RootlessEvenAsRoot;
-        var arguments = BaseArguments(options, scriptsDirectory, rootless);
+        var arguments = BaseArguments(options, scriptsDirectory, packagesRoot, rootless);
 
         // One real sandbox, run once: a kernel without user-visible namespaces, or a container without the
         // privileges to make them, fails here rather than on the first function.
@@ -202,7 +205,7 @@ internal sealed partial class PythonSandbox : IDisposable
     /// <inheritdoc />
     public void Dispose() => _cgroups?.Dispose();
 
-    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory, bool rootless)
+    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory, string? packagesRoot, bool rootless)
     {
         var arguments = new List<string>();
         if (rootless)
@@ -262,6 +265,13 @@ internal sealed partial class PythonSandbox : IDisposable
             "--chdir", FunctionDirectory,
             "--setenv", "HOME", FunctionDirectory,
         ]);
+
+        // Every pip set, read-only, as function code is: a worker is handed the path of its own function's set only, and
+        // the directory above the sets cannot be listed by tenants' uids (PythonWorkerPool makes it 0711).
+        if (packagesRoot is not null)
+        {
+            arguments.AddRange(["--ro-bind", packagesRoot, PackagesMount]);
+        }
 
         // Root: the blank worker starts as root in the sandbox with only what it needs to take its tenant's uid when
         // a function loads (chown its directory, setgid, setuid); after that it has no capability at all. Rootless:

@@ -254,7 +254,8 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     /// <param name="memoryLimitMb">The function's memory limit (for messages; the worker reads it from the meta).</param>
     /// <param name="timeout">How long loading may take.</param>
     /// <param name="tenant">The function's tenant: its egress policy and, sandboxed, its uid.</param>
-    public async Task<CodeError?> LoadAsync(string code, string metaJson, int memoryLimitMb, TimeSpan timeout, string tenant)
+    /// <param name="packagesPath">The function's pip packages as the worker sees them (put first on its <c>sys.path</c>), if it has any.</param>
+    public async Task<CodeError?> LoadAsync(string code, string metaJson, int memoryLimitMb, TimeSpan timeout, string tenant, string? packagesPath = null)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(metaJson);
@@ -293,6 +294,10 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             writer.WritePropertyName("meta");
             writer.WriteRawValue(metaJson, skipInputValidation: true);
             writer.WriteNumber("overheadMb", _memoryOverheadMb);
+            if (packagesPath is not null)
+            {
+                writer.WriteString("packages", packagesPath);
+            }
             if (SandboxUid is { } uid)
             {
                 writer.WriteNumber("uid", uid);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Granary.Runtime.Egress;
+using Granary.Runtime.Packages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly PythonSandbox? _sandbox;
     private readonly Exception? _unavailable;
+    private readonly string? _packagesRoot;
     private int _filling;
     private Exception? _refillError;
     private Task? _disposal;
@@ -38,10 +40,12 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     /// <param name="options">The runtime options.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="egress">The silo's egress policy, which sandboxed workers' proxies apply (the default policy when null).</param>
-    public PythonWorkerPool(IOptions<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger, EgressPolicy? egress = null)
+    /// <param name="pip">The silo's pip installs, mounted read-only in every sandbox (functions with requirements cannot load without it).</param>
+    public PythonWorkerPool(IOptions<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger, EgressPolicy? egress = null, PipPackages? pip = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _packagesRoot = pip?.Root;
         _logger = logger;
         _forget = worker => _live.TryRemove(worker, out _);
         _scriptsDirectory = Directory.CreateTempSubdirectory("granary-python-").FullName;
@@ -58,7 +62,8 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
                 }
 
                 Compile(_options.Interpreter, _scriptsDirectory);
-                _sandbox = PythonSandbox.Create(_options, _scriptsDirectory, egress ?? EgressPolicy.Default, logger);
+                PreparePackagesRoot(_packagesRoot);
+                _sandbox = PythonSandbox.Create(_options, _scriptsDirectory, _packagesRoot, egress ?? EgressPolicy.Default, logger);
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
@@ -82,6 +87,31 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 
     /// <summary>Gets how many worker processes the pool has started that are still alive (ready or rented).</summary>
     public int LiveCount => _live.Count;
+
+    /// <summary>
+    /// Gets the path a worker sees a pip set's packages at (its <see cref="PipPackages.SitePackages"/>), from the set's
+    /// directory on the host; null for none. Fails when the set is not under the pip directory the pool mounts.
+    /// </summary>
+    public string? PackagesPath(string? setDirectory)
+    {
+        if (setDirectory is null)
+        {
+            return null;
+        }
+
+        if (_sandbox is null)
+        {
+            return Path.Combine(setDirectory, PipPackages.SitePackages);
+        }
+
+        var relative = _packagesRoot is null ? null : Path.GetRelativePath(_packagesRoot, setDirectory);
+        if (relative is null || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            throw new InvalidOperationException($"The pip set '{setDirectory}' is not under the directory the Python sandbox mounts ({_packagesRoot ?? "none"}).");
+        }
+
+        return PythonSandbox.PackagesMount + "/" + relative.Replace('\\', '/') + "/" + PipPackages.SitePackages;
+    }
 
     /// <summary>Takes a blank worker, starting one now if none is ready.</summary>
     public async Task<PythonWorker> RentAsync(CancellationToken cancellationToken = default)
@@ -239,6 +269,21 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
             // The directory is private (0700), so the files need no mode of their own.
             using var file = File.Create(path);
             resource.CopyTo(file);
+        }
+    }
+
+    // The sets' parent exists before bubblewrap mounts it; tenants' uids may enter it but not list it.
+    private static void PreparePackagesRoot(string? root)
+    {
+        if (root is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(root);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(root, (UnixFileMode)0x1C9);
         }
     }
 

@@ -109,6 +109,9 @@ public static class GranarySiloBuilderExtensions
         // Packages go beside the grain state unless configured elsewhere.
         services.PostConfigure<NpmOptions>(npm => npm.Directory ??= Path.Combine(storage.Path, "npm"));
         services.AddSingleton<NpmPackages>();
+        services.AddValidatedOptions<PipOptions>(configuration, PipOptions.SectionName);
+        services.PostConfigure<PipOptions>(pip => pip.Directory ??= Path.Combine(storage.Path, "pip"));
+        services.AddSingleton<PipPackages>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<EgressOptions>(configuration, EgressOptions.SectionName);
         services.AddSingleton<EgressPolicy>();

@@ -113,6 +113,27 @@ public sealed class QuotaTests(QuotaTests.Fixture fixture) : IClassFixture<Quota
     }
 
     [Fact]
+    public async Task PipRequirementsCountAsDependencySetsAndPipNeverRuns()
+    {
+        var tenant = AccessFixture.Tenant();
+        await Server.CreateTenantAsync(tenant);
+
+        // No index serves the package: had pip run, the answer would be 422 (dependencies could not be installed).
+        var function = await Server.DeployAsAsync(GranaryServer.AdminKey, tenant, "w", "py", "def main(event, context):\n    return 1\n", new { runtime = "python", requirements = new List<string> { "granary-no-such-package-3f9c==1.0" } });
+        var snippets = await Server.SendAsync(
+            GranaryServer.AdminKey,
+            HttpMethod.Post,
+            "/v2/functions/pydeps",
+            "{\"functions\":{\"f\":{\"code\":\"return 1\",\"language\":\"python\"}},\"requirements\":[\"granary-no-such-package-3f9c==1.0\"]}",
+            [KeyValuePair.Create("X-Granary-Tenant", tenant)]);
+
+        var problem = await AccessCalls.ProblemAsync(function, 403, "quota-exceeded");
+        Assert.Equal("maxDependencySets", problem.GetProperty("quota").GetString());
+        var error = await AccessCalls.JsonAsync(snippets, 403);
+        Assert.Equal("QuotaExceededError", error.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task AnInvocationBeyondMaxConcurrentInvocationsIs429WithRetryAfterAndOtherTenantsAreUnaffected()
     {
         var tenant = AccessFixture.Tenant();

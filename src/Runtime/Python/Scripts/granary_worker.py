@@ -10,7 +10,7 @@ leave on a private duplicate of the original stdout. File descriptors 1 and 2 ar
 files, so output written below Python (C extensions, os.write(1, ...)) can never corrupt the protocol.
 
   worker -> host  {"op":"ready","pid":1234,"python":"3.11.2"}
-  host -> worker  {"op":"load","code":"...","meta":{...}}
+  host -> worker  {"op":"load","code":"...","meta":{...},"packages":"/packages/<set>/site-packages"?}
   worker -> host  {"op":"loaded","signature":"handler"} | {"op":"loaded","error":{"kind","message","line","column","stack"}}
   host -> worker  {"op":"invoke","seq":7,"request":{...}}
   worker -> host  {"op":"result","seq":7,"result":{...},"fault":"memory-limit"?}
@@ -118,6 +118,7 @@ import logging  # noqa: E402
 import mmap  # noqa: E402
 import resource  # noqa: E402
 import signal  # noqa: E402
+import site  # noqa: E402
 import struct  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -409,6 +410,13 @@ def _load(message):
             source.write(code)
     except OSError:
         pass
+    packages = message.get("packages")
+    if packages:
+        # The function's pip requirements (one set, read-only): first on sys.path, so that they win over the
+        # machine's own packages, with their .pth files. The worker serves this function only, so no other
+        # function ever sees them.
+        sys.path.insert(0, packages)
+        site.addsitedir(packages)
     try:
         before_load = getattr(adapters, "before_load", None)
         if before_load is not None:
