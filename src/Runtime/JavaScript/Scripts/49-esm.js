@@ -37,7 +37,7 @@ function builtinShim(specifier) {
 
 // A CommonJS (or JSON) file of a package, loaded once as require loads it, so that import and require share it.
 function packageShim(filename) {
-  return moduleShim(loadPackageModule(_String(filename), true));
+  return moduleShim(loadPackageModule(_String(filename)));
 }
 
 // The function's module, evaluated by the host: its namespace, or a promise of it while top-level await still waits.

@@ -159,11 +159,11 @@ const _Function = Function;
 const packageModules = new Map();
 const packageResolutions = new Map();
 const packageRequireCache = _Object.create(null);
-function loadPackageModule(filename, imported) {
+function loadPackageModule(filename) {
   const cached = packageModules.get(filename);
   if (cached) return cached.exports;
   const format = host.pkgFormat(filename);
-  if (format === 'module' && !imported) {
+  if (format === 'module') {
     throw moduleError(`require() of ES module ${filename} is not supported: load it with \`await import(...)\` (a CommonJS function may), or write the function as an ES module`, 'ERR_REQUIRE_ESM');
   }
   if (filename.endsWith('.node')) {
