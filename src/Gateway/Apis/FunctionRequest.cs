@@ -33,6 +33,8 @@ internal sealed class FunctionRequest
     public SecurityHeadersRequest? SecurityHeaders { get; set; }
 
     public string? Isolation { get; set; }
+
+    public string? Module { get; set; }
 }
 
 /// <summary>The <c>securityHeaders</c> object of a function body; an absent field keeps its default.</summary>

@@ -204,6 +204,7 @@ internal static class FunctionsApi
             Secrets = request.Secrets is null ? defaults.Secrets : [.. request.Secrets],
             SecurityHeaders = request.SecurityHeaders?.ToSpec() ?? defaults.SecurityHeaders,
             Isolation = request.Isolation ?? defaults.Isolation,
+            Module = request.Module,
         };
     }
 }

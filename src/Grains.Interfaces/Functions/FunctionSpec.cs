@@ -52,6 +52,12 @@ public sealed record FunctionSpec
     [Id(12)] public SecurityHeaders SecurityHeaders { get; init; } = SecurityHeaders.Default;
 
     /// <summary>
+    /// Gets the module system of a JavaScript function's code (see <see cref="FunctionModules"/>): <c>commonjs</c> or
+    /// <c>esm</c>; null to detect it from the code (<see cref="FunctionModules.Resolve"/>).
+    /// </summary>
+    [Id(13)] public string? Module { get; init; }
+
+    /// <summary>
     /// Gets how a <c>nodejs</c> function runs (see <see cref="FunctionIsolations"/>): <c>isolate</c> (a V8 isolate in the
     /// silo, the default) or <c>process</c> (Node.js worker processes, sandboxed as Python workers are).
     /// </summary>

@@ -62,6 +62,15 @@ public static partial class FunctionSpecValidator
             errors.Add("isolation: 'process' is for nodejs functions; python functions always run in worker processes.");
         }
 
+        if (spec.Module is not null && !FunctionModules.All.Contains(spec.Module))
+        {
+            errors.Add($"module: '{FunctionNames.Printable(spec.Module)}' is not a module system; use one of: {string.Join(", ", FunctionModules.All)} (or leave it out to detect it from the code).");
+        }
+        else if (spec.Module is not null && spec.Runtime == FunctionRuntimes.Python)
+        {
+            errors.Add("module: applies to nodejs functions; a python function is a Python module.");
+        }
+
         foreach (var name in (spec.Env ?? []).Keys)
         {
             if (!IsVariableName(name))

@@ -38,6 +38,9 @@ public sealed record FunctionMeta
     /// <summary>Gets the environment the function sees as <c>process.env</c>.</summary>
     public ImmutableDictionary<string, string> Env { get; init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>Gets the module system the JavaScript code runs as (<see cref="FunctionModules"/>): <c>commonjs</c> or <c>esm</c>.</summary>
+    public string Module { get; init; } = FunctionModules.CommonJs;
+
     /// <summary>Gets the Node built-in modules <c>require</c> may load (those Granary implements for V8).</summary>
     public ImmutableArray<string> BuiltinModules { get; init; } = [];
 

@@ -17,6 +17,7 @@ public sealed class IsolateHost
 {
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly V8Isolate _isolate;
+    private readonly Dictionary<string, bool> _moduleDirectories = new(StringComparer.Ordinal);
     private FetchOperations? _fetch;
 
     internal IsolateHost(V8Isolate isolate) => _isolate = isolate;
@@ -39,6 +40,10 @@ public sealed class IsolateHost
     /// <summary>Delivers an invocation result.</summary>
     [ScriptMember("complete", ScriptAccess.Full)]
     public void Complete(int seq, string json) => _isolate.OnComplete(seq, json);
+
+    /// <summary>Delivers the outcome of an ES module's load that waited at top level.</summary>
+    [ScriptMember("loaded", ScriptAccess.Full)]
+    public void Loaded(string json) => _isolate.OnModuleLoaded(json);
 
     /// <summary>Arms a timer on the event loop.</summary>
     [ScriptMember("setTimer", ScriptAccess.Full)]
@@ -177,11 +182,61 @@ public sealed class IsolateHost
     /// directory: bare names in the <c>node_modules</c> directories from <paramref name="fromDirectory"/> up
     /// to the root (never above it), relative and absolute paths as files (exact, <c>.js</c>, <c>.json</c>)
     /// or directories (<c>package.json</c> <c>main</c>, <c>index.js</c>, <c>index.json</c>), and a package's
-    /// <c>exports</c> (the <c>require</c>, <c>node</c> and <c>default</c> conditions).
+    /// <c>exports</c> (the <c>require</c>, <c>node</c> and <c>default</c> conditions) and private <c>imports</c> (<c>#name</c>).
     /// Returns the full path of the file, or null when nothing inside the root matches.
     /// </summary>
     [ScriptMember("pkgResolve", ScriptAccess.Full)]
-    public string? ResolvePackage(string fromDirectory, string request)
+    public string? ResolvePackage(string fromDirectory, string request) => Resolve(fromDirectory, request, import: false);
+
+    /// <summary>
+    /// Resolves an <c>import</c> as <see cref="ResolvePackage"/> resolves a <c>require</c>, but with the <c>import</c>
+    /// condition of <c>exports</c> maps in place of <c>require</c>.
+    /// </summary>
+    internal string? ResolveImport(string fromDirectory, string request) => Resolve(fromDirectory, request, import: true);
+
+    /// <summary>
+    /// Tells how a file of the function's npm packages loads, as Node decides it: <c>module</c> (an ES module: <c>.mjs</c>,
+    /// or <c>.js</c> under a <c>package.json</c> with <c>"type": "module"</c>), <c>json</c>, or <c>commonjs</c> (the rest).
+    /// </summary>
+    [ScriptMember("pkgFormat", ScriptAccess.Full)]
+    public string PackageFormat(string path)
+    {
+        var root = PackagesRoot;
+        if (root is null || string.IsNullOrEmpty(path))
+        {
+            return "commonjs";
+        }
+
+        if (path.EndsWith(".mjs", StringComparison.Ordinal))
+        {
+            return "module";
+        }
+
+        if (path.EndsWith(".json", StringComparison.Ordinal))
+        {
+            return "json";
+        }
+
+        if (!path.EndsWith(".js", StringComparison.Ordinal))
+        {
+            return "commonjs";
+        }
+
+        // The nearest package.json decides, as in Node; one without "type" means CommonJS. Read once per directory: a
+        // package of hundreds of files asks as many times.
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "";
+        if (!_moduleDirectories.TryGetValue(directory, out var isModule))
+        {
+            using var manifest = NearestManifest(root, directory, out _);
+            isModule = manifest is not null && manifest.RootElement.ValueKind is JsonValueKind.Object
+                && manifest.RootElement.TryGetProperty("type", out var type) && type.ValueKind is JsonValueKind.String && type.GetString() == "module";
+            _moduleDirectories[directory] = isModule;
+        }
+
+        return isModule ? "module" : "commonjs";
+    }
+
+    private string? Resolve(string fromDirectory, string request, bool import)
     {
         var root = PackagesRoot;
         if (root is null || string.IsNullOrEmpty(request) || request.Contains('\0', StringComparison.Ordinal) || request.Contains('\\', StringComparison.Ordinal))
@@ -206,6 +261,11 @@ public sealed class IsolateHost
             return from is null ? null : ResolveFileOrDirectory(root, Path.GetFullPath(Path.Combine(from, request)));
         }
 
+        if (request.StartsWith('#'))
+        {
+            return from is null ? null : ResolvePrivateImport(root, from, request, import);
+        }
+
         var slash = request.IndexOf('/', StringComparison.Ordinal);
         if (request.StartsWith('@'))
         {
@@ -224,7 +284,7 @@ public sealed class IsolateHost
             if (Path.GetFileName(directory) != "node_modules")
             {
                 var package = Path.Combine(directory, "node_modules", name);
-                if (Directory.Exists(package) && ResolveInPackage(root, package, subpath) is { } found)
+                if (Directory.Exists(package) && ResolveInPackage(root, package, subpath, import) is { } found)
                 {
                     return found;
                 }
@@ -238,6 +298,49 @@ public sealed class IsolateHost
 
         return null;
     }
+
+    // A package's private imports ("#internal"): the "imports" map of the nearest package.json above the importing file.
+    private static string? ResolvePrivateImport(string root, string from, string request, bool import)
+    {
+        using var manifest = NearestManifest(root, from, out var package);
+        if (manifest is null || manifest.RootElement.ValueKind is not JsonValueKind.Object
+            || !manifest.RootElement.TryGetProperty("imports", out var imports) || imports.ValueKind is not JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        return MatchSubpath(imports, request, import) is { } target
+            ? ResolveFileOrDirectory(root, Path.GetFullPath(Path.Combine(package!, target)))
+            : null;
+    }
+
+    // The package.json nearest above a directory, inside the root; its directory comes back in `package`.
+    private static JsonDocument? NearestManifest(string root, string? directory, out string? package)
+    {
+        for (; directory is not null && IsInside(root, directory); directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "package.json")))
+            {
+                package = directory;
+                return ReadManifest(root, directory);
+            }
+
+            if (directory.Length == root.Length)
+            {
+                break;
+            }
+        }
+
+        package = null;
+        return null;
+    }
+
+    /// <summary>
+    /// Compiles a CommonJS file of the function's packages (<paramref name="body"/>, read by <see cref="ReadPackageFile"/>)
+    /// into its module function, in a document named by its path.
+    /// </summary>
+    [ScriptMember("pkgCompile", ScriptAccess.Full)]
+    public object PackageCompile(string path, string body) => _isolate.CompilePackageFile(path, body);
 
     /// <summary>Reads a file of the function's npm packages as text, or null when it is missing or outside the packages directory.</summary>
     [ScriptMember("pkgRead", ScriptAccess.Full)]
@@ -274,12 +377,12 @@ public sealed class IsolateHost
     }
 
     // A package's own entry: its exports map when it has one that matches, else main or the subpath as a file or directory.
-    private static string? ResolveInPackage(string root, string package, string subpath)
+    private static string? ResolveInPackage(string root, string package, string subpath, bool import)
     {
         using var manifest = ReadManifest(root, package);
         if (manifest is not null && manifest.RootElement.ValueKind is JsonValueKind.Object
             && manifest.RootElement.TryGetProperty("exports", out var exports) && exports.ValueKind is not JsonValueKind.Null
-            && ResolveExports(exports, subpath.Length == 0 ? "." : "./" + subpath) is { } exported
+            && ResolveExports(exports, subpath.Length == 0 ? "." : "./" + subpath, import) is { } exported
             && ResolveFileOrDirectory(root, Path.GetFullPath(Path.Combine(package, exported))) is { } target)
         {
             return target;
@@ -359,22 +462,28 @@ public sealed class IsolateHost
     }
 
     // Node's exports map: a target for the whole package (string, array or conditions) or subpath keys ("./x",
-    // "./lib/*"); conditions are taken in the map's order, and only require, node and default apply to require().
-    private static string? ResolveExports(JsonElement exports, string subpath)
+    // "./lib/*"); conditions are taken in the map's order: require (or import), node and default apply.
+    private static string? ResolveExports(JsonElement exports, string subpath, bool import)
     {
         var isSubpathMap = exports.ValueKind is JsonValueKind.Object
             && exports.EnumerateObject().Any(p => p.Name.StartsWith('.'));
         if (!isSubpathMap)
         {
-            return subpath == "." ? ExportTarget(exports, null) : null;
+            return subpath == "." ? ExportTarget(exports, null, import) : null;
         }
 
-        if (exports.TryGetProperty(subpath, out var exact))
+        return MatchSubpath(exports, subpath, import);
+    }
+
+    // A key of an exports or imports map: exact, else a pattern with one '*'.
+    private static string? MatchSubpath(JsonElement map, string subpath, bool import)
+    {
+        if (map.TryGetProperty(subpath, out var exact))
         {
-            return ExportTarget(exact, null);
+            return ExportTarget(exact, null, import);
         }
 
-        foreach (var property in exports.EnumerateObject())
+        foreach (var property in map.EnumerateObject())
         {
             var star = property.Name.IndexOf('*', StringComparison.Ordinal);
             if (star < 0)
@@ -386,14 +495,14 @@ public sealed class IsolateHost
             var suffix = property.Name[(star + 1)..];
             if (subpath.Length >= prefix.Length + suffix.Length && subpath.StartsWith(prefix, StringComparison.Ordinal) && subpath.EndsWith(suffix, StringComparison.Ordinal))
             {
-                return ExportTarget(property.Value, subpath[prefix.Length..^suffix.Length]);
+                return ExportTarget(property.Value, subpath[prefix.Length..^suffix.Length], import);
             }
         }
 
         return null;
     }
 
-    private static string? ExportTarget(JsonElement target, string? star)
+    private static string? ExportTarget(JsonElement target, string? star, bool import)
     {
         switch (target.ValueKind)
         {
@@ -403,7 +512,7 @@ public sealed class IsolateHost
             case JsonValueKind.Array:
                 foreach (var item in target.EnumerateArray())
                 {
-                    if (ExportTarget(item, star) is { } found)
+                    if (ExportTarget(item, star, import) is { } found)
                     {
                         return found;
                     }
@@ -413,7 +522,8 @@ public sealed class IsolateHost
             case JsonValueKind.Object:
                 foreach (var condition in target.EnumerateObject())
                 {
-                    if (condition.Name is "require" or "node" or "default" && ExportTarget(condition.Value, star) is { } found)
+                    var applies = condition.Name is "node" or "default" || condition.Name == (import ? "import" : "require");
+                    if (applies && ExportTarget(condition.Value, star, import) is { } found)
                     {
                         return found;
                     }

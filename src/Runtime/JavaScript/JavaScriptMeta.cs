@@ -15,6 +15,7 @@ internal static class JavaScriptMeta
     public static FunctionMeta For(FunctionDefinition definition, FunctionLimits limits, JavaScriptRuntimeOptions options, string? packagesRoot = null, EgressPolicy? egress = null) =>
         FunctionMeta.From(definition, limits, options.PublisherProxyAddress) with
         {
+            Module = FunctionModules.Resolve(definition.Spec.Module, definition.Spec.Code),
             BuiltinModules = [.. options.BuiltinModuleList()],
             FileSystemRoot = string.IsNullOrEmpty(options.FileSystemRoot) ? null : Path.GetFullPath(options.FileSystemRoot),
             PackagesRoot = string.IsNullOrEmpty(packagesRoot) ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(packagesRoot)),

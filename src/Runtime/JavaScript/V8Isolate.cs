@@ -165,6 +165,15 @@ public sealed partial class V8Isolate : IFunctionInstance
 
             try
             {
+                if (IsModule(meta))
+                {
+                    _host.FileSystemRoot = meta.FileSystemRoot;
+                    _host.PackagesRoot = meta.PackagesRoot;
+                    _host.Function = meta;
+                    LoadModule(code, meta, result);
+                    return;
+                }
+
                 V8Script script;
                 try
                 {
@@ -509,7 +518,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             {
                 MaxArrayBufferAllocation = (ulong)_settings.MemoryLimitMb * 1024 * 1024,
             };
-            _engine = new V8ScriptEngine(constraints, V8ScriptEngineFlags.DisableGlobalMembers)
+            _engine = new V8ScriptEngine(constraints, V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.EnableDynamicModuleImports)
             {
                 AllowReflection = false,
                 MaxRuntimeHeapSize = checked((UIntPtr)((ulong)_settings.MemoryLimitMb * 1024 * 1024)),
@@ -529,6 +538,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
             _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
             _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
+            StartModules(internals, get);
         }
         catch (Exception ex)
         {
@@ -867,7 +877,7 @@ public sealed partial class V8Isolate : IFunctionInstance
         return new CodeError(CodeErrorKinds.Compile, message, position.Line, position.Column);
     }
 
-    internal static (int? Line, int? Column) FindPosition(string? details, string document)
+    internal static (int? Line, int? Column) FindPosition(string? details, string document, int prefixLength = -1)
     {
         if (details is null)
         {
@@ -884,7 +894,7 @@ public sealed partial class V8Isolate : IFunctionInstance
         var column = int.Parse(match.Groups[2].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
         if (line == 1)
         {
-            column = Math.Max(1, column - ModulePrefix.Length);
+            column = Math.Max(1, column - (prefixLength < 0 ? ModulePrefix.Length : prefixLength));
         }
 
         return (line, column);

@@ -41,6 +41,23 @@ public sealed class ServeConformanceTests
     }
 
     [Fact]
+    public async Task AnEsModuleServesWithItsFileSystemImport()
+    {
+        await using var serve = await ServeProcess.StartAsync(
+            """
+            import { writeFileSync } from 'node:fs';
+            const ready = await Promise.resolve('esm');
+            export function hello(req, res) { writeFileSync('function_output.json', JSON.stringify({ ready })); res.send(ready); }
+            """,
+            ["--target", "hello", "--signature-type", "http"]);
+
+        var response = await serve.Http.GetAsync("/");
+
+        Assert.Equal("esm", await response.Content.ReadAsStringAsync());
+        Assert.Equal("{\"ready\":\"esm\"}", await serve.ReadOutputAsync());
+    }
+
+    [Fact]
     public async Task TheCloudEventSuitePassesEveryCase() => await RunSuiteAsync("cloudevent", "writeCloudEvent", "cloudevent");
 
     [Fact]

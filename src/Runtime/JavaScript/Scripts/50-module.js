@@ -137,8 +137,9 @@ const packageRequireCache = _Object.create(null);
 function loadPackageModule(filename) {
   const cached = packageModules.get(filename);
   if (cached) return cached.exports;
-  if (filename.endsWith('.mjs')) {
-    throw moduleError(`require() of ES module ${filename} is not supported: Granary loads CommonJS packages only`, 'ERR_REQUIRE_ESM');
+  const format = host.pkgFormat(filename);
+  if (format === 'module') {
+    throw moduleError(`require() of ES module ${filename} is not supported: load it with \`await import(...)\` (a CommonJS function may), or write the function as an ES module`, 'ERR_REQUIRE_ESM');
   }
   if (filename.endsWith('.node')) {
     throw moduleError(`Cannot load native addon ${filename}: Granary runs pure JavaScript packages only`, 'ERR_DLOPEN_FAILED');
@@ -153,7 +154,7 @@ function loadPackageModule(filename) {
   module.require = require;
   packageModules.set(filename, module);
   try {
-    if (filename.endsWith('.json')) {
+    if (format === 'json') {
       try {
         module.exports = _JSON.parse(source.charCodeAt(0) === 0xFEFF ? source.slice(1) : source);
       } catch (e) {
@@ -163,8 +164,9 @@ function loadPackageModule(filename) {
     } else {
       // A shebang line is not JavaScript; Node ignores it.
       const body = source.startsWith('#!') ? '//' + source : source;
-      // EngineInternal, ClearScript's helpers, is shadowed (undefined) in package code as in the function's own.
-      const compiled = new _Function('exports', 'require', 'module', '__filename', '__dirname', 'EngineInternal', `${body}\n//# sourceURL=${filename}`);
+      // Compiled by the host as a document named by its path, wrapped as the function's own code is (EngineInternal,
+      // ClearScript's helpers, shadowed): its stack traces name the file, and its import() resolves from its directory.
+      const compiled = host.pkgCompile(filename, body);
       compiled.call(module.exports, module.exports, require, module, filename, dirname);
     }
   } catch (e) {
@@ -211,17 +213,25 @@ function resolveHandler(exported, handlerName) {
   return null;
 }
 
-// Runs the module (the host compiled `wrapper` from the user's code) and binds the adapter.
-// Returns {signature} (the one in force, which code registration may change) on success, else {kind, message, stack}.
-function load(wrapper, metaJson) {
-  const meta = _JSON.parse(metaJson);
-  const filename = `/function/${meta.name}.js`;
-  configureProcess(meta, filename);
+// Takes the function's settings before any of its code runs (an ES module's body runs while the host evaluates it).
+let configured = null;
+function configure(metaJson, filename) {
+  const meta = configured = _JSON.parse(metaJson);
+  configureProcess(meta, filename || `/function/${meta.name}.mjs`);
   // Kyma's platform sets PUBLISHER_PROXY_ADDRESS; here it is Granary's configuration, whatever the function's env says.
   if (meta.publisherProxyAddress) processEnv.PUBLISHER_PROXY_ADDRESS = meta.publisherProxyAddress;
   fsEnabled = !!meta.fileSystem;
   packagesEnabled = !!meta.packages;
   allowedBuiltins = new Set(meta.builtinModules || []);
+  return meta;
+}
+
+// Runs the module (the host compiled `wrapper` from the user's code) and binds the adapter.
+// Returns {signature} (the one in force, which code registration may change) on success, else {kind, message, stack}.
+function load(wrapper, metaJson) {
+  const meta = _JSON.parse(metaJson);
+  const filename = `/function/${meta.name}.js`;
+  configure(metaJson, filename);
   const module = { id: '.', filename, path: '/function', exports: {}, loaded: false, children: [], paths: [], require: requireModule };
   try {
     wrapper.call(module.exports, module.exports, requireModule, module, filename, '/function');
@@ -229,16 +239,25 @@ function load(wrapper, metaJson) {
     return _JSON.stringify(_Object.assign({ kind: 'load' }, errorInfo(e)));
   }
   module.loaded = true;
+  return bind(module.exports, meta, false);
+}
+
+// Finds the function in what the module exports (module.exports, or an ES module's namespace, which the contracts read
+// alike: a named export is a property, export default is `default`) and binds its signature's adapter.
+function bind(exported, meta, esm) {
   const declared = registered.get(meta.handler);
   if (declared) meta.signature = declared.signature;
   const adapter = adapters[meta.signature];
-  const fn = declared ? declared.fn : ((adapter && adapter.resolve) || resolveHandler)(module.exports, meta.handler);
+  const fn = declared ? declared.fn : ((adapter && adapter.resolve) || resolveHandler)(exported, meta.handler);
   if (!fn) {
-    const what = module.exports === null ? 'null' : typeof module.exports;
+    const what = exported === null ? 'null' : typeof exported;
     return _JSON.stringify({
       kind: 'handler',
-      message: `The module does not export a function '${meta.handler}': module.exports is ${what === 'object' ? `an object with keys [${_keys(module.exports).join(', ')}]` : what}. ` +
-        `Export it with module.exports = { ${meta.handler} } or module.exports = async (event, context) => { ... }.`,
+      message: esm
+        ? `The module does not export a function '${meta.handler}': its exports are [${_keys(exported).join(', ')}]. ` +
+          `Export it with export function ${meta.handler}(event, context) { ... } or export default async (event, context) => { ... }.`
+        : `The module does not export a function '${meta.handler}': module.exports is ${what === 'object' ? `an object with keys [${_keys(exported).join(', ')}]` : what}. ` +
+          `Export it with module.exports = { ${meta.handler} } or module.exports = async (event, context) => { ... }.`,
     });
   }
   if (!adapter) return _JSON.stringify({ kind: 'handler', message: `Unknown signature '${meta.signature}'.` });
@@ -288,4 +307,8 @@ return {
   completeOp: drainingTicks(completeOp),
   completeCacheOp: drainingTicks(completeCacheOp),
   takeLogs: () => _JSON.stringify(takeLogs()),
+  configure: (metaJson) => { configure(metaJson); },
+  loadModule: drainingTicks(loadModule),
+  builtinShim,
+  packageShim,
 };
