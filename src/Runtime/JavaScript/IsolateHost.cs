@@ -18,6 +18,7 @@ public sealed class IsolateHost
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly V8Isolate _isolate;
     private FetchOperations? _fetch;
+    private Io.ZlibOperations? _zlib;
 
     internal IsolateHost(V8Isolate isolate) => _isolate = isolate;
 
@@ -127,6 +128,27 @@ public sealed class IsolateHost
     /// <summary>Aborts a fetch (its AbortSignal fired, or its body was cancelled).</summary>
     [ScriptMember("fetchAbort", ScriptAccess.Full)]
     public void FetchAbort(int fetch) => _fetch?.Abort(fetch);
+
+    /// <summary>Opens a zlib codec (<see cref="Io.ZlibOperations.Open"/>); returns its handle.</summary>
+    [ScriptMember("zlibOpen", ScriptAccess.Full)]
+    public int ZlibOpen(string mode, int level, int strategy, int window, double maxOutput) =>
+        Zlib.Open(mode, level, strategy, window, maxOutput is > 0 ? maxOutput : (double)_isolate.Settings.MemoryLimitMb * 1024 * 1024);
+
+    /// <summary>Feeds a chunk to a zlib codec; returns the output bytes waiting, or -1 when it failed.</summary>
+    [ScriptMember("zlibWrite", ScriptAccess.Full)]
+    public double ZlibWrite(int handle, object? input, int flush) => Zlib.Write(handle, input, flush);
+
+    /// <summary>Copies a zlib codec's waiting output into a Uint8Array; returns the bytes copied.</summary>
+    [ScriptMember("zlibTake", ScriptAccess.Full)]
+    public int ZlibTake(int handle, object target) => Zlib.Take(handle, target);
+
+    /// <summary>Says why a zlib codec failed, as JSON.</summary>
+    [ScriptMember("zlibError", ScriptAccess.Full)]
+    public string ZlibError(int handle) => Zlib.Error(handle);
+
+    /// <summary>Frees a zlib codec.</summary>
+    [ScriptMember("zlibClose", ScriptAccess.Full)]
+    public void ZlibClose(int handle) => _zlib?.Close(handle);
 
     /// <summary>Writes (or appends to) a file under the file-system root; data is base64.</summary>
     [ScriptMember("fsWrite", ScriptAccess.Full)]
@@ -463,6 +485,8 @@ public sealed class IsolateHost
             _isolate.CompleteCacheOperation(id, false, $"cache.incr('{key}') failed: {ex.Message}");
         }
     }
+
+    private Io.ZlibOperations Zlib => _zlib ??= new Io.ZlibOperations();
 
     // Made on the isolate's first fetch, for the function it loaded.
     private FetchOperations Fetch => _fetch ??= new FetchOperations(_isolate, Function ?? throw new InvalidOperationException("No function is loaded."));

@@ -13,6 +13,7 @@ const builtinModules = {
   string_decoder: () => builtinStringDecoder(),
   assert: () => builtinAssert(),
   crypto: () => builtinCrypto(),
+  zlib: () => builtinZlib(),
 };
 
 // Globals the modules call by name, taken before any user code runs so that replacing them changes nothing here.
