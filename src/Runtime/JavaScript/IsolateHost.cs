@@ -19,6 +19,7 @@ public sealed class IsolateHost
     private readonly V8Isolate _isolate;
     private FetchOperations? _fetch;
     private Io.ZlibOperations? _zlib;
+    private Io.SocketOperations? _sockets;
 
     internal IsolateHost(V8Isolate isolate) => _isolate = isolate;
 
@@ -34,8 +35,12 @@ public sealed class IsolateHost
     /// <summary>Gets or sets the function the isolate has loaded (its tenant, egress policy, publisher); null before loading.</summary>
     internal FunctionMeta? Function { get; set; }
 
-    /// <summary>The running invocation ended: aborts its fetches (nothing to do for an invocation that made none).</summary>
-    internal void EndInvocation() => _fetch?.EndInvocation();
+    /// <summary>The running invocation ended: aborts its fetches and closes its sockets (nothing to do for an invocation that made none).</summary>
+    internal void EndInvocation()
+    {
+        _fetch?.EndInvocation();
+        _sockets?.EndInvocation();
+    }
 
     /// <summary>Delivers an invocation result.</summary>
     [ScriptMember("complete", ScriptAccess.Full)]
@@ -149,6 +154,43 @@ public sealed class IsolateHost
     /// <summary>Frees a zlib codec.</summary>
     [ScriptMember("zlibClose", ScriptAccess.Full)]
     public void ZlibClose(int handle) => _zlib?.Close(handle);
+
+    /// <summary>Starts a <c>dns.lookup</c>; the addresses come back through <c>completeOp</c>. Returns null, or why it cannot start.</summary>
+    [ScriptMember("dnsLookup", ScriptAccess.Full)]
+    public string? DnsLookup(int id, string hostname, int family) =>
+        Io.DnsOperations.Lookup(_isolate, Function ?? throw new InvalidOperationException("No function is loaded."), id, hostname, family);
+
+    /// <summary>Starts a socket connection (TLS when options are given); returns the invocation's number, or why it cannot start.</summary>
+    [ScriptMember("socketConnect", ScriptAccess.Full)]
+    public object SocketConnect(int id, string hostname, int port, string tlsJson) => Sockets.Connect(id, hostname, port, tlsJson);
+
+    /// <summary>Starts reading a socket's next chunk; returns null, or why it cannot.</summary>
+    [ScriptMember("socketRead", ScriptAccess.Full)]
+    public string? SocketRead(int id, int socket) => Sockets.Read(id, socket);
+
+    /// <summary>Copies the chunk a socket read into a Uint8Array; returns the bytes copied.</summary>
+    [ScriptMember("socketTake", ScriptAccess.Full)]
+    public int SocketTake(int socket, object target) => Sockets.Take(socket, target);
+
+    /// <summary>Starts writing a Uint8Array to a socket; returns null, or why it cannot.</summary>
+    [ScriptMember("socketWrite", ScriptAccess.Full)]
+    public string? SocketWrite(int id, int socket, object data) => Sockets.Write(id, socket, data);
+
+    /// <summary>Ends a socket's writing side.</summary>
+    [ScriptMember("socketEnd", ScriptAccess.Full)]
+    public void SocketEnd(int socket) => _sockets?.End(socket);
+
+    /// <summary>Closes a socket.</summary>
+    [ScriptMember("socketDestroy", ScriptAccess.Full)]
+    public void SocketDestroy(int socket) => _sockets?.Destroy(socket);
+
+    /// <summary>Sets a socket's <c>noDelay</c> or <c>keepAlive</c>.</summary>
+    [ScriptMember("socketOption", ScriptAccess.Full)]
+    public void SocketOption(int socket, string name, bool value) => _sockets?.SetOption(socket, name, value);
+
+    /// <summary>Starts TLS on a connected socket; returns null, or why it cannot.</summary>
+    [ScriptMember("socketStartTls", ScriptAccess.Full)]
+    public string? SocketStartTls(int id, int socket, string tlsJson) => Sockets.StartTls(id, socket, tlsJson);
 
     /// <summary>Writes (or appends to) a file under the file-system root; data is base64.</summary>
     [ScriptMember("fsWrite", ScriptAccess.Full)]
@@ -487,6 +529,8 @@ public sealed class IsolateHost
     }
 
     private Io.ZlibOperations Zlib => _zlib ??= new Io.ZlibOperations();
+
+    private Io.SocketOperations Sockets => _sockets ??= new Io.SocketOperations(_isolate, Function ?? throw new InvalidOperationException("No function is loaded."));
 
     // Made on the isolate's first fetch, for the function it loaded.
     private FetchOperations Fetch => _fetch ??= new FetchOperations(_isolate, Function ?? throw new InvalidOperationException("No function is loaded."));
