@@ -15,9 +15,48 @@
 let entry = null;
 let processEnv = {};
 
+// process.nextTick's queue runs before promise callbacks, as Node's does: every entry from the host (an invocation,
+// a timer, a host operation's completion) drains it before it returns and V8 runs the microtasks. A tick queued from
+// a promise callback cannot jump the promises already queued; it runs as a microtask of its own, drained in order.
+const tickQueue = [];
+let tickHead = 0;
+let tickDrainQueued = false;
+function nextTick(callback, ...args) {
+  if (typeof callback !== 'function') throw new TypeError(`The "callback" argument must be of type function. Received ${inspect(callback, 0)}`);
+  tickQueue.push({ callback, args });
+  if (!tickDrainQueued) {
+    tickDrainQueued = true;
+    _Promise.resolve().then(runTicks);
+  }
+}
+function runTicks() {
+  tickDrainQueued = false;
+  while (tickHead < tickQueue.length) {
+    const tick = tickQueue[tickHead];
+    tickQueue[tickHead++] = undefined;
+    try { tick.callback(...tick.args); } catch (e) { reportUncaught(e); }
+  }
+  tickQueue.length = 0;
+  tickHead = 0;
+}
+// Wraps an entry point the host calls so that the ticks it queued run before it returns.
+// Only the outermost entry drains: a host call that completes an operation while script runs (nested) must not run
+// ticks in the middle of the code that made it.
+let entryDepth = 0;
+function drainingTicks(entryPoint) {
+  return (...args) => {
+    entryDepth++;
+    try {
+      return entryPoint(...args);
+    } finally {
+      if (--entryDepth === 0) runTicks();
+    }
+  };
+}
+
 const processObject = {
   get env() { return processEnv; },
-  nextTick: (fn, ...args) => { _Promise.resolve().then(() => fn(...args)).catch(reportUncaught); },
+  nextTick,
   platform: 'linux',
   arch: 'x64',
   argv: [],
@@ -125,16 +164,7 @@ function requireFrom(specifier, fromDirectory) {
   if (fsEnabled && (name === 'fs' || name === 'node:fs')) return fsModule();
   if (fsEnabled && (name === 'fs/promises' || name === 'node:fs/promises')) return fsModule().promises;
   const builtin = name.startsWith('node:') ? name.slice(5) : name;
-  if (NODE_BUILTINS.has(builtin)) {
-    if (!allowedBuiltins.has(builtin)) {
-      throw moduleError(`The Node built-in module '${builtin}' is not allowed (Granary:JavaScript:AllowedBuiltinModules, NODE_BUILTIN_MODULES)`, 'ERR_MODULE_NOT_ALLOWED');
-    }
-    if (!Object.prototype.hasOwnProperty.call(builtinModules, builtin)) {
-      throw moduleError(`The Node built-in module '${builtin}' is allowed but not available in Granary's V8 runtime`, 'ERR_MODULE_NOT_AVAILABLE');
-    }
-    // Each factory is memoised (builtinOnce), so every require of a module gets the same instance.
-    return builtinModules[builtin]();
-  }
+  if (NODE_BUILTINS.has(builtin)) return requireBuiltin(builtin);
   if (packagesEnabled) {
     // Resolutions are remembered, so a require inside the handler costs a map lookup, not file-system calls.
     const key = `${fromDirectory || ''}\0${name}`;
@@ -207,11 +237,31 @@ function loadPackageModule(filename) {
   return module.exports;
 }
 
-// Every name Node treats as a built-in module, so that a missing one is told apart from an npm package.
-const NODE_BUILTINS = new Set(['assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console', 'constants', 'crypto',
-  'dgram', 'diagnostics_channel', 'dns', 'domain', 'events', 'fs', 'http', 'http2', 'https', 'inspector', 'module', 'net', 'os',
-  'path', 'perf_hooks', 'process', 'punycode', 'querystring', 'readline', 'repl', 'stream', 'string_decoder', 'sys', 'timers',
-  'tls', 'trace_events', 'tty', 'url', 'util', 'v8', 'vm', 'wasi', 'worker_threads', 'zlib']);
+// Every name Node 20 treats as a built-in module (require('module').builtinModules), so that a missing one is told
+// apart from an npm package.
+const NODE_BUILTINS = new Set(['assert', 'assert/strict', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console',
+  'constants', 'crypto', 'dgram', 'diagnostics_channel', 'dns', 'dns/promises', 'domain', 'events', 'fs', 'fs/promises', 'http',
+  'http2', 'https', 'inspector', 'inspector/promises', 'module', 'net', 'os', 'path', 'path/posix', 'path/win32', 'perf_hooks',
+  'process', 'punycode', 'querystring', 'readline', 'readline/promises', 'repl', 'stream', 'stream/consumers',
+  'stream/promises', 'stream/web', 'string_decoder', 'sys', 'timers', 'timers/promises', 'tls', 'trace_events', 'tty', 'url',
+  'util', 'util/types', 'v8', 'vm', 'wasi', 'worker_threads', 'zlib']);
+
+// A built-in is implemented (builtins/registry.js) or not; an implemented one is allowed when its module is on the
+// allow list ('stream' allows 'stream/promises'). One Granary does not implement says so whatever the list says, and
+// names the way to have all of Node: process isolation, where the function runs in real Node.
+function requireBuiltin(builtin) {
+  if (!Object.prototype.hasOwnProperty.call(builtinModules, builtin)) {
+    throw moduleError(`The Node built-in module '${builtin}' is not implemented in Granary's isolate runtime. ` +
+      `Deploy the function with "isolation": "process" to run it in Node.js itself, where every built-in module is available.`,
+    'ERR_MODULE_NOT_IMPLEMENTED');
+  }
+  const top = builtin.split('/')[0];
+  if (!allowedBuiltins.has(top)) {
+    throw moduleError(`The Node built-in module '${builtin}' is not allowed (Granary:JavaScript:AllowedBuiltinModules, NODE_BUILTIN_MODULES)`, 'ERR_MODULE_NOT_ALLOWED');
+  }
+  // Each factory is memoised (builtinOnce), so every require of a module gets the same instance.
+  return builtinModules[builtin]();
+}
 
 function resolveHandler(exported, handlerName) {
   if (exported && (typeof exported === 'object' || typeof exported === 'function') && typeof exported[handlerName] === 'function') return exported[handlerName];
@@ -282,6 +332,7 @@ function invoke(seq, requestJson) {
   } catch (e) {
     out = failure(e);
   }
+  if (entryDepth === 1) runTicks();
   if (out instanceof _Promise) {
     out.then((o) => host.complete(seq, finish(o)), (e) => host.complete(seq, finish(failure(e))));
     return null;
@@ -289,4 +340,11 @@ function invoke(seq, requestJson) {
   return finish(out);
 }
 
-return { load, invoke, fireTimer, completeOp, completeCacheOp, takeLogs: () => _JSON.stringify(takeLogs()) };
+return {
+  load: drainingTicks(load),
+  invoke: drainingTicks(invoke),
+  fireTimer: drainingTicks(fireTimer),
+  completeOp: drainingTicks(completeOp),
+  completeCacheOp: drainingTicks(completeCacheOp),
+  takeLogs: () => _JSON.stringify(takeLogs()),
+};

@@ -133,5 +133,108 @@ public sealed class EventsTests(IsolatePoolFixture fixture) : NodeCaseTests<Even
             }
             """,
             json => Assert.Equal("Unhandled error. ('str')", json.GetProperty("thrown")[1][2].GetString())),
+        new(
+            "EventEmitterCapturesRejectionsMonitorsErrorsAndItsStaticsAwaitIterateAndAbortLikeNode",
+            """
+            module.exports = async () => {
+              const events = require('events');
+              const { EventEmitter, once, on, getEventListeners, errorMonitor } = events;
+              const log = [];
+              const captured = new EventEmitter({ captureRejections: true });
+              captured.on('job', async () => { throw new Error('async failure'); });
+              captured.on('error', (e) => log.push('error:' + e.message));
+              captured.emit('job');
+              await new Promise((r) => setTimeout(r, 1));
+              const custom = new EventEmitter({ captureRejections: true });
+              custom[EventEmitter.captureRejectionSymbol] = (err, type, ...args) => log.push(`custom:${err.message}:${type}:${args.join(',')}`);
+              custom.on('job', async () => { throw new Error('x'); });
+              custom.emit('job', 1, 2);
+              await new Promise((r) => setTimeout(r, 1));
+              const monitored = new EventEmitter();
+              monitored.on(errorMonitor, (e) => log.push('monitor:' + e.message));
+              monitored.on('error', () => log.push('handled'));
+              monitored.emit('error', new Error('m'));
+              const e = new EventEmitter();
+              setTimeout(() => e.emit('ready', 1, 2), 1);
+              const args = await once(e, 'ready');
+              setTimeout(() => e.emit('error', new Error('failed first')), 1);
+              const rejected = await once(e, 'never').catch((err) => err.message);
+              const ac = new AbortController();
+              const aborted = once(e, 'never', { signal: ac.signal }).catch((err) => [err.name, err.code]);
+              ac.abort();
+              const iterated = [];
+              const source = new EventEmitter();
+              setTimeout(() => { source.emit('tick', 'a'); source.emit('tick', 'b'); source.emit('tick', 'c'); }, 1);
+              for await (const [v] of on(source, 'tick')) { iterated.push(v); if (iterated.length === 3) break; }
+              const target = new EventTarget();
+              const l1 = () => {};
+              target.addEventListener('foo', l1);
+              events.setMaxListeners(5, target, e);
+              const abortController = new AbortController();
+              let abortedListener = 0;
+              events.addAbortListener(abortController.signal, () => { abortedListener++; });
+              abortController.abort();
+              return {
+                log, args, rejected, aborted: await aborted, iterated, afterBreak: source.listenerCount('tick'),
+                eventTarget: [getEventListeners(target, 'foo').length, getEventListeners(target, 'foo')[0] === l1, events.getMaxListeners(target), events.getMaxListeners(e), e.getMaxListeners()],
+                abortedListener,
+                names: Object.getOwnPropertyNames(events).filter((n) => !['length', 'name', 'prototype'].includes(n)).sort(),
+                asyncResource: new events.EventEmitterAsyncResource({ name: 'r' }) instanceof EventEmitter,
+              };
+            };
+            """,
+            """
+            {
+              "log": [
+                "error:async failure",
+                "custom:x:job:1,2",
+                "monitor:m",
+                "handled"
+              ],
+              "args": [
+                1,
+                2
+              ],
+              "rejected": "failed first",
+              "aborted": [
+                "AbortError",
+                "ABORT_ERR"
+              ],
+              "iterated": [
+                "a",
+                "b",
+                "c"
+              ],
+              "afterBreak": 0,
+              "eventTarget": [
+                1,
+                true,
+                5,
+                5,
+                5
+              ],
+              "abortedListener": 1,
+              "names": [
+                "EventEmitter",
+                "EventEmitterAsyncResource",
+                "addAbortListener",
+                "captureRejectionSymbol",
+                "captureRejections",
+                "defaultMaxListeners",
+                "errorMonitor",
+                "getEventListeners",
+                "getMaxListeners",
+                "init",
+                "kMaxEventTargetListeners",
+                "kMaxEventTargetListenersWarned",
+                "listenerCount",
+                "on",
+                "once",
+                "setMaxListeners",
+                "usingDomains"
+              ],
+              "asyncResource": true
+            }
+            """),
     ];
 }

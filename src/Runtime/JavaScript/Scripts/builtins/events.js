@@ -385,14 +385,52 @@ const builtinEvents = builtinOnce(() => {
     if (signal) addAgnostic(signal, 'abort', abortListener, { once: true });
     return iterator;
   };
+  const kResistStopPropagation = _Symbol('kResistStopPropagation');
+  EventEmitter.addAbortListener = function addAbortListener(signal, listener) {
+    if (signal === undefined || signal === null || typeof signal !== 'object' || !('aborted' in signal)) throw invalidArgType('signal', 'AbortSignal', signal);
+    if (typeof listener !== 'function') throw invalidArgType('listener', 'Function', listener);
+    let removeEventListener;
+    if (signal.aborted) {
+      queueMicrotask(() => listener());
+    } else {
+      signal.addEventListener('abort', listener, { __proto__: null, once: true, [kResistStopPropagation]: true });
+      removeEventListener = () => { signal.removeEventListener('abort', listener); };
+    }
+    return { __proto__: null, [_Symbol.for('nodejs.dispose')]() { if (removeEventListener) removeEventListener(); } };
+  };
+  // EventTargets (32-fetch.js) keep their listeners in `_listeners`; their maximum lives here, as Node keeps it on them.
+  const eventTargetMax = new WeakMap();
   EventEmitter.getEventListeners = function getEventListeners(emitter, type) {
     if (typeof emitter.listeners === 'function') return emitter.listeners(type);
+    if (emitter instanceof EventTarget) return (emitter._listeners.get(_String(type)) || []).map((l) => l.listener);
     throw invalidArgType('emitter', ['EventEmitter', 'EventTarget'], emitter);
+  };
+  EventEmitter.getMaxListeners = function getMaxListeners(emitterOrTarget) {
+    if (typeof emitterOrTarget?.getMaxListeners === 'function') return getMax(emitterOrTarget);
+    if (emitterOrTarget instanceof EventTarget) return eventTargetMax.has(emitterOrTarget) ? eventTargetMax.get(emitterOrTarget) : defaultMaxListeners;
+    throw invalidArgType('emitter', ['EventEmitter', 'EventTarget'], emitterOrTarget);
   };
   EventEmitter.setMaxListeners = function setMaxListeners(n = defaultMaxListeners, ...eventTargets) {
     validateMax(n, 'setMaxListeners', '>= 0');
     if (eventTargets.length === 0) defaultMaxListeners = n;
-    else for (const target of eventTargets) target.setMaxListeners(n);
+    for (const target of eventTargets) {
+      if (target instanceof EventTarget) eventTargetMax.set(target, n);
+      else if (typeof target.setMaxListeners === 'function') target.setMaxListeners(n);
+      else throw invalidArgType('eventTargets', ['EventEmitter', 'EventTarget'], target);
+    }
   };
+  EventEmitter.kMaxEventTargetListeners = _Symbol('events.maxEventTargetListeners');
+  EventEmitter.kMaxEventTargetListenersWarned = _Symbol('events.maxEventTargetListenersWarned');
+  // Node's EventEmitterAsyncResource ties an emitter to async_hooks, which the isolate has not: here it is an emitter.
+  class EventEmitterAsyncResource extends EventEmitter {
+    constructor(options = undefined) {
+      super(options);
+      this.triggerAsyncId = 0;
+    }
+    emitDestroy() {}
+    get asyncId() { return 0; }
+    get asyncResource() { return this; }
+  }
+  EventEmitter.EventEmitterAsyncResource = EventEmitterAsyncResource;
   return EventEmitter;
 });

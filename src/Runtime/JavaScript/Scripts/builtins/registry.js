@@ -6,13 +6,18 @@
 const builtinModules = {
   buffer: () => builtinBuffer(),
   path: () => builtinPath(),
+  'path/posix': () => builtinPath().posix,
   querystring: () => builtinQuerystring(),
   url: () => builtinUrl(),
   util: () => builtinUtil(),
+  'util/types': () => builtinInternals().types,
   events: () => builtinEvents(),
   string_decoder: () => builtinStringDecoder(),
   assert: () => builtinAssert(),
+  'assert/strict': () => builtinAssert().strict,
   crypto: () => builtinCrypto(),
+  stream: () => builtinStream(),
+  'stream/promises': () => builtinStreamPromises(),
   zlib: () => builtinZlib(),
 };
 

@@ -1,0 +1,213 @@
+// ---------------------------------------------------------------- stream, stream/promises
+// Node 20's own lib/internal/streams/*, lib/stream.js and lib/stream/promises.js (MIT, Scripts/NOTICE.md), one function
+// per module in the stream-*.js files beside this one (readable.js split in two: readable and readable-flow). They
+// run here unchanged but for their comments; this loader gives them `require` for each other and, for the Node
+// internals they use, the small equivalents below (errors, validators, primordials), so the streams behave as
+// Node's do, nextTick ordering included (process.nextTick: 50-module.js).
+const builtinStreamRequire = builtinOnce(() => {
+  const internals = builtinInternals();
+  const { nodeError, invalidArgType, outOfRange, validateFunction, validateObject, types, inspect } = internals;
+  const uncurryThis = (fn) => (self, ...args) => Reflect.apply(fn, self, args);
+  const TypedArrayPrototype = _Object.getPrototypeOf(_Uint8Array.prototype);
+  const primordials = _freeze({
+    ArrayIsArray: _Array.isArray,
+    ArrayPrototypeIndexOf: uncurryThis(_Array.prototype.indexOf),
+    ArrayPrototypePop: uncurryThis(_Array.prototype.pop),
+    ArrayPrototypePush: uncurryThis(_Array.prototype.push),
+    ArrayPrototypeSlice: uncurryThis(_Array.prototype.slice),
+    Boolean,
+    Error: _Error,
+    FunctionPrototypeCall: uncurryThis(_Function.prototype.call),
+    FunctionPrototypeSymbolHasInstance: uncurryThis(_Function.prototype[_Symbol.hasInstance]),
+    MathFloor: Math.floor,
+    Number,
+    NumberIsInteger: Number.isInteger,
+    NumberIsNaN: Number.isNaN,
+    NumberMAX_SAFE_INTEGER: Number.MAX_SAFE_INTEGER,
+    NumberMIN_SAFE_INTEGER: Number.MIN_SAFE_INTEGER,
+    NumberParseInt: Number.parseInt,
+    ObjectDefineProperties: _Object.defineProperties,
+    ObjectDefineProperty: _defineProperty,
+    ObjectGetOwnPropertyDescriptor: _Object.getOwnPropertyDescriptor,
+    ObjectKeys: _keys,
+    ObjectSetPrototypeOf: _Object.setPrototypeOf,
+    Promise: _Promise,
+    PromisePrototypeThen: uncurryThis(_Promise.prototype.then),
+    PromiseReject: (reason) => _Promise.reject(reason),
+    PromiseResolve: (value) => _Promise.resolve(value),
+    ReflectApply: Reflect.apply,
+    ReflectOwnKeys: Reflect.ownKeys,
+    SafeSet: Set,
+    StringPrototypeToLowerCase: uncurryThis(_String.prototype.toLowerCase),
+    Symbol: _Symbol,
+    SymbolAsyncIterator: _Symbol.asyncIterator,
+    SymbolFor: _Symbol.for,
+    SymbolHasInstance: _Symbol.hasInstance,
+    SymbolIterator: _Symbol.iterator,
+    SymbolSpecies: _Symbol.species,
+    TypedArrayPrototypeSet: uncurryThis(TypedArrayPrototype.set),
+  });
+  // Node 20 names its disposal symbols so (Symbol.dispose is not yet the language's there).
+  const SymbolDispose = _Symbol.for('nodejs.dispose');
+  const SymbolAsyncDispose = _Symbol.for('nodejs.asyncDispose');
+
+  // internal/errors: each code is a constructor (the modules throw `new ERR_X(...)`) that makes Node's error.
+  const errorCode = (Base, code, message) => function NodeError(...args) {
+    return nodeError(Base, code, typeof message === 'function' ? message(...args) : message);
+  };
+  const quote = (a) => `"${a}"`;
+  const codes = {
+    ERR_ILLEGAL_CONSTRUCTOR: errorCode(TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', 'Illegal constructor'),
+    ERR_INVALID_ARG_TYPE: invalidArgType,
+    ERR_INVALID_ARG_VALUE: errorCode(TypeError, 'ERR_INVALID_ARG_VALUE', (name, value, reason = 'is invalid') =>
+      `The ${name.includes('.') ? 'property' : 'argument'} '${name}' ${reason}. Received ${inspect(value)}`),
+    ERR_INVALID_RETURN_VALUE: errorCode(TypeError, 'ERR_INVALID_RETURN_VALUE', (input, name, value) =>
+      `Expected ${input} to be returned from the "${name}" function but got ${value && value.constructor && value.constructor.name
+        ? `instance of ${value.constructor.name}` : `type ${typeof value}`}.`),
+    ERR_METHOD_NOT_IMPLEMENTED: errorCode(_Error, 'ERR_METHOD_NOT_IMPLEMENTED', (name) => `The ${name} method is not implemented`),
+    ERR_MISSING_ARGS: errorCode(TypeError, 'ERR_MISSING_ARGS', (...args) => {
+      const names = args.map((a) => (_Array.isArray(a) ? a.map(quote).join(' or ') : quote(a)));
+      const n = names.length;
+      const list = n === 1 ? `${names[0]} argument` : n === 2 ? `${names[0]} and ${names[1]} arguments`
+        : `${names.slice(0, n - 1).join(', ')}, and ${names[n - 1]} arguments`;
+      return `The ${list} must be specified`;
+    }),
+    ERR_MULTIPLE_CALLBACK: errorCode(_Error, 'ERR_MULTIPLE_CALLBACK', 'Callback called multiple times'),
+    ERR_OUT_OF_RANGE: outOfRange,
+    ERR_STREAM_ALREADY_FINISHED: errorCode(_Error, 'ERR_STREAM_ALREADY_FINISHED', (name) => `Cannot call ${name} after a stream was finished`),
+    ERR_STREAM_CANNOT_PIPE: errorCode(_Error, 'ERR_STREAM_CANNOT_PIPE', 'Cannot pipe, not readable'),
+    ERR_STREAM_DESTROYED: errorCode(_Error, 'ERR_STREAM_DESTROYED', (name) => `Cannot call ${name} after a stream was destroyed`),
+    ERR_STREAM_NULL_VALUES: errorCode(TypeError, 'ERR_STREAM_NULL_VALUES', 'May not write null values to stream'),
+    ERR_STREAM_PREMATURE_CLOSE: errorCode(_Error, 'ERR_STREAM_PREMATURE_CLOSE', 'Premature close'),
+    ERR_STREAM_PUSH_AFTER_EOF: errorCode(_Error, 'ERR_STREAM_PUSH_AFTER_EOF', 'stream.push() after EOF'),
+    ERR_STREAM_UNSHIFT_AFTER_END_EVENT: errorCode(_Error, 'ERR_STREAM_UNSHIFT_AFTER_END_EVENT', 'stream.unshift() after end event'),
+    ERR_STREAM_WRITE_AFTER_END: errorCode(_Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end'),
+    ERR_UNKNOWN_ENCODING: errorCode(TypeError, 'ERR_UNKNOWN_ENCODING', (encoding) => `Unknown encoding: ${encoding}`),
+  };
+  class AbortError extends _Error {
+    constructor(message = 'The operation was aborted', options = undefined) {
+      if (options !== undefined && typeof options !== 'object') throw invalidArgType('options', 'Object', options);
+      super(message, options);
+      this.code = 'ABORT_ERR';
+      this.name = 'AbortError';
+    }
+  }
+  const aggregateTwoErrors = (innerError, outerError) => {
+    if (innerError && outerError && innerError !== outerError) {
+      if (_Array.isArray(outerError.errors)) {
+        outerError.errors.push(innerError);
+        return outerError;
+      }
+      const err = new AggregateError([outerError, innerError], outerError.message);
+      err.code = outerError.code;
+      return err;
+    }
+    return innerError || outerError;
+  };
+
+  const validateInteger = (value, name, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) => {
+    if (typeof value !== 'number') throw invalidArgType(name, 'number', value);
+    if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
+    if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
+  };
+  const kEmptyObject = _freeze(_Object.create(null));
+  function once(callback, { preserveReturnValue = false } = kEmptyObject) {
+    let called = false;
+    let returnValue;
+    return function (...args) {
+      if (called) return returnValue;
+      called = true;
+      const result = Reflect.apply(callback, this, args);
+      returnValue = preserveReturnValue ? result : undefined;
+      return result;
+    };
+  }
+  const webStreamsMissing = () => { throw nodeError(_Error, 'ERR_METHOD_NOT_IMPLEMENTED', "Granary's isolate does not convert between Node streams and web streams"); };
+
+  const shims = {
+    buffer: () => builtinBuffer(),
+    events: () => builtinEvents(),
+    string_decoder: () => builtinStringDecoder(),
+    'internal/abort_controller': () => ({ AbortController, AbortSignal }),
+    'internal/assert': () => (value, message) => { if (!value) throw new _Error(message || 'Assertion failed'); },
+    'internal/blob': () => ({ isBlob: (b) => typeof Blob === 'function' && b instanceof Blob }),
+    'internal/buffer': () => ({ FastBuffer: Buffer }),
+    'internal/errors': () => ({ AbortError, aggregateTwoErrors, codes }),
+    'internal/event_target': () => ({ kWeakHandler: _Symbol('kWeak'), kResistStopPropagation: _Symbol('kResistStopPropagation') }),
+    'internal/events/abort_listener': () => ({ addAbortListener: builtinEvents().addAbortListener }),
+    'internal/util': () => ({
+      SymbolDispose,
+      SymbolAsyncDispose,
+      kEmptyObject,
+      once,
+      createDeferredPromise() {
+        let resolve, reject;
+        const promise = new _Promise((res, rej) => { resolve = res; reject = rej; });
+        return { promise, resolve, reject };
+      },
+      deprecate: (fn, msg, code) => builtinUtil().deprecate(fn, msg, code),
+      promisify: { custom: _Symbol.for('nodejs.util.promisify.custom') },
+    }),
+    'internal/util/debuglog': () => ({ debuglog: (set, cb) => builtinUtil().debuglog(set, cb) }),
+    'internal/util/types': () => types,
+    'internal/validators': () => ({
+      validateAbortSignal(signal, name) {
+        if (signal !== undefined && (signal === null || typeof signal !== 'object' || !('aborted' in signal))) throw invalidArgType(name, 'AbortSignal', signal);
+      },
+      validateBoolean(value, name) { if (typeof value !== 'boolean') throw invalidArgType(name, 'boolean', value); },
+      validateFunction,
+      validateInteger,
+      validateObject,
+    }),
+    'internal/webstreams/adapters': () => ({
+      newStreamReadableFromReadableStream: webStreamsMissing,
+      newReadableStreamFromStreamReadable: webStreamsMissing,
+      newStreamWritableFromWritableStream: webStreamsMissing,
+      newWritableStreamFromStreamWritable: webStreamsMissing,
+      newStreamDuplexFromReadableWritablePair: webStreamsMissing,
+      newReadableWritablePairFromDuplex: webStreamsMissing,
+    }),
+  };
+  const ported = {
+    stream: streamModuleStream,
+    'stream/promises': streamModuleStreamPromises,
+    'internal/streams/add-abort-signal': streamModuleAddAbortSignal,
+    'internal/streams/compose': streamModuleCompose,
+    'internal/streams/destroy': streamModuleDestroy,
+    'internal/streams/duplex': streamModuleDuplex,
+    'internal/streams/duplexify': streamModuleDuplexify,
+    'internal/streams/duplexpair': streamModuleDuplexpair,
+    'internal/streams/end-of-stream': streamModuleEndOfStream,
+    'internal/streams/from': streamModuleFrom,
+    'internal/streams/legacy': streamModuleLegacy,
+    'internal/streams/operators': streamModuleOperators,
+    'internal/streams/passthrough': streamModulePassthrough,
+    'internal/streams/pipeline': streamModulePipeline,
+    'internal/streams/readable': streamModuleReadable,
+    'internal/streams/readable-flow': streamModuleReadableFlow,
+    'internal/streams/state': streamModuleState,
+    'internal/streams/transform': streamModuleTransform,
+    'internal/streams/utils': streamModuleUtils,
+    'internal/streams/writable': streamModuleWritable,
+  };
+  // Modules are cached before they run, as Node's are, so the cycles among them (readable ↔ duplex) resolve.
+  const loaded = new Map();
+  function require(name) {
+    const cached = loaded.get(name);
+    if (cached) return cached.exports;
+    const module = { exports: {} };
+    if (shims[name]) {
+      module.exports = shims[name]();
+      loaded.set(name, module);
+      return module.exports;
+    }
+    const factory = ported[name];
+    if (!factory) throw new _Error(`stream: no internal module '${name}'`);
+    loaded.set(name, module);
+    factory.call(module.exports, module, module.exports, require, primordials, processObject);
+    return module.exports;
+  }
+  return require;
+});
+const builtinStream = builtinOnce(() => builtinStreamRequire()('stream'));
+const builtinStreamPromises = builtinOnce(() => builtinStreamRequire()('stream/promises'));
