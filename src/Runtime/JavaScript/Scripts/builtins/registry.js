@@ -19,6 +19,12 @@ const builtinModules = {
   stream: () => builtinStream(),
   'stream/promises': () => builtinStreamPromises(),
   zlib: () => builtinZlib(),
+  dns: () => builtinDns(),
+  'dns/promises': () => builtinDns().promises,
+  net: () => builtinNet(),
+  tls: () => builtinTls(),
+  http: () => builtinHttp(),
+  https: () => builtinHttps(),
 };
 
 // Globals the modules call by name, taken before any user code runs so that replacing them changes nothing here.
