@@ -176,7 +176,8 @@ const builtinHttpParts = builtinOnce(() => {
 
   class ClientRequest extends Writable {
     constructor(input, options, callback, defaults) {
-      super({ decodeStrings: true });
+      // Not destroyed when its body is written: the request lives on until its response ends, as Node's does.
+      super({ decodeStrings: true, autoDestroy: false });
       let o = {};
       if (typeof input === 'string' || input instanceof URL) {
         const url = typeof input === 'string' ? new URL(input) : input;
