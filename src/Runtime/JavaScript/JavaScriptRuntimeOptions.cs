@@ -32,7 +32,7 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
     /// <c>NODE_BUILTIN_MODULES</c>). A module on the list that Granary does not implement fails with an error
     /// saying so; one off the list fails as not allowed. Comma-separated, as that service's variable is.
     /// </summary>
-    public string AllowedBuiltinModules { get; set; } = "assert,buffer,crypto,dns,events,http,https,net,path,querystring,stream,string_decoder,tls,url,util,zlib";
+    public string AllowedBuiltinModules { get; set; } = "assert,buffer,crypto,dns,events,http,https,module,net,os,path,process,punycode,querystring,stream,string_decoder,timers,tls,tty,url,util,zlib";
 
     /// <summary>Gets <see cref="AllowedBuiltinModules"/> as a list (names trimmed, a <c>node:</c> prefix removed).</summary>
     public IEnumerable<string> BuiltinModuleList() => (AllowedBuiltinModules ?? "")

@@ -191,19 +191,29 @@ defineGlobal('console', consoleObject);
 // ---------------------------------------------------------------- timers (run by the isolate's event loop)
 let nextTimerId = 1;
 const activeTimers = new Map();
+// What setTimeout/setInterval return, as Node's Timeout: ref/unref only mark it (a function's invocation never waits
+// for its timers, referenced or not, and they stop when it ends), refresh restarts its delay.
 class Timeout {
-  constructor(id) { this._id = id; }
-  ref() { return this; }
-  unref() { return this; }
-  hasRef() { return true; }
+  constructor(id) { this._id = id; this._ref = true; }
+  ref() { this._ref = true; return this; }
+  unref() { this._ref = false; return this; }
+  hasRef() { return this._ref; }
   refresh() {
     const t = activeTimers.get(this._id);
     if (t) host.setTimer(this._id, t.delay);
     return this;
   }
+  close() { clearTimer(this); return this; }
   [Symbol.toPrimitive]() { return this._id; }
 }
-function addTimer(fn, delay, args, repeat) {
+// What setImmediate returns, as Node's Immediate (no refresh).
+class Immediate {
+  constructor(id) { this._id = id; this._ref = true; }
+  ref() { this._ref = true; return this; }
+  unref() { this._ref = false; return this; }
+  hasRef() { return this._ref; }
+}
+function addTimer(fn, delay, args, repeat, Kind = Timeout) {
   if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function. Received ' + inspect(fn, 0));
   delay = Number(delay);
   if (!(delay >= 1 && delay <= 2147483647)) delay = 1;
@@ -211,19 +221,29 @@ function addTimer(fn, delay, args, repeat) {
   const id = nextTimerId++;
   activeTimers.set(id, { fn, args, delay, repeat });
   host.setTimer(id, delay);
-  return new Timeout(id);
+  return new Kind(id);
 }
 function clearTimer(t) {
   if (t === null || t === undefined) return;
   const id = typeof t === 'object' ? t._id : Number(t);
   if (activeTimers.delete(id)) host.clearTimer(id);
 }
-defineGlobal('setTimeout', (fn, delay, ...args) => addTimer(fn, delay, args, false));
-defineGlobal('setInterval', (fn, delay, ...args) => addTimer(fn, delay, args, true));
-defineGlobal('setImmediate', (fn, ...args) => addTimer(fn, 0, args, false));
-defineGlobal('clearTimeout', clearTimer);
-defineGlobal('clearInterval', clearTimer);
-defineGlobal('clearImmediate', clearTimer);
+// Named as Node's are (setTimeout.name); require('timers') returns these same functions.
+const timerGlobals = {
+  setTimeout(fn, delay, ...args) { return addTimer(fn, delay, args, false); },
+  setInterval(fn, delay, ...args) { return addTimer(fn, delay, args, true); },
+  setImmediate(fn, ...args) { return addTimer(fn, 0, args, false, Immediate); },
+  clearTimeout(timeout) { clearTimer(timeout); },
+  clearInterval(timeout) { clearTimer(timeout); },
+  clearImmediate(immediate) { clearTimer(immediate); },
+};
+for (const name of _keys(timerGlobals)) defineGlobal(name, timerGlobals[name]);
+// util.promisify(setTimeout) is timers/promises' setTimeout, as in Node (made on first use).
+for (const name of ['setTimeout', 'setImmediate']) {
+  _defineProperty(timerGlobals[name], _Symbol.for('nodejs.util.promisify.custom'), {
+    get() { return builtinTimersPromises()[name]; }, enumerable: true, configurable: true,
+  });
+}
 defineGlobal('queueMicrotask', (fn) => { _Promise.resolve().then(() => fn()).catch(reportUncaught); });
 
 function reportUncaught(e) {

@@ -13,72 +13,6 @@
 // takeLogs() returns the logs array alone (a timed-out invocation's lines).
 
 let entry = null;
-let processEnv = {};
-
-// process.nextTick's queue runs before promise callbacks, as Node's does: every entry from the host (an invocation,
-// a timer, a host operation's completion) drains it before it returns and V8 runs the microtasks. A tick queued from
-// a promise callback cannot jump the promises already queued; it runs as a microtask of its own, drained in order.
-const tickQueue = [];
-let tickHead = 0;
-let tickDrainQueued = false;
-function nextTick(callback, ...args) {
-  if (typeof callback !== 'function') throw new TypeError(`The "callback" argument must be of type function. Received ${inspect(callback, 0)}`);
-  tickQueue.push({ callback, args });
-  if (!tickDrainQueued) {
-    tickDrainQueued = true;
-    _Promise.resolve().then(runTicks);
-  }
-}
-function runTicks() {
-  tickDrainQueued = false;
-  while (tickHead < tickQueue.length) {
-    const tick = tickQueue[tickHead];
-    tickQueue[tickHead++] = undefined;
-    try { tick.callback(...tick.args); } catch (e) { reportUncaught(e); }
-  }
-  tickQueue.length = 0;
-  tickHead = 0;
-}
-// Wraps an entry point the host calls so that the ticks it queued run before it returns.
-// Only the outermost entry drains: a host call that completes an operation while script runs (nested) must not run
-// ticks in the middle of the code that made it.
-let entryDepth = 0;
-function drainingTicks(entryPoint) {
-  return (...args) => {
-    entryDepth++;
-    try {
-      return entryPoint(...args);
-    } finally {
-      if (--entryDepth === 0) runTicks();
-    }
-  };
-}
-
-const processObject = {
-  get env() { return processEnv; },
-  nextTick,
-  platform: 'linux',
-  arch: 'x64',
-  argv: [],
-  versions: _freeze({ granary: '1' }),
-  cwd: () => '/',
-  uptime: () => host.hrtime() / 1000,
-  hrtime: _Object.assign((prev) => {
-    const t = host.hrtime();
-    const s = Math.floor(t / 1000), ns = Math.floor((t % 1000) * 1e6);
-    if (!prev) return [s, ns];
-    let ds = s - prev[0], dns = ns - prev[1];
-    if (dns < 0) { ds--; dns += 1e9; }
-    return [ds, dns];
-  }, { bigint: () => BigInt(Math.floor(host.hrtime() * 1e6)) }),
-  memoryUsage: () => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }),
-  exit: () => { throw new _Error('process.exit() is not available to functions'); },
-  on() { return processObject; },
-  once() { return processObject; },
-  off() { return processObject; },
-  emitWarning: (w) => writeLog('warn', [w]),
-};
-defineGlobal('process', processObject);
 
 // Outbound HTTP, for the few built-ins that need it (Kyma's emitCloudEvent): the host performs the request
 // and settles the promise through completeOp. The result looks like an axios response.
@@ -158,11 +92,10 @@ function moduleError(message, code) {
 function requireModule(specifier) {
   return requireFrom(specifier, undefined);
 }
+requireModule.resolve = (request) => resolveFrom(request, undefined);
 function requireFrom(specifier, fromDirectory) {
   const name = _String(specifier);
   if (name === '@google-cloud/functions-framework') return functionsFramework;
-  if (fsEnabled && (name === 'fs' || name === 'node:fs')) return fsModule();
-  if (fsEnabled && (name === 'fs/promises' || name === 'node:fs/promises')) return fsModule().promises;
   const builtin = name.startsWith('node:') ? name.slice(5) : name;
   if (NODE_BUILTINS.has(builtin)) return requireBuiltin(builtin);
   if (packagesEnabled) {
@@ -180,6 +113,18 @@ function requireFrom(specifier, fromDirectory) {
   throw moduleError(bare
     ? `Cannot find module '${name}'${from}: an npm package must be listed in the function's dependencies to be installed`
     : `Cannot find module '${name}'${from}`, 'MODULE_NOT_FOUND');
+}
+
+// require.resolve: a built-in's own name, else the file a package require would load.
+function resolveFrom(request, fromDirectory) {
+  const name = _String(request);
+  const builtin = name.startsWith('node:') ? name.slice(5) : name;
+  if (NODE_BUILTINS.has(builtin)) return name;
+  const resolved = packagesEnabled ? host.pkgResolve(fromDirectory || '', name) : null;
+  if (resolved === null || resolved === undefined) {
+    throw moduleError(`Cannot find module '${name}'${fromDirectory ? ` from '${fromDirectory}'` : ''}`, 'MODULE_NOT_FOUND');
+  }
+  return _String(resolved);
 }
 
 // npm packages, loaded as Node loads CommonJS: one module object per resolved file, cached before it runs,
@@ -203,14 +148,7 @@ function loadPackageModule(filename) {
   const dirname = filename.slice(0, filename.lastIndexOf('/')) || '/';
   const module = { id: filename, filename, path: dirname, exports: {}, loaded: false, children: [], paths: [] };
   const require = (request) => requireFrom(request, dirname);
-  require.resolve = (request) => {
-    const name = _String(request);
-    const builtin = name.startsWith('node:') ? name.slice(5) : name;
-    if (NODE_BUILTINS.has(builtin)) return name;
-    const resolved = host.pkgResolve(dirname, name);
-    if (resolved === null || resolved === undefined) throw moduleError(`Cannot find module '${name}' from '${dirname}'`, 'MODULE_NOT_FOUND');
-    return _String(resolved);
-  };
+  require.resolve = (request) => resolveFrom(request, dirname);
   require.cache = packageRequireCache;
   module.require = require;
   packageModules.set(filename, module);
@@ -250,6 +188,9 @@ const NODE_BUILTINS = new Set(['assert', 'assert/strict', 'async_hooks', 'buffer
 // allow list ('stream' allows 'stream/promises'). One Granary does not implement says so whatever the list says, and
 // names the way to have all of Node: process isolation, where the function runs in real Node.
 function requireBuiltin(builtin) {
+  // fs loads whatever the allow list says: without single-function mode's directory every call fails (builtins/fs.js).
+  if (builtin === 'fs') return builtinFs();
+  if (builtin === 'fs/promises') return builtinFs().promises;
   if (!Object.prototype.hasOwnProperty.call(builtinModules, builtin)) {
     throw moduleError(`The Node built-in module '${builtin}' is not implemented in Granary's isolate runtime. ` +
       `Deploy the function with "isolation": "process" to run it in Node.js itself, where every built-in module is available.`,
@@ -274,13 +215,13 @@ function resolveHandler(exported, handlerName) {
 // Returns {signature} (the one in force, which code registration may change) on success, else {kind, message, stack}.
 function load(wrapper, metaJson) {
   const meta = _JSON.parse(metaJson);
-  processEnv = _Object.assign(_Object.create(null), meta.env);
+  const filename = `/function/${meta.name}.js`;
+  configureProcess(meta, filename);
   // Kyma's platform sets PUBLISHER_PROXY_ADDRESS; here it is Granary's configuration, whatever the function's env says.
   if (meta.publisherProxyAddress) processEnv.PUBLISHER_PROXY_ADDRESS = meta.publisherProxyAddress;
   fsEnabled = !!meta.fileSystem;
   packagesEnabled = !!meta.packages;
   allowedBuiltins = new Set(meta.builtinModules || []);
-  const filename = `/function/${meta.name}.js`;
   const module = { id: '.', filename, path: '/function', exports: {}, loaded: false, children: [], paths: [], require: requireModule };
   try {
     wrapper.call(module.exports, module.exports, requireModule, module, filename, '/function');

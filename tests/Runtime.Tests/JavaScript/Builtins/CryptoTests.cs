@@ -64,6 +64,24 @@ public sealed class CryptoTests(IsolatePoolFixture fixture) : NodeCaseTests<Cryp
             """);
     }
 
+    [Fact]
+    public async Task AsymmetricKeysAndSignaturesSayTheIsolateHasNoneAndNameProcessIsolation()
+    {
+        var result = await RunAsync(Pool, """
+            module.exports = () => ['createPrivateKey', 'createPublicKey', 'createSign', 'createVerify', 'generateKeyPairSync'].map((name) => {
+              try { require('crypto')[name]('-----BEGIN PRIVATE KEY-----'); return 'made'; } catch (e) { return e.code; }
+            }).concat((() => { try { require('crypto').createSign('RSA-SHA256'); } catch (e) { return e.message; } })());
+            """);
+
+        NodeCase.AssertNodeOutput(result, """
+            [
+              "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+              "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+              "crypto.createSign: Granary's isolate runtime has no RSA, EC or Ed25519 keys. Sign with an HMAC secret (HS256), or deploy the function with \"isolation\": \"process\" to have all of Node's crypto."
+            ]
+            """);
+    }
+
     public static IReadOnlyList<NodeCase> NodeCases { get; } =
     [
         new(
@@ -169,6 +187,36 @@ public sealed class CryptoTests(IsolatePoolFixture fixture) : NodeCaseTests<Cryp
                 ["TypeError", "ERR_INVALID_ARG_TYPE", "The \"size\" argument must be of type number. Received type string ('a')"]
               ],
               "hashes": ["md5", "sha1", "sha256", "sha384", "sha512"]
+            }
+            """),
+        new(
+            "SecretKeyObjectsExportCompareAndKeyAnHmacLikeNode",
+            """
+            module.exports = async () => {
+              const crypto = require('crypto');
+              const key = crypto.createSecretKey('s3cret', 'utf8');
+              const other = crypto.createSecretKey(Buffer.from('s3cret'));
+              return {
+                key: [key.type, key.symmetricKeySize, key.asymmetricKeyType, key.export().toString(), key.export({ format: 'jwk' }), key.equals(other), key instanceof crypto.KeyObject],
+                hmac: crypto.createHmac('sha256', key).update('data').digest('hex') === crypto.createHmac('sha256', 's3cret').update('data').digest('hex'),
+              };
+            };
+            """,
+            """
+            {
+              "key": [
+                "secret",
+                6,
+                null,
+                "s3cret",
+                {
+                  "kty": "oct",
+                  "k": "czNjcmV0"
+                },
+                true,
+                true
+              ],
+              "hmac": true
             }
             """),
     ];

@@ -159,5 +159,180 @@ public sealed class UtilTests(IsolatePoolFixture fixture) : NodeCaseTests<UtilTe
               ]
             }
             """),
+        new(
+            "UtilPromisifiesCallbackifiesFormatsStylesAndChecksTypesLikeNode",
+            """
+            module.exports = async () => {
+              const util = require('util');
+              const types = require('util/types');
+              function legacy(a, b, cb) { setTimeout(() => cb(a < 0 ? new Error('negative') : null, a + b), 1); }
+              const sum = await util.promisify(legacy)(1, 2);
+              const failed = await util.promisify(legacy)(-1, 2).catch((e) => e.message);
+              function custom() {}
+              custom[util.promisify.custom] = () => Promise.resolve('custom');
+              const viaCustom = [await util.promisify(custom)(), util.promisify(custom) === custom[util.promisify.custom], util.promisify.custom === Symbol.for('nodejs.util.promisify.custom')];
+              const callbackified = await new Promise((resolve) => util.callbackify(async (x) => x * 2)(21, (err, v) => resolve([err, v])));
+              const falsy = await new Promise((resolve) => util.callbackify(() => Promise.reject(null))((err) => resolve([err.code, err.message, err.reason])));
+              function Base() {} Base.prototype.hello = function () { return 'hi'; };
+              function Derived() { Base.call(this); }
+              util.inherits(Derived, Base);
+              const deprecated = util.deprecate(() => 'still works', 'do not', 'DEP_X');
+              const formatted = [
+                util.format('%s:%d:%i:%f:%j:%o:%O:%%', 'a', 4.5, 4.5, '1.5', { j: 1 }, [1], { o: { p: 1 } }),
+                util.format('extra', 1, 'two', { three: 3 }),
+                util.formatWithOptions({ compact: false }, '%O', { a: { b: 1 } }),
+                util.inspect({ a: [1, 2, { b: new Map([[1, { c: new Set([1]) }]]) }], s: 'str', f() {}, d: new Date(0), r: /x/g, n: null, u: undefined, sym: Symbol('s') }, { depth: 4 }),
+                util.inspect('x'.repeat(5), { colors: true }),
+                util.inspect(new Error('e')).split('\n')[0],
+                util.inspect(Object.create(null)),
+                util.inspect(new (class Foo { constructor() { this.x = 1; } })()),
+              ];
+              const deep = [util.isDeepStrictEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }), util.isDeepStrictEqual([1], ['1']), util.isDeepStrictEqual(new Set([1, 2]), new Set([2, 1]))];
+              const typeChecks = [types.isPromise(Promise.resolve()), types.isDate(new Date()), types.isRegExp(/x/), types.isUint8Array(Buffer.from('x')), types.isAsyncFunction(async () => {}), types.isGeneratorFunction(function* () {}), types.isMap(new Map()), types.isNativeError(new TypeError()), types.isBoxedPrimitive(Object(1)), types.isArrayBufferView(new DataView(new ArrayBuffer(1))), types.isAnyArrayBuffer(new ArrayBuffer(1)), util.types === types];
+              const text = [new util.TextEncoder().encode('é').length, new util.TextDecoder().decode(new Uint8Array([0xc3, 0xa9]))];
+              const debug = util.debuglog('granary-test');
+              const styled = [util.styleText(['bold', 'red'], 'x'), util.styleText('red', 'x', { validateStream: false }), Object.keys(util.inspect.colors).length, util.inspect.colors.grey === util.inspect.colors.gray, util.inspect.styles.number];
+              const badStyle = (() => { try { util.styleText('nope', 'x'); } catch (e) { return [e.code, e.message.slice(0, 60)]; } })();
+              const errors = [util.getSystemErrorName(-2), util.getSystemErrorName(-111), util.getSystemErrorMap().size, util.getSystemErrorMap().get(-13)];
+              const ac = new AbortController();
+              const abortedPromise = util.aborted(ac.signal, {}).then(() => 'aborted');
+              ac.abort();
+              return {
+                sum, failed, viaCustom, callbackified, falsy, inherits: [new Derived().hello(), Derived.super_ === Base, new Derived() instanceof Base], deprecated: deprecated(), formatted, deep, typeChecks, text,
+                debug: [typeof debug, debug.enabled], styled, badStyle, errors, aborted: await abortedPromise,
+                utilKeys: ['callbackify', 'debuglog', 'deprecate', 'format', 'formatWithOptions', 'inherits', 'inspect', 'isDeepStrictEqual', 'promisify', 'stripVTControlCharacters', 'styleText', 'toUSVString', 'types', 'aborted', 'log', 'getSystemErrorName', 'getSystemErrorMap', 'transferableAbortSignal', 'transferableAbortController', 'TextEncoder', 'TextDecoder'].filter((k) => !(k in util)),
+                typeKeys: Object.keys(types).sort(),
+              };
+            };
+            """,
+            """
+            {
+              "sum": 3,
+              "failed": "negative",
+              "viaCustom": [
+                "custom",
+                true,
+                true
+              ],
+              "callbackified": [
+                null,
+                42
+              ],
+              "falsy": [
+                "ERR_FALSY_VALUE_REJECTION",
+                "Promise was rejected with falsy value",
+                null
+              ],
+              "inherits": [
+                "hi",
+                true,
+                true
+              ],
+              "deprecated": "still works",
+              "formatted": [
+                "a:4.5:4:1.5:{\"j\":1}:[ 1, [length]: 1 ]:{ o: { p: 1 } }:%",
+                "extra 1 two { three: 3 }",
+                "{\n  a: {\n    b: 1\n  }\n}",
+                "{\n  a: [\n    1,\n    2,\n    { b: Map(1) { 1 => { c: [Set] } } }\n  ],\n  s: 'str',\n  f: [Function: f],\n  d: 1970-01-01T00:00:00.000Z,\n  r: /x/g,\n  n: null,\n  u: undefined,\n  sym: Symbol(s)\n}",
+                "\u001b[32m'xxxxx'\u001b[39m",
+                "Error: e",
+                "[Object: null prototype] {}",
+                "Foo { x: 1 }"
+              ],
+              "deep": [
+                true,
+                false,
+                true
+              ],
+              "typeChecks": [
+                true,
+                true,
+                true,
+                true,
+                true,
+                true,
+                true,
+                true,
+                true,
+                true,
+                true,
+                true
+              ],
+              "text": [
+                2,
+                "é"
+              ],
+              "debug": [
+                "function",
+                false
+              ],
+              "styled": [
+                "\u001b[1m\u001b[31mx\u001b[39m\u001b[22m",
+                "\u001b[31mx\u001b[39m",
+                44,
+                true,
+                "yellow"
+              ],
+              "badStyle": [
+                "ERR_INVALID_ARG_VALUE",
+                "The argument 'format' must be one of: 'reset', 'bold', 'dim'"
+              ],
+              "errors": [
+                "ENOENT",
+                "ECONNREFUSED",
+                84,
+                [
+                  "EACCES",
+                  "permission denied"
+                ]
+              ],
+              "aborted": "aborted",
+              "utilKeys": [],
+              "typeKeys": [
+                "isAnyArrayBuffer",
+                "isArgumentsObject",
+                "isArrayBuffer",
+                "isArrayBufferView",
+                "isAsyncFunction",
+                "isBigInt64Array",
+                "isBigIntObject",
+                "isBigUint64Array",
+                "isBooleanObject",
+                "isBoxedPrimitive",
+                "isCryptoKey",
+                "isDataView",
+                "isDate",
+                "isExternal",
+                "isFloat32Array",
+                "isFloat64Array",
+                "isGeneratorFunction",
+                "isGeneratorObject",
+                "isInt16Array",
+                "isInt32Array",
+                "isInt8Array",
+                "isKeyObject",
+                "isMap",
+                "isMapIterator",
+                "isModuleNamespaceObject",
+                "isNativeError",
+                "isNumberObject",
+                "isPromise",
+                "isProxy",
+                "isRegExp",
+                "isSet",
+                "isSetIterator",
+                "isSharedArrayBuffer",
+                "isStringObject",
+                "isSymbolObject",
+                "isTypedArray",
+                "isUint16Array",
+                "isUint32Array",
+                "isUint8Array",
+                "isUint8ClampedArray",
+                "isWeakMap",
+                "isWeakSet"
+              ]
+            }
+            """),
     ];
 }

@@ -163,8 +163,52 @@ const builtinCrypto = builtinOnce(() => {
     for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
     return diff === 0;
   }
+  // Secret keys, for HMAC (jsonwebtoken's HS256 makes one of every secret). Asymmetric keys and signatures are not
+  // computed in the isolate: asking for one says so and where to get it.
+  class KeyObject {
+    #type;
+    #key;
+    constructor(type, key) {
+      if (type !== 'secret') throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'type' is invalid. Received '${type}'`);
+      this.#type = type;
+      this.#key = key;
+    }
+    get type() { return this.#type; }
+    get symmetricKeySize() { return this.#key.length; }
+    get asymmetricKeyType() { return undefined; }
+    get asymmetricKeyDetails() { return undefined; }
+    export(options) {
+      if (options && options.format === 'jwk') return { kty: 'oct', k: base64Encode(this.#key, true) };
+      return Buffer.from(this.#key);
+    }
+    equals(other) {
+      if (!(other instanceof KeyObject)) throw invalidArgType('otherKeyObject', 'KeyObject', other);
+      const theirs = other.export();
+      return theirs.length === this.#key.length && timingSafeEqual(theirs, this.#key);
+    }
+  }
+  function createSecretKey(key, encoding) {
+    if (typeof key === 'string') key = Buffer.from(key, encoding);
+    else if (key instanceof ArrayBuffer) key = new _Uint8Array(key);
+    else if (!ArrayBuffer.isView(key)) throw invalidArgType('key', ['ArrayBuffer', 'Buffer', 'TypedArray', 'DataView', 'string'], key);
+    return new KeyObject('secret', _Uint8Array.from(new _Uint8Array(key.buffer, key.byteOffset, key.byteLength)));
+  }
+  const asymmetricUnavailable = (name) => () => {
+    throw nodeError(_Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', `crypto.${name}: Granary's isolate runtime has no RSA, EC or Ed25519 keys. ` +
+      'Sign with an HMAC secret (HS256), or deploy the function with "isolation": "process" to have all of Node\'s crypto.');
+  };
   const webcrypto = globalThis.crypto;
   const crypto = {
+    KeyObject,
+    createSecretKey,
+    createPrivateKey: asymmetricUnavailable('createPrivateKey'),
+    createPublicKey: asymmetricUnavailable('createPublicKey'),
+    createSign: asymmetricUnavailable('createSign'),
+    createVerify: asymmetricUnavailable('createVerify'),
+    sign: asymmetricUnavailable('sign'),
+    verify: asymmetricUnavailable('verify'),
+    generateKeyPair: asymmetricUnavailable('generateKeyPair'),
+    generateKeyPairSync: asymmetricUnavailable('generateKeyPairSync'),
     createHash: (algorithm, options) => new Hash(algorithm, options),
     createHmac: (hmac, key, options) => new Hmac(hmac, key, options),
     hash(algorithm, data, outputEncoding = 'hex') {

@@ -82,6 +82,15 @@ const builtinInternals = builtinOnce(() => {
     } else received = inspect(input);
     return nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${received}`);
   }
+  // Node's AbortError (lib/internal/errors.js), which its timers/promises, events and streams reject with.
+  class AbortError extends _Error {
+    constructor(message = 'The operation was aborted', options = undefined) {
+      if (options !== undefined && typeof options !== 'object') throw invalidArgType('options', 'Object', options);
+      super(message, options);
+      this.code = 'ABORT_ERR';
+      this.name = 'AbortError';
+    }
+  }
   const validateString = (value, name) => { if (typeof value !== 'string') throw invalidArgType(name, 'string', value); };
   const validateFunction = (value, name) => { if (typeof value !== 'function') throw invalidArgType(name, 'Function', value); };
   const validateObject = (value, name) => {
@@ -162,6 +171,13 @@ const builtinInternals = builtinOnce(() => {
   const keyStrRegExp = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
   const numberRegExp = /^(0|[1-9][0-9]*)$/;
   const stylizeNoColor = (str) => str;
+  // inspect.colors and inspect.styles are util's (util.js), set up when it is first made.
+  function stylizeWithColor(str, styleType) {
+    if (!inspect.colors) builtinUtil();
+    const style = inspect.styles[styleType];
+    const color = style === undefined ? undefined : inspect.colors[style];
+    return color === undefined ? str : `\u001b[${color[0]}m${str}\u001b[${color[1]}m`;
+  }
   const builtInObjects = new Set(['Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'Date', 'Promise', 'RegExp',
     'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError', 'ArrayBuffer',
     'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array',
@@ -215,6 +231,7 @@ const builtinInternals = builtinOnce(() => {
         }
       }
     }
+    if (ctx.colors && ctx.stylize === stylizeNoColor) ctx.stylize = stylizeWithColor;
     if (ctx.maxArrayLength === null) ctx.maxArrayLength = Infinity;
     if (ctx.maxStringLength === null) ctx.maxStringLength = Infinity;
     return formatValue(ctx, value, 0);
@@ -914,7 +931,7 @@ const builtinInternals = builtinOnce(() => {
   }
 
   return {
-    nodeError, invalidArgType, outOfRange, validateString, validateFunction, validateObject, determineSpecificType,
+    nodeError, invalidArgType, outOfRange, AbortError, validateString, validateFunction, validateObject, determineSpecificType,
     types, isError, inspect, format, formatWithOptions, hasOwn,
     // For deep equality (builtins/deep-equal.js), made on first use.
     isDeepEqual: (a, b) => builtinDeepEqual().isDeepEqual(a, b),

@@ -6,7 +6,7 @@
 // Node's do, nextTick ordering included (process.nextTick: 50-module.js).
 const builtinStreamRequire = builtinOnce(() => {
   const internals = builtinInternals();
-  const { nodeError, invalidArgType, outOfRange, validateFunction, validateObject, types, inspect } = internals;
+  const { nodeError, invalidArgType, outOfRange, validateFunction, validateObject, types, inspect, AbortError } = internals;
   const uncurryThis = (fn) => (self, ...args) => Reflect.apply(fn, self, args);
   const TypedArrayPrototype = _Object.getPrototypeOf(_Uint8Array.prototype);
   const primordials = _freeze({
@@ -84,14 +84,6 @@ const builtinStreamRequire = builtinOnce(() => {
     ERR_STREAM_WRITE_AFTER_END: errorCode(_Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end'),
     ERR_UNKNOWN_ENCODING: errorCode(TypeError, 'ERR_UNKNOWN_ENCODING', (encoding) => `Unknown encoding: ${encoding}`),
   };
-  class AbortError extends _Error {
-    constructor(message = 'The operation was aborted', options = undefined) {
-      if (options !== undefined && typeof options !== 'object') throw invalidArgType('options', 'Object', options);
-      super(message, options);
-      this.code = 'ABORT_ERR';
-      this.name = 'AbortError';
-    }
-  }
   const aggregateTwoErrors = (innerError, outerError) => {
     if (innerError && outerError && innerError !== outerError) {
       if (_Array.isArray(outerError.errors)) {

@@ -4,8 +4,6 @@ const builtinUtil = builtinOnce(() => {
   const { inspect, format, formatWithOptions, types, isDeepStrictEqual, nodeError, invalidArgType, validateFunction } = internals;
   const kCustomPromisifiedSymbol = _Symbol.for('nodejs.util.promisify.custom');
   const kCustomPromisifyArgsSymbol = _Symbol('customPromisifyArgs');
-  // setTimeout and setImmediate promisify to their timers/promises forms in Node.
-  const timerSetTimeout = globalThis.setTimeout, timerSetImmediate = globalThis.setImmediate;
   const copyDescriptors = (target, source, adjust) => {
     const descriptors = _Object.getOwnPropertyDescriptors(source);
     if (adjust) adjust(descriptors);
@@ -19,8 +17,6 @@ const builtinUtil = builtinOnce(() => {
       validateFunction(fn, 'util.promisify.custom');
       return _defineProperty(fn, kCustomPromisifiedSymbol, { value: fn, enumerable: false, writable: false, configurable: true });
     }
-    if (original === timerSetTimeout) return (delay, value) => new _Promise((resolve) => timerSetTimeout(resolve, delay, value));
-    if (original === timerSetImmediate) return (value) => new _Promise((resolve) => timerSetImmediate(resolve, value));
     const argumentNames = original[kCustomPromisifyArgsSymbol];
     function fn(...args) {
       return new _Promise((resolve, reject) => {
@@ -114,6 +110,71 @@ const builtinUtil = builtinOnce(() => {
     return logger;
   }
 
+  // inspect.colors and inspect.styles as Node's (the isolate never colours its own output: console lines are text).
+  if (!inspect.colors) {
+    const colors = _Object.create(null);
+    const codes = {
+      reset: [0, 0], bold: [1, 22], dim: [2, 22], italic: [3, 23], underline: [4, 24], blink: [5, 25], inverse: [7, 27], hidden: [8, 28],
+      strikethrough: [9, 29], doubleunderline: [21, 24], black: [30, 39], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39],
+      magenta: [35, 39], cyan: [36, 39], white: [37, 39], bgBlack: [40, 49], bgRed: [41, 49], bgGreen: [42, 49], bgYellow: [43, 49],
+      bgBlue: [44, 49], bgMagenta: [45, 49], bgCyan: [46, 49], bgWhite: [47, 49], framed: [51, 54], overlined: [53, 55], gray: [90, 39],
+      redBright: [91, 39], greenBright: [92, 39], yellowBright: [93, 39], blueBright: [94, 39], magentaBright: [95, 39], cyanBright: [96, 39],
+      whiteBright: [97, 39], bgGray: [100, 49], bgRedBright: [101, 49], bgGreenBright: [102, 49], bgYellowBright: [103, 49],
+      bgBlueBright: [104, 49], bgMagentaBright: [105, 49], bgCyanBright: [106, 49], bgWhiteBright: [107, 49],
+    };
+    _Object.assign(colors, codes);
+    const aliases = {
+      grey: 'gray', blackBright: 'gray', bgGrey: 'bgGray', bgBlackBright: 'bgGray', faint: 'dim', crossedout: 'strikethrough',
+      strikeThrough: 'strikethrough', crossedOut: 'strikethrough', conceal: 'hidden', swapColors: 'inverse', swapcolors: 'inverse',
+      doubleUnderline: 'doubleunderline',
+    };
+    for (const [alias, name] of _Object.entries(aliases)) {
+      _defineProperty(colors, alias, { get() { return this[name]; }, set(value) { this[name] = value; }, configurable: true, enumerable: false });
+    }
+    inspect.colors = colors;
+    inspect.styles = _Object.assign(_Object.create(null), {
+      special: 'cyan', number: 'yellow', bigint: 'yellow', boolean: 'yellow', undefined: 'grey', null: 'bold', string: 'green',
+      symbol: 'green', date: 'magenta', regexp: 'red', module: 'underline',
+    });
+  }
+  const escapeStyleCode = (code) => `\u001b[${code}m`;
+  const validateFormat = (key) => {
+    if (inspect.colors[key] == null) {
+      throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'format' must be one of: ${_keys(inspect.colors).map((k) => `'${k}'`).join(', ')}. Received ${inspect(key)}`);
+    }
+    return inspect.colors[key];
+  };
+  // As Node 20's: a list of formats is always applied; one format only when the stream would show colours, and a
+  // function's output never does.
+  function styleText(format, text, { validateStream = true, stream = processObject.stdout } = {}) {
+    if (typeof text !== 'string') throw invalidArgType('text', 'string', text);
+    if (typeof validateStream !== 'boolean') throw invalidArgType('options.validateStream', 'boolean', validateStream);
+    if (_Array.isArray(format)) {
+      let left = '';
+      let right = '';
+      for (const key of format) {
+        const codes = validateFormat(key);
+        left += escapeStyleCode(codes[0]);
+        right = `${escapeStyleCode(codes[1])}${right}`;
+      }
+      return `${left}${text}${right}`;
+    }
+    const codes = validateFormat(format);
+    if (validateStream) return text;
+    return `${escapeStyleCode(codes[0])}${text}${escapeStyleCode(codes[1])}`;
+  }
+
+  function aborted(signal, resource) {
+    if (signal === undefined || signal === null || typeof signal !== 'object' || !('aborted' in signal)) {
+      return _Promise.reject(invalidArgType('signal', 'AbortSignal', signal));
+    }
+    if (resource === null || (typeof resource !== 'object' && typeof resource !== 'function')) {
+      return _Promise.reject(invalidArgType('resource', 'object', resource));
+    }
+    if (signal.aborted) return _Promise.resolve();
+    return new _Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
   const util = {
     format,
     formatWithOptions,
@@ -126,6 +187,23 @@ const builtinUtil = builtinOnce(() => {
     debug: debuglog,
     isDeepStrictEqual,
     types,
+    styleText,
+    aborted,
+    log: (...args) => {
+      const d = new _Date();
+      const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+      const pad = (n) => _String(n).padStart(2, '0');
+      consoleObject.log('%s - %s', `${d.getDate()} ${months[d.getMonth()]} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`, format(...args));
+    },
+    getSystemErrorName: (err) => {
+      if (typeof err !== 'number') throw invalidArgType('err', 'number', err);
+      if (err >= 0 || !Number.isSafeInteger(err)) throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "err" is out of range. It must be a negative integer. Received ${err}`);
+      const entry = builtinErrno().byNumber.get(-err);
+      return entry ? entry[0] : `Unknown system error ${err}`;
+    },
+    getSystemErrorMap: () => new Map([...builtinErrno().byNumber].map(([n, [name, message]]) => [-n, [name, message]])),
+    transferableAbortSignal: (signal) => signal,
+    transferableAbortController: () => new AbortController(),
     TextEncoder,
     TextDecoder,
     stripVTControlCharacters: (str) => {
