@@ -103,6 +103,31 @@ public sealed class IsolateHost
         });
     }
 
+    /// <summary>
+    /// Derives a key with PBKDF2 (HMAC with sha1, sha256, sha384 or sha512) from a base64 password and salt; returns it as
+    /// base64. Iterations are capped at 10 million so that one call cannot hold the isolate's thread for long.
+    /// </summary>
+    [ScriptMember("pbkdf2", ScriptAccess.Full)]
+    [SuppressMessage("Performance", "CA1822", Justification = "Script sees instance members only.")]
+    [SuppressMessage("Security", "CA5379", Justification = "PBKDF2 with SHA-1 is offered because Node's crypto offers it.")]
+    public string Pbkdf2(string algorithm, string passwordBase64, string saltBase64, int iterations, int keyLength)
+    {
+        if (iterations is < 1 or > 10_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(iterations), $"PBKDF2 iterations must be between 1 and 10000000 in Granary; {iterations} were asked for.");
+        }
+
+        var hash = algorithm.ToLowerInvariant().Replace("-", "", StringComparison.Ordinal) switch
+        {
+            "sha1" => HashAlgorithmName.SHA1,
+            "sha256" => HashAlgorithmName.SHA256,
+            "sha384" => HashAlgorithmName.SHA384,
+            "sha512" => HashAlgorithmName.SHA512,
+            _ => throw new ArgumentException($"Invalid digest: {algorithm}"),
+        };
+        return Convert.ToBase64String(Rfc2898DeriveBytes.Pbkdf2(Convert.FromBase64String(passwordBase64), Convert.FromBase64String(saltBase64), iterations, hash, Math.Clamp(keyLength, 0, 1 << 20)));
+    }
+
     /// <summary>Starts an atomic increment of a workspace cache key; the result comes back through <c>completeCacheOp</c>.</summary>
     [ScriptMember("cacheIncr", ScriptAccess.Full)]
     public void CacheIncrement(int id, string key, double delta) => _ = CacheIncrementAsync(id, key, delta);
