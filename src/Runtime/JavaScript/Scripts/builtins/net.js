@@ -34,7 +34,8 @@ const builtinNetParts = builtinOnce(() => {
   class Socket extends Duplex {
     constructor(options) {
       const o = options || {};
-      super({ allowHalfOpen: !!o.allowHalfOpen, emitClose: true, autoDestroy: true, decodeStrings: true });
+      // 'close' is emitted here, with hadError as Node's sockets give it, after 'error' when there is one.
+      super({ allowHalfOpen: !!o.allowHalfOpen, emitClose: false, autoDestroy: true, decodeStrings: true });
       this[kHandle] = 0;
       this.connecting = false;
       this._hadError = false;
@@ -168,6 +169,13 @@ const builtinNetParts = builtinOnce(() => {
         callback(socketError({ code: problem === 'ERR_SOCKET_CLOSED' ? 'EPIPE' : 'ERR_SOCKET_WRITE_FAILED', message: problem === 'ERR_SOCKET_CLOSED' ? 'This socket has been ended by the other party' : problem }));
       }
     }
+    // Chunks written while one write is at the host go out together: one host write, one round trip (a driver's
+    // Parse/Bind/Execute/Sync messages, each its own write(), travel as one).
+    _writev(chunks, callback) {
+      if (chunks.length === 1) { this._write(chunks[0].chunk, chunks[0].encoding, callback); return; }
+      const buffers = chunks.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, encoding || 'utf8') : chunk));
+      this._write(Buffer.concat(buffers), null, callback);
+    }
     _final(callback) {
       if (!this[kHandle] || this.connecting) { this._pendingFinal = callback; return; }
       host.socketEnd(this[kHandle]);
@@ -179,6 +187,7 @@ const builtinNetParts = builtinOnce(() => {
       if (this[kHandle] && !this._upgraded) host.socketDestroy(this[kHandle]);
       if (err) this._hadError = true;
       callback(err);
+      nextTick(() => this.emit('close', this._hadError));
     }
     _touch() {
       if (this._timeoutMs > 0) {
