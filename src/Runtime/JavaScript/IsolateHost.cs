@@ -60,6 +60,11 @@ public sealed class IsolateHost
     public string RandomHex(int byteCount) =>
         Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(Math.Clamp(byteCount, 0, 65536)));
 
+    /// <summary>Returns the source of an on-demand part of the built-ins (Scripts/ondemand/), or null when there is none.</summary>
+    [ScriptMember("builtinSource", ScriptAccess.Full)]
+    [SuppressMessage("Performance", "CA1822", Justification = "Script sees instance members only.")]
+    public string? BuiltinSource(string name) => OnDemandScripts.Source(name);
+
     /// <summary>Returns milliseconds since the isolate started.</summary>
     [ScriptMember("hrtime", ScriptAccess.Full)]
     public double HrTime() => Stopwatch.GetElapsedTime(_start).TotalMilliseconds;

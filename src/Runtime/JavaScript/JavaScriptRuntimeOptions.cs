@@ -29,8 +29,10 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the Node built-in modules functions may <c>require</c> (the Custom Code service's
-    /// <c>NODE_BUILTIN_MODULES</c>). A module on the list that Granary does not implement fails with an error
-    /// saying so; one off the list fails as not allowed. Comma-separated, as that service's variable is.
+    /// <c>NODE_BUILTIN_MODULES</c>); a module brings its subpaths (<c>stream</c> allows <c>stream/promises</c>). One
+    /// Granary's isolate does not implement fails saying so, listed or not, and names process isolation; an
+    /// implemented one off the list fails as not allowed. <c>fs</c> always loads (without a file system its calls
+    /// fail). Comma-separated, as that service's variable is.
     /// </summary>
     public string AllowedBuiltinModules { get; set; } = "assert,buffer,crypto,dns,events,http,https,module,net,os,path,process,punycode,querystring,stream,string_decoder,timers,tls,tty,url,util,zlib";
 

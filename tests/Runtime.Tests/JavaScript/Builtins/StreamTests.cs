@@ -235,5 +235,38 @@ public sealed class StreamTests(IsolatePoolFixture fixture) : NodeCaseTests<Stre
             }
             """),
 
+        new(
+            "StreamConsumersReadStreamsAndIterablesWholeLikeNode",
+            """
+            module.exports = async () => {
+              const { Readable } = require('stream');
+              const consumers = require('stream/consumers');
+              const euro = Buffer.from('€uro');
+              const split = () => Readable.from([euro.subarray(0, 1), euro.subarray(1, 2), euro.subarray(2)]);
+              return {
+                text: await consumers.text(split()),
+                json: await consumers.json(Readable.from(['{"a":', '[1,2]}'])),
+                buffer: (await consumers.buffer(split())).toString('hex'),
+                arrayBuffer: (await consumers.arrayBuffer(split())).byteLength,
+                blob: await (await consumers.blob(Readable.from(['x', 'y']))).text(),
+                generator: await consumers.text((async function* () { yield 'a'; yield 'b'; })()),
+              };
+            };
+            """,
+            """
+            {
+              "text": "€uro",
+              "json": {
+                "a": [
+                  1,
+                  2
+                ]
+              },
+              "buffer": "e282ac75726f",
+              "arrayBuffer": 6,
+              "blob": "xy",
+              "generator": "ab"
+            }
+            """),
     ];
 }

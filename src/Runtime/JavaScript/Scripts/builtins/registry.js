@@ -18,6 +18,7 @@ const builtinModules = {
   crypto: () => builtinCrypto(),
   stream: () => builtinStream(),
   'stream/promises': () => builtinStreamPromises(),
+  'stream/consumers': () => builtinStreamConsumers(),
   timers: () => builtinTimers(),
   os: () => builtinOs(),
   process: () => processObject,

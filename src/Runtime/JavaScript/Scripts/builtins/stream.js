@@ -1,9 +1,9 @@
 // ---------------------------------------------------------------- stream, stream/promises
-// Node 20's own lib/internal/streams/*, lib/stream.js and lib/stream/promises.js (MIT, Scripts/NOTICE.md), one function
-// per module in the stream-*.js files beside this one (readable.js split in two: readable and readable-flow). They
-// run here unchanged but for their comments; this loader gives them `require` for each other and, for the Node
-// internals they use, the small equivalents below (errors, validators, primordials), so the streams behave as
-// Node's do, nextTick ordering included (process.nextTick: 50-module.js).
+// Node 20's own lib/internal/streams/*, lib/stream.js and lib/stream/promises.js (MIT, Scripts/NOTICE.md), one
+// define(name, factory) per module in Scripts/ondemand/stream-*.js (readable.js split in two: readable and
+// readable-flow), loaded on first use. They run unchanged but for their comments; this loader gives them `require`
+// for each other and, for the Node internals they use, the small equivalents below (errors, validators,
+// primordials), so the streams behave as Node's do, nextTick ordering included (process.nextTick: process.js).
 const builtinStreamRequire = builtinOnce(() => {
   const internals = builtinInternals();
   const { nodeError, invalidArgType, outOfRange, validateFunction, validateObject, types, inspect, AbortError } = internals;
@@ -160,28 +160,29 @@ const builtinStreamRequire = builtinOnce(() => {
       newReadableWritablePairFromDuplex: webStreamsMissing,
     }),
   };
-  const ported = {
-    stream: streamModuleStream,
-    'stream/promises': streamModuleStreamPromises,
-    'internal/streams/add-abort-signal': streamModuleAddAbortSignal,
-    'internal/streams/compose': streamModuleCompose,
-    'internal/streams/destroy': streamModuleDestroy,
-    'internal/streams/duplex': streamModuleDuplex,
-    'internal/streams/duplexify': streamModuleDuplexify,
-    'internal/streams/duplexpair': streamModuleDuplexpair,
-    'internal/streams/end-of-stream': streamModuleEndOfStream,
-    'internal/streams/from': streamModuleFrom,
-    'internal/streams/legacy': streamModuleLegacy,
-    'internal/streams/operators': streamModuleOperators,
-    'internal/streams/passthrough': streamModulePassthrough,
-    'internal/streams/pipeline': streamModulePipeline,
-    'internal/streams/readable': streamModuleReadable,
-    'internal/streams/readable-flow': streamModuleReadableFlow,
-    'internal/streams/state': streamModuleState,
-    'internal/streams/transform': streamModuleTransform,
-    'internal/streams/utils': streamModuleUtils,
-    'internal/streams/writable': streamModuleWritable,
+  // Which on-demand file (Scripts/ondemand/) defines each module. The files are not part of the bootstrap, which every
+  // isolate runs: a function that never requires stream does not pay for their 200 KB.
+  const files = {
+    'stream-base': ['internal/streams/utils', 'internal/streams/state', 'internal/streams/legacy', 'internal/streams/add-abort-signal'],
+    'stream-destroy': ['internal/streams/destroy', 'internal/streams/end-of-stream'],
+    'stream-duplex': ['internal/streams/duplex', 'internal/streams/duplexify', 'internal/streams/transform', 'internal/streams/passthrough',
+      'internal/streams/from', 'internal/streams/duplexpair'],
+    'stream-operators': ['internal/streams/operators'],
+    'stream-pipeline': ['internal/streams/pipeline', 'internal/streams/compose', 'stream/promises', 'stream'],
+    'stream-readable': ['internal/streams/readable'],
+    'stream-readable-flow': ['internal/streams/readable-flow'],
+    'stream-writable': ['internal/streams/writable'],
   };
+  const fileOf = new Map();
+  for (const [file, names] of _Object.entries(files)) for (const name of names) fileOf.set(name, file);
+  const factories = new Map();
+  const define = (name, factory) => { factories.set(name, factory); };
+  function loadFile(file) {
+    const source = host.builtinSource(file);
+    if (source === null || source === undefined) throw new _Error(`stream: the built-in source '${file}' is missing`);
+    // Run in the global scope, strict as Node's modules are; it sees only `define`, never the bootstrap's closure.
+    new _Function('define', `'use strict';\n${source}\n//# sourceURL=node:${file}.js`)(define);
+  }
   // Modules are cached before they run, as Node's are, so the cycles among them (readable ↔ duplex) resolve.
   const loaded = new Map();
   function require(name) {
@@ -193,7 +194,8 @@ const builtinStreamRequire = builtinOnce(() => {
       loaded.set(name, module);
       return module.exports;
     }
-    const factory = ported[name];
+    if (!factories.has(name) && fileOf.has(name)) loadFile(fileOf.get(name));
+    const factory = factories.get(name);
     if (!factory) throw new _Error(`stream: no internal module '${name}'`);
     loaded.set(name, module);
     factory.call(module.exports, module, module.exports, require, primordials, processObject);
@@ -203,3 +205,31 @@ const builtinStreamRequire = builtinOnce(() => {
 });
 const builtinStream = builtinOnce(() => builtinStreamRequire()('stream'));
 const builtinStreamPromises = builtinOnce(() => builtinStreamRequire()('stream/promises'));
+// stream/consumers, after Node's lib/stream/consumers.js: a stream (or async iterable) read whole. Text is decoded
+// with string_decoder, so a character split across chunks is decoded whole.
+const builtinStreamConsumers = builtinOnce(() => {
+  async function buffer(stream) {
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks);
+  }
+  async function arrayBuffer(stream) {
+    const bytes = await buffer(stream);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }
+  async function blob(stream) {
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return new Blob(chunks);
+  }
+  async function text(stream) {
+    const decoder = new (builtinStringDecoder().StringDecoder)('utf8');
+    let str = '';
+    for await (const chunk of stream) str += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    return str + decoder.end();
+  }
+  async function json(stream) {
+    return _JSON.parse(await text(stream));
+  }
+  return _freeze({ arrayBuffer, blob, buffer, text, json });
+});

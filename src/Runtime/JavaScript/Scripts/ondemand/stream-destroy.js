@@ -1,7 +1,7 @@
-// ---------------------------------------------------------------- stream: destroy, end-of-stream, ported from Node 20's lib/ (MIT, Scripts/NOTICE.md;
-// the comments are Node's, left out here: read them there). Modules as stream.js loads them, one function each.
-// internal/streams/destroy
-function streamModuleDestroy(module, exports, require, primordials, process) {
+// ---------------------------------------------------------------- stream: destroy, end-of-stream: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
+// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
+// require of a module in it, and each define(name, factory) gives it one module.
+define('internal/streams/destroy', function (module, exports, require, primordials, process) {
   const {
     aggregateTwoErrors,
     codes: {
@@ -289,9 +289,8 @@ function streamModuleDestroy(module, exports, require, primordials, process) {
     undestroy,
     errorOrDestroy,
   };
-}
-// internal/streams/end-of-stream
-function streamModuleEndOfStream(module, exports, require, primordials, process) {
+});
+define('internal/streams/end-of-stream', function (module, exports, require, primordials, process) {
   const {
     AbortError,
     codes,
@@ -564,4 +563,4 @@ function streamModuleEndOfStream(module, exports, require, primordials, process)
   }
   module.exports = eos;
   module.exports.finished = finished;
-}
+});

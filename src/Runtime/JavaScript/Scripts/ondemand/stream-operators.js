@@ -1,7 +1,7 @@
-// ---------------------------------------------------------------- stream: operators, ported from Node 20's lib/ (MIT, Scripts/NOTICE.md;
-// the comments are Node's, left out here: read them there). Modules as stream.js loads them, one function each.
-// internal/streams/operators
-function streamModuleOperators(module, exports, require, primordials, process) {
+// ---------------------------------------------------------------- stream: operators: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
+// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
+// require of a module in it, and each define(name, factory) gives it one module.
+define('internal/streams/operators', function (module, exports, require, primordials, process) {
   const { AbortController, AbortSignal } = require('internal/abort_controller');
   const {
     codes: {
@@ -394,4 +394,4 @@ function streamModuleOperators(module, exports, require, primordials, process) {
     some,
     find,
   };
-}
+});

@@ -1,7 +1,7 @@
-// ---------------------------------------------------------------- stream: duplex, duplexify, transform, passthrough, from, duplexpair, ported from Node 20's lib/ (MIT, Scripts/NOTICE.md;
-// the comments are Node's, left out here: read them there). Modules as stream.js loads them, one function each.
-// internal/streams/duplex
-function streamModuleDuplex(module, exports, require, primordials, process) {
+// ---------------------------------------------------------------- stream: duplex, duplexify, transform, passthrough, from, duplexpair: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
+// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
+// require of a module in it, and each define(name, factory) gives it one module.
+define('internal/streams/duplex', function (module, exports, require, primordials, process) {
   const {
     ObjectDefineProperties,
     ObjectGetOwnPropertyDescriptor,
@@ -138,9 +138,8 @@ function streamModuleDuplex(module, exports, require, primordials, process) {
     }
     return duplexify(body, 'body');
   };
-}
-// internal/streams/duplexify
-function streamModuleDuplexify(module, exports, require, primordials, process) {
+});
+define('internal/streams/duplexify', function (module, exports, require, primordials, process) {
   const {
     isReadable,
     isWritable,
@@ -456,9 +455,8 @@ function streamModuleDuplexify(module, exports, require, primordials, process) {
     };
     return d;
   }
-}
-// internal/streams/transform
-function streamModuleTransform(module, exports, require, primordials, process) {
+});
+define('internal/streams/transform', function (module, exports, require, primordials, process) {
   const {
     ObjectSetPrototypeOf,
     Symbol,
@@ -562,9 +560,8 @@ function streamModuleTransform(module, exports, require, primordials, process) {
       callback();
     }
   };
-}
-// internal/streams/passthrough
-function streamModulePassthrough(module, exports, require, primordials, process) {
+});
+define('internal/streams/passthrough', function (module, exports, require, primordials, process) {
   const {
     ObjectSetPrototypeOf,
   } = primordials;
@@ -580,9 +577,8 @@ function streamModulePassthrough(module, exports, require, primordials, process)
   PassThrough.prototype._transform = function(chunk, encoding, cb) {
     cb(null, chunk);
   };
-}
-// internal/streams/from
-function streamModuleFrom(module, exports, require, primordials, process) {
+});
+define('internal/streams/from', function (module, exports, require, primordials, process) {
   const {
     PromisePrototypeThen,
     SymbolAsyncIterator,
@@ -750,9 +746,8 @@ function streamModuleFrom(module, exports, require, primordials, process) {
     return readable;
   }
   module.exports = from;
-}
-// internal/streams/duplexpair
-function streamModuleDuplexpair(module, exports, require, primordials, process) {
+});
+define('internal/streams/duplexpair', function (module, exports, require, primordials, process) {
   const {
     Symbol,
   } = primordials;
@@ -804,4 +799,4 @@ function streamModuleDuplexpair(module, exports, require, primordials, process) 
     return [ side0, side1 ];
   }
   module.exports = duplexPair;
-}
+});

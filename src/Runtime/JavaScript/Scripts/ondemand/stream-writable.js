@@ -1,7 +1,7 @@
-// ---------------------------------------------------------------- stream: writable, ported from Node 20's lib/ (MIT, Scripts/NOTICE.md;
-// the comments are Node's, left out here: read them there). Modules as stream.js loads them, one function each.
-// internal/streams/writable
-function streamModuleWritable(module, exports, require, primordials, process) {
+// ---------------------------------------------------------------- stream: writable: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
+// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
+// require of a module in it, and each define(name, factory) gives it one module.
+define('internal/streams/writable', function (module, exports, require, primordials, process) {
   const {
     ArrayPrototypeSlice,
     Error,
@@ -858,4 +858,4 @@ function streamModuleWritable(module, exports, require, primordials, process) {
       eos(this, (err) => (err && err.name !== 'AbortError' ? reject(err) : resolve(null))),
     );
   };
-}
+});

@@ -1,7 +1,7 @@
-// ---------------------------------------------------------------- stream: pipeline, compose, stream/promises, stream, ported from Node 20's lib/ (MIT, Scripts/NOTICE.md;
-// the comments are Node's, left out here: read them there). Modules as stream.js loads them, one function each.
-// internal/streams/pipeline
-function streamModulePipeline(module, exports, require, primordials, process) {
+// ---------------------------------------------------------------- stream: pipeline, compose, stream/promises, stream: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
+// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
+// require of a module in it, and each define(name, factory) gives it one module.
+define('internal/streams/pipeline', function (module, exports, require, primordials, process) {
   const {
     ArrayIsArray,
     Promise,
@@ -377,9 +377,8 @@ function streamModulePipeline(module, exports, require, primordials, process) {
     return eos(dst, { readable: false, writable: true }, finish);
   }
   module.exports = { pipelineImpl, pipeline };
-}
-// internal/streams/compose
-function streamModuleCompose(module, exports, require, primordials, process) {
+});
+define('internal/streams/compose', function (module, exports, require, primordials, process) {
   const {
     ArrayPrototypeSlice,
   } = primordials;
@@ -599,9 +598,8 @@ function streamModuleCompose(module, exports, require, primordials, process) {
     };
     return d;
   };
-}
-// stream/promises
-function streamModuleStreamPromises(module, exports, require, primordials, process) {
+});
+define('stream/promises', function (module, exports, require, primordials, process) {
   const {
     ArrayPrototypePop,
     Promise,
@@ -638,9 +636,8 @@ function streamModuleStreamPromises(module, exports, require, primordials, proce
     finished,
     pipeline,
   };
-}
-// stream
-function streamModuleStream(module, exports, require, primordials, process) {
+});
+define('stream', function (module, exports, require, primordials, process) {
   const {
     ObjectDefineProperty,
     ObjectKeys,
@@ -757,4 +754,4 @@ function streamModuleStream(module, exports, require, primordials, process) {
                                          chunk.byteOffset,
                                          chunk.byteLength);
   };
-}
+});

@@ -1,7 +1,7 @@
-// ---------------------------------------------------------------- stream: readable (flowing mode, pipe, wrap, async iteration, properties, from), ported from Node 20's lib/ (MIT, Scripts/NOTICE.md;
-// the comments are Node's, left out here: read them there). Modules as stream.js loads them, one function each.
-// internal/streams/readable-flow
-function streamModuleReadableFlow(module, exports, require, primordials, process) {
+// ---------------------------------------------------------------- stream: readable (flowing mode, pipe, wrap, async iteration, properties, from): Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
+// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
+// require of a module in it, and each define(name, factory) gives it one module.
+define('internal/streams/readable-flow', function (module, exports, require, primordials, process) {
   module.exports = function installReadableFlow(Readable, ReadableState, emitReadable, bits) {
   const {
     ArrayPrototypeIndexOf,
@@ -549,4 +549,4 @@ function streamModuleReadableFlow(module, exports, require, primordials, process
     }).wrap(src);
   };
   };
-}
+});

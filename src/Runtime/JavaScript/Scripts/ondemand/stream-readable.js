@@ -1,7 +1,7 @@
-// ---------------------------------------------------------------- stream: readable (the object, paused mode and read()), ported from Node 20's lib/ (MIT, Scripts/NOTICE.md;
-// the comments are Node's, left out here: read them there). Modules as stream.js loads them, one function each.
-// internal/streams/readable
-function streamModuleReadable(module, exports, require, primordials, process) {
+// ---------------------------------------------------------------- stream: readable (the object, paused mode and read()): Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
+// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
+// require of a module in it, and each define(name, factory) gives it one module.
+define('internal/streams/readable', function (module, exports, require, primordials, process) {
   const {
     ArrayPrototypeIndexOf,
     NumberIsInteger,
@@ -798,4 +798,4 @@ function streamModuleReadable(module, exports, require, primordials, process) {
     }
   }
   require('internal/streams/readable-flow')(Readable, ReadableState, emitReadable, { kEnded, kEndEmitted, kReading, kSync, kNeedReadable, kEmittedReadable, kReadableListening, kResumeScheduled, kMultiAwaitDrain, kReadingMore, kDataEmitted, kDefaultUTF8Encoding, kDecoder, kEncoding, kHasFlowing, kFlowing, kHasPaused, kPaused, kDataListening });
-}
+});

@@ -1,7 +1,7 @@
-// ---------------------------------------------------------------- stream: utils, state, legacy, add-abort-signal, ported from Node 20's lib/ (MIT, Scripts/NOTICE.md;
-// the comments are Node's, left out here: read them there). Modules as stream.js loads them, one function each.
-// internal/streams/utils
-function streamModuleUtils(module, exports, require, primordials, process) {
+// ---------------------------------------------------------------- stream: utils, state, legacy, add-abort-signal: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
+// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
+// require of a module in it, and each define(name, factory) gives it one module.
+define('internal/streams/utils', function (module, exports, require, primordials, process) {
   const {
     SymbolAsyncIterator,
     SymbolIterator,
@@ -309,9 +309,8 @@ function streamModuleUtils(module, exports, require, primordials, process) {
     kErrored,
     kConstructed,
   };
-}
-// internal/streams/state
-function streamModuleState(module, exports, require, primordials, process) {
+});
+define('internal/streams/state', function (module, exports, require, primordials, process) {
   const {
     MathFloor,
     NumberIsInteger,
@@ -351,9 +350,8 @@ function streamModuleState(module, exports, require, primordials, process) {
     getDefaultHighWaterMark,
     setDefaultHighWaterMark,
   };
-}
-// internal/streams/legacy
-function streamModuleLegacy(module, exports, require, primordials, process) {
+});
+define('internal/streams/legacy', function (module, exports, require, primordials, process) {
   const {
     ArrayIsArray,
     ObjectSetPrototypeOf,
@@ -439,9 +437,8 @@ function streamModuleLegacy(module, exports, require, primordials, process) {
       emitter._events[event] = [fn, emitter._events[event]];
   }
   module.exports = { Stream, prependListener };
-}
-// internal/streams/add-abort-signal
-function streamModuleAddAbortSignal(module, exports, require, primordials, process) {
+});
+define('internal/streams/add-abort-signal', function (module, exports, require, primordials, process) {
   const {
     SymbolDispose,
   } = require('internal/util');
@@ -490,4 +487,4 @@ function streamModuleAddAbortSignal(module, exports, require, primordials, proce
     }
     return stream;
   };
-}
+});
