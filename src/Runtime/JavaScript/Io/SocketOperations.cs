@@ -285,8 +285,8 @@ internal sealed class SocketOperations
                 return;
             }
 
-            _received += read;
-            if (_received > Limits.MaxResponseBytes)
+            // Reads of several sockets finish on pool threads at once.
+            if (Interlocked.Add(ref _received, read) > Limits.MaxResponseBytes)
             {
                 throw new IOException($"the function has read more than {Limits.MaxResponseBytes} bytes from sockets in this invocation (Granary:JavaScript:FetchMaxResponseBytes).");
             }
