@@ -21,7 +21,7 @@ public sealed class NodeClientPackagesTests(NpmPackagesTests.Fixture npm, NodeCl
     public async Task AxiosGetsAndPostsJsonThroughHttp()
     {
         await using var server = new LoopbackHttpServer(x => x.RespondAsync(200, $$"""{"method":"{{x.Method}}","path":"{{x.Target}}","got":{{(x.Body.Length == 0 ? "null" : x.BodyText)}},"auth":"{{x.Header("Authorization")}}"}""", "application/json"));
-        var directory = await npm.InstallAsync(new() { ["axios"] = "1.7.9" });
+        var directory = await npm.InstallAsync(new() { ["axios"] = "1.21.1" });
 
         var result = await RunAsync(directory, server.Port, $$"""
             const axios = require('axios');
@@ -31,12 +31,14 @@ public sealed class NodeClientPackagesTests(NpmPackagesTests.Fixture npm, NodeCl
               const posted = await client.post('/items', { name: 'widget', n: 2 });
               let missing;
               try { await axios.get('http://127.0.0.1:1/'); } catch (e) { missing = e.code; }
-              return { get: got.data, status: got.status, post: posted.data, missing, adapter: typeof got.request.getHeader };
+              let http2;
+              try { await axios.get('https://127.0.0.1:1/', { httpVersion: 2 }); } catch (e) { http2 = e.code; }
+              return { get: got.data, status: got.status, post: posted.data, missing, http2, adapter: typeof got.request.getHeader };
             };
             """);
 
         Assert.Equal(
-            """{"get":{"method":"GET","path":"/items?q=a+b","got":null,"auth":"Bearer t"},"status":200,"post":{"method":"POST","path":"/items","got":{"name":"widget","n":2},"auth":"Bearer t"},"missing":"ECONNREFUSED","adapter":"function"}""",
+            """{"get":{"method":"GET","path":"/items?q=a+b","got":null,"auth":"Bearer t"},"status":200,"post":{"method":"POST","path":"/items","got":{"name":"widget","n":2},"auth":"Bearer t"},"missing":"ECONNREFUSED","http2":"ERR_NOT_AVAILABLE","adapter":"function"}""",
             result.Text());
     }
 

@@ -33,6 +33,7 @@ const builtinModules = {
   tls: () => builtinTls(),
   http: () => builtinHttp(),
   https: () => builtinHttps(),
+  http2: () => builtinHttp2(),
 };
 
 // Globals the modules call by name, taken before any user code runs so that replacing them changes nothing here.
