@@ -60,10 +60,12 @@ public sealed class IsolateHost
     public string RandomHex(int byteCount) =>
         Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(Math.Clamp(byteCount, 0, 65536)));
 
-    /// <summary>Returns the source of an on-demand part of the built-ins (Scripts/ondemand/), or null when there is none.</summary>
-    [ScriptMember("builtinSource", ScriptAccess.Full)]
-    [SuppressMessage("Performance", "CA1822", Justification = "Script sees instance members only.")]
-    public string? BuiltinSource(string name) => OnDemandScripts.Source(name);
+    /// <summary>
+    /// Compiles an on-demand part of the built-ins (Scripts/ondemand/) in this isolate and returns it as a function of
+    /// <c>define</c>, or null when there is none.
+    /// </summary>
+    [ScriptMember("builtinScript", ScriptAccess.Full)]
+    public object? BuiltinScript(string name) => _isolate.EvaluateOnDemand(name);
 
     /// <summary>Returns milliseconds since the isolate started.</summary>
     [ScriptMember("hrtime", ScriptAccess.Full)]

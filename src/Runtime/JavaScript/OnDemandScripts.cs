@@ -1,21 +1,57 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text;
+using Microsoft.ClearScript;
+using Microsoft.ClearScript.V8;
 
 namespace Granary.Runtime.JavaScript;
 
 /// <summary>
 /// The large parts of the isolate's built-ins (Scripts/ondemand/, Node's streams), kept out of the bootstrap every
-/// isolate runs: an isolate gets one's source when its function first requires a module defined there.
+/// isolate runs: an isolate compiles one when its function first requires a module defined there. As the bootstrap,
+/// the first compile keeps V8's code cache and every later isolate starts from it.
 /// </summary>
 internal static class OnDemandScripts
 {
     private const string Prefix = "Granary.Runtime.JavaScript.OnDemand.";
 
     private static readonly Lazy<FrozenDictionary<string, string>> s_sources = new(Read);
+    private static readonly ConcurrentDictionary<string, byte[]> s_codeCaches = new(StringComparer.Ordinal);
 
-    /// <summary>Gets the source of the on-demand script <paramref name="name"/> (its file name without <c>.js</c>), or null.</summary>
-    public static string? Source(string name) => s_sources.Value.GetValueOrDefault(name);
+    /// <summary>
+    /// Compiles and runs the on-demand script <paramref name="name"/> (its file name without <c>.js</c>) in
+    /// <paramref name="engine"/>: the result is a function of <c>define</c> that runs the file. Null when there is none.
+    /// </summary>
+    public static object? Evaluate(V8ScriptEngine engine, string name)
+    {
+        if (!s_sources.Value.TryGetValue(name, out var code))
+        {
+            return null;
+        }
 
+        var document = new DocumentInfo($"node:{name}.js");
+        V8Script script;
+        if (s_codeCaches.TryGetValue(name, out var cache))
+        {
+            script = engine.Compile(document, code, V8CacheKind.Code, cache, out _);
+        }
+        else
+        {
+            script = engine.Compile(document, code, V8CacheKind.Code, out var produced);
+            if (produced is { Length: > 0 })
+            {
+                s_codeCaches.TryAdd(name, produced);
+            }
+        }
+
+        using (script)
+        {
+            return engine.Evaluate(script);
+        }
+    }
+
+    // Each file is wrapped in a function of `define`, strict as Node's modules are; the parentheses make V8 compile it
+    // (and the parenthesized module factories in it) at once, so the code cache holds them.
     private static FrozenDictionary<string, string> Read()
     {
         var assembly = typeof(OnDemandScripts).Assembly;
@@ -26,7 +62,7 @@ internal static class OnDemandScripts
             {
                 using var stream = assembly.GetManifestResourceStream(resource)!;
                 using var reader = new StreamReader(stream, Encoding.UTF8);
-                sources[resource[Prefix.Length..^3]] = reader.ReadToEnd();
+                sources[resource[Prefix.Length..^3]] = "(function (define) {\n'use strict';\n" + reader.ReadToEnd() + "\n})";
             }
         }
 

@@ -460,6 +460,9 @@ public sealed partial class V8Isolate : IFunctionInstance
         set => _host.SnippetCache = value;
     }
 
+    /// <summary>Compiles and runs an on-demand part of the built-ins in this isolate (called from script, on its thread).</summary>
+    internal object? EvaluateOnDemand(string name) => OnDemandScripts.Evaluate(_engine!, name);
+
     internal void SetTimer(int id, double delayMs)
     {
         var due = Stopwatch.GetTimestamp() + (long)(Math.Max(delayMs, 0) * Stopwatch.Frequency / 1000);

@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------- stream: utils, state, legacy, add-abort-signal: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
-// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
-// require of a module in it, and each define(name, factory) gives it one module.
-define('internal/streams/utils', function (module, exports, require, primordials, process) {
+// its comments left out: read them there). Not part of the bootstrap: the host compiles this file (OnDemandScripts) on the
+// first require of a module in it, and each define(name, factory) gives builtins/stream.js one module.
+define('internal/streams/utils', (function (module, exports, require, primordials, process) {
   const {
     SymbolAsyncIterator,
     SymbolIterator,
@@ -309,8 +309,8 @@ define('internal/streams/utils', function (module, exports, require, primordials
     kErrored,
     kConstructed,
   };
-});
-define('internal/streams/state', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/state', (function (module, exports, require, primordials, process) {
   const {
     MathFloor,
     NumberIsInteger,
@@ -350,8 +350,8 @@ define('internal/streams/state', function (module, exports, require, primordials
     getDefaultHighWaterMark,
     setDefaultHighWaterMark,
   };
-});
-define('internal/streams/legacy', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/legacy', (function (module, exports, require, primordials, process) {
   const {
     ArrayIsArray,
     ObjectSetPrototypeOf,
@@ -437,8 +437,8 @@ define('internal/streams/legacy', function (module, exports, require, primordial
       emitter._events[event] = [fn, emitter._events[event]];
   }
   module.exports = { Stream, prependListener };
-});
-define('internal/streams/add-abort-signal', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/add-abort-signal', (function (module, exports, require, primordials, process) {
   const {
     SymbolDispose,
   } = require('internal/util');
@@ -487,4 +487,4 @@ define('internal/streams/add-abort-signal', function (module, exports, require, 
     }
     return stream;
   };
-});
+}));

@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------- stream: destroy, end-of-stream: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
-// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
-// require of a module in it, and each define(name, factory) gives it one module.
-define('internal/streams/destroy', function (module, exports, require, primordials, process) {
+// its comments left out: read them there). Not part of the bootstrap: the host compiles this file (OnDemandScripts) on the
+// first require of a module in it, and each define(name, factory) gives builtins/stream.js one module.
+define('internal/streams/destroy', (function (module, exports, require, primordials, process) {
   const {
     aggregateTwoErrors,
     codes: {
@@ -289,8 +289,8 @@ define('internal/streams/destroy', function (module, exports, require, primordia
     undestroy,
     errorOrDestroy,
   };
-});
-define('internal/streams/end-of-stream', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/end-of-stream', (function (module, exports, require, primordials, process) {
   const {
     AbortError,
     codes,
@@ -563,4 +563,4 @@ define('internal/streams/end-of-stream', function (module, exports, require, pri
   }
   module.exports = eos;
   module.exports.finished = finished;
-});
+}));

@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------- stream: duplex, duplexify, transform, passthrough, from, duplexpair: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
-// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
-// require of a module in it, and each define(name, factory) gives it one module.
-define('internal/streams/duplex', function (module, exports, require, primordials, process) {
+// its comments left out: read them there). Not part of the bootstrap: the host compiles this file (OnDemandScripts) on the
+// first require of a module in it, and each define(name, factory) gives builtins/stream.js one module.
+define('internal/streams/duplex', (function (module, exports, require, primordials, process) {
   const {
     ObjectDefineProperties,
     ObjectGetOwnPropertyDescriptor,
@@ -138,8 +138,8 @@ define('internal/streams/duplex', function (module, exports, require, primordial
     }
     return duplexify(body, 'body');
   };
-});
-define('internal/streams/duplexify', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/duplexify', (function (module, exports, require, primordials, process) {
   const {
     isReadable,
     isWritable,
@@ -455,8 +455,8 @@ define('internal/streams/duplexify', function (module, exports, require, primord
     };
     return d;
   }
-});
-define('internal/streams/transform', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/transform', (function (module, exports, require, primordials, process) {
   const {
     ObjectSetPrototypeOf,
     Symbol,
@@ -560,8 +560,8 @@ define('internal/streams/transform', function (module, exports, require, primord
       callback();
     }
   };
-});
-define('internal/streams/passthrough', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/passthrough', (function (module, exports, require, primordials, process) {
   const {
     ObjectSetPrototypeOf,
   } = primordials;
@@ -577,8 +577,8 @@ define('internal/streams/passthrough', function (module, exports, require, primo
   PassThrough.prototype._transform = function(chunk, encoding, cb) {
     cb(null, chunk);
   };
-});
-define('internal/streams/from', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/from', (function (module, exports, require, primordials, process) {
   const {
     PromisePrototypeThen,
     SymbolAsyncIterator,
@@ -746,8 +746,8 @@ define('internal/streams/from', function (module, exports, require, primordials,
     return readable;
   }
   module.exports = from;
-});
-define('internal/streams/duplexpair', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/duplexpair', (function (module, exports, require, primordials, process) {
   const {
     Symbol,
   } = primordials;
@@ -799,4 +799,4 @@ define('internal/streams/duplexpair', function (module, exports, require, primor
     return [ side0, side1 ];
   }
   module.exports = duplexPair;
-});
+}));

@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------- stream: pipeline, compose, stream/promises, stream: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
-// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
-// require of a module in it, and each define(name, factory) gives it one module.
-define('internal/streams/pipeline', function (module, exports, require, primordials, process) {
+// its comments left out: read them there). Not part of the bootstrap: the host compiles this file (OnDemandScripts) on the
+// first require of a module in it, and each define(name, factory) gives builtins/stream.js one module.
+define('internal/streams/pipeline', (function (module, exports, require, primordials, process) {
   const {
     ArrayIsArray,
     Promise,
@@ -377,8 +377,8 @@ define('internal/streams/pipeline', function (module, exports, require, primordi
     return eos(dst, { readable: false, writable: true }, finish);
   }
   module.exports = { pipelineImpl, pipeline };
-});
-define('internal/streams/compose', function (module, exports, require, primordials, process) {
+}));
+define('internal/streams/compose', (function (module, exports, require, primordials, process) {
   const {
     ArrayPrototypeSlice,
   } = primordials;
@@ -598,8 +598,8 @@ define('internal/streams/compose', function (module, exports, require, primordia
     };
     return d;
   };
-});
-define('stream/promises', function (module, exports, require, primordials, process) {
+}));
+define('stream/promises', (function (module, exports, require, primordials, process) {
   const {
     ArrayPrototypePop,
     Promise,
@@ -636,8 +636,8 @@ define('stream/promises', function (module, exports, require, primordials, proce
     finished,
     pipeline,
   };
-});
-define('stream', function (module, exports, require, primordials, process) {
+}));
+define('stream', (function (module, exports, require, primordials, process) {
   const {
     ObjectDefineProperty,
     ObjectKeys,
@@ -754,4 +754,4 @@ define('stream', function (module, exports, require, primordials, process) {
                                          chunk.byteOffset,
                                          chunk.byteLength);
   };
-});
+}));

@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------- stream: readable (flowing mode, pipe, wrap, async iteration, properties, from): Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
-// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
-// require of a module in it, and each define(name, factory) gives it one module.
-define('internal/streams/readable-flow', function (module, exports, require, primordials, process) {
+// its comments left out: read them there). Not part of the bootstrap: the host compiles this file (OnDemandScripts) on the
+// first require of a module in it, and each define(name, factory) gives builtins/stream.js one module.
+define('internal/streams/readable-flow', (function (module, exports, require, primordials, process) {
   module.exports = function installReadableFlow(Readable, ReadableState, emitReadable, bits) {
   const {
     ArrayPrototypeIndexOf,
@@ -549,4 +549,4 @@ define('internal/streams/readable-flow', function (module, exports, require, pri
     }).wrap(src);
   };
   };
-});
+}));

@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------- stream: readable (the object, paused mode and read()): Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
-// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
-// require of a module in it, and each define(name, factory) gives it one module.
-define('internal/streams/readable', function (module, exports, require, primordials, process) {
+// its comments left out: read them there). Not part of the bootstrap: the host compiles this file (OnDemandScripts) on the
+// first require of a module in it, and each define(name, factory) gives builtins/stream.js one module.
+define('internal/streams/readable', (function (module, exports, require, primordials, process) {
   const {
     ArrayPrototypeIndexOf,
     NumberIsInteger,
@@ -798,4 +798,4 @@ define('internal/streams/readable', function (module, exports, require, primordi
     }
   }
   require('internal/streams/readable-flow')(Readable, ReadableState, emitReadable, { kEnded, kEndEmitted, kReading, kSync, kNeedReadable, kEmittedReadable, kReadableListening, kResumeScheduled, kMultiAwaitDrain, kReadingMore, kDataEmitted, kDefaultUTF8Encoding, kDecoder, kEncoding, kHasFlowing, kFlowing, kHasPaused, kPaused, kDataListening });
-});
+}));

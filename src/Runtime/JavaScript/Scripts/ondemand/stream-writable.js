@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------- stream: writable: Node 20.20's lib/ (MIT, Scripts/NOTICE.md;
-// its comments left out: read them there). Not part of the bootstrap: builtins/stream.js runs this file on the first
-// require of a module in it, and each define(name, factory) gives it one module.
-define('internal/streams/writable', function (module, exports, require, primordials, process) {
+// its comments left out: read them there). Not part of the bootstrap: the host compiles this file (OnDemandScripts) on the
+// first require of a module in it, and each define(name, factory) gives builtins/stream.js one module.
+define('internal/streams/writable', (function (module, exports, require, primordials, process) {
   const {
     ArrayPrototypeSlice,
     Error,
@@ -858,4 +858,4 @@ define('internal/streams/writable', function (module, exports, require, primordi
       eos(this, (err) => (err && err.name !== 'AbortError' ? reject(err) : resolve(null))),
     );
   };
-});
+}));
