@@ -94,7 +94,16 @@ public sealed class EgressPolicy
     /// Decides one destination: <paramref name="host"/> is the name (or address literal) the function asked for,
     /// <paramref name="address"/> what it resolved to. Returns null when the connection may be made, else why not.
     /// </summary>
-    public string? Check(string? tenant, string host, IPAddress address, int port)
+    public string? Check(string? tenant, string host, IPAddress address, int port) => Check(tenant, host, address, (int?)port);
+
+    /// <summary>
+    /// Decides whether a name lookup (JavaScript's <c>dns</c>) may answer <paramref name="address"/> for
+    /// <paramref name="host"/>: as <see cref="Check(string?, string, IPAddress, int)"/>, with a rule that names a port
+    /// matching on that port. Returns null when it may, else why not.
+    /// </summary>
+    public string? CheckLookup(string? tenant, string host, IPAddress address) => Check(tenant, host, address, null);
+
+    private string? Check(string? tenant, string host, IPAddress address, int? port)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(address);
@@ -106,13 +115,13 @@ public sealed class EgressPolicy
                 return $"tenant '{tenant}' may not open outbound connections ({EgressOptions.SectionName}:Tenants:{tenant} is 'none')";
             }
 
-            if (!narrowed.Any(rule => rule.Matches(host, address, port)))
+            if (!narrowed.Any(rule => rule.Matches(host, address, port ?? rule.Port ?? 0)))
             {
-                return $"{Describe(host, port)} is not on tenant '{tenant}''s list ({EgressOptions.SectionName}:Tenants:{tenant})";
+                return $"{(port is { } p ? Describe(host, p) : host)} is not on tenant '{tenant}''s list ({EgressOptions.SectionName}:Tenants:{tenant})";
             }
         }
 
-        if (_allow.Any(rule => rule.Matches(host, address, port)))
+        if (_allow.Any(rule => rule.Matches(host, address, port ?? rule.Port ?? 0)))
         {
             return null;
         }

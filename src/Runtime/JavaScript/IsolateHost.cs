@@ -19,6 +19,8 @@ public sealed class IsolateHost
     private readonly V8Isolate _isolate;
     private readonly Dictionary<string, bool> _moduleDirectories = new(StringComparer.Ordinal);
     private FetchOperations? _fetch;
+    private Io.ZlibOperations? _zlib;
+    private Io.SocketOperations? _sockets;
 
     internal IsolateHost(V8Isolate isolate) => _isolate = isolate;
 
@@ -34,8 +36,12 @@ public sealed class IsolateHost
     /// <summary>Gets or sets the function the isolate has loaded (its tenant, egress policy, publisher); null before loading.</summary>
     internal FunctionMeta? Function { get; set; }
 
-    /// <summary>The running invocation ended: aborts its fetches (nothing to do for an invocation that made none).</summary>
-    internal void EndInvocation() => _fetch?.EndInvocation();
+    /// <summary>The running invocation ended: aborts its fetches and closes its sockets (nothing to do for an invocation that made none).</summary>
+    internal void EndInvocation()
+    {
+        _fetch?.EndInvocation();
+        _sockets?.EndInvocation();
+    }
 
     /// <summary>Delivers an invocation result.</summary>
     [ScriptMember("complete", ScriptAccess.Full)]
@@ -109,6 +115,31 @@ public sealed class IsolateHost
         });
     }
 
+    /// <summary>
+    /// Derives a key with PBKDF2 (HMAC with sha1, sha256, sha384 or sha512) from a base64 password and salt; returns it as
+    /// base64. Iterations are capped at 10 million so that one call cannot hold the isolate's thread for long.
+    /// </summary>
+    [ScriptMember("pbkdf2", ScriptAccess.Full)]
+    [SuppressMessage("Performance", "CA1822", Justification = "Script sees instance members only.")]
+    [SuppressMessage("Security", "CA5379", Justification = "PBKDF2 with SHA-1 is offered because Node's crypto offers it.")]
+    public string Pbkdf2(string algorithm, string passwordBase64, string saltBase64, int iterations, int keyLength)
+    {
+        if (iterations is < 1 or > 10_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(iterations), $"PBKDF2 iterations must be between 1 and 10000000 in Granary; {iterations} were asked for.");
+        }
+
+        var hash = algorithm.ToLowerInvariant().Replace("-", "", StringComparison.Ordinal) switch
+        {
+            "sha1" => HashAlgorithmName.SHA1,
+            "sha256" => HashAlgorithmName.SHA256,
+            "sha384" => HashAlgorithmName.SHA384,
+            "sha512" => HashAlgorithmName.SHA512,
+            _ => throw new ArgumentException($"Invalid digest: {algorithm}"),
+        };
+        return Convert.ToBase64String(Rfc2898DeriveBytes.Pbkdf2(Convert.FromBase64String(passwordBase64), Convert.FromBase64String(saltBase64), iterations, hash, Math.Clamp(keyLength, 0, 1 << 20)));
+    }
+
     /// <summary>Starts an atomic increment of a workspace cache key; the result comes back through <c>completeCacheOp</c>.</summary>
     [ScriptMember("cacheIncr", ScriptAccess.Full)]
     public void CacheIncrement(int id, string key, double delta) => _ = CacheIncrementAsync(id, key, delta);
@@ -139,6 +170,64 @@ public sealed class IsolateHost
     /// <summary>Aborts a fetch (its AbortSignal fired, or its body was cancelled).</summary>
     [ScriptMember("fetchAbort", ScriptAccess.Full)]
     public void FetchAbort(int fetch) => _fetch?.Abort(fetch);
+
+    /// <summary>Opens a zlib codec (<see cref="Io.ZlibOperations.Open"/>); returns its handle.</summary>
+    [ScriptMember("zlibOpen", ScriptAccess.Full)]
+    public int ZlibOpen(string mode, int level, int strategy, int window, double maxOutput) =>
+        Zlib.Open(mode, level, strategy, window, maxOutput is > 0 ? maxOutput : (double)_isolate.Settings.MemoryLimitMb * 1024 * 1024);
+
+    /// <summary>Feeds a chunk to a zlib codec; returns the output bytes waiting, or -1 when it failed.</summary>
+    [ScriptMember("zlibWrite", ScriptAccess.Full)]
+    public double ZlibWrite(int handle, object? input, int flush) => Zlib.Write(handle, input, flush);
+
+    /// <summary>Copies a zlib codec's waiting output into a Uint8Array; returns the bytes copied.</summary>
+    [ScriptMember("zlibTake", ScriptAccess.Full)]
+    public int ZlibTake(int handle, object target) => Zlib.Take(handle, target);
+
+    /// <summary>Says why a zlib codec failed, as JSON.</summary>
+    [ScriptMember("zlibError", ScriptAccess.Full)]
+    public string ZlibError(int handle) => Zlib.Error(handle);
+
+    /// <summary>Frees a zlib codec.</summary>
+    [ScriptMember("zlibClose", ScriptAccess.Full)]
+    public void ZlibClose(int handle) => _zlib?.Close(handle);
+
+    /// <summary>Starts a <c>dns.lookup</c>; the addresses come back through <c>completeOp</c>. Returns null, or why it cannot start.</summary>
+    [ScriptMember("dnsLookup", ScriptAccess.Full)]
+    public string? DnsLookup(int id, string hostname, int family) =>
+        Io.DnsOperations.Lookup(_isolate, Function ?? throw new InvalidOperationException("No function is loaded."), id, hostname, family);
+
+    /// <summary>Starts a socket connection (TLS when options are given); returns the invocation's number, or why it cannot start.</summary>
+    [ScriptMember("socketConnect", ScriptAccess.Full)]
+    public object SocketConnect(int id, string hostname, int port, string tlsJson) => Sockets.Connect(id, hostname, port, tlsJson);
+
+    /// <summary>Starts reading a socket's next chunk; returns null, or why it cannot.</summary>
+    [ScriptMember("socketRead", ScriptAccess.Full)]
+    public string? SocketRead(int id, int socket) => Sockets.Read(id, socket);
+
+    /// <summary>Copies the chunk a socket read into a Uint8Array; returns the bytes copied.</summary>
+    [ScriptMember("socketTake", ScriptAccess.Full)]
+    public int SocketTake(int socket, object target) => Sockets.Take(socket, target);
+
+    /// <summary>Starts writing a Uint8Array to a socket; returns null, or why it cannot.</summary>
+    [ScriptMember("socketWrite", ScriptAccess.Full)]
+    public string? SocketWrite(int id, int socket, object data) => Sockets.Write(id, socket, data);
+
+    /// <summary>Ends a socket's writing side.</summary>
+    [ScriptMember("socketEnd", ScriptAccess.Full)]
+    public void SocketEnd(int socket) => _sockets?.End(socket);
+
+    /// <summary>Closes a socket.</summary>
+    [ScriptMember("socketDestroy", ScriptAccess.Full)]
+    public void SocketDestroy(int socket) => _sockets?.Destroy(socket);
+
+    /// <summary>Sets a socket's <c>noDelay</c> or <c>keepAlive</c>.</summary>
+    [ScriptMember("socketOption", ScriptAccess.Full)]
+    public void SocketOption(int socket, string name, bool value) => _sockets?.SetOption(socket, name, value);
+
+    /// <summary>Starts TLS on a connected socket; returns null, or why it cannot.</summary>
+    [ScriptMember("socketStartTls", ScriptAccess.Full)]
+    public string? SocketStartTls(int id, int socket, string tlsJson) => Sockets.StartTls(id, socket, tlsJson);
 
     /// <summary>Writes (or appends to) a file under the file-system root; data is base64.</summary>
     [ScriptMember("fsWrite", ScriptAccess.Full)]
@@ -580,6 +669,10 @@ public sealed class IsolateHost
             _isolate.CompleteCacheOperation(id, false, $"cache.incr('{key}') failed: {ex.Message}");
         }
     }
+
+    private Io.ZlibOperations Zlib => _zlib ??= new Io.ZlibOperations();
+
+    private Io.SocketOperations Sockets => _sockets ??= new Io.SocketOperations(_isolate, Function ?? throw new InvalidOperationException("No function is loaded."));
 
     // Made on the isolate's first fetch, for the function it loaded.
     private FetchOperations Fetch => _fetch ??= new FetchOperations(_isolate, Function ?? throw new InvalidOperationException("No function is loaded."));

@@ -34,7 +34,7 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
     /// implemented one off the list fails as not allowed. <c>fs</c> always loads (without a file system its calls
     /// fail). Comma-separated, as that service's variable is.
     /// </summary>
-    public string AllowedBuiltinModules { get; set; } = "assert,buffer,crypto,events,module,os,path,process,punycode,querystring,stream,string_decoder,timers,tty,url,util";
+    public string AllowedBuiltinModules { get; set; } = "assert,buffer,crypto,dns,events,http,http2,https,module,net,os,path,process,punycode,querystring,stream,string_decoder,timers,tls,tty,url,util,zlib";
 
     /// <summary>Gets <see cref="AllowedBuiltinModules"/> as a list (names trimmed, a <c>node:</c> prefix removed).</summary>
     public IEnumerable<string> BuiltinModuleList() => (AllowedBuiltinModules ?? "")

@@ -219,3 +219,12 @@ for (const name of _keys(bufferMethods)) {
   _defineProperty(Buffer.prototype, name, { value: bufferMethods[name], writable: true, configurable: true });
 }
 Buffer.poolSize = 8192;
+// Node's Buffer statics and prototype methods are enumerable: safer-buffer (mysql2, iconv-lite) copies the statics
+// with for-in, and mysql2 sizes its packets with a mock whose methods it finds with for-in over Buffer.prototype.
+for (const target of [Buffer, Buffer.prototype]) {
+  for (const name of _Object.getOwnPropertyNames(target)) {
+    if (name === 'length' || name === 'name' || name === 'prototype' || name === 'constructor' || name.startsWith('_')) continue;
+    const descriptor = _Object.getOwnPropertyDescriptor(target, name);
+    if (!descriptor.enumerable && descriptor.configurable) _defineProperty(target, name, _Object.assign(descriptor, { enumerable: true }));
+  }
+}

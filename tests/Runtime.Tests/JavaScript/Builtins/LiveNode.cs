@@ -19,18 +19,24 @@ internal static class LiveNode
         NodeCase.AssertNodeOutput(result, await RunAsync($"process.stdout.write(JSON.stringify((() => {{\n{body}\n}})()));"));
     }
 
-    // Node must be installed for these tests: they fail rather than skip without it.
-    private static async Task<string> RunAsync(string script)
+    /// <summary>Runs <paramref name="script"/> under <c>node -e</c> and returns what it wrote; Node must be installed (the test fails, not skips, without it).</summary>
+    public static async Task<string> RunAsync(string script)
     {
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = "/",
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("-e");
-        start.ArgumentList.Add(script);
+        // A long script (data inlined) goes in on stdin: the command line has a length limit.
+        var viaStdin = script.Length > 64 * 1024;
+        if (!viaStdin)
+        {
+            start.ArgumentList.Add("-e");
+            start.ArgumentList.Add(script);
+        }
         Process? node;
         try
         {
@@ -47,6 +53,12 @@ internal static class LiveNode
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            if (viaStdin)
+            {
+                await node.StandardInput.WriteAsync(script.AsMemory(), timeout.Token);
+            }
+
+            node.StandardInput.Close();
             var stdout = node.StandardOutput.ReadToEndAsync(timeout.Token);
             var stderr = node.StandardError.ReadToEndAsync(timeout.Token);
             await node.WaitForExitAsync(timeout.Token);

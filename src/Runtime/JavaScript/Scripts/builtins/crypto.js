@@ -229,9 +229,14 @@ const builtinCrypto = builtinOnce(() => {
     Hmac,
     constants: _freeze({}),
   };
-  if (webcrypto) {
-    crypto.webcrypto = webcrypto;
-    if (webcrypto.subtle) crypto.subtle = webcrypto.subtle;
-  }
+  const { pbkdf2, pbkdf2Sync, subtle } = builtinCryptoSubtle();
+  crypto.pbkdf2 = pbkdf2;
+  crypto.pbkdf2Sync = pbkdf2Sync;
+  crypto.subtle = webcrypto && webcrypto.subtle ? webcrypto.subtle : subtle;
+  crypto.webcrypto = _freeze({
+    getRandomValues: (array) => getRandomValues(array),
+    randomUUID: () => randomUUID(),
+    subtle: crypto.subtle,
+  });
   return _freeze(crypto);
 });

@@ -167,4 +167,6 @@ for (const name of ['on', 'addListener', 'once', 'prependListener', 'prependOnce
   'listeners', 'rawListeners', 'listenerCount', 'eventNames', 'setMaxListeners', 'getMaxListeners', 'emit']) {
   processObject[name] = processEmitterMethod(name);
 }
+// Object.prototype.toString says '[object process]' in Node; axios picks its http adapter by it.
+_defineProperty(processObject, _Symbol.toStringTag, { value: 'process', configurable: true });
 defineGlobal('process', processObject);

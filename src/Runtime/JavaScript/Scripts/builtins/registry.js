@@ -26,6 +26,14 @@ const builtinModules = {
   punycode: () => builtinPunycode(),
   tty: () => builtinTty(),
   'timers/promises': () => builtinTimersPromises(),
+  zlib: () => builtinZlib(),
+  dns: () => builtinDns(),
+  'dns/promises': () => builtinDns().promises,
+  net: () => builtinNet(),
+  tls: () => builtinTls(),
+  http: () => builtinHttp(),
+  https: () => builtinHttps(),
+  http2: () => builtinHttp2(),
 };
 
 // Globals the modules call by name, taken before any user code runs so that replacing them changes nothing here.
