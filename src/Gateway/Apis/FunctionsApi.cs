@@ -160,6 +160,7 @@ internal static class FunctionsApi
             CodeErrorKinds.Compile => "Code does not compile",
             CodeErrorKinds.Handler => "Handler not exported",
             CodeErrorKinds.Load => "Code failed to load",
+            CodeErrorKinds.Module => "Module not available",
             CodeErrorKinds.Dependencies => "Dependencies could not be installed",
             _ => "Invalid function",
         };

@@ -12,6 +12,12 @@ public static class CodeErrorKinds
     /// <summary>The module loaded but does not export the handler.</summary>
     public const string Handler = "handler";
 
+    /// <summary>
+    /// The code names a module (by a literal <c>require</c> or <c>import</c>, even inside the handler) that is neither a
+    /// built-in the function's runtime provides nor a package of its dependencies.
+    /// </summary>
+    public const string Module = "module";
+
     /// <summary>The function's npm dependencies could not be installed.</summary>
     public const string Dependencies = "dependencies";
 }

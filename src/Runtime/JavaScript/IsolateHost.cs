@@ -278,6 +278,13 @@ public sealed class IsolateHost
     public string? ResolvePackage(string fromDirectory, string request) => Resolve(fromDirectory, request, import: false);
 
     /// <summary>
+    /// Tells whether the function's own <c>require</c> or <c>import</c> of a package would find it (the deploy-time check
+    /// of the requests the code makes inside its handler); nothing is read but the packages' manifests.
+    /// </summary>
+    [ScriptMember("pkgFound", ScriptAccess.Full)]
+    public bool PackageFound(string request) => Resolve("", request, import: false) is not null || Resolve("", request, import: true) is not null;
+
+    /// <summary>
     /// Resolves an <c>import</c> as <see cref="ResolvePackage"/> resolves a <c>require</c>, but with the <c>import</c>
     /// condition of <c>exports</c> maps in place of <c>require</c>.
     /// </summary>

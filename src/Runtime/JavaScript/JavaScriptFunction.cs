@@ -69,13 +69,26 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
         isolate.Attach(pool.Scheduler, definition.Id.Tenant, TimeSpan.Zero, null);
         try
         {
-            return await LoadWithTimeoutAsync(isolate, definition.Spec.Code, JavaScriptMeta.For(definition, limits, pool.Options, packagesRoot, pool.Egress), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            var error = await LoadWithTimeoutAsync(isolate, definition.Spec.Code, JavaScriptMeta.For(definition, limits, pool.Options, packagesRoot, pool.Egress), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            if (error is not null || ModuleRequests.Find(definition.Spec.Code) is not { Count: > 0 } requests)
+            {
+                return error;
+            }
+
+            // What the module did not require while it loaded (a require inside the handler) would fail at its first call.
+            return await isolate.CheckRequestsAsync(requests) is { } problems
+                ? new CodeError(CodeErrorKinds.Module, problems, FirstLine(problems))
+                : null;
         }
         finally
         {
             isolate.Dispose();
         }
     }
+
+    // The problems' lines start "line N: ".
+    private static int? FirstLine(string problems) =>
+        problems.StartsWith("line ", StringComparison.Ordinal) && int.TryParse(problems.AsSpan(5, Math.Max(0, problems.IndexOf(':', StringComparison.Ordinal) - 5)), out var line) ? line : null;
 
     /// <summary>Gets the Linux thread ids of the idle isolates' own threads (for tests).</summary>
     internal IReadOnlyList<int> IdleIsolateThreadIds() => [.. IdleInstances().Select(isolate => isolate.ThreadId)];

@@ -19,4 +19,5 @@ internal sealed class JsError
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(JsError))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(IReadOnlyList<ModuleRequest>))]
 internal sealed partial class RuntimeJsonContext : JsonSerializerContext;

@@ -57,6 +57,7 @@ public sealed partial class V8Isolate : IFunctionInstance
     private ScriptObject? _invoke;
     private ScriptObject? _fireTimer;
     private ScriptObject? _takeLogs;
+    private ScriptObject? _checkRequests;
     private ScriptObject? _completeOp;
     private ScriptObject? _completeCacheOp;
     private IsolateHost _host = null!;
@@ -331,6 +332,30 @@ public sealed partial class V8Isolate : IFunctionInstance
         new(_fault == IsolateFault.None ? IsolateFault.Disposed : _fault, "The isolate was discarded.");
 
     /// <summary>
+    /// Says why the modules the code names would fail when it requires or imports them (after a load, with the
+    /// function's allow-list and packages in force), one line each, or null when they are all there: the deploy-time
+    /// check of the requests that only run inside the handler. Nothing is loaded but built-ins.
+    /// </summary>
+    public Task<string?> CheckRequestsAsync(IReadOnlyList<ModuleRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var result = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var json = JsonSerializer.Serialize(requests, RuntimeJsonContext.Default.IReadOnlyListModuleRequest);
+        var posted = Post(() =>
+        {
+            try
+            {
+                result.TrySetResult(_checkRequests!.Invoke(false, json) is string { Length: > 0 } problems ? problems : null);
+            }
+            catch (ScriptEngineException ex)
+            {
+                result.TrySetResult(ex.Message);
+            }
+        });
+        return posted ? result.Task : Task.FromResult<string?>(null);
+    }
+
+    /// <summary>
     /// Collects the console lines written since the last invocation ended; used after a timeout, when the
     /// invocation itself cannot report them. Empty if the isolate cannot run script any more.
     /// </summary>
@@ -536,6 +561,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             _invoke = (ScriptObject)get.Invoke(false, internals, "invoke");
             _fireTimer = (ScriptObject)get.Invoke(false, internals, "fireTimer");
             _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
+            _checkRequests = (ScriptObject)get.Invoke(false, internals, "checkRequests");
             _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
             _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
             StartModules(internals, get);

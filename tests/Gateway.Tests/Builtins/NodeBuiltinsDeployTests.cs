@@ -25,6 +25,44 @@ public sealed class NodeBuiltinsDeployTests(GatewayFixture fixture) : IClassFixt
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("const vm = require('vm');", "line 2: The Node built-in module 'vm' is not implemented in Granary's isolate runtime. Deploy the function with \"isolation\": \"process\"")]
+    [InlineData("const { Client } = require('pg');", "line 2: Cannot find module 'pg': an npm package must be listed in the function's dependencies to be installed")]
+    [InlineData("const { nanoid } = await import('nanoid');", "line 2: Cannot find module 'nanoid': an npm package must be listed in the function's dependencies to be installed")]
+    public async Task AModuleRequiredOnlyInsideTheHandlerIsCheckedAtDeployNotAtTheFirstCall(string use, string expected)
+    {
+        var ws = GatewayFixture.Workspace();
+        var refused = await Server.DeployAsync(ws, "lazy", $"module.exports = async () => {{\n  {use}\n  return 'never';\n}};");
+
+        var text = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{(int)refused.StatusCode} {text}");
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("module", problem.GetProperty("kind").GetString());
+        Assert.Equal(2, problem.GetProperty("line").GetInt32());
+        Assert.StartsWith(expected, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var missing = await Server.InvokeAsync(ws, "lazy", "{}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task RequestsInsideTheHandlerOfAvailableModulesDeployAndANameBuiltAtRunTimeIsNotGuessedAt()
+    {
+        var ws = GatewayFixture.Workspace();
+        var deployed = await Server.DeployAsync(ws, "fine", """
+            module.exports = async (event) => {
+              const zlib = require('node:zlib');
+              const { Readable } = require('stream');
+              const optional = event.name ? require(event.name) : null; // computed: only the call can tell
+              return { gzipped: zlib.gzipSync(Buffer.from('x')).length > 0, readable: typeof Readable, optional };
+            };
+            """);
+        Assert.True(deployed.IsSuccessStatusCode, await deployed.Content.ReadAsStringAsync());
+
+        var response = await Server.InvokeAsync(ws, "fine", "{}");
+
+        Assert.Equal("{\"gzipped\":true,\"readable\":\"function\",\"optional\":null}", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task AFunctionUsingStreamsTimersAndEventsServes()
     {

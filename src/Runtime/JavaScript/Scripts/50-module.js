@@ -206,6 +206,24 @@ function requireBuiltin(builtin) {
   return builtinModules[builtin]();
 }
 
+// Deploy time: why each module the function's code names by a literal (anywhere in it, so also the requires that run only
+// inside the handler; the host lists them from the source) would fail here, one line each; '' when all are there.
+// Built-ins are required as the function would; packages are only resolved, never run.
+function checkRequests(requestsJson) {
+  const problems = [];
+  for (const { specifier, line } of _JSON.parse(requestsJson)) {
+    const name = _String(specifier);
+    const builtin = name.startsWith('node:') ? name.slice(5) : name;
+    if (name === '@google-cloud/functions-framework' || name.startsWith('.') || name.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(builtin)) continue;
+    if (NODE_BUILTINS.has(builtin)) {
+      try { requireBuiltin(builtin); } catch (e) { problems.push(`line ${line}: ${e.message}`); }
+    } else if (!(packagesEnabled && host.pkgFound(name))) {
+      problems.push(`line ${line}: Cannot find module '${name}': an npm package must be listed in the function's dependencies to be installed`);
+    }
+  }
+  return problems.join('\n');
+}
+
 function resolveHandler(exported, handlerName) {
   if (exported && (typeof exported === 'object' || typeof exported === 'function') && typeof exported[handlerName] === 'function') return exported[handlerName];
   if (typeof exported === 'function') return exported;
@@ -307,6 +325,7 @@ return {
   completeOp: drainingTicks(completeOp),
   completeCacheOp: drainingTicks(completeCacheOp),
   takeLogs: () => _JSON.stringify(takeLogs()),
+  checkRequests: drainingTicks(checkRequests),
   configure: (metaJson) => { configure(metaJson); },
   loadModule: drainingTicks(loadModule),
   builtinShim,
