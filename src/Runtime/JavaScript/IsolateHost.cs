@@ -66,7 +66,7 @@ public sealed class IsolateHost
         Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(Math.Clamp(byteCount, 0, 65536)));
 
     /// <summary>
-    /// Compiles an on-demand part of the built-ins (Scripts/ondemand/) in this isolate and returns it as a function of
+    /// Compiles an on-demand part of the built-ins (Scripts/vendor/node-streams/) in this isolate and returns it as a function of
     /// <c>define</c>, or null when there is none.
     /// </summary>
     [ScriptMember("builtinScript", ScriptAccess.Full)]

@@ -7,7 +7,7 @@ using Microsoft.ClearScript.V8;
 namespace Granary.Runtime.JavaScript;
 
 /// <summary>
-/// The large parts of the isolate's built-ins (Scripts/ondemand/, Node's streams), kept out of the bootstrap every
+/// The large parts of the isolate's built-ins (Scripts/vendor/node-streams/, Node's streams), kept out of the bootstrap every
 /// isolate runs: an isolate compiles one when its function first requires a module defined there. As the bootstrap,
 /// the first compile keeps V8's code cache and every later isolate starts from it.
 /// </summary>

@@ -1,6 +1,6 @@
 // ---------------------------------------------------------------- stream, stream/promises
 // Node 20's own lib/internal/streams/*, lib/stream.js and lib/stream/promises.js (MIT, Scripts/NOTICE.md), one
-// define(name, factory) per module in Scripts/ondemand/stream-*.js (readable.js split in two: readable and
+// define(name, factory) per module in Scripts/vendor/node-streams/stream-*.js (readable.js split in two: readable and
 // readable-flow), loaded on first use. They run unchanged but for their comments; this loader gives them `require`
 // for each other and, for the Node internals they use, the small equivalents below (errors, validators,
 // primordials), so the streams behave as Node's do, nextTick ordering included (process.nextTick: process.js).
@@ -160,7 +160,7 @@ const builtinStreamRequire = builtinOnce(() => {
       newReadableWritablePairFromDuplex: webStreamsMissing,
     }),
   };
-  // Which on-demand file (Scripts/ondemand/) defines each module. The files are not part of the bootstrap, which every
+  // Which on-demand file (Scripts/vendor/node-streams/) defines each module. The files are not part of the bootstrap, which every
   // isolate runs: a function that never requires stream does not pay for their 200 KB (measured: an isolate starts
   // about 1 ms sooner), and one that does compiles them from V8's code cache.
   const files = {
