@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Execution;
+using Granary.Runtime.JavaScript;
 using Granary.Runtime.Python;
 using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ public sealed class NodeProcessFunction : WorkerFunction
     /// </summary>
     public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, string? packagesRoot = null)
     {
-        var meta = MetaJson(definition, limits, pool, packagesRoot);
+        var meta = MetaJson(definition, limits, pool, packagesRoot, ModuleRequests.Find(definition.Spec.Code));
         try
         {
             return await ValidateInWorkerAsync(definition, pool, meta);
@@ -40,7 +41,8 @@ public sealed class NodeProcessFunction : WorkerFunction
         }
     }
 
-    private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, PythonWorkerPool pool, string? packagesRoot)
+    // At deployment, `requests` are the modules the code names by a literal; the worker checks that each one is there.
+    private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, PythonWorkerPool pool, string? packagesRoot, IReadOnlyList<ModuleRequest>? requests = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(limits);
@@ -57,6 +59,11 @@ public sealed class NodeProcessFunction : WorkerFunction
             }
 
             meta["packagesDirectory"] = full;
+        }
+
+        if (requests is { Count: > 0 })
+        {
+            meta["checkRequests"] = JsonSerializer.SerializeToNode(requests, RuntimeJsonContext.Default.IReadOnlyListModuleRequest);
         }
 
         return meta.ToJsonString();

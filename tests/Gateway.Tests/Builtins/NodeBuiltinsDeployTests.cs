@@ -64,6 +64,24 @@ public sealed class NodeBuiltinsDeployTests(GatewayFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task InProcessModeEveryBuiltinIsThereButAPackageOutsideTheDependenciesIsRefusedAtDeploy()
+    {
+        var ws = GatewayFixture.Workspace();
+        var threads = await Server.DeployAsync(ws, "threads", "module.exports = async () => {\n  const { isMainThread } = require('worker_threads');\n  return { isMainThread };\n};", new { isolation = "process" });
+        var refused = await Server.DeployAsync(ws, "pg", "module.exports = async () => {\n  const { Client } = require('pg');\n  return typeof Client;\n};", new { isolation = "process" });
+
+        Assert.True(threads.IsSuccessStatusCode, await threads.Content.ReadAsStringAsync());
+        var text = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{(int)refused.StatusCode} {text}");
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("module", problem.GetProperty("kind").GetString());
+        Assert.Equal(2, problem.GetProperty("line").GetInt32());
+        Assert.Equal("line 2: Cannot find module 'pg': an npm package must be listed in the function's dependencies to be installed", problem.GetProperty("detail").GetString());
+        var response = await Server.InvokeAsync(ws, "threads", "{}");
+        Assert.Equal("{\"isMainThread\":true}", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task AFunctionUsingStreamsTimersAndEventsServes()
     {
         var ws = GatewayFixture.Workspace();

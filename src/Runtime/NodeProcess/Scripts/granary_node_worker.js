@@ -314,8 +314,26 @@ function load(message) {
     return { kind: 'handler', message: `The module does not export a function '${meta.handler}': module.exports is ${keys}. Export it with module.exports = { ${meta.handler} } or module.exports = async (event, context) => { ... }.` };
   }
   if (!adapter) return { kind: 'handler', message: `Unknown signature '${meta.signature}'.` };
+  // At deployment the host lists the modules the code names by a literal (even inside the handler): each must be one of
+  // Node's built-ins or resolve from the function's packages, or the deployment says which and where.
+  const missing = (meta.checkRequests || []).filter((r) => !moduleAvailable(module, r.specifier));
+  if (missing.length) {
+    return { kind: 'module', line: missing[0].line, message: missing.map((r) => `line ${r.line}: Cannot find module '${r.specifier}': an npm package must be listed in the function's dependencies to be installed`).join('\n') };
+  }
   entry = adapter(fn, meta);
   return meta.signature;
+}
+
+function moduleAvailable(module, specifier) {
+  const name = String(specifier);
+  if (name === '@google-cloud/functions-framework' || name.startsWith('.') || name.startsWith('/') || Module.isBuiltin(name) || /^[a-z][a-z0-9+.-]*:/i.test(name)) return true;
+  try {
+    Module._resolveFilename(name, module);
+    return true;
+  } catch (e) {
+    // An ESM-only package (no require condition) is there all the same: import() finds it.
+    return e && e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+  }
 }
 
 // ---------------------------------------------------------------- invoke
