@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Execution;
-using Granary.Runtime.Python;
 using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +17,7 @@ public sealed class NodeProcessFunction : WorkerFunction
     /// <c>packagesRoot</c>, if it has one; no worker is loaded until the first warm-up or invocation. Process mode is
     /// for functions of the management API: a workspace's snippets (and their cache) run in isolates.
     /// </summary>
-    public NodeProcessFunction(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, ILogger logger, string? packagesRoot = null)
+    public NodeProcessFunction(FunctionDefinition definition, WorkerPool pool, FunctionLimits limits, ILogger logger, string? packagesRoot = null)
         : base(definition, pool, limits, logger, null, MetaJson(definition, limits, pool, packagesRoot))
     {
     }
@@ -27,7 +26,7 @@ public sealed class NodeProcessFunction : WorkerFunction
     /// Loads the code in a scratch worker and discards it: the deploy-time check that it loads and has the handler. A
     /// silo that cannot run Node.js workers (no <c>node</c>, no sandbox) refuses the deploy with the reason and the fix.
     /// </summary>
-    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, string? packagesRoot = null)
+    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, WorkerPool pool, FunctionLimits limits, string? packagesRoot = null)
     {
         var meta = MetaJson(definition, limits, pool, packagesRoot);
         try
@@ -40,7 +39,7 @@ public sealed class NodeProcessFunction : WorkerFunction
         }
     }
 
-    private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, PythonWorkerPool pool, string? packagesRoot)
+    private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, WorkerPool pool, string? packagesRoot)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(limits);

@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
 using Granary.Functions;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>Raised when a Python worker cannot answer a load or an invocation; the worker is no longer usable.</summary>
-public sealed class PythonWorkerException : Exception
+public sealed class WorkerException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public PythonWorkerException(PythonWorkerFault fault, string message, ImmutableArray<LogLine> logs = default, Exception? inner = null)
+    public WorkerException(WorkerFault fault, string message, ImmutableArray<LogLine> logs = default, Exception? inner = null)
         : base(message, inner)
     {
         Fault = fault;
@@ -15,25 +15,25 @@ public sealed class PythonWorkerException : Exception
     }
 
     /// <summary>Creates the exception.</summary>
-    public PythonWorkerException()
-        : this(PythonWorkerFault.Disposed, "The worker was disposed.")
+    public WorkerException()
+        : this(WorkerFault.Disposed, "The worker was disposed.")
     {
     }
 
     /// <summary>Creates the exception.</summary>
-    public PythonWorkerException(string message)
-        : this(PythonWorkerFault.Crashed, message)
+    public WorkerException(string message)
+        : this(WorkerFault.Crashed, message)
     {
     }
 
     /// <summary>Creates the exception.</summary>
-    public PythonWorkerException(string message, Exception innerException)
-        : this(PythonWorkerFault.Crashed, message, default, innerException)
+    public WorkerException(string message, Exception innerException)
+        : this(WorkerFault.Crashed, message, default, innerException)
     {
     }
 
     /// <summary>Gets why the worker failed.</summary>
-    public PythonWorkerFault Fault { get; }
+    public WorkerFault Fault { get; }
 
     /// <summary>Gets the log lines the invocation wrote before it failed, when the worker could hand them over.</summary>
     public ImmutableArray<LogLine> Logs { get; }

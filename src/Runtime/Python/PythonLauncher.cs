@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 
-namespace Granary.Runtime.Workers;
+namespace Granary.Runtime.Python;
 
 /// <summary>CPython workers: <c>granary_worker.py</c> and the <c>granary_adapters</c> package, run by <c>python3 -I -u -B</c>.</summary>
 public sealed class PythonLauncher : WorkerLauncher
@@ -13,7 +13,7 @@ public sealed class PythonLauncher : WorkerLauncher
     public override string Language => "Python";
 
     /// <inheritdoc />
-    public override string SectionName => PythonRuntimeOptions.SectionName;
+    public override string SectionName => WorkerRuntimeOptions.SectionName;
 
     /// <inheritdoc />
     public override string InstallHint => "apt-get install -y python3";
@@ -48,7 +48,7 @@ public sealed class PythonLauncher : WorkerLauncher
     }
 
     /// <inheritdoc />
-    public override void AddArguments(ProcessStartInfo start, string workerScript, PythonRuntimeOptions options)
+    public override void AddArguments(ProcessStartInfo start, string workerScript, WorkerRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(start);
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>
 /// Watches one worker's invocation for a long runner, as <c>ScriptScheduler</c> does for JavaScript: an invocation whose

@@ -1,10 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Granary.Runtime.Egress;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>How the silo runs Python functions in worker processes (configuration section <c>Granary:Python</c>).</summary>
-public sealed class PythonRuntimeOptions : IValidatableObject
+public sealed class WorkerRuntimeOptions : IValidatableObject
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Granary:Python";

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Granary.Runtime.Egress;
-using Granary.Runtime.Workers;
+using Granary.Runtime.Python;
 using Microsoft.Extensions.Logging;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>
 /// How a silo confines its Python workers (<c>Granary:Python:Isolation</c> = <c>sandbox</c>): each worker runs under
@@ -18,7 +18,7 @@ namespace Granary.Runtime.Python;
 /// fixed uid inside (<see cref="RootlessUid"/>), where tenants are apart by namespaces, not uids. A host that can do
 /// neither refuses to start Python functions.
 /// </summary>
-internal sealed partial class PythonSandbox : IDisposable
+internal sealed partial class WorkerSandbox : IDisposable
 {
     /// <summary>Where the worker scripts are mounted inside the sandbox.</summary>
     public const string ScriptsMount = "/granary";
@@ -43,13 +43,13 @@ internal sealed partial class PythonSandbox : IDisposable
         "/etc/ld.so.cache", "/etc/ssl", "/etc/ca-certificates", "/etc/localtime", "/etc/mime.types",
     ];
 
-    private readonly PythonRuntimeOptions _options;
+    private readonly WorkerRuntimeOptions _options;
     private readonly ILogger _logger;
     private readonly string[] _baseArguments;
     private readonly CgroupLayout? _cgroups;
     private long _next;
 
-    private PythonSandbox(PythonRuntimeOptions options, ILogger logger, string[] baseArguments, CgroupLayout? cgroups, EgressPolicy egress, (string Host, int Port)? publisher, bool rootless)
+    private WorkerSandbox(WorkerRuntimeOptions options, ILogger logger, string[] baseArguments, CgroupLayout? cgroups, EgressPolicy egress, (string Host, int Port)? publisher, bool rootless)
     {
         Rootless = rootless;
         _options = options;
@@ -80,7 +80,7 @@ internal sealed partial class PythonSandbox : IDisposable
     /// workers go into. Throws <see cref="InvalidOperationException"/> naming <c>Granary:Python:Isolation</c> when it
     /// cannot isolate.
     /// </summary>
-    public static PythonSandbox Create(PythonRuntimeOptions options, string scriptsDirectory, string? packagesRoot, EgressPolicy egress, ILogger logger, WorkerLauncher? launcher = null)
+    public static WorkerSandbox Create(WorkerRuntimeOptions options, string scriptsDirectory, string? packagesRoot, EgressPolicy egress, ILogger logger, WorkerLauncher? launcher = null)
     {
         launcher ??= PythonLauncher.Instance;
         var fix = $"Install bubblewrap (apt-get install -y bubblewrap) and either run the silo as root, or let unprivileged users create user namespaces "
@@ -162,7 +162,7 @@ internal sealed partial class PythonSandbox : IDisposable
 
         (string, int)? publisher = PublisherAddress.TryParse(options.PublisherProxyAddress, out var uri) ? (uri.IdnHost, uri.Port) : null;
 
-        return new PythonSandbox(options, logger, arguments, cgroups, egress, publisher, rootless);
+        return new WorkerSandbox(options, logger, arguments, cgroups, egress, publisher, rootless);
     }
 
     /// <summary>
@@ -174,7 +174,7 @@ internal sealed partial class PythonSandbox : IDisposable
         ArgumentNullException.ThrowIfNull(start);
         var id = Interlocked.Increment(ref _next);
         var socketPath = Path.Combine(hostDirectory, "egress.sock");
-        var proxy = new PythonEgressProxy(socketPath, Egress, Publisher, _logger);
+        var proxy = new WorkerEgressProxy(socketPath, Egress, Publisher, _logger);
         var cgroups = _cgroups?.CreateWorker(id.ToString(CultureInfo.InvariantCulture), _options.MaxProcesses);
 
         // sh: enter every cgroup, then become bubblewrap, so that nothing of the sandbox is ever outside them.
@@ -210,7 +210,7 @@ internal sealed partial class PythonSandbox : IDisposable
     /// <inheritdoc />
     public void Dispose() => _cgroups?.Dispose();
 
-    private static string[] BaseArguments(PythonRuntimeOptions options, string scriptsDirectory, string? packagesRoot, bool rootless, IReadOnlyList<string> readOnly)
+    private static string[] BaseArguments(WorkerRuntimeOptions options, string scriptsDirectory, string? packagesRoot, bool rootless, IReadOnlyList<string> readOnly)
     {
         var arguments = new List<string>();
         if (rootless)
@@ -272,7 +272,7 @@ internal sealed partial class PythonSandbox : IDisposable
         ]);
 
         // Every pip set, read-only, as function code is: a worker is handed the path of its own function's set only, and
-        // the directory above the sets cannot be listed by tenants' uids (PythonWorkerPool makes it 0711).
+        // the directory above the sets cannot be listed by tenants' uids (WorkerPool makes it 0711).
         if (packagesRoot is not null)
         {
             arguments.AddRange(["--ro-bind", packagesRoot, PackagesMount]);
@@ -333,18 +333,18 @@ internal sealed class SandboxedWorker : IDisposable
 {
     private int _initPid;
 
-    internal SandboxedWorker(PythonEgressProxy proxy, WorkerCgroups? cgroups, bool rootless)
+    internal SandboxedWorker(WorkerEgressProxy proxy, WorkerCgroups? cgroups, bool rootless)
     {
         Proxy = proxy;
         Cgroups = cgroups;
         Rootless = rootless;
     }
 
-    /// <summary>Gets whether the sandbox is rootless (see <see cref="PythonSandbox.Rootless"/>).</summary>
+    /// <summary>Gets whether the sandbox is rootless (see <see cref="WorkerSandbox.Rootless"/>).</summary>
     public bool Rootless { get; }
 
     /// <summary>Gets the worker's egress proxy.</summary>
-    public PythonEgressProxy Proxy { get; }
+    public WorkerEgressProxy Proxy { get; }
 
     /// <summary>Gets the worker's cgroups, or null when the host has none.</summary>
     public WorkerCgroups? Cgroups { get; }
@@ -882,7 +882,7 @@ internal static class TenantUids
     private static readonly Dictionary<int, string> s_byUid = [];
 
     /// <summary>Gets the uid of <paramref name="tenant"/> in the range of <paramref name="options"/>.</summary>
-    public static int Get(string tenant, PythonRuntimeOptions options)
+    public static int Get(string tenant, WorkerRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         lock (s_gate)
@@ -916,7 +916,7 @@ internal static class TenantUids
                 }
             }
 
-            throw new InvalidOperationException($"Every uid of {PythonRuntimeOptions.SectionName}:UidRangeStart..+UidRangeSize is taken; widen UidRangeSize.");
+            throw new InvalidOperationException($"Every uid of {WorkerRuntimeOptions.SectionName}:UidRangeStart..+UidRangeSize is taken; widen UidRangeSize.");
         }
     }
 }
