@@ -6,6 +6,9 @@ namespace Granary.Runtime.Python;
 /// <summary>CPython workers: <c>granary_worker.py</c> and the <c>granary_adapters</c> package, run by <c>python3 -I -u -B</c>.</summary>
 public sealed class PythonLauncher : WorkerLauncher
 {
+    /// <summary>The configuration section of Python's workers (the settings of <see cref="WorkerRuntimeOptions"/>).</summary>
+    public const string ConfigurationSection = "Granary:Python";
+
     /// <summary>Gets the one instance.</summary>
     public static PythonLauncher Instance { get; } = new();
 
@@ -13,7 +16,7 @@ public sealed class PythonLauncher : WorkerLauncher
     public override string Language => "Python";
 
     /// <inheritdoc />
-    public override string SectionName => WorkerRuntimeOptions.SectionName;
+    public override string SectionName => ConfigurationSection;
 
     /// <inheritdoc />
     public override string InstallHint => "apt-get install -y python3";

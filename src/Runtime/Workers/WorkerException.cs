@@ -3,7 +3,7 @@ using Granary.Functions;
 
 namespace Granary.Runtime.Workers;
 
-/// <summary>Raised when a Python worker cannot answer a load or an invocation; the worker is no longer usable.</summary>
+/// <summary>Raised when a worker process cannot answer a load or an invocation; the worker is no longer usable.</summary>
 public sealed class WorkerException : Exception
 {
     /// <summary>Creates the exception.</summary>

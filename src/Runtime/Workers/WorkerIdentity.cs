@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Granary.Runtime.Python;
 
 namespace Granary.Runtime.Workers;
 
@@ -29,7 +30,7 @@ internal sealed record WorkerIdentity(int Uid, int Gid)
                 }
             }
 
-            throw new InvalidOperationException($"The worker user '{name}' ({WorkerRuntimeOptions.SectionName}:WorkerUser) is not in /etc/passwd.");
+            throw new InvalidOperationException($"The worker user '{name}' ({PythonLauncher.ConfigurationSection}:WorkerUser) is not in /etc/passwd.");
         });
     }
 }

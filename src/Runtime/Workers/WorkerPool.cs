@@ -34,7 +34,7 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Writes the worker scripts to a private directory, checks that workers can be sandboxed
-    /// (<c>Granary:Python:Isolation</c>), and starts filling the pool in the background.
+    /// (the language's <c>Isolation</c> setting, <c>Granary:Python:Isolation</c> for Python), and starts filling the pool in the background.
     /// </summary>
     /// <param name="options">The runtime options.</param>
     /// <param name="logger">The logger.</param>
@@ -312,6 +312,6 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "Could not start warm {Language} workers")]
     private partial void LogRefillFailed(string language, Exception exception);
 
-    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Could not remove the Python scripts directory {Directory}")]
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Could not remove the worker scripts directory {Directory}")]
     private partial void LogCleanupFailed(string directory, Exception exception);
 }

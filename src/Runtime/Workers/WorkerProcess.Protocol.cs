@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Granary.Runtime.Execution;
+using Granary.Runtime.Python;
 
 namespace Granary.Runtime.Workers;
 
@@ -39,7 +40,7 @@ public sealed partial class WorkerProcess
                 var length = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
                 if (length <= 0 || length > _maxFrameBytes)
                 {
-                    ProtocolFailure($"The worker sent a frame of {length} bytes (the limit is {WorkerRuntimeOptions.SectionName}:MaxFrameMb).");
+                    ProtocolFailure($"The worker sent a frame of {length} bytes (the limit is {PythonLauncher.ConfigurationSection}:MaxFrameMb).");
                     return;
                 }
 
@@ -198,8 +199,8 @@ public sealed partial class WorkerProcess
                 break;
             case Op.Ready:
                 _box?.Locate(ProcessId);
-                PythonVersion = python ?? "";
-                LogStarted(_language, ProcessId, pid, PythonVersion);
+                InterpreterVersion = python ?? "";
+                LogStarted(_language, ProcessId, pid, InterpreterVersion);
                 _ready.TrySetResult();
                 break;
             default:

@@ -116,11 +116,11 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
         _exited = WatchExitAsync();
     }
 
-    /// <summary>Gets the id of the process the host started: the Python worker, or bubblewrap when sandboxed.</summary>
+    /// <summary>Gets the id of the process the host started: the worker's interpreter, or bubblewrap when sandboxed.</summary>
     public int ProcessId { get; }
 
-    /// <summary>Gets the host pid of the Python interpreter (inside the sandbox when sandboxed), once it reported ready.</summary>
-    public int PythonProcessId => _box is null ? ProcessId : _box.PythonPid;
+    /// <summary>Gets the host pid of the worker's interpreter (inside the sandbox when sandboxed), once it reported ready.</summary>
+    public int InterpreterProcessId => _box is null ? ProcessId : _box.InterpreterPid;
 
     /// <summary>
     /// Gets the uid the function runs as once loaded in a sandbox (its tenant's; in a rootless sandbox the fixed
@@ -128,8 +128,8 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
     /// </summary>
     public int? SandboxUid { get; private set; }
 
-    /// <summary>Gets the Python version the worker reported (for example <c>3.11.2</c>).</summary>
-    public string PythonVersion { get; private set; } = "";
+    /// <summary>Gets the interpreter's version the worker reported (Python's, for example <c>3.11.2</c>, or Node.js's).</summary>
+    public string InterpreterVersion { get; private set; } = "";
 
     /// <summary>
     /// Gets the worker's private host directory (mode 0700), removed when the worker is disposed: the function's
@@ -545,7 +545,7 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
             if (Volatile.Read(ref _state) == Waiting && left > 0)
             {
                 var wait = TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
-                if (!_loading && _watch is not null && _watch.Look(PythonProcessId) && _watch.Slice < wait)
+                if (!_loading && _watch is not null && _watch.Look(InterpreterProcessId) && _watch.Slice < wait)
                 {
                     wait = _watch.Slice;
                 }
@@ -571,7 +571,7 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
         {
             var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _logsWaiter, waiter);
-            if (PythonProcessId != 0 && SendSignal(PythonProcessId, _logsSignal))
+            if (InterpreterProcessId != 0 && SendSignal(InterpreterProcessId, _logsSignal))
             {
                 try
                 {

@@ -9,14 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Runtime.Workers;
 
 /// <summary>
-/// How a silo confines its Python workers (<c>Granary:Python:Isolation</c> = <c>sandbox</c>): each worker runs under
+/// How a silo confines its worker processes (<c>Granary:Python:Isolation</c> or <c>Granary:NodeProcess:Isolation</c> =
+/// <c>sandbox</c>), whatever their language: each worker runs under
 /// bubblewrap in namespaces of its own (network, PID, IPC, UTS, mount), sees a read-only <c>/usr</c>, a private
 /// size-limited <c>/tmp</c> and function directory, reaches the network only through its egress proxy, and is born in
 /// cgroups of its own (memory, pids) when the host has them (or delegates them). Two forms, chosen once when the pool
 /// starts: a silo running as root runs bubblewrap as root and the worker takes a uid of its tenant's own once a
 /// function is loaded; a silo that is not root (rootless) runs bubblewrap in an unprivileged user namespace with one
 /// fixed uid inside (<see cref="RootlessUid"/>), where tenants are apart by namespaces, not uids. A host that can do
-/// neither refuses to start Python functions.
+/// neither refuses to start the language's functions.
 /// </summary>
 internal sealed partial class WorkerSandbox : IDisposable
 {
@@ -77,7 +78,7 @@ internal sealed partial class WorkerSandbox : IDisposable
 
     /// <summary>
     /// Checks that this machine can build the sandbox (bubblewrap present, namespaces allowed) and finds the cgroups
-    /// workers go into. Throws <see cref="InvalidOperationException"/> naming <c>Granary:Python:Isolation</c> when it
+    /// workers go into. Throws <see cref="InvalidOperationException"/> naming the language's <c>Isolation</c> setting when it
     /// cannot isolate.
     /// </summary>
     public static WorkerSandbox Create(WorkerRuntimeOptions options, string scriptsDirectory, string? packagesRoot, EgressPolicy egress, ILogger logger, WorkerLauncher? launcher = null)
@@ -144,11 +145,11 @@ internal sealed partial class WorkerSandbox : IDisposable
         {
             if (rootless)
             {
-                LogNoCgroupsRootless(logger, why);
+                LogNoCgroupsRootless(logger, launcher.Language, why);
             }
             else
             {
-                LogNoCgroups(logger, why);
+                LogNoCgroups(logger, launcher.Language, why);
             }
         }
 
@@ -318,11 +319,11 @@ internal sealed partial class WorkerSandbox : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "Python workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited; namespaces, uids, quotas and the egress proxy still hold")]
-    private static partial void LogNoCgroups(ILogger logger, string reason);
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "{Language} workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited; namespaces, uids, quotas and the egress proxy still hold")]
+    private static partial void LogNoCgroups(ILogger logger, string language, string reason);
 
-    [LoggerMessage(EventId = 1315, Level = LogLevel.Warning, Message = "Python workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited (RLIMIT_NPROC would count every process of the silo's uid, the silo's own threads included, so it is not set); namespaces, quotas and the egress proxy still hold. Give the silo a cgroup subtree of its own (systemd: Delegate=yes) to bound them")]
-    private static partial void LogNoCgroupsRootless(ILogger logger, string reason);
+    [LoggerMessage(EventId = 1315, Level = LogLevel.Warning, Message = "{Language} workers run without cgroups ({Reason}): a worker's memory limit applies to each of its processes (RLIMIT_AS) but not to all of them together, and its process count is not limited (RLIMIT_NPROC would count every process of the silo's uid, the silo's own threads included, so it is not set); namespaces, quotas and the egress proxy still hold. Give the silo a cgroup subtree of its own (systemd: Delegate=yes) to bound them")]
+    private static partial void LogNoCgroupsRootless(ILogger logger, string language, string reason);
 
     [LoggerMessage(EventId = 1316, Level = LogLevel.Information, Message = "{Language} sandbox: {Mode}; cgroups: {Cgroups}")]
     private static partial void LogMode(ILogger logger, string language, string mode, string cgroups);
@@ -349,12 +350,12 @@ internal sealed class SandboxedWorker : IDisposable
     /// <summary>Gets the worker's cgroups, or null when the host has none.</summary>
     public WorkerCgroups? Cgroups { get; }
 
-    /// <summary>Gets the host pid of the Python process (not of bubblewrap), once it reported ready.</summary>
-    public int PythonPid { get; private set; }
+    /// <summary>Gets the host pid of the worker's interpreter (not of bubblewrap), once it reported ready.</summary>
+    public int InterpreterPid { get; private set; }
 
     /// <summary>
     /// Finds, once the worker reported ready, the host pids of the sandbox's init (bubblewrap's pid 1) and of the
-    /// Python process: the init is bubblewrap's child, Python the init's.
+    /// interpreter: the init is bubblewrap's child, the interpreter the init's.
     /// </summary>
     public void Locate(int bubblewrapPid)
     {
@@ -381,7 +382,7 @@ internal sealed class SandboxedWorker : IDisposable
             if (python != 0)
             {
                 _initPid = init;
-                PythonPid = python;
+                InterpreterPid = python;
                 return;
             }
         }
@@ -916,7 +917,7 @@ internal static class TenantUids
                 }
             }
 
-            throw new InvalidOperationException($"Every uid of {WorkerRuntimeOptions.SectionName}:UidRangeStart..+UidRangeSize is taken; widen UidRangeSize.");
+            throw new InvalidOperationException($"Every uid of {PythonLauncher.ConfigurationSection}:UidRangeStart..+UidRangeSize is taken; widen UidRangeSize.");
         }
     }
 }

@@ -3,6 +3,7 @@ using Granary.Runtime.Egress;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.NodeProcess;
 using Granary.Runtime.Packages;
+using Granary.Runtime.Python;
 using Granary.Runtime.Workers;
 using Granary.Silo.Hosting;
 using Granary.Silo.Storage;
@@ -117,7 +118,8 @@ public static class GranarySiloBuilderExtensions
         services.AddValidatedOptions<EgressOptions>(configuration, EgressOptions.SectionName);
         services.AddSingleton<EgressPolicy>();
         services.AddSingleton<IsolatePool>();
-        services.AddValidatedOptions<WorkerRuntimeOptions>(configuration, WorkerRuntimeOptions.SectionName);
+        // Python's workers: the container's WorkerPool is theirs (a pool's launcher is Python's unless given another).
+        services.AddValidatedOptions<WorkerRuntimeOptions>(configuration, PythonLauncher.ConfigurationSection);
         services.AddSingleton<WorkerPool>();
 
         // Process mode's Node.js workers: the workers' settings, read from their own section, with Node as the program.
