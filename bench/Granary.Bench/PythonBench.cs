@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 
 namespace Granary.Bench;
 
@@ -60,7 +60,7 @@ internal static class PythonBench
         }
 
         await Task.Delay(TimeSpan.FromSeconds(3));
-        var pool = granary.Services.GetRequiredService<PythonWorkerPool>();
+        var pool = granary.Services.GetRequiredService<WorkerPool>();
         await pool.WarmUpAsync();
         var latencies = new List<double>();
         var poolEmpty = 0;

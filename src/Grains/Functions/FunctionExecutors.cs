@@ -3,6 +3,7 @@ using Granary.Runtime.JavaScript;
 using Granary.Runtime.NodeProcess;
 using Granary.Runtime.Python;
 using Granary.Runtime.Signatures.CustomCode;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ namespace Granary.Functions;
 /// Loads a function version into the runtime its spec names: V8 isolates for <c>nodejs</c> (Node.js worker processes
 /// with <c>"isolation": "process"</c>), worker processes for <c>python</c>.
 /// </summary>
-public sealed class FunctionExecutors(IsolatePool isolates, PythonWorkerPool python, NodeWorkers node, IOptions<FunctionLimits> limits)
+public sealed class FunctionExecutors(IsolatePool isolates, WorkerPool python, NodeWorkers node, IOptions<FunctionLimits> limits)
 {
     /// <summary>Compiles and loads the code in a scratch isolate or worker; returns why it was refused, or null.</summary>
     public Task<CodeError?> ValidateAsync(FunctionDefinition definition, string? packagesRoot)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Granary.Runtime.Python;
 using Granary.Runtime.Workers;
 
 namespace Granary.Runtime.NodeProcess;
@@ -11,7 +10,7 @@ namespace Granary.Runtime.NodeProcess;
 /// </summary>
 public sealed class NodeLauncher : WorkerLauncher
 {
-    /// <summary>The configuration section of process mode's workers (the settings of <see cref="PythonRuntimeOptions"/>).</summary>
+    /// <summary>The configuration section of process mode's workers (the settings of <see cref="WorkerRuntimeOptions"/>).</summary>
     public const string ConfigurationSection = "Granary:NodeProcess";
 
     // The directories every sandboxed worker sees read-only: the npm package sets.
@@ -80,7 +79,7 @@ public sealed class NodeLauncher : WorkerLauncher
     public string? PackagesDirectory => _readOnly.Length > 0 ? _readOnly[0] : null;
 
     /// <inheritdoc />
-    public override void AddArguments(ProcessStartInfo start, string workerScript, PythonRuntimeOptions options)
+    public override void AddArguments(ProcessStartInfo start, string workerScript, WorkerRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(start);
 

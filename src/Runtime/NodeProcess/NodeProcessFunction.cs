@@ -2,7 +2,6 @@ using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Execution;
 using Granary.Runtime.JavaScript;
-using Granary.Runtime.Python;
 using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +18,7 @@ public sealed class NodeProcessFunction : WorkerFunction
     /// <c>packagesRoot</c>, if it has one; no worker is loaded until the first warm-up or invocation. Process mode is
     /// for functions of the management API: a workspace's snippets (and their cache) run in isolates.
     /// </summary>
-    public NodeProcessFunction(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, ILogger logger, string? packagesRoot = null)
+    public NodeProcessFunction(FunctionDefinition definition, WorkerPool pool, FunctionLimits limits, ILogger logger, string? packagesRoot = null)
         : base(definition, pool, limits, logger, null, MetaJson(definition, limits, pool, packagesRoot))
     {
     }
@@ -28,7 +27,7 @@ public sealed class NodeProcessFunction : WorkerFunction
     /// Loads the code in a scratch worker and discards it: the deploy-time check that it loads and has the handler. A
     /// silo that cannot run Node.js workers (no <c>node</c>, no sandbox) refuses the deploy with the reason and the fix.
     /// </summary>
-    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, string? packagesRoot = null)
+    public static async Task<CodeError?> ValidateAsync(FunctionDefinition definition, WorkerPool pool, FunctionLimits limits, string? packagesRoot = null)
     {
         var meta = MetaJson(definition, limits, pool, packagesRoot, ModuleRequests.Find(definition.Spec.Code));
         try
@@ -42,7 +41,7 @@ public sealed class NodeProcessFunction : WorkerFunction
     }
 
     // At deployment, `requests` are the modules the code names by a literal; the worker checks that each one is there.
-    private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, PythonWorkerPool pool, string? packagesRoot, IReadOnlyList<ModuleRequest>? requests = null)
+    private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, WorkerPool pool, string? packagesRoot, IReadOnlyList<ModuleRequest>? requests = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(limits);

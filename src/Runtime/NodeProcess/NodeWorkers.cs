@@ -1,6 +1,6 @@
 using Granary.Runtime.Egress;
 using Granary.Runtime.Packages;
-using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,25 +8,25 @@ namespace Granary.Runtime.NodeProcess;
 
 /// <summary>
 /// The silo's Node.js worker pool for JavaScript's process mode, made on first use: a silo whose functions all run in
-/// isolates starts no Node.js process. Its settings are <see cref="PythonRuntimeOptions"/> read from
+/// isolates starts no Node.js process. Its settings are <see cref="WorkerRuntimeOptions"/> read from
 /// <c>Granary:NodeProcess</c> (the worker settings every language shares), with <c>/usr/bin/node</c> as the program.
 /// </summary>
 public sealed class NodeWorkers : IAsyncDisposable
 {
-    private readonly Lazy<PythonWorkerPool> _pool;
+    private readonly Lazy<WorkerPool> _pool;
 
     /// <summary>Creates the holder; the pool starts when a process-mode function first needs it.</summary>
-    public NodeWorkers(IOptionsMonitor<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger, EgressPolicy egress, IOptions<NpmOptions> npm)
+    public NodeWorkers(IOptionsMonitor<WorkerRuntimeOptions> options, ILogger<WorkerPool> logger, EgressPolicy egress, IOptions<NpmOptions> npm)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(npm);
-        _pool = new Lazy<PythonWorkerPool>(
-            () => new PythonWorkerPool(Options.Create(options.Get(NodeLauncher.ConfigurationSection)), logger, egress, new NodeLauncher(npm.Value.Directory)),
+        _pool = new Lazy<WorkerPool>(
+            () => new WorkerPool(Options.Create(options.Get(NodeLauncher.ConfigurationSection)), logger, egress, new NodeLauncher(npm.Value.Directory)),
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Gets the pool, starting it (and its warm workers) on first use.</summary>
-    public PythonWorkerPool Pool => _pool.Value;
+    public WorkerPool Pool => _pool.Value;
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
-using Granary.Runtime.Python;
+using System.Text;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +37,7 @@ public sealed partial class PipPackages : PackageInstaller
     private readonly string _interpreter;
 
     /// <summary>Creates the service.</summary>
-    public PipPackages(IOptions<PipOptions> options, IOptions<PythonRuntimeOptions> python, ILogger<PipPackages> logger)
+    public PipPackages(IOptions<PipOptions> options, IOptions<WorkerRuntimeOptions> python, ILogger<PipPackages> logger)
         // The silo sets Directory under its storage path; this default matches the storage's own default ("data").
         : base(string.IsNullOrEmpty(options?.Value.Directory) ? Path.Combine("data", "pip") : options.Value.Directory, "pip", logger)
     {

@@ -17,7 +17,7 @@ public sealed class PythonFunction : WorkerFunction
     /// <param name="logger">The logger.</param>
     /// <param name="cache">The workspace cache <c>cache.incr</c> calls go to (snippets), if any.</param>
     /// <param name="packagesRoot">The directory of the function's pip requirements set (<see cref="Packages.PipPackages"/>), if it has one.</param>
-    public PythonFunction(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, ILogger logger, ISnippetCache? cache = null, string? packagesRoot = null)
+    public PythonFunction(FunctionDefinition definition, WorkerPool pool, FunctionLimits limits, ILogger logger, ISnippetCache? cache = null, string? packagesRoot = null)
         : base(definition, pool, limits, logger, cache, MetaJson(definition, limits, pool), pool?.PackagesPath(packagesRoot))
     {
     }
@@ -26,10 +26,10 @@ public sealed class PythonFunction : WorkerFunction
     /// Loads the code in a scratch worker and discards it: the deploy-time check that the code compiles (a syntax
     /// error comes back with its line and column), loads within the timeout and memory limit, and has the handler.
     /// </summary>
-    public static Task<CodeError?> ValidateAsync(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, string? packagesRoot = null) =>
+    public static Task<CodeError?> ValidateAsync(FunctionDefinition definition, WorkerPool pool, FunctionLimits limits, string? packagesRoot = null) =>
         ValidateInWorkerAsync(definition, pool, MetaJson(definition, limits, pool), pool?.PackagesPath(packagesRoot));
 
-    private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, PythonWorkerPool pool)
+    private static string MetaJson(FunctionDefinition definition, FunctionLimits limits, WorkerPool pool)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(limits);

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Granary.Functions;
 using Granary.Runtime.Execution;
-using Granary.Runtime.Python;
 using Granary.Runtime.Signatures.CustomCode;
 using Microsoft.Extensions.Logging;
 
@@ -10,14 +9,14 @@ namespace Granary.Runtime.Workers;
 /// <summary>
 /// One version of a function on one silo that runs in worker processes (Python, or JavaScript in Node.js with
 /// <c>"isolation": "process"</c>): the <see cref="FunctionEngine{TInstance}"/> over the workers of one language.
-/// Workers are rented from the <see cref="PythonWorkerPool"/> and loaded on demand, and discarded (never returned to
+/// Workers are rented from the <see cref="WorkerPool"/> and loaded on demand, and discarded (never returned to
 /// the pool) when they time out, run out of memory, crash, are interrupted, or the version goes. A new worker starts for
 /// a queued invocation at once: a worker costs a process, so it is worth starting only when all are busy, and the
 /// pool keeps blank ones ready.
 /// </summary>
-public abstract class WorkerFunction : FunctionEngine<PythonWorker>
+public abstract class WorkerFunction : FunctionEngine<WorkerProcess>
 {
-    private readonly PythonWorkerPool _pool;
+    private readonly WorkerPool _pool;
     private readonly string _metaJson;
     private readonly ISnippetCache? _cache;
     private readonly string? _packagesPath;
@@ -33,7 +32,7 @@ public abstract class WorkerFunction : FunctionEngine<PythonWorker>
     /// <param name="cache">The workspace cache <c>cache.incr</c> calls go to (snippets), if any.</param>
     /// <param name="metaJson">The function's meta as its worker reads it.</param>
     /// <param name="packagesPath">The function's own packages as its worker sees them (a pip set), if any.</param>
-    private protected WorkerFunction(FunctionDefinition definition, PythonWorkerPool pool, FunctionLimits limits, ILogger logger, ISnippetCache? cache, string metaJson, string? packagesPath = null)
+    private protected WorkerFunction(FunctionDefinition definition, WorkerPool pool, FunctionLimits limits, ILogger logger, ISnippetCache? cache, string metaJson, string? packagesPath = null)
         : base(definition, limits, pool?.Options.EchoConsole == true, logger)
     {
         ArgumentNullException.ThrowIfNull(pool);
@@ -50,7 +49,7 @@ public abstract class WorkerFunction : FunctionEngine<PythonWorker>
     /// Loads the code in a scratch worker and discards it: the deploy-time check that the code compiles (a syntax
     /// error comes back with its line and column), loads within the timeout and memory limit, and has the handler.
     /// </summary>
-    private protected static async Task<CodeError?> ValidateInWorkerAsync(FunctionDefinition definition, PythonWorkerPool pool, string metaJson, string? packagesPath = null)
+    private protected static async Task<CodeError?> ValidateInWorkerAsync(FunctionDefinition definition, WorkerPool pool, string metaJson, string? packagesPath = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(pool);
@@ -65,7 +64,7 @@ public abstract class WorkerFunction : FunctionEngine<PythonWorker>
         }
     }
 
-    private protected override async Task<PythonWorker> RentInstanceAsync()
+    private protected override async Task<WorkerProcess> RentInstanceAsync()
     {
         var worker = await _pool.RentAsync();
         worker.SnippetCache = _cache;
@@ -73,12 +72,12 @@ public abstract class WorkerFunction : FunctionEngine<PythonWorker>
     }
 
     // The worker stops a load that runs past the timeout itself.
-    private protected override Task<CodeError?> LoadCodeAsync(PythonWorker worker) =>
+    private protected override Task<CodeError?> LoadCodeAsync(WorkerProcess worker) =>
         worker.LoadAsync(Definition.Spec.Code, _metaJson, Definition.Spec.MemoryLimitMb, CallTimeout, Definition.Id.Tenant, _packagesPath);
 
     // Pooled: the worker answers over a pipe, so every call awaits; steady state allocates no state machine for it.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private protected override async ValueTask<string> CallAsync(PythonWorker worker, string requestJson)
+    private protected override async ValueTask<string> CallAsync(WorkerProcess worker, string requestJson)
     {
         try
         {
@@ -91,15 +90,15 @@ public abstract class WorkerFunction : FunctionEngine<PythonWorker>
         }
     }
 
-    private protected override CallFailure? Explain(PythonWorker worker, Exception exception) => exception is not PythonWorkerException failed ? null : failed.Fault switch
+    private protected override CallFailure? Explain(WorkerProcess worker, Exception exception) => exception is not WorkerException failed ? null : failed.Fault switch
     {
-        PythonWorkerFault.Timeout or PythonWorkerFault.Interrupted => new CallFailure(CallFailureKind.Stopped, failed.Message, failed.Logs),
-        PythonWorkerFault.MemoryLimit => new CallFailure(CallFailureKind.MemoryLimit, failed.Message, failed.Logs),
-        PythonWorkerFault.Crashed or PythonWorkerFault.Protocol => new CallFailure(CallFailureKind.Crashed, failed.Message, failed.Logs),
+        WorkerFault.Timeout or WorkerFault.Interrupted => new CallFailure(CallFailureKind.Stopped, failed.Message, failed.Logs),
+        WorkerFault.MemoryLimit => new CallFailure(CallFailureKind.MemoryLimit, failed.Message, failed.Logs),
+        WorkerFault.Crashed or WorkerFault.Protocol => new CallFailure(CallFailureKind.Crashed, failed.Message, failed.Logs),
         _ => null,
     };
 
     // The version's processes are gone when DisposeAsync completes.
-    private protected override async ValueTask DisposeInstancesAsync(IReadOnlyList<PythonWorker> instances) =>
+    private protected override async ValueTask DisposeInstancesAsync(IReadOnlyList<WorkerProcess> instances) =>
         await Task.WhenAll(instances.Select(worker => worker.DisposeAsync().AsTask()));
 }

@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using Granary.Runtime.Python;
 
 namespace Granary.Runtime.Workers;
 
 /// <summary>
-/// What one language's worker processes need from the shared worker machinery (<see cref="PythonWorkerPool"/>,
-/// <see cref="PythonWorker"/>, the sandbox and its egress proxy, which are the worker-process layer of every language):
+/// What one language's worker processes need from the shared worker machinery (<see cref="WorkerPool"/>,
+/// <see cref="WorkerProcess"/>, the sandbox and its egress proxy, which are the worker-process layer of every language):
 /// the program, its arguments and environment, the scripts the pool writes for it, and how it is named in messages.
 /// The protocol, the warm pool, the limits, the sandbox and the records are the same for every language.
 /// </summary>
@@ -43,7 +42,7 @@ public abstract class WorkerLauncher
     }
 
     /// <summary>Adds the program's arguments that run <paramref name="workerScript"/>.</summary>
-    public abstract void AddArguments(ProcessStartInfo start, string workerScript, PythonRuntimeOptions options);
+    public abstract void AddArguments(ProcessStartInfo start, string workerScript, WorkerRuntimeOptions options);
 
     /// <summary>Adds the language's own environment variables (the environment is cleared before).</summary>
     public abstract void AddEnvironment(IDictionary<string, string?> environment);

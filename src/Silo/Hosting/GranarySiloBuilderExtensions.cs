@@ -1,17 +1,18 @@
-using Orleans.Configuration;
-using Granary;
 using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.JavaScript;
-using Granary.Runtime.Packages;
 using Granary.Runtime.NodeProcess;
+using Granary.Runtime.Packages;
 using Granary.Runtime.Python;
-using Granary.Tenants;
-using Granary.Workspaces;
+using Granary.Runtime.Workers;
 using Granary.Silo.Hosting;
 using Granary.Silo.Storage;
+using Granary.Tenants;
+using Granary.Workspaces;
+using Granary;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
@@ -117,11 +118,12 @@ public static class GranarySiloBuilderExtensions
         services.AddValidatedOptions<EgressOptions>(configuration, EgressOptions.SectionName);
         services.AddSingleton<EgressPolicy>();
         services.AddSingleton<IsolatePool>();
-        services.AddValidatedOptions<PythonRuntimeOptions>(configuration, PythonRuntimeOptions.SectionName);
-        services.AddSingleton<PythonWorkerPool>();
+        // Python's workers: the container's WorkerPool is theirs (a pool's launcher is Python's unless given another).
+        services.AddValidatedOptions<WorkerRuntimeOptions>(configuration, PythonLauncher.ConfigurationSection);
+        services.AddSingleton<WorkerPool>();
 
         // Process mode's Node.js workers: the workers' settings, read from their own section, with Node as the program.
-        services.AddOptions<PythonRuntimeOptions>(NodeLauncher.ConfigurationSection)
+        services.AddOptions<WorkerRuntimeOptions>(NodeLauncher.ConfigurationSection)
             .Configure(node => node.Interpreter = NodeLauncher.DefaultProgram)
             .Bind(configuration.GetSection(NodeLauncher.ConfigurationSection))
             .ValidateDataAnnotations()

@@ -1,5 +1,5 @@
 using Granary.Runtime.JavaScript;
-using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Options;
 
 namespace Granary.Silo.Hosting;
@@ -10,7 +10,7 @@ namespace Granary.Silo.Hosting;
 /// </summary>
 internal sealed partial class IsolatePoolWarmUp(
     IsolatePool pool,
-    PythonWorkerPool python,
+    WorkerPool python,
     IOptions<JavaScriptRuntimeOptions> options,
     ILogger<IsolatePoolWarmUp> logger) : IHostedService
 {

@@ -6,7 +6,7 @@ using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.NodeProcess;
 using Granary.Runtime.Packages;
-using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -31,9 +31,9 @@ public sealed class NodeProcessDatabaseTests(PostgresServer postgres)
             Assert.True(install.Directory is not null, $"npm install pg failed (the npm registry must be reachable): {install.Error}");
 
             var egress = new EgressPolicy(new EgressOptions { Allow = [$"127.0.0.1:{postgres.Port.ToString(CultureInfo.InvariantCulture)}"] });
-            await using var pool = new PythonWorkerPool(
-                Options.Create(new PythonRuntimeOptions { Interpreter = NodeLauncher.DefaultProgram, WarmWorkers = 1 }),
-                NullLogger<PythonWorkerPool>.Instance,
+            await using var pool = new WorkerPool(
+                Options.Create(new WorkerRuntimeOptions { Interpreter = NodeLauncher.DefaultProgram, WarmWorkers = 1 }),
+                NullLogger<WorkerPool>.Instance,
                 egress,
                 new NodeLauncher(npmDirectory));
             var spec = new FunctionSpec

@@ -217,7 +217,7 @@ public sealed class PythonRootlessSandboxTests
             info.Environment["Granary__Cluster__ClusterId"] = "granary-rootless-" + Guid.NewGuid().ToString("N");
             info.Environment["Granary__Python__WarmWorkers"] = "1";
             info.Environment["Logging__LogLevel__Default"] = "Warning";
-            info.Environment["Logging__LogLevel__Granary.Runtime.Python"] = "Information";
+            info.Environment["Logging__LogLevel__Granary.Runtime.Workers"] = "Information";
             info.Environment["Logging__Console__FormatterName"] = "simple";
 
             var gateway = new UnprivilegedGateway(Process.Start(info)!, directory, port);

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.NodeProcess;
-using Granary.Runtime.Python;
 using Granary.Runtime.Tests.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -19,9 +19,9 @@ public sealed class NodePoolFixture : IAsyncLifetime
 {
     public const string Node = NodeLauncher.DefaultProgram;
 
-    private PythonWorkerPool? _pool;
+    private WorkerPool? _pool;
 
-    public PythonWorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
+    public WorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     /// <summary>Gets a server the policy allows.</summary>
     public LoopbackServer Allowed { get; } = new();
@@ -43,8 +43,8 @@ public sealed class NodePoolFixture : IAsyncLifetime
         }
 
         var egress = new EgressPolicy(new EgressOptions { Allow = [$"127.0.0.1:{Allowed.Port.ToString(CultureInfo.InvariantCulture)}", .. AlsoAllowed] });
-        var options = new PythonRuntimeOptions { Interpreter = Node, WarmWorkers = 2, MaxProcesses = 32, DirectoryQuotaMb = 16, TmpQuotaMb = 16 };
-        _pool = new PythonWorkerPool(Options.Create(options), NullLogger<PythonWorkerPool>.Instance, egress, new NodeLauncher(PackagesDirectory));
+        var options = new WorkerRuntimeOptions { Interpreter = Node, WarmWorkers = 2, MaxProcesses = 32, DirectoryQuotaMb = 16, TmpQuotaMb = 16 };
+        _pool = new WorkerPool(Options.Create(options), NullLogger<WorkerPool>.Instance, egress, new NodeLauncher(PackagesDirectory));
         await _pool.WarmUpAsync(TestContext.Current.CancellationToken);
     }
 
@@ -79,11 +79,11 @@ internal static class NodeRunner
         return new FunctionDefinition(new FunctionId(tenant, "shop", "fn"), spec, 1, now, now);
     }
 
-    public static NodeProcessFunction Create(PythonWorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, string tenant = "acme", string? packagesRoot = null) =>
+    public static NodeProcessFunction Create(WorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, string tenant = "acme", string? packagesRoot = null) =>
         new(Definition(code, configure, tenant), pool, new FunctionLimits(), NullLogger.Instance, packagesRoot: packagesRoot);
 
     /// <summary>Deploys <paramref name="code"/> in process mode, checks that it loads, and invokes it once.</summary>
-    public static async Task<ExecutionResult> RunAsync(PythonWorkerPool pool, string code, InvocationRequest? request = null, Func<FunctionSpec, FunctionSpec>? configure = null)
+    public static async Task<ExecutionResult> RunAsync(WorkerPool pool, string code, InvocationRequest? request = null, Func<FunctionSpec, FunctionSpec>? configure = null)
     {
         await using var function = Create(pool, code, spec => configure?.Invoke(spec with { TimeoutSeconds = 20 }) ?? spec with { TimeoutSeconds = 20 });
         var error = await function.WarmUpAsync();

@@ -1,6 +1,6 @@
 using Granary.Functions;
 using Granary.Runtime.NodeProcess;
-using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Granary.Runtime.Tests.NodeProcess.NodeRunner;
@@ -13,10 +13,10 @@ public sealed class NodeProcessUnavailableTests
     [Fact]
     public async Task ADeployInProcessModeWithoutNodeSaysWhichSettingAndHowToInstallIt()
     {
-        var options = new PythonRuntimeOptions { Interpreter = "/opt/granary-no-such-node/bin/node", WarmWorkers = 1 };
-        await using var pool = new PythonWorkerPool(
+        var options = new WorkerRuntimeOptions { Interpreter = "/opt/granary-no-such-node/bin/node", WarmWorkers = 1 };
+        await using var pool = new WorkerPool(
             Options.Create(options),
-            NullLogger<PythonWorkerPool>.Instance,
+            NullLogger<WorkerPool>.Instance,
             null,
             new NodeLauncher(null));
 

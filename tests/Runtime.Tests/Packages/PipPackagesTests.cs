@@ -2,6 +2,7 @@ using System.Globalization;
 using Granary.Runtime.Egress;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Granary.Runtime.Tests.Python.PythonRunner;
@@ -81,7 +82,7 @@ public sealed class PipPackagesTests(PipPackagesTests.Fixture pip) : IClassFixtu
         var body = await OkAsync(function);
 
         Assert.Equal("wheel-ok", body.GetProperty("value").GetString());
-        Assert.Equal($"{PythonSandbox.PackagesMount}/installs/{Path.GetFileName(directory)}/site-packages/granaryprobe/__init__.py", body.GetProperty("file").GetString());
+        Assert.Equal($"{WorkerSandbox.PackagesMount}/installs/{Path.GetFileName(directory)}/site-packages/granaryprobe/__init__.py", body.GetProperty("file").GetString());
         Assert.True(File.Exists(Path.Combine(directory, PipPackages.SitePackages, "granaryprobe", "__init__.py")));
         Assert.True(File.Exists(Path.Combine(directory, PackageInstaller.MarkerFileName)));
     }
@@ -91,9 +92,9 @@ public sealed class PipPackagesTests(PipPackagesTests.Fixture pip) : IClassFixtu
     public async Task AnUnsandboxedWorkerImportsItsRequirementsFromTheHost()
     {
         var directory = await Fixture.InstallAsync(pip.Packages, "granaryprobe==1.0");
-        await using var pool = new PythonWorkerPool(
-            Options.Create(new PythonRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter, WarmWorkers = 0, Isolation = PythonRuntimeOptions.NoIsolation }),
-            NullLogger<PythonWorkerPool>.Instance);
+        await using var pool = new WorkerPool(
+            Options.Create(new WorkerRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter, WarmWorkers = 0, Isolation = WorkerRuntimeOptions.NoIsolation }),
+            NullLogger<WorkerPool>.Instance);
         await using var function = new PythonFunction(Definition(Probe), pool, Limits, NullLogger.Instance, packagesRoot: directory);
 
         var body = await OkAsync(function);
@@ -237,7 +238,7 @@ public sealed class PipPackagesTests(PipPackagesTests.Fixture pip) : IClassFixtu
     public sealed class Fixture : IAsyncLifetime
     {
         private readonly LocalPackageIndex _index = new();
-        private PythonWorkerPool? _pool;
+        private WorkerPool? _pool;
 
         public Fixture()
         {
@@ -255,13 +256,13 @@ public sealed class PipPackagesTests(PipPackagesTests.Fixture pip) : IClassFixtu
 
         public PipPackages Packages { get; }
 
-        public PythonWorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
+        public WorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
 
         public PipPackages Create(string name, Action<PipOptions>? configure = null)
         {
             var options = new PipOptions { Directory = Path.Combine(Root, name), IndexUrl = _index.Url };
             configure?.Invoke(options);
-            return new PipPackages(Options.Create(options), Options.Create(new PythonRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter }), NullLogger<PipPackages>.Instance);
+            return new PipPackages(Options.Create(options), Options.Create(new WorkerRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter }), NullLogger<PipPackages>.Instance);
         }
 
         /// <summary>Installs a set, failing the test with pip's message if that fails; returns its directory.</summary>
@@ -277,8 +278,8 @@ public sealed class PipPackagesTests(PipPackagesTests.Fixture pip) : IClassFixtu
         {
             // Sets of the shared service and of the source-builds one are mounted: the pool mounts one root, so both
             // live under it (the pool's root is the fixture's root).
-            var mounted = new PipPackages(Options.Create(new PipOptions { Directory = Root }), Options.Create(new PythonRuntimeOptions()), NullLogger<PipPackages>.Instance);
-            _pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter, WarmWorkers = 1 }), NullLogger<PythonWorkerPool>.Instance, EgressPolicy.Default, pip: mounted);
+            var mounted = new PipPackages(Options.Create(new PipOptions { Directory = Root }), Options.Create(new WorkerRuntimeOptions()), NullLogger<PipPackages>.Instance);
+            _pool = new WorkerPool(Options.Create(new WorkerRuntimeOptions { Interpreter = LocalPackageIndex.Interpreter, WarmWorkers = 1 }), NullLogger<WorkerPool>.Instance, EgressPolicy.Default, pip: mounted);
             await _pool.WarmUpAsync(TestContext.Current.CancellationToken);
         }
 

@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -18,9 +19,9 @@ public sealed class PythonPoolFixture : IAsyncLifetime
 {
     public const string Interpreter = "/usr/bin/python3";
 
-    private PythonWorkerPool? _pool;
+    private WorkerPool? _pool;
 
-    public PythonWorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
+    public WorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     /// <summary>
     /// Gets a loopback HTTP server the tests' functions reach through their egress proxy (allowed for this pool only
@@ -36,7 +37,7 @@ public sealed class PythonPoolFixture : IAsyncLifetime
         }
 
         var egress = new EgressPolicy(new EgressOptions { Allow = [$"127.0.0.1:{Server.Port.ToString(CultureInfo.InvariantCulture)}"] });
-        _pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = Interpreter, WarmWorkers = 2 }), NullLogger<PythonWorkerPool>.Instance, egress);
+        _pool = new WorkerPool(Options.Create(new WorkerRuntimeOptions { Interpreter = Interpreter, WarmWorkers = 2 }), NullLogger<WorkerPool>.Instance, egress);
         await _pool.WarmUpAsync(TestContext.Current.CancellationToken);
     }
 
@@ -161,7 +162,7 @@ internal static class PythonRunner
         return new FunctionDefinition(new FunctionId("acme", "shop", name), spec, 1, now, now);
     }
 
-    public static PythonFunction Create(PythonWorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, FunctionLimits? limits = null, Runtime.Signatures.CustomCode.ISnippetCache? cache = null) =>
+    public static PythonFunction Create(WorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null, FunctionLimits? limits = null, Runtime.Signatures.CustomCode.ISnippetCache? cache = null) =>
         new(Definition(code, configure), pool, limits ?? Limits, NullLogger.Instance, cache);
 
     public static InvocationRequest Json(string json) => InvocationRequest.Json(json);
@@ -169,7 +170,7 @@ internal static class PythonRunner
     public static InvocationRequest Empty() => InvocationRequest.Json("{}");
 
     /// <summary>Creates a 30 s function <c>shop/fn</c> of <paramref name="tenant"/> (the sandbox tests' two tenants).</summary>
-    public static PythonFunction TenantFunction(PythonWorkerPool pool, string tenant, string code, Func<FunctionSpec, FunctionSpec>? configure = null)
+    public static PythonFunction TenantFunction(WorkerPool pool, string tenant, string code, Func<FunctionSpec, FunctionSpec>? configure = null)
     {
         var spec = new FunctionSpec { Runtime = FunctionRuntimes.Python, Code = code, TimeoutSeconds = 30 };
         spec = configure?.Invoke(spec) ?? spec;

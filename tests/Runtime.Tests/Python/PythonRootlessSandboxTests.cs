@@ -1,4 +1,5 @@
 using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Granary.Runtime.Tests.Python.PythonRunner;
 
@@ -7,11 +8,11 @@ namespace Granary.Runtime.Tests.Python;
 /// <summary>A pool whose sandbox takes its rootless form although the tests run as root (the seam <c>RootlessEvenAsRoot</c>).</summary>
 public sealed class RootlessSandboxPoolFixture : IAsyncLifetime
 {
-    private PythonWorkerPool? _pool;
+    private WorkerPool? _pool;
 
-    public PythonWorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
+    public WorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
 
-    public PythonRuntimeOptions Options { get; } = new()
+    public WorkerRuntimeOptions Options { get; } = new()
     {
         Interpreter = PythonPoolFixture.Interpreter,
         WarmWorkers = 2,
@@ -23,7 +24,7 @@ public sealed class RootlessSandboxPoolFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _pool = new PythonWorkerPool(Microsoft.Extensions.Options.Options.Create(Options), NullLogger<PythonWorkerPool>.Instance);
+        _pool = new WorkerPool(Microsoft.Extensions.Options.Options.Create(Options), NullLogger<WorkerPool>.Instance);
         await _pool.WarmUpAsync(TestContext.Current.CancellationToken);
     }
 
@@ -65,8 +66,8 @@ public sealed class PythonRootlessSandboxTests(RootlessSandboxPoolFixture fixtur
 
         var body = await OkAsync(function);
 
-        Assert.Equal(PythonSandbox.RootlessUid, body.GetProperty("uid").GetInt32());
-        Assert.Equal(PythonSandbox.RootlessUid, body.GetProperty("gid").GetInt32());
+        Assert.Equal(WorkerSandbox.RootlessUid, body.GetProperty("uid").GetInt32());
+        Assert.Equal(WorkerSandbox.RootlessUid, body.GetProperty("gid").GetInt32());
         Assert.Equal("0000000000000000", body.GetProperty("capEff").GetString());
         Assert.Equal("0000000000000000", body.GetProperty("capBnd").GetString());
         Assert.NotEqual(new FileInfo("/proc/self/ns/user").LinkTarget, body.GetProperty("userns").GetString());
@@ -94,16 +95,16 @@ public sealed class PythonRootlessSandboxTests(RootlessSandboxPoolFixture fixtur
 
         var body = await OkAsync(function);
 
-        Assert.Equal([PythonSandbox.EgressSocketMount], body.GetProperty("writable").EnumerateArray().Select(e => e.GetString()!.Split(' ')[0]).ToArray());
+        Assert.Equal([WorkerSandbox.EgressSocketMount], body.GetProperty("writable").EnumerateArray().Select(e => e.GetString()!.Split(' ')[0]).ToArray());
     }
 
     [Fact]
     public async Task AHostWithoutUnprivilegedUserNamespacesRefusesPythonFunctionsNamingBothRemedies()
     {
         // bubblewrap that fails as it does where user namespaces are not allowed.
-        await using var pool = new PythonWorkerPool(
-            Microsoft.Extensions.Options.Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, Bubblewrap = "/bin/false", RootlessEvenAsRoot = true }),
-            NullLogger<PythonWorkerPool>.Instance);
+        await using var pool = new WorkerPool(
+            Microsoft.Extensions.Options.Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, Bubblewrap = "/bin/false", RootlessEvenAsRoot = true }),
+            NullLogger<WorkerPool>.Instance);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.RentAsync(TestContext.Current.CancellationToken));
 

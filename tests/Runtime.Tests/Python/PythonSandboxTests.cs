@@ -2,6 +2,7 @@ using System.Globalization;
 using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Granary.Runtime.Tests.Python.PythonRunner;
@@ -14,9 +15,9 @@ namespace Granary.Runtime.Tests.Python;
 /// </summary>
 public sealed class SandboxPoolFixture : IAsyncLifetime
 {
-    private PythonWorkerPool? _pool;
+    private WorkerPool? _pool;
 
-    public PythonWorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
+    public WorkerPool Pool => _pool ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     /// <summary>Gets a server the policy allows.</summary>
     public LoopbackServer Allowed { get; } = new();
@@ -27,7 +28,7 @@ public sealed class SandboxPoolFixture : IAsyncLifetime
     /// <summary>Gets a port of this host that listens and that nothing allows.</summary>
     public int RefusedPort => Refused.Port;
 
-    public PythonRuntimeOptions Options { get; } = new()
+    public WorkerRuntimeOptions Options { get; } = new()
     {
         Interpreter = PythonPoolFixture.Interpreter,
         WarmWorkers = 2,
@@ -40,7 +41,7 @@ public sealed class SandboxPoolFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var egress = new EgressPolicy(new EgressOptions { Allow = [$"127.0.0.1:{Allowed.Port.ToString(CultureInfo.InvariantCulture)}"] });
-        _pool = new PythonWorkerPool(Microsoft.Extensions.Options.Options.Create(Options), NullLogger<PythonWorkerPool>.Instance, egress);
+        _pool = new WorkerPool(Microsoft.Extensions.Options.Options.Create(Options), NullLogger<WorkerPool>.Instance, egress);
         await _pool.WarmUpAsync(TestContext.Current.CancellationToken);
     }
 
@@ -467,9 +468,9 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
     [Fact]
     public async Task APublisherAddressThatIsNotHttpFailsFastWithAClearError()
     {
-        await using var pool = new PythonWorkerPool(
-            Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, PublisherProxyAddress = "file:///etc/passwd" }),
-            NullLogger<PythonWorkerPool>.Instance);
+        await using var pool = new WorkerPool(
+            Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, PublisherProxyAddress = "file:///etc/passwd" }),
+            NullLogger<WorkerPool>.Instance);
         var spec = new FunctionSpec { Runtime = FunctionRuntimes.Python, Signature = FunctionSignatures.Kyma, TimeoutSeconds = 30, Code = "def main(event, context):\n    event.emitCloudEvent('t', '/s', {'a': 1})\n    return 'sent'\n" };
         var now = DateTimeOffset.UtcNow;
         await using var function = new PythonFunction(new FunctionDefinition(new FunctionId("acme", "shop", "pub"), spec, 1, now, now), pool, Limits, NullLogger.Instance);
@@ -484,9 +485,9 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
     [Fact]
     public async Task AHostThatCannotIsolateRefusesPythonFunctionsNamingTheSetting()
     {
-        await using var pool = new PythonWorkerPool(
-            Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, Bubblewrap = "/nonexistent/bwrap" }),
-            NullLogger<PythonWorkerPool>.Instance);
+        await using var pool = new WorkerPool(
+            Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, Bubblewrap = "/nonexistent/bwrap" }),
+            NullLogger<WorkerPool>.Instance);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.RentAsync(TestContext.Current.CancellationToken));
 
@@ -497,7 +498,7 @@ public sealed class PythonSandboxTests(SandboxPoolFixture fixture) : IClassFixtu
     [Fact]
     public void AnUnknownIsolationModeIsRefusedNamingTheSetting()
     {
-        var options = new PythonRuntimeOptions { Isolation = "chroot" };
+        var options = new WorkerRuntimeOptions { Isolation = "chroot" };
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
 
         var valid = System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true);

@@ -1,10 +1,10 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using Granary.Functions;
-using Granary.Runtime.Python;
 using Granary.Runtime.Signatures.CustomCode;
+using Granary.Runtime.Workers;
 using static Granary.Runtime.Tests.Python.PythonRunner;
 
 namespace Granary.Runtime.Tests.Python;
@@ -13,7 +13,7 @@ namespace Granary.Runtime.Tests.Python;
 internal static class PythonSignatures
 {
     public static async Task<ExecutionResult> RunAsync(
-        PythonWorkerPool pool,
+        WorkerPool pool,
         string code,
         InvocationRequest? request = null,
         Func<FunctionSpec, FunctionSpec>? configure = null,
@@ -26,7 +26,7 @@ internal static class PythonSignatures
         return await function.InvokeAsync(request ?? Request(), state);
     }
 
-    public static async Task<CodeError?> LoadErrorAsync(PythonWorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null)
+    public static async Task<CodeError?> LoadErrorAsync(WorkerPool pool, string code, Func<FunctionSpec, FunctionSpec>? configure = null)
     {
         await using var function = Create(pool, code, configure);
         return await function.WarmUpAsync();
@@ -620,9 +620,9 @@ public sealed class PythonSignatureTests(PythonPoolFixture fixture) : IClassFixt
         // The publisher is the operator's (Granary:Python:PublisherProxyAddress): a pool of its own with it configured.
         // On loopback, which the egress policy refuses, it is still reached: the configured publisher is let through.
         using var publisher = new LoopbackPublisher();
-        await using var pool = new PythonWorkerPool(
-            Microsoft.Extensions.Options.Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, PublisherProxyAddress = publisher.Address }),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<PythonWorkerPool>.Instance);
+        await using var pool = new WorkerPool(
+            Microsoft.Extensions.Options.Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, PublisherProxyAddress = publisher.Address }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<WorkerPool>.Instance);
         var result = await PythonSignatures.RunAsync(pool, """
             def main(event, context):
                 returned = event.emitCloudEvent("order.shipped", "/shop", event["data"], {"eventtypeversion": "v1"})

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Granary.Functions;
 using Granary.Runtime.Python;
 using Granary.Runtime.Signatures.CustomCode;
+using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Granary.Runtime.Tests.Python.PythonRunner;
@@ -368,7 +369,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
     public async Task ASpecialisedWorkerIsNeverReturnedToThePool()
     {
         // A pool of its own, so that no other test rents from it in between.
-        await using var pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1 }), NullLogger<PythonWorkerPool>.Instance);
+        await using var pool = new WorkerPool(Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1 }), NullLogger<WorkerPool>.Instance);
         await pool.WarmUpAsync(TestContext.Current.CancellationToken);
         var function = Create(pool, Hello);
         var used = (await function.InvokeAsync(Empty())).Pid();
@@ -385,7 +386,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
     [Fact]
     public async Task DisposingThePoolEndsEveryWorkerItStarted()
     {
-        var pool = new PythonWorkerPool(Options.Create(new PythonRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 2 }), NullLogger<PythonWorkerPool>.Instance);
+        var pool = new WorkerPool(Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 2 }), NullLogger<WorkerPool>.Instance);
         await pool.WarmUpAsync(TestContext.Current.CancellationToken);
         var rented = await pool.RentAsync(TestContext.Current.CancellationToken);
         await pool.WarmUpAsync(TestContext.Current.CancellationToken);

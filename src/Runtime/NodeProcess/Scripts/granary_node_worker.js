@@ -1,7 +1,8 @@
 'use strict';
 // Granary's Node.js worker ("isolation": "process"): one process, bound to at most one function version for its whole
-// life. It speaks the Python workers' protocol (src/Runtime/Python/Scripts/granary_worker.py has the full description;
-// the host's side is PythonWorker.cs): frames of a 4-byte big-endian length and UTF-8 JSON on stdin and stdout.
+// life. It speaks the worker protocol (src/Runtime/Python/Scripts/granary_worker.py has the full description; the
+// host's side is src/Runtime/Workers/WorkerProcess.cs): frames of a 4-byte big-endian length and UTF-8 JSON on stdin
+// and stdout.
 //
 //   worker -> host  {"op":"ready","pid":1234,"python":"20.11.1"}   (the version of Node, in the field the protocol has)
 //   host -> worker  {"op":"load","code":"...","meta":{...},"uid":1000000123?}

@@ -1,6 +1,6 @@
 """Granary's Python worker: one process, bound to at most one function version for its whole life.
 
-The host (PythonWorker.cs) starts it blank, with a cleared environment and a private temporary working
+The host (src/Runtime/Workers/WorkerProcess.cs) starts it blank, with a cleared environment and a private temporary working
 directory. It answers "ready", then waits for "load" (the function's code and meta), then serves "invoke"
 frames one at a time until the host sends "exit" or kills it.
 
@@ -19,7 +19,7 @@ files, so output written below Python (C extensions, os.write(1, ...)) can never
   worker -> host  {"op":"logs","seq":7,"logs":[...]}   (on SIGUSR1: the host is about to kill a timed-out invocation)
   host -> worker  {"op":"exit"}
 
-Additions to the protocol agreed in the brief (both ends are this file and PythonWorker.cs): the frame-level
+Additions to the protocol agreed in the brief (both ends are this file and WorkerProcess.cs): the frame-level
 "fault" field of a result, and the "logs" frame sent on SIGUSR1.
 
 An invoke's "request" and a result's "result" are the objects the V8 bootstrap reads and writes

@@ -20,7 +20,7 @@ response:
   cloudevent  functions_framework.py (cloudevents_shim.py): fn(cloud_event), answered "OK"
   event       functions_framework.py: fn(data, context), answered "OK"
   snippets    snippets.py: Custom Code workspace snippets in Python: async bodies, siblings, the shared cache
-The host extracts them all into this one package (PythonWorkerPool), beside common.py (what they share) and
+The host extracts them all into this one package (src/Runtime/Workers/WorkerPool.cs), beside common.py (what they share) and
 helpers.py (the `granary` module functions may import).
 
 Nothing here is imported per call: everything an invocation needs is bound in bind().

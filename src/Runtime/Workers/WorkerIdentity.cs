@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Granary.Runtime.Python;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>The user and group a worker runs as when the silo is root, read from <c>/etc/passwd</c>.</summary>
 internal sealed record WorkerIdentity(int Uid, int Gid)
@@ -29,7 +30,7 @@ internal sealed record WorkerIdentity(int Uid, int Gid)
                 }
             }
 
-            throw new InvalidOperationException($"The worker user '{name}' ({PythonRuntimeOptions.SectionName}:WorkerUser) is not in /etc/passwd.");
+            throw new InvalidOperationException($"The worker user '{name}' ({PythonLauncher.ConfigurationSection}:WorkerUser) is not in /etc/passwd.");
         });
     }
 }

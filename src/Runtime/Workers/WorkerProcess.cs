@@ -1,31 +1,30 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Buffers;
 using System.Collections.Immutable;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using System.Threading.Tasks.Sources;
 using Granary.Functions;
 using Granary.Runtime.Execution;
 using Granary.Runtime.Signatures.CustomCode;
-using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>
 /// One worker process and the framed protocol to it: CPython's <c>granary_worker.py</c>, or Node.js's
 /// <c>granary_node_worker.js</c> for JavaScript's process mode (the language is its <see cref="WorkerLauncher"/>, the
 /// protocol is the same): 4-byte big-endian length,
 /// then UTF-8 JSON, on the process's stdin and stdout. This file is the process and the calls (start, load, invoke,
-/// timeout, exit, disposal); PythonWorker.Protocol.cs is what the worker sends (the reader loop, frame dispatch, the
+/// timeout, exit, disposal); WorkerProcess.Protocol.cs is what the worker sends (the reader loop, frame dispatch, the
 /// worker's calls to the host). A worker runs one call at a time. It is started blank by
-/// <see cref="PythonWorkerPool"/>, bound to one function version by <see cref="LoadAsync"/>, and never bound again.
+/// <see cref="WorkerPool"/>, bound to one function version by <see cref="LoadAsync"/>, and never bound again.
 /// </summary>
 /// <remarks>
 /// A dedicated reader loop reads every frame the worker sends. The reply to the call in progress completes a
@@ -33,7 +32,7 @@ namespace Granary.Runtime.Python;
 /// allocation. A timer stops a call at its timeout by killing the process group; the process's exit fails the call
 /// in progress with how it ended (exit code or signal).
 /// </remarks>
-public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionInstance, IAsyncDisposable
+public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionInstance, IAsyncDisposable
 {
     private const int InitialReadBuffer = 64 * 1024;
     private const int Idle = 0;
@@ -60,7 +59,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     private readonly LongRunWatch? _watch;
     private readonly int _maxFrameBytes;
     private readonly int _memoryOverheadMb;
-    private readonly Action<PythonWorker>? _onDisposed;
+    private readonly Action<WorkerProcess>? _onDisposed;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _exited;
     private readonly Task _stderrLoop;
@@ -77,19 +76,19 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     private long _deadline;
     private TaskCompletionSource<string>? _logsWaiter;
 
-    private PythonWorkerException? _death;
+    private WorkerException? _death;
     private volatile bool _broken;
     private readonly Lock _disposeGate = new();
     private Task? _disposal;
     private volatile bool _reaped;
     private volatile bool _exitSeen;
     private int _memoryLimitMb;
-    private readonly PythonRuntimeOptions _options;
+    private readonly WorkerRuntimeOptions _options;
     private readonly SandboxedWorker? _box;
     private readonly int _logsSignal;
     private readonly string _language;
 
-    private PythonWorker(Process process, string workingDirectory, PythonRuntimeOptions options, ILogger logger, Action<PythonWorker>? onDisposed, SandboxedWorker? box, WorkerLauncher launcher)
+    private WorkerProcess(Process process, string workingDirectory, WorkerRuntimeOptions options, ILogger logger, Action<WorkerProcess>? onDisposed, SandboxedWorker? box, WorkerLauncher launcher)
     {
         _logsSignal = launcher.LogsSignal;
         _language = launcher.Language;
@@ -106,7 +105,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         _maxFrameBytes = options.MaxFrameMb * 1024 * 1024;
         _memoryOverheadMb = options.MaxMemoryOverheadMb;
         _core.RunContinuationsAsynchronously = false;
-        _timer = new Timer(static state => ((PythonWorker)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+        _timer = new Timer(static state => ((WorkerProcess)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
         if (options.LongRunnerSliceMs > 0 && box?.Cgroups is { CanDemote: true } cgroups)
         {
             _watch = new LongRunWatch(cgroups, TimeSpan.FromMilliseconds(options.LongRunnerSliceMs));
@@ -117,20 +116,20 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         _exited = WatchExitAsync();
     }
 
-    /// <summary>Gets the id of the process the host started: the Python worker, or bubblewrap when sandboxed.</summary>
+    /// <summary>Gets the id of the process the host started: the worker's interpreter, or bubblewrap when sandboxed.</summary>
     public int ProcessId { get; }
 
-    /// <summary>Gets the host pid of the Python interpreter (inside the sandbox when sandboxed), once it reported ready.</summary>
-    public int PythonProcessId => _box is null ? ProcessId : _box.PythonPid;
+    /// <summary>Gets the host pid of the worker's interpreter (inside the sandbox when sandboxed), once it reported ready.</summary>
+    public int InterpreterProcessId => _box is null ? ProcessId : _box.InterpreterPid;
 
     /// <summary>
     /// Gets the uid the function runs as once loaded in a sandbox (its tenant's; in a rootless sandbox the fixed
-    /// <see cref="PythonSandbox.RootlessUid"/> inside, which is every worker's), or null.
+    /// <see cref="WorkerSandbox.RootlessUid"/> inside, which is every worker's), or null.
     /// </summary>
     public int? SandboxUid { get; private set; }
 
-    /// <summary>Gets the Python version the worker reported (for example <c>3.11.2</c>).</summary>
-    public string PythonVersion { get; private set; } = "";
+    /// <summary>Gets the interpreter's version the worker reported (Python's, for example <c>3.11.2</c>, or Node.js's).</summary>
+    public string InterpreterVersion { get; private set; } = "";
 
     /// <summary>
     /// Gets the worker's private host directory (mode 0700), removed when the worker is disposed: the function's
@@ -152,7 +151,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     public ISnippetCache? SnippetCache { get; set; }
 
     /// <summary>Starts a blank worker of <paramref name="launcher"/>'s language and waits for it to report ready.</summary>
-    internal static async Task<PythonWorker> StartAsync(PythonRuntimeOptions options, WorkerLauncher launcher, string workerScript, ILogger logger, Action<PythonWorker>? onDisposed, PythonSandbox? sandbox, CancellationToken cancellationToken)
+    internal static async Task<WorkerProcess> StartAsync(WorkerRuntimeOptions options, WorkerLauncher launcher, string workerScript, ILogger logger, Action<WorkerProcess>? onDisposed, WorkerSandbox? sandbox, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory(launcher.DirectoryPrefix).FullName;
         var start = new ProcessStartInfo(options.Interpreter)
@@ -177,7 +176,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
                 throw new InvalidOperationException($"The sandbox of a {launcher.Language} worker could not be prepared: " + ex.Message, ex);
             }
 
-            workerScript = PythonSandbox.ScriptsMount + "/" + launcher.WorkerScriptName;
+            workerScript = WorkerSandbox.ScriptsMount + "/" + launcher.WorkerScriptName;
         }
 
         launcher.AddArguments(start, workerScript, options);
@@ -220,13 +219,13 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         }
 
         // Below the priority of the threads that serve requests, from its first instruction (starting the interpreter
-        // costs more CPU than most invocations): see PythonRuntimeOptions.WorkerNice. Its threads and children inherit it.
+        // costs more CPU than most invocations): see WorkerRuntimeOptions.WorkerNice. Its threads and children inherit it.
         if (options.WorkerNice > 0)
         {
             _ = NativeMethods.SetPriority(0, process.Id, options.WorkerNice);
         }
 
-        var worker = new PythonWorker(process, directory, options, logger, onDisposed, box, launcher);
+        var worker = new WorkerProcess(process, directory, options, logger, onDisposed, box, launcher);
         try
         {
             await worker._ready.Task.WaitAsync(TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
@@ -270,7 +269,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         if (_box is not null)
         {
             // Rootless: the worker is RootlessUid from its first instruction and can become nobody else.
-            SandboxUid = _box.Rootless ? PythonSandbox.RootlessUid : TenantUids.Get(tenant, _options);
+            SandboxUid = _box.Rootless ? WorkerSandbox.RootlessUid : TenantUids.Get(tenant, _options);
             _box.Proxy.Tenant = tenant;
             if (memoryLimitMb > 0)
             {
@@ -309,12 +308,12 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         {
             loaded = await Call(frame, frame.Length, loading: true, timeout, pooled: false);
         }
-        catch (PythonWorkerException ex)
+        catch (WorkerException ex)
         {
             return new CodeError(CodeErrorKinds.Load, ex.Fault switch
             {
-                PythonWorkerFault.Timeout => $"The module did not finish loading within the function's timeout of {timeout.TotalSeconds:0.###} s.",
-                PythonWorkerFault.MemoryLimit => $"The module exceeded the memory limit of {memoryLimitMb} MiB while loading.",
+                WorkerFault.Timeout => $"The module did not finish loading within the function's timeout of {timeout.TotalSeconds:0.###} s.",
+                WorkerFault.MemoryLimit => $"The module exceeded the memory limit of {memoryLimitMb} MiB while loading.",
                 _ => "The module could not be loaded: " + ex.Message,
             });
         }
@@ -337,7 +336,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
 
     /// <summary>
     /// Runs one invocation: sends the request (the <see cref="InvocationJson"/> request object) and completes with the
-    /// adapter's result object as JSON. Fails with <see cref="PythonWorkerException"/> when the worker times out, runs
+    /// adapter's result object as JSON. Fails with <see cref="WorkerException"/> when the worker times out, runs
     /// out of memory or dies; the worker is then no longer usable.
     /// </summary>
     /// <param name="requestJson">The request object.</param>
@@ -369,14 +368,14 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
 
     /// <summary>
     /// Stops the invocation in progress as its timeout would (the worker first hands over its log lines, then its process
-    /// group is killed, which no Python code can catch) and fails it with <see cref="PythonWorkerFault.Interrupted"/>;
+    /// group is killed, which no Python code can catch) and fails it with <see cref="WorkerFault.Interrupted"/>;
     /// between calls, kills the worker. Either way the worker is no longer usable.
     /// </summary>
     public void Interrupt()
     {
         if (Interlocked.CompareExchange(ref _state, TimingOut, Waiting) == Waiting)
         {
-            _ = TimeOutAsync(PythonWorkerFault.Interrupted);
+            _ = TimeOutAsync(WorkerFault.Interrupted);
         }
         else
         {
@@ -432,7 +431,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         {
             // Died (or was disposed) while idle: the exit watcher may have looked before this call began.
             ReturnBuffer(frame, pooled);
-            TrySettle(Waiting, null, death ?? new PythonWorkerException(PythonWorkerFault.Disposed, "The worker was disposed."));
+            TrySettle(Waiting, null, death ?? new WorkerException(WorkerFault.Disposed, "The worker was disposed."));
             return new ValueTask<string>(this, _core.Version);
         }
 
@@ -499,7 +498,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
     }
 
     // Ends the call in progress once: from the reader (its reply), the timer (timeout), or the exit watcher (death).
-    private bool TrySettle(int expected, string? result, PythonWorkerException? error)
+    private bool TrySettle(int expected, string? result, WorkerException? error)
     {
         if (Interlocked.CompareExchange(ref _state, Idle, expected) != expected)
         {
@@ -546,7 +545,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             if (Volatile.Read(ref _state) == Waiting && left > 0)
             {
                 var wait = TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
-                if (!_loading && _watch is not null && _watch.Look(PythonProcessId) && _watch.Slice < wait)
+                if (!_loading && _watch is not null && _watch.Look(InterpreterProcessId) && _watch.Slice < wait)
                 {
                     wait = _watch.Slice;
                 }
@@ -558,13 +557,13 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
 
         if (Interlocked.CompareExchange(ref _state, TimingOut, Waiting) == Waiting)
         {
-            _ = TimeOutAsync(PythonWorkerFault.Timeout);
+            _ = TimeOutAsync(WorkerFault.Timeout);
         }
     }
 
     // The call ran past its timeout (or its caller interrupted it: fault). An invocation first gets a moment to hand over
     // its log lines (the launcher's signal, SIGUSR1 for Python, makes the worker send them between two bytecodes); then the process group is killed.
-    private async Task TimeOutAsync(PythonWorkerFault fault)
+    private async Task TimeOutAsync(WorkerFault fault)
     {
         _broken = true;
         var logs = ImmutableArray<LogLine>.Empty;
@@ -572,7 +571,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         {
             var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _logsWaiter, waiter);
-            if (PythonProcessId != 0 && SendSignal(PythonProcessId, _logsSignal))
+            if (InterpreterProcessId != 0 && SendSignal(InterpreterProcessId, _logsSignal))
             {
                 try
                 {
@@ -588,9 +587,9 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         }
 
         KillProcessGroup();
-        TrySettle(TimingOut, null, new PythonWorkerException(
+        TrySettle(TimingOut, null, new WorkerException(
             fault,
-            fault == PythonWorkerFault.Timeout
+            fault == WorkerFault.Timeout
                 ? $"The call did not finish within {_callTimeout.TotalSeconds:0.###} s; the worker process was killed."
                 : "The call was interrupted by its caller; the worker process was killed.",
             logs));
@@ -681,7 +680,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         TrySettle(Waiting, null, death);
     }
 
-    private static PythonWorkerException Describe(int exitCode, string stderr, int memoryLimitMb, bool oomKilled)
+    private static WorkerException Describe(int exitCode, string stderr, int memoryLimitMb, bool oomKilled)
     {
         // .NET reports a process killed by signal N as exit code 128 + N.
         var how = exitCode is > 128 and < 128 + 32
@@ -690,11 +689,11 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
         var said = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
         if (memoryLimitMb > 0 && (oomKilled || stderr.Contains("MemoryError", StringComparison.Ordinal) || stderr.Contains("Cannot allocate memory", StringComparison.Ordinal) || stderr.Contains("out of memory", StringComparison.OrdinalIgnoreCase)))
         {
-            return new PythonWorkerException(PythonWorkerFault.MemoryLimit, $"The function exceeded its memory limit of {memoryLimitMb} MiB; its worker process {how} and was replaced.");
+            return new WorkerException(WorkerFault.MemoryLimit, $"The function exceeded its memory limit of {memoryLimitMb} MiB; its worker process {how} and was replaced.");
         }
 
         var message = $"The worker process {how}" + (said.Length is > 0 and <= 200 ? $" ({said})." : ".");
-        return new PythonWorkerException(PythonWorkerFault.Crashed, message);
+        return new WorkerException(WorkerFault.Crashed, message);
     }
 
     private async Task DisposeCoreAsync()
@@ -723,7 +722,7 @@ public sealed partial class PythonWorker : IValueTaskSource<string>, IFunctionIn
             LogNotExited(_language, ProcessId);
         }
 
-        TrySettle(Waiting, null, new PythonWorkerException(PythonWorkerFault.Disposed, "The worker was disposed."));
+        TrySettle(Waiting, null, new WorkerException(WorkerFault.Disposed, "The worker was disposed."));
         await _timer.DisposeAsync();
         _process.Dispose();
         if (_box is not null)

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using Granary.Runtime.Egress;
 using Granary.Runtime.Packages;
-using Granary.Runtime.Workers;
+using Granary.Runtime.Python;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>
 /// The silo's supply of blank workers of one language (Python by default, Node.js for JavaScript's process mode; see
@@ -13,17 +13,17 @@ namespace Granary.Runtime.Python;
 /// imported, so that a cold start only loads the function's code. A worker leaves the pool for good: once it has
 /// loaded a function it is never handed to another function, version or tenant, and it is discarded with them.
 /// </summary>
-public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
+public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
 {
-    private readonly ConcurrentQueue<PythonWorker> _ready = new();
-    private readonly ConcurrentDictionary<PythonWorker, byte> _live = new();
-    private readonly PythonRuntimeOptions _options;
-    private readonly ILogger<PythonWorkerPool> _logger;
+    private readonly ConcurrentQueue<WorkerProcess> _ready = new();
+    private readonly ConcurrentDictionary<WorkerProcess, byte> _live = new();
+    private readonly WorkerRuntimeOptions _options;
+    private readonly ILogger<WorkerPool> _logger;
     private readonly string _scriptsDirectory;
     private readonly string _workerScript;
-    private readonly Action<PythonWorker> _forget;
+    private readonly Action<WorkerProcess> _forget;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly PythonSandbox? _sandbox;
+    private readonly WorkerSandbox? _sandbox;
     private readonly Exception? _unavailable;
     private readonly string? _packagesRoot;
     private readonly WorkerLauncher _launcher;
@@ -34,14 +34,14 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Writes the worker scripts to a private directory, checks that workers can be sandboxed
-    /// (<c>Granary:Python:Isolation</c>), and starts filling the pool in the background.
+    /// (the language's <c>Isolation</c> setting, <c>Granary:Python:Isolation</c> for Python), and starts filling the pool in the background.
     /// </summary>
     /// <param name="options">The runtime options.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="egress">The silo's egress policy, which sandboxed workers' proxies apply (the default policy when null).</param>
     /// <param name="launcher">The language of the workers (Python when null).</param>
     /// <param name="pip">The silo's pip installs, mounted read-only in every sandbox (functions with requirements cannot load without it).</param>
-    public PythonWorkerPool(IOptions<PythonRuntimeOptions> options, ILogger<PythonWorkerPool> logger, EgressPolicy? egress = null, WorkerLauncher? launcher = null, PipPackages? pip = null)
+    public WorkerPool(IOptions<WorkerRuntimeOptions> options, ILogger<WorkerPool> logger, EgressPolicy? egress = null, WorkerLauncher? launcher = null, PipPackages? pip = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -73,7 +73,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 
                 _launcher.PrepareScripts(_options.Interpreter, _scriptsDirectory);
                 PreparePackagesRoot(_packagesRoot);
-                _sandbox = PythonSandbox.Create(_options, _scriptsDirectory, _packagesRoot, egress ?? EgressPolicy.Default, logger, _launcher);
+                _sandbox = WorkerSandbox.Create(_options, _scriptsDirectory, _packagesRoot, egress ?? EgressPolicy.Default, logger, _launcher);
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
@@ -93,7 +93,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     public WorkerLauncher Launcher => _launcher;
 
     /// <summary>Gets the runtime options the pool was made with.</summary>
-    public PythonRuntimeOptions Options => _options;
+    public WorkerRuntimeOptions Options => _options;
 
     /// <summary>Gets how many blank workers are ready.</summary>
     public int ReadyCount => _ready.Count;
@@ -123,11 +123,11 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"The pip set '{setDirectory}' is not under the directory the Python sandbox mounts ({_packagesRoot ?? "none"}).");
         }
 
-        return PythonSandbox.PackagesMount + "/" + relative.Replace('\\', '/') + "/" + PipPackages.SitePackages;
+        return WorkerSandbox.PackagesMount + "/" + relative.Replace('\\', '/') + "/" + PipPackages.SitePackages;
     }
 
     /// <summary>Takes a blank worker, starting one now if none is ready.</summary>
-    public async Task<PythonWorker> RentAsync(CancellationToken cancellationToken = default)
+    public async Task<WorkerProcess> RentAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_unavailable is not null)
@@ -150,7 +150,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
         return await StartWorkerAsync(cancellationToken);
     }
 
-    /// <summary>Waits until <see cref="PythonRuntimeOptions.WarmWorkers"/> blank workers are ready (start-up and tests).</summary>
+    /// <summary>Waits until <see cref="WorkerRuntimeOptions.WarmWorkers"/> blank workers are ready (start-up and tests).</summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken = default)
     {
         if (_unavailable is not null)
@@ -219,15 +219,15 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task<PythonWorker> StartWorkerAsync(CancellationToken cancellationToken)
+    private async Task<WorkerProcess> StartWorkerAsync(CancellationToken cancellationToken)
     {
-        var worker = await PythonWorker.StartAsync(_options, _launcher, _workerScript, _logger, _forget, _sandbox, cancellationToken);
+        var worker = await WorkerProcess.StartAsync(_options, _launcher, _workerScript, _logger, _forget, _sandbox, cancellationToken);
         _live.TryAdd(worker, 0);
         if (_disposed)
         {
             // The pool was disposed while this one started.
             await worker.DisposeAsync();
-            throw new ObjectDisposedException(nameof(PythonWorkerPool));
+            throw new ObjectDisposedException(nameof(WorkerPool));
         }
 
         return worker;
@@ -268,7 +268,7 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
 
     private static void WriteScripts(string directory, WorkerLauncher launcher)
     {
-        var assembly = typeof(PythonWorkerPool).Assembly;
+        var assembly = typeof(WorkerPool).Assembly;
         var prefix = launcher.ScriptResourcePrefix;
         foreach (var name in assembly.GetManifestResourceNames())
         {
@@ -312,6 +312,6 @@ public sealed partial class PythonWorkerPool : IAsyncDisposable, IDisposable
     [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "Could not start warm {Language} workers")]
     private partial void LogRefillFailed(string language, Exception exception);
 
-    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Could not remove the Python scripts directory {Directory}")]
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Could not remove the worker scripts directory {Directory}")]
     private partial void LogCleanupFailed(string directory, Exception exception);
 }

@@ -5,7 +5,7 @@ using System.Text;
 using Granary.Runtime.Egress;
 using Microsoft.Extensions.Logging;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>
 /// One sandboxed worker's only way out: a small HTTP proxy on a Unix socket that is mounted into the worker's sandbox
@@ -16,7 +16,7 @@ namespace Granary.Runtime.Python;
 /// A refusal is a <c>403</c> whose body says why. The operator's event publisher
 /// (<c>Granary:Python:PublisherProxyAddress</c>) is let through as configured.
 /// </summary>
-internal sealed partial class PythonEgressProxy : IDisposable
+internal sealed partial class WorkerEgressProxy : IDisposable
 {
     private const int MaxHead = 32 * 1024;
     private const int MaxConnections = 64;
@@ -31,7 +31,7 @@ internal sealed partial class PythonEgressProxy : IDisposable
     private int _connections;
 
     /// <summary>Starts listening on <paramref name="socketPath"/> (mode 0666: only its own sandbox can see it).</summary>
-    public PythonEgressProxy(string socketPath, EgressPolicy policy, (string Host, int Port)? publisher, ILogger logger)
+    public WorkerEgressProxy(string socketPath, EgressPolicy policy, (string Host, int Port)? publisher, ILogger logger)
     {
         _policy = policy;
         _publisher = publisher;

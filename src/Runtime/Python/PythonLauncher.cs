@@ -1,11 +1,14 @@
 using System.Diagnostics;
-using Granary.Runtime.Python;
+using Granary.Runtime.Workers;
 
-namespace Granary.Runtime.Workers;
+namespace Granary.Runtime.Python;
 
 /// <summary>CPython workers: <c>granary_worker.py</c> and the <c>granary_adapters</c> package, run by <c>python3 -I -u -B</c>.</summary>
 public sealed class PythonLauncher : WorkerLauncher
 {
+    /// <summary>The configuration section of Python's workers (the settings of <see cref="WorkerRuntimeOptions"/>).</summary>
+    public const string ConfigurationSection = "Granary:Python";
+
     /// <summary>Gets the one instance.</summary>
     public static PythonLauncher Instance { get; } = new();
 
@@ -13,7 +16,7 @@ public sealed class PythonLauncher : WorkerLauncher
     public override string Language => "Python";
 
     /// <inheritdoc />
-    public override string SectionName => PythonRuntimeOptions.SectionName;
+    public override string SectionName => ConfigurationSection;
 
     /// <inheritdoc />
     public override string InstallHint => "apt-get install -y python3";
@@ -48,7 +51,7 @@ public sealed class PythonLauncher : WorkerLauncher
     }
 
     /// <inheritdoc />
-    public override void AddArguments(ProcessStartInfo start, string workerScript, PythonRuntimeOptions options)
+    public override void AddArguments(ProcessStartInfo start, string workerScript, WorkerRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(start);
 

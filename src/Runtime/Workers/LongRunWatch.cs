@@ -1,10 +1,10 @@
 using System.Globalization;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 /// <summary>
 /// Watches one worker's invocation for a long runner, as <c>ScriptScheduler</c> does for JavaScript: an invocation whose
-/// Python process ran on a CPU for a slice (counted from its first slice, so that the hot path reads no clock) is moved,
+/// worker's interpreter ran on a CPU for a slice (counted from its first slice, so that the hot path reads no clock) is moved,
 /// with every process of its sandbox, to an idle cpu group (<see cref="WorkerCgroups.SetIdle"/>), where it only gets
 /// CPU nothing else wants, until it ends. A function whose last invocation was a long runner starts its next one there. Judged by the process's CPU clock, not by how
 /// long the invocation waits: an invocation waiting for I/O or for a core on a busy machine is not a long runner.

@@ -3,12 +3,13 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Granary.Runtime.Execution;
+using Granary.Runtime.Python;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
 // The wire protocol, the worker's side of it as the host reads it: frames from the worker's stdout, dispatched to the
 // call in progress (loaded, result, logs) or answered (the worker's calls to the host: the workspace cache).
-public sealed partial class PythonWorker
+public sealed partial class WorkerProcess
 {
     // The reader loop: one buffer, frames parsed in place; a frame larger than the buffer grows it for that frame.
     private async Task ReadFramesAsync()
@@ -39,7 +40,7 @@ public sealed partial class PythonWorker
                 var length = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
                 if (length <= 0 || length > _maxFrameBytes)
                 {
-                    ProtocolFailure($"The worker sent a frame of {length} bytes (the limit is {PythonRuntimeOptions.SectionName}:MaxFrameMb).");
+                    ProtocolFailure($"The worker sent a frame of {length} bytes (the limit is {PythonLauncher.ConfigurationSection}:MaxFrameMb).");
                     return;
                 }
 
@@ -179,7 +180,7 @@ public sealed partial class PythonWorker
                 if (fault == "memory-limit")
                 {
                     _broken = true;
-                    TrySettle(Waiting, null, new PythonWorkerException(PythonWorkerFault.MemoryLimit, MemoryLimitDetail(), InvocationJson.Read(result).Logs));
+                    TrySettle(Waiting, null, new WorkerException(WorkerFault.MemoryLimit, MemoryLimitDetail(), InvocationJson.Read(result).Logs));
                 }
                 else
                 {
@@ -198,8 +199,8 @@ public sealed partial class PythonWorker
                 break;
             case Op.Ready:
                 _box?.Locate(ProcessId);
-                PythonVersion = python ?? "";
-                LogStarted(_language, ProcessId, pid, PythonVersion);
+                InterpreterVersion = python ?? "";
+                LogStarted(_language, ProcessId, pid, InterpreterVersion);
                 _ready.TrySetResult();
                 break;
             default:
@@ -283,7 +284,7 @@ public sealed partial class PythonWorker
     private void ProtocolFailure(string message)
     {
         LogProtocolFailure(_language, ProcessId, message);
-        Volatile.Write(ref _death, new PythonWorkerException(PythonWorkerFault.Protocol, message));
+        Volatile.Write(ref _death, new WorkerException(WorkerFault.Protocol, message));
         Kill();
     }
 

@@ -1,21 +1,23 @@
 using System.ComponentModel.DataAnnotations;
 using Granary.Runtime.Egress;
+using Granary.Runtime.Python;
 
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
-/// <summary>How the silo runs Python functions in worker processes (configuration section <c>Granary:Python</c>).</summary>
-public sealed class PythonRuntimeOptions : IValidatableObject
+/// <summary>
+/// How the silo runs functions in worker processes: Python's workers read these settings from <c>Granary:Python</c>
+/// (<see cref="PythonLauncher.ConfigurationSection"/>), JavaScript's process mode the same keys from
+/// <c>Granary:NodeProcess</c> (<see cref="NodeProcess.NodeLauncher.ConfigurationSection"/>).
+/// </summary>
+public sealed class WorkerRuntimeOptions : IValidatableObject
 {
-    /// <summary>The configuration section.</summary>
-    public const string SectionName = "Granary:Python";
-
     /// <summary>The <see cref="Isolation"/> value that runs every worker in a sandbox (the default).</summary>
     public const string SandboxIsolation = "sandbox";
 
     /// <summary>The <see cref="Isolation"/> value that runs workers without a sandbox (single-tenant hosts only).</summary>
     public const string NoIsolation = "none";
 
-    /// <summary>Gets or sets the CPython interpreter that runs the workers (Debian's by default).</summary>
+    /// <summary>Gets or sets the program that runs the workers (Debian's <c>python3</c> by default; <c>node</c> for process mode).</summary>
     [Required]
     public string Interpreter { get; set; } = "/usr/bin/python3";
 
@@ -57,7 +59,7 @@ public sealed class PythonRuntimeOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the user whose identity workers take when the silo runs as root and <see cref="Isolation"/> is
-    /// <c>none</c> (<c>nobody</c> by default), so that a Python function cannot read what only the silo may: its
+    /// <c>none</c> (<c>nobody</c> by default), so that a function cannot read what only the silo may: its
     /// environment, its data directory. Empty keeps the silo's own user. Ignored when the silo is not root, and when
     /// workers are sandboxed (they take their tenant's uid from <see cref="UidRangeStart"/>).
     /// </summary>
@@ -70,8 +72,8 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     public bool EchoConsole { get; set; }
 
     /// <summary>
-    /// Gets or sets the nice value (0–19) of worker processes and what they start. Workers run every Python invocation,
-    /// so this keeps a tenant whose Python functions compute for long from taking the CPU from the threads that serve
+    /// Gets or sets the nice value (0–19) of worker processes and what they start. Workers run every invocation of
+    /// their language, so this keeps a tenant whose functions compute for long from taking the CPU from the threads that serve
     /// other tenants' requests, as JavaScript isolates' threads are (<c>Granary:JavaScript:IsolateThreadNice</c>).
     /// Default 10; 0 turns it off.
     /// </summary>
@@ -79,7 +81,7 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     public int WorkerNice { get; set; } = 10;
 
     /// <summary>
-    /// Gets or sets the slice, in ms of CPU time, after which an invocation's Python process is a long runner (looked at
+    /// Gets or sets the slice, in ms of CPU time, after which an invocation's interpreter process is a long runner (looked at
     /// once a slice, from the end of its first): every process of its sandbox moves to an idle cpu group (cgroup v1: a
     /// <c>long</c> group marked <c>cpu.idle</c> inside the workers' cpu group; cgroup v2: <c>cpu.idle</c> of the worker's
     /// own group) until the invocation ends, and the function's next invocation starts there, as JavaScript's long runners do
@@ -93,7 +95,7 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     /// own network, PID, IPC and mount namespaces, a uid of its tenant's own, cgroup memory and process limits, no
     /// network but Granary's egress proxy); <c>none</c> runs workers as plain processes of <see cref="WorkerUser"/>,
     /// for single-tenant hosts only. With <c>sandbox</c>, a machine that cannot isolate (no bubblewrap, no
-    /// namespaces) refuses to start Python functions and says why.
+    /// namespaces) refuses to start the language's functions and says why.
     /// </summary>
     [Required]
     public string Isolation { get; set; } = SandboxIsolation;
@@ -146,7 +148,7 @@ public sealed class PythonRuntimeOptions : IValidatableObject
     public int CgroupBaseMb { get; set; } = 48;
 
     /// <summary>
-    /// Gets or sets the CPU weight of all of the silo's sandboxed Python workers together, in cgroup v2 units (1–10000;
+    /// Gets or sets the CPU weight of all of the silo's sandboxed workers of the language together, in cgroup v2 units (1–10000;
     /// an ordinary process group is 100; on cgroup v1 it becomes <c>cpu.shares</c> of weight × 1024 / 100). At the default
     /// of 100, however many workers spin, together they weigh what one busy thread of the gateway or the silo weighs,
     /// and take all idle CPU otherwise; lower values protect the host further but starve functions on a busy machine

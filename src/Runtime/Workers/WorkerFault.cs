@@ -1,7 +1,7 @@
-namespace Granary.Runtime.Python;
+namespace Granary.Runtime.Workers;
 
-/// <summary>Why a Python worker could not answer a load or an invocation.</summary>
-public enum PythonWorkerFault
+/// <summary>Why a worker process could not answer a load or an invocation.</summary>
+public enum WorkerFault
 {
     /// <summary>The worker process exited or was killed by a signal (a crash, <c>os._exit</c>, the OOM killer).</summary>
     Crashed,
