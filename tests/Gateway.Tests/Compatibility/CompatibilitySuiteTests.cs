@@ -72,7 +72,7 @@ public sealed class CompatibilitySuiteTests(CompatibilityFixture fixture) : ICla
         var text = await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{(int)refused.StatusCode} {text}");
         var problem = JsonDocument.Parse(text).RootElement;
-        Assert.Equal("module", problem.GetProperty("kind").GetString());
+        Assert.True(problem.GetProperty("kind").GetString() == "module", text);
         Assert.Contains("native addon", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("@node-rs/crc32-linux-x64-gnu", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("\"isolation\": \"process\"", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -125,7 +125,7 @@ internal static class PackageFamilies
                 skus: order.item.map((i) => i.sku),
                 total: order.item.reduce((n, i) => n + i.qty, 0),
                 note: order.note,
-                built: new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '' }).build({ a: { b: 'c', x: 1 } }),
+                built: new XMLBuilder({ ignoreAttributes: false }).build({ a: { '@_x': 1, b: 'c' } }),
               } };
             };
             """, """"{"id":7,"skus":["a","b"],"total":5,"note":"fragile & heavy","built":"<a x=\"1\"><b>c</b></a>"}""""),
@@ -200,8 +200,9 @@ internal static class PackageFamilies
               }
               let refused = null;
               const other = new Redis({ host: '127.0.0.1', port: event.refused, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-              other.on('error', () => {});
-              try { await other.connect(); await other.quit(); } catch (e) { refused = reason(e); }
+              // ioredis rejects connect() with 'Connection is closed.' and reports why on its 'error' event.
+              other.on('error', (e) => { refused = refused || reason(e); });
+              try { await other.connect(); await other.quit(); } catch (e) { refused = refused || reason(e); }
               return { result, refused };
             };
             """, """{"value":"hello","count":5,"pipeline":[6,"hello"]}"""),
