@@ -70,6 +70,12 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
         try
         {
             var error = await LoadWithTimeoutAsync(isolate, definition.Spec.Code, JavaScriptMeta.For(definition, limits, pool.Options, packagesRoot, pool.Egress), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            if (error is { Kind: CodeErrorKinds.Load } && NativeAddons.Find(packagesRoot) is { Count: > 0 } addons)
+            {
+                // Packages rarely say why their binding did not load ("Cannot find native binding"); this does.
+                return new CodeError(CodeErrorKinds.Module, NativeAddons.Explain(addons, error.Message), error.Line, error.Column);
+            }
+
             if (error is not null || ModuleRequests.Find(definition.Spec.Code) is not { Count: > 0 } requests)
             {
                 return error;
