@@ -216,6 +216,13 @@ internal static class PackageFamilies
             };
             """, """{"size":100,"urlSafe":true,"digits":true}"""),
 
+        ["nanoid (import() from CommonJS)"] = new(Packages, """
+            module.exports = async () => {
+              const { nanoid } = await import('nanoid');
+              return { result: { length: nanoid().length, sized: nanoid(10).length } };
+            };
+            """, """{"length":21,"sized":10}"""),
+
         ["native addon"] = new(NativePackages, """
             const { crc32 } = require('@node-rs/crc32');
             module.exports = async () => ({ result: { crc: crc32('hello granary') } });
