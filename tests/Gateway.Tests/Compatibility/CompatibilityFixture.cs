@@ -12,12 +12,16 @@ namespace Granary.Gateway.Tests.Compatibility;
 /// </summary>
 public sealed class CompatibilityFixture : IAsyncLifetime
 {
+    /// <summary>Gets the gateway (with its embedded silo) every family deploys to.</summary>
     public GranaryServer Server { get; private set; } = null!;
 
+    /// <summary>Gets the PostgreSQL server of the <c>pg</c> family.</summary>
     public PostgresServer Postgres { get; } = new();
 
+    /// <summary>Gets the MariaDB server of the <c>mysql2</c> family.</summary>
     public MariaDbServer MariaDb { get; } = new();
 
+    /// <summary>Gets the redis-server of the <c>ioredis</c> family.</summary>
     public RedisServer Redis { get; } = new();
 
     /// <summary>Gets the HTTP server the HTTP clients call (<c>/json</c> answers the <c>X-Probe</c> header it got).</summary>
