@@ -80,6 +80,28 @@ public sealed class CompatibilitySuiteTests(CompatibilityFixture fixture) : ICla
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task ANativeAddonRequiredOnlyInsideTheHandlerIsRefusedAtDeployInTheIsolate()
+    {
+        var ws = GatewayFixture.Workspace();
+        var lazy = new PackageFamilies.Family(PackageFamilies.NativePackages, """
+            module.exports = async () => {
+              const { crc32 } = require('@node-rs/crc32');
+              return crc32('later');
+            };
+            """, null);
+
+        var refused = await DeployAsync(ws, lazy, Isolate);
+
+        var text = await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{(int)refused.StatusCode} {text}");
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.True(problem.GetProperty("kind").GetString() == "module", text);
+        Assert.Equal(2, problem.GetProperty("line").GetInt32());
+        Assert.Contains("'@node-rs/crc32-linux-x64-gnu'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("\"isolation\": \"process\"", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     private Task<HttpResponseMessage> DeployAsync(string ws, PackageFamilies.Family family, string isolation) =>
         Server.DeployAsync(ws, "f", family.Code, new { dependencies = family.Dependencies, isolation, timeoutSeconds = 30 });
 
