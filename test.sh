@@ -16,8 +16,8 @@ fi
 # rather than any python3 on PATH (a pyenv or venv python3 does not provide /usr/bin/python3).
 # python3-pip: Python functions' requirements are installed with Debian's python3 -m pip (Granary:Pip).
 # bubblewrap: every Python worker runs in a bubblewrap sandbox (Granary:Python:Isolation=sandbox).
-# redis-server, postgresql, mariadb-server: the cluster tests start their own servers from these packages on free
-# loopback ports (PostgreSQL's programs are under /usr/lib/postgresql/<version>/bin, not on PATH).
+# redis-server, postgresql, mariadb-server: the cluster tests and the gateway's compatibility suite start their own
+# servers from these packages on free loopback ports (PostgreSQL's programs are under /usr/lib/postgresql/<version>/bin, not on PATH).
 packages=(python3 python3-pip bubblewrap redis-server postgresql mariadb-server)
 # Commands the tests run, as command:package. They are looked up with command -v, so one installed another way
 # (Node.js from NodeSource or nvm) counts; the Debian package is installed only when the command is missing.

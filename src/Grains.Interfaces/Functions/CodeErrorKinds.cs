@@ -14,7 +14,8 @@ public static class CodeErrorKinds
 
     /// <summary>
     /// The code names a module (by a literal <c>require</c> or <c>import</c>, even inside the handler) that is neither a
-    /// built-in the function's runtime provides nor a package of its dependencies.
+    /// built-in the function's runtime provides nor a package of its dependencies, or a module that failed to load in the
+    /// isolate with a native addon among its dependencies (only process mode loads those).
     /// </summary>
     public const string Module = "module";
 

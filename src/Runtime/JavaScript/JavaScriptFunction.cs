@@ -70,14 +70,22 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
         try
         {
             var error = await LoadWithTimeoutAsync(isolate, definition.Spec.Code, JavaScriptMeta.For(definition, limits, pool.Options, packagesRoot, pool.Egress), TimeSpan.FromSeconds(definition.Spec.TimeoutSeconds));
+            if (error is { Kind: CodeErrorKinds.Load } && NativeAddons.Find(packagesRoot) is { Count: > 0 } failedAddons)
+            {
+                // Packages rarely say why their binding did not load ("Cannot find native binding"); this does.
+                return new CodeError(CodeErrorKinds.Module, NativeAddons.Explain(failedAddons, error.Message), error.Line, error.Column);
+            }
+
             if (error is not null || ModuleRequests.Find(definition.Spec.Code) is not { Count: > 0 } requests)
             {
                 return error;
             }
 
-            // What the module did not require while it loaded (a require inside the handler) would fail at its first call.
-            return await isolate.CheckRequestsAsync(requests) is { } problems
-                ? new CodeError(CodeErrorKinds.Module, problems, FirstLine(problems))
+            // What the module did not require while it loaded (a require inside the handler) would fail at its first call;
+            // with a native addon in the set, a package that merely resolves may still fail to load, so those are loaded.
+            var addons = NativeAddons.Find(packagesRoot);
+            return await isolate.CheckRequestsAsync(requests, loadPackages: addons.Count > 0) is { } problems
+                ? new CodeError(CodeErrorKinds.Module, addons.Count > 0 ? NativeAddons.Explain(addons, problems) : problems, FirstLine(problems))
                 : null;
         }
         finally

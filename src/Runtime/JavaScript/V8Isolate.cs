@@ -334,9 +334,10 @@ public sealed partial class V8Isolate : IFunctionInstance
     /// <summary>
     /// Says why the modules the code names would fail when it requires or imports them (after a load, with the
     /// function's allow-list and packages in force), one line each, or null when they are all there: the deploy-time
-    /// check of the requests that only run inside the handler. Nothing is loaded but built-ins.
+    /// check of the requests that only run inside the handler. Nothing is loaded but built-ins, unless
+    /// <paramref name="loadPackages"/>: then the named packages are loaded too (a set with a native addon fails only then).
     /// </summary>
-    public Task<string?> CheckRequestsAsync(IReadOnlyList<ModuleRequest> requests)
+    public Task<string?> CheckRequestsAsync(IReadOnlyList<ModuleRequest> requests, bool loadPackages = false)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var result = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -345,7 +346,7 @@ public sealed partial class V8Isolate : IFunctionInstance
         {
             try
             {
-                result.TrySetResult(_checkRequests!.Invoke(false, json) is string { Length: > 0 } problems ? problems : null);
+                result.TrySetResult(_checkRequests!.Invoke(false, json, loadPackages) is string { Length: > 0 } problems ? problems : null);
             }
             catch (ScriptEngineException ex)
             {

@@ -1,4 +1,3 @@
-using Granary.Cluster.Tests.Infrastructure;
 using Granary.Functions;
 using Granary.Runtime.Egress;
 using Granary.Runtime.JavaScript;
@@ -10,12 +9,12 @@ using static Granary.Runtime.Tests.JavaScript.FunctionRunner;
 namespace Granary.Runtime.Tests.Packages;
 
 /// <summary>
-/// The npm clients functions use, installed from the registry and run in the isolate against real servers on loopback
-/// that the test's egress policy allows: axios and node-fetch v2 (http, stream, zlib) against a loopback HTTP server,
-/// pg against PostgreSQL, mysql2 against MariaDB and ioredis against redis-server (net, tls, dns, crypto).
+/// The npm HTTP clients functions use, installed from the registry and run in the isolate against a loopback HTTP
+/// server the test's egress policy allows: axios and node-fetch v2 (http, stream, zlib), with their failure codes. The
+/// database drivers (pg, mysql2, ioredis against real servers) run in the compatibility suite, in both isolations
+/// (tests/Gateway.Tests/Compatibility).
 /// </summary>
-public sealed class NodeClientPackagesTests(NpmPackagesTests.Fixture npm, NodeClientPackagesTests.Servers servers)
-    : IClassFixture<NpmPackagesTests.Fixture>, IClassFixture<NodeClientPackagesTests.Servers>
+public sealed class NodeClientPackagesTests(NpmPackagesTests.Fixture npm) : IClassFixture<NpmPackagesTests.Fixture>
 {
     [Fact]
     public async Task AxiosGetsAndPostsJsonThroughHttp()
@@ -60,78 +59,6 @@ public sealed class NodeClientPackagesTests(NpmPackagesTests.Fixture npm, NodeCl
         Assert.Equal("""{"status":200,"reply":"yes","json":{"path":"/a?b=1","body":""},"text":"{\"path\":\"/post\",\"body\":\"payload\"}"}""", result.Text());
     }
 
-    [Fact]
-    public async Task PgQueriesPostgres()
-    {
-        var directory = await npm.InstallAsync(new() { ["pg"] = "8.13.1" });
-
-        var result = await RunAsync(directory, servers.Postgres.Port, $$"""
-            const { Client } = require('pg');
-            module.exports = async () => {
-              const client = new Client({ host: '127.0.0.1', port: {{servers.Postgres.Port}}, user: '{{PostgresServer.User}}', password: '{{PostgresServer.Password}}', database: '{{PostgresServer.DefaultDatabase}}' });
-              await client.connect();
-              try {
-                await client.query('CREATE TEMP TABLE items (id serial PRIMARY KEY, name text NOT NULL, n int)');
-                await client.query('INSERT INTO items (name, n) VALUES ($1, $2), ($3, $4)', ['a', 1, 'b', 2]);
-                const rows = (await client.query('SELECT name, n FROM items ORDER BY id')).rows;
-                const sum = (await client.query('SELECT $1::int + $2::int AS total', [40, 2])).rows[0].total;
-                return { rows, sum };
-              } finally {
-                await client.end();
-              }
-            };
-            """);
-
-        Assert.Equal("""{"rows":[{"name":"a","n":1},{"name":"b","n":2}],"sum":42}""", result.Text());
-    }
-
-    [Fact]
-    public async Task Mysql2QueriesMariaDb()
-    {
-        var directory = await npm.InstallAsync(new() { ["mysql2"] = "3.11.5" });
-
-        var result = await RunAsync(directory, servers.MariaDb.Port, $$"""
-            const mysql = require('mysql2/promise');
-            module.exports = async () => {
-              const connection = await mysql.createConnection({ host: '127.0.0.1', port: {{servers.MariaDb.Port}}, user: '{{MariaDbServer.User}}', password: '{{MariaDbServer.Password}}', database: '{{MariaDbServer.DefaultDatabase}}' });
-              try {
-                const [sum] = await connection.query('SELECT 40 + 2 AS total');
-                const [rows] = await connection.execute('SELECT ? AS name, ? AS n', ['widget', 7]);
-                return { total: Number(sum[0].total), rows };
-              } finally {
-                await connection.end();
-              }
-            };
-            """);
-
-        Assert.Equal("""{"total":42,"rows":[{"name":"widget","n":7}]}""", result.Text());
-    }
-
-    [Fact]
-    public async Task IoredisSetsAndGetsOnRedis()
-    {
-        var directory = await npm.InstallAsync(new() { ["ioredis"] = "5.4.2" });
-
-        var result = await RunAsync(directory, servers.Redis.Port, $$"""
-            const Redis = require('ioredis');
-            module.exports = async () => {
-              const redis = new Redis({ host: '127.0.0.1', port: {{servers.Redis.Port}}, lazyConnect: true, maxRetriesPerRequest: 1 });
-              await redis.connect();
-              try {
-                const key = 'granary:' + Math.random();
-                await redis.set(key, 'hello', 'EX', 60);
-                const value = await redis.get(key);
-                const count = await redis.incrby(key + ':n', 5);
-                return { value, count, pipeline: (await redis.pipeline().incr(key + ':n').get(key).exec()).map(([e, v]) => v) };
-              } finally {
-                await redis.quit();
-              }
-            };
-            """);
-
-        Assert.Equal("""{"value":"hello","count":5,"pipeline":[6,"hello"]}""", result.Text());
-    }
-
     private static async Task<ExecutionResult> RunAsync(string packagesRoot, int allowedPort, string code)
     {
         var egress = new EgressOptions();
@@ -143,29 +70,5 @@ public sealed class NodeClientPackagesTests(NpmPackagesTests.Fixture npm, NodeCl
         var result = await function.InvokeAsync(new InvocationRequest { Method = "GET" });
         Assert.True(result.StatusCode == 200, result.Text());
         return result;
-    }
-
-    /// <summary>PostgreSQL, MariaDB and redis-server, each on a free loopback port in a temporary directory, for this class.</summary>
-    public sealed class Servers : IAsyncLifetime
-    {
-        public PostgresServer Postgres { get; } = new();
-
-        public MariaDbServer MariaDb { get; } = new();
-
-        public RedisServer Redis { get; } = new();
-
-        public async ValueTask InitializeAsync()
-        {
-            await Postgres.StartAsync();
-            await MariaDb.StartAsync();
-            await Redis.StartAsync();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Postgres.DisposeAsync();
-            await MariaDb.DisposeAsync();
-            await Redis.DisposeAsync();
-        }
     }
 }

@@ -142,7 +142,7 @@ function loadPackageModule(filename) {
     throw moduleError(`require() of ES module ${filename} is not supported: load it with \`await import(...)\` (a CommonJS function may), or write the function as an ES module`, 'ERR_REQUIRE_ESM');
   }
   if (filename.endsWith('.node')) {
-    throw moduleError(`Cannot load native addon ${filename}: Granary runs pure JavaScript packages only`, 'ERR_DLOPEN_FAILED');
+    throw moduleError(`Cannot load native addon ${filename}: Granary's isolate runtime runs pure JavaScript packages only. Deploy the function with "isolation": "process" to run it in Node.js itself`, 'ERR_DLOPEN_FAILED');
   }
   const source = host.pkgRead(filename);
   if (source === null || source === undefined) throw moduleError(`Cannot find module '${filename}'`, 'MODULE_NOT_FOUND');
@@ -208,8 +208,9 @@ function requireBuiltin(builtin) {
 
 // Deploy time: why each module the function's code names by a literal (anywhere in it, so also the requires that run only
 // inside the handler; the host lists them from the source) would fail here, one line each; '' when all are there.
-// Built-ins are required as the function would; packages are only resolved, never run.
-function checkRequests(requestsJson) {
+// Built-ins are required as the function would; packages are only resolved, never run, unless loadPackages (the set
+// holds a native addon, which only loading finds out about; an ESM-only package is left to import()).
+function checkRequests(requestsJson, loadPackages) {
   const problems = [];
   for (const { specifier, line } of _JSON.parse(requestsJson)) {
     const name = _String(specifier);
@@ -219,6 +220,8 @@ function checkRequests(requestsJson) {
       try { requireBuiltin(builtin); } catch (e) { problems.push(`line ${line}: ${e.message}`); }
     } else if (!(packagesEnabled && host.pkgFound(name))) {
       problems.push(`line ${line}: Cannot find module '${name}': an npm package must be listed in the function's dependencies to be installed`);
+    } else if (loadPackages) {
+      try { requireFrom(name, undefined); } catch (e) { if (!e || e.code !== 'ERR_REQUIRE_ESM') problems.push(`line ${line}: ${e && e.message}`); }
     }
   }
   return problems.join('\n');

@@ -292,6 +292,12 @@ function load(message) {
   if (meta.publisherProxyAddress) process.env.PUBLISHER_PROXY_ADDRESS = meta.publisherProxyAddress;
   const filename = path.join(process.cwd(), 'handler.js');
   try { fs.writeFileSync(filename, message.code); } catch (e) { /* read-only: the code runs from memory all the same */ }
+  // An ES module's import resolves packages from its file's directory up (Node's ESM resolver has no module.paths and
+  // no NODE_PATH): node_modules beside the handler is a link to the set's, so import finds what require finds.
+  if (meta.packagesDirectory) {
+    const link = path.join(process.cwd(), 'node_modules');
+    try { fs.rmSync(link, { force: true }); fs.symlinkSync(path.join(meta.packagesDirectory, 'node_modules'), link, 'dir'); } catch (e) { /* read-only: require still finds the set */ }
+  }
   const module = new Module(filename, null);
   module.filename = filename;
   module.paths = (meta.packagesDirectory ? [path.join(meta.packagesDirectory, 'node_modules')] : []).concat(Module._nodeModulePaths(path.dirname(filename)));
