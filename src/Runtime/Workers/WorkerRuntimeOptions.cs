@@ -11,6 +11,15 @@ namespace Granary.Runtime.Workers;
 /// </summary>
 public sealed class WorkerRuntimeOptions : IValidatableObject
 {
+    /// <summary>
+    /// The configuration section of Python's workers, where these options are bound first; process-mode JavaScript
+    /// binds the same keys from <see cref="NodeSectionName"/>.
+    /// </summary>
+    public const string SectionName = PythonLauncher.ConfigurationSection;
+
+    /// <summary>The configuration section of process-mode JavaScript's Node.js workers (the same keys).</summary>
+    public const string NodeSectionName = NodeProcess.NodeLauncher.ConfigurationSection;
+
     /// <summary>The <see cref="Isolation"/> value that runs every worker in a sandbox (the default).</summary>
     public const string SandboxIsolation = "sandbox";
 

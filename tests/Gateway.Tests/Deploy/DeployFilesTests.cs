@@ -277,10 +277,16 @@ public sealed partial class DeployFilesTests
                     continue;
                 }
 
-                var prefix = section.Replace(":", "__", StringComparison.Ordinal) + "__";
-                foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }))
+                // The worker options are bound from two sections (Python's and process-mode JavaScript's).
+                string[] sections = type.GetField("NodeSectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } node && node.GetRawConstantValue() is string second
+                    ? [section, second]
+                    : [section];
+                foreach (var prefix in sections.Select(s => s.Replace(":", "__", StringComparison.Ordinal) + "__"))
                 {
-                    names.Add(prefix + property.Name);
+                    foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }))
+                    {
+                        names.Add(prefix + property.Name);
+                    }
                 }
             }
         }
