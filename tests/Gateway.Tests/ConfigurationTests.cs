@@ -28,6 +28,8 @@ public sealed class ConfigurationTests
     [InlineData("Granary:Python:MaxProcesses", "1")]
     [InlineData("Granary:Python:DirectoryQuotaMb", "0")]
     [InlineData("Granary:Python:PublisherProxyAddress", "file:///etc/passwd")]
+    [InlineData("Granary:NodeProcess:MaxProcesses", "1")]
+    [InlineData("Granary:NodeProcess:Isolation", "chroot")]
     public async Task AnInvalidSettingStopsStartUpNamingTheSetting(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GranaryServer.StartAsync(settings: new Dictionary<string, string?> { [key] = value }));

@@ -123,11 +123,7 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton<WorkerPool>();
 
         // Process mode's Node.js workers: the workers' settings, read from their own section, with Node as the program.
-        services.AddOptions<WorkerRuntimeOptions>(NodeLauncher.ConfigurationSection)
-            .Configure(node => node.Interpreter = NodeLauncher.DefaultProgram)
-            .Bind(configuration.GetSection(NodeLauncher.ConfigurationSection))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<WorkerRuntimeOptions>(configuration, NodeLauncher.ConfigurationSection, NodeLauncher.ConfigurationSection, node => node.Interpreter = NodeLauncher.DefaultProgram);
         services.AddSingleton<NodeWorkers>();
         services.AddSingleton<FunctionExecutors>();
         services.AddSingleton<FunctionBuilder>();
@@ -186,13 +182,23 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton(sp => SecretKeys.CreateProtector(secrets, storage.Path, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecretKeys))));
     }
 
-    /// <summary>Binds an options class to its section and validates it at start-up, naming each bad setting.</summary>
-    public static IServiceCollection AddValidatedOptions<TOptions>(this IServiceCollection services, IConfiguration configuration, string section)
+    /// <summary>
+    /// Binds an options class to its section and validates it at start-up, naming each bad setting. A class bound from
+    /// several sections is registered once per section, as named options (<paramref name="name"/>), with the
+    /// <paramref name="defaults"/> that differ from the class's own applied before the section.
+    /// </summary>
+    public static IServiceCollection AddValidatedOptions<TOptions>(this IServiceCollection services, IConfiguration configuration, string section, string? name = null, Action<TOptions>? defaults = null)
         where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TOptions>>(new SectionValidator<TOptions>(section));
+        var options = services.AddOptions<TOptions>(name ?? Microsoft.Extensions.Options.Options.DefaultName);
+        if (defaults is not null)
+        {
+            options.Configure(defaults);
+        }
+
+        options.Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>>(new SectionValidator<TOptions>(section, name));
         return services;
     }
 

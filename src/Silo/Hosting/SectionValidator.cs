@@ -5,13 +5,19 @@ namespace Granary.Silo.Hosting;
 
 /// <summary>
 /// Validates an options class by its data annotations and reports every failure with the full
-/// configuration key (<c>Granary:Limits:MaxConcurrency: …</c>), so the message names the setting to fix.
+/// configuration key (<c>Granary:Limits:MaxConcurrency: …</c>), so the message names the setting to fix. It validates
+/// one named instance (the unnamed one by default): a class bound from several sections gets one validator each.
 /// </summary>
-public sealed class SectionValidator<TOptions>(string section) : IValidateOptions<TOptions>
+public sealed class SectionValidator<TOptions>(string section, string? instance = null) : IValidateOptions<TOptions>
     where TOptions : class
 {
+    private readonly string _instance = instance ?? Options.DefaultName;
+
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, TOptions options) => SectionValidation.Check(section, options);
+    public ValidateOptionsResult Validate(string? name, TOptions options) =>
+        string.Equals(name ?? Options.DefaultName, _instance, StringComparison.Ordinal)
+            ? SectionValidation.Check(section, options)
+            : ValidateOptionsResult.Skip;
 }
 
 /// <summary>Data-annotation validation whose messages name the configuration key.</summary>
