@@ -1,4 +1,3 @@
-using Granary.Runtime.Packages;
 using Granary.Tenants;
 
 namespace Granary.Functions;
@@ -9,7 +8,7 @@ namespace Granary.Functions;
 /// worker, with its secrets, as it will run. The definition grain awaits the outcome and records it; meanwhile reads
 /// of the function, and the reports of its activations, are answered.
 /// </summary>
-public sealed class FunctionBuilder(NpmPackages npm, PipPackages pip, FunctionExecutors executors, IGrainFactory grains)
+public sealed class FunctionBuilder(FunctionExecutors executors, IGrainFactory grains)
 {
     /// <summary>Installs the version's packages and loads its code; returns why it was refused, or null when it may be stored.</summary>
     public Task<CodeError?> BuildAsync(FunctionDefinition candidate)
@@ -23,10 +22,7 @@ public sealed class FunctionBuilder(NpmPackages npm, PipPackages pip, FunctionEx
     private async Task<CodeError?> BuildOnPoolAsync(FunctionDefinition candidate)
     {
         // Installed before the code is checked, so that a require or import of a package at the top of the module loads.
-        var spec = candidate.Spec;
-        var packages = spec.Runtime == FunctionRuntimes.Python
-            ? await pip.EnsureAsync(spec.Requirements.IsDefault ? [] : spec.Requirements)
-            : await npm.EnsureAsync(spec.Dependencies);
+        var packages = await executors.EnsurePackagesAsync(candidate.Spec);
         if (packages.Error is { } installError)
         {
             return new CodeError(CodeErrorKinds.Dependencies, installError);

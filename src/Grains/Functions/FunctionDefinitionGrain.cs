@@ -342,7 +342,7 @@ public sealed partial class FunctionDefinitionGrain(
             problems.Add($"dependencies: {dependencyProblem}");
         }
 
-        if (PipPackages.Validate(spec.Requirements.IsDefault ? [] : spec.Requirements, pipOptions.Value) is { } requirementProblem)
+        if (PipPackages.Validate(spec.Requirements, pipOptions.Value) is { } requirementProblem)
         {
             problems.Add($"requirements: {requirementProblem}");
         }
@@ -362,7 +362,7 @@ public sealed partial class FunctionDefinitionGrain(
 
     // A tenant's distinct package sets count against one quota, whichever tool installs them.
     private static string? PipSetName(FunctionSpec spec) =>
-        PipPackages.SetName(spec.Requirements.IsDefault ? [] : spec.Requirements) is { } name ? "pip-" + name : null;
+        PipPackages.SetName(spec.Requirements) is { } name ? "pip-" + name : null;
 
     // A version that was recorded in the tenant but could not be stored: the tenant's record goes back to what is stored.
     private async Task RestoreTenantRecordAsync(FunctionDefinition? current)

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Granary.Runtime;
 using Granary.Runtime.Execution;
-using Granary.Runtime.Packages;
 using Granary.Runtime.Signatures;
 using Granary.Runtime.Signatures.CustomCode;
 using Granary.Tenants;
@@ -30,8 +29,6 @@ namespace Granary.Functions;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class FunctionGrain(
     FunctionExecutors executors,
-    NpmPackages npm,
-    PipPackages pip,
     LocalFunctions local,
     TenantAdmission admission,
     IOptions<FunctionLimits> limits,
@@ -326,9 +323,7 @@ public sealed partial class FunctionGrain(
 
     private async Task<(IFunctionExecutor? Function, CodeError? Error)> CreateAsync(FunctionDefinition definition)
     {
-        var packages = definition.Spec.Runtime == FunctionRuntimes.Python
-            ? await pip.EnsureAsync(definition.Spec.Requirements.IsDefault ? [] : definition.Spec.Requirements)
-            : await npm.EnsureAsync(definition.Spec.Dependencies);
+        var packages = await executors.EnsurePackagesAsync(definition.Spec);
         if (packages.Error is { } error)
         {
             return (null, new CodeError(CodeErrorKinds.Dependencies, error));

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Text;
@@ -57,7 +58,9 @@ public sealed partial class PipPackages : PackageInstaller
     public static (IReadOnlyList<string> Requirements, string? Problem) Parse(IEnumerable<string>? lines, bool allowDirectUrls)
     {
         var requirements = new List<string>();
-        if (lines is null)
+
+        // A spec's ImmutableArray that was never set (an older record's) is none, as null is.
+        if (lines is null or ImmutableArray<string> { IsDefault: true })
         {
             return (requirements, null);
         }
@@ -96,14 +99,7 @@ public sealed partial class PipPackages : PackageInstaller
     {
         ArgumentNullException.ThrowIfNull(options);
         var (requirements, problem) = Parse(lines, options.AllowDirectUrls);
-        if (problem is not null)
-        {
-            return "pip requirement " + problem;
-        }
-
-        return requirements.Count > options.MaxRequirements
-            ? $"{requirements.Count} pip requirements are declared; at most {options.MaxRequirements} are allowed (Granary:Pip:MaxRequirements)."
-            : null;
+        return Validate(requirements, problem, options);
     }
 
     /// <summary>
@@ -124,12 +120,12 @@ public sealed partial class PipPackages : PackageInstaller
     /// </summary>
     public async Task<PackageInstall> EnsureAsync(IEnumerable<string>? lines, CancellationToken cancellationToken = default)
     {
-        if (Validate(lines, _options) is { } invalid)
+        var (requirements, problem) = Parse(lines, _options.AllowDirectUrls);
+        if (Validate(requirements, problem, _options) is { } invalid)
         {
             return new PackageInstall(null, invalid);
         }
 
-        var (requirements, _) = Parse(lines, _options.AllowDirectUrls);
         if (requirements.Count == 0)
         {
             return Nothing;
@@ -137,6 +133,19 @@ public sealed partial class PipPackages : PackageInstaller
 
         var canonical = Canonical(requirements);
         return await EnsureSetAsync(Hash(canonical), (directory, cancel) => InstallAsync(directory, canonical, requirements.Count, cancel), cancellationToken);
+    }
+
+    // The rules beyond Parse's: its problem, else the operator's limit on the number of requirements.
+    private static string? Validate(IReadOnlyList<string> requirements, string? problem, PipOptions options)
+    {
+        if (problem is not null)
+        {
+            return "pip requirement " + problem;
+        }
+
+        return requirements.Count > options.MaxRequirements
+            ? $"{requirements.Count} pip requirements are declared; at most {options.MaxRequirements} are allowed (Granary:Pip:MaxRequirements)."
+            : null;
     }
 
     private async Task<string?> InstallAsync(string directory, string canonical, int count, CancellationToken cancellationToken)

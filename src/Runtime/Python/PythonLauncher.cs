@@ -65,9 +65,8 @@ public sealed class PythonLauncher : WorkerLauncher
     /// <inheritdoc />
     public override void AddEnvironment(IDictionary<string, string?> environment)
     {
+        // None: -I ignores every PYTHON* variable (-B and -u say what PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED
+        // would, and the worker's LANG is C.UTF-8), and the worker clears its environment before it loads a function.
         ArgumentNullException.ThrowIfNull(environment);
-        environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        environment["PYTHONUNBUFFERED"] = "1";
-        environment["PYTHONIOENCODING"] = "utf-8";
     }
 }
