@@ -87,12 +87,7 @@ internal sealed class ZlibOperations
             return 0;
         }
 
-        var count = (int)Math.Min((ulong)codec.Output.WrittenCount, view.Size);
-        if (count > 0)
-        {
-            view.WriteBytes(codec.Output.WrittenSpan[..count], 0, (ulong)count, 0);
-        }
-
+        var count = FetchOperations.CopyChunk(codec.Output.WrittenSpan, view);
         codec.Output.ResetWrittenCount();
         return count;
     }
