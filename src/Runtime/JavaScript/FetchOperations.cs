@@ -44,7 +44,22 @@ internal sealed class FetchOperations
 
     private static readonly FetchLimits s_defaultLimits = new JavaScriptRuntimeOptions().ToFetchLimits();
 
-    private FetchLimits Limits => _function.Fetch ?? s_defaultLimits;
+    private FetchLimits Limits => LimitsOf(_function);
+
+    /// <summary>The limits of a function's outbound traffic (fetch and sockets): its own, else the defaults.</summary>
+    internal static FetchLimits LimitsOf(FunctionMeta function) => function.Fetch ?? s_defaultLimits;
+
+    /// <summary>Copies a chunk read from the network into a Uint8Array as long as it fits; returns the bytes copied.</summary>
+    internal static int CopyChunk(ReadOnlySpan<byte> chunk, IArrayBufferView target)
+    {
+        var count = (int)Math.Min((ulong)chunk.Length, target.Size);
+        if (count > 0)
+        {
+            target.WriteBytes(chunk[..count], 0, (ulong)count, 0);
+        }
+
+        return count;
+    }
 
     /// <summary>Starts a fetch; returns the invocation's number, or why the fetch cannot start.</summary>
     public object Start(int id, string method, string url, string headersJson, object? body, string redirect)
@@ -148,12 +163,7 @@ internal sealed class FetchOperations
             return 0;
         }
 
-        var count = (int)Math.Min((ulong)call.Buffered, view.Size);
-        if (count > 0)
-        {
-            view.WriteBytes(call.Buffer.AsSpan(0, count), 0, (ulong)count, 0);
-        }
-
+        var count = CopyChunk(call.Buffer.AsSpan(0, call.Buffered), view);
         call.Buffered = 0;
         if (call.Done)
         {

@@ -38,9 +38,7 @@ internal sealed class SocketOperations
         _function = function;
     }
 
-    private static readonly FetchLimits s_defaultLimits = new JavaScriptRuntimeOptions().ToFetchLimits();
-
-    private FetchLimits Limits => _function.Fetch ?? s_defaultLimits;
+    private FetchLimits Limits => FetchOperations.LimitsOf(_function);
 
     /// <summary>
     /// Starts a connection (TLS when <paramref name="tlsJson"/> is not empty: <c>{servername, rejectUnauthorized, ca,
@@ -112,12 +110,7 @@ internal sealed class SocketOperations
             return 0;
         }
 
-        var count = (int)Math.Min((ulong)connection.Buffered, view.Size);
-        if (count > 0)
-        {
-            view.WriteBytes(connection.Buffer.AsSpan(0, count), 0, (ulong)count, 0);
-        }
-
+        var count = FetchOperations.CopyChunk(connection.Buffer.AsSpan(0, connection.Buffered), view);
         connection.Buffered = 0;
         return count;
     }

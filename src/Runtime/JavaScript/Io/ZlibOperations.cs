@@ -87,12 +87,7 @@ internal sealed class ZlibOperations
             return 0;
         }
 
-        var count = (int)Math.Min((ulong)codec.Output.WrittenCount, view.Size);
-        if (count > 0)
-        {
-            view.WriteBytes(codec.Output.WrittenSpan[..count], 0, (ulong)count, 0);
-        }
-
+        var count = FetchOperations.CopyChunk(codec.Output.WrittenSpan, view);
         codec.Output.ResetWrittenCount();
         return count;
     }
@@ -276,7 +271,7 @@ internal sealed class ZlibOperations
         private Stream? _stream;
         private string _mode = mode;
         private long _total;
-        private uint _crc = Crc32.Start;
+        private readonly System.IO.Hashing.Crc32 _crc = new();
         private int _tailLength;
         private bool _finished;
 
@@ -354,7 +349,7 @@ internal sealed class ZlibOperations
                 _total += read;
                 if (_mode == "Gunzip")
                 {
-                    _crc = Crc32.Update(_crc, _chunk.AsSpan(0, read));
+                    _crc.Append(_chunk.AsSpan(0, read));
                 }
             }
         }
@@ -381,7 +376,7 @@ internal sealed class ZlibOperations
                     throw new ZlibException("Error", "Z_BUF_ERROR", -5, "unexpected end of file");
                 }
 
-                if (size == (uint)_total && BitConverter.ToUInt32(_tail) != Crc32.Final(_crc))
+                if (size == (uint)_total && BitConverter.ToUInt32(_tail) != _crc.GetCurrentHashAsUInt32())
                 {
                     throw new ZlibException("Error", "Z_DATA_ERROR", -3, "incorrect data check");
                 }
@@ -587,43 +582,6 @@ internal sealed class ZlibOperations
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    // CRC-32 (IEEE), gzip's trailer checksum: the BCL has it only in a package.
-    private static class Crc32
-    {
-        public const uint Start = 0xFFFFFFFF;
-
-        private static readonly uint[] s_table = Table();
-
-        public static uint Update(uint crc, ReadOnlySpan<byte> data)
-        {
-            foreach (var b in data)
-            {
-                crc = s_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-            }
-
-            return crc;
-        }
-
-        public static uint Final(uint crc) => crc ^ 0xFFFFFFFF;
-
-        private static uint[] Table()
-        {
-            var table = new uint[256];
-            for (uint n = 0; n < 256; n++)
-            {
-                var c = n;
-                for (var k = 0; k < 8; k++)
-                {
-                    c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-                }
-
-                table[n] = c;
-            }
-
-            return table;
-        }
     }
 
     private sealed class ZlibException(string name, string code, int? errno, string message) : Exception(message)

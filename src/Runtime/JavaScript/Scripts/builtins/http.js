@@ -15,6 +15,9 @@ const builtinHttpParts = builtinOnce(() => {
   const STATUS_CODES = _freeze(_Object.assign(_Object.create(null), STATUS_TEXT, { 418: "I'm a Teapot", 425: 'Too Early', 509: 'Bandwidth Limit Exceeded' }));
   const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
   const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+  // Response headers Node keeps the first of when repeated (the rest are joined with ', ', set-cookie listed).
+  const SINGLE_VALUED = new Set(['content-type', 'content-length', 'user-agent', 'referer', 'host', 'authorization', 'proxy-authorization',
+    'if-modified-since', 'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag', 'last-modified', 'server', 'age', 'expires']);
   const validateHeaderName = (name) => {
     if (typeof name !== 'string' || !name || !TOKEN.test(name)) throw nodeError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`);
   };
@@ -109,8 +112,7 @@ const builtinHttpParts = builtinOnce(() => {
         (this.headersDistinct[name] || (this.headersDistinct[name] = [])).push(value);
         if (name === 'set-cookie') (this.headers[name] || (this.headers[name] = [])).push(value);
         else if (this.headers[name] === undefined) this.headers[name] = value;
-        else if (!['content-type', 'content-length', 'user-agent', 'referer', 'host', 'authorization', 'proxy-authorization', 'if-modified-since',
-          'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag', 'last-modified', 'server', 'age', 'expires'].includes(name)) {
+        else if (!SINGLE_VALUED.has(name)) {
           this.headers[name] += `, ${value}`;
         }
       }
