@@ -333,27 +333,30 @@ public sealed partial class V8Isolate : IFunctionInstance
 
     /// <summary>
     /// Says why the modules the code names would fail when it requires or imports them (after a load, with the
-    /// function's allow-list and packages in force), one line each, or null when they are all there: the deploy-time
-    /// check of the requests that only run inside the handler. Nothing is loaded but built-ins, unless
-    /// <paramref name="loadPackages"/>: then the named packages are loaded too (a set with a native addon fails only then).
+    /// function's allow-list and packages in force): a <see cref="CodeErrorKinds.Module"/> error with one line of
+    /// message each and the line of the first, or null when they are all there: the deploy-time check of the requests
+    /// that only run inside the handler. Nothing is loaded but built-ins, unless <paramref name="loadPackages"/>: then
+    /// the named packages are loaded too (a set with a native addon fails only then).
     /// </summary>
-    public Task<string?> CheckRequestsAsync(IReadOnlyList<ModuleRequest> requests, bool loadPackages = false)
+    public Task<CodeError?> CheckRequestsAsync(IReadOnlyList<ModuleRequest> requests, bool loadPackages = false)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        var result = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<CodeError?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var json = JsonSerializer.Serialize(requests, RuntimeJsonContext.Default.IReadOnlyListModuleRequest);
         var posted = Post(() =>
         {
             try
             {
-                result.TrySetResult(_checkRequests!.Invoke(false, json, loadPackages) is string { Length: > 0 } problems ? problems : null);
+                result.TrySetResult(_checkRequests!.Invoke(false, json, loadPackages) is string { Length: > 0 } problems
+                    ? JsonSerializer.Deserialize(problems, RuntimeJsonContext.Default.CodeError)
+                    : null);
             }
             catch (ScriptEngineException ex)
             {
-                result.TrySetResult(ex.Message);
+                result.TrySetResult(new CodeError(CodeErrorKinds.Module, ex.Message));
             }
         });
-        return posted ? result.Task : Task.FromResult<string?>(null);
+        return posted ? result.Task : Task.FromResult<CodeError?>(null);
     }
 
     /// <summary>
