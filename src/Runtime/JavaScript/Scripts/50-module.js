@@ -108,11 +108,16 @@ function requireFrom(specifier, fromDirectory) {
     }
     if (resolved !== undefined) return loadPackageModule(resolved);
   }
+  throw moduleError(cannotFind(name, fromDirectory), 'MODULE_NOT_FOUND');
+}
+
+// Why a require found nothing; a bare name is a package the function's dependencies did not list.
+function cannotFind(name, fromDirectory) {
   const from = fromDirectory ? ` from '${fromDirectory}'` : '';
   const bare = !(name.startsWith('.') || name.startsWith('/'));
-  throw moduleError(bare
+  return bare
     ? `Cannot find module '${name}'${from}: an npm package must be listed in the function's dependencies to be installed`
-    : `Cannot find module '${name}'${from}`, 'MODULE_NOT_FOUND');
+    : `Cannot find module '${name}'${from}`;
 }
 
 // require.resolve: a built-in's own name, else the file a package require would load.
@@ -221,7 +226,7 @@ function checkRequests(requestsJson, loadPackages) {
     if (NODE_BUILTINS.has(builtin)) {
       try { requireBuiltin(builtin); } catch (e) { fail(line, e.message); }
     } else if (!(packagesEnabled && host.pkgFound(name))) {
-      fail(line, `Cannot find module '${name}': an npm package must be listed in the function's dependencies to be installed`);
+      fail(line, cannotFind(name));
     } else if (loadPackages) {
       try { requireFrom(name, undefined); } catch (e) { if (!e || e.code !== 'ERR_REQUIRE_ESM') fail(line, e && e.message); }
     }
