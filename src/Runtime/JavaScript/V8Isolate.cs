@@ -166,11 +166,11 @@ public sealed partial class V8Isolate : IFunctionInstance
 
             try
             {
+                _host.FileSystemRoot = meta.FileSystemRoot;
+                _host.PackagesRoot = meta.PackagesRoot;
+                _host.Function = meta;
                 if (IsModule(meta))
                 {
-                    _host.FileSystemRoot = meta.FileSystemRoot;
-                    _host.PackagesRoot = meta.PackagesRoot;
-                    _host.Function = meta;
                     LoadModule(code, meta, result);
                     return;
                 }
@@ -189,21 +189,8 @@ public sealed partial class V8Isolate : IFunctionInstance
                 using (script)
                 {
                     var wrapper = _engine.Evaluate(script);
-                    _host.FileSystemRoot = meta.FileSystemRoot;
-                    _host.PackagesRoot = meta.PackagesRoot;
-                    _host.Function = meta;
                     var outcome = (string)_load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, ExecutionJsonContext.Default.FunctionMeta));
-                    var loaded = JsonSerializer.Deserialize(outcome, RuntimeJsonContext.Default.JsError)!;
-                    if (loaded.Kind is not null)
-                    {
-                        var (line, column) = FindPosition(loaded.Stack, document);
-                        result.TrySetResult(new CodeError(loaded.Kind, ErrorText(loaded), line, column));
-                    }
-                    else
-                    {
-                        Signature = loaded.Signature;
-                        result.TrySetResult(null);
-                    }
+                    result.TrySetResult(Outcome(outcome, document));
                 }
             }
             catch (Exception ex)
@@ -905,6 +892,21 @@ public sealed partial class V8Isolate : IFunctionInstance
         }
 
         return new CodeError(CodeErrorKinds.Compile, message, position.Line, position.Column);
+    }
+
+    // What the bootstrap's load gave (JSON): null with the signature in force taken, else the error, placed in `document`
+    // (whose first line starts with a prefix of prefixLength characters, the CommonJS wrapper's when negative).
+    private CodeError? Outcome(string json, string document, int prefixLength = -1)
+    {
+        var loaded = JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.JsError)!;
+        if (loaded.Kind is null)
+        {
+            Signature = loaded.Signature;
+            return null;
+        }
+
+        var (line, column) = FindPosition(loaded.Stack, document, prefixLength);
+        return new CodeError(loaded.Kind, ErrorText(loaded), line, column);
     }
 
     internal static (int? Line, int? Column) FindPosition(string? details, string document, int prefixLength = -1)
