@@ -84,19 +84,14 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
             // What the module did not require while it loaded (a require inside the handler) would fail at its first call;
             // with a native addon in the set, a package that merely resolves may still fail to load, so those are loaded.
             var addons = NativeAddons.Find(packagesRoot);
-            return await isolate.CheckRequestsAsync(requests, loadPackages: addons.Count > 0) is { } problems
-                ? new CodeError(CodeErrorKinds.Module, addons.Count > 0 ? NativeAddons.Explain(addons, problems) : problems, FirstLine(problems))
-                : null;
+            var problems = await isolate.CheckRequestsAsync(requests, loadPackages: addons.Count > 0);
+            return problems is not null && addons.Count > 0 ? problems with { Message = NativeAddons.Explain(addons, problems.Message) } : problems;
         }
         finally
         {
             isolate.Dispose();
         }
     }
-
-    // The problems' lines start "line N: ".
-    private static int? FirstLine(string problems) =>
-        problems.StartsWith("line ", StringComparison.Ordinal) && int.TryParse(problems.AsSpan(5, Math.Max(0, problems.IndexOf(':', StringComparison.Ordinal) - 5)), out var line) ? line : null;
 
     /// <summary>Gets the Linux thread ids of the idle isolates' own threads (for tests).</summary>
     internal IReadOnlyList<int> IdleIsolateThreadIds() => [.. IdleInstances().Select(isolate => isolate.ThreadId)];

@@ -74,7 +74,7 @@ internal sealed class ModuleLoader(V8Isolate isolate, IsolateHost host) : Docume
             return _documents[builtinKey] = Shim(specifier, shim);
         }
 
-        var path = host.PackagesRoot is null ? null : host.ResolveImport(from, specifier);
+        var path = host.ResolveImport(from, specifier);
         if (path is null)
         {
             var bare = !(specifier.StartsWith('.') || specifier.StartsWith('/') || specifier.StartsWith('#'));

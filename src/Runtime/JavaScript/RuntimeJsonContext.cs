@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Granary.Functions;
 
 namespace Granary.Runtime.JavaScript;
 
@@ -20,4 +21,5 @@ internal sealed class JsError
 [JsonSerializable(typeof(JsError))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyList<ModuleRequest>))]
+[JsonSerializable(typeof(CodeError))]
 internal sealed partial class RuntimeJsonContext : JsonSerializerContext;

@@ -61,7 +61,7 @@ public sealed partial class V8Isolate
         if (_pendingLoad is { } pending)
         {
             _pendingLoad = null;
-            pending.TrySetResult(Outcome(json, _modules?.Function?.Info.Name ?? ""));
+            pending.TrySetResult(Outcome(json, _modules?.Function?.Info.Name ?? "", 0));
         }
     }
 
@@ -99,21 +99,8 @@ public sealed partial class V8Isolate
         if (_loadModule!.Invoke(false, evaluated) is string outcome)
         {
             _pendingLoad = null;
-            result.TrySetResult(Outcome(outcome, info.Name));
+            result.TrySetResult(Outcome(outcome, info.Name, 0));
         }
-    }
-
-    private CodeError? Outcome(string json, string document)
-    {
-        var loaded = JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.JsError)!;
-        if (loaded.Kind is null)
-        {
-            Signature = loaded.Signature;
-            return null;
-        }
-
-        var (line, column) = FindPosition(loaded.Stack, document, 0);
-        return new CodeError(loaded.Kind, ErrorText(loaded), line, column);
     }
 
     // A function written as an ES module (declared, or detected from its code when it was deployed).

@@ -166,11 +166,11 @@ public sealed partial class V8Isolate : IFunctionInstance
 
             try
             {
+                _host.FileSystemRoot = meta.FileSystemRoot;
+                _host.PackagesRoot = meta.PackagesRoot;
+                _host.Function = meta;
                 if (IsModule(meta))
                 {
-                    _host.FileSystemRoot = meta.FileSystemRoot;
-                    _host.PackagesRoot = meta.PackagesRoot;
-                    _host.Function = meta;
                     LoadModule(code, meta, result);
                     return;
                 }
@@ -189,21 +189,8 @@ public sealed partial class V8Isolate : IFunctionInstance
                 using (script)
                 {
                     var wrapper = _engine.Evaluate(script);
-                    _host.FileSystemRoot = meta.FileSystemRoot;
-                    _host.PackagesRoot = meta.PackagesRoot;
-                    _host.Function = meta;
                     var outcome = (string)_load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, ExecutionJsonContext.Default.FunctionMeta));
-                    var loaded = JsonSerializer.Deserialize(outcome, RuntimeJsonContext.Default.JsError)!;
-                    if (loaded.Kind is not null)
-                    {
-                        var (line, column) = FindPosition(loaded.Stack, document);
-                        result.TrySetResult(new CodeError(loaded.Kind, ErrorText(loaded), line, column));
-                    }
-                    else
-                    {
-                        Signature = loaded.Signature;
-                        result.TrySetResult(null);
-                    }
+                    result.TrySetResult(Outcome(outcome, document));
                 }
             }
             catch (Exception ex)
@@ -333,27 +320,30 @@ public sealed partial class V8Isolate : IFunctionInstance
 
     /// <summary>
     /// Says why the modules the code names would fail when it requires or imports them (after a load, with the
-    /// function's allow-list and packages in force), one line each, or null when they are all there: the deploy-time
-    /// check of the requests that only run inside the handler. Nothing is loaded but built-ins, unless
-    /// <paramref name="loadPackages"/>: then the named packages are loaded too (a set with a native addon fails only then).
+    /// function's allow-list and packages in force): a <see cref="CodeErrorKinds.Module"/> error with one line of
+    /// message each and the line of the first, or null when they are all there: the deploy-time check of the requests
+    /// that only run inside the handler. Nothing is loaded but built-ins, unless <paramref name="loadPackages"/>: then
+    /// the named packages are loaded too (a set with a native addon fails only then).
     /// </summary>
-    public Task<string?> CheckRequestsAsync(IReadOnlyList<ModuleRequest> requests, bool loadPackages = false)
+    public Task<CodeError?> CheckRequestsAsync(IReadOnlyList<ModuleRequest> requests, bool loadPackages = false)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        var result = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<CodeError?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var json = JsonSerializer.Serialize(requests, RuntimeJsonContext.Default.IReadOnlyListModuleRequest);
         var posted = Post(() =>
         {
             try
             {
-                result.TrySetResult(_checkRequests!.Invoke(false, json, loadPackages) is string { Length: > 0 } problems ? problems : null);
+                result.TrySetResult(_checkRequests!.Invoke(false, json, loadPackages) is string { Length: > 0 } problems
+                    ? JsonSerializer.Deserialize(problems, RuntimeJsonContext.Default.CodeError)
+                    : null);
             }
             catch (ScriptEngineException ex)
             {
-                result.TrySetResult(ex.Message);
+                result.TrySetResult(new CodeError(CodeErrorKinds.Module, ex.Message));
             }
         });
-        return posted ? result.Task : Task.FromResult<string?>(null);
+        return posted ? result.Task : Task.FromResult<CodeError?>(null);
     }
 
     /// <summary>
@@ -902,6 +892,21 @@ public sealed partial class V8Isolate : IFunctionInstance
         }
 
         return new CodeError(CodeErrorKinds.Compile, message, position.Line, position.Column);
+    }
+
+    // What the bootstrap's load gave (JSON): null with the signature in force taken, else the error, placed in `document`
+    // (whose first line starts with a prefix of prefixLength characters, the CommonJS wrapper's when negative).
+    private CodeError? Outcome(string json, string document, int prefixLength = -1)
+    {
+        var loaded = JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.JsError)!;
+        if (loaded.Kind is null)
+        {
+            Signature = loaded.Signature;
+            return null;
+        }
+
+        var (line, column) = FindPosition(loaded.Stack, document, prefixLength);
+        return new CodeError(loaded.Kind, ErrorText(loaded), line, column);
     }
 
     internal static (int? Line, int? Column) FindPosition(string? details, string document, int prefixLength = -1)

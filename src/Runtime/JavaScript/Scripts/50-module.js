@@ -108,11 +108,16 @@ function requireFrom(specifier, fromDirectory) {
     }
     if (resolved !== undefined) return loadPackageModule(resolved);
   }
+  throw moduleError(cannotFind(name, fromDirectory), 'MODULE_NOT_FOUND');
+}
+
+// Why a require found nothing; a bare name is a package the function's dependencies did not list.
+function cannotFind(name, fromDirectory) {
   const from = fromDirectory ? ` from '${fromDirectory}'` : '';
   const bare = !(name.startsWith('.') || name.startsWith('/'));
-  throw moduleError(bare
+  return bare
     ? `Cannot find module '${name}'${from}: an npm package must be listed in the function's dependencies to be installed`
-    : `Cannot find module '${name}'${from}`, 'MODULE_NOT_FOUND');
+    : `Cannot find module '${name}'${from}`;
 }
 
 // require.resolve: a built-in's own name, else the file a package require would load.
@@ -207,24 +212,27 @@ function requireBuiltin(builtin) {
 }
 
 // Deploy time: why each module the function's code names by a literal (anywhere in it, so also the requires that run only
-// inside the handler; the host lists them from the source) would fail here, one line each; '' when all are there.
+// inside the handler; the host lists them from the source) would fail here, as {kind, line, message} (the first problem's
+// line, and one "line N: why" each), the shape process mode's worker gives; '' when all are there.
 // Built-ins are required as the function would; packages are only resolved, never run, unless loadPackages (the set
 // holds a native addon, which only loading finds out about; an ESM-only package is left to import()).
 function checkRequests(requestsJson, loadPackages) {
   const problems = [];
+  const fail = (line, message) => problems.push({ line, message });
   for (const { specifier, line } of _JSON.parse(requestsJson)) {
     const name = _String(specifier);
     const builtin = name.startsWith('node:') ? name.slice(5) : name;
     if (name === '@google-cloud/functions-framework' || name.startsWith('.') || name.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(builtin)) continue;
     if (NODE_BUILTINS.has(builtin)) {
-      try { requireBuiltin(builtin); } catch (e) { problems.push(`line ${line}: ${e.message}`); }
+      try { requireBuiltin(builtin); } catch (e) { fail(line, e.message); }
     } else if (!(packagesEnabled && host.pkgFound(name))) {
-      problems.push(`line ${line}: Cannot find module '${name}': an npm package must be listed in the function's dependencies to be installed`);
+      fail(line, cannotFind(name));
     } else if (loadPackages) {
-      try { requireFrom(name, undefined); } catch (e) { if (!e || e.code !== 'ERR_REQUIRE_ESM') problems.push(`line ${line}: ${e && e.message}`); }
+      try { requireFrom(name, undefined); } catch (e) { if (!e || e.code !== 'ERR_REQUIRE_ESM') fail(line, e && e.message); }
     }
   }
-  return problems.join('\n');
+  if (!problems.length) return '';
+  return _JSON.stringify({ kind: 'module', line: problems[0].line, message: problems.map((p) => `line ${p.line}: ${p.message}`).join('\n') });
 }
 
 function resolveHandler(exported, handlerName) {
