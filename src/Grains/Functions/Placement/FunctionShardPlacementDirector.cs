@@ -19,6 +19,11 @@ public sealed partial class FunctionShardPlacementDirector(IGrainFactory grains,
     {
         ArgumentNullException.ThrowIfNull(context);
         var compatible = context.GetCompatibleSilos(target);
+        if (compatible.Length == 0)
+        {
+            throw new OrleansException($"No active silo can host grain {target.GrainIdentity}.");
+        }
+
         if (!TryParse(target.GrainIdentity, out var id, out var shard) || shard == 0)
         {
             return context.LocalSiloStatus == SiloStatus.Active && compatible.Contains(context.LocalSilo)
