@@ -17,6 +17,7 @@ public sealed class ConfigurationTests
     [InlineData("Granary:Workspaces:RunTimeoutMs", "0")]
     [InlineData("Granary:Workspaces:MaxCacheBytes", "10")]
     [InlineData("Granary:Limits:MaxActiveFunctions", "0")]
+    [InlineData("Granary:Limits:MaxInstances", "0")]
     [InlineData("Granary:Npm:InstallTimeoutSeconds", "0")]
     [InlineData("Granary:Pip:InstallTimeoutSeconds", "0")]
     [InlineData("Granary:Pip:MaxRequirements", "-1")]
@@ -35,5 +36,15 @@ public sealed class ConfigurationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GranaryServer.StartAsync(settings: new Dictionary<string, string?> { [key] = value }));
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("localhost", 1)]
+    [InlineData("redis", 10)]
+    public void AFunctionDeployedWithoutMaxInstancesGetsTenInAClusterAndOneOnASingleSilo(string clustering, int expected)
+    {
+        var cluster = new Granary.Silo.Hosting.ClusterEndpointOptions { Clustering = clustering };
+
+        Assert.Equal(expected, cluster.DefaultMaxInstances);
     }
 }

@@ -55,6 +55,9 @@ public sealed class ManagementApiTests(GatewayFixture fixture) : IClassFixture<G
         Assert.Equal(128, definition.GetProperty("memoryLimitMb").GetInt32());
         Assert.Equal(300, definition.GetProperty("idleTimeoutSeconds").GetInt32());
         Assert.Equal(10, definition.GetProperty("maxConcurrency").GetInt32());
+
+        // A single silo (the localhost clustering of this fixture): more instances would add nothing.
+        Assert.Equal(1, definition.GetProperty("maxInstances").GetInt32());
         Assert.Equal("{}", definition.GetProperty("env").GetRawText());
         Assert.Equal("isolate", definition.GetProperty("isolation").GetString());
         Assert.Equal("default", definition.GetProperty("tenant").GetString());
@@ -125,6 +128,8 @@ public sealed class ManagementApiTests(GatewayFixture fixture) : IClassFixture<G
     [InlineData("{\"runtime\":\"nodejs\"}", "Missing required field(s): code.")]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"timeoutSeconds\":\"soon\"}", "The value of 'timeoutSeconds' has the wrong type: it must be a whole number.")]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"timeoutSeconds\":0}", "timeoutSeconds: 0 is out of range")]
+    [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"maxInstances\":0}", "maxInstances: 0 is out of range; it must be between 1 and 100.")]
+    [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"maxInstances\":101}", "maxInstances: 101 is out of range; it must be between 1 and 100.")]
     [InlineData("{\"runtime\":\"ruby\",\"code\":\"puts 1\"}", "runtime: 'ruby' is not supported")]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"signature\":\"lambda\"}", "signature: 'lambda' is not supported")]
     [InlineData("{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"env\":{\"1BAD\":\"x\"}}", "env: '1BAD' is not a valid variable name")]
@@ -137,6 +142,20 @@ public sealed class ManagementApiTests(GatewayFixture fixture) : IClassFixture<G
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AGivenMaxInstancesIsStoredAndShown()
+    {
+        var ws = GatewayFixture.Workspace();
+        var body = "{\"runtime\":\"nodejs\",\"code\":\"module.exports=()=>1\",\"maxInstances\":3}";
+
+        var put = await Server.Http.PutAsync(GranaryServer.FunctionPath(ws, "scaled"), new StringContent(body, Encoding.UTF8, "application/json"));
+        var read = await Server.GetJsonAsync(GranaryServer.FunctionPath(ws, "scaled"));
+
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(3, JsonDocument.Parse(await put.Content.ReadAsStringAsync()).RootElement.GetProperty("maxInstances").GetInt32());
+        Assert.Equal(3, read.GetProperty("maxInstances").GetInt32());
     }
 
     [Fact]

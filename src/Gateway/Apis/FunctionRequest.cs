@@ -19,6 +19,8 @@ internal sealed class FunctionRequest
 
     public int? MaxConcurrency { get; set; }
 
+    public int? MaxInstances { get; set; }
+
     public Dictionary<string, string>? Env { get; set; }
 
     public Dictionary<string, string>? Dependencies { get; set; }

@@ -24,7 +24,7 @@ internal static class FunctionsApi
     }
 
     public static async Task<Results<Created<FunctionResponse>, Ok<FunctionResponse>, ProblemHttpResult>> DeployAsync(
-        string tenant, string workspace, string name, HttpContext context, IGrainFactory grains, IOptions<FunctionLimits> limits, PublicUrls urls)
+        string tenant, string workspace, string name, HttpContext context, IGrainFactory grains, IOptions<FunctionLimits> limits, PublicUrls urls, IConfiguration configuration)
     {
         if (FunctionNames.Check(tenant, workspace, name) is { } badName)
         {
@@ -49,7 +49,9 @@ internal static class FunctionsApi
             return Invalid("requirements: must be a list of requirement lines or the text of a requirements.txt.");
         }
 
-        var spec = Spec(request) with { Requirements = requirements };
+        // Read per deploy (deploys are rare): the clustering decides the default number of instances.
+        var defaultInstances = Granary.Silo.Hosting.ClusterEndpointOptions.Read(configuration).DefaultMaxInstances;
+        var spec = Spec(request, defaultInstances) with { Requirements = requirements };
         var problems = FunctionSpecValidator.Validate(spec, limits.Value);
         if (problems.Count > 0)
         {
@@ -188,7 +190,7 @@ internal static class FunctionsApi
         _ => null,
     };
 
-    private static FunctionSpec Spec(FunctionRequest request)
+    private static FunctionSpec Spec(FunctionRequest request, int defaultInstances)
     {
         var defaults = new FunctionSpec { Runtime = request.Runtime!, Code = request.Code! };
         return defaults with
@@ -199,6 +201,7 @@ internal static class FunctionsApi
             MemoryLimitMb = request.MemoryLimitMb ?? defaults.MemoryLimitMb,
             IdleTimeoutSeconds = request.IdleTimeoutSeconds ?? defaults.IdleTimeoutSeconds,
             MaxConcurrency = request.MaxConcurrency ?? defaults.MaxConcurrency,
+            MaxInstances = request.MaxInstances ?? defaultInstances,
             Env = request.Env?.ToImmutableDictionary(StringComparer.Ordinal) ?? defaults.Env,
             Dependencies = request.Dependencies?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? defaults.Dependencies,
             Access = request.Access ?? defaults.Access,

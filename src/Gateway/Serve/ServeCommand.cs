@@ -50,6 +50,7 @@ internal static class ServeCommand
                 MemoryLimitMb = options.MemoryLimitMb,
                 IdleTimeoutSeconds = 86400,
                 MaxConcurrency = 80,
+                MaxInstances = 1,
             });
             if (result.Refusal is { } refusal)
             {

@@ -31,6 +31,10 @@ public sealed class FunctionLimits
     [Range(1, 10000)]
     public int MaxConcurrency { get; set; } = 100;
 
+    /// <summary>Gets or sets the largest <c>maxInstances</c> a function may ask for.</summary>
+    [Range(1, 1000)]
+    public int MaxInstances { get; set; } = 100;
+
     /// <summary>Gets or sets the largest <c>idleTimeoutSeconds</c> a function may ask for.</summary>
     [Range(1, 31 * 86400)]
     public int MaxIdleTimeoutSeconds { get; set; } = 86400;

@@ -12,6 +12,12 @@ public sealed record FunctionSpec
     /// <summary>The default exported function name.</summary>
     public const string DefaultHandler = "main";
 
+    /// <summary>
+    /// The default <see cref="MaxInstances"/>: 10, as Skipper scales a function to 10 replicas. A function runs at most
+    /// one instance per silo, so on a single silo it is 1 in effect.
+    /// </summary>
+    public const int DefaultMaxInstances = 10;
+
     /// <summary>Gets the runtime: <c>nodejs</c> (JavaScript in a V8 isolate).</summary>
     [Id(0)] public required string Runtime { get; init; }
 
@@ -68,4 +74,11 @@ public sealed record FunctionSpec
     /// (an entry may hold several lines), installed at deployment.
     /// </summary>
     [Id(15)] public ImmutableArray<string> Requirements { get; init; } = [];
+
+    /// <summary>
+    /// Gets the largest number of instances (grain activations, each on its own silo and each running up to
+    /// <see cref="MaxConcurrency"/> invocations) the function may scale out to; 1 keeps it on one silo. A function never
+    /// runs more instances than the cluster has silos, so on a single silo this is 1 in effect.
+    /// </summary>
+    [Id(16)] public int MaxInstances { get; init; } = DefaultMaxInstances;
 }

@@ -43,6 +43,7 @@ public static partial class FunctionSpecValidator
         CheckRange(errors, "memoryLimitMb", spec.MemoryLimitMb, 16, limits.MaxMemoryLimitMb);
         CheckRange(errors, "idleTimeoutSeconds", spec.IdleTimeoutSeconds, 1, limits.MaxIdleTimeoutSeconds);
         CheckRange(errors, "maxConcurrency", spec.MaxConcurrency, 1, limits.MaxConcurrency);
+        CheckRange(errors, "maxInstances", spec.MaxInstances, 1, limits.MaxInstances);
         if (spec.Runtime == FunctionRuntimes.Python && spec.Dependencies is { Count: > 0 })
         {
             errors.Add("dependencies: npm packages are for nodejs functions; a python function lists its packages in requirements.");

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Granary.Functions.Placement;
 using Granary.Runtime;
 using Granary.Runtime.Execution;
 using Granary.Runtime.Signatures;
@@ -10,7 +11,6 @@ using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using Orleans.Placement;
 
 namespace Granary.Functions;
 
@@ -19,11 +19,12 @@ namespace Granary.Functions;
 /// load the code into a warm isolate), serves invocations in parallel up to the function's concurrency
 /// (it is reentrant; the isolates are the unit of serial execution), and is deactivated by the silo's
 /// <see cref="FunctionSweep"/> once no request has arrived for the function's idle timeout, releasing every
-/// isolate: scale to zero. Placed on the silo of the caller, so a gateway co-hosted with a silo never crosses the network.
+/// isolate: scale to zero. Shard 0 is placed on the silo of the caller, so a gateway co-hosted with a silo never crosses the
+/// network; other shards one per silo (<see cref="FunctionShardPlacementDirector"/>).
 /// </summary>
 [GrainType("fn")]
 [Reentrant]
-[PreferLocalPlacement]
+[FunctionShardPlacement]
 // The sweep is this grain's collector: Orleans' own collects per grain class after at least a minute, while a
 // function's idle timeout is its own and may be one second (or a day).
 [CollectionAgeLimit(AlwaysActive = true)]

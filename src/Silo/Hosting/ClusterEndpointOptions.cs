@@ -63,6 +63,12 @@ public sealed class ClusterEndpointOptions : IValidatableObject
     /// <summary>Gets a value indicating whether membership is kept in Redis.</summary>
     public bool IsRedis => string.Equals(Clustering, Redis, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gets the <c>maxInstances</c> of a function deployed without one: <see cref="Granary.Functions.FunctionSpec.DefaultMaxInstances"/>
+    /// in a cluster, 1 on a single silo (the <c>localhost</c> clustering), where more instances would add nothing.
+    /// </summary>
+    public int DefaultMaxInstances => IsRedis ? Granary.Functions.FunctionSpec.DefaultMaxInstances : 1;
+
     /// <summary>Binds and validates the section before the host is built (clustering is chosen while building it).</summary>
     public static ClusterEndpointOptions Read(IConfiguration configuration)
     {

@@ -129,6 +129,9 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton<FunctionBuilder>();
         services.AddSingleton<LocalFunctions>();
         services.AddSingleton<FunctionSweep>();
+
+        // Function grains: shard 0 on the caller's silo, the other shards one per silo.
+        silo.AddPlacementDirector<Granary.Functions.Placement.FunctionShardPlacement, Granary.Functions.Placement.FunctionShardPlacementDirector>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<FunctionSweep>());
         services.AddValidatedOptions<TenantOptions>(configuration, TenantOptions.SectionName);
         services.AddSingleton<TenantAdmission>();

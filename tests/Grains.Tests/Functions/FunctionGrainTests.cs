@@ -119,4 +119,23 @@ public sealed class FunctionGrainTests(ClusterFixture fixture)
         Assert.Contains("maxConcurrency", invalid.Error!.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await definition.GetAsync())!.Definition.Version);
     }
+
+    [Fact]
+    public async Task MaxInstancesIsStoredDefaultsToTenAndIsHeldToTheLimit()
+    {
+        var definition = fixture.Client.GetFunctionDefinition(NewId());
+
+        var byDefault = await definition.DeployAsync(Spec("module.exports = () => 1;"));
+        var three = await definition.DeployAsync(Spec("module.exports = () => 1;") with { MaxInstances = 3 });
+        var none = await definition.DeployAsync(Spec("module.exports = () => 1;") with { MaxInstances = 0 });
+        var tooMany = await definition.DeployAsync(Spec("module.exports = () => 1;") with { MaxInstances = 101 });
+
+        Assert.Equal(10, byDefault.Definition!.Spec.MaxInstances);
+        Assert.Equal(3, three.Definition!.Spec.MaxInstances);
+        Assert.Equal(3, (await definition.GetAsync())!.Definition.Spec.MaxInstances);
+        Assert.Equal(DeployOutcome.Rejected, none.Outcome);
+        Assert.Equal("maxInstances: 0 is out of range; it must be between 1 and 100.", none.Error!.Message);
+        Assert.Equal(DeployOutcome.Rejected, tooMany.Outcome);
+        Assert.Equal("maxInstances: 101 is out of range; it must be between 1 and 100.", tooMany.Error!.Message);
+    }
 }
