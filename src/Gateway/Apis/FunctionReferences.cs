@@ -1,32 +1,19 @@
-using System.Collections.Concurrent;
 using Granary.Functions;
 
 namespace Granary.Gateway.Apis;
 
 /// <summary>
-/// Grain references of recently called functions, one cache per host. Making a reference resolves the grain
-/// type and interface on every call (about 2% of the hot path under load); a reference is immutable and
-/// safe to reuse, but only with the grain factory that made it.
+/// The gateway's routes to functions: one <see cref="FunctionRouter"/> per host, whose routes choose among a function's
+/// live instances per call (<c>InFlightCalls.InvokeAsync</c>).
+/// In embedded mode the gateway's own silo is the router's local silo, so its instance of a function is filled first.
 /// </summary>
-internal sealed class FunctionReferences(IGrainFactory grains)
+internal sealed class FunctionReferences(IGrainFactory grains, IServiceProvider services)
 {
-    private const int Capacity = 10_000;
-    private readonly ConcurrentDictionary<(string Tenant, string Workspace, string Name), IFunctionGrain> _references = new();
+    private readonly Lazy<FunctionRouter> _router = new(() => new FunctionRouter(grains, services.GetService<ILocalSiloDetails>()?.SiloAddress.ToString()));
 
-    public IFunctionGrain Get(string tenant, string workspace, string name)
-    {
-        var key = (tenant, workspace, name);
-        if (_references.TryGetValue(key, out var reference))
-        {
-            return reference;
-        }
+    /// <summary>Gets the route of a function (cached per function).</summary>
+    public FunctionRoute Get(string tenant, string workspace, string name) => _router.Value.Route(new FunctionId(tenant, workspace, name));
 
-        if (_references.Count >= Capacity)
-        {
-            // Many distinct functions: start over rather than track recency; a miss only costs a lookup.
-            _references.Clear();
-        }
-
-        return _references.GetOrAdd(key, static (k, factory) => factory.GetFunction(new FunctionId(k.Tenant, k.Workspace, k.Name)), grains);
-    }
+    /// <summary>A silo left the cluster: its instances take no more calls.</summary>
+    public void SiloLost(string silo) => _router.Value.SiloLost(silo);
 }

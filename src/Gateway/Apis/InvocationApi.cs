@@ -97,11 +97,11 @@ internal static class InvocationApi
     }
 
     /// <summary>
-    /// Sends the request to a function with the given sub-path and writes its response: shared by the
+    /// Sends the request to a function (one of its instances) with the given sub-path and writes its response: shared by the
     /// <c>/fn/…</c> route, host-based routing and single-function mode. <paramref name="keys"/> recognises the Granary
     /// keys that are removed from the request (null, in single-function mode, removes none).
     /// </summary>
-    public static async Task InvokeFunctionAsync(HttpContext context, InFlightCalls calls, IFunctionGrain function, string path, FunctionLimits limits, ResponseScope scope, KeyAuthenticator? keys = null)
+    public static async Task InvokeFunctionAsync(HttpContext context, InFlightCalls calls, FunctionRoute function, string path, FunctionLimits limits, ResponseScope scope, KeyAuthenticator? keys = null)
     {
         var limit = limits.MaxRequestBodyBytes;
         var body = await BodyReader.ReadAsync(context, limit);

@@ -1,11 +1,14 @@
+using Granary.Gateway.Apis;
+
 namespace Granary.Gateway.Hosting;
 
 /// <summary>
 /// In client mode, reads the cluster's active silos once a second: tells <see cref="InFlightCalls"/> when one
-/// leaves (killed, crashed or shut down), so that calls it was running are checked, and records what it saw in the
+/// leaves (killed, crashed or shut down), so that calls it was running are checked and no new call goes to a function
+/// instance it hosted (<see cref="FunctionReferences.SiloLost"/>), and records what it saw in the
 /// <see cref="ClusterConnection"/> (readiness, and whether the gateway serves yet).
 /// </summary>
-internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls calls, ClusterConnection connection, ILogger<ClusterWatch> logger) : BackgroundService
+internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls calls, FunctionReferences functions, ClusterConnection connection, ILogger<ClusterWatch> logger) : BackgroundService
 {
     private static readonly TimeSpan s_period = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_connectingPeriod = TimeSpan.FromMilliseconds(100);
@@ -38,6 +41,7 @@ internal sealed partial class ClusterWatch(IClusterClient client, InFlightCalls 
                 foreach (var silo in known.Where(s => !active.Contains(s)))
                 {
                     calls.SiloLost(silo.ToString());
+                    functions.SiloLost(silo.ToString());
                 }
             }
 

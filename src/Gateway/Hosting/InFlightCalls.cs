@@ -52,6 +52,32 @@ internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, Tim
     public TimeSpan Deadline { get; } = (2 * TimeSpan.FromSeconds(limits.Value.MaxTimeoutSeconds)) + s_coldStartMargin;
 
     /// <summary>
+    /// Invokes one of a function's instances, chosen by its <paramref name="route"/>, as
+    /// <see cref="InvokeAsync(IFunctionGrain, InvocationRequest, CancellationToken)"/> does; the answer tells the route
+    /// what it learnt (the instance is full, the live set changed), and a call lost with its silo takes that instance out.
+    /// </summary>
+    public async Task<InvocationResponse> InvokeAsync(FunctionRoute route, InvocationRequest request, CancellationToken aborted)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var shard = route.Enter();
+        try
+        {
+            var response = await InvokeAsync(shard.Grain, request, aborted);
+            route.Answered(shard, response);
+            return response;
+        }
+        catch (Exception ex) when (ex is CallLostException or SiloUnavailableException)
+        {
+            route.Lost(shard);
+            throw;
+        }
+        finally
+        {
+            route.Exit(shard);
+        }
+    }
+
+    /// <summary>
     /// Invokes the function until it answers, <paramref name="aborted"/> is cancelled (the call ends with an
     /// <see cref="OperationCanceledException"/>, and so does the function), or the gateway gives up: at its
     /// <see cref="Deadline"/> with a <see cref="TimeoutException"/>, and with tracking on, with a

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Granary.Functions;
 
@@ -39,8 +40,26 @@ public interface IFunctionDefinitionGrain : IGrainWithStringKey
     /// <summary>Used by function grains: registers an activation and returns the definition it must serve.</summary>
     Task<FunctionDefinition?> AttachAsync(ActivationInfo activation);
 
-    /// <summary>Used by function grains: refreshes an activation's status and hands over invocation records.</summary>
-    Task ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records);
+    /// <summary>
+    /// Used by function grains: refreshes an activation's status and hands over invocation records. Returns the version
+    /// of the function's live set of instances (<see cref="FunctionShards.Version"/>), which the activation sends with its answers.
+    /// </summary>
+    Task<int> ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records);
+
+    /// <summary>
+    /// Gets the function's live instances (shards that are loaded and serving) with their silos, the version of that set
+    /// and the function's <c>maxConcurrency</c>: what a <see cref="FunctionRouter"/> routes over. Answered from memory.
+    /// </summary>
+    Task<FunctionShards> GetShardsAsync();
+
+    /// <summary>
+    /// Used by function grains: the instance <paramref name="shard"/>, which knows the live set as version
+    /// <paramref name="shardSet"/>, has been busy for the scale-up window and asks for one more instance. The grain
+    /// starts the lowest free shard unless the set changed since (the asker has not yet seen the newest instance), one
+    /// is already starting, or the function runs <c>maxInstances</c> or as many instances as the cluster has silos.
+    /// </summary>
+    [OneWay]
+    Task RequestInstanceAsync(int shard, int shardSet);
 
     /// <summary>Used by function grains: unregisters a deactivating activation with its last records.</summary>
     Task DetachAsync(string activationId, ImmutableArray<InvocationRecord> records);

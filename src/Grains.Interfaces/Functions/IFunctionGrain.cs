@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Granary.Functions;
 
@@ -39,6 +40,14 @@ public interface IFunctionGrain : IGrainWithStringKey
     /// </summary>
     [ResponseTimeout("00:00:02")]
     Task<bool> IsRunningAsync(string callId);
+
+    /// <summary>Used by the function's definition grain: activates this instance and loads the function (a scale-up).</summary>
+    [ResponseTimeout("00:05:00")]
+    Task StartAsync();
+
+    /// <summary>Used by the function's definition grain: the set of live instances changed; its version is <paramref name="shardSet"/>.</summary>
+    [OneWay]
+    Task ShardsChangedAsync(int shardSet);
 
     /// <summary>Used by the function's definition grain: switch to a new version, or unload when null (deleted).</summary>
     Task ReloadAsync(FunctionDefinition? definition);

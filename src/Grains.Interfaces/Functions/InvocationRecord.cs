@@ -43,4 +43,10 @@ public sealed record InvocationRecord
 
     /// <summary>Gets the lines the function wrote to the console.</summary>
     [Id(11)] public ImmutableArray<LogLine> Logs { get; init; } = [];
+
+    /// <summary>Gets the instance (shard) of the function that served it: 0 unless the function scaled out.</summary>
+    [Id(12)] public int Shard { get; init; }
+
+    /// <summary>Gets the silo that served it.</summary>
+    [Id(13)] public string? Silo { get; init; }
 }

@@ -38,6 +38,16 @@ public sealed partial class FunctionDefinitionGrain(
 
     private readonly Dictionary<string, (ActivationInfo Info, DateTimeOffset Seen)> _activations = [];
 
+    // How long a scale-up may take to load its instance before another may start.
+    private static readonly TimeSpan s_startLimit = TimeSpan.FromSeconds(30);
+
+    // The live set of instances as the gateways route over it: its version (0 while it has never held a shard other
+    // than 0; then a random start, so a version from an earlier activation of this grain is never taken for this one's),
+    // what it held at that version, and the scale-up in progress (which shard, since when).
+    private int _shardSet;
+    private string _shardSetKey = "";
+    private (int Shard, DateTimeOffset Since)? _starting;
+
     // Reports interleave with each other, so history writes take turns.
     private readonly SemaphoreSlim _historyWrite = new(1, 1);
 
@@ -259,10 +269,24 @@ public sealed partial class FunctionDefinitionGrain(
     }
 
     /// <inheritdoc />
-    public async Task ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records)
+    public async Task<int> ReportAsync(ActivationInfo activation, ImmutableArray<InvocationRecord> records)
     {
         ArgumentNullException.ThrowIfNull(activation);
         _activations[activation.Id] = (activation, time.GetUtcNow());
+        var version = ShardSetChanged();
+        if (Append(records))
+        {
+            await PersistHistoryAsync();
+        }
+
+        return version;
+    }
+
+    /// <inheritdoc />
+    public async Task DetachAsync(string activationId, ImmutableArray<InvocationRecord> records)
+    {
+        _activations.Remove(activationId);
+        ShardSetChanged();
         if (Append(records))
         {
             await PersistHistoryAsync();
@@ -270,16 +294,102 @@ public sealed partial class FunctionDefinitionGrain(
     }
 
     /// <inheritdoc />
-    public async Task DetachAsync(string activationId, ImmutableArray<InvocationRecord> records)
+    public Task<FunctionShards> GetShardsAsync()
     {
-        _activations.Remove(activationId);
-        if (Append(records))
+        ShardSetChanged();
+        return Task.FromResult(new FunctionShards(_shardSet, _current?.Spec.MaxConcurrency ?? int.MaxValue, LiveShards()));
+    }
+
+    /// <inheritdoc />
+    public async Task RequestInstanceAsync(int shard, int shardSet)
+    {
+        var version = ShardSetChanged();
+        if (_current is not { } current || shardSet != version)
         {
-            await PersistHistoryAsync();
+            // Deleted, or the asker has not yet seen the newest set: it measures again with it.
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var silos = membership.CurrentSnapshot.Members.Count(m => m.Value.Status == SiloStatus.Active);
+        var running = _activations.Values.Select(a => a.Info.Shard).ToHashSet();
+        var cap = Math.Min(current.Spec.MaxInstances, silos);
+        if (running.Count >= cap || (_starting is { } starting && now - starting.Since < s_startLimit))
+        {
+            return;
+        }
+
+        var next = Enumerable.Range(0, current.Spec.MaxInstances).First(n => !running.Contains(n));
+        _starting = (next, now);
+        LogScalingOut(_id.Key, next, shard, running.Count + 1);
+        try
+        {
+            // Placement puts it on a silo that holds no other instance; it attaches, loads and reports, and the set
+            // that gateways route over grows as its report lands.
+            await GrainFactory.GetFunction(_id, next).StartAsync();
+        }
+        catch (Exception ex)
+        {
+            LogScaleOutFailed(_id.Key, next, ex);
+        }
+        finally
+        {
+            if (_starting?.Shard == next)
+            {
+                _starting = null;
+            }
         }
     }
 
+    // The live instances: one per shard that is loaded and serving (the newest activation of a shard, if two overlap).
+    private ImmutableArray<ShardInfo> LiveShards() =>
+    [
+        .. _activations.Values.Select(a => a.Info)
+            .Where(a => a.State == FunctionState.Running)
+            .GroupBy(a => a.Shard)
+            .Select(g => g.MaxBy(a => a.Since)!)
+            .OrderBy(a => a.Shard)
+            .Select(a => new ShardInfo(a.Shard, a.Silo)),
+    ];
+
+    // Drops activations that are gone, and when the live set changed, gives it a new version and tells every live
+    // instance (which sends it with its answers, so the gateways read the set again). A set of shard 0 alone needs no
+    // version: routing to it needs no list. Returns the current version.
+    private int ShardSetChanged()
+    {
+        Prune();
+        var live = LiveShards();
+        var key = live.All(s => s.Shard == 0) ? "" : string.Join(",", live.Select(s => $"{s.Shard}@{s.Silo}"));
+        if (key == _shardSetKey)
+        {
+            return _shardSet;
+        }
+
+        _shardSetKey = key;
+        _shardSet = _shardSet == 0 ? Random.Shared.Next(1, int.MaxValue / 2) : _shardSet + 1;
+        foreach (var shard in live)
+        {
+            // One-way: a lost notice is repaired by the instance's next report (every 10 s), which answers the version.
+            _ = GrainFactory.GetFunction(_id, shard.Shard).ShardsChangedAsync(_shardSet);
+        }
+
+        return _shardSet;
+    }
+
     private FunctionStatus Status()
+    {
+        ShardSetChanged();
+        if (_activations.Count == 0)
+        {
+            return FunctionStatus.Idle;
+        }
+
+        var activations = _activations.Values.Select(a => a.Info).OrderBy(a => a.Shard).ThenBy(a => a.Since).ToImmutableArray();
+        var state = activations.Any(a => a.State == FunctionState.Running) ? FunctionState.Running : FunctionState.Activating;
+        return new FunctionStatus(state, activations);
+    }
+
+    private void Prune()
     {
         // An activation that stopped reporting is gone, and so is one on a silo the cluster declared dead (killed:
         // it could not detach) without waiting for its lease.
@@ -292,32 +402,21 @@ public sealed partial class FunctionDefinitionGrain(
                 _activations.Remove(id);
             }
         }
-
-        if (_activations.Count == 0)
-        {
-            return FunctionStatus.Idle;
-        }
-
-        var activations = _activations.Values.Select(a => a.Info).OrderBy(a => a.Since).ToImmutableArray();
-        var state = activations.Any(a => a.State == FunctionState.Running) ? FunctionState.Running : FunctionState.Activating;
-        return new FunctionStatus(state, activations);
     }
 
-    private async Task NotifyActivationsAsync(FunctionDefinition? next)
+    // Every instance at once; the change answers when all have switched (or failed to: a lost one reads the
+    // current version when it next activates).
+    private Task NotifyActivationsAsync(FunctionDefinition? next) => Task.WhenAll(Shards().Select(async shard =>
     {
-        foreach (var shard in Shards())
+        try
         {
-            try
-            {
-                await GrainFactory.GetFunction(_id, shard).ReloadAsync(next);
-            }
-            catch (Exception ex)
-            {
-                // The activation may be gone; it reads the current version when it next activates.
-                LogReloadFailed(_id.Key, ex);
-            }
+            await GrainFactory.GetFunction(_id, shard).ReloadAsync(next);
         }
-    }
+        catch (Exception ex)
+        {
+            LogReloadFailed(_id.Key, ex);
+        }
+    }));
 
     // Runs a change once the changes before it are done (reads and reports do not wait for it).
     private async Task<T> OneChangeAtATimeAsync<T>(Func<Task<T>> change)
@@ -451,6 +550,12 @@ public sealed partial class FunctionDefinitionGrain(
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Could not tell the activation of {Function} about a new version")]
     private partial void LogReloadFailed(string function, Exception exception);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Function {Function} scales out: starting instance {Shard} (instance {Busy} is busy; {Count} instance(s) with it)")]
+    private partial void LogScalingOut(string function, int shard, int busy, int count);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Function {Function} could not start instance {Shard}")]
+    private partial void LogScaleOutFailed(string function, int shard, Exception exception);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Could not persist the invocation history of {Function}")]
     private partial void LogHistoryWriteFailed(string function, Exception exception);

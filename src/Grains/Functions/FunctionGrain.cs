@@ -34,6 +34,7 @@ public sealed partial class FunctionGrain(
     TenantAdmission admission,
     IOptions<FunctionLimits> limits,
     IOptions<WorkspaceOptions> workspaces,
+    IOptions<ScalingOptions> scaling,
     ILocalSiloDetails silo,
     TimeProvider time,
     ILogger<FunctionGrain> logger)
@@ -63,6 +64,13 @@ public sealed partial class FunctionGrain(
     private bool _deactivating;
     private double _activationInitMs;
     private int _inFlight;
+    private string _silo = "";
+
+    // Scale-out: the version of the live set of instances this one knows (sent with every answer), since when it has
+    // been busy (a Stopwatch timestamp, 0 when not) and when it last asked for another instance.
+    private int _shardSet;
+    private long _busySince;
+    private long _askedAt;
 
     // A timestamp of the sweep's clock (LocalFunctions.Clock), as are the activation's use times.
     private long _lastReport;
@@ -77,6 +85,7 @@ public sealed partial class FunctionGrain(
         (_id, _shard) = FunctionId.ParseGrainKey(this.GetPrimaryKeyString());
         _tenantLoad = admission.For(_id.Tenant);
         _since = time.GetUtcNow();
+        _silo = silo.SiloAddress.ToString();
         _lastReport = local.Clock.GetTimestamp();
         _local = local.Add(_id, _shard, GrainContext, VisitAsync);
         return Task.CompletedTask;
@@ -135,6 +144,7 @@ public sealed partial class FunctionGrain(
 
         var started = time.GetUtcNow();
         _inFlight++;
+        NoteLoad(0);
 
         // A request that starts changes no due time: a visit that comes while it runs finds it and asks again (Schedule).
         _local?.Touch();
@@ -178,6 +188,8 @@ public sealed partial class FunctionGrain(
                 Outcome = result.Outcome,
                 Error = result.Error,
                 Logs = result.Logs,
+                Shard = _shard,
+                Silo = _silo,
             };
             if (function is not null)
             {
@@ -190,7 +202,11 @@ public sealed partial class FunctionGrain(
             }
 
             var headers = function is null ? result.Headers : Security(function.Definition).Apply(result.Headers);
-            return new InvocationResponse(result.StatusCode, headers, result.Body, invocationId);
+            NoteLoad(result.WaitMs);
+
+            // Full: the calls still here (this one is leaving) take every place, so a call sent now would queue.
+            var busy = function is not null && _inFlight - 1 >= function.Definition.Spec.MaxConcurrency;
+            return new InvocationResponse(result.StatusCode, headers, result.Body, invocationId, _shardSet, busy);
         }
         finally
         {
@@ -202,6 +218,59 @@ public sealed partial class FunctionGrain(
             _inFlight--;
             Touch();
             TenantAdmission.Exit(_tenantLoad!);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task StartAsync()
+    {
+        await EnsureLoadedAsync();
+
+        // Started for load that has not reached it yet: it retires if none comes within its idle time from now.
+        Touch();
+    }
+
+    /// <inheritdoc />
+    public Task ShardsChangedAsync(int shardSet)
+    {
+        _shardSet = shardSet;
+
+        // The set grew or shrank: measure busyness afresh with it before asking for more.
+        _busySince = 0;
+        return Task.CompletedTask;
+    }
+
+    // Scale-out's signal, checked as each call arrives and leaves: busy while the calls in flight reach the utilisation
+    // threshold or a call waited in the queue past its threshold; busy for the window, ask the definition grain for one
+    // more instance (at most once a window; it decides, and ignores an ask made with an old view of the set).
+    private void NoteLoad(double waitMs)
+    {
+        if (_function?.Definition.Spec is not { MaxInstances: > 1 } spec)
+        {
+            return;
+        }
+
+        var options = scaling.Value;
+        var busy = _inFlight >= Math.Ceiling(options.ScaleUpUtilisation * spec.MaxConcurrency) || waitMs > options.ScaleUpQueueWaitMs;
+        if (!busy)
+        {
+            _busySince = 0;
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (_busySince == 0)
+        {
+            _busySince = now;
+            return;
+        }
+
+        var window = TimeSpan.FromMilliseconds(options.ScaleUpWindowMs);
+        if (Stopwatch.GetElapsedTime(_busySince, now) >= window && (_askedAt == 0 || Stopwatch.GetElapsedTime(_askedAt, now) >= window))
+        {
+            _askedAt = now;
+            LogBusy(_id.Key, _shard, _inFlight, spec.MaxConcurrency);
+            _ = GrainFactory.GetFunctionDefinition(_id).RequestInstanceAsync(_shard, _shardSet);
         }
     }
 
@@ -487,7 +556,10 @@ public sealed partial class FunctionGrain(
 
     // How long the function may go unused before it scales to zero: its version's idle timeout, or at once when no
     // version is loaded (it is gone, failed to load, or could not attach).
-    private TimeSpan IdleTimeout => TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds ?? 0);
+    // An extra instance (shard n ≥ 1) retires sooner: Granary:Scaling:RetireAfterSeconds, if shorter.
+    private TimeSpan IdleTimeout => TimeSpan.FromSeconds(_function?.Definition.Spec.IdleTimeoutSeconds is { } idle
+        ? (_shard == 0 ? idle : Math.Min(idle, scaling.Value.RetireAfterSeconds))
+        : 0);
 
     // Tells the silo's sweep when this activation next needs it: to report (a second after records are waiting, else at
     // the heartbeat), to release isolates a burst left unused, or to deactivate once idle for the function's timeout.
@@ -515,17 +587,18 @@ public sealed partial class FunctionGrain(
     private static TimeSpan Sooner(TimeSpan a, TimeSpan b) =>
         b == Timeout.InfiniteTimeSpan ? a : a == Timeout.InfiniteTimeSpan || b < a ? b : a;
 
-    private Task ReportAsync()
+    // The answer is the version of the live set of instances, which this one then sends with its answers.
+    private async Task ReportAsync()
     {
         _lastReport = local.Clock.GetTimestamp();
         var function = _function;
         var state = function is null ? FunctionState.Activating : FunctionState.Running;
-        return GrainFactory.GetFunctionDefinition(_id).ReportAsync(Info(state, function?.Definition.Version ?? 0), TakeUnreported());
+        _shardSet = await GrainFactory.GetFunctionDefinition(_id).ReportAsync(Info(state, function?.Definition.Version ?? 0), TakeUnreported());
     }
 
     private ActivationInfo Info(FunctionState state, int version) => new(
         _activationId,
-        silo.SiloAddress.ToString(),
+        _silo,
         state,
         version,
         _since,
@@ -566,6 +639,9 @@ public sealed partial class FunctionGrain(
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Function {Function} could not detach from its definition grain")]
     private partial void LogDetachFailed(string function, Exception exception);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Debug, Message = "Function {Function} instance {Shard} is busy ({InFlight} in flight, maxConcurrency {MaxConcurrency}); asking for another instance")]
+    private partial void LogBusy(string function, int shard, int inFlight, int maxConcurrency);
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Function {Function} version {Version} failed to warm up after a reload: {Reason}")]
     private partial void LogWarmUpFailed(string function, int version, string reason, Exception? exception);

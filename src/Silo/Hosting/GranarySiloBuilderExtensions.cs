@@ -102,6 +102,7 @@ public static class GranarySiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
         services.AddValidatedOptions<FunctionLimits>(configuration, FunctionLimits.SectionName);
+        services.AddValidatedOptions<ScalingOptions>(configuration, ScalingOptions.SectionName);
         services.AddValidatedOptions<JavaScriptRuntimeOptions>(configuration, JavaScriptRuntimeOptions.SectionName);
         services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
         var storage = SectionValidation.Require(StorageOptions.SectionName, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new());

@@ -205,5 +205,9 @@ public sealed class InFlightCallsTests
         public Task ReloadAsync(FunctionDefinition? definition) => throw new NotSupportedException();
 
         public Task<ImmutableArray<InvocationRecord>> DrainRecordsAsync() => throw new NotSupportedException();
+
+        public Task StartAsync() => throw new NotSupportedException();
+
+        public Task ShardsChangedAsync(int shardSet) => throw new NotSupportedException();
     }
 }
