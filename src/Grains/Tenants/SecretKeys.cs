@@ -7,15 +7,22 @@ public static partial class SecretKeys
 {
     /// <summary>
     /// Makes the protector. With no <see cref="SecretsOptions.MasterKey"/>, the key is read from (or, at the first
-    /// start, generated into) <c>{storagePath}/secrets.key</c>, readable by the silo's user only.
+    /// start, generated into) <c>{storagePath}/secrets.key</c>, readable by the silo's user only; in a
+    /// <paramref name="cluster"/> (whose silos must share the key) there is then no key, and secrets are refused.
     /// </summary>
-    public static SecretProtector CreateProtector(SecretsOptions options, string storagePath, ILogger logger)
+    public static SecretProtector CreateProtector(SecretsOptions options, string storagePath, ILogger logger, bool cluster = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         var previous = options.PreviousKeyList().Select(k => SecretProtector.ParseKey(k)!);
         if (SecretProtector.ParseKey(options.MasterKey) is { } configured)
         {
             return new SecretProtector(configured, previous);
+        }
+
+        if (cluster)
+        {
+            LogNoClusterKey(logger);
+            return SecretProtector.WithoutKey(previous);
         }
 
         var file = Path.Combine(Path.GetFullPath(storagePath), SecretsOptions.KeyFileName);
@@ -41,6 +48,9 @@ public static partial class SecretKeys
         LogGenerated(logger, file);
         return new SecretProtector(key, previous);
     }
+
+    [LoggerMessage(EventId = 2461, Level = LogLevel.Warning, Message = "No Granary:Secrets:MasterKey: tenant secrets cannot be stored in this cluster until it is set, the same on every silo")]
+    private static partial void LogNoClusterKey(ILogger logger);
 
     [LoggerMessage(EventId = 2460, Level = LogLevel.Warning, Message = "Generated the master key of tenant secrets at {Path}: back it up with the data (secrets cannot be read without it), or set Granary:Secrets:MasterKey")]
     private static partial void LogGenerated(ILogger logger, string path);

@@ -17,8 +17,17 @@ public sealed class SecretProtector
     private const int TagSize = 16;
     private const int HeaderSize = 1 + 4 + NonceSize + TagSize;
 
-    private readonly (uint Id, byte[] Key) _current;
+    private readonly (uint Id, byte[] Key)? _current;
     private readonly Dictionary<uint, byte[]> _keys = [];
+
+    // A cluster started without a master key: nothing can be stored, and earlier keys may still be read.
+    private SecretProtector(IEnumerable<byte[]>? previousKeys)
+    {
+        foreach (var key in previousKeys ?? [])
+        {
+            _keys.TryAdd(KeyId(key), key);
+        }
+    }
 
     /// <summary>Creates the protector over a current master key and earlier ones that may still be read.</summary>
     public SecretProtector(byte[] masterKey, IEnumerable<byte[]>? previousKeys = null)
@@ -30,12 +39,24 @@ public sealed class SecretProtector
         }
 
         _current = (KeyId(masterKey), masterKey);
-        _keys[_current.Id] = masterKey;
+        _keys[KeyId(masterKey)] = masterKey;
         foreach (var key in previousKeys ?? [])
         {
             _keys.TryAdd(KeyId(key), key);
         }
     }
+
+    /// <summary>
+    /// Gets a protector without a master key (a cluster whose silos were given none): <see cref="Protect"/> fails, so no
+    /// secret can be stored, and <see cref="CanProtect"/> says so before anything is tried.
+    /// </summary>
+    public static SecretProtector WithoutKey(IEnumerable<byte[]>? previousKeys = null) => new(previousKeys);
+
+    /// <summary>Why a protector <see cref="WithoutKey"/> stores nothing, and what to do.</summary>
+    public const string NoKeyMessage = "This cluster has no master key for tenant secrets, so none can be stored: set Granary:Secrets:MasterKey (32 bytes in base64, for example 'openssl rand -base64 32') to the same value on every silo and restart them.";
+
+    /// <summary>Gets whether secrets can be stored: there is a master key.</summary>
+    public bool CanProtect => _current is not null;
 
     /// <summary>Parses a base64 master key; null unless it is exactly 32 bytes.</summary>
     public static byte[]? ParseKey(string? text)
@@ -49,17 +70,18 @@ public sealed class SecretProtector
         return Convert.TryFromBase64String(text.Trim(), buffer, out var written) && written == 32 ? buffer[..32] : null;
     }
 
-    /// <summary>Encrypts a secret's value for storage.</summary>
+    /// <summary>Encrypts a secret's value for storage; without a master key (<see cref="CanProtect"/>), an <see cref="InvalidOperationException"/>.</summary>
     public string Protect(string tenant, string name, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        var current = _current ?? throw new InvalidOperationException(NoKeyMessage);
         var plaintext = Encoding.UTF8.GetBytes(value);
         var stored = new byte[HeaderSize + plaintext.Length];
         stored[0] = FormatVersion;
-        BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(1, 4), _current.Id);
+        BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(1, 4), current.Id);
         var nonce = stored.AsSpan(5, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_current.Key, TagSize);
+        using var aes = new AesGcm(current.Key, TagSize);
         aes.Encrypt(nonce, plaintext, stored.AsSpan(HeaderSize), stored.AsSpan(5 + NonceSize, TagSize), AssociatedData(tenant, name));
         return Convert.ToBase64String(stored);
     }
@@ -85,11 +107,16 @@ public sealed class SecretProtector
         return Encoding.UTF8.GetString(plaintext);
     }
 
-    /// <summary>Gets whether a stored value is encrypted under the current master key (else it is re-encrypted).</summary>
+    /// <summary>Gets whether a stored value is encrypted under the current master key (else it is re-encrypted); true without one.</summary>
     public bool IsCurrent(string stored)
     {
+        if (_current is not { } current)
+        {
+            return true;
+        }
+
         var bytes = Convert.FromBase64String(stored);
-        return bytes.Length >= 5 && BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(1, 4)) == _current.Id;
+        return bytes.Length >= 5 && BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(1, 4)) == current.Id;
     }
 
     private static uint KeyId(byte[] key) => BinaryPrimitives.ReadUInt32BigEndian(SHA256.HashData(key));

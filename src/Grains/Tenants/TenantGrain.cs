@@ -172,6 +172,11 @@ public sealed partial class TenantGrain(
             return (TenantRefusal.NotFound(_name), false);
         }
 
+        if (!secrets.CanProtect)
+        {
+            return (new TenantRefusal(503, "secrets-unavailable", "Secrets unavailable", SecretProtector.NoKeyMessage), false);
+        }
+
         var now = time.GetUtcNow();
         var previous = tenant.State.Secrets.GetValueOrDefault(name);
         tenant.State.Secrets[name] = new StoredSecret { Value = secrets.Protect(_name, name, value), CreatedAt = previous?.CreatedAt ?? now, UpdatedAt = now };

@@ -173,17 +173,14 @@ public static class GranarySiloBuilderExtensions
     }
 
     // A cluster's silos must share one master key (each may decrypt any tenant's secrets); an embedded host makes its own.
+    // A cluster started without one runs, with secrets refused until the key is set (never a key kept beside the data
+    // it protects, in the shared database).
     private static void AddSecrets(IServiceCollection services, IConfiguration configuration, StorageOptions storage)
     {
         services.AddValidatedOptions<SecretsOptions>(configuration, SecretsOptions.SectionName);
         var secrets = SectionValidation.Require(SecretsOptions.SectionName, configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new());
-        if (string.IsNullOrEmpty(secrets.MasterKey) && (storage.IsAdoNet || ClusterEndpointOptions.Read(configuration).IsRedis))
-        {
-            throw SectionValidation.RequiredInACluster<SecretsOptions>(SecretsOptions.SectionName, nameof(SecretsOptions.MasterKey),
-                "the master key of tenant secrets, the same on every silo (32 bytes in base64: openssl rand -base64 32)");
-        }
-
-        services.AddSingleton(sp => SecretKeys.CreateProtector(secrets, storage.Path, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecretKeys))));
+        var cluster = storage.IsAdoNet || ClusterEndpointOptions.Read(configuration).IsRedis;
+        services.AddSingleton(sp => SecretKeys.CreateProtector(secrets, storage.Path, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecretKeys)), cluster));
     }
 
     /// <summary>

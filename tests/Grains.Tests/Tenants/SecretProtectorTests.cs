@@ -65,6 +65,19 @@ public sealed class SecretProtectorTests
         Assert.Contains("Granary:Secrets:MasterKey or PreviousMasterKeys", missing.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WithoutAMasterKeyNothingIsStoredAndTheRefusalNamesTheSetting()
+    {
+        var stored = new SecretProtector(s_key).Protect("acme", "A", "kept from before");
+        var keyless = SecretProtector.WithoutKey([s_key]);
+
+        Assert.False(keyless.CanProtect);
+        var refused = Assert.Throws<InvalidOperationException>(() => keyless.Protect("acme", "B", "new"));
+        Assert.Contains("Granary:Secrets:MasterKey", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("kept from before", keyless.Unprotect("acme", "A", stored));
+        Assert.True(keyless.IsCurrent(stored));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not base64!")]
