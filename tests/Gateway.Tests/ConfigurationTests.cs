@@ -7,6 +7,8 @@ public sealed class ConfigurationTests
 {
     [Theory]
     [InlineData("Granary:Limits:MaxConcurrency", "0")]
+    [InlineData("Granary:Scaling:ScaleUpUtilisation", "0")]
+    [InlineData("Granary:Scaling:RetireAfterSeconds", "0")]
     [InlineData("Granary:Limits:MaxRequestBodyBytes", "-1")]
     [InlineData("Granary:JavaScript:WarmIsolates", "1000")]
     [InlineData("Granary:JavaScript:ScriptSliceMs", "-1")]

@@ -4,10 +4,11 @@ using Orleans.Concurrency;
 namespace Granary.Functions;
 
 /// <summary>
-/// The per-function grain that runs a function: keyed by <see cref="FunctionId.Key"/>, it activates on the
-/// first invocation, keeps warm V8 isolates while it is used, and deactivates after the function's idle
-/// timeout, releasing them (scale to zero). Other .NET services call <see cref="InvokeAsync"/> directly
-/// through an Orleans client: <c>client.GetGrain&lt;IFunctionGrain&gt;(id.Key).InvokeAsync(request)</c>.
+/// The per-function grain that runs a function: one instance of it, keyed by <see cref="FunctionId.GrainKey"/> (shard 0
+/// is <see cref="FunctionId.Key"/>). It activates on the first invocation, keeps warm V8 isolates while it is used, and
+/// deactivates after the function's idle timeout, releasing them (scale to zero); a busy instance asks for more on other
+/// silos. Other .NET services call functions through a <see cref="FunctionRouter"/>, which spreads calls over the live
+/// instances: <c>new FunctionRouter(client).InvokeAsync(id, request)</c>; calling shard 0 directly also works.
 /// </summary>
 public interface IFunctionGrain : IGrainWithStringKey
 {
