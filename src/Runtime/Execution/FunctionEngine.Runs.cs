@@ -25,7 +25,7 @@ public abstract partial class FunctionEngine<TInstance>
                     // Never started: it waited a whole timeout for an instance.
                     _queue.Remove(queued.Node);
                     _inFlight--;
-                    return Throttled();
+                    return Contract.Throttled(_maxConcurrency, _maxQueue, (int)CallTimeout.TotalSeconds);
                 }
             }
 

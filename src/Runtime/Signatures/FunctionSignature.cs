@@ -26,11 +26,13 @@ public abstract class FunctionSignature : IFunctionSignature
         Problems.Result(504, "timeout", "Function timed out", TimeoutDetail(timeoutSeconds), InvocationOutcomes.Timeout);
 
     /// <inheritdoc />
-    public ExecutionResult Throttled(int maxConcurrency, int maxQueue) => ShapeProblem(Problems.Result(
+    public ExecutionResult Throttled(int maxConcurrency, int maxQueue, int? waitedSeconds = null) => ShapeProblem(Problems.Result(
         429,
         "too-many-requests",
         "Too many requests",
-        $"The function is already running {maxConcurrency} invocations on this silo and {maxQueue} more are queued.",
+        waitedSeconds is { } waited
+            ? $"The invocation waited {waited} s, the function's timeout, in the queue of this instance without one of its {maxConcurrency} places coming free."
+            : $"The function is already running {maxConcurrency} invocations on this instance and {maxQueue} more are queued.",
         InvocationOutcomes.Throttled,
         [new HttpHeader("Retry-After", "1")]));
 

@@ -36,8 +36,11 @@ public interface IFunctionSignature
     /// <summary>The answer to a run stopped at the function's timeout (logs are added by the caller).</summary>
     ExecutionResult TimedOut(int timeoutSeconds);
 
-    /// <summary>The answer to a request refused because the function's concurrency and queue are full.</summary>
-    ExecutionResult Throttled(int maxConcurrency, int maxQueue);
+    /// <summary>
+    /// The answer to a request refused because the function's concurrency and queue are full, or (with
+    /// <paramref name="waitedSeconds"/>) because it waited that long, its whole timeout, in the queue without a turn.
+    /// </summary>
+    ExecutionResult Throttled(int maxConcurrency, int maxQueue, int? waitedSeconds = null);
 
     /// <summary>The answer to a request whose function could not be loaded.</summary>
     ExecutionResult LoadFailed(CodeError loadError, double initMs);

@@ -66,7 +66,7 @@ public sealed class SignatureRegistryTests
         {
             Assert.Equal("application/json; charset=utf-8", result.Header("Content-Type"));
             Assert.Equal("TooManyRequestsError", body.GetProperty("error").GetString());
-            Assert.Equal("The function is already running 4 invocations on this silo and 8 more are queued.", body.GetProperty("message").GetString());
+            Assert.Equal("The function is already running 4 invocations on this instance and 8 more are queued.", body.GetProperty("message").GetString());
             Assert.Equal(0, body.GetProperty("duration").GetDouble());
         }
         else
