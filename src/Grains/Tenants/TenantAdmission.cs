@@ -139,22 +139,23 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
 
     private async ValueTask<Throttle?> EnterWithSlotsAsync(TenantLoad load, TenantQuotas quotas, int max)
     {
-        for (var attempt = 0; attempt < SlotAttempts; attempt++)
+        Interlocked.Increment(ref load.Waiting);
+        var admitted = false;
+        for (var attempt = 0; attempt < SlotAttempts && !admitted; attempt++)
         {
             var cutShort = await load.LeaseSlotsAsync(this, Chunk(max));
-            if (load.TryEnter(time))
-            {
-                return await AdmitRate(load, quotas);
-            }
-
+            admitted = load.TryEnter(time);
             if (cutShort)
             {
                 break;
             }
         }
 
-        return new Throttle("maxConcurrentInvocations", max, 1,
-            $"Tenant '{load.Tenant}' already runs or queues {max} invocations across the cluster; retry when one finishes");
+        Interlocked.Decrement(ref load.Waiting);
+        return admitted
+            ? await AdmitRate(load, quotas)
+            : new Throttle("maxConcurrentInvocations", max, 1,
+                $"Tenant '{load.Tenant}' already runs or queues {max} invocations across the cluster; retry when one finishes");
     }
 
     private ValueTask<Throttle?> AdmitRate(TenantLoad load, TenantQuotas quotas)
@@ -173,6 +174,7 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
     {
         // A grant lapses at the grain 3 s after the grain received it; timed from before the call, ours lapses first.
         var sent = time.GetTimestamp();
+        Interlocked.Increment(ref load.SlotCalls);
         try
         {
             var lease = await grains.GetGrain<ITenantGrain>(load.Tenant).LeaseConcurrencyAsync(_silo, Volatile.Read(ref load.InFlight), wanted);
@@ -256,8 +258,11 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
     /// <summary>One tenant's invocations on this silo: in flight, its quotas as last read, its concurrency slots and its lease of the rate.</summary>
     public sealed class TenantLoad(string tenant)
     {
-        // The invocations running or waiting now, and when the quotas were read (a Stopwatch timestamp).
+        // The invocations running or waiting now, those waiting for concurrency slots from the tenant grain, the
+        // calls made for slots (tests read it), and when the quotas were read (a Stopwatch timestamp).
         internal int InFlight;
+        internal int Waiting;
+        internal int SlotCalls;
         internal long QuotasAt;
         private readonly Lock _gate = new();
         private Task? _refreshing;
@@ -316,14 +321,15 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
             }
         }
 
-        // Callers that find the slots short at the same time share one call to the tenant grain.
+        // Callers that find the slots short at the same time share one call to the tenant grain, which asks for room
+        // for every caller waiting (a burst is served by one or two calls, not one per caller) and a chunk more.
         internal Task<bool> LeaseSlotsAsync(TenantAdmission admission, int chunk)
         {
             lock (_gate)
             {
                 return _slotCall is { IsCompleted: false } running
                     ? running
-                    : _slotCall = admission.CallSlotsAsync(this, Volatile.Read(ref InFlight) + 1 + chunk);
+                    : _slotCall = admission.CallSlotsAsync(this, Volatile.Read(ref InFlight) + Math.Max(1, Volatile.Read(ref Waiting)) + chunk);
             }
         }
 
