@@ -80,12 +80,6 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
         Interlocked.Decrement(ref load.InFlight);
     }
 
-    private async ValueTask<Throttle?> EnterAfterRefreshAsync(TenantLoad load, Task refresh)
-    {
-        await refresh;
-        return await Admit(load, load.Quotas ?? new TenantQuotas());
-    }
-
     /// <summary>Gets how many concurrency slots this silo holds for a tenant (granted by the tenant's grain).</summary>
     public int Slots(string tenant) => _tenants.TryGetValue(tenant, out var load) ? load.SlotsHeld : 0;
 
@@ -118,8 +112,14 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
         }
     }
 
-    // The slots a silo asks for beyond what it runs: a tenth of the quota, so a busy silo calls the grain about once
-    // per ten admissions at most, and ten silos can each hold a share.
+    private async ValueTask<Throttle?> EnterAfterRefreshAsync(TenantLoad load, Task refresh)
+    {
+        await refresh;
+        return await Admit(load, load.Quotas ?? new TenantQuotas());
+    }
+
+    // The slots a silo asks for beyond what it runs: a tenth of the quota, so a busy silo seldom calls the grain
+    // between renewals, and ten busy silos can each hold a share.
     private static int Chunk(int max) => Math.Max(1, max / 10);
 
     private ValueTask<Throttle?> Admit(TenantLoad load, TenantQuotas quotas)

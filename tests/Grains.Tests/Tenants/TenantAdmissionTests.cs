@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Reflection;
 using Granary.Tenants;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -148,6 +150,35 @@ public sealed class TenantAdmissionTests(ClusterFixture fixture) : IDisposable
         Assert.Equal((2, 22), (a.For(tenant).SlotCalls, a.Slots(tenant)));
     }
 
+    [Fact]
+    public async Task AnUnreachableTenantGrainLeavesTheGrantInForceUntilItLapsesThenThrottlesAndWarnsOnce()
+    {
+        var tenant = await CreateTenantAsync(4);
+        var grains = Unreachable.Around(fixture.Client);
+        var log = new Warnings();
+        var a = new TenantAdmission(grains, new FakeSilo(1), _clock, log);
+        _admissions.Add(a);
+        Assert.Equal(2, await EnterAsync(a, tenant, 2));
+
+        Unreachable.Down = true;
+        a.Exit(tenant);
+        var withinTheGrant = await a.EnterAsync(tenant);
+        await a.RenewAsync();
+        var beyondTheGrant = await a.EnterAsync(tenant);
+        Exit(a, tenant, 2);
+        _clock.Advance(ConcurrencyLease.Lifetime);
+        var afterItLapsed = await a.EnterAsync(tenant);
+        var warnings = log.Count;
+        Unreachable.Down = false;
+        var afterward = await a.EnterAsync(tenant);
+
+        Assert.Null(withinTheGrant);
+        Assert.Equal("maxConcurrentInvocations", beyondTheGrant?.Quota);
+        Assert.Equal("maxConcurrentInvocations", afterItLapsed?.Quota);
+        Assert.Equal(1, warnings);
+        Assert.Null(afterward);
+    }
+
     public void Dispose()
     {
         foreach (var admission in _admissions)
@@ -188,6 +219,58 @@ public sealed class TenantAdmissionTests(ClusterFixture fixture) : IDisposable
         var admission = new TenantAdmission(fixture.Client, new FakeSilo(silo), _clock, NullLogger<TenantAdmission>.Instance);
         _admissions.Add(admission);
         return admission;
+    }
+
+    // A grain factory whose tenant grains throw while Down (one test sets it; the collection runs its tests one at a time).
+    public class Unreachable : DispatchProxy
+    {
+        private object _target = null!;
+
+        public static bool Down { get; set; }
+
+        public static IGrainFactory Around(IGrainFactory grains)
+        {
+            var proxy = Create<IGrainFactory, Unreachable>();
+            ((Unreachable)(object)proxy)._target = grains;
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (_target is ITenantGrain && Down)
+            {
+                throw new TimeoutException("The tenant grain is unreachable (test).");
+            }
+
+            var result = targetMethod!.Invoke(_target, args);
+            if (result is ITenantGrain tenant)
+            {
+                var proxy = Create<ITenantGrain, Unreachable>();
+                ((Unreachable)(object)proxy)._target = tenant;
+                return proxy;
+            }
+
+            return result;
+        }
+    }
+
+    // Counts the warnings that slots could not be leased.
+    private sealed class Warnings : ILogger<TenantAdmission>
+    {
+        public int Count { get; private set; }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning && eventId.Id == 2452)
+            {
+                Count++;
+            }
+        }
     }
 
     private sealed class FakeSilo(int port) : ILocalSiloDetails
