@@ -10,12 +10,16 @@ namespace Granary.Cluster.Tests;
 
 /// <summary>
 /// Tenancy across real processes: a key revoked through one gateway stops working on another, secrets are encrypted
-/// in PostgreSQL, and a tenant's invocation rate holds across gateways (one token bucket for the cluster).
+/// in PostgreSQL, a tenant's invocation rate holds across gateways (one token bucket for the cluster), and so does its
+/// concurrency quota across silos (slots leased from the tenant grain).
 /// </summary>
 [Collection(ClusterProcesses.Name)]
 public sealed class TenancyClusterTests(RedisServer redis, PostgresServer postgres)
 {
     private static readonly string[] s_secrets = ["DB_PASSWORD"];
+
+    // Holds its invocation for event.ms and says when it ran (all processes share the machine's clock).
+    private const string Sleeper = "module.exports = async (event) => { const start = Date.now(); await new Promise(r => setTimeout(r, event.ms || 0)); return { start, end: Date.now() }; };";
 
     [Fact]
     public async Task AKeyRevokedThroughOneGatewayStopsWorkingOnTheOtherWithinTwoRefreshPeriods()
@@ -112,6 +116,65 @@ public sealed class TenancyClusterTests(RedisServer redis, PostgresServer postgr
         });
     }
 
+    [Fact]
+    public async Task ATenantsConcurrencyQuotaHoldsAcrossSilosAndGateways()
+    {
+        const int quota = 4;
+        await using var cluster = await StartAsync(gateways: 2, silos: 3);
+        var admin = cluster.Http[0];
+        var tenant = "q" + Guid.NewGuid().ToString("N")[..10];
+        await SendOkAsync(admin, HttpMethod.Put, $"/api/v1/tenants/{tenant}", new { quotas = new { maxConcurrentInvocations = quota } });
+
+        // Functions land on the silos at random (as in ClusterTests); two functions on two different silos are wanted.
+        var bySilo = new Dictionary<int, string>();
+        var seen = new List<string>();
+        for (var i = 0; i < 10 && bySilo.Count < 2; i++)
+        {
+            var name = $"sleeper{i}";
+            await SendOkAsync(admin, HttpMethod.Put, $"/api/v1/tenants/{tenant}/workspaces/w/functions/{name}", new { runtime = "nodejs", code = Sleeper });
+            await SendOkAsync(admin, HttpMethod.Post, $"/fn/{tenant}/w/{name}", new { ms = 0 });
+            using var status = JsonDocument.Parse(await admin.GetStringAsync(new Uri($"/api/v1/tenants/{tenant}/workspaces/w/functions/{name}", UriKind.Relative)));
+            var silo = status.RootElement.GetProperty("status").GetProperty("instances").EnumerateArray().Single().GetProperty("silo").GetString()!;
+            seen.Add(silo);
+            bySilo.TryAdd(cluster.IndexOf(silo), name);
+        }
+
+        Assert.True(bySilo.Count == 2, $"Ten functions were all placed on one silo: {string.Join(", ", seen)} (silo ports {string.Join(", ", cluster.SiloPorts)}).");
+
+        // Twice the quota at once: half to a function on each silo, alternating gateways; each admitted call holds 2 s.
+        var functions = bySilo.Values.ToList();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 2 * quota).Select(i =>
+            HoldAsync(cluster.Http[i % 2], $"/fn/{tenant}/w/{functions[i / quota]}", 2000)));
+
+        var ran = outcomes.Where(o => o.Ran is not null).Select(o => o.Ran!.Value).ToList();
+        var throttled = outcomes.Where(o => o.Ran is null).ToList();
+        var mostAtOnce = ran.Max(r => ran.Count(other => other.Start < r.End && r.Start < other.End));
+        Assert.True(ran.Count <= quota, $"{ran.Count} of {2 * quota} simultaneous calls ran; the quota is {quota} across the cluster.");
+        Assert.True(mostAtOnce <= quota, $"{mostAtOnce} invocations ran at once; the quota is {quota} across the cluster.");
+        Assert.NotEmpty(ran);
+        Assert.All(throttled, t => Assert.Equal("maxConcurrentInvocations", t.Quota));
+    }
+
+    private static async Task<(long Start, long End)?> RanAsync(HttpResponseMessage response)
+    {
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (body.RootElement.GetProperty("start").GetInt64(), body.RootElement.GetProperty("end").GetInt64());
+    }
+
+    private static async Task<((long Start, long End)? Ran, string? Quota)> HoldAsync(HttpClient http, string path, int ms)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri(path, UriKind.Relative), new { ms });
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            return (await RanAsync(response), null);
+        }
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.TooManyRequests, $"POST {path}: {(int)response.StatusCode} {text}");
+        using var problem = JsonDocument.Parse(text);
+        return (null, problem.RootElement.GetProperty("quota").GetString());
+    }
+
     private static async Task<(int Ok, List<(int RetryAfter, string? Quota)> Throttled)> CallUntilAsync(HttpClient http, string path, TimeSpan duration)
     {
         var (ok, throttled) = (0, new List<(int, string?)>());
@@ -181,7 +244,9 @@ public sealed class TenancyClusterTests(RedisServer redis, PostgresServer postgr
         return text.ToString();
     }
 
-    private async Task<GranaryCluster> StartAsync(int gateways, params (string Name, string Value)[] settings)
+    private Task<GranaryCluster> StartAsync(int gateways, params (string Name, string Value)[] settings) => StartAsync(gateways, 1, settings);
+
+    private async Task<GranaryCluster> StartAsync(int gateways, int silos, params (string Name, string Value)[] settings)
     {
         var database = await postgres.CreateDatabaseAsync("c" + Guid.NewGuid().ToString("N")[..16]);
         var environment = ClusterTests.Postgres(database);
@@ -190,6 +255,6 @@ public sealed class TenancyClusterTests(RedisServer redis, PostgresServer postgr
             environment[name] = value;
         }
 
-        return await GranaryCluster.StartAsync(redis, environment, silos: 1, gateways: gateways);
+        return await GranaryCluster.StartAsync(redis, environment, silos: silos, gateways: gateways);
     }
 }

@@ -94,4 +94,13 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Used by silos: up to <paramref name="wanted"/> invocations from the tenant's cluster-wide token bucket.</summary>
     [AlwaysInterleave]
     Task<InvocationLease> LeaseInvocationsAsync(int wanted);
+
+    /// <summary>
+    /// Used by silos: sets how many concurrency slots <paramref name="silo"/> holds for the tenant. The silo asks for
+    /// <paramref name="wanted"/> (replacing what it held, so asking for less returns slots) and is granted at most what
+    /// the other silos' unexpired grants leave of the quota, but never fewer than <paramref name="inUse"/>, the
+    /// invocations it already runs: those are counted against the quota whatever happens.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<ConcurrencyLease> LeaseConcurrencyAsync(string silo, int inUse, int wanted);
 }

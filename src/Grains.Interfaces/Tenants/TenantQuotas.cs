@@ -16,7 +16,7 @@ public sealed record TenantQuotas
     /// <summary>Gets the largest code of one function (or one workspace's snippets), in bytes.</summary>
     [Id(2)] public int? MaxCodeBytes { get; init; }
 
-    /// <summary>Gets the most invocations of the tenant's functions that may run or wait at once on one silo.</summary>
+    /// <summary>Gets the most invocations of the tenant's functions that may run or wait at once across the cluster (silos lease shares of it from the tenant grain).</summary>
     [Id(3)] public int? MaxConcurrentInvocations { get; init; }
 
     /// <summary>Gets the invocations per second the tenant may start across the cluster (a token bucket holding one second's worth); 0 is unlimited.</summary>

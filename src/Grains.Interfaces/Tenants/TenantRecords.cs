@@ -150,6 +150,22 @@ public sealed record InvocationLease(
     [property: Id(2)] int PerSecond);
 
 /// <summary>
+/// The concurrency slots a silo holds for a tenant: how many of the tenant's invocations may run or wait on it at once,
+/// out of the tenant's cluster-wide <see cref="TenantQuotas.MaxConcurrentInvocations"/>. A grant replaces the silo's
+/// previous one and lapses unless renewed within <see cref="Lifetime"/>.
+/// </summary>
+/// <param name="Granted">How many invocations the silo may have running or waiting at once (never fewer than it said it has).</param>
+/// <param name="Limit">The tenant's concurrency quota in effect (0 = unlimited, and nothing is held).</param>
+[GenerateSerializer, Immutable, Alias("granary.ConcurrencyLease")]
+public sealed record ConcurrencyLease(
+    [property: Id(0)] int Granted,
+    [property: Id(1)] int Limit)
+{
+    /// <summary>How long a grant holds without being renewed; the slots of a silo that stopped renewing go back to the pool.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(3);
+}
+
+/// <summary>
 /// Why a tenant refused a change: the tenant does not exist, a quota would be exceeded, a secret is missing or in use.
 /// The gateway turns it into a problem-details answer with the same status, slug and fields.
 /// </summary>

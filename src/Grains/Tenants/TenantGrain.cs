@@ -32,6 +32,7 @@ public sealed partial class TenantGrain(
     private TenantSnapshot? _snapshot;
     private double _tokens;
     private long _tokensAt;
+    private ConcurrencyLeases? _concurrency;
 
     // The tenant's quotas in effect; code is never allowed past the silo's own limit.
     private TenantQuotas Quotas
@@ -415,6 +416,21 @@ public sealed partial class TenantGrain(
         _tokens -= granted;
         var retryAfterMs = granted > 0 ? 0 : (int)Math.Ceiling((1 - _tokens) / rate * 1000);
         return Task.FromResult(new InvocationLease(granted, retryAfterMs, rate));
+    }
+
+    /// <inheritdoc />
+    public Task<ConcurrencyLease> LeaseConcurrencyAsync(string silo, int inUse, int wanted)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        if (Quotas.MaxConcurrentInvocations is not { } limit || !tenant.State.Exists)
+        {
+            _concurrency?.Clear();
+            return Task.FromResult(new ConcurrencyLease(Math.Max(wanted, 0), 0));
+        }
+
+        // One table for the whole cluster, like the rate's bucket: silos hold slots and spend them locally.
+        _concurrency ??= new ConcurrencyLeases(time);
+        return Task.FromResult(new ConcurrencyLease(_concurrency.Lease(silo, inUse, wanted, limit), limit));
     }
 
     private static (string Workspace, string Name) Split(string key)

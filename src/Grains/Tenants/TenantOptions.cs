@@ -48,7 +48,7 @@ public sealed class TenantQuotaDefaults
     [Range(1, 64 * 1024 * 1024)]
     public int MaxCodeBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Gets or sets how many invocations of a tenant's functions may run or wait at once on one silo (OpenWhisk's default is 100).</summary>
+    /// <summary>Gets or sets how many invocations of a tenant's functions may run or wait at once across the cluster (OpenWhisk's default is 100).</summary>
     [Range(1, 1_000_000)]
     public int MaxConcurrentInvocations { get; set; } = 100;
 

@@ -157,7 +157,7 @@ public sealed class QuotaTests(QuotaTests.Fixture fixture) : IClassFixture<Quota
         Assert.Equal(["1"], refused.Headers.GetValues("Retry-After"));
         Assert.Equal("maxConcurrentInvocations", problem.GetProperty("quota").GetString());
         Assert.Equal(1, problem.GetProperty("limit").GetInt64());
-        Assert.Equal($"Tenant '{tenant}' already runs or queues 1 invocations on this silo; retry when one finishes (quota maxConcurrentInvocations = 1).", problem.GetProperty("detail").GetString());
+        Assert.Equal($"Tenant '{tenant}' already runs or queues 1 invocations across the cluster; retry when one finishes (quota maxConcurrentInvocations = 1).", problem.GetProperty("detail").GetString());
         Assert.Equal("ok", await AccessCalls.TextAsync(otherTenant, 200));
         Assert.Equal("done", await AccessCalls.TextAsync(held, 200));
         Assert.Equal("ok", await AccessCalls.TextAsync(after, 200));
