@@ -51,8 +51,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        // Functions and workspaces belong to a tenant that exists; the tests use tenant "acme".
-        await Client.GetGrain<Granary.Tenants.ITenantGrain>(Tenant).PutAsync(new Granary.Tenants.TenantQuotas());
+        // Functions and workspaces belong to a tenant that exists; the tests use tenant "acme", whose concurrency
+        // quota (cluster-wide) leaves room for the tests that run hundreds of invocations at once.
+        await Client.GetGrain<Granary.Tenants.ITenantGrain>(Tenant).PutAsync(new Granary.Tenants.TenantQuotas { MaxConcurrentInvocations = 1000 });
     }
 
     /// <summary>Sweeps every silo's function activations once, at the fake clock's time, and waits for the calls it made.</summary>
