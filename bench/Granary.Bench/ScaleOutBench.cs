@@ -1,0 +1,573 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Granary.Bench;
+
+/// <summary>One row of the scale-out throughput table: the I/O-bound function under 36 wrk callers through two gateways.</summary>
+internal sealed record ScaleOutRow(int Silos, int MaxInstances, double RequestsPerSecond, long NonSuccess, int Instances, int DistinctSilos)
+{
+    public string Label => $"{Silos} silo{(Silos == 1 ? "" : "s")}, maxInstances {MaxInstances}";
+}
+
+/// <summary>Per-call latency at one connection of the CPU-bound function with one instance and with three live ones.</summary>
+internal sealed record RouterCost(LatencyStats One, LatencyStats Three, int LiveInstances, IReadOnlyList<(double One, double Three)> RoundMeans);
+
+/// <summary>The figures of the scale-out section.</summary>
+internal sealed record ScaleOutResult(
+    IReadOnlyList<ScaleOutRow> Throughput,
+    LatencyStats SecondInstanceFromRecords,
+    LatencyStats SecondInstanceFromStatus,
+    int Runs,
+    RouterCost? Router,
+    double EmbeddedHelloRps);
+
+/// <summary>
+/// Scale-out (<c>--only scaleout</c>), on README-style clusters of separate processes (redis membership, PostgreSQL
+/// storage, client-mode gateways): (1) the I/O-bound function of the acceptance check (50 ms timer, maxConcurrency 4)
+/// under 36 <c>wrk</c> callers through two gateways, with maxInstances 1 and 3, on one silo and on three; (2) on three
+/// silos, the time from load start to the first call served by a second instance, over fresh functions; (3) the cost per
+/// call of routing among three live instances against one, for a CPU-bound function at one connection (no scaling at
+/// one connection: an instance with one call in flight is never busy); then the embedded gateway's hello under
+/// <c>wrk -t2 -c64</c>, a one-instance function on the path every call takes.
+/// </summary>
+internal static partial class ScaleOutBench
+{
+    private const string Wrk = "/usr/bin/wrk";
+    private const string Workspace = "/api/v1/tenants/default/workspaces/so/functions";
+    private const string Invoke = "/fn/default/so";
+    private const int Callers = 36;
+    private const int RiseRuns = 7;
+    private const int RouterRounds = 5;
+    private const double RouterTarget = 0.05;
+    private const string IoCode = "module.exports = async () => { await new Promise(r => setTimeout(r, 50)); return \"io\" }";
+
+    // Spins for 1 ms of wall time: a fixed cost per call whatever else the machine runs, so the difference is the route.
+    private const string CpuCode = "module.exports = async () => { const end = process.hrtime.bigint() + 1000000n; while (process.hrtime.bigint() < end) {} return \"cpu\" }";
+
+    /// <summary>Why the section cannot run on this machine, or null when it can.</summary>
+    public static string? Unavailable()
+    {
+        foreach (var (program, package) in new[] { (Wrk, "wrk"), ("/usr/bin/redis-server", "redis-server"), ("/usr/bin/pg_ctlcluster", "postgresql") })
+        {
+            if (!File.Exists(program))
+            {
+                return $"{program} is missing; install it with: apt-get install -y {package}";
+            }
+        }
+
+        return ClusterBench.Programs.Locate().Missing;
+    }
+
+    public static async Task<ScaleOutResult?> MeasureAsync(Options options, ErrorLog errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        var started = Stopwatch.GetTimestamp();
+        var snapshot = Directory.CreateTempSubdirectory("granary-bench-programs-").FullName;
+        var database = $"granary_bench_{Environment.ProcessId}";
+        var processes = new List<ChildProcess>();
+        try
+        {
+            var programs = ClusterBench.Programs.Locate().CopyTo(snapshot);
+            await CreateDatabaseAsync(database);
+            var redis = await ClusterBench.StartRedisAsync();
+            processes.Add(redis);
+            Console.WriteLine(
+                $"Scale-out: clusters of separate processes (redis-server on 127.0.0.1:{redis.Port}, PostgreSQL database {database}, " +
+                $"Granary__Scaling__RetireAfterSeconds=600 so that extra instances stay for part 3); wrk -t1 -c{Callers / 2} on each of 2 client gateways");
+
+            var rows = new List<ScaleOutRow>();
+            await using (var one = await Cluster.StartAsync(1, programs, redis.Port, database, processes))
+            {
+                rows.AddRange(await ThroughputAsync(one, options, errors));
+            }
+
+            await using var three = await Cluster.StartAsync(3, programs, redis.Port, database, processes);
+            rows.AddRange(await ThroughputAsync(three, options, errors));
+            var (fromRecords, fromStatus) = await SecondInstanceAsync(three, errors);
+            var router = await RouterCostAsync(three, options, errors);
+            await three.DisposeAsync();
+
+            var hello = await EmbeddedHelloAsync(programs, options, errors);
+            Console.WriteLine($"  scale-out section took {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
+            return new ScaleOutResult(rows, fromRecords, fromStatus, RiseRuns, router, hello);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException or JsonException)
+        {
+            Console.WriteLine($"  scale-out section aborted: {ex.Message}");
+            errors.Add("scaleout: section aborted", ex.Message);
+            foreach (var process in processes.Where(p => p.HasExited))
+            {
+                errors.Add($"scaleout: {process.Name} exited", $"code {process.ExitCode}: {process.Tail()}");
+            }
+
+            return null;
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                await process.DisposeAsync();
+            }
+
+            await DropDatabaseAsync(database);
+            LocalMachine.DeleteDirectory(snapshot);
+        }
+    }
+
+    /// <summary>Prints the scale-out tables and the target line.</summary>
+    public static void PrintTable(ScaleOutResult result, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        Console.WriteLine();
+        Console.WriteLine(
+            $"Scale-out: I/O-bound function (50 ms timer, maxConcurrency 4), {Callers} wrk callers over 2 client gateways, " +
+            $"{options.Duration.TotalSeconds:F0} s after a 3 s warm-up (redis membership, PostgreSQL storage)");
+        Console.WriteLine($"  {"configuration",-32}{"req/s",10}{"non-2xx",10}{"instances",11}{"silos",7}");
+        foreach (var row in result.Throughput)
+        {
+            Console.WriteLine($"  {row.Label,-32}{F(row.RequestsPerSecond, "F0"),10}{row.NonSuccess,10}{row.Instances,11}{row.DistinctSilos,7}");
+        }
+
+        var rise = result.SecondInstanceFromRecords;
+        var seen = result.SecondInstanceFromStatus;
+        Console.WriteLine(
+            $"Time from load start ({Callers} callers) to the second instance serving, 3 silos, maxInstances 3, {result.Runs} runs of a fresh function (ms)");
+        Console.WriteLine($"  {"measured by",-60}{"n",4}{"p50",8}{"p90",8}{"max",8}{"min",8}");
+        Console.WriteLine($"  {"first record with shard >= 1: its startedAt - load start",-60}{rise.Count,4}{F(rise.P50, "F0"),8}{F(rise.P90, "F0"),8}{F(rise.Max, "F0"),8}{F(rise.Min, "F0"),8}");
+        Console.WriteLine($"  {"status polled every 10 ms: shard >= 1 instance running",-60}{seen.Count,4}{F(seen.P50, "F0"),8}{F(seen.P90, "F0"),8}{F(seen.Max, "F0"),8}{F(seen.Min, "F0"),8}");
+
+        if (result.Router is { } router)
+        {
+            Console.WriteLine(
+                $"Routing cost: CPU-bound function (1 ms spin), 3 silos, one client gateway, one connection, {router.One.Count} calls each in {RouterRounds} alternating rounds (ms)");
+            Console.WriteLine($"  {"function",-40}{"mean",9}{"p50",9}{"p90",9}{"p99",9}");
+            Console.WriteLine($"  {"maxInstances 1 (one instance)",-40}{F(router.One.Mean, "F3"),9}{F(router.One.P50, "F3"),9}{F(router.One.P90, "F3"),9}{F(router.One.P99, "F3"),9}");
+            Console.WriteLine($"  {$"maxInstances 3 ({router.LiveInstances} live instances)",-40}{F(router.Three.Mean, "F3"),9}{F(router.Three.P50, "F3"),9}{F(router.Three.P90, "F3"),9}{F(router.Three.P99, "F3"),9}");
+            Console.WriteLine(
+                $"  {"difference",-40}{Percent(router.Three.Mean, router.One.Mean),9}{Percent(router.Three.P50, router.One.P50),9}{Percent(router.Three.P90, router.One.P90),9}{Percent(router.Three.P99, router.One.P99),9}");
+            Console.WriteLine($"  round means (one / three): {string.Join("; ", router.RoundMeans.Select(r => $"{F(r.One, "F3")} / {F(r.Three, "F3")}"))}");
+        }
+
+        Console.WriteLine($"Embedded single-node gateway, hello (one instance), wrk -t2 -c64, {options.Duration.TotalSeconds:F0} s: {F(result.EmbeddedHelloRps, "F0")} req/s");
+    }
+
+    /// <summary>The target line of the summary.</summary>
+    public static IEnumerable<string> TargetLines(ScaleOutResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Router is { } router)
+        {
+            var extra = (router.Three.Mean / router.One.Mean) - 1;
+            yield return $"scale-out routing cost per call <= {RouterTarget:P0} (mean at one connection, 3 live instances vs 1): {extra:+0.0%;-0.0%}  {(extra <= RouterTarget ? "MET" : "NOT MET")}";
+        }
+
+        var rows = result.Throughput.ToDictionary(r => (r.Silos, r.MaxInstances));
+        if (rows.TryGetValue((3, 1), out var single) && rows.TryGetValue((3, 3), out var scaled))
+        {
+            var ratio = scaled.RequestsPerSecond / single.RequestsPerSecond;
+            yield return $"scale-out throughput on 3 silos, maxInstances 3 >= 2.5x maxInstances 1: {ratio:F2}x  {(ratio >= 2.5 ? "MET" : "NOT MET")}";
+        }
+    }
+
+    // Part 1: on this cluster, the I/O-bound function with maxInstances 1 and 3, each warmed up then measured.
+    private static async Task<List<ScaleOutRow>> ThroughputAsync(Cluster cluster, Options options, ErrorLog errors)
+    {
+        var rows = new List<ScaleOutRow>();
+        foreach (var maxInstances in new[] { 1, 3 })
+        {
+            var name = $"io{maxInstances}";
+            await DeployAsync(cluster.Api, name, IoCode, maxInstances);
+            await FirstCallAsync(cluster, name, "io", errors);
+            await DriveAsync(cluster, name, TimeSpan.FromSeconds(3), errors, $"{name} warm-up");
+
+            // The status is read near the end of the load, while the instances serve it.
+            var load = DriveAsync(cluster, name, options.Duration, errors, name);
+            await Task.Delay(options.Duration * 0.8);
+            var (instances, silos) = await InstancesAsync(cluster.Api, name);
+            var (rps, nonSuccess) = await load;
+            var row = new ScaleOutRow(cluster.Silos.Count, maxInstances, rps, nonSuccess, instances, silos);
+            Console.WriteLine($"  {row.Label}: {rps:F0} req/s, non-2xx {nonSuccess}, {instances} instance(s) on {silos} silo(s)");
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    // Part 2: a fresh function per run, called once (its first instance active), then 36 callers; the time until a call
+    // is served by shard 1 or later, from the invocation records (startedAt, the silo's clock on this machine) and from
+    // polling the status every 10 ms (when it lists a shard >= 1 instance as running).
+    private static async Task<(LatencyStats FromRecords, LatencyStats FromStatus)> SecondInstanceAsync(Cluster cluster, ErrorLog errors)
+    {
+        var fromRecords = new List<double>();
+        var fromStatus = new List<double>();
+        for (var run = 1; run <= RiseRuns; run++)
+        {
+            var name = $"rise{run}";
+            await DeployAsync(cluster.Api, name, IoCode, maxInstances: 3);
+            await FirstCallAsync(cluster, name, "io", errors);
+            await Task.Delay(500);
+
+            var loadStart = DateTimeOffset.UtcNow;
+            var clock = Stopwatch.StartNew();
+            var load = DriveAsync(cluster, name, TimeSpan.FromSeconds(3), errors, name);
+            double? seen = null;
+            while (seen is null && clock.Elapsed < TimeSpan.FromSeconds(3))
+            {
+                using var status = await GetJsonAsync(cluster.Api, $"{Workspace}/{name}");
+                if (Instances(status.RootElement).Any(i => i.Shard >= 1 && i.State == "running"))
+                {
+                    seen = clock.Elapsed.TotalMilliseconds;
+                    break;
+                }
+
+                await Task.Delay(10);
+            }
+
+            // The history keeps the last 100 records; read it until it holds one of shard >= 1 (soon after the status shows it).
+            double? first = null;
+            while (first is null && clock.Elapsed < TimeSpan.FromSeconds(3.5))
+            {
+                using var records = await GetJsonAsync(cluster.Api, $"{Workspace}/{name}/invocations?limit=100");
+                var served = records.RootElement.GetProperty("invocations").EnumerateArray()
+                    .Where(r => r.GetProperty("shard").GetInt32() >= 1)
+                    .Select(r => r.GetProperty("startedAt").GetDateTimeOffset())
+                    .ToArray();
+                if (served.Length > 0)
+                {
+                    first = (served.Min() - loadStart).TotalMilliseconds;
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            await load;
+            Console.WriteLine($"  run {run}: second instance serving {F(first ?? double.NaN, "F0")} ms after load start (records), seen running in status at {F(seen ?? double.NaN, "F0")} ms");
+            if (first is { } f)
+            {
+                fromRecords.Add(f);
+            }
+            else
+            {
+                errors.Add("scaleout: no second instance", $"{name}: no invocation record of shard >= 1 within 3.5 s of load start");
+            }
+
+            if (seen is { } s)
+            {
+                fromStatus.Add(s);
+            }
+        }
+
+        return (LatencyStats.From(fromRecords), LatencyStats.From(fromStatus));
+    }
+
+    // Part 3: cpu1 (one instance) and cpu3 (driven hot until three instances live), then both at one connection through
+    // one gateway, in alternating rounds; at one connection the router always picks the first instance, so the difference
+    // is what choosing among three costs per call, not where the call runs.
+    private static async Task<RouterCost> RouterCostAsync(Cluster cluster, Options options, ErrorLog errors)
+    {
+        var gateway = cluster.Gateways[0];
+        await DeployAsync(cluster.Api, "cpu1", CpuCode, maxInstances: 1);
+        await DeployAsync(cluster.Api, "cpu3", CpuCode, maxInstances: 3);
+        var live = 0;
+        foreach (var name in new[] { "cpu1", "cpu3" })
+        {
+            await FirstCallAsync(cluster, name, "cpu", errors);
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                var (_, nonSuccess) = await RunWrkAsync(new Uri(gateway.Http, $"{Invoke}/{name}"), 1, Callers, TimeSpan.FromSeconds(2));
+                AddNonSuccess(errors, $"{name} hot", nonSuccess);
+                live = (await InstancesAsync(cluster.Api, name)).Instances;
+                if (name == "cpu1" || live >= 3)
+                {
+                    break;
+                }
+            }
+        }
+
+        Console.WriteLine($"  cpu3 has {live} live instance(s) after the hot load");
+        using var client = new LoadGenerator(gateway.Http, 1);
+        var expected = "\"cpu\""u8.ToArray();
+        var perRound = Math.Max(1, options.Sequential / RouterRounds);
+        var one = new List<double>();
+        var three = new List<double>();
+        var roundMeans = new List<(double, double)>();
+        await client.SequentialAsync($"{Invoke}/cpu1", options.SequentialWarmUp, expected);
+        await client.SequentialAsync($"{Invoke}/cpu3", options.SequentialWarmUp, expected);
+        for (var round = 0; round < RouterRounds; round++)
+        {
+            // The order turns each round, so that neither function always runs first after the other.
+            var order = round % 2 == 0 ? new[] { ("cpu1", one), ("cpu3", three) } : [("cpu3", three), ("cpu1", one)];
+            var means = new Dictionary<string, double>();
+            foreach (var (name, samples) in order)
+            {
+                var roundErrors = new ErrorLog();
+                for (var i = 0; i < perRound; i++)
+                {
+                    samples.Add(await client.SendAsync($"{Invoke}/{name}", expected, roundErrors));
+                }
+
+                errors.AddRange(roundErrors);
+                means[name] = samples.TakeLast(perRound).Average();
+            }
+
+            roundMeans.Add((means["cpu1"], means["cpu3"]));
+        }
+
+        var after = (await InstancesAsync(cluster.Api, "cpu3")).Instances;
+        if (after < 3)
+        {
+            errors.Add("scaleout: cpu3 not at 3 instances", $"{after} live instance(s) after the one-connection rounds");
+        }
+
+        var cost = new RouterCost(LatencyStats.From(one), LatencyStats.From(three), Math.Min(live, after), roundMeans);
+        Console.WriteLine($"  routing cost: mean {cost.One.Mean:F3} ms (one instance) vs {cost.Three.Mean:F3} ms ({cost.LiveInstances} instances)");
+        return cost;
+    }
+
+    // The embedded gateway (its own silo, file storage) serving a hello with one instance, as the tenancy section drives it.
+    private static async Task<double> EmbeddedHelloAsync(ClusterBench.Programs programs, Options options, ErrorLog errors)
+    {
+        var storage = Directory.CreateTempSubdirectory("granary-bench-scaleout-").FullName;
+        try
+        {
+            var ports = LocalMachine.FreePorts(3);
+            await using var gateway = ChildProcess.StartDotnet("embedded gateway", programs.Gateway, ports[2], new()
+            {
+                ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+                ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+                ["Granary__Storage__Path"] = storage,
+            });
+            await gateway.WaitReadyAsync(expected: null);
+            using var api = new LoadGenerator(gateway.Http, 1);
+            await BenchProgram.DeployAsync(api.Client, "hello", idleTimeoutSeconds: null);
+            var url = new Uri(gateway.Http, $"{BenchProgram.Invoke}/hello");
+            await TenancyBench.RunWrkAsync(url, null, 64, TimeSpan.FromSeconds(3), errors, "embedded hello warm-up");
+            var rps = await TenancyBench.RunWrkAsync(url, null, 64, options.Duration, errors, "embedded hello");
+            Console.WriteLine($"  embedded gateway hello, wrk -t2 -c64: {rps:F0} req/s");
+            return rps;
+        }
+        finally
+        {
+            LocalMachine.DeleteDirectory(storage);
+        }
+    }
+
+    // Drives a function with 18 callers on each gateway (wrk -t1 each); returns the summed req/s and non-2xx + socket errors.
+    private static async Task<(double Rps, long NonSuccess)> DriveAsync(Cluster cluster, string name, TimeSpan duration, ErrorLog errors, string label)
+    {
+        var runs = cluster.Gateways.Select(g => RunWrkAsync(new Uri(g.Http, $"{Invoke}/{name}"), 1, Callers / cluster.Gateways.Count, duration)).ToArray();
+        var results = await Task.WhenAll(runs);
+        var nonSuccess = results.Sum(r => r.NonSuccess);
+        AddNonSuccess(errors, label, nonSuccess);
+        return (results.Sum(r => r.Rps), nonSuccess);
+    }
+
+    private static void AddNonSuccess(ErrorLog errors, string label, long count)
+    {
+        if (count > 0)
+        {
+            errors.Add($"scaleout {label}: non-2xx or socket errors", count.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static async Task<(double Rps, long NonSuccess)> RunWrkAsync(Uri url, int threads, int connections, TimeSpan duration)
+    {
+        var start = new ProcessStartInfo(Wrk) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { $"-t{threads}", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--timeout", "10s", url.ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var rps = RequestsPerSecond().Match(output) is { Success: true } match
+            ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"wrk printed no requests per second: {output}");
+        var nonSuccess = NonSuccess().Match(output) is { Success: true } failed ? long.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        if (SocketErrors().Match(output) is { Success: true } socket)
+        {
+            nonSuccess += Enumerable.Range(1, 4).Sum(g => long.Parse(socket.Groups[g].Value, CultureInfo.InvariantCulture));
+        }
+
+        return (rps, nonSuccess);
+    }
+
+    private static async Task DeployAsync(HttpClient api, string name, string code, int maxInstances)
+    {
+        using var response = await api.PutAsJsonAsync(
+            new Uri($"{Workspace}/{name}", UriKind.Relative),
+            new { runtime = "nodejs", maxConcurrency = 4, maxInstances, code });
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"deploy {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    // One call through each gateway: the first instance is active and each gateway has its route before the load.
+    private static async Task FirstCallAsync(Cluster cluster, string name, string answer, ErrorLog errors)
+    {
+        var expected = System.Text.Encoding.UTF8.GetBytes($"\"{answer}\"");
+        foreach (var gateway in cluster.Gateways)
+        {
+            using var client = new LoadGenerator(gateway.Http, 1);
+            await client.SendAsync($"{Invoke}/{name}", expected, errors);
+        }
+    }
+
+    private static async Task<(int Instances, int Silos)> InstancesAsync(HttpClient api, string name)
+    {
+        using var status = await GetJsonAsync(api, $"{Workspace}/{name}");
+        var instances = Instances(status.RootElement).ToArray();
+        return (instances.Length, instances.Select(i => i.Silo).Distinct().Count());
+    }
+
+    private static IEnumerable<(int Shard, string? Silo, string? State)> Instances(JsonElement function) =>
+        function.GetProperty("status").GetProperty("instances").EnumerateArray().Select(i => (
+            i.TryGetProperty("shard", out var shard) ? shard.GetInt32() : 0,
+            i.GetProperty("silo").GetString(),
+            i.TryGetProperty("state", out var state) ? state.GetString() : null));
+
+    private static async Task<JsonDocument> GetJsonAsync(HttpClient api, string path)
+    {
+        using var response = await api.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.OK ? JsonDocument.Parse(body) : throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {body}");
+    }
+
+    private static async Task CreateDatabaseAsync(string database)
+    {
+        try
+        {
+            await CompatBench.RunAsync("/usr/bin/pg_ctlcluster", "/", "15", "main", "start");
+        }
+        catch (InvalidOperationException)
+        {
+            // Already running.
+        }
+
+        const string User = "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='granary') THEN CREATE USER granary PASSWORD 'granary'; END IF; END$$";
+        await CompatBench.RunAsync("/usr/sbin/runuser", "/", "-u", "postgres", "--", "psql", "-qc", User, "-c", $"CREATE DATABASE {database} OWNER granary");
+    }
+
+    private static async Task DropDatabaseAsync(string database)
+    {
+        try
+        {
+            await CompatBench.RunAsync("/usr/sbin/runuser", "/", "-u", "postgres", "--", "psql", "-qc", $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.WriteLine($"  warning: could not drop {database}: {ex.Message}");
+        }
+    }
+
+    private static string Percent(double value, double baseline) => $"{(value / baseline) - 1:+0.0%;-0.0%}";
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
+    private static partial Regex NonSuccess();
+
+    [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
+    private static partial Regex SocketErrors();
+
+    /// <summary>Silos sharing redis membership and a PostgreSQL database, and two client gateways, as the README starts them.</summary>
+    private sealed class Cluster : IAsyncDisposable
+    {
+        private readonly List<ChildProcess> _processes;
+        private int _disposed;
+
+        private Cluster(List<ChildProcess> silos, List<ChildProcess> gateways, List<ChildProcess> processes, LoadGenerator api)
+        {
+            Silos = silos;
+            Gateways = gateways;
+            _processes = processes;
+            ApiClient = api;
+        }
+
+        public List<ChildProcess> Silos { get; }
+
+        public List<ChildProcess> Gateways { get; }
+
+        public HttpClient Api => ApiClient.Client;
+
+        private LoadGenerator ApiClient { get; }
+
+        public static async Task<Cluster> StartAsync(int count, ClusterBench.Programs programs, int redisPort, string database, List<ChildProcess> all)
+        {
+            var starting = Stopwatch.GetTimestamp();
+            var settings = new Dictionary<string, string>
+            {
+                ["Granary__Cluster__Clustering"] = "redis",
+                ["Granary__Cluster__RedisConnectionString"] = $"127.0.0.1:{redisPort}",
+                ["Granary__Cluster__ClusterId"] = $"bench-so{count}-{Guid.NewGuid():N}",
+                ["Granary__Storage__Provider"] = "adonet",
+                ["Granary__Storage__Database"] = "postgres",
+                ["Granary__Storage__ConnectionString"] = $"Host=127.0.0.1;Database={database};Username=granary;Password=granary",
+                ["Granary__Scaling__RetireAfterSeconds"] = "600",
+            };
+            var silos = new List<ChildProcess>();
+            for (var i = 1; i <= count; i++)
+            {
+                var ports = LocalMachine.FreePorts(3);
+                var silo = ChildProcess.StartDotnet($"({count}) silo{i}", programs.Silo, ports[2], new(settings)
+                {
+                    ["Granary__Cluster__AdvertisedAddress"] = "127.0.0.1",
+                    ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+                    ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+                });
+                silos.Add(silo);
+                all.Add(silo);
+            }
+
+            foreach (var silo in silos)
+            {
+                await silo.WaitReadyAsync(expected: null);
+            }
+
+            // The gateways start once every silo is ready, so that the first gateway list they read has them all.
+            var gateways = new List<ChildProcess>();
+            for (var i = 1; i <= 2; i++)
+            {
+                var gateway = ChildProcess.StartDotnet($"({count}) client gateway {i}", programs.Gateway, LocalMachine.FreePorts(1)[0], new(settings)
+                {
+                    ["Granary__Gateway__Mode"] = "client",
+                });
+                gateways.Add(gateway);
+                all.Add(gateway);
+            }
+
+            foreach (var gateway in gateways)
+            {
+                await gateway.WaitReadyAsync(expected: $"{count} active silo(s)");
+            }
+
+            Console.WriteLine($"  {count} silo(s) and 2 client gateways ready in {Stopwatch.GetElapsedTime(starting).TotalSeconds:F1} s");
+            return new Cluster(silos, gateways, [.. silos, .. gateways], new LoadGenerator(gateways[0].Http, 1));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            ApiClient.Dispose();
+            foreach (var process in _processes)
+            {
+                await process.DisposeAsync();
+            }
+        }
+    }
+}
