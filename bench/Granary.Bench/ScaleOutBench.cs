@@ -22,7 +22,13 @@ internal sealed record ScaleOutResult(
     LatencyStats SecondInstanceFromStatus,
     int Runs,
     RouterCost? Router,
-    double EmbeddedHelloRps);
+    EmbeddedHello Hello);
+
+/// <summary>The embedded gateway's hello under wrk -t2 -c64, per round: this build, and an earlier one (--before-gateway) if given.</summary>
+internal sealed record EmbeddedHello(IReadOnlyList<double> This, IReadOnlyList<double> Before, string? BeforeGateway)
+{
+    public static double Median(IReadOnlyList<double> values) => values.Count == 0 ? double.NaN : values.Order().ElementAt(values.Count / 2);
+}
 
 /// <summary>
 /// Scale-out (<c>--only scaleout</c>), on README-style clusters of separate processes (redis membership, PostgreSQL
@@ -40,7 +46,9 @@ internal static partial class ScaleOutBench
     private const string Invoke = "/fn/default/so";
     private const int Callers = 36;
     private const int RiseRuns = 7;
+    private static readonly TimeSpan RiseWindow = TimeSpan.FromSeconds(8);
     private const int RouterRounds = 5;
+    private const int HelloRounds = 3;
     private const double RouterTarget = 0.05;
     private const string IoCode = "module.exports = async () => { await new Promise(r => setTimeout(r, 50)); return \"io\" }";
 
@@ -136,24 +144,34 @@ internal static partial class ScaleOutBench
         var rise = result.SecondInstanceFromRecords;
         var seen = result.SecondInstanceFromStatus;
         Console.WriteLine(
-            $"Time from load start ({Callers} callers) to the second instance serving, 3 silos, maxInstances 3, {result.Runs} runs of a fresh function (ms)");
+            $"Time from load start ({Callers} callers) to the second instance serving, 3 silos, maxInstances 3, {result.Runs} runs of a fresh function per way (ms)");
         Console.WriteLine($"  {"measured by",-60}{"n",4}{"p50",8}{"p90",8}{"max",8}{"min",8}");
-        Console.WriteLine($"  {"first record with shard >= 1: its startedAt - load start",-60}{rise.Count,4}{F(rise.P50, "F0"),8}{F(rise.P90, "F0"),8}{F(rise.Max, "F0"),8}{F(rise.Min, "F0"),8}");
-        Console.WriteLine($"  {"status polled every 10 ms: shard >= 1 instance running",-60}{seen.Count,4}{F(seen.P50, "F0"),8}{F(seen.P90, "F0"),8}{F(seen.Max, "F0"),8}{F(seen.Min, "F0"),8}");
+        Console.WriteLine($"  {"(a) first record with shard >= 1: its startedAt - load start",-60}{rise.Count,4}{F(rise.P50, "F0"),8}{F(rise.P90, "F0"),8}{F(rise.Max, "F0"),8}{F(rise.Min, "F0"),8}");
+        Console.WriteLine($"  {"(b) other runs: status read every 10 ms until shard >= 1 runs",-60}{seen.Count,4}{F(seen.P50, "F0"),8}{F(seen.P90, "F0"),8}{F(seen.Max, "F0"),8}{F(seen.Min, "F0"),8}");
 
         if (result.Router is { } router)
         {
             Console.WriteLine(
-                $"Routing cost: CPU-bound function (1 ms spin), 3 silos, one client gateway, one connection, {router.One.Count} calls each in {RouterRounds} alternating rounds (ms)");
+                $"Routing cost: CPU-bound function (1 ms spin), 3 silos, one client gateway, one connection, {router.One.Count} calls each, taking turns call by call (ms)");
             Console.WriteLine($"  {"function",-40}{"mean",9}{"p50",9}{"p90",9}{"p99",9}");
             Console.WriteLine($"  {"maxInstances 1 (one instance)",-40}{F(router.One.Mean, "F3"),9}{F(router.One.P50, "F3"),9}{F(router.One.P90, "F3"),9}{F(router.One.P99, "F3"),9}");
             Console.WriteLine($"  {$"maxInstances 3 ({router.LiveInstances} live instances)",-40}{F(router.Three.Mean, "F3"),9}{F(router.Three.P50, "F3"),9}{F(router.Three.P90, "F3"),9}{F(router.Three.P99, "F3"),9}");
             Console.WriteLine(
                 $"  {"difference",-40}{Percent(router.Three.Mean, router.One.Mean),9}{Percent(router.Three.P50, router.One.P50),9}{Percent(router.Three.P90, router.One.P90),9}{Percent(router.Three.P99, router.One.P99),9}");
-            Console.WriteLine($"  round means (one / three): {string.Join("; ", router.RoundMeans.Select(r => $"{F(r.One, "F3")} / {F(r.Three, "F3")}"))}");
+            Console.WriteLine($"  means of each fifth (one / three): {string.Join("; ", router.RoundMeans.Select(r => $"{F(r.One, "F3")} / {F(r.Three, "F3")}"))}");
         }
 
-        Console.WriteLine($"Embedded single-node gateway, hello (one instance), wrk -t2 -c64, {options.Duration.TotalSeconds:F0} s: {F(result.EmbeddedHelloRps, "F0")} req/s");
+        var hello = result.Hello;
+        Console.WriteLine(
+            $"Embedded single-node gateway, hello (one instance), wrk -t2 -c64, {options.Duration.TotalSeconds:F0} s per run: " +
+            $"{F(EmbeddedHello.Median(hello.This), "F0")} req/s (median of {string.Join(", ", hello.This.Select(r => F(r, "F0")))})");
+        if (hello.Before.Count > 0)
+        {
+            Console.WriteLine(
+                $"  the same, --before-gateway {hello.BeforeGateway}: {F(EmbeddedHello.Median(hello.Before), "F0")} req/s " +
+                $"(median of {string.Join(", ", hello.Before.Select(r => F(r, "F0")))}, runs taking turns with this build); this build / before: " +
+                $"{EmbeddedHello.Median(hello.This) / EmbeddedHello.Median(hello.Before):F2}");
+        }
     }
 
     /// <summary>The target line of the summary.</summary>
@@ -198,15 +216,19 @@ internal static partial class ScaleOutBench
         return rows;
     }
 
-    // Part 2: a fresh function per run, called once (its first instance active), then 36 callers; the time until a call
-    // is served by shard 1 or later, from the invocation records (startedAt, the silo's clock on this machine) and from
-    // polling the status every 10 ms (when it lists a shard >= 1 instance as running).
+    // Part 2: a fresh function per run, called once through each gateway (its first instance active, both routes known),
+    // then 36 callers; the time until a call is served by shard 1 or later, measured two ways in separate runs, since
+    // each way reads from the function's definition grain, which also serves the gateways' reads of the live set:
+    // (a) the invocation records (startedAt, the silo's clock on this machine, minus the load start), read every 500 ms
+    // (the history keeps the last 100 records, more than 500 ms of calls here); (b) the status, read every 10 ms, until it
+    // lists a shard >= 1 instance as running.
     private static async Task<(LatencyStats FromRecords, LatencyStats FromStatus)> SecondInstanceAsync(Cluster cluster, ErrorLog errors)
     {
         var fromRecords = new List<double>();
         var fromStatus = new List<double>();
-        for (var run = 1; run <= RiseRuns; run++)
+        for (var run = 1; run <= 2 * RiseRuns; run++)
         {
+            var byStatus = run % 2 == 0;
             var name = $"rise{run}";
             await DeployAsync(cluster.Api, name, IoCode, maxInstances: 3);
             await FirstCallAsync(cluster, name, "io", errors);
@@ -214,60 +236,60 @@ internal static partial class ScaleOutBench
 
             var loadStart = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
-            var load = DriveAsync(cluster, name, TimeSpan.FromSeconds(3), errors, name);
-            double? seen = null;
-            while (seen is null && clock.Elapsed < TimeSpan.FromSeconds(3))
+            var wrk = cluster.Gateways.Select(g => StartWrk(new Uri(g.Http, $"{Invoke}/{name}"), 1, Callers / cluster.Gateways.Count, RiseWindow)).ToArray();
+            double? found = null;
+            try
             {
-                using var status = await GetJsonAsync(cluster.Api, $"{Workspace}/{name}");
-                if (Instances(status.RootElement).Any(i => i.Shard >= 1 && i.State == "running"))
+                while (found is null && clock.Elapsed < RiseWindow)
                 {
-                    seen = clock.Elapsed.TotalMilliseconds;
-                    break;
+                    await Task.Delay(byStatus ? 10 : 500);
+                    found = byStatus ? await SeenRunningAsync(cluster.Api, name, clock) : await FirstServedAsync(cluster.Api, name, loadStart);
                 }
-
-                await Task.Delay(10);
+            }
+            finally
+            {
+                // The load stops once the answer is in; what wrk counted of a cut run is not used.
+                foreach (var process in wrk)
+                {
+                    process.Kill();
+                    await process.WaitForExitAsync();
+                    process.Dispose();
+                }
             }
 
-            // The history keeps the last 100 records; read it until it holds one of shard >= 1 (soon after the status shows it).
-            double? first = null;
-            while (first is null && clock.Elapsed < TimeSpan.FromSeconds(3.5))
+            var how = byStatus ? "seen running in the status" : "first call served (records)";
+            Console.WriteLine($"  run {run}: second instance {how} {F(found ?? double.NaN, "F0")} ms after load start");
+            if (found is not { } ms)
             {
-                using var records = await GetJsonAsync(cluster.Api, $"{Workspace}/{name}/invocations?limit=100");
-                var served = records.RootElement.GetProperty("invocations").EnumerateArray()
-                    .Where(r => r.GetProperty("shard").GetInt32() >= 1)
-                    .Select(r => r.GetProperty("startedAt").GetDateTimeOffset())
-                    .ToArray();
-                if (served.Length > 0)
-                {
-                    first = (served.Min() - loadStart).TotalMilliseconds;
-                    break;
-                }
-
-                await Task.Delay(100);
-            }
-
-            await load;
-            Console.WriteLine($"  run {run}: second instance serving {F(first ?? double.NaN, "F0")} ms after load start (records), seen running in status at {F(seen ?? double.NaN, "F0")} ms");
-            if (first is { } f)
-            {
-                fromRecords.Add(f);
+                errors.Add("scaleout: no second instance", $"{name}: no shard >= 1 ({how}) within {RiseWindow.TotalSeconds:F0} s of load start");
             }
             else
             {
-                errors.Add("scaleout: no second instance", $"{name}: no invocation record of shard >= 1 within 3.5 s of load start");
-            }
-
-            if (seen is { } s)
-            {
-                fromStatus.Add(s);
+                (byStatus ? fromStatus : fromRecords).Add(ms);
             }
         }
 
         return (LatencyStats.From(fromRecords), LatencyStats.From(fromStatus));
     }
 
+    private static async Task<double?> SeenRunningAsync(HttpClient api, string name, Stopwatch clock)
+    {
+        using var status = await GetJsonAsync(api, $"{Workspace}/{name}");
+        return Instances(status.RootElement).Any(i => i.Shard >= 1 && i.State == "running") ? clock.Elapsed.TotalMilliseconds : null;
+    }
+
+    private static async Task<double?> FirstServedAsync(HttpClient api, string name, DateTimeOffset loadStart)
+    {
+        using var records = await GetJsonAsync(api, $"{Workspace}/{name}/invocations?limit=100");
+        var served = records.RootElement.GetProperty("invocations").EnumerateArray()
+            .Where(r => r.GetProperty("shard").GetInt32() >= 1)
+            .Select(r => r.GetProperty("startedAt").GetDateTimeOffset())
+            .ToArray();
+        return served.Length > 0 ? (served.Min() - loadStart).TotalMilliseconds : null;
+    }
+
     // Part 3: cpu1 (one instance) and cpu3 (driven hot until three instances live), then both at one connection through
-    // one gateway, in alternating rounds; at one connection the router always picks the first instance, so the difference
+    // one gateway, call by call in turn; at one connection the router always picks the first instance, so the difference
     // is what choosing among three costs per call, not where the call runs.
     private static async Task<RouterCost> RouterCostAsync(Cluster cluster, Options options, ErrorLog errors)
     {
@@ -292,7 +314,7 @@ internal static partial class ScaleOutBench
 
         Console.WriteLine($"  cpu3 has {live} live instance(s) after the hot load");
         using var client = new LoadGenerator(gateway.Http, 1);
-        var expected = "\"cpu\""u8.ToArray();
+        var expected = "cpu"u8.ToArray();
         var perRound = Math.Max(1, options.Sequential / RouterRounds);
         var one = new List<double>();
         var three = new List<double>();
@@ -301,22 +323,19 @@ internal static partial class ScaleOutBench
         await client.SequentialAsync($"{Invoke}/cpu3", options.SequentialWarmUp, expected);
         for (var round = 0; round < RouterRounds; round++)
         {
-            // The order turns each round, so that neither function always runs first after the other.
-            var order = round % 2 == 0 ? new[] { ("cpu1", one), ("cpu3", three) } : [("cpu3", three), ("cpu1", one)];
-            var means = new Dictionary<string, double>();
-            foreach (var (name, samples) in order)
+            // Call by call in turn, the order turning each pair: a stall from other work on the machine lands on both alike.
+            var roundErrors = new ErrorLog();
+            for (var i = 0; i < perRound; i++)
             {
-                var roundErrors = new ErrorLog();
-                for (var i = 0; i < perRound; i++)
-                {
-                    samples.Add(await client.SendAsync($"{Invoke}/{name}", expected, roundErrors));
-                }
-
-                errors.AddRange(roundErrors);
-                means[name] = samples.TakeLast(perRound).Average();
+                var cpu1First = i % 2 == 0;
+                var first = await client.SendAsync($"{Invoke}/{(cpu1First ? "cpu1" : "cpu3")}", expected, roundErrors);
+                var second = await client.SendAsync($"{Invoke}/{(cpu1First ? "cpu3" : "cpu1")}", expected, roundErrors);
+                one.Add(cpu1First ? first : second);
+                three.Add(cpu1First ? second : first);
             }
 
-            roundMeans.Add((means["cpu1"], means["cpu3"]));
+            errors.AddRange(roundErrors);
+            roundMeans.Add((one.TakeLast(perRound).Average(), three.TakeLast(perRound).Average()));
         }
 
         var after = (await InstancesAsync(cluster.Api, "cpu3")).Instances;
@@ -330,31 +349,68 @@ internal static partial class ScaleOutBench
         return cost;
     }
 
-    // The embedded gateway (its own silo, file storage) serving a hello with one instance, as the tenancy section drives it.
-    private static async Task<double> EmbeddedHelloAsync(ClusterBench.Programs programs, Options options, ErrorLog errors)
+    // The embedded gateway (its own silo, file storage) serving a hello with one instance, as the tenancy section drives it;
+    // with --before-gateway, the same from an earlier build beside it, in rounds taking turns.
+    private static async Task<EmbeddedHello> EmbeddedHelloAsync(ClusterBench.Programs programs, Options options, ErrorLog errors)
     {
-        var storage = Directory.CreateTempSubdirectory("granary-bench-scaleout-").FullName;
+        var storages = new List<string>();
+        var gateways = new List<ChildProcess>();
         try
         {
-            var ports = LocalMachine.FreePorts(3);
-            await using var gateway = ChildProcess.StartDotnet("embedded gateway", programs.Gateway, ports[2], new()
+            var builds = new List<(string Label, string Dll)> { ("this build", programs.Gateway) };
+            if (options.BeforeGateway is { } before)
             {
-                ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
-                ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
-                ["Granary__Storage__Path"] = storage,
-            });
-            await gateway.WaitReadyAsync(expected: null);
-            using var api = new LoadGenerator(gateway.Http, 1);
-            await BenchProgram.DeployAsync(api.Client, "hello", idleTimeoutSeconds: null);
-            var url = new Uri(gateway.Http, $"{BenchProgram.Invoke}/hello");
-            await TenancyBench.RunWrkAsync(url, null, 64, TimeSpan.FromSeconds(3), errors, "embedded hello warm-up");
-            var rps = await TenancyBench.RunWrkAsync(url, null, 64, options.Duration, errors, "embedded hello");
-            Console.WriteLine($"  embedded gateway hello, wrk -t2 -c64: {rps:F0} req/s");
-            return rps;
+                builds.Add(("--before-gateway", before));
+            }
+
+            foreach (var (label, dll) in builds)
+            {
+                var storage = Directory.CreateTempSubdirectory("granary-bench-scaleout-").FullName;
+                storages.Add(storage);
+                var ports = LocalMachine.FreePorts(3);
+                gateways.Add(ChildProcess.StartDotnet($"embedded gateway ({label})", dll, ports[2], new()
+                {
+                    ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+                    ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+                    ["Granary__Storage__Path"] = storage,
+                }));
+            }
+
+            var urls = new List<Uri>();
+            foreach (var gateway in gateways)
+            {
+                await gateway.WaitReadyAsync(expected: null);
+                using var api = new LoadGenerator(gateway.Http, 1);
+                await BenchProgram.DeployAsync(api.Client, "hello", idleTimeoutSeconds: null);
+                var url = new Uri(gateway.Http, $"{BenchProgram.Invoke}/hello");
+                await TenancyBench.RunWrkAsync(url, null, 64, TimeSpan.FromSeconds(3), errors, $"{gateway.Name} warm-up");
+                urls.Add(url);
+            }
+
+            var rounds = gateways.Count == 1 ? 1 : HelloRounds;
+            var results = gateways.Select(_ => new List<double>()).ToArray();
+            for (var round = 0; round < rounds; round++)
+            {
+                for (var turn = 0; turn < gateways.Count; turn++)
+                {
+                    var i = (round + turn) % gateways.Count;
+                    results[i].Add(await TenancyBench.RunWrkAsync(urls[i], null, 64, options.Duration, errors, gateways[i].Name));
+                }
+            }
+
+            var hello = new EmbeddedHello(results[0], gateways.Count > 1 ? results[1] : [], options.BeforeGateway);
+            Console.WriteLine($"  embedded gateway hello, wrk -t2 -c64: {string.Join(", ", hello.This.Select(r => F(r, "F0")))} req/s" +
+                (hello.Before.Count > 0 ? $"; --before-gateway {string.Join(", ", hello.Before.Select(r => F(r, "F0")))} req/s" : ""));
+            return hello;
         }
         finally
         {
-            LocalMachine.DeleteDirectory(storage);
+            foreach (var gateway in gateways)
+            {
+                await gateway.DisposeAsync();
+            }
+
+            storages.ForEach(LocalMachine.DeleteDirectory);
         }
     }
 
@@ -376,7 +432,7 @@ internal static partial class ScaleOutBench
         }
     }
 
-    private static async Task<(double Rps, long NonSuccess)> RunWrkAsync(Uri url, int threads, int connections, TimeSpan duration)
+    private static Process StartWrk(Uri url, int threads, int connections, TimeSpan duration)
     {
         var start = new ProcessStartInfo(Wrk) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { $"-t{threads}", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--timeout", "10s", url.ToString() })
@@ -384,7 +440,12 @@ internal static partial class ScaleOutBench
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
+        return Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
+    }
+
+    private static async Task<(double Rps, long NonSuccess)> RunWrkAsync(Uri url, int threads, int connections, TimeSpan duration)
+    {
+        using var process = StartWrk(url, threads, connections, duration);
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         var rps = RequestsPerSecond().Match(output) is { Success: true } match
@@ -413,7 +474,7 @@ internal static partial class ScaleOutBench
     // One call through each gateway: the first instance is active and each gateway has its route before the load.
     private static async Task FirstCallAsync(Cluster cluster, string name, string answer, ErrorLog errors)
     {
-        var expected = System.Text.Encoding.UTF8.GetBytes($"\"{answer}\"");
+        var expected = System.Text.Encoding.UTF8.GetBytes(answer);
         foreach (var gateway in cluster.Gateways)
         {
             using var client = new LoadGenerator(gateway.Http, 1);
