@@ -180,8 +180,13 @@ internal static partial class ScaleOutBench
         ArgumentNullException.ThrowIfNull(result);
         if (result.Router is { } router)
         {
-            var extra = (router.Three.Mean / router.One.Mean) - 1;
-            yield return $"scale-out routing cost per call <= {RouterTarget:P0} (mean at one connection, 3 live instances vs 1): {extra:+0.0%;-0.0%}  {(extra <= RouterTarget ? "MET" : "NOT MET")}";
+            // Judged on the median: the router adds a constant per call, which moves the median; the mean at one connection
+            // also carries stalls of tens of ms from other work on a shared machine (see p99), which land on either side.
+            var median = (router.Three.P50 / router.One.P50) - 1;
+            var mean = (router.Three.Mean / router.One.Mean) - 1;
+            yield return
+                $"scale-out routing cost per call <= {RouterTarget:P0} (one connection, 3 live instances vs 1): p50 {median:+0.0%;-0.0%}  " +
+                $"{(median <= RouterTarget ? "MET" : "NOT MET")} (mean {mean:+0.0%;-0.0%})";
         }
 
         var rows = result.Throughput.ToDictionary(r => (r.Silos, r.MaxInstances));
