@@ -13,7 +13,9 @@ internal sealed record ScaleOutRow(int Silos, int MaxInstances, double RequestsP
 }
 
 /// <summary>Per-call latency at one connection of the CPU-bound function with one instance and with three live ones.</summary>
-internal sealed record RouterCost(LatencyStats One, LatencyStats Three, int LiveInstances, IReadOnlyList<(double One, double Three)> RoundMeans);
+/// <remarks><see cref="Control"/> is a second one-instance function measured the same way: the spread between two alike functions.</remarks>
+internal sealed record RouterCost(
+    LatencyStats One, LatencyStats Control, LatencyStats Three, int LiveInstances, IReadOnlyDictionary<string, string> FirstInstanceSilo, IReadOnlyList<(double One, double Control, double Three)> RoundMeans);
 
 /// <summary>The figures of the scale-out section.</summary>
 internal sealed record ScaleOutResult(
@@ -153,12 +155,15 @@ internal static partial class ScaleOutBench
         {
             Console.WriteLine(
                 $"Routing cost: CPU-bound function (1 ms spin), 3 silos, one client gateway, one connection, {router.One.Count} calls each, taking turns call by call (ms)");
-            Console.WriteLine($"  {"function",-40}{"mean",9}{"p50",9}{"p90",9}{"p99",9}");
-            Console.WriteLine($"  {"maxInstances 1 (one instance)",-40}{F(router.One.Mean, "F3"),9}{F(router.One.P50, "F3"),9}{F(router.One.P90, "F3"),9}{F(router.One.P99, "F3"),9}");
-            Console.WriteLine($"  {$"maxInstances 3 ({router.LiveInstances} live instances)",-40}{F(router.Three.Mean, "F3"),9}{F(router.Three.P50, "F3"),9}{F(router.Three.P90, "F3"),9}{F(router.Three.P99, "F3"),9}");
+            Console.WriteLine($"  {"function (silo of its first instance)",-44}{"mean",9}{"p50",9}{"p90",9}{"p99",9}");
+            Latencies($"maxInstances 1 ({router.FirstInstanceSilo["cpu1"]})", router.One);
+            Latencies($"maxInstances 1, control ({router.FirstInstanceSilo["cpu1b"]})", router.Control);
+            Latencies($"maxInstances 3, {router.LiveInstances} live ({router.FirstInstanceSilo["cpu3"]})", router.Three);
             Console.WriteLine(
-                $"  {"difference",-40}{Percent(router.Three.Mean, router.One.Mean),9}{Percent(router.Three.P50, router.One.P50),9}{Percent(router.Three.P90, router.One.P90),9}{Percent(router.Three.P99, router.One.P99),9}");
-            Console.WriteLine($"  means of each fifth (one / three): {string.Join("; ", router.RoundMeans.Select(r => $"{F(r.One, "F3")} / {F(r.Three, "F3")}"))}");
+                $"  {"maxInstances 3 vs 1",-44}{Percent(router.Three.Mean, router.One.Mean),9}{Percent(router.Three.P50, router.One.P50),9}{Percent(router.Three.P90, router.One.P90),9}{Percent(router.Three.P99, router.One.P99),9}");
+            Console.WriteLine(
+                $"  {"control vs maxInstances 1 (no router change)",-44}{Percent(router.Control.Mean, router.One.Mean),9}{Percent(router.Control.P50, router.One.P50),9}{Percent(router.Control.P90, router.One.P90),9}{Percent(router.Control.P99, router.One.P99),9}");
+            Console.WriteLine($"  means of each fifth (1 / control / 3): {string.Join("; ", router.RoundMeans.Select(r => $"{F(r.One, "F3")} / {F(r.Control, "F3")} / {F(r.Three, "F3")}"))}");
         }
 
         var hello = result.Hello;
@@ -293,24 +298,25 @@ internal static partial class ScaleOutBench
         return served.Length > 0 ? (served.Min() - loadStart).TotalMilliseconds : null;
     }
 
-    // Part 3: cpu1 (one instance) and cpu3 (driven hot until three instances live), then both at one connection through
-    // one gateway, call by call in turn; at one connection the router always picks the first instance, so the difference
-    // is what choosing among three costs per call, not where the call runs.
+    // Part 3: cpu1 and cpu1b (one instance each; cpu1b is the control: how far two alike functions differ) and cpu3
+    // (driven hot until three instances live), then all three at one connection through one gateway, call by call in
+    // turn; at one connection the router always picks the first instance, so what differs is what choosing among
+    // three costs per call, and where each function's first instance runs.
     private static async Task<RouterCost> RouterCostAsync(Cluster cluster, Options options, ErrorLog errors)
     {
+        string[] names = ["cpu1", "cpu1b", "cpu3"];
         var gateway = cluster.Gateways[0];
-        await DeployAsync(cluster.Api, "cpu1", CpuCode, maxInstances: 1);
-        await DeployAsync(cluster.Api, "cpu3", CpuCode, maxInstances: 3);
         var live = 0;
-        foreach (var name in new[] { "cpu1", "cpu3" })
+        foreach (var name in names)
         {
+            await DeployAsync(cluster.Api, name, CpuCode, maxInstances: name == "cpu3" ? 3 : 1);
             await FirstCallAsync(cluster, name, "cpu", errors);
             for (var attempt = 0; attempt < 5; attempt++)
             {
                 var (_, nonSuccess) = await RunWrkAsync(new Uri(gateway.Http, $"{Invoke}/{name}"), 1, Callers, TimeSpan.FromSeconds(2));
                 AddNonSuccess(errors, $"{name} hot", nonSuccess);
                 live = (await InstancesAsync(cluster.Api, name)).Instances;
-                if (name == "cpu1" || live >= 3)
+                if (name != "cpu3" || live >= 3)
                 {
                     break;
                 }
@@ -321,26 +327,28 @@ internal static partial class ScaleOutBench
         using var client = new LoadGenerator(gateway.Http, 1);
         var expected = "cpu"u8.ToArray();
         var perRound = Math.Max(1, options.Sequential / RouterRounds);
-        var one = new List<double>();
-        var three = new List<double>();
-        var roundMeans = new List<(double, double)>();
-        await client.SequentialAsync($"{Invoke}/cpu1", options.SequentialWarmUp, expected);
-        await client.SequentialAsync($"{Invoke}/cpu3", options.SequentialWarmUp, expected);
+        var samples = names.ToDictionary(n => n, _ => new List<double>());
+        var roundMeans = new List<(double, double, double)>();
+        foreach (var name in names)
+        {
+            await client.SequentialAsync($"{Invoke}/{name}", options.SequentialWarmUp, expected);
+        }
+
         for (var round = 0; round < RouterRounds; round++)
         {
-            // Call by call in turn, the order turning each pair: a stall from other work on the machine lands on both alike.
+            // Call by call in turn, the order turning each time: a stall from other work on the machine lands on all alike.
             var roundErrors = new ErrorLog();
             for (var i = 0; i < perRound; i++)
             {
-                var cpu1First = i % 2 == 0;
-                var first = await client.SendAsync($"{Invoke}/{(cpu1First ? "cpu1" : "cpu3")}", expected, roundErrors);
-                var second = await client.SendAsync($"{Invoke}/{(cpu1First ? "cpu3" : "cpu1")}", expected, roundErrors);
-                one.Add(cpu1First ? first : second);
-                three.Add(cpu1First ? second : first);
+                for (var turn = 0; turn < names.Length; turn++)
+                {
+                    var name = names[(i + turn) % names.Length];
+                    samples[name].Add(await client.SendAsync($"{Invoke}/{name}", expected, roundErrors));
+                }
             }
 
             errors.AddRange(roundErrors);
-            roundMeans.Add((one.TakeLast(perRound).Average(), three.TakeLast(perRound).Average()));
+            roundMeans.Add((samples["cpu1"].TakeLast(perRound).Average(), samples["cpu1b"].TakeLast(perRound).Average(), samples["cpu3"].TakeLast(perRound).Average()));
         }
 
         var after = (await InstancesAsync(cluster.Api, "cpu3")).Instances;
@@ -349,8 +357,18 @@ internal static partial class ScaleOutBench
             errors.Add("scaleout: cpu3 not at 3 instances", $"{after} live instance(s) after the one-connection rounds");
         }
 
-        var cost = new RouterCost(LatencyStats.From(one), LatencyStats.From(three), Math.Min(live, after), roundMeans);
-        Console.WriteLine($"  routing cost: mean {cost.One.Mean:F3} ms (one instance) vs {cost.Three.Mean:F3} ms ({cost.LiveInstances} instances)");
+        var silos = new Dictionary<string, string>();
+        foreach (var name in names)
+        {
+            using var status = await GetJsonAsync(cluster.Api, $"{Workspace}/{name}");
+            silos[name] = string.Join(",", Instances(status.RootElement).Where(i => i.Shard == 0).Select(i => cluster.SiloName(i.Silo)));
+        }
+
+        var cost = new RouterCost(
+            LatencyStats.From(samples["cpu1"]), LatencyStats.From(samples["cpu1b"]), LatencyStats.From(samples["cpu3"]), Math.Min(live, after), silos, roundMeans);
+        Console.WriteLine(
+            $"  routing cost: mean {cost.One.Mean:F3} ms and {cost.Control.Mean:F3} ms (one instance, on {silos["cpu1"]} and {silos["cpu1b"]}) " +
+            $"vs {cost.Three.Mean:F3} ms ({cost.LiveInstances} instances, the first on {silos["cpu3"]})");
         return cost;
     }
 
@@ -534,9 +552,15 @@ internal static partial class ScaleOutBench
         }
     }
 
+    private static void Latencies(string label, LatencyStats stats) =>
+        Console.WriteLine($"  {label,-44}{F(stats.Mean, "F3"),9}{F(stats.P50, "F3"),9}{F(stats.P90, "F3"),9}{F(stats.P99, "F3"),9}");
+
     private static string Percent(double value, double baseline) => $"{(value / baseline) - 1:+0.0%;-0.0%}";
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^S?[0-9.]+:([0-9]+)")]
+    private static partial Regex PortOf();
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();
@@ -553,8 +577,11 @@ internal static partial class ScaleOutBench
         private readonly List<ChildProcess> _processes;
         private int _disposed;
 
-        private Cluster(List<ChildProcess> silos, List<ChildProcess> gateways, List<ChildProcess> processes, LoadGenerator api)
+        private readonly Dictionary<int, string> _siloNames;
+
+        private Cluster(List<ChildProcess> silos, Dictionary<int, string> siloNames, List<ChildProcess> gateways, List<ChildProcess> processes, LoadGenerator api)
         {
+            _siloNames = siloNames;
             Silos = silos;
             Gateways = gateways;
             _processes = processes;
@@ -583,9 +610,11 @@ internal static partial class ScaleOutBench
                 ["Granary__Scaling__RetireAfterSeconds"] = "600",
             };
             var silos = new List<ChildProcess>();
+            var siloNames = new Dictionary<int, string>();
             for (var i = 1; i <= count; i++)
             {
                 var ports = LocalMachine.FreePorts(3);
+                siloNames[ports[0]] = $"silo{i}";
                 var silo = ChildProcess.StartDotnet($"({count}) silo{i}", programs.Silo, ports[2], new(settings)
                 {
                     ["Granary__Cluster__AdvertisedAddress"] = "127.0.0.1",
@@ -619,7 +648,14 @@ internal static partial class ScaleOutBench
             }
 
             Console.WriteLine($"  {count} silo(s) and 2 client gateways ready in {Stopwatch.GetElapsedTime(starting).TotalSeconds:F1} s");
-            return new Cluster(silos, gateways, [.. silos, .. gateways], new LoadGenerator(gateways[0].Http, 1));
+            return new Cluster(silos, siloNames, gateways, [.. silos, .. gateways], new LoadGenerator(gateways[0].Http, 1));
+        }
+
+        /// <summary>"127.0.0.1:31234@154628210" or "S127.0.0.1:31234:154628210" → the name the benchmark gave the silo on that port.</summary>
+        public string SiloName(string? address)
+        {
+            var port = address is null ? null : PortOf().Match(address) is { Success: true } match ? match.Groups[1].Value : null;
+            return port is not null && _siloNames.TryGetValue(int.Parse(port, CultureInfo.InvariantCulture), out var name) ? name : address ?? "?";
         }
 
         public async ValueTask DisposeAsync()
