@@ -409,7 +409,8 @@ internal static class ClusterBench
         return servers.Aggregate(self.TotalProcessorTime, (sum, server) => sum + server.CpuTime);
     }
 
-    private static async Task<ChildProcess> StartRedisAsync()
+    /// <summary>Starts a private redis-server on a free loopback port and waits until it answers PING.</summary>
+    internal static async Task<ChildProcess> StartRedisAsync()
     {
         var port = LocalMachine.FreePorts(1)[0];
         var redis = ChildProcess.Start(

@@ -286,7 +286,8 @@ internal static class CompatBench
         throw new InvalidOperationException($"{process.Name} did not listen on {process.Http}: {process.Tail()}");
     }
 
-    private static async Task<string> RunAsync(string program, string directory, params string[] arguments)
+    /// <summary>Runs a program to its end and returns its output; throws with its error output when it fails.</summary>
+    internal static async Task<string> RunAsync(string program, string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)

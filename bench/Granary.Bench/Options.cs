@@ -4,8 +4,9 @@ namespace Granary.Bench;
 
 /// <summary>
 /// The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>,
-/// and <c>--only single|cluster|tenancy|noisy|compat</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
-/// <c>--set Key=Value</c> (repeatable) adds a setting, in environment form, to the tenancy section's gateways.
+/// and <c>--only single|cluster|tenancy|noisy|compat|scaleout</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
+/// <c>--set Key=Value</c> (repeatable) adds a setting, in environment form, to the tenancy section's gateways;
+/// <c>--before-gateway path/Granary.Gateway.dll</c> has the scale-out section measure an earlier build's embedded hello too.
 /// </summary>
 internal sealed record Options
 {
@@ -26,6 +27,9 @@ internal sealed record Options
     /// <summary>Gets settings (environment form, <c>Granary__JavaScript__ScriptSliceMs=20</c>) for the tenancy section's gateways.</summary>
     public IReadOnlyDictionary<string, string> GatewaySettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Gets a <c>Granary.Gateway.dll</c> built from an earlier commit, whose embedded hello the scale-out section measures beside this build's.</summary>
+    public string? BeforeGateway { get; init; }
+
     /// <summary>Gets the one section to run: <c>single</c> (everything in this process) or <c>cluster</c>; null runs both.</summary>
     public string? Only { get; init; }
 
@@ -37,6 +41,9 @@ internal sealed record Options
 
     /// <summary>Gets whether the Node compatibility section runs (<see cref="CompatBench"/>).</summary>
     public bool RunCompat => Only is null or "compat";
+
+    /// <summary>Gets whether the scale-out section runs (<see cref="ScaleOutBench"/>).</summary>
+    public bool RunScaleOut => Only is null or "scaleout";
 
     /// <summary>Gets whether only the tenancy section's noisy neighbour runs (no wrk throughput rounds).</summary>
     public bool NoisyOnly => Only == "noisy";
@@ -56,14 +63,27 @@ internal sealed record Options
 
             if (name == "--only")
             {
-                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat"))
+                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat" or "scaleout"))
                 {
-                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy' or 'compat'.");
+                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy', 'compat' or 'scaleout'.");
                     PrintUsage();
                     return null;
                 }
 
                 options = options with { Only = args[++i] };
+                continue;
+            }
+
+            if (name == "--before-gateway")
+            {
+                if (i + 1 >= args.Length || !File.Exists(args[i + 1]))
+                {
+                    Console.Error.WriteLine("--before-gateway needs the path of a Granary.Gateway.dll.");
+                    PrintUsage();
+                    return null;
+                }
+
+                options = options with { BeforeGateway = Path.GetFullPath(args[++i]) };
                 continue;
             }
 
@@ -115,6 +135,7 @@ internal sealed record Options
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
         "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
-        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node>] " +
-        "[--set <Key=Value: a setting for the tenancy gateways, repeatable>]");
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node | scaleout: maxInstances 1 and 3 on 1 and 3 silos, time to a second instance, routing cost>] " +
+        "[--set <Key=Value: a setting for the tenancy gateways, repeatable>] " +
+        "[--before-gateway <a Granary.Gateway.dll of an earlier commit: scaleout measures its embedded hello beside this build's>]");
 }

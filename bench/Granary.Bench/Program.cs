@@ -88,8 +88,23 @@ internal static class BenchProgram
             }
         }
 
+        if (options.RunScaleOut)
+        {
+            Console.WriteLine();
+            if (ScaleOutBench.Unavailable() is { } reason)
+            {
+                Console.WriteLine($"Scale-out: skipped: {reason}");
+                report.Errors.Add("scaleout: skipped", reason);
+            }
+            else
+            {
+                report.ScaleOut = await ScaleOutBench.MeasureAsync(options, report.Errors);
+            }
+        }
+
         report.Print(options);
-        var nothingMeasured = (options.Only == "cluster" && report.Cluster is null) || (options.Only is "tenancy" or "noisy" && report.Tenancy is null);
+        var nothingMeasured = (options.Only == "cluster" && report.Cluster is null) || (options.Only is "tenancy" or "noisy" && report.Tenancy is null) ||
+            (options.Only == "scaleout" && report.ScaleOut is null);
         return report.Errors.Total == 0 && !nothingMeasured ? 0 : 1;
     }
 

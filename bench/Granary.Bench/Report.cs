@@ -32,6 +32,8 @@ internal sealed class Report
 
     public TenancyResult? Tenancy { get; set; }
 
+    public ScaleOutResult? ScaleOut { get; set; }
+
     /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
     public string? ClusterSkipped { get; set; }
 
@@ -58,6 +60,11 @@ internal sealed class Report
         if (Tenancy is { } tenancy)
         {
             TenancyBench.PrintTable(tenancy, options);
+        }
+
+        if (ScaleOut is { } scaleOut)
+        {
+            ScaleOutBench.PrintTable(scaleOut, options);
         }
 
         Console.WriteLine();
@@ -91,6 +98,14 @@ internal sealed class Report
         if (Cluster is { } clusterTargets)
         {
             foreach (var line in ClusterBench.TargetLines(clusterTargets))
+            {
+                Console.WriteLine($"  {line}");
+            }
+        }
+
+        if (ScaleOut is { } scaleOutTargets)
+        {
+            foreach (var line in ScaleOutBench.TargetLines(scaleOutTargets))
             {
                 Console.WriteLine($"  {line}");
             }
