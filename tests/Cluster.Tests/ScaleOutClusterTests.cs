@@ -113,7 +113,10 @@ public sealed class ScaleOutClusterTests(ScaleOutClusterTests.ScaleOutCluster fi
         await Task.Delay(TimeSpan.FromSeconds(3));
         var run = await load.StopAsync();
 
-        output.WriteLine($"{run}; instances at the update: {scaled}; PUT sent at {sent[0].TotalSeconds:F2} s, answered at {answered[0].TotalSeconds:F2} s");
+        // When each stale answer came, per second after the PUT answered, and the instances afterwards.
+        var staleBySecond = string.Join(", ", run.PerGateway.SelectMany((results, g) => results.Where(r => r.Started > answered[g] && VersionOf(r) != 2).Select(r => (int)(r.Started - answered[g]).TotalSeconds))
+            .GroupBy(s => s).OrderBy(s => s.Key).Select(s => $"{s.Key} s: {s.Count()}"));
+        output.WriteLine($"{run}; instances at the update: {scaled}, afterwards: {await StatusAsync("versioned")}; PUT sent at {sent[0].TotalSeconds:F2} s, answered at {answered[0].TotalSeconds:F2} s; stale answers by second after it: [{staleBySecond}]");
         Assert.True(run.Failed.Count == 0, $"{run.Failed.Count} call(s) failed during the update; the first: {string.Join("\n", run.Failed.Take(5))}");
         var after = run.PerGateway.SelectMany((results, g) => results.Where(r => r.Started > answered[g])).ToList();
         var stale = after.Where(r => VersionOf(r) != 2).ToList();
@@ -251,7 +254,7 @@ public sealed class ScaleOutClusterTests(ScaleOutClusterTests.ScaleOutCluster fi
         var status = document.RootElement.GetProperty("status");
         return new Status(
             status.GetProperty("state").GetString()!,
-            [.. status.GetProperty("instances").EnumerateArray().Select(i => new Instance(i.GetProperty("shard").GetInt32(), i.GetProperty("silo").GetString()!, i.GetProperty("state").GetString()!))]);
+            [.. status.GetProperty("instances").EnumerateArray().Select(i => new Instance(i.GetProperty("shard").GetInt32(), i.GetProperty("silo").GetString()!, i.GetProperty("state").GetString()!, i.GetProperty("version").GetInt32()))]);
     }
 
     // Starts a call every 100 ms for the given time, each on its own, and returns what each got (times since the start).
@@ -352,9 +355,9 @@ public sealed class ScaleOutClusterTests(ScaleOutClusterTests.ScaleOutCluster fi
         public override string ToString() => $"{State} [{string.Join(", ", Instances)}]";
     }
 
-    private sealed record Instance(int Shard, string Silo, string State)
+    private sealed record Instance(int Shard, string Silo, string State, int Version)
     {
-        public override string ToString() => $"#{Shard} on {Silo} {State}";
+        public override string ToString() => $"#{Shard} on {Silo} {State} v{Version}";
     }
 
     // A measured run: the whole run, the status it waited for, and the calls answered 200 in the window after it.
