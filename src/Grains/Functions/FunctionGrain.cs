@@ -60,6 +60,9 @@ public sealed partial class FunctionGrain(
     private LocalFunctions.Activation? _local;
     private CodeError? _loadError;
     private bool _attached;
+
+    // A reload that reached this activation while its first load was still attaching (Set), and its definition.
+    private (bool Set, FunctionDefinition? Definition) _reloadedWhileAttaching;
     private bool _gone;
     private bool _deactivating;
     private double _activationInitMs;
@@ -282,14 +285,23 @@ public sealed partial class FunctionGrain(
     {
         if (!_attached)
         {
+            if (_loading is { IsCompleted: false })
+            {
+                // The first load is attaching: the definition grain listed this activation and tells it of a change
+                // before the attach's answer (an older version) is back. The load takes this one instead.
+                _reloadedWhileAttaching = (true, definition);
+                return;
+            }
+
             // Activated by this call alone: nothing runs here, so there is nothing to reload.
             DeactivateOnIdle();
             return;
         }
 
-        var previous = _function;
+        IFunctionExecutor? previous;
         if (definition is null)
         {
+            previous = _function;
             _gone = true;
             _function = null;
             _loading = Task.FromResult<IFunctionExecutor?>(null);
@@ -298,6 +310,9 @@ public sealed partial class FunctionGrain(
         else
         {
             var (next, error) = await CreateAsync(definition);
+
+            // Read after the create: the first load may have installed its version meanwhile.
+            previous = _function;
             if (next is null)
             {
                 // The new version cannot run here (its packages failed to install on this silo): stop serving the old one.
@@ -479,6 +494,10 @@ public sealed partial class FunctionGrain(
         var started = Stopwatch.GetTimestamp();
         var definition = await GrainFactory.GetFunctionDefinition(_id).AttachAsync(Info(FunctionState.Activating, version: 0));
         _attached = true;
+        if (_reloadedWhileAttaching is (true, var changed))
+        {
+            definition = changed;
+        }
 
         // From now on the sweep calls for the heartbeat, even while this first call is still running.
         Schedule();
@@ -492,6 +511,19 @@ public sealed partial class FunctionGrain(
         var (function, error) = await CreateAsync(definition);
         error ??= await function!.WarmUpAsync();
         _activationInitMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (_gone || (_function is { } newer && newer.Definition.Version >= definition.Version))
+        {
+            // A reload ran while this load was creating (the grain is reentrant): the function was deleted, or a newer
+            // version is already serving. Keep what the reload left; never put the older version back over it. (A
+            // reload still creating finds this load's version installed when it is done, and replaces it.)
+            if (function is not null)
+            {
+                await function.DisposeAsync();
+            }
+
+            return _function;
+        }
+
         if (error is not null)
         {
             _loadError = error;
