@@ -7,7 +7,7 @@ if (args is ["db", "migrate", ..])
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Configuration.AddCustomCodeEnvironment();
+builder.Configuration.AddCustomCodeEnvironment().AddGranaryLoggingDefaults();
 if (builder.Configuration["urls"] is null && builder.Configuration["PORT"] is null)
 {
     builder.WebHost.UseUrls("http://localhost:8081");

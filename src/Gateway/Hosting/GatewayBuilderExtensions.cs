@@ -21,7 +21,7 @@ public static class GatewayBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
-        configuration.AddCustomCodeEnvironment();
+        configuration.AddCustomCodeEnvironment().AddGranaryLoggingDefaults();
         // PORT wins over ASPNETCORE_HTTP_PORTS, which the .NET container images preset to 8080.
         if (configuration["urls"] is null && (configuration["PORT"] is { Length: > 0 } || configuration["http_ports"] is null))
         {
