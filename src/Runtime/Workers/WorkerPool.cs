@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Granary.Runtime.Egress;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Python;
@@ -15,6 +16,12 @@ namespace Granary.Runtime.Workers;
 /// </summary>
 public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
 {
+    // The window of the cold-start rate (the target is the most rents in one second of the last minute), how many
+    // workers start at once, and how long a burst's extra workers wait for another cold start.
+    private const int RentWindowSeconds = 60;
+    private static readonly int s_spawnConcurrency = Math.Clamp(Environment.ProcessorCount, 2, 8);
+    private static readonly TimeSpan s_trimAfter = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentQueue<WorkerProcess> _ready = new();
     private readonly ConcurrentDictionary<WorkerProcess, byte> _live = new();
     private readonly WorkerRuntimeOptions _options;
@@ -27,7 +34,15 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     private readonly Exception? _unavailable;
     private readonly string? _packagesRoot;
     private readonly WorkerLauncher _launcher;
-    private int _filling;
+    private readonly ConcurrentQueue<TaskCompletionSource<WorkerProcess>> _waiters = new();
+
+    // How many workers were taken in each of the last RentWindowSeconds seconds (a ring of (second, count)), which sets
+    // the pool's target, and when the last was; how many workers are starting for the pool now; and whether a trim of
+    // a burst's extra ready workers is pending.
+    private readonly (long Second, int Count)[] _rentSeconds = new (long, int)[RentWindowSeconds];
+    private long _lastRent;
+    private int _starting;
+    private int _trimScheduled;
     private Exception? _refillError;
     private Task? _disposal;
     private volatile bool _disposed;
@@ -126,7 +141,40 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
         return WorkerSandbox.PackagesMount + "/" + relative.Replace('\\', '/') + "/" + PipPackages.SitePackages;
     }
 
-    /// <summary>Takes a blank worker, starting one now if none is ready.</summary>
+    /// <summary>
+    /// Gets how many blank workers the pool aims to keep ready now: the most cold starts (workers taken) in any one
+    /// second of the last minute, at least <see cref="WorkerRuntimeOptions.WarmWorkers"/> and at most
+    /// <see cref="WorkerRuntimeOptions.MaxWarmWorkers"/>.
+    /// </summary>
+    public int Target
+    {
+        get
+        {
+            var floor = _options.WarmWorkers;
+            if (floor == 0)
+            {
+                return 0;
+            }
+
+            var now = Environment.TickCount64 / 1000;
+            var most = 0;
+            lock (_rentSeconds)
+            {
+                foreach (var (second, count) in _rentSeconds)
+                {
+                    most = now - second < RentWindowSeconds ? Math.Max(most, count) : most;
+                }
+            }
+
+            return Math.Clamp(most, floor, Math.Max(floor, _options.MaxWarmWorkers));
+        }
+    }
+
+    /// <summary>
+    /// Takes a blank worker. When none is ready, the call waits for the next one the pool's refill starts (several
+    /// start at once during a burst, and the target rises with it) rather than starting a private one on its path; only
+    /// a pool that keeps no warm workers, or whose refill is failing, starts one for the call.
+    /// </summary>
     public async Task<WorkerProcess> RentAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -135,19 +183,45 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
             throw new InvalidOperationException(_unavailable.Message, _unavailable);
         }
 
-        while (_ready.TryDequeue(out var ready))
+        NoteRent();
+        if (TryTakeReady(out var ready))
         {
             Refill();
-            if (ready.IsUsable)
+            return ready;
+        }
+
+        if (_options.WarmWorkers == 0 || Volatile.Read(ref _refillError) is not null)
+        {
+            Refill();
+            return await StartWorkerAsync(cancellationToken);
+        }
+
+        var waiter = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiters.Enqueue(waiter);
+        Refill();
+
+        // One may have become ready between the look above and the queueing.
+        if (TryTakeReady(out ready))
+        {
+            if (waiter.TrySetCanceled(CancellationToken.None))
             {
                 return ready;
             }
 
-            ready.Dispose();
+            // The refill handed this call one meanwhile: the other goes back.
+            _ready.Enqueue(ready);
         }
 
-        Refill();
-        return await StartWorkerAsync(cancellationToken);
+        using var registration = cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource<WorkerProcess>)state!).TrySetCanceled(token), waiter);
+        try
+        {
+            return await waiter.Task;
+        }
+        catch (InvalidOperationException) when (!_disposed)
+        {
+            // The refill failed: this call tries a start of its own, which fails with its own reason or succeeds.
+            return await StartWorkerAsync(cancellationToken);
+        }
     }
 
     /// <summary>Waits until <see cref="WorkerRuntimeOptions.WarmWorkers"/> blank workers are ready (start-up and tests).</summary>
@@ -161,7 +235,7 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
         Refill();
         while (_ready.Count < _options.WarmWorkers && !_disposed)
         {
-            if (Volatile.Read(ref _filling) == 0 && Volatile.Read(ref _refillError) is { } error)
+            if (Volatile.Read(ref _starting) == 0 && Volatile.Read(ref _refillError) is { } error)
             {
                 throw new InvalidOperationException($"The {_launcher.Language} worker pool could not start its warm workers: " + error.Message, error);
             }
@@ -188,6 +262,7 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     {
         _disposed = true;
         await _stopping.CancelAsync();
+        FailWaiters(new ObjectDisposedException(nameof(WorkerPool)));
         while (_ready.TryDequeue(out _))
         {
             // Every worker is also in _live, disposed below.
@@ -201,7 +276,7 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
 
         // A worker that was starting when the pool stopped is disposed by its start: wait for it, so that the
         // sandbox's cgroups are empty when they are removed.
-        for (var waited = 0; Volatile.Read(ref _filling) != 0 && waited < 100; waited++)
+        for (var waited = 0; Volatile.Read(ref _starting) != 0 && waited < 100; waited++)
         {
             await Task.Delay(50);
         }
@@ -233,37 +308,146 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
         return worker;
     }
 
+    // Starts workers until those ready and starting cover the target and the calls waiting, at most SpawnConcurrency at
+    // once (each start is a process that imports the runtime: mostly CPU).
     private void Refill()
     {
-        if (_disposed || _unavailable is not null || _options.WarmWorkers == 0 || Interlocked.CompareExchange(ref _filling, 1, 0) != 0)
+        if (_disposed || _unavailable is not null || _options.WarmWorkers == 0)
         {
             return;
         }
 
-        _ = Task.Run(async () =>
+        while (true)
         {
-            try
+            var starting = Volatile.Read(ref _starting);
+            var wanted = Target + _waiters.Count - _ready.Count;
+            if (starting >= wanted || starting >= s_spawnConcurrency)
             {
-                while (!_disposed && _ready.Count < _options.WarmWorkers)
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _starting, starting + 1, starting) == starting)
+            {
+                _ = StartForPoolAsync();
+            }
+        }
+    }
+
+    private async Task StartForPoolAsync()
+    {
+        var started = false;
+        try
+        {
+            var worker = await StartWorkerAsync(_stopping.Token);
+            Volatile.Write(ref _refillError, null);
+            started = true;
+            Deliver(worker);
+        }
+        catch (Exception ex) when (_disposed && ex is ObjectDisposedException or OperationCanceledException)
+        {
+            // Stopping.
+        }
+        catch (Exception ex)
+        {
+            Volatile.Write(ref _refillError, ex);
+            LogRefillFailed(_launcher.Language, ex);
+            FailWaiters(new InvalidOperationException($"The {_launcher.Language} worker pool could not start a worker: {ex.Message}", ex));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _starting);
+        }
+
+        if (started)
+        {
+            Refill();
+        }
+    }
+
+    // A new worker goes to the oldest call still waiting, else to the ready queue.
+    private void Deliver(WorkerProcess worker)
+    {
+        while (_waiters.TryDequeue(out var waiter))
+        {
+            if (waiter.TrySetResult(worker))
+            {
+                return;
+            }
+        }
+
+        _ready.Enqueue(worker);
+    }
+
+    private void FailWaiters(Exception error)
+    {
+        while (_waiters.TryDequeue(out var waiter))
+        {
+            waiter.TrySetException(error);
+        }
+    }
+
+    private bool TryTakeReady([NotNullWhen(true)] out WorkerProcess? worker)
+    {
+        while (_ready.TryDequeue(out worker))
+        {
+            if (worker.IsUsable)
+            {
+                return true;
+            }
+
+            worker.Dispose();
+        }
+
+        return false;
+    }
+
+    // Records a cold start's rent (the target follows their rate); a burst that raised the target past the floor gets
+    // a trim a minute after its last rent (when the target is back at the floor), which stops the extra ready workers.
+    private void NoteRent()
+    {
+        var now = Environment.TickCount64;
+        var second = now / 1000;
+        lock (_rentSeconds)
+        {
+            ref var slot = ref _rentSeconds[second % RentWindowSeconds];
+            slot = slot.Second == second ? (second, slot.Count + 1) : (second, 1);
+        }
+
+        Volatile.Write(ref _lastRent, now);
+        if (_options.MaxWarmWorkers > _options.WarmWorkers && Interlocked.CompareExchange(ref _trimScheduled, 1, 0) == 0)
+        {
+            _ = TrimLaterAsync();
+        }
+    }
+
+    private async Task TrimLaterAsync()
+    {
+        try
+        {
+            while (!_disposed)
+            {
+                var idle = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastRent));
+                if (idle >= s_trimAfter)
                 {
-                    _ready.Enqueue(await StartWorkerAsync(_stopping.Token));
-                    Volatile.Write(ref _refillError, null);
+                    break;
                 }
+
+                await Task.Delay(s_trimAfter - idle, _stopping.Token);
             }
-            catch (Exception ex) when (_disposed && ex is ObjectDisposedException or OperationCanceledException)
+
+            while (!_disposed && _ready.Count > Target && _ready.TryDequeue(out var extra))
             {
-                // Stopping.
+                await extra.DisposeAsync();
             }
-            catch (Exception ex)
-            {
-                Volatile.Write(ref _refillError, ex);
-                LogRefillFailed(_launcher.Language, ex);
-            }
-            finally
-            {
-                Volatile.Write(ref _filling, 0);
-            }
-        });
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            Volatile.Write(ref _trimScheduled, 0);
+        }
     }
 
     private static void WriteScripts(string directory, WorkerLauncher launcher)

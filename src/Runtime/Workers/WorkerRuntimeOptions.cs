@@ -37,6 +37,14 @@ public sealed class WorkerRuntimeOptions : IValidatableObject
     [Range(0, 64)]
     public int WarmWorkers { get; set; } = 2;
 
+    /// <summary>
+    /// Gets or sets the most blank workers the pool keeps ready after bursts of cold starts: its target is the most cold
+    /// starts (workers taken) in any one second of the last minute, at least <see cref="WarmWorkers"/> and at most this.
+    /// Workers beyond the target are stopped once a minute passes without a cold start.
+    /// </summary>
+    [Range(0, 256)]
+    public int MaxWarmWorkers { get; set; } = 8;
+
     /// <summary>Gets or sets how long a new worker may take to start and report ready, in seconds.</summary>
     [Range(1, 300)]
     public int StartTimeoutSeconds { get; set; } = 10;

@@ -384,6 +384,35 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ABurstOfColdStartsRaisesThePoolsTargetAndEveryCallIsServedByTheRefill()
+    {
+        await using var pool = new WorkerPool(Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, MaxWarmWorkers = 6 }), NullLogger<WorkerPool>.Instance);
+        await pool.WarmUpAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1, pool.Target);
+
+        // Six cold starts at once against one ready worker: the other five wait for workers the refill starts.
+        var rented = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RentAsync(TestContext.Current.CancellationToken)));
+        var target = pool.Target;
+
+        // The pool now keeps as many ready as the last second's cold starts, ahead of the next burst.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (pool.ReadyCount < 6)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{pool.ReadyCount} workers ready after the burst, target {pool.Target}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(6, rented.Select(w => w.ProcessId).Distinct().Count());
+        Assert.All(rented, w => Assert.False(w.IsLoaded));
+        Assert.Equal(6, target);
+        Assert.Equal(12, pool.LiveCount);
+        foreach (var worker in rented)
+        {
+            await worker.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task DisposingThePoolEndsEveryWorkerItStarted()
     {
         var pool = new WorkerPool(Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 2 }), NullLogger<WorkerPool>.Instance);
