@@ -584,6 +584,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _tail = new();
     private int _disposed;
+    private long _outputLines;
 
     private ChildProcess(string name, Process process, int port, Uri? http)
     {
@@ -600,6 +601,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     public Uri Http { get; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Gets how many lines the process has written so far (stdout and stderr).</summary>
+    public long OutputLines => Interlocked.Read(ref _outputLines);
 
     public int ExitCode => _process.ExitCode;
 
@@ -769,6 +773,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             return;
         }
 
+        Interlocked.Increment(ref _outputLines);
         _tail.Enqueue(line);
         while (_tail.Count > TailLines && _tail.TryDequeue(out _))
         {

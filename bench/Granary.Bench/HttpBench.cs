@@ -1,0 +1,374 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Granary.Bench;
+
+/// <summary>One server under <c>wrk -t2 -c64 --latency</c>: what wrk printed, and the gateway's log lines meanwhile.</summary>
+internal sealed record HttpRow(string Server, string Path, int ExpectedStatus, double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long NonSuccess, long SocketErrors, long? LogLines)
+{
+    /// <summary>Gets the console lines the gateway wrote per request of the measured run, or NaN for other servers.</summary>
+    public double LogLinesPerRequest => LogLines is { } lines && Requests > 0 ? (double)lines / Requests : double.NaN;
+}
+
+/// <summary>The figures of the <c>--only http</c> section, and what the Granary gateway logged per request.</summary>
+internal sealed record HttpResult(IReadOnlyList<HttpRow> Rows, int GunicornWorkers, string FrameworkVersion, IReadOnlyList<string> SampleLogLines)
+{
+    public HttpRow? Row(string server) => Rows.FirstOrDefault(r => r.Server == server);
+}
+
+/// <summary>
+/// Every server measured from outside (<c>--only http</c>): each one runs as its own process, one at a time, and
+/// <c>wrk -t2 -c64 --latency</c> (another process) drives a hello on it, 3 s of warm-up then the measured run. The
+/// servers: a bare Kestrel minimal API (this program with <c>--serve-kestrel &lt;port&gt;</c>, the logging of the
+/// ASP.NET Core template), functions-framework (Node, installed by npm into a temporary folder), Flask on gunicorn
+/// ((2 × cores) + 1 sync workers), and the Granary gateway in its default configuration (embedded silo, a temporary
+/// working directory for <c>./data</c>, console logging as shipped) serving a JavaScript hello, a Python hello, an
+/// unknown function (404) and <c>/healthz</c>. The table gives the ratios of issue 15.
+/// </summary>
+internal static partial class HttpBench
+{
+    public const string Kestrel = "bare Kestrel hello";
+    public const string Framework = "functions-framework (Node) hello";
+    public const string Flask = "Flask on gunicorn hello";
+    public const string GranaryJs = "Granary JS hello";
+    public const string GranaryPython = "Granary Python hello";
+    public const string GranaryMiss = "Granary unknown function (404)";
+    public const string GranaryHealth = "Granary /healthz";
+
+    private const string Wrk = "/usr/bin/wrk";
+    private const int Threads = 2;
+    private const int Connections = 64;
+    private const string Body = "hello";
+    private const string Workspace = "/api/v1/tenants/default/workspaces/http/functions";
+    private const string Invoke = "/fn/default/http";
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    // The plainest hello of each server: "hello" as the body. A string result of Granary's default signature (handler)
+    // is sent as Express sends it (text/html); Kestrel's and Flask's string results are text/plain and text/html.
+    private const string JsHello = "module.exports = async () => \"hello\";";
+    private const string PythonHello = "def main(event, context):\n    return \"hello\"\n";
+    private const string FrameworkHello = "exports.hello = (req, res) => { res.send('hello'); };\n";
+    private const string FlaskApp = "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/')\ndef hello():\n    return 'hello'\n";
+
+    private static readonly (string Name, string Numerator, string Denominator, double Target)[] Ratios =
+    [
+        ("Granary JS / Kestrel", GranaryJs, Kestrel, 0.5),
+        ("Granary JS / functions-framework", GranaryJs, Framework, 6),
+        ("Granary Python / Flask-gunicorn", GranaryPython, Flask, 2.5),
+        ("404 / Granary JS hello", GranaryMiss, GranaryJs, 0.8),
+    ];
+
+    /// <summary>Why the section cannot run on this machine, or null when it can.</summary>
+    public static string? Unavailable()
+    {
+        foreach (var (program, package) in new[] { (Wrk, "wrk"), ("/usr/bin/node", "nodejs"), ("/usr/bin/npm", "npm"), ("/usr/bin/gunicorn", "gunicorn"), ("/usr/bin/python3", "python3-flask") })
+        {
+            if (!File.Exists(program))
+            {
+                return $"{program} is missing; install it with: apt-get install -y {package}";
+            }
+        }
+
+        return ClusterBench.Programs.Locate().Missing;
+    }
+
+    /// <summary>The bare Kestrel hello, run as its own process: <c>Granary.Bench --serve-kestrel &lt;port&gt;</c>.</summary>
+    /// <remarks>Logging as the ASP.NET Core template's appsettings.json sets it: Information, Microsoft.AspNetCore at Warning.</remarks>
+    public static async Task<int> ServeKestrelAsync(string port)
+    {
+        var builder = WebApplication.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        });
+        var app = builder.Build();
+        app.MapGet("/", () => Body);
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static async Task<HttpResult?> MeasureAsync(Options options, ErrorLog errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        var started = Stopwatch.GetTimestamp();
+        var work = Directory.CreateTempSubdirectory("granary-bench-http-").FullName;
+        try
+        {
+            Console.WriteLine(
+                $"HTTP from outside: each server its own process, one at a time; wrk -t{Threads} -c{Connections} --latency, " +
+                $"{WarmUp.TotalSeconds:F0} s warm-up then {options.Duration.TotalSeconds:F0} s measured");
+            var rows = new List<HttpRow>();
+
+            var kestrelPort = LocalMachine.FreePorts(1)[0];
+            await using (var kestrel = ChildProcess.Start(
+                Kestrel, "dotnet", [typeof(HttpBench).Assembly.Location, "--serve-kestrel", Port(kestrelPort)], [], kestrelPort, new Uri($"http://127.0.0.1:{kestrelPort}")))
+            {
+                await WaitListeningAsync(kestrel, "/");
+                rows.Add(await MeasureAsync(Kestrel, new Uri(kestrel.Http, "/"), 200, null, options, errors));
+            }
+
+            Console.WriteLine("  installing @google-cloud/functions-framework (npm, into a temporary folder)...");
+            var node = Path.Combine(work, "node");
+            Directory.CreateDirectory(node);
+            await CompatBench.RunAsync("npm", node, "install", "--no-audit", "--no-fund", "--silent", "@google-cloud/functions-framework");
+            await File.WriteAllTextAsync(Path.Combine(node, "index.js"), FrameworkHello);
+            var frameworkVersion = await CompatBench.RunAsync("/usr/bin/node", node, "-p", "require('@google-cloud/functions-framework/package.json').version");
+            var frameworkPort = LocalMachine.FreePorts(1)[0];
+            await using (var framework = ChildProcess.Start(
+                Framework, "/usr/bin/node", [Path.Combine(node, "node_modules", ".bin", "functions-framework"), "--target=hello", $"--port={frameworkPort}"], [], frameworkPort, new Uri($"http://127.0.0.1:{frameworkPort}"), node))
+            {
+                await WaitListeningAsync(framework, "/");
+                rows.Add(await MeasureAsync(Framework, new Uri(framework.Http, "/"), 200, null, options, errors));
+            }
+
+            var workers = (2 * Environment.ProcessorCount) + 1;
+            var flask = Path.Combine(work, "flask");
+            Directory.CreateDirectory(flask);
+            await File.WriteAllTextAsync(Path.Combine(flask, "app.py"), FlaskApp);
+            var flaskPort = LocalMachine.FreePorts(1)[0];
+            await using (var gunicorn = ChildProcess.Start(
+                Flask, "/usr/bin/gunicorn", ["-w", Port(workers), "-b", $"127.0.0.1:{flaskPort}", "app:app"], [], flaskPort, new Uri($"http://127.0.0.1:{flaskPort}"), flask))
+            {
+                await WaitListeningAsync(gunicorn, "/");
+                await Task.Delay(1000); // every worker booted
+                rows.Add(await MeasureAsync(Flask, new Uri(gunicorn.Http, "/"), 200, null, options, errors));
+            }
+
+            var samples = await MeasureGranaryAsync(Path.Combine(work, "granary"), rows, options, errors);
+            Console.WriteLine($"  http section took {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
+            return new HttpResult(rows, workers, frameworkVersion.Trim(), samples);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+        {
+            Console.WriteLine($"  http section aborted: {ex.Message}");
+            errors.Add("http: section aborted", ex.Message);
+            return null;
+        }
+        finally
+        {
+            LocalMachine.DeleteDirectory(work);
+        }
+    }
+
+    /// <summary>Prints the table, the ratios with their targets, and what the gateway logged per request.</summary>
+    public static void PrintTable(HttpResult result, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        Console.WriteLine();
+        Console.WriteLine(
+            $"HTTP from outside: wrk -t{Threads} -c{Connections} -d{options.Duration.TotalSeconds:F0}s --latency per server (after {WarmUp.TotalSeconds:F0} s of warm-up), " +
+            $"each server its own process, one at a time; gunicorn {result.GunicornWorkers} sync workers; functions-framework {result.FrameworkVersion}");
+        Console.WriteLine($"  {"server",-34}{"req/s",10}{"p50 ms",9}{"p99 ms",9}{"non-2xx",10}{"sock err",9}{"log lines/req",15}");
+        foreach (var row in result.Rows)
+        {
+            var nonSuccess = row.ExpectedStatus == 200 ? F(row.NonSuccess, "N0") : $"{F(row.NonSuccess, "N0")}*";
+            var log = row.LogLines is null ? "" : F(row.LogLinesPerRequest, "F2");
+            Console.WriteLine($"  {row.Server,-34}{F(row.RequestsPerSecond, "N0"),10}{F(row.P50Ms, "F2"),9}{F(row.P99Ms, "F2"),9}{nonSuccess,10}{F(row.SocketErrors, "N0"),9}{log,15}");
+        }
+
+        Console.WriteLine("  * every answer is meant to be 404 there");
+        if (result.Row(GranaryJs) is { LogLines: { } lines } js)
+        {
+            Console.WriteLine($"  the gateway's console grew by {F(lines, "N0")} lines during the measured JS run ({F(js.Requests, "N0")} requests); its last lines then:");
+            foreach (var line in result.SampleLogLines)
+            {
+                Console.WriteLine($"    | {line}");
+            }
+        }
+
+        foreach (var line in TargetLines(result))
+        {
+            Console.WriteLine($"  {line}");
+        }
+
+        if (result.Row(GranaryHealth) is { } health && result.Row(Kestrel) is { } kestrel)
+        {
+            Console.WriteLine($"  (no target) Granary /healthz / Kestrel: {health.RequestsPerSecond / kestrel.RequestsPerSecond:F2}x");
+        }
+    }
+
+    /// <summary>The ratio lines, each with its target and MET or MISSED.</summary>
+    public static IEnumerable<string> TargetLines(HttpResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        foreach (var (name, numerator, denominator, target) in Ratios)
+        {
+            if (result.Row(numerator) is { } top && result.Row(denominator) is { } bottom)
+            {
+                var ratio = top.RequestsPerSecond / bottom.RequestsPerSecond;
+                yield return $"http: {name} >= {F(target, "0.##")}x: {ratio:F2}x  {(ratio >= target ? "MET" : "MISSED")}";
+            }
+        }
+    }
+
+    // The gateway as a user starts it (dotnet Granary.Gateway.dll, no settings beyond the admin key, the HTTP address
+    // and free silo ports so that it never meets another silo on this shared machine), in its own working directory.
+    private static async Task<List<string>> MeasureGranaryAsync(string directory, List<HttpRow> rows, Options options, ErrorLog errors)
+    {
+        Directory.CreateDirectory(directory);
+        var ports = LocalMachine.FreePorts(3);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports[2]}",
+            ["Granary__Auth__AdminKey"] = BenchProgram.AdminKey,
+            ["Granary__Cluster__SiloPort"] = Port(ports[0]),
+            ["Granary__Cluster__GatewayPort"] = Port(ports[1]),
+        };
+        await using var gateway = ChildProcess.Start(
+            "Granary gateway (default configuration)", "dotnet", [ClusterBench.Programs.Locate().Gateway], environment, ports[2], new Uri($"http://127.0.0.1:{ports[2]}"), directory);
+        var ready = await gateway.WaitReadyAsync(expected: null);
+        Console.WriteLine($"  Granary gateway ready in {ready.TotalSeconds:F1} s, working directory {directory}");
+        using var api = new LoadGenerator(gateway.Http, 1);
+        await DeployAsync(api.Client, "hello", "nodejs", JsHello);
+        await DeployAsync(api.Client, "pyhello", "python", PythonHello);
+
+        var jsRow = await MeasureAsync(GranaryJs, new Uri(gateway.Http, $"{Invoke}/hello"), 200, gateway, options, errors);
+        rows.Add(jsRow);
+        var samples = gateway.Tail().Split(Environment.NewLine).TakeLast(4).ToList();
+        rows.Add(await MeasureAsync(GranaryPython, new Uri(gateway.Http, $"{Invoke}/pyhello"), 200, gateway, options, errors));
+        rows.Add(await MeasureAsync(GranaryMiss, new Uri(gateway.Http, $"{Invoke}/no-such-function"), 404, gateway, options, errors));
+        rows.Add(await MeasureAsync(GranaryHealth, new Uri(gateway.Http, "/healthz"), 200, gateway, options, errors));
+        return samples;
+    }
+
+    // One server: its answer checked once, 3 s of wrk unmeasured, then the measured run (with the gateway's log lines
+    // counted from its start to the end of its output, when the server is the gateway).
+    private static async Task<HttpRow> MeasureAsync(string server, Uri url, int expectedStatus, ChildProcess? gateway, Options options, ErrorLog errors)
+    {
+        await CheckAnswerAsync(server, url, expectedStatus, errors);
+        await RunWrkAsync(url, WarmUp);
+        var linesBefore = gateway is null ? 0 : await SettledLinesAsync(gateway);
+        var run = await RunWrkAsync(url, options.Duration);
+        long? lines = gateway is null ? null : await SettledLinesAsync(gateway) - linesBefore;
+        var nonSuccess = expectedStatus == 200 ? run.NonSuccess : run.Requests - run.NonSuccess;
+        if (nonSuccess > 0 || run.SocketErrors > 0)
+        {
+            errors.Add($"http {server}: unexpected answers", $"{(expectedStatus == 200 ? "non-2xx" : "not 404")} {nonSuccess}, socket errors {run.SocketErrors}");
+        }
+
+        var row = new HttpRow(server, url.PathAndQuery, expectedStatus, run.RequestsPerSecond, run.Requests, run.P50Ms, run.P99Ms, run.NonSuccess, run.SocketErrors, lines);
+        Console.WriteLine(
+            $"  {server}: {F(row.RequestsPerSecond, "F0")} req/s, p50 {F(row.P50Ms, "F2")} ms, p99 {F(row.P99Ms, "F2")} ms, non-2xx {row.NonSuccess}" +
+            (lines is null ? "" : $", gateway log lines {lines} ({F(row.LogLinesPerRequest, "F2")} per request)"));
+        return row;
+    }
+
+    // The console logger writes from a queue: the count is read once it stopped growing for 300 ms.
+    private static async Task<long> SettledLinesAsync(ChildProcess process)
+    {
+        var last = process.OutputLines;
+        for (var quiet = 0; quiet < 3;)
+        {
+            await Task.Delay(100);
+            var now = process.OutputLines;
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
+
+        return last;
+    }
+
+    private static async Task CheckAnswerAsync(string server, Uri url, int expectedStatus, ErrorLog errors)
+    {
+        using var client = new HttpClient();
+        using var response = await client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Console.WriteLine($"  {server}: GET {url.PathAndQuery} -> {(int)response.StatusCode} {response.Content.Headers.ContentType} {Shorten(body)}");
+        if ((int)response.StatusCode != expectedStatus || (expectedStatus == 200 && url.AbsolutePath != "/healthz" && body != Body))
+        {
+            errors.Add($"http {server}: first answer", $"{(int)response.StatusCode} {Shorten(body)}");
+        }
+    }
+
+    private static async Task<WrkRun> RunWrkAsync(Uri url, TimeSpan duration)
+    {
+        var start = new ProcessStartInfo(Wrk) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { $"-t{Threads}", $"-c{Connections}", $"-d{(int)duration.TotalSeconds}s", "--timeout", "10s", "--latency", url.ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var rps = RequestsPerSecond().Match(output) is { Success: true } match
+            ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"wrk printed no requests per second: {output}");
+        var requests = long.Parse(TotalRequests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        var nonSuccess = NonSuccess().Match(output) is { Success: true } failed ? long.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var socket = SocketErrors().Match(output) is { Success: true } s ? Enumerable.Range(1, 4).Sum(g => long.Parse(s.Groups[g].Value, CultureInfo.InvariantCulture)) : 0;
+        var percentiles = Percentiles().Matches(output).ToDictionary(m => m.Groups[1].Value, m => Milliseconds(m.Groups[2].Value, m.Groups[3].Value));
+        return new WrkRun(rps, requests, percentiles.GetValueOrDefault("50", double.NaN), percentiles.GetValueOrDefault("99", double.NaN), nonSuccess, socket);
+    }
+
+    private static double Milliseconds(string value, string unit) => double.Parse(value, CultureInfo.InvariantCulture) * unit switch
+    {
+        "us" => 0.001,
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        _ => double.NaN,
+    };
+
+    private static async Task DeployAsync(HttpClient api, string name, string runtime, string code)
+    {
+        using var response = await api.PutAsJsonAsync(new Uri($"{Workspace}/{name}", UriKind.Relative), new { runtime, code });
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"deploy {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    private static async Task WaitListeningAsync(ChildProcess process, string path)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            process.ThrowIfExited();
+            try
+            {
+                using var response = await client.GetAsync(new Uri(process.Http, path));
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new InvalidOperationException($"{process.Name} did not listen on {process.Http}: {process.Tail()}");
+    }
+
+    private static string Shorten(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= 80 ? line : string.Concat(line.AsSpan(0, 80), "…");
+    }
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex TotalRequests();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
+    private static partial Regex NonSuccess();
+
+    [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
+    private static partial Regex SocketErrors();
+
+    [GeneratedRegex(@"^\s+(50|99)%\s+([0-9.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
+    private static partial Regex Percentiles();
+
+    private sealed record WrkRun(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long NonSuccess, long SocketErrors);
+}
