@@ -584,7 +584,6 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _tail = new();
     private int _disposed;
-    private long _outputLines;
 
     private ChildProcess(string name, Process process, int port, Uri? http)
     {
@@ -601,9 +600,6 @@ internal sealed class ChildProcess : IAsyncDisposable
     public Uri Http { get; }
 
     public bool HasExited => _process.HasExited;
-
-    /// <summary>Gets how many lines the process has written so far (stdout and stderr).</summary>
-    public long OutputLines => Interlocked.Read(ref _outputLines);
 
     public int ExitCode => _process.ExitCode;
 
@@ -773,7 +769,6 @@ internal sealed class ChildProcess : IAsyncDisposable
             return;
         }
 
-        Interlocked.Increment(ref _outputLines);
         _tail.Enqueue(line);
         while (_tail.Count > TailLines && _tail.TryDequeue(out _))
         {

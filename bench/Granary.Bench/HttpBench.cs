@@ -6,14 +6,16 @@ using System.Text.RegularExpressions;
 namespace Granary.Bench;
 
 /// <summary>One server under <c>wrk -t2 -c64 --latency</c>: what wrk printed, and the gateway's log lines meanwhile.</summary>
-internal sealed record HttpRow(string Server, string Path, int ExpectedStatus, double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long NonSuccess, long SocketErrors, long? LogLines)
+/// <remarks><see cref="OneRequestLog"/> is what the gateway wrote for the single request that checked its answer.</remarks>
+internal sealed record HttpRow(
+    string Server, string Path, int ExpectedStatus, double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long NonSuccess, long SocketErrors, long? LogLines, IReadOnlyList<string> OneRequestLog)
 {
     /// <summary>Gets the console lines the gateway wrote per request of the measured run, or NaN for other servers.</summary>
     public double LogLinesPerRequest => LogLines is { } lines && Requests > 0 ? (double)lines / Requests : double.NaN;
 }
 
 /// <summary>The figures of the <c>--only http</c> section, and what the Granary gateway logged per request.</summary>
-internal sealed record HttpResult(IReadOnlyList<HttpRow> Rows, int GunicornWorkers, string FrameworkVersion, IReadOnlyList<string> SampleLogLines)
+internal sealed record HttpResult(IReadOnlyList<HttpRow> Rows, int GunicornWorkers, string FrameworkVersion)
 {
     public HttpRow? Row(string server) => Rows.FirstOrDefault(r => r.Server == server);
 }
@@ -117,7 +119,8 @@ internal static partial class HttpBench
             Directory.CreateDirectory(node);
             await CompatBench.RunAsync("npm", node, "install", "--no-audit", "--no-fund", "--silent", "@google-cloud/functions-framework");
             await File.WriteAllTextAsync(Path.Combine(node, "index.js"), FrameworkHello);
-            var frameworkVersion = await CompatBench.RunAsync("/usr/bin/node", node, "-p", "require('@google-cloud/functions-framework/package.json').version");
+            using var package = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(node, "node_modules", "@google-cloud", "functions-framework", "package.json")));
+            var frameworkVersion = package.RootElement.GetProperty("version").GetString() ?? "?";
             var frameworkPort = LocalMachine.FreePorts(1)[0];
             await using (var framework = ChildProcess.Start(
                 Framework, "/usr/bin/node", [Path.Combine(node, "node_modules", ".bin", "functions-framework"), "--target=hello", $"--port={frameworkPort}"], [], frameworkPort, new Uri($"http://127.0.0.1:{frameworkPort}"), node))
@@ -139,9 +142,9 @@ internal static partial class HttpBench
                 rows.Add(await MeasureAsync(Flask, new Uri(gunicorn.Http, "/"), 200, null, options, errors));
             }
 
-            var samples = await MeasureGranaryAsync(Path.Combine(work, "granary"), rows, options, errors);
+            await MeasureGranaryAsync(Path.Combine(work, "granary"), rows, options, errors);
             Console.WriteLine($"  http section took {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
-            return new HttpResult(rows, workers, frameworkVersion.Trim(), samples);
+            return new HttpResult(rows, workers, frameworkVersion);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
         {
@@ -175,8 +178,13 @@ internal static partial class HttpBench
         Console.WriteLine("  * every answer is meant to be 404 there");
         if (result.Row(GranaryJs) is { LogLines: { } lines } js)
         {
-            Console.WriteLine($"  the gateway's console grew by {F(lines, "N0")} lines during the measured JS run ({F(js.Requests, "N0")} requests); its last lines then:");
-            foreach (var line in result.SampleLogLines)
+            Console.WriteLine($"  the gateway's console grew by {F(lines, "N0")} lines during the measured JS run ({F(js.Requests, "N0")} requests)");
+        }
+
+        foreach (var row in result.Rows.Where(r => r.OneRequestLog.Count > 0))
+        {
+            Console.WriteLine($"  what the gateway wrote for one request of {row.Server} ({row.OneRequestLog.Count} lines):");
+            foreach (var line in row.OneRequestLog)
             {
                 Console.WriteLine($"    | {line}");
             }
@@ -209,7 +217,7 @@ internal static partial class HttpBench
 
     // The gateway as a user starts it (dotnet Granary.Gateway.dll, no settings beyond the admin key, the HTTP address
     // and free silo ports so that it never meets another silo on this shared machine), in its own working directory.
-    private static async Task<List<string>> MeasureGranaryAsync(string directory, List<HttpRow> rows, Options options, ErrorLog errors)
+    private static async Task MeasureGranaryAsync(string directory, List<HttpRow> rows, Options options, ErrorLog errors)
     {
         Directory.CreateDirectory(directory);
         var ports = LocalMachine.FreePorts(3);
@@ -220,58 +228,71 @@ internal static partial class HttpBench
             ["Granary__Cluster__SiloPort"] = Port(ports[0]),
             ["Granary__Cluster__GatewayPort"] = Port(ports[1]),
         };
+        // Its console goes to a file, as a service manager would keep it: reading it line by line from a pipe would
+        // have this process spend CPU on every line during the measured runs, beside the gateway on two cores.
+        var log = new GatewayLog(Path.Combine(directory, "console.log"));
         await using var gateway = ChildProcess.Start(
-            "Granary gateway (default configuration)", "dotnet", [ClusterBench.Programs.Locate().Gateway], environment, ports[2], new Uri($"http://127.0.0.1:{ports[2]}"), directory);
-        var ready = await gateway.WaitReadyAsync(expected: null);
-        Console.WriteLine($"  Granary gateway ready in {ready.TotalSeconds:F1} s, working directory {directory}");
+            "Granary gateway (default configuration)",
+            "/bin/sh",
+            ["-c", "exec dotnet \"$0\" >\"$1\" 2>&1", ClusterBench.Programs.Locate().Gateway, log.Path],
+            environment,
+            ports[2],
+            new Uri($"http://127.0.0.1:{ports[2]}"),
+            directory);
+        try
+        {
+            var ready = await gateway.WaitReadyAsync(expected: null);
+            Console.WriteLine($"  Granary gateway ready in {ready.TotalSeconds:F1} s, working directory {directory}, console to {log.Path}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+        {
+            throw new InvalidOperationException($"{ex.Message}{Environment.NewLine}its console:{Environment.NewLine}{log.Tail(30)}", ex);
+        }
+
         using var api = new LoadGenerator(gateway.Http, 1);
         await DeployAsync(api.Client, "hello", "nodejs", JsHello);
         await DeployAsync(api.Client, "pyhello", "python", PythonHello);
 
-        var jsRow = await MeasureAsync(GranaryJs, new Uri(gateway.Http, $"{Invoke}/hello"), 200, gateway, options, errors);
-        rows.Add(jsRow);
-        var samples = gateway.Tail().Split(Environment.NewLine).TakeLast(4).ToList();
-        rows.Add(await MeasureAsync(GranaryPython, new Uri(gateway.Http, $"{Invoke}/pyhello"), 200, gateway, options, errors));
-        rows.Add(await MeasureAsync(GranaryMiss, new Uri(gateway.Http, $"{Invoke}/no-such-function"), 404, gateway, options, errors));
-        rows.Add(await MeasureAsync(GranaryHealth, new Uri(gateway.Http, "/healthz"), 200, gateway, options, errors));
-        return samples;
+        rows.Add(await MeasureAsync(GranaryJs, new Uri(gateway.Http, $"{Invoke}/hello"), 200, log, options, errors));
+        rows.Add(await MeasureAsync(GranaryPython, new Uri(gateway.Http, $"{Invoke}/pyhello"), 200, log, options, errors));
+        rows.Add(await MeasureAsync(GranaryMiss, new Uri(gateway.Http, $"{Invoke}/no-such-function"), 404, log, options, errors));
+        rows.Add(await MeasureAsync(GranaryHealth, new Uri(gateway.Http, "/healthz"), 200, log, options, errors));
     }
 
     // One server: its answer checked once, 3 s of wrk unmeasured, then the measured run (with the gateway's log lines
     // counted from its start to the end of its output, when the server is the gateway).
-    private static async Task<HttpRow> MeasureAsync(string server, Uri url, int expectedStatus, ChildProcess? gateway, Options options, ErrorLog errors)
+    private static async Task<HttpRow> MeasureAsync(string server, Uri url, int expectedStatus, GatewayLog? log, Options options, ErrorLog errors)
     {
         await CheckAnswerAsync(server, url, expectedStatus, errors);
+        IReadOnlyList<string> oneRequestLog = log is null ? [] : await OneRequestLogAsync(log, url);
         await RunWrkAsync(url, WarmUp);
-        var linesBefore = gateway is null ? 0 : await SettledLinesAsync(gateway);
+        var linesBefore = log is null ? 0 : await log.SettledLinesAsync();
         var run = await RunWrkAsync(url, options.Duration);
-        long? lines = gateway is null ? null : await SettledLinesAsync(gateway) - linesBefore;
+        long? lines = log is null ? null : await log.SettledLinesAsync() - linesBefore;
         var nonSuccess = expectedStatus == 200 ? run.NonSuccess : run.Requests - run.NonSuccess;
         if (nonSuccess > 0 || run.SocketErrors > 0)
         {
             errors.Add($"http {server}: unexpected answers", $"{(expectedStatus == 200 ? "non-2xx" : "not 404")} {nonSuccess}, socket errors {run.SocketErrors}");
         }
 
-        var row = new HttpRow(server, url.PathAndQuery, expectedStatus, run.RequestsPerSecond, run.Requests, run.P50Ms, run.P99Ms, run.NonSuccess, run.SocketErrors, lines);
+        var row = new HttpRow(server, url.PathAndQuery, expectedStatus, run.RequestsPerSecond, run.Requests, run.P50Ms, run.P99Ms, run.NonSuccess, run.SocketErrors, lines, oneRequestLog);
         Console.WriteLine(
             $"  {server}: {F(row.RequestsPerSecond, "F0")} req/s, p50 {F(row.P50Ms, "F2")} ms, p99 {F(row.P99Ms, "F2")} ms, non-2xx {row.NonSuccess}" +
             (lines is null ? "" : $", gateway log lines {lines} ({F(row.LogLinesPerRequest, "F2")} per request)"));
         return row;
     }
 
-    // The console logger writes from a queue: the count is read once it stopped growing for 300 ms.
-    private static async Task<long> SettledLinesAsync(ChildProcess process)
+    // What the gateway writes for one more request after the first (which may have activated the function).
+    private static async Task<IReadOnlyList<string>> OneRequestLogAsync(GatewayLog log, Uri url)
     {
-        var last = process.OutputLines;
-        for (var quiet = 0; quiet < 3;)
+        var before = await log.SettledLinesAsync();
+        using (var client = new HttpClient())
         {
-            await Task.Delay(100);
-            var now = process.OutputLines;
-            quiet = now == last ? quiet + 1 : 0;
-            last = now;
+            using var response = await client.GetAsync(url);
         }
 
-        return last;
+        var lines = (int)(await log.SettledLinesAsync() - before);
+        return log.Tail(lines);
     }
 
     private static async Task CheckAnswerAsync(string server, Uri url, int expectedStatus, ErrorLog errors)
@@ -369,6 +390,63 @@ internal static partial class HttpBench
 
     [GeneratedRegex(@"^\s+(50|99)%\s+([0-9.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
     private static partial Regex Percentiles();
+
+    // The gateway's console file: lines counted as it grows (newlines in the bytes appended since the last count).
+    private sealed class GatewayLog(string path)
+    {
+        private long _offset;
+        private long _lines;
+
+        public string Path { get; } = path;
+
+        // The console logger writes from a queue: the count is read once the file stopped growing for 300 ms.
+        public async Task<long> SettledLinesAsync()
+        {
+            var last = Count();
+            for (var quiet = 0; quiet < 3;)
+            {
+                await Task.Delay(100);
+                var now = Count();
+                quiet = now == last ? quiet + 1 : 0;
+                last = now;
+            }
+
+            return last;
+        }
+
+        public IReadOnlyList<string> Tail(int lines)
+        {
+            if (lines <= 0 || !File.Exists(Path))
+            {
+                return [];
+            }
+
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(Math.Max(0, stream.Length - (64 * 1024)), SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            return [.. reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(lines)];
+        }
+
+        private long Count()
+        {
+            if (!File.Exists(Path))
+            {
+                return 0;
+            }
+
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(_offset, SeekOrigin.Begin);
+            var buffer = new byte[1 << 20];
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                _lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                _offset += read;
+            }
+
+            return _lines;
+        }
+    }
 
     private sealed record WrkRun(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long NonSuccess, long SocketErrors);
 }
