@@ -59,6 +59,7 @@ internal static partial class HttpBench
     private const string Workspace = "/api/v1/tenants/default/workspaces/http/functions";
     private const string Invoke = "/fn/default/http";
     private const int Rounds = 3;
+    private const string BeforeSuffix = " (before)";
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
     // The plainest hello of each server: "hello" as the body. A string result of Granary's default signature (handler)
@@ -151,7 +152,11 @@ internal static partial class HttpBench
             await Task.Delay(1000); // every worker booted
             targets.Add(new Target(Flask, new Uri(gunicorn.Http, "/"), 200, null));
 
-            targets.AddRange(await StartGranaryAsync(Path.Combine(work, "granary"), processes));
+            targets.AddRange(await StartGranaryAsync(Path.Combine(work, "granary"), ClusterBench.Programs.Locate().Gateway, "", processes));
+            if (options.BeforeGateway is { } before)
+            {
+                targets.AddRange(await StartGranaryAsync(Path.Combine(work, "granary-before"), before, BeforeSuffix, processes));
+            }
 
             var oneRequestLogs = new Dictionary<string, IReadOnlyList<string>>();
             foreach (var target in targets)
@@ -208,32 +213,40 @@ internal static partial class HttpBench
         Console.WriteLine(
             $"HTTP from outside: wrk -t{Threads} -c{Connections} -d{options.Duration.TotalSeconds:F0}s --latency, each server its own process; median of {result.Rounds} rounds " +
             $"in turning order after {WarmUp.TotalSeconds:F0} s of warm-up; gunicorn {result.GunicornWorkers} sync workers; functions-framework {result.FrameworkVersion}");
-        Console.WriteLine($"  {"server",-34}{"req/s",10}{"p50 ms",9}{"p99 ms",9}{"non-2xx",10}{"sock err",9}{"log lines/req",15}   rounds (req/s)");
+        Console.WriteLine($"  {"server",-43}{"req/s",10}{"p50 ms",9}{"p99 ms",9}{"non-2xx",12}{"sock err",9}{"log lines/req",15}   rounds (req/s)");
         foreach (var row in result.Rows)
         {
             var nonSuccess = row.ExpectedStatus == 200 ? F(row.NonSuccess, "N0") : $"{F(row.NonSuccess, "N0")}*";
             var log = row.LogLines is null ? "" : F(row.LogLinesPerRequest, "F2");
             Console.WriteLine(
-                $"  {row.Server,-34}{F(row.RequestsPerSecond, "N0"),10}{F(row.P50Ms, "F2"),9}{F(row.P99Ms, "F2"),9}{nonSuccess,10}{F(row.SocketErrors, "N0"),9}{log,15}   " +
+                $"  {row.Server,-43}{F(row.RequestsPerSecond, "N0"),10}{F(row.P50Ms, "F2"),9}{F(row.P99Ms, "F2"),9}{nonSuccess,12}{F(row.SocketErrors, "N0"),9}{log,15}   " +
                 string.Join(", ", row.RoundRequestsPerSecond.Select(r => F(r, "N0"))));
         }
 
         Console.WriteLine("  * every answer is meant to be 404 there; p50/p99 are those of the median round; non-2xx, socket errors and log lines sum every round");
-        if (result.Row(GranaryJs) is { LogLines: { } lines } js)
+        if (result.Rows.Any(r => r.Server.EndsWith(BeforeSuffix, StringComparison.Ordinal)))
         {
-            Console.WriteLine($"  the gateway's console grew by {F(lines, "N0")} lines during the measured JS runs ({F(js.Requests, "N0")} requests)");
+            Console.WriteLine($"  {BeforeSuffix.Trim()}: the gateway of --before-gateway {options.BeforeGateway}, started the same way and measured in the same rounds");
         }
 
-        foreach (var row in result.Rows.Where(r => r.OneRequestLog.Count > 0))
+        foreach (var suffix in new[] { "", BeforeSuffix })
         {
-            Console.WriteLine($"  what the gateway wrote for one request of {row.Server} ({row.OneRequestLog.Count} lines):");
+            if (result.Row(GranaryJs + suffix) is { LogLines: { } lines } js)
+            {
+                Console.WriteLine($"  the gateway's console{suffix} grew by {F(lines, "N0")} lines during the measured JS runs ({F(js.Requests, "N0")} requests)");
+            }
+        }
+
+        foreach (var row in result.Rows.Where(r => r.LogLines is not null))
+        {
+            Console.WriteLine($"  what the gateway wrote for one request of {row.Server}: {(row.OneRequestLog.Count == 0 ? "nothing" : $"{row.OneRequestLog.Count} lines")}");
             foreach (var line in row.OneRequestLog)
             {
                 Console.WriteLine($"    | {line}");
             }
         }
 
-        foreach (var line in TargetLines(result))
+        foreach (var line in TargetLines(result).Concat(TargetLines(result, BeforeSuffix)))
         {
             Console.WriteLine($"  {line}");
         }
@@ -244,24 +257,27 @@ internal static partial class HttpBench
         }
     }
 
-    /// <summary>The ratio lines, each with its target and MET or MISSED.</summary>
-    public static IEnumerable<string> TargetLines(HttpResult result)
+    /// <summary>The ratio lines of this build (or, with <paramref name="suffix"/>, of --before-gateway), each with its target and MET or MISSED.</summary>
+    public static IEnumerable<string> TargetLines(HttpResult result, string suffix = "")
     {
         ArgumentNullException.ThrowIfNull(result);
         foreach (var (name, numerator, denominator, target) in Ratios)
         {
-            if (result.Row(numerator) is { } top && result.Row(denominator) is { } bottom)
+            var granary = suffix.Length > 0 && numerator.StartsWith("Granary", StringComparison.Ordinal);
+            if (result.Row(granary ? numerator + suffix : numerator) is { } top &&
+                result.Row(granary && denominator.StartsWith("Granary", StringComparison.Ordinal) ? denominator + suffix : denominator) is { } bottom)
             {
                 var ratio = top.RequestsPerSecond / bottom.RequestsPerSecond;
                 var rounds = top.RoundRequestsPerSecond.Zip(bottom.RoundRequestsPerSecond, (a, b) => F(a / b, "F2"));
-                yield return $"http: {name} >= {F(target, "0.##")}x: {ratio:F2}x  {(ratio >= target ? "MET" : "MISSED")}  (round by round: {string.Join(", ", rounds)})";
+                yield return $"http{suffix}: {name} >= {F(target, "0.##")}x: {ratio:F2}x  {(ratio >= target ? "MET" : "MISSED")}  (round by round: {string.Join(", ", rounds)})";
             }
         }
     }
 
     // The gateway as a user starts it (dotnet Granary.Gateway.dll, no settings beyond the admin key, the HTTP address
     // and free silo ports so that it never meets another silo on this shared machine), in its own working directory.
-    private static async Task<Target[]> StartGranaryAsync(string directory, List<ChildProcess> processes)
+    // With --before-gateway, an earlier build is started the same way beside it; its rows carry BeforeSuffix.
+    private static async Task<Target[]> StartGranaryAsync(string directory, string dll, string suffix, List<ChildProcess> processes)
     {
         Directory.CreateDirectory(directory);
         var ports = LocalMachine.FreePorts(3);
@@ -277,9 +293,9 @@ internal static partial class HttpBench
         // have this process spend CPU on every line during the measured runs, beside the gateway on two cores.
         var log = new GatewayLog(Path.Combine(directory, "console.log"));
         var gateway = Started(processes, ChildProcess.Start(
-            "Granary gateway (default configuration)",
+            $"Granary gateway (default configuration){suffix}",
             "/bin/sh",
-            ["-c", "exec dotnet \"$0\" >\"$1\" 2>&1", ClusterBench.Programs.Locate().Gateway, log.Path],
+            ["-c", "exec dotnet \"$0\" >\"$1\" 2>&1", dll, log.Path],
             environment,
             ports[2],
             new Uri($"http://127.0.0.1:{ports[2]}"),
@@ -287,7 +303,7 @@ internal static partial class HttpBench
         try
         {
             var ready = await gateway.WaitReadyAsync(expected: null);
-            Console.WriteLine($"  Granary gateway ready in {ready.TotalSeconds:F1} s, working directory {directory}, console to {log.Path}");
+            Console.WriteLine($"  Granary gateway{suffix} ({dll}) ready in {ready.TotalSeconds:F1} s, working directory {directory}, console to {log.Path}");
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
         {
@@ -299,10 +315,10 @@ internal static partial class HttpBench
         await DeployAsync(api.Client, "pyhello", "python", PythonHello);
         return
         [
-            new Target(GranaryJs, new Uri(gateway.Http, $"{Invoke}/hello"), 200, log),
-            new Target(GranaryPython, new Uri(gateway.Http, $"{Invoke}/pyhello"), 200, log),
-            new Target(GranaryMiss, new Uri(gateway.Http, $"{Invoke}/no-such-function"), 404, log),
-            new Target(GranaryHealth, new Uri(gateway.Http, "/healthz"), 200, log),
+            new Target(GranaryJs + suffix, new Uri(gateway.Http, $"{Invoke}/hello"), 200, log),
+            new Target(GranaryPython + suffix, new Uri(gateway.Http, $"{Invoke}/pyhello"), 200, log),
+            new Target(GranaryMiss + suffix, new Uri(gateway.Http, $"{Invoke}/no-such-function"), 404, log),
+            new Target(GranaryHealth + suffix, new Uri(gateway.Http, "/healthz"), 200, log),
         ];
     }
 
@@ -350,7 +366,7 @@ internal static partial class HttpBench
         using var response = await client.GetAsync(target.Url);
         var body = await response.Content.ReadAsStringAsync();
         Console.WriteLine($"  {target.Server}: GET {target.Url.PathAndQuery} -> {(int)response.StatusCode} {response.Content.Headers.ContentType} {Shorten(body)}");
-        if ((int)response.StatusCode != target.ExpectedStatus || (target.Server != GranaryHealth && target.ExpectedStatus == 200 && body != Body))
+        if ((int)response.StatusCode != target.ExpectedStatus || (target.Url.AbsolutePath != "/healthz" && target.ExpectedStatus == 200 && body != Body))
         {
             errors.Add($"http {target.Server}: first answer", $"{(int)response.StatusCode} {Shorten(body)}");
         }
