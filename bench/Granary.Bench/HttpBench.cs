@@ -268,8 +268,11 @@ internal static partial class HttpBench
                 result.Row(granary && denominator.StartsWith("Granary", StringComparison.Ordinal) ? denominator + suffix : denominator) is { } bottom)
             {
                 var ratio = top.RequestsPerSecond / bottom.RequestsPerSecond;
-                var rounds = top.RoundRequestsPerSecond.Zip(bottom.RoundRequestsPerSecond, (a, b) => F(a / b, "F2"));
-                yield return $"http{suffix}: {name} >= {F(target, "0.##")}x: {ratio:F2}x  {(ratio >= target ? "MET" : "MISSED")}  (round by round: {string.Join(", ", rounds)})";
+                // The verdict is the medians'; the rounds say how firm it is on a shared machine.
+                var rounds = top.RoundRequestsPerSecond.Zip(bottom.RoundRequestsPerSecond, (a, b) => a / b).ToArray();
+                yield return
+                    $"http{suffix}: {name} >= {F(target, "0.##")}x: {ratio:F2}x  {(ratio >= target ? "MET" : "MISSED")}  " +
+                    $"(round by round: {string.Join(", ", rounds.Select(r => F(r, "F2")))}; met in {rounds.Count(r => r >= target)} of {rounds.Length})";
             }
         }
     }
