@@ -36,10 +36,11 @@ internal sealed record HttpResult(IReadOnlyList<HttpRow> Rows, int GunicornWorke
 /// <summary>
 /// Every server measured from outside (<c>--only http</c>): each one runs as its own process, all started first and
 /// idle while another is measured, and <c>wrk -t2 -c64 --latency</c> (another process) drives a hello on each, 3 s of
-/// warm-up, then three rounds of the measured run in turning order (each row is its median round). The servers: a bare Kestrel minimal API (this program with <c>--serve-kestrel &lt;port&gt;</c>, the logging of the
-/// ASP.NET Core template), functions-framework (Node, installed by npm into a temporary folder), Flask on gunicorn
-/// ((2 × cores) + 1 sync workers), and the Granary gateway in its default configuration (embedded silo, a temporary
-/// working directory for <c>./data</c>, console logging as shipped) serving a JavaScript hello, a Python hello, an
+/// warm-up, then three rounds of the measured run in turning order (each row is its median round). The servers: a
+/// bare Kestrel minimal API (this program with <c>--serve-kestrel &lt;port&gt;</c>, the logging of the ASP.NET Core
+/// template), functions-framework (Node, installed by npm into a temporary folder), Flask on gunicorn ((2 × cores) + 1
+/// sync workers), and the Granary gateway in its default configuration (embedded silo, a temporary working directory
+/// for <c>./data</c>, console logging as shipped, written to a file) serving a JavaScript hello, a Python hello, an
 /// unknown function (404) and <c>/healthz</c>. The table gives the ratios of issue 15.
 /// </summary>
 internal static partial class HttpBench
