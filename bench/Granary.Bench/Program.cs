@@ -34,6 +34,11 @@ internal static class BenchProgram
 
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["--serve-kestrel", var port])
+        {
+            return await HttpBench.ServeKestrelAsync(port);
+        }
+
         if (Options.Parse(args) is not { } options)
         {
             return 2;
@@ -102,9 +107,23 @@ internal static class BenchProgram
             }
         }
 
+        if (options.RunHttp)
+        {
+            Console.WriteLine();
+            if (HttpBench.Unavailable() is { } reason)
+            {
+                Console.WriteLine($"HTTP from outside: skipped: {reason}");
+                report.Errors.Add("http: skipped", reason);
+            }
+            else
+            {
+                report.Http = await HttpBench.MeasureAsync(options, report.Errors);
+            }
+        }
+
         report.Print(options);
         var nothingMeasured = (options.Only == "cluster" && report.Cluster is null) || (options.Only is "tenancy" or "noisy" && report.Tenancy is null) ||
-            (options.Only == "scaleout" && report.ScaleOut is null);
+            (options.Only == "scaleout" && report.ScaleOut is null) || (options.Only == "http" && report.Http is null);
         return report.Errors.Total == 0 && !nothingMeasured ? 0 : 1;
     }
 

@@ -34,6 +34,8 @@ internal sealed class Report
 
     public ScaleOutResult? ScaleOut { get; set; }
 
+    public HttpResult? Http { get; set; }
+
     /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
     public string? ClusterSkipped { get; set; }
 
@@ -65,6 +67,11 @@ internal sealed class Report
         if (ScaleOut is { } scaleOut)
         {
             ScaleOutBench.PrintTable(scaleOut, options);
+        }
+
+        if (Http is { } http)
+        {
+            HttpBench.PrintTable(http, options);
         }
 
         Console.WriteLine();
@@ -106,6 +113,14 @@ internal sealed class Report
         if (ScaleOut is { } scaleOutTargets)
         {
             foreach (var line in ScaleOutBench.TargetLines(scaleOutTargets))
+            {
+                Console.WriteLine($"  {line}");
+            }
+        }
+
+        if (Http is { } httpTargets)
+        {
+            foreach (var line in HttpBench.TargetLines(httpTargets))
             {
                 Console.WriteLine($"  {line}");
             }
