@@ -15,6 +15,13 @@ namespace Granary.Gateway.Access;
 /// new one. A miss (an unknown function, key or tenant) is answered only from a view fetched after the request
 /// arrived, so something created a moment ago through another gateway is never refused. Refreshes ask for a newer
 /// version only, so an unchanged tenant costs a tiny grain call per period.
+/// <para>
+/// Misses are cheap: the views are the only negative cache, so a made-up name (of a tenant, workspace or function)
+/// adds nothing to this gateway's memory and wakes no grain; what it costs is the wait for the next refresh of its
+/// tenant (or of the list of tenants), which every miss of that tenant arriving meanwhile shares. Refreshes of one
+/// view run one at a time and start <see cref="Cached{T}.Spacing"/> apart at least, so a flood of misses costs a
+/// bounded rate of tiny grain calls (5,000 a second per tenant at most), whatever its rate.
+/// </para>
 /// </summary>
 internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls calls, IOptions<AuthOptions> options, ILogger<TenantViews> logger)
 {
@@ -23,6 +30,7 @@ internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls ca
     private ConcurrentDictionary<string, Cached<TenantView>>.AlternateLookup<ReadOnlySpan<char>> Spans => _tenants.GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly Action<Exception> _refreshFailed = exception => LogRefreshFailed(logger, exception);
     private readonly Cached<TenantDirectoryView> _directory = new(exception => LogRefreshFailed(logger, exception));
+    private long _fetches;
 
     /// <summary>
     /// Gets the view of a tenant, or null when the tenant does not exist (as of a view fetched after
@@ -80,6 +88,9 @@ internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls ca
         return view.Exists ? view : null;
     }
 
+    /// <summary>Gets how many grain calls this gateway has made to learn of tenants and their changes.</summary>
+    public long Fetches => Interlocked.Read(ref _fetches);
+
     /// <summary>Gets how many tenants this gateway keeps a view of (only tenants that exist get one).</summary>
     public int Count => _tenants.Count;
 
@@ -132,6 +143,7 @@ internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls ca
     private async Task<TenantView> FetchTenantAsync(string tenant, TenantView? known)
     {
         var started = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _fetches);
         var snapshot = await calls.ReadAsync(() => grains.GetGrain<ITenantGrain>(tenant).GetSnapshotAsync(known?.Version ?? 0));
         return snapshot is null ? known! with { FetchedAt = started } : TenantView.From(tenant, snapshot, started);
     }
@@ -139,6 +151,7 @@ internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls ca
     private async Task<TenantDirectoryView> FetchDirectoryAsync(TenantDirectoryView? known)
     {
         var started = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _fetches);
         var list = await calls.ReadAsync(() => grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).GetTenantsAsync(known?.Version ?? 0));
         return list is null ? known! with { FetchedAt = started } : new TenantDirectoryView(list.Version, list.Tenants.ToFrozenSet(StringComparer.Ordinal), started);
     }
@@ -153,15 +166,26 @@ internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls ca
     internal sealed record TenantDirectoryView(long Version, FrozenSet<string> Tenants, long FetchedAt) : IFetched;
 
     /// <summary>
-    /// One cached value and the fetch in flight, if any. Fetches are shared: however many requests miss at once, one
-    /// grain call is made, and a request waits only for a fetch that started after it arrived.
+    /// One cached value and the fetch in flight, if any. Fetches are shared, one runs at a time, and two start
+    /// <see cref="Spacing"/> apart at least: a request waits only for a fetch that started after it arrived (the running
+    /// one, or else the next, which every request arriving meanwhile shares), so however many requests miss, one small
+    /// grain call per spacing is made at most.
     /// </summary>
     internal sealed class Cached<T>(Action<Exception> backgroundFailed)
         where T : class, IFetched
     {
+        /// <summary>
+        /// The least time between the starts of two fetches: what a flood of misses costs (5,000 tiny grain calls a
+        /// second per tenant at most) against what it adds to a miss under that flood (this, at most). Shorter than a
+        /// timer's resolution, so a queued fetch that no arriving request starts waits by yielding the thread.
+        /// </summary>
+        public static readonly TimeSpan Spacing = TimeSpan.FromMicroseconds(200);
+
+        private static readonly long s_spacing = (long)(Spacing.TotalSeconds * Stopwatch.Frequency);
         private readonly Lock _gate = new();
         private Task<T>? _fetching;
         private long _fetchingSince;
+        private TaskCompletionSource<T>? _queued;
         private Func<T?, Task<T>>? _lastFetch;
         private volatile T? _current;
 
@@ -182,12 +206,27 @@ internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls ca
                     return Task.FromResult(current);
                 }
 
-                if (_fetching is { IsCompleted: false } running && _fetchingSince >= arrived)
+                var running = _fetching is { IsCompleted: false };
+                if (running && _fetchingSince >= arrived)
                 {
-                    return running;
+                    return _fetching!;
                 }
 
-                return StartLocked(fetch);
+                if (!running && !TooSoonLocked())
+                {
+                    // Also for the requests queued before this one: the fetch starts after each of them arrived.
+                    return StartLocked(fetch);
+                }
+
+                // Wait for the next fetch, with every request arriving meanwhile: the first to arrive once the spacing
+                // has passed starts it (or the timer below, when none comes).
+                if (_queued is null)
+                {
+                    _queued = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _ = StartQueuedAsync(_queued, _fetching!);
+                }
+
+                return _queued.Task;
             }
         }
 
@@ -211,11 +250,76 @@ internal sealed partial class TenantViews(IGrainFactory grains, InFlightCalls ca
             }
         }
 
+        private bool TooSoonLocked() => Stopwatch.GetTimestamp() - _fetchingSince < s_spacing;
+
+        // Starts the queued fetch when no request arrives to start it: once the last fetch has ended and the spacing passed.
+        private async Task StartQueuedAsync(TaskCompletionSource<T> queued, Task last)
+        {
+            await last.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
+            while (true)
+            {
+                lock (_gate)
+                {
+                    if (_queued != queued)
+                    {
+                        return;
+                    }
+
+                    if (_fetching is { IsCompleted: false } running)
+                    {
+                        last = running;
+                    }
+                    else if (!TooSoonLocked())
+                    {
+                        StartLocked(_lastFetch!);
+                        return;
+                    }
+                }
+
+                if (!last.IsCompleted)
+                {
+                    await last.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+                else
+                {
+                    // Less than a timer's resolution: let the requests queued on the thread pool run meanwhile.
+                    await Task.Yield();
+                }
+            }
+        }
+
+        // Starts a fetch, which the queued requests (all arrived before now) wait for too.
         private Task<T> StartLocked(Func<T?, Task<T>> fetch)
         {
             _fetchingSince = Stopwatch.GetTimestamp();
             var task = FetchAsync(fetch, _current);
             _fetching = task;
+            if (_queued is { } queued)
+            {
+                _queued = null;
+                _ = task.ContinueWith(
+                    static (done, state) =>
+                    {
+                        var waiting = (TaskCompletionSource<T>)state!;
+                        if (done.IsCompletedSuccessfully)
+                        {
+                            waiting.SetResult(done.Result);
+                        }
+                        else if (done.Exception is { } failure)
+                        {
+                            waiting.SetException(failure.InnerExceptions);
+                        }
+                        else
+                        {
+                            waiting.SetCanceled();
+                        }
+                    },
+                    queued,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+
             return task;
         }
 
