@@ -264,7 +264,7 @@ public sealed class FunctionRoute
             }
         }
 
-        var candidates = up == live.Length ? live : up == 0 ? live : [.. live.Where(s => Volatile.Read(ref s.DownUntil) <= now)];
+        var candidates = up == live.Length || up == 0 ? live : [.. live.Where(s => Volatile.Read(ref s.DownUntil) <= now)];
         if (candidates.Length == 1)
         {
             return candidates[0];

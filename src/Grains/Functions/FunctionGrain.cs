@@ -67,7 +67,7 @@ public sealed partial class FunctionGrain(
     private bool _deactivating;
     private double _activationInitMs;
     private int _inFlight;
-    private string _silo = "";
+    private readonly string _silo = silo.SiloAddress.ToString();
 
     // Scale-out: the version of the live set of instances this one knows (sent with every answer), since when it has
     // been busy (a Stopwatch timestamp, 0 when not) and when it last asked for another instance.
@@ -88,7 +88,6 @@ public sealed partial class FunctionGrain(
         (_id, _shard) = FunctionId.ParseGrainKey(this.GetPrimaryKeyString());
         _tenantLoad = admission.For(_id.Tenant);
         _since = time.GetUtcNow();
-        _silo = silo.SiloAddress.ToString();
         _lastReport = local.Clock.GetTimestamp();
         _local = local.Add(_id, _shard, GrainContext, VisitAsync);
         return Task.CompletedTask;
@@ -220,7 +219,7 @@ public sealed partial class FunctionGrain(
 
             _inFlight--;
             Touch();
-            TenantAdmission.Exit(_tenantLoad!);
+            admission.Exit(_tenantLoad!);
         }
     }
 

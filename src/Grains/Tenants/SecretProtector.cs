@@ -20,7 +20,8 @@ public sealed class SecretProtector
     private readonly (uint Id, byte[] Key)? _current;
     private readonly Dictionary<uint, byte[]> _keys = [];
 
-    // A cluster started without a master key: nothing can be stored, and earlier keys may still be read.
+    // Reads the earlier keys only: a cluster started without a master key (nothing can be stored), and the base of the
+    // public constructor, which adds the current key over them.
     private SecretProtector(IEnumerable<byte[]>? previousKeys)
     {
         foreach (var key in previousKeys ?? [])
@@ -31,6 +32,7 @@ public sealed class SecretProtector
 
     /// <summary>Creates the protector over a current master key and earlier ones that may still be read.</summary>
     public SecretProtector(byte[] masterKey, IEnumerable<byte[]>? previousKeys = null)
+        : this(previousKeys)
     {
         ArgumentNullException.ThrowIfNull(masterKey);
         if (masterKey.Length != 32)
@@ -38,12 +40,9 @@ public sealed class SecretProtector
             throw new ArgumentException("The master key must be 32 bytes.", nameof(masterKey));
         }
 
-        _current = (KeyId(masterKey), masterKey);
-        _keys[KeyId(masterKey)] = masterKey;
-        foreach (var key in previousKeys ?? [])
-        {
-            _keys.TryAdd(KeyId(key), key);
-        }
+        var current = (Id: KeyId(masterKey), Key: masterKey);
+        _current = current;
+        _keys[current.Id] = masterKey;
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
     public int InFlight(string tenant) => _tenants.TryGetValue(tenant, out var load) ? Volatile.Read(ref load.InFlight) : 0;
 
     /// <summary>Gets the counters of a tenant on this silo, for a function activation to keep (one lookup per activation, not per call).</summary>
-    public TenantLoad For(string tenant) => _tenants.GetOrAdd(tenant, static (t, admission) => new TenantLoad(t) { Owner = admission }, this);
+    public TenantLoad For(string tenant) => _tenants.GetOrAdd(tenant, static t => new TenantLoad(t));
 
     /// <summary>
     /// Admits one invocation of a tenant's function, or says which quota refuses it. An admitted invocation must be
@@ -74,14 +74,14 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
     }
 
     /// <summary>Ends an invocation admitted by <see cref="EnterAsync(TenantLoad)"/>.</summary>
-    public static void Exit(TenantLoad load)
+    public void Exit(TenantLoad load)
     {
         ArgumentNullException.ThrowIfNull(load);
-        if (Interlocked.Decrement(ref load.InFlight) == 0 && load.Owner is { } owner && load.Quotas?.MaxConcurrentInvocations is { } max && load.SlotsHeld > Chunk(max))
+        if (Interlocked.Decrement(ref load.InFlight) == 0 && load.Quotas?.MaxConcurrentInvocations is { } max && load.SlotsHeld > Chunk(max))
         {
             // A burst ended here: hand back all but a chunk now rather than at the next renewal, so another silo
             // that needs them is not refused for the second until then. Once a burst, not once a call.
-            _ = load.StartRenewal(owner, Chunk(max));
+            _ = load.StartRenewal(this, Chunk(max));
         }
     }
 
@@ -267,9 +267,6 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
         // calls made for slots (tests read it), and when the quotas were read (a Stopwatch timestamp).
         internal int InFlight;
         internal int Waiting;
-
-        // The admission that made it (null for one made elsewhere, which never hands slots back early).
-        internal TenantAdmission? Owner { get; init; }
         internal int SlotCalls;
         internal long QuotasAt;
         private readonly Lock _gate = new();

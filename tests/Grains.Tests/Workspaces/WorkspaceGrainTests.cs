@@ -49,6 +49,9 @@ public sealed class WorkspaceGrainTests(ClusterFixture fixture)
             """);
         var id = new FunctionId("acme", workspace, WorkspaceSnippets.FunctionName);
 
+        // The first instance runs before the second is placed, as in a scale-out: placed at once, both could land on
+        // one silo (the second's placement reads where the first is from the definition grain).
+        await OnSilo(0, id).InvokeAsync(Run("read"));
         var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => OnSilo(i % 2, id).InvokeAsync(Run("incr", $"{{\"i\":{i}}}"))));
 
         Assert.All(responses, r => Assert.True(r.StatusCode == 200, r.BodyText));
