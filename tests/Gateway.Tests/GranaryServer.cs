@@ -47,7 +47,7 @@ public sealed class GranaryServer : IAsyncDisposable
 
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<GranaryServer> StartAsync(string? dataPath = null, IDictionary<string, string?>? settings = null, IDictionary<string, string>? seedEnvironment = null)
+    public static async Task<GranaryServer> StartAsync(string? dataPath = null, IDictionary<string, string?>? settings = null, IDictionary<string, string>? seedEnvironment = null, Action<IServiceCollection>? services = null)
     {
         var ownsData = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("granary-test-").FullName;
@@ -83,6 +83,7 @@ public sealed class GranaryServer : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddGranaryGateway();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapGranaryGateway();
         await app.StartAsync();

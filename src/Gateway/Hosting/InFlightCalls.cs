@@ -19,7 +19,7 @@ namespace Granary.Gateway.Hosting;
 /// they are sent again.
 /// </para>
 /// </summary>
-internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, TimeProvider time, ILogger<InFlightCalls> logger)
+internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, TimeProvider time, ILogger<InFlightCalls> logger, LocalFunctions? local = null)
 {
     private static readonly TimeSpan s_askPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_readTimeout = TimeSpan.FromSeconds(5);
@@ -62,6 +62,13 @@ internal sealed partial class InFlightCalls(IOptions<FunctionLimits> limits, Tim
         var shard = route.Enter();
         try
         {
+            // An embedded gateway serves the instance its own silo holds, once loaded, on this thread: no grain call.
+            if (local?.TryInvoke(route.Id, shard.Shard, request, aborted) is { } here && await here is { } answer)
+            {
+                route.Answered(shard, answer);
+                return answer;
+            }
+
             var response = await InvokeAsync(shard.Grain, request, aborted);
             route.Answered(shard, response);
             return response;

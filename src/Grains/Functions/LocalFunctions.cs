@@ -3,6 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Granary.Functions;
 
+/// <summary>Invokes a loaded activation on the caller's thread; null (now or as the result) sends the caller through the grain.</summary>
+internal delegate Task<InvocationResponse?>? LocalInvoker(InvocationRequest request, CancellationToken cancellationToken);
+
 /// <summary>
 /// The function activations on this silo, each with when it last served a request and when it next needs the silo's
 /// <see cref="FunctionSweep"/>: so that one sweep can look after all of them (idle deactivation, reports, isolate
@@ -34,12 +37,21 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
     /// Registers an activation. <paramref name="visit"/> runs on the activation's own scheduler when the sweep
     /// calls on it: with true to evict it (least recently used beyond the limit), with false when its due time came.
     /// </summary>
-    internal Activation Add(FunctionId id, int shard, IGrainContext context, Func<bool, Task> visit)
+    internal Activation Add(FunctionId id, int shard, IGrainContext context, Func<bool, Task> visit, LocalInvoker? invoker = null)
     {
-        var activation = new Activation(id, shard, context, clock, visit);
+        var activation = new Activation(id, shard, context, clock, visit, invoker);
         _active[(id, shard)] = activation;
         return activation;
     }
+
+    /// <summary>
+    /// Invokes instance <paramref name="shard"/> of a function whose activation is on this silo and loaded, on the
+    /// caller's thread and without a grain call: the warm path of a gateway that shares the silo's process. Returns null
+    /// when the grain must be called instead (not here, not loaded yet, going away); the returned task's null result
+    /// means the same, and that the function did not run.
+    /// </summary>
+    public Task<InvocationResponse?>? TryInvoke(FunctionId id, int shard, InvocationRequest request, CancellationToken cancellationToken) =>
+        _active.TryGetValue((id, shard), out var activation) && activation.Invoker is { } invoker ? invoker(request, cancellationToken) : null;
 
     internal void Remove(Activation activation) => _active.TryRemove(KeyValuePair.Create((activation.Id, activation.Shard), activation));
 
@@ -47,7 +59,7 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
     /// One function activation on this silo. Its grain writes the times (on its own scheduler); the sweep reads them
     /// from its timer's thread, hence the volatile accesses.
     /// </summary>
-    internal sealed class Activation(FunctionId id, int shard, IGrainContext context, TimeProvider clock, Func<bool, Task> visit)
+    internal sealed class Activation(FunctionId id, int shard, IGrainContext context, TimeProvider clock, Func<bool, Task> visit, LocalInvoker? invoker)
     {
         private readonly Lock _visitGate = new();
         private long _lastUsed = clock.GetTimestamp();
@@ -62,6 +74,9 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
 
         public Func<bool, Task> Visit { get; } = visit;
 
+        /// <summary>Gets how this silo's gateway invokes the activation without a grain call (see <see cref="TryInvoke"/>).</summary>
+        public LocalInvoker? Invoker { get; } = invoker;
+
         /// <summary>Gets when the activation last started or finished serving a request (a timestamp of the sweep's clock).</summary>
         public long LastUsed => Volatile.Read(ref _lastUsed);
 
@@ -75,6 +90,31 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
         public void VisitIn(TimeSpan delay) => Volatile.Write(
             ref _dueAt,
             delay == Timeout.InfiniteTimeSpan ? long.MaxValue : clock.GetTimestamp() + (long)(Math.Max(0, delay.TotalSeconds) * clock.TimestampFrequency));
+
+        /// <summary>
+        /// Brings the next visit to at most <paramref name="delay"/> from now, never later than it was: for a call that
+        /// ended outside the activation's turns, whose due time may race one the grain sets (an early visit asks again).
+        /// </summary>
+        public void VisitWithin(TimeSpan delay)
+        {
+            if (delay == Timeout.InfiniteTimeSpan)
+            {
+                return;
+            }
+
+            var due = clock.GetTimestamp() + (long)(Math.Max(0, delay.TotalSeconds) * clock.TimestampFrequency);
+            var current = Volatile.Read(ref _dueAt);
+            while (due < current)
+            {
+                var seen = Interlocked.CompareExchange(ref _dueAt, due, current);
+                if (seen == current)
+                {
+                    return;
+                }
+
+                current = seen;
+            }
+        }
 
         public bool IsDue(long now) => Volatile.Read(ref _dueAt) <= now;
 
