@@ -16,7 +16,8 @@ internal sealed record JsColdResult(IReadOnlyList<JsColdRun> Runs, int Functions
 /// first <c>--cold-warmup</c> calls warm the process (JIT) and are not measured. Two passes over two sets of functions:
 /// with <c>--cold-gap-ms</c> between calls (a cold start now and then, the warm isolate pool refilled between them),
 /// and back to back (a burst that outruns the pool's refill). Every measured call must be recorded cold (the function's
-/// invocation record) and answer 200 with the hello body.
+/// invocation record) and answer 200 with the hello body. With <c>--before-gateway</c>, an earlier build's gateway is
+/// started the same way beside it, given the same functions, and the two take turns call by call.
 /// </summary>
 internal static class JsColdBench
 {
@@ -28,36 +29,57 @@ internal static class JsColdBench
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(errors);
         var started = Stopwatch.GetTimestamp();
-        var storage = Directory.CreateTempSubdirectory("granary-bench-jscold-").FullName;
-        var programs = ClusterBench.Programs.Locate();
-        var ports = LocalMachine.FreePorts(3);
-        var gateway = ChildProcess.StartDotnet("gateway (default configuration)", programs.Gateway, ports[2], new()
+        var builds = new List<(string Suffix, string Dll)> { ("", ClusterBench.Programs.Locate().Gateway) };
+        if (options.BeforeGateway is { } before)
         {
-            ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
-            ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
-            ["Granary__Storage__Path"] = storage,
-        }, defaultLogs: true);
+            builds.Add((" (before)", before));
+        }
+
+        var gateways = new List<(string Suffix, ChildProcess Process, LoadGenerator Api)>();
+        var storages = new List<string>();
         try
         {
-            var ready = await gateway.WaitReadyAsync(expected: null);
-            Console.WriteLine($"JS cold starts from outside: gateway {programs.Gateway} (default configuration) ready in {ready.TotalSeconds:F1} s on {gateway.Http}");
-            using var api = new LoadGenerator(gateway.Http, 1);
+            foreach (var (suffix, dll) in builds)
+            {
+                var ports = LocalMachine.FreePorts(3);
+                var gateway = ChildProcess.StartDotnet($"gateway{suffix} (default configuration)", dll, ports[2], new()
+                {
+                    ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+                    ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+                    ["Granary__Storage__Path"] = ClusterBench.NewStorage(storages),
+                }, defaultLogs: true);
+                gateways.Add((suffix, gateway, new LoadGenerator(gateway.Http, 1)));
+                var ready = await gateway.WaitReadyAsync(expected: null);
+                Console.WriteLine($"JS cold starts from outside: gateway{suffix} {dll} (default configuration) ready in {ready.TotalSeconds:F1} s on {gateway.Http}");
+            }
+
+            if (gateways.Count > 1)
+            {
+                Console.WriteLine("  the gateways take turns call by call (this build's cold start, then the earlier build's, and so on)");
+            }
+
             var runs = new List<JsColdRun>();
             foreach (var (label, prefix, gap) in new[] { ($"{options.ColdGap.TotalMilliseconds:F0} ms apart", "gap", options.ColdGap), ("back to back", "burst", TimeSpan.Zero) })
             {
                 var names = Enumerable.Range(0, options.ColdWarmUp + options.Cold).Select(i => $"{prefix}{i}").ToArray();
                 var deploying = Stopwatch.GetTimestamp();
-                foreach (var name in names)
+                foreach (var (_, _, api) in gateways)
                 {
-                    await BenchProgram.DeployAsync(api.Client, name, idleTimeoutSeconds: null);
+                    foreach (var name in names)
+                    {
+                        await BenchProgram.DeployAsync(api.Client, name, idleTimeoutSeconds: null);
+                    }
                 }
 
-                Console.WriteLine($"  {label}: deployed {names.Length} functions in {Stopwatch.GetElapsedTime(deploying).TotalSeconds:F1} s");
+                Console.WriteLine($"  {label}: deployed {names.Length} functions on each gateway in {Stopwatch.GetElapsedTime(deploying).TotalSeconds:F1} s");
 
                 // Each deployment validated its code in a pool isolate: the pool refills (WarmIsolates) before the first call.
                 await Task.Delay(TimeSpan.FromSeconds(1));
-                runs.Add(await CallEachOnceAsync(label, gateway.Http, api.Client, names, gap, options, errors));
-                gateway.ThrowIfExited();
+                runs.AddRange(await CallEachOnceAsync(label, gateways, names, gap, options, errors));
+                foreach (var (_, process, _) in gateways)
+                {
+                    process.ThrowIfExited();
+                }
             }
 
             Console.WriteLine($"  jscold section took {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
@@ -71,8 +93,16 @@ internal static class JsColdBench
         }
         finally
         {
-            await gateway.DisposeAsync();
-            LocalMachine.DeleteDirectory(storage);
+            foreach (var (_, process, api) in gateways)
+            {
+                api.Dispose();
+                await process.DisposeAsync();
+            }
+
+            foreach (var storage in storages)
+            {
+                LocalMachine.DeleteDirectory(storage);
+            }
         }
     }
 
@@ -83,12 +113,12 @@ internal static class JsColdBench
         Console.WriteLine(
             $"JS cold starts from outside: the gateway (default configuration) as its own process, {result.Functions} never-activated hello functions " +
             $"(+{result.WarmUp} unmeasured first), each called once on one keep-alive connection (client-observed ms)");
-        Console.WriteLine($"  {"calls",-22}{"n",5}{"p50",8}{"p90",8}{"p99",8}{"max",8}{"mean",8}   {"initMs p50/p99",16}{"cold ok",10}{"errors",8}");
+        Console.WriteLine($"  {"calls",-32}{"n",5}{"p50",8}{"p90",8}{"p99",8}{"max",8}{"mean",8}   {"initMs p50/p99",16}{"cold ok",10}{"errors",8}");
         foreach (var run in result.Runs)
         {
             var l = run.Latency;
             Console.WriteLine(
-                $"  {run.Label,-22}{l.Count,5}{F(l.P50),8}{F(l.P90),8}{F(l.P99),8}{F(l.Max),8}{F(l.Mean),8}   " +
+                $"  {run.Label,-32}{l.Count,5}{F(l.P50),8}{F(l.P90),8}{F(l.P99),8}{F(l.Max),8}{F(l.Mean),8}   " +
                 $"{$"{F(run.InitMs.P50)} / {F(run.InitMs.P99)}",16}{$"{run.ConfirmedCold}/{l.Count}",10}{run.Errors,8}");
         }
 
@@ -106,44 +136,72 @@ internal static class JsColdBench
         }
     }
 
-    private static async Task<JsColdRun> CallEachOnceAsync(string label, Uri gateway, HttpClient api, string[] names, TimeSpan gap, Options options, ErrorLog allErrors)
+    // Every gateway calls each function once, in order, on one keep-alive connection of its own (opened by a first,
+    // unmeasured call); with several gateways they take turns call by call, so that other work on the machine lands on
+    // both alike.
+    private static async Task<List<JsColdRun>> CallEachOnceAsync(
+        string label, List<(string Suffix, ChildProcess Process, LoadGenerator Api)> gateways, string[] names, TimeSpan gap, Options options, ErrorLog allErrors)
     {
-        var errors = new ErrorLog();
-        using var client = new LoadGenerator(gateway, 1);
-        await client.SendAsync($"{BenchProgram.Invoke}/{names[0]}", BenchProgram.ExpectedBody, errors); // opens the connection (and is a warm-up call)
-        var latencies = new List<double>();
-        for (var i = 1; i < names.Length; i++)
+        var errors = gateways.Select(_ => new ErrorLog()).ToArray();
+        var clients = gateways.Select(g => new LoadGenerator(g.Process.Http, 1)).ToArray();
+        var latencies = gateways.Select(_ => new List<double>()).ToArray();
+        try
         {
-            if (gap > TimeSpan.Zero)
+            for (var g = 0; g < gateways.Count; g++)
             {
-                await Task.Delay(gap);
+                await clients[g].SendAsync($"{BenchProgram.Invoke}/{names[0]}", BenchProgram.ExpectedBody, errors[g]);
             }
 
-            var latency = await client.SendAsync($"{BenchProgram.Invoke}/{names[i]}", BenchProgram.ExpectedBody, errors);
-            if (i >= options.ColdWarmUp)
+            for (var i = 1; i < names.Length; i++)
             {
-                latencies.Add(latency);
+                for (var g = 0; g < gateways.Count; g++)
+                {
+                    if (gap > TimeSpan.Zero)
+                    {
+                        await Task.Delay(gap);
+                    }
+
+                    var latency = await clients[g].SendAsync($"{BenchProgram.Invoke}/{names[i]}", BenchProgram.ExpectedBody, errors[g]);
+                    if (i >= options.ColdWarmUp)
+                    {
+                        latencies[g].Add(latency);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
             }
         }
 
-        var initMs = new List<double>();
-        foreach (var name in names[options.ColdWarmUp..])
+        var runs = new List<JsColdRun>();
+        for (var g = 0; g < gateways.Count; g++)
         {
-            if (await BenchProgram.LatestInvocationAsync(api, name) is { Cold: true } record)
+            var initMs = new List<double>();
+            foreach (var name in names[options.ColdWarmUp..])
             {
-                initMs.Add(record.InitMs);
+                if (await BenchProgram.LatestInvocationAsync(gateways[g].Api.Client, name) is { Cold: true } record)
+                {
+                    initMs.Add(record.InitMs);
+                }
             }
+
+            if (latencies[g].Count - initMs.Count is > 0 and var notCold)
+            {
+                errors[g].Add("jscold: not a cold start", $"{notCold} of {latencies[g].Count} invocation records say cold=false or are missing");
+            }
+
+            allErrors.AddRange(errors[g]);
+            var stats = LatencyStats.From(latencies[g]);
+            var run = label + gateways[g].Suffix;
+            Console.WriteLine($"  {run}: p50 {F(stats.P50)} ms, p99 {F(stats.P99)} ms, max {F(stats.Max)} ms, errors {errors[g].Total}");
+            runs.Add(new JsColdRun(run, gap, stats, LatencyStats.From(initMs), initMs.Count, errors[g].Total));
         }
 
-        if (latencies.Count - initMs.Count is > 0 and var notCold)
-        {
-            errors.Add("jscold: not a cold start", $"{notCold} of {latencies.Count} invocation records say cold=false or are missing");
-        }
-
-        allErrors.AddRange(errors);
-        var stats = LatencyStats.From(latencies);
-        Console.WriteLine($"  {label}: p50 {F(stats.P50)} ms, p99 {F(stats.P99)} ms, max {F(stats.Max)} ms, errors {errors.Total}");
-        return new JsColdRun(label, gap, stats, LatencyStats.From(initMs), initMs.Count, errors.Total);
+        return runs;
     }
 
     private static string Verdict(bool met) => met ? "MET" : "MISSED";
