@@ -43,28 +43,6 @@ internal static class Bootstrap
         }
     }
 
-    /// <summary>Gets the size in bytes of the code cache later engines start from (0 before the first one is made).</summary>
-    internal static int CacheLength => Volatile.Read(ref s_codeCache)?.Length ?? 0;
-
-    /// <summary>
-    /// Writes the code cache again from an engine that has run the bootstrap and a function's load and first call
-    /// (<see cref="BootstrapTraining"/>). V8 compiles most functions only when they are first called, and a cache written
-    /// at compile time holds only what was compiled eagerly: every new isolate then parsed and compiled the load and call
-    /// paths during its cold start. Compiled again here, the script is the one this engine already runs, and the cache
-    /// written from it holds every function compiled so far. Returns the new cache's size in bytes.
-    /// </summary>
-    public static int Recache(V8ScriptEngine engine)
-    {
-        ArgumentNullException.ThrowIfNull(engine);
-        using var script = engine.Compile(s_document, Source, V8CacheKind.Code, out var produced);
-        if (produced is { Length: > 0 } && produced.Length > CacheLength)
-        {
-            Volatile.Write(ref s_codeCache, produced);
-        }
-
-        return CacheLength;
-    }
-
     private static string Build()
     {
         var assembly = typeof(Bootstrap).Assembly;

@@ -93,10 +93,6 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
         }
     }
 
-    /// <summary>Writes the bootstrap's code cache again from one of this function's idle isolates; returns its size (0: none idle).</summary>
-    internal async Task<int> RecacheBootstrapAsync() =>
-        IdleInstances() is [var isolate, ..] ? await isolate.RecacheBootstrapAsync() : 0;
-
     /// <summary>Gets the Linux thread ids of the idle isolates' own threads (for tests).</summary>
     internal IReadOnlyList<int> IdleIsolateThreadIds() => [.. IdleInstances().Select(isolate => isolate.ThreadId)];
 

@@ -215,29 +215,6 @@ public sealed partial class V8Isolate : IFunctionInstance
         return result.Task;
     }
 
-    /// <summary>Writes the bootstrap's code cache again from this isolate (see <see cref="Bootstrap.Recache"/>); returns its size.</summary>
-    internal Task<int> RecacheBootstrapAsync()
-    {
-        var result = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var posted = Post(() =>
-        {
-            try
-            {
-                result.TrySetResult(Bootstrap.Recache(_engine!));
-            }
-            catch (Exception ex)
-            {
-                result.TrySetException(ex);
-            }
-        });
-        if (!posted)
-        {
-            result.TrySetException(Discarded());
-        }
-
-        return result.Task;
-    }
-
     /// <summary>
     /// Runs one invocation. The task completes with the adapter's result (JSON), or fails with
     /// <see cref="IsolateFaultException"/> when the isolate breaks under it. With <paramref name="inline"/>,

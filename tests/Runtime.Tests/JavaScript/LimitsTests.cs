@@ -335,19 +335,6 @@ public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<Isol
         Assert.Equal(process, NiceOf(thread));
     }
 
-    // V8 compiles most functions when they are first called; a cache written at compile time has only the eager ones.
-    [Fact]
-    public async Task TrainingWritesABootstrapCacheThatHoldsMoreThanTheEagerlyCompiledFunctions()
-    {
-        using var engine = new Microsoft.ClearScript.V8.V8ScriptEngine();
-        using var script = engine.Compile(new Microsoft.ClearScript.DocumentInfo("eager.js"), Bootstrap.Source, Microsoft.ClearScript.V8.V8CacheKind.Code, out var eager);
-
-        var trained = await BootstrapTraining.TrainAsync(fixture.Pool);
-
-        Assert.True(trained > eager.Length, $"the trained cache has {trained} bytes, a cache of the eagerly compiled functions {eager.Length}");
-        Assert.Equal(trained, Bootstrap.CacheLength);
-    }
-
     private static int NiceOf(int thread) =>
         int.Parse(File.ReadAllText($"/proc/self/task/{thread}/stat") is var stat ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16] : "", System.Globalization.CultureInfo.InvariantCulture);
 
