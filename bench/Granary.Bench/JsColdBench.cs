@@ -113,12 +113,12 @@ internal static class JsColdBench
         Console.WriteLine(
             $"JS cold starts from outside: the gateway (default configuration) as its own process, {result.Functions} never-activated hello functions " +
             $"(+{result.WarmUp} unmeasured first), each called once on one keep-alive connection (client-observed ms)");
-        Console.WriteLine($"  {"calls",-32}{"n",5}{"p50",8}{"p90",8}{"p99",8}{"max",8}{"mean",8}   {"initMs p50/p99",16}{"cold ok",10}{"errors",8}");
+        Console.WriteLine($"  {"calls",-32}{"n",5}{"p50",8}{"p90",8}{"p99",8}{"max",9}{"mean",8}   {"initMs p50/p99",16}{"cold ok",10}{"errors",8}");
         foreach (var run in result.Runs)
         {
             var l = run.Latency;
             Console.WriteLine(
-                $"  {run.Label,-32}{l.Count,5}{F(l.P50),8}{F(l.P90),8}{F(l.P99),8}{F(l.Max),8}{F(l.Mean),8}   " +
+                $"  {run.Label,-32}{l.Count,5}{F(l.P50),8}{F(l.P90),8}{F(l.P99),8}{F(l.Max),9}{F(l.Mean),8}   " +
                 $"{$"{F(run.InitMs.P50)} / {F(run.InitMs.P99)}",16}{$"{run.ConfirmedCold}/{l.Count}",10}{run.Errors,8}");
         }
 
