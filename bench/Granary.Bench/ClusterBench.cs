@@ -224,7 +224,7 @@ internal static class ClusterBench
         }
     }
 
-    private static async Task WaitReadyAsync(IEnumerable<ChildProcess> processes)
+    internal static async Task WaitReadyAsync(IEnumerable<ChildProcess> processes)
     {
         foreach (var process in processes)
         {
@@ -232,7 +232,7 @@ internal static class ClusterBench
         }
     }
 
-    private static string NewStorage(List<string> storages)
+    internal static string NewStorage(List<string> storages)
     {
         var path = Directory.CreateTempSubdirectory("granary-bench-storage-").FullName;
         storages.Add(path);
@@ -240,7 +240,7 @@ internal static class ClusterBench
     }
 
     // The silos of one cluster: a cluster id of its own, so that (b)'s silo never meets (c)'s in the shared redis.
-    private static (Dictionary<string, string> Settings, List<ChildProcess> Silos, Dictionary<int, string> Names) StartSilos(
+    internal static (Dictionary<string, string> Settings, List<ChildProcess> Silos, Dictionary<int, string> Names) StartSilos(
         string configuration, int count, Programs programs, int redisPort, string storage, List<ChildProcess> processes)
     {
         var cluster = new Dictionary<string, string>
@@ -269,7 +269,7 @@ internal static class ClusterBench
         return (cluster, silos, names);
     }
 
-    private static ChildProcess StartClientGateway(string configuration, Programs programs, Dictionary<string, string> cluster, List<ChildProcess> processes)
+    internal static ChildProcess StartClientGateway(string configuration, Programs programs, Dictionary<string, string> cluster, List<ChildProcess> processes)
     {
         var gateway = ChildProcess.StartDotnet($"({configuration}) client gateway", programs.Gateway, LocalMachine.FreePorts(1)[0], new(cluster)
         {

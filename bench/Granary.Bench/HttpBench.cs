@@ -376,12 +376,18 @@ internal static partial class HttpBench
         }
     }
 
-    private static async Task<WrkRun> RunWrkAsync(Uri url, TimeSpan duration)
+    internal static async Task<WrkRun> RunWrkAsync(Uri url, TimeSpan duration, string? script = null)
     {
         var start = new ProcessStartInfo(Wrk) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { $"-t{Threads}", $"-c{Connections}", $"-d{(int)duration.TotalSeconds}s", "--timeout", "10s", "--latency", url.ToString() })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (script is not null)
+        {
+            start.ArgumentList.Add("--script");
+            start.ArgumentList.Add(script);
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
@@ -519,5 +525,5 @@ internal static partial class HttpBench
 
     private sealed record Target(string Server, Uri Url, int ExpectedStatus, GatewayLog? Log);
 
-    private sealed record WrkRun(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long NonSuccess, long SocketErrors);
+    internal sealed record WrkRun(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long NonSuccess, long SocketErrors);
 }

@@ -4,10 +4,10 @@ namespace Granary.Bench;
 
 /// <summary>
 /// The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>,
-/// and <c>--only single|cluster|tenancy|noisy|compat|scaleout|http</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
+/// and <c>--only single|cluster|tenancy|noisy|compat|scaleout|http|jscold|clusterhttp</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
 /// <c>--set Key=Value</c> (repeatable) adds a setting, in environment form, to the tenancy section's gateways;
 /// <c>--before-gateway path/Granary.Gateway.dll</c> has the scale-out section measure an earlier build's embedded hello too,
-/// and the http section that build's gateway beside this one's.
+/// the http section that build's gateway beside this one's, and the jscold section its cold starts, call by call in turn with this one's.
 /// </summary>
 internal sealed record Options
 {
@@ -49,6 +49,12 @@ internal sealed record Options
     /// <summary>Gets whether the section that measures every server from outside with wrk runs (<see cref="HttpBench"/>).</summary>
     public bool RunHttp => Only is null or "http";
 
+    /// <summary>Gets whether the JavaScript cold starts are measured from outside (<see cref="JsColdBench"/>).</summary>
+    public bool RunJsCold => Only is null or "jscold";
+
+    /// <summary>Gets whether the embedded gateway and a client gateway over 3 silos are measured with wrk (<see cref="ClusterHttpBench"/>).</summary>
+    public bool RunClusterHttp => Only is null or "clusterhttp";
+
     /// <summary>Gets whether only the tenancy section's noisy neighbour runs (no wrk throughput rounds).</summary>
     public bool NoisyOnly => Only == "noisy";
 
@@ -67,9 +73,9 @@ internal sealed record Options
 
             if (name == "--only")
             {
-                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat" or "scaleout" or "http"))
+                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat" or "scaleout" or "http" or "jscold" or "clusterhttp"))
                 {
-                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy', 'compat', 'scaleout' or 'http'.");
+                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy', 'compat', 'scaleout', 'http', 'jscold' or 'clusterhttp'.");
                     PrintUsage();
                     return null;
                 }
@@ -139,7 +145,7 @@ internal sealed record Options
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
         "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
-        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node | scaleout: maxInstances 1 and 3 on 1 and 3 silos, time to a second instance, routing cost | http: Kestrel, functions-framework, Flask on gunicorn and the Granary gateway (default configuration) each as its own process under wrk -t2 -c64>] " +
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node | scaleout: maxInstances 1 and 3 on 1 and 3 silos, time to a second instance, routing cost | http: Kestrel, functions-framework, Flask on gunicorn and the Granary gateway (default configuration) each as its own process under wrk -t2 -c64 | jscold: JS cold starts of never-activated functions through the gateway as its own process, one keep-alive client | clusterhttp: wrk -t2 -c64 against the embedded gateway and a client gateway over 3 silos>] " +
         "[--set <Key=Value: a setting for the tenancy gateways, repeatable>] " +
-        "[--before-gateway <a Granary.Gateway.dll of an earlier commit: scaleout measures its embedded hello beside this build's, http its gateway's rows>]");
+        "[--before-gateway <a Granary.Gateway.dll of an earlier commit: scaleout measures its embedded hello beside this build's, http its gateway's rows, jscold its cold starts in turn with this build's>]");
 }

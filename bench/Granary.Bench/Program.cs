@@ -121,9 +121,30 @@ internal static class BenchProgram
             }
         }
 
+        if (options.RunJsCold)
+        {
+            Console.WriteLine();
+            report.JsCold = await JsColdBench.MeasureAsync(options, report.Errors);
+        }
+
+        if (options.RunClusterHttp)
+        {
+            Console.WriteLine();
+            if ((HttpBench.Unavailable() ?? ClusterBench.Unavailable()) is { } reason)
+            {
+                Console.WriteLine($"Cluster from outside: skipped: {reason}");
+                report.Errors.Add("clusterhttp: skipped", reason);
+            }
+            else
+            {
+                report.ClusterHttp = await ClusterHttpBench.MeasureAsync(options, report.Errors);
+            }
+        }
+
         report.Print(options);
         var nothingMeasured = (options.Only == "cluster" && report.Cluster is null) || (options.Only is "tenancy" or "noisy" && report.Tenancy is null) ||
-            (options.Only == "scaleout" && report.ScaleOut is null) || (options.Only == "http" && report.Http is null);
+            (options.Only == "scaleout" && report.ScaleOut is null) || (options.Only == "http" && report.Http is null) ||
+            (options.Only == "jscold" && report.JsCold is null) || (options.Only == "clusterhttp" && report.ClusterHttp is null);
         return report.Errors.Total == 0 && !nothingMeasured ? 0 : 1;
     }
 
@@ -360,7 +381,7 @@ internal static class BenchProgram
         Console.WriteLine($"  verified \"status\":{{\"state\":\"idle\"}}: {(names.Length == 1 ? names[0] : $"all {names.Length} functions")}");
     }
 
-    private static async Task<(bool Cold, double InitMs)?> LatestInvocationAsync(HttpClient api, string name)
+    internal static async Task<(bool Cold, double InitMs)?> LatestInvocationAsync(HttpClient api, string name)
     {
         using var response = await api.GetAsync(new Uri($"{Functions}/{name}/invocations?limit=1", UriKind.Relative));
         await CheckStatusAsync(response, HttpStatusCode.OK, $"invocations of {name}");

@@ -36,6 +36,10 @@ internal sealed class Report
 
     public HttpResult? Http { get; set; }
 
+    public JsColdResult? JsCold { get; set; }
+
+    public ClusterHttpResult? ClusterHttp { get; set; }
+
     /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
     public string? ClusterSkipped { get; set; }
 
@@ -72,6 +76,16 @@ internal sealed class Report
         if (Http is { } http)
         {
             HttpBench.PrintTable(http, options);
+        }
+
+        if (JsCold is { } jsCold)
+        {
+            JsColdBench.PrintTable(jsCold);
+        }
+
+        if (ClusterHttp is { } clusterHttp)
+        {
+            ClusterHttpBench.PrintTable(clusterHttp, options);
         }
 
         Console.WriteLine();
@@ -124,6 +138,11 @@ internal sealed class Report
             {
                 Console.WriteLine($"  {line}");
             }
+        }
+
+        foreach (var line in (JsCold is { } c ? JsColdBench.TargetLines(c) : []).Concat(ClusterHttp is { } h ? ClusterHttpBench.TargetLines(h) : []))
+        {
+            Console.WriteLine($"  {line}");
         }
 
         Console.WriteLine();

@@ -613,8 +613,26 @@ public sealed partial class FunctionGrain(
 
         _function = function;
         LogActivated(_id.Key, definition.Version, _activationInitMs);
-        await ReportAsync();
+
+        // The definition grain learns that this activation serves while the first request runs, not before it: the
+        // cold start waited for one more grain call. The report is sent before the first answer, so on one silo a status
+        // read sent after that answer finds it already queued at the definition grain; across silos it lands a moment
+        // later. A deactivation waits for it as for any report (_visit).
+        _visit = FirstReportAsync();
         return function;
+    }
+
+    private async Task FirstReportAsync()
+    {
+        try
+        {
+            await ReportAsync();
+        }
+        catch (Exception ex)
+        {
+            // The heartbeat reports again (TendAsync).
+            LogReportFailed(_id.Key, ex);
+        }
     }
 
     // The silo's sweep calls this on the activation's scheduler when the time Schedule asked for has come, or to evict

@@ -104,8 +104,9 @@ public sealed class JavaScriptRuntimeOptions : IValidatableObject
     /// Gets or sets the nice value (0–19) of isolates' own threads, where functions that are not quick run (and every
     /// function until it has proved quick). Quick functions run inline at the process's own priority, as do the gateway
     /// and the silo; so a tenant whose functions compute for long cannot take the CPU from other tenants' requests.
-    /// (Making an isolate, before any function code, runs at the process's priority.) Default 10; 0 turns it off. Only
-    /// Linux applies it.
+    /// (A cold start's own work runs at the process's priority: making the isolate, loading the function's module and
+    /// the isolate's first run after it, each bounded by <see cref="ScriptSliceMs"/> like any run.) Default 10; 0 turns
+    /// it off. Only Linux applies it.
     /// </summary>
     [Range(0, 19)]
     public int IsolateThreadNice { get; set; } = 10;

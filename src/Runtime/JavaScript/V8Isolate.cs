@@ -68,6 +68,9 @@ public sealed partial class V8Isolate : IFunctionInstance
     private volatile bool _stopping;
     private volatile IsolateFault _fault;
     private bool _handOff;
+
+    // The loop thread still runs at the process's priority: the cold start's own work (see Run).
+    private bool _atProcessPriority;
     private int _threadId;
     private ScriptScheduler? _scheduler;
     private string? _startTenant;
@@ -569,8 +572,11 @@ public sealed partial class V8Isolate : IFunctionInstance
         ExitStartSlot(slot);
 
         // The bootstrap ran at the process's priority (Granary's own bounded work, often with a cold start waiting on
-        // it); the thread drops to the isolate's priority before any function code runs. Lowering needs no privilege.
-        ThreadNice.Lower(_settings.ThreadNice);
+        // it), and so do the module's load and the run after it (the cold start's first invocation): a request waits on
+        // all three, and at the isolate's priority on a busy machine they waited for a core many times longer than they
+        // ran. Each is a run of script like any other, demoted once it outruns its slice (ScriptSliceMs), and the thread
+        // drops to the isolate's priority as that first run ends (RunScript). Lowering needs no privilege.
+        _atProcessPriority = true;
         _started.TrySetResult();
 
         Loop();
@@ -602,6 +608,7 @@ public sealed partial class V8Isolate : IFunctionInstance
     private void MoveToNewThread()
     {
         _handOff = false;
+        _atProcessPriority = false;
         ThreadPool.UnsafeQueueUserWorkItem(
             static isolate =>
             {
@@ -781,6 +788,12 @@ public sealed partial class V8Isolate : IFunctionInstance
                 // A demoted thread the OS would not restore: the loop moves to a fresh thread.
                 _handOff = true;
             }
+        }
+
+        if (_atProcessPriority && kind != RunKind.Load)
+        {
+            _atProcessPriority = false;
+            ThreadNice.Lower(_settings.ThreadNice);
         }
 
         if (exceeded)

@@ -302,37 +302,41 @@ public sealed class LimitsTests(IsolatePoolFixture fixture) : IClassFixture<Isol
     }
 
     // Functions that are not (yet) quick run on their isolates' threads, below the priority of the threads that
-    // serve requests, so a tenant's computing functions cannot take the CPU from everyone else's requests.
+    // serve requests, so a tenant's computing functions cannot take the CPU from everyone else's requests: from the end
+    // of the cold start's first run on.
     [Fact]
-    public async Task IsolateThreadsRunAtTheConfiguredLowerPriority()
+    public async Task IsolateThreadsRunAtTheConfiguredLowerPriorityAfterTheirFirstRun()
     {
         using var pool = new IsolatePool(
             Microsoft.Extensions.Options.Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 1, IsolateThreadNice = 7 }),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<IsolatePool>.Instance);
-        await pool.WarmUpAsync(128, TestContext.Current.CancellationToken);
+        await using var function = Create(pool, "module.exports = () => 'ran';");
 
-        // Other tests' threads come and go meanwhile: a thread that ended between the listing and the read is skipped.
-        var nices = Directory.GetDirectories("/proc/self/task")
-            .Where(task => ReadOrNull(Path.Combine(task, "comm"))?.Trim() == "granary-v8")
-            .Select(task => ReadOrNull(Path.Combine(task, "stat")))
-            .OfType<string>()
-            .Select(stat => int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture))
-            .ToList();
+        Assert.Equal("ran", (await function.InvokeAsync(Request())).Text());
 
-        Assert.Contains(7, nices);
-
-        static string? ReadOrNull(string path)
-        {
-            try
-            {
-                return File.ReadAllText(path);
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-        }
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+        Assert.Equal(7, NiceOf(thread));
     }
+
+    // A cold start waits on the pool isolate's thread for the module's load and the first run: until then it keeps the
+    // process's priority (a run that outruns its slice is still demoted, as every run).
+    [Fact]
+    public async Task AWarmIsolateWaitsForItsFirstFunctionAtTheProcessPriority()
+    {
+        using var pool = new IsolatePool(
+            Microsoft.Extensions.Options.Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 1, IsolateThreadNice = 7 }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IsolatePool>.Instance);
+        await using var function = Create(pool, "module.exports = () => 'ran';");
+        var process = NiceOf(Environment.ProcessId);
+
+        Assert.Null(await function.WarmUpAsync());
+
+        var thread = Assert.Single(function.IdleIsolateThreadIds());
+        Assert.Equal(process, NiceOf(thread));
+    }
+
+    private static int NiceOf(int thread) =>
+        int.Parse(File.ReadAllText($"/proc/self/task/{thread}/stat") is var stat ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16] : "", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task IsolatesLeftOverFromABurstAreTrimmedDownToOne()
