@@ -59,7 +59,10 @@ internal static class FunctionLogsApi
     /// </summary>
     public static async Task FollowAsync(HttpContext context, IFunctionLogGrain log, FunctionLogQuery filter, JsonSerializerOptions json)
     {
-        var aborted = context.RequestAborted;
+        // The stream ends when the client goes, or when this gateway stops (a follower must not hold up its shutdown).
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(
+            context.RequestAborted, context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var aborted = ending.Token;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -101,7 +104,7 @@ internal static class FunctionLogsApi
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away: the stream ends, and so does the wait at the log grain.
+            // The client went away (or the gateway stops): the stream ends, and so does the wait at the log grain.
         }
     }
 }

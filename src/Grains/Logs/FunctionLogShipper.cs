@@ -87,7 +87,7 @@ public sealed partial class FunctionLogShipper(IGrainFactory grains, IOptions<Fu
                 0,
                 last,
                 "warn",
-                $"[granary] log truncated: {droppedLines} more line(s), {droppedBytes} bytes not kept (at most {bounds.MaxLinesPerInvocation} lines and {bounds.MaxBytesPerInvocation} bytes per invocation, Granary:Logs)",
+                $"[granary] log truncated: {droppedBytes} bytes in {droppedLines} line(s) not kept (an invocation keeps at most {bounds.MaxLinesPerInvocation} lines and {bounds.MaxBytesPerInvocation} bytes; Granary:Logs)",
                 invocationId,
                 version,
                 silo,
