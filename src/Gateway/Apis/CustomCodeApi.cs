@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Granary.Functions;
 using Granary.Gateway.Access;
 using Granary.Gateway.Hosting;
+using Granary.Logs;
 using Granary.Runtime.Signatures.CustomCode;
 using Granary.Workspaces;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,7 @@ internal static partial class CustomCodeApi
         api.MapPut("/", PutAsync).RequireAccess(Capability.Develop).WithName("ReplaceWorkspaceFunctions").WithSummary("Create or replace a workspace's functions (Custom Code API)");
         api.MapGet("/", GetAsync).RequireAccess(Capability.Develop).WithName("GetWorkspaceFunctions").WithSummary("Get a workspace's functions (Custom Code API)");
         api.MapDelete("/", DeleteAsync).RequireAccess(Capability.Develop).WithName("DeleteWorkspaceFunctions").WithSummary("Delete a workspace's functions and its cache (Custom Code API)");
+        api.MapGet("/logs", GetLogsAsync).RequireAccess(Capability.Develop).WithName("GetWorkspaceLogs").WithSummary("A workspace's log lines, newest first, or followed live (Custom Code API; ?follow=true, Server-Sent Events)");
         api.MapPost("/run/{function}", RunAsync).WithName("RunWorkspaceFunction").WithSummary("Run one of a workspace's functions (Custom Code API)");
         return api;
     }
@@ -136,6 +138,41 @@ internal static partial class CustomCodeApi
 
         await context.RecordAsync(grains, tenant, "snippets.delete", workspace);
         context.Response.StatusCode = 204;
+    }
+
+    /// <summary>
+    /// The log lines of a workspace's snippets (JavaScript and Python in one log), as <c>GET …/functions/{name}/logs</c>
+    /// answers them for a function; each line names its snippet in <c>function</c>. A run's own lines still come back
+    /// in its answer's <c>logs</c>.
+    /// </summary>
+    public static async Task GetLogsAsync(string workspace, HttpContext context, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        if (await TenantOfAsync(context, context.Principal()) is not { } tenant)
+        {
+            return;
+        }
+
+        var (request, problem) = LogRequest.Parse(context.Request.Query);
+        if (request is null)
+        {
+            await WriteErrorAsync(context, 400, "RequestValidationError", "request/query: " + problem);
+            return;
+        }
+
+        if (!WorkspacePattern().IsMatch(workspace) || await grains.GetWorkspace(tenant, workspace).GetSnippetsAsync() is null)
+        {
+            await WriteNotFoundAsync(context, $"/{workspace}/logs");
+            return;
+        }
+
+        var log = grains.GetWorkspaceLog(tenant, workspace);
+        if (request.Follow)
+        {
+            await FunctionLogsApi.FollowAsync(context, log, request.Query, json.Value.SerializerOptions);
+            return;
+        }
+
+        await WriteJsonAsync(context, 200, JsonSerializer.Serialize(new FunctionLogListResponse(await log.QueryAsync(request.Query)), json.Value.SerializerOptions));
     }
 
     public static async Task RunAsync(string workspace, string function, HttpContext context, FunctionReferences functions, SnippetRoutes routes, InFlightCalls calls, TenantViews views, KeyAuthenticator keys, IOptions<CustomCodeOptions> options, IOptions<FunctionLimits> limits)

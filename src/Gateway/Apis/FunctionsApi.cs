@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Granary.Gateway.Apis;
 
-/// <summary>The management API: deploy, read, list and delete functions, and read their invocation records.</summary>
+/// <summary>The management API: deploy, read, list and delete functions, and read their invocation records and logs.</summary>
 internal static class FunctionsApi
 {
     private const string Functions = "/api/v1/tenants/{tenant}/workspaces/{workspace}/functions";
@@ -20,6 +20,7 @@ internal static class FunctionsApi
         api.MapGet("/", ListAsync).WithName("ListFunctions").WithSummary("List a workspace's functions with their status");
         api.MapDelete("/{name}", DeleteAsync).WithName("DeleteFunction").WithSummary("Delete a function");
         api.MapGet("/{name}/invocations", GetInvocationsAsync).WithName("GetInvocations").WithSummary("The function's most recent invocation records");
+        api.MapGet("/{name}/logs", FunctionLogsApi.GetAsync).WithName("GetFunctionLogs").WithSummary("The function's log lines, newest first, or followed live (?follow=true, Server-Sent Events)");
         return api;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
+using Granary.Logs;
 using Granary.Runtime.Packages;
 using Granary.Storage;
 using Granary.Tenants;
@@ -230,6 +231,8 @@ public sealed partial class FunctionDefinitionGrain(
 
         if (!IsSnippets)
         {
+            // A workspace's snippets share one log, which the workspace clears when its snippets go.
+            await GrainFactory.GetFunctionLog(_id).ClearAsync();
             await GrainFactory.GetWorkspace(_id.Tenant, _id.Workspace).RemoveFunctionAsync(_id.Name);
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Granary.Functions.Placement;
+using Granary.Logs;
 using Granary.Runtime;
 using Granary.Runtime.Execution;
 using Granary.Runtime.Signatures;
@@ -31,6 +32,7 @@ namespace Granary.Functions;
 public sealed partial class FunctionGrain(
     FunctionExecutors executors,
     LocalFunctions local,
+    FunctionLogShipper logs,
     TenantAdmission admission,
     IOptions<FunctionLimits> limits,
     IOptions<WorkspaceOptions> workspaces,
@@ -184,7 +186,7 @@ public sealed partial class FunctionGrain(
             // Cold: the request arrived while this activation was loading (so it waited for it), or it
             // needed a new isolate of its own. The grain is reentrant, so every request that arrives
             // during activation gets here and sees that no function is loaded yet.
-            return Answer(function, result, started, activationCold: waitedForLoad && function is not null);
+            return Answer(function, request, result, started, activationCold: waitedForLoad && function is not null);
         }
         finally
         {
@@ -241,7 +243,7 @@ public sealed partial class FunctionGrain(
                 return null;
             }
 
-            return Answer(function, result, started, activationCold: false);
+            return Answer(function, request, result, started, activationCold: false);
         }
         finally
         {
@@ -252,8 +254,9 @@ public sealed partial class FunctionGrain(
         }
     }
 
-    // What a call answers, and its invocation record (kept for the definition grain): shared by both paths.
-    private InvocationResponse Answer(IFunctionExecutor? function, ExecutionResult result, DateTimeOffset started, bool activationCold)
+    // What a call answers, its invocation record (kept for the definition grain) and its log lines (queued for the
+    // function's log store; a call that logged nothing costs nothing there): shared by both paths.
+    private InvocationResponse Answer(IFunctionExecutor? function, InvocationRequest request, ExecutionResult result, DateTimeOffset started, bool activationCold)
     {
         var invocationId = Guid.CreateVersion7().ToString("N");
         var record = new InvocationRecord
@@ -284,6 +287,11 @@ public sealed partial class FunctionGrain(
                     _unreported.Dequeue();
                 }
             }
+
+            if (!result.Logs.IsDefaultOrEmpty)
+            {
+                logs.Add(_id, result.Logs, invocationId, record.Version, _silo, Snippet(request));
+            }
         }
 
         var headers = function is null ? result.Headers : Security(function.Definition).Apply(result.Headers);
@@ -293,6 +301,12 @@ public sealed partial class FunctionGrain(
         var busy = function is not null && Volatile.Read(ref _inFlight) - 1 >= function.Definition.Spec.MaxConcurrency;
         return new InvocationResponse(result.StatusCode, headers, result.Body, invocationId, Volatile.Read(ref _shardSet), busy);
     }
+
+    // The snippet a Custom Code run named (its path is /run/{name}), for the workspace's log; null for a function.
+    private string? Snippet(InvocationRequest request) =>
+        WorkspaceSnippets.IsModule(_id.Name) && request.Path.StartsWith("/run/", StringComparison.Ordinal)
+            ? Uri.UnescapeDataString(request.Path["/run/".Length..])
+            : null;
 
     /// <inheritdoc />
     public async Task StartAsync()

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Granary.Functions;
+using Granary.Logs;
 using Granary.Runtime.Packages;
 using Granary.Runtime.Signatures.CustomCode;
 using Granary.Storage;
@@ -242,6 +243,7 @@ public sealed partial class WorkspaceGrain(
             await GrainFactory.GetFunctionDefinition(SnippetsId(WorkspaceSnippets.PythonFunctionName)).DeleteAsync();
         }
 
+        await GrainFactory.GetFunctionLog(SnippetsId(WorkspaceSnippets.FunctionName)).ClearAsync();
         state.State.Snippets = null;
         state.State.PythonSnippets = false;
         _pythonNames = [];

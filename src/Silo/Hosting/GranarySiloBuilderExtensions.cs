@@ -1,4 +1,5 @@
 using Granary.Functions;
+using Granary.Logs;
 using Granary.Runtime.Egress;
 using Granary.Runtime.JavaScript;
 using Granary.Runtime.NodeProcess;
@@ -138,6 +139,11 @@ public static class GranarySiloBuilderExtensions
         services.AddSingleton<TenantAdmission>();
         AddSecrets(services, configuration, storage);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, FunctionRecordsOnShutdown>();
+
+        // Function logs: each silo ships its invocations' lines to the functions' log grains in batches.
+        services.AddValidatedOptions<FunctionLogOptions>(configuration, FunctionLogOptions.SectionName);
+        services.AddSingleton<FunctionLogShipper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<FunctionLogShipper>());
         services.AddHostedService<IsolatePoolWarmUp>();
         // The provider answers outages with StorageUnavailableException (a 503), whichever it is.
         const string provider = GranaryStorage.Name + "-provider";

@@ -35,10 +35,12 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Fixture fixture) : IClassFix
         new("GET", "/api/v1/tenants/{t}/workspaces/w/functions", null, "200 200 200 403 403 401"),
         new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub", null, "200 200 200 403 403 401"),
         new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub/invocations", null, "200 200 200 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub/logs", null, "200 200 200 403 403 401"),
         new("DELETE", "/api/v1/tenants/{t}/workspaces/w/functions/{u}", null, "404 404 404 403 403 401"),
         new("POST", "/v2/functions/{u} (X-Granary-Tenant: {t})", "{\"functions\":{\"f\":{\"code\":\"return 1;\"}}}", "200 200 200 403 403 401"),
         new("PUT", "/v2/functions/{u} (X-Granary-Tenant: {t})", "{\"functions\":{\"f\":{\"code\":\"return 1;\"}}}", "200 200 200 403 403 401"),
         new("GET", "/v2/functions/cc (X-Granary-Tenant: {t})", null, "200 200 200 403 403 401"),
+        new("GET", "/v2/functions/cc/logs (X-Granary-Tenant: {t})", null, "200 200 200 403 403 401"),
         new("DELETE", "/v2/functions/{u} (X-Granary-Tenant: {t})", null, "404 404 404 403 403 401"),
         new("POST", "/v2/functions/cc/run/hello (X-Granary-Tenant: {t})", "{\"parameters\":{}}", "200 200 200 200 403 401"),
         new("POST", "/fn/{t}/w/keyed", "{}", "200 200 200 200 403 401"),
@@ -111,7 +113,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Fixture fixture) : IClassFix
 
         var uncovered = routes.Where(r => !s_endpoints.Any(e => e.Method == r.Method && Pattern(r.Route).IsMatch(e.Path.Split(' ')[0]))).Select(r => $"{r.Method} {r.Route}");
 
-        Assert.Equal(26, routes.Count);
+        Assert.Equal(28, routes.Count);
         Assert.Empty(uncovered);
     }
 
