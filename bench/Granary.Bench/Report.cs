@@ -36,6 +36,8 @@ internal sealed class Report
 
     public HttpResult? Http { get; set; }
 
+    public IReadOnlyList<PythonColdRow>? PythonCold { get; set; }
+
     /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
     public string? ClusterSkipped { get; set; }
 
@@ -72,6 +74,11 @@ internal sealed class Report
         if (Http is { } http)
         {
             HttpBench.PrintTable(http, options);
+        }
+
+        if (PythonCold is { Count: > 0 } pythonCold)
+        {
+            PythonColdBench.PrintTable(pythonCold);
         }
 
         Console.WriteLine();

@@ -112,7 +112,7 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
         }
 
         _stderrLoop = ReadErrorsAsync();
-        _framesLoop = ReadFramesAsync();
+        _framesLoop = StartReadingFrames(this);
         _exited = WatchExitAsync();
     }
 
