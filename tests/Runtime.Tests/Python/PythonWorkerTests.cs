@@ -7,6 +7,7 @@ using Granary.Runtime.Signatures.CustomCode;
 using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using static Granary.Runtime.Tests.Python.PythonRunner;
 
 namespace Granary.Runtime.Tests.Python;
@@ -406,6 +407,39 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         Assert.All(rented, w => Assert.False(w.IsLoaded));
         Assert.Equal(6, target);
         Assert.Equal(12, pool.LiveCount);
+        foreach (var worker in rented)
+        {
+            await worker.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ColdStartsSpreadOverSeveralSecondsCountAsOneBurstAndThePoolRefillsAheadOfItsRepeat()
+    {
+        var time = new FakeTimeProvider();
+        await using var pool = new WorkerPool(
+            Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, MaxWarmWorkers = 10 }), NullLogger<WorkerPool>.Instance, time: time);
+        await pool.WarmUpAsync(TestContext.Current.CancellationToken);
+
+        // Four cold starts two seconds apart: never more than one in a second, but one burst of four.
+        var rented = new List<WorkerProcess>();
+        for (var i = 0; i < 4; i++)
+        {
+            rented.Add(await pool.RentAsync(TestContext.Current.CancellationToken));
+            time.Advance(TimeSpan.FromSeconds(2));
+        }
+
+        Assert.Equal(4, pool.Target);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (pool.ReadyCount < 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{pool.ReadyCount} workers ready after the burst, target {pool.Target}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        // A minute after the burst it is forgotten: the target is the floor again.
+        time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, pool.Target);
         foreach (var worker in rented)
         {
             await worker.DisposeAsync();
