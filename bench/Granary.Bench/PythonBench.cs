@@ -202,7 +202,8 @@ internal sealed class GunicornHost : IAsyncDisposable
 }
 
 /// <summary>One gateway's cold bursts: every round's latencies of first calls, and the burst's whole time.</summary>
-internal sealed record PythonColdRow(string Gateway, LatencyStats Latency, IReadOnlyList<LatencyStats> Rounds, int Errors);
+/// <remarks><see cref="InitWaited"/>: calls whose load (its record's initMs: the wait for a worker, then the load) took over 20 ms.</remarks>
+internal sealed record PythonColdRow(string Gateway, LatencyStats Latency, IReadOnlyList<LatencyStats> Rounds, int Errors, LatencyStats Init, int InitWaited);
 
 /// <summary>
 /// Python cold starts from outside (<c>--only pycold</c>): the Granary gateway as a user starts it (its own process,
@@ -222,7 +223,7 @@ internal static class PythonColdBench
 
     // After the deploys (each validates the code in a scratch worker, a rent of its own), the pool is left to settle
     // as it would between a deploy and the first traffic.
-    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(20);
 
     public static async Task<IReadOnlyList<PythonColdRow>?> MeasureAsync(Options options, ErrorLog errors)
     {
@@ -247,6 +248,7 @@ internal static class PythonColdBench
             var samples = gateways.ToDictionary(g => g.Name, _ => new List<LatencyStats>());
             var all = gateways.ToDictionary(g => g.Name, _ => new List<double>());
             var failed = gateways.ToDictionary(g => g.Name, _ => new ErrorLog());
+            var inits = gateways.ToDictionary(g => g.Name, _ => new List<double>());
             for (var round = 0; round < Rounds; round++)
             {
                 foreach (var (name, gateway) in gateways)
@@ -271,7 +273,17 @@ internal static class PythonColdBench
                     var stats = LatencyStats.From(latencies);
                     samples[name].Add(stats);
                     all[name].AddRange(latencies);
-                    Console.WriteLine($"  round {round + 1} {name}: p50 {stats.P50:F2} ms, p99 {stats.P99:F2} ms, max {stats.Max:F2} ms, errors {failed[name].Total}");
+                    // What each call's record says of its load: the wait for a worker and the load itself (initMs).
+                    var init = new List<double>(Functions);
+                    foreach (var function in names)
+                    {
+                        init.Add(await InitMsAsync(client.Client, function));
+                    }
+
+                    inits[name].AddRange(init);
+                    Console.WriteLine(
+                        $"  round {round + 1} {name}: p50 {stats.P50:F2} ms, p99 {stats.P99:F2} ms, max {stats.Max:F2} ms, errors {failed[name].Total}; " +
+                        $"load (initMs) p50 {LatencyStats.From(init).P50:F2} ms, over 20 ms {init.Count(ms => ms > 20)}");
                     foreach (var function in names)
                     {
                         using var _ = await client.Client.DeleteAsync(new Uri($"{Workspace}/{function}", UriKind.Relative));
@@ -284,7 +296,8 @@ internal static class PythonColdBench
                 errors.AddRange(log);
             }
 
-            return [.. gateways.Select(g => new PythonColdRow(g.Name, LatencyStats.From(all[g.Name]), samples[g.Name], failed[g.Name].Total))];
+            return [.. gateways.Select(g => new PythonColdRow(
+                g.Name, LatencyStats.From(all[g.Name]), samples[g.Name], failed[g.Name].Total, LatencyStats.From(inits[g.Name]), inits[g.Name].Count(ms => ms > 20)))];
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
         {
@@ -308,11 +321,12 @@ internal static class PythonColdBench
         ArgumentNullException.ThrowIfNull(rows);
         Console.WriteLine();
         Console.WriteLine($"Python cold starts from outside: {Functions} never-called functions back to back, one keep-alive connection, {Rounds} rounds (all calls of a gateway together)");
-        Console.WriteLine($"  {"gateway",-12}{"calls",7}{"p50 ms",9}{"p90 ms",9}{"p99 ms",9}{"max ms",9}{"errors",8}   p99 by round");
+        Console.WriteLine($"  {"gateway",-12}{"calls",7}{"p50 ms",9}{"p90 ms",9}{"p99 ms",9}{"max ms",9}{"errors",8}{"load p50",10}{"load >20ms",12}   p99 by round");
         foreach (var row in rows)
         {
             Console.WriteLine(
-                $"  {row.Gateway,-12}{row.Latency.Count,7}{row.Latency.P50,9:F2}{row.Latency.P90,9:F2}{row.Latency.P99,9:F2}{row.Latency.Max,9:F2}{row.Errors,8}   " +
+                $"  {row.Gateway,-12}{row.Latency.Count,7}{row.Latency.P50,9:F2}{row.Latency.P90,9:F2}{row.Latency.P99,9:F2}{row.Latency.Max,9:F2}{row.Errors,8}" +
+                $"{row.Init.P50,10:F2}{row.InitWaited,12}   " +
                 string.Join(", ", row.Rounds.Select(r => r.P99.ToString("F2", CultureInfo.InvariantCulture))));
         }
 
@@ -345,6 +359,13 @@ internal static class PythonColdBench
         var ready = await gateway.WaitReadyAsync(expected: null);
         Console.WriteLine($"  gateway {dll} ready in {ready.TotalSeconds:F1} s, working directory {directory}");
         return gateway;
+    }
+
+    private static async Task<double> InitMsAsync(HttpClient api, string name)
+    {
+        using var response = await api.GetAsync(new Uri($"{Workspace}/{name}/invocations?limit=1", UriKind.Relative));
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("invocations")[0].GetProperty("initMs").GetDouble();
     }
 
     private static async Task DeployAsync(HttpClient api, string name)
