@@ -12,11 +12,10 @@ namespace Granary.Runtime.Workers;
 public sealed partial class WorkerProcess
 {
     // The reader loop, on a thread of its own that blocks in read(2): a reply wakes that thread directly, and the call's
-    // continuation runs on it (the call's completion does not run continuations asynchronously). An awaited read
-    // took two wake-ups per reply instead (the socket engine's epoll thread, then a thread-pool thread), and between
-    // replies the thread pool's idle threads spun: measured, most of the gateway's CPU per Python request. A worker
-    // that is blocked in read costs no CPU, only its thread's stack. One buffer, frames parsed in place; a frame larger
-    // than the buffer grows it for that frame.
+    // continuation runs on it (the call's completion does not run continuations asynchronously), which also starts
+    // the function's next queued invocation (WorkerFunction.StartsNextInline). An awaited read took two wake-ups per
+    // reply (the socket engine's epoll thread, then a thread-pool thread). A worker blocked in read costs no CPU, only
+    // its thread's stack. One buffer, frames parsed in place; a frame larger than the buffer grows it for that frame.
     private static Task StartReadingFrames(WorkerProcess worker) =>
         Task.Factory.StartNew(static state => ((WorkerProcess)state!).ReadFrames(), worker, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
 
