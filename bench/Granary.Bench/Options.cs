@@ -55,6 +55,9 @@ internal sealed record Options
     /// <summary>Gets whether the embedded gateway and a client gateway over 3 silos are measured with wrk (<see cref="ClusterHttpBench"/>).</summary>
     public bool RunClusterHttp => Only is null or "clusterhttp";
 
+    /// <summary>Gets whether to run the Python cold bursts against a gateway process (<see cref="PythonColdBench"/>).</summary>
+    public bool RunPythonCold => Only is null or "pycold";
+
     /// <summary>Gets whether only the tenancy section's noisy neighbour runs (no wrk throughput rounds).</summary>
     public bool NoisyOnly => Only == "noisy";
 
@@ -73,9 +76,9 @@ internal sealed record Options
 
             if (name == "--only")
             {
-                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat" or "scaleout" or "http" or "jscold" or "clusterhttp"))
+                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat" or "scaleout" or "http" or "jscold" or "clusterhttp" or "pycold"))
                 {
-                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy', 'compat', 'scaleout', 'http', 'jscold' or 'clusterhttp'.");
+                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy', 'compat', 'scaleout', 'http', 'jscold', 'clusterhttp' or 'pycold'.");
                     PrintUsage();
                     return null;
                 }
@@ -145,7 +148,7 @@ internal sealed record Options
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
         "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
-        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node | scaleout: maxInstances 1 and 3 on 1 and 3 silos, time to a second instance, routing cost | http: Kestrel, functions-framework, Flask on gunicorn and the Granary gateway (default configuration) each as its own process under wrk -t2 -c64 | jscold: JS cold starts of never-activated functions through the gateway as its own process, one keep-alive client | clusterhttp: wrk -t2 -c64 against the embedded gateway and a client gateway over 3 silos>] " +
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node | scaleout: maxInstances 1 and 3 on 1 and 3 silos, time to a second instance, routing cost | http: Kestrel, functions-framework, Flask on gunicorn and the Granary gateway (default configuration) each as its own process under wrk -t2 -c64 | jscold: JS cold starts of never-activated functions through the gateway as its own process, one keep-alive client | clusterhttp: wrk -t2 -c64 against the embedded gateway and a client gateway over 3 silos | pycold: 100 never-called Python functions called back to back against a gateway process>] " +
         "[--set <Key=Value: a setting for the tenancy gateways, repeatable>] " +
-        "[--before-gateway <a Granary.Gateway.dll of an earlier commit: scaleout measures its embedded hello beside this build's, http its gateway's rows, jscold its cold starts in turn with this build's>]");
+        "[--before-gateway <a Granary.Gateway.dll of an earlier commit: scaleout measures its embedded hello beside this build's, http its gateway's rows, jscold its cold starts in turn with this build's, pycold its bursts>]");
 }

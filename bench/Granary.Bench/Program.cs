@@ -141,10 +141,17 @@ internal static class BenchProgram
             }
         }
 
+        if (options.RunPythonCold)
+        {
+            Console.WriteLine();
+            report.PythonCold = await PythonColdBench.MeasureAsync(options, report.Errors);
+        }
+
         report.Print(options);
         var nothingMeasured = (options.Only == "cluster" && report.Cluster is null) || (options.Only is "tenancy" or "noisy" && report.Tenancy is null) ||
             (options.Only == "scaleout" && report.ScaleOut is null) || (options.Only == "http" && report.Http is null) ||
-            (options.Only == "jscold" && report.JsCold is null) || (options.Only == "clusterhttp" && report.ClusterHttp is null);
+            (options.Only == "jscold" && report.JsCold is null) || (options.Only == "clusterhttp" && report.ClusterHttp is null) ||
+            (options.Only == "pycold" && report.PythonCold is null);
         return report.Errors.Total == 0 && !nothingMeasured ? 0 : 1;
     }
 

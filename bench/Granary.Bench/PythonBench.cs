@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Granary.Runtime.Workers;
@@ -197,5 +198,182 @@ internal sealed class GunicornHost : IAsyncDisposable
     {
         await _process.DisposeAsync();
         LocalMachine.DeleteDirectory(_directory);
+    }
+}
+
+/// <summary>One gateway's cold bursts: every round's latencies of first calls, and the burst's whole time.</summary>
+/// <remarks><see cref="InitWaited"/>: calls whose load (its record's initMs: the wait for a worker, then the load) took over 20 ms.</remarks>
+internal sealed record PythonColdRow(string Gateway, LatencyStats Latency, IReadOnlyList<LatencyStats> Rounds, int Errors, LatencyStats Init, int InitWaited);
+
+/// <summary>
+/// Python cold starts from outside (<c>--only pycold</c>): the Granary gateway as a user starts it (its own process,
+/// default configuration, a temporary working directory), <see cref="Functions"/> Python hello functions deployed and
+/// never called, then each called once, back to back, through one keep-alive connection: every call activates its
+/// function and loads a worker. Issue 15: p99 &lt;= 30 ms. With <c>--before-gateway</c>, an earlier build runs the same
+/// burst in alternating rounds (A B A B), each round on functions of its own.
+/// </summary>
+internal static class PythonColdBench
+{
+    private const int Functions = 100;
+    private const int Rounds = 2;
+    private const string Workspace = "/api/v1/tenants/default/workspaces/pycold/functions";
+    private const string Invoke = "/fn/default/pycold";
+    private const string Hello = "def main(event, context):\n    return \"hello\"\n";
+    private const double TargetP99Ms = 30;
+
+    // After the deploys (each validates the code in a scratch worker, a rent of its own), the pool is left to settle
+    // as it would between a deploy and the first traffic.
+    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(20);
+
+    public static async Task<IReadOnlyList<PythonColdRow>?> MeasureAsync(Options options, ErrorLog errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        var work = Directory.CreateTempSubdirectory("granary-bench-pycold-").FullName;
+        var processes = new List<ChildProcess>();
+        try
+        {
+            var gateways = new List<(string Name, ChildProcess Process)>
+            {
+                ("this build", await StartGatewayAsync(Path.Combine(work, "a"), ClusterBench.Programs.Locate().Gateway, options, processes)),
+            };
+            if (options.BeforeGateway is { } before)
+            {
+                gateways.Add(("before", await StartGatewayAsync(Path.Combine(work, "b"), before, options, processes)));
+            }
+
+            Console.WriteLine(
+                $"Python cold from outside: {Functions} never-called Python hello functions, each called once back to back through one keep-alive connection; " +
+                $"{Rounds} rounds per gateway, alternating; {s_settle.TotalSeconds:F0} s between the deploys and a burst");
+            var samples = gateways.ToDictionary(g => g.Name, _ => new List<LatencyStats>());
+            var all = gateways.ToDictionary(g => g.Name, _ => new List<double>());
+            var failed = gateways.ToDictionary(g => g.Name, _ => new ErrorLog());
+            var inits = gateways.ToDictionary(g => g.Name, _ => new List<double>());
+            for (var round = 0; round < Rounds; round++)
+            {
+                foreach (var (name, gateway) in gateways)
+                {
+                    using var client = new LoadGenerator(gateway.Http, 1);
+                    var names = Enumerable.Range(0, Functions).Select(i => $"r{round}f{i}").ToArray();
+                    foreach (var function in names)
+                    {
+                        await DeployAsync(client.Client, function);
+                    }
+
+                    await Task.Delay(s_settle);
+
+                    // The connection is opened (and the invocation path warmed) by a call nobody measures.
+                    await client.SendAsync("/healthz", null, new ErrorLog());
+                    var latencies = new List<double>(Functions);
+                    foreach (var function in names)
+                    {
+                        latencies.Add(await client.SendAsync($"{Invoke}/{function}", "hello"u8.ToArray(), failed[name]));
+                    }
+
+                    var stats = LatencyStats.From(latencies);
+                    samples[name].Add(stats);
+                    all[name].AddRange(latencies);
+                    // What each call's record says of its load: the wait for a worker and the load itself (initMs).
+                    var init = new List<double>(Functions);
+                    foreach (var function in names)
+                    {
+                        init.Add(await InitMsAsync(client.Client, function));
+                    }
+
+                    inits[name].AddRange(init);
+                    Console.WriteLine(
+                        $"  round {round + 1} {name}: p50 {stats.P50:F2} ms, p99 {stats.P99:F2} ms, max {stats.Max:F2} ms, errors {failed[name].Total}; " +
+                        $"load (initMs) p50 {LatencyStats.From(init).P50:F2} ms, over 20 ms {init.Count(ms => ms > 20)}");
+                    foreach (var function in names)
+                    {
+                        using var _ = await client.Client.DeleteAsync(new Uri($"{Workspace}/{function}", UriKind.Relative));
+                    }
+                }
+            }
+
+            foreach (var (_, log) in failed)
+            {
+                errors.AddRange(log);
+            }
+
+            return [.. gateways.Select(g => new PythonColdRow(
+                g.Name, LatencyStats.From(all[g.Name]), samples[g.Name], failed[g.Name].Total, LatencyStats.From(inits[g.Name]), inits[g.Name].Count(ms => ms > 20)))];
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+        {
+            Console.WriteLine($"  pycold section aborted: {ex.Message}");
+            errors.Add("pycold: section aborted", ex.Message);
+            return null;
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                await process.DisposeAsync();
+            }
+
+            LocalMachine.DeleteDirectory(work);
+        }
+    }
+
+    public static void PrintTable(IReadOnlyList<PythonColdRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        Console.WriteLine();
+        Console.WriteLine($"Python cold starts from outside: {Functions} never-called functions back to back, one keep-alive connection, {Rounds} rounds (all calls of a gateway together)");
+        Console.WriteLine($"  {"gateway",-12}{"calls",7}{"p50 ms",9}{"p90 ms",9}{"p99 ms",9}{"max ms",9}{"errors",8}{"load p50",10}{"load >20ms",12}   p99 by round");
+        foreach (var row in rows)
+        {
+            Console.WriteLine(
+                $"  {row.Gateway,-12}{row.Latency.Count,7}{row.Latency.P50,9:F2}{row.Latency.P90,9:F2}{row.Latency.P99,9:F2}{row.Latency.Max,9:F2}{row.Errors,8}" +
+                $"{row.Init.P50,10:F2}{row.InitWaited,12}   " +
+                string.Join(", ", row.Rounds.Select(r => r.P99.ToString("F2", CultureInfo.InvariantCulture))));
+        }
+
+        var mine = rows[0].Latency.P99;
+        Console.WriteLine($"  pycold: Python cold p99 <= {TargetP99Ms:F0} ms: {mine:F2} ms  {(mine <= TargetP99Ms ? "MET" : "MISSED")}");
+    }
+
+    // The default configuration, plus what --set adds (to try a setting; the figures of record use none).
+    private static async Task<ChildProcess> StartGatewayAsync(string directory, string dll, Options options, List<ChildProcess> processes)
+    {
+        Directory.CreateDirectory(directory);
+        var ports = LocalMachine.FreePorts(3);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports[2]}",
+            ["Granary__Auth__AdminKey"] = BenchProgram.AdminKey,
+            ["Granary__Cluster__SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+            ["Granary__Cluster__GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in options.GatewaySettings)
+        {
+            environment[key] = value;
+        }
+
+        // The console goes to a file, as in the http section: nothing reads it during the bursts.
+        var gateway = ChildProcess.Start(
+            $"Granary gateway {dll}", "/bin/sh", ["-c", "exec dotnet \"$0\" >\"$1\" 2>&1", dll, Path.Combine(directory, "console.log")], environment, ports[2],
+            new Uri($"http://127.0.0.1:{ports[2]}"), directory);
+        processes.Add(gateway);
+        var ready = await gateway.WaitReadyAsync(expected: null);
+        Console.WriteLine($"  gateway {dll} ready in {ready.TotalSeconds:F1} s, working directory {directory}");
+        return gateway;
+    }
+
+    private static async Task<double> InitMsAsync(HttpClient api, string name)
+    {
+        using var response = await api.GetAsync(new Uri($"{Workspace}/{name}/invocations?limit=1", UriKind.Relative));
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("invocations")[0].GetProperty("initMs").GetDouble();
+    }
+
+    private static async Task DeployAsync(HttpClient api, string name)
+    {
+        using var response = await api.PutAsJsonAsync(new Uri($"{Workspace}/{name}", UriKind.Relative), new { runtime = "python", code = Hello });
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"deploy {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
     }
 }

@@ -40,6 +40,8 @@ internal sealed class Report
 
     public ClusterHttpResult? ClusterHttp { get; set; }
 
+    public IReadOnlyList<PythonColdRow>? PythonCold { get; set; }
+
     /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
     public string? ClusterSkipped { get; set; }
 
@@ -86,6 +88,11 @@ internal sealed class Report
         if (ClusterHttp is { } clusterHttp)
         {
             ClusterHttpBench.PrintTable(clusterHttp, options);
+        }
+
+        if (PythonCold is { Count: > 0 } pythonCold)
+        {
+            PythonColdBench.PrintTable(pythonCold);
         }
 
         Console.WriteLine();

@@ -11,8 +11,15 @@ namespace Granary.Runtime.Workers;
 // call in progress (loaded, result, logs) or answered (the worker's calls to the host: the workspace cache).
 public sealed partial class WorkerProcess
 {
-    // The reader loop: one buffer, frames parsed in place; a frame larger than the buffer grows it for that frame.
-    private async Task ReadFramesAsync()
+    // The reader loop, on a thread of its own that blocks in read(2): a reply wakes that thread directly, and the call's
+    // continuation runs on it (the call's completion does not run continuations asynchronously), which also starts
+    // the function's next queued invocation (WorkerFunction.StartsNextInline). An awaited read took two wake-ups per
+    // reply (the socket engine's epoll thread, then a thread-pool thread). A worker blocked in read costs no CPU, only
+    // its thread's stack. One buffer, frames parsed in place; a frame larger than the buffer grows it for that frame.
+    private static Task StartReadingFrames(WorkerProcess worker) =>
+        Task.Factory.StartNew(static state => ((WorkerProcess)state!).ReadFrames(), worker, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+
+    private void ReadFrames()
     {
         var buffer = new byte[InitialReadBuffer];
         int start = 0, end = 0;
@@ -28,7 +35,7 @@ public sealed partial class WorkerProcess
                         return;
                     }
 
-                    var read = await _output.ReadAsync(buffer.AsMemory(end));
+                    var read = _output.Read(buffer.AsSpan(end));
                     if (read == 0)
                     {
                         return;
@@ -48,7 +55,7 @@ public sealed partial class WorkerProcess
                 Fill(ref buffer, ref start, ref end, total);
                 while (end - start < total)
                 {
-                    var read = await _output.ReadAsync(buffer.AsMemory(end));
+                    var read = _output.Read(buffer.AsSpan(end));
                     if (read == 0)
                     {
                         return;
