@@ -36,6 +36,8 @@ internal sealed class Report
 
     public HttpResult? Http { get; set; }
 
+    public DensityResult? Density { get; set; }
+
     /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
     public string? ClusterSkipped { get; set; }
 
@@ -72,6 +74,11 @@ internal sealed class Report
         if (Http is { } http)
         {
             HttpBench.PrintTable(http, options);
+        }
+
+        if (Density is { } density)
+        {
+            DensityBench.PrintTable(density, options);
         }
 
         Console.WriteLine();
@@ -121,6 +128,14 @@ internal sealed class Report
         if (Http is { } httpTargets)
         {
             foreach (var line in HttpBench.TargetLines(httpTargets))
+            {
+                Console.WriteLine($"  {line}");
+            }
+        }
+
+        if (Density is { } densityTargets)
+        {
+            foreach (var line in DensityBench.TargetLines(densityTargets))
             {
                 Console.WriteLine($"  {line}");
             }
