@@ -29,7 +29,7 @@ internal sealed record DensityResult(IReadOnlyList<DensityRow> Rows);
 
 /// <summary>
 /// Memory per warm JavaScript function (<c>--only density</c>), issue 15 item 6: the embedded gateway runs as its own
-/// process (its default configuration, except that the warm limits leave every function warm); the benchmark deploys
+/// process (its default configuration, except that the warm limits leave every function warm and the tenant may have them all); the benchmark deploys
 /// <see cref="Options.DensityActive"/> distinct JavaScript hellos through the management API, calls each once, and reads
 /// the process's RSS (<c>/proc/PID/status</c> VmRSS) before and after; then deploys <see cref="Options.DensityIdle"/>
 /// more without calling them and reads the growth. Targets: the active ones in at most 1.5 GiB for the whole process,
@@ -135,6 +135,9 @@ internal static class DensityBench
             // Every function stays warm: the count limit and the memory budget are raised past what the run activates.
             ["Granary__Limits__MaxActiveFunctions"] = Port(total + 100),
             ["Granary__Limits__WarmMemoryBudgetMb"] = Port(64 * 1024),
+
+            // One tenant holds them all (the default quota is 1,000 functions per tenant).
+            ["Granary__Tenants__Defaults__MaxFunctions"] = Port(total + 100),
         };
         await using var gateway = ChildProcess.Start(
             $"Granary gateway{suffix}",

@@ -89,7 +89,7 @@ public sealed partial class FunctionGrain(
         _tenantLoad = admission.For(_id.Tenant);
         _since = time.GetUtcNow();
         _lastReport = local.Clock.GetTimestamp();
-        _local = local.Add(_id, _shard, GrainContext, VisitAsync);
+        _local = local.Add(_id, _shard, GrainContext, VisitAsync, () => _function?.MemoryBytes ?? 0);
         return Task.CompletedTask;
     }
 
@@ -149,7 +149,7 @@ public sealed partial class FunctionGrain(
         NoteLoad(0);
 
         // A request that starts changes no due time: a visit that comes while it runs finds it and asks again (Schedule).
-        _local?.Touch();
+        _local?.Enter();
         if (request.CallId is { } callId)
         {
             _calls.Add(callId);
@@ -218,6 +218,7 @@ public sealed partial class FunctionGrain(
             }
 
             _inFlight--;
+            _local?.Leave();
             Touch();
             admission.Exit(_tenantLoad!);
         }
@@ -552,7 +553,7 @@ public sealed partial class FunctionGrain(
 
         if (evict)
         {
-            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "Least recently used function beyond Granary:Limits:MaxActiveFunctions"));
+            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "Least recently used function beyond Granary:Limits:MaxActiveFunctions or WarmMemoryBudgetMb"));
             return Task.CompletedTask;
         }
 
