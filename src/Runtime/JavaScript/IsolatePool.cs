@@ -171,7 +171,9 @@ public sealed partial class IsolatePool : IDisposable
             {
                 while (!_disposed && bucket.Ready.Count < _options.WarmIsolates)
                 {
-                    bucket.Ready.Enqueue(await V8Isolate.StartAsync(Settings(bucket.MemoryLimitMb)));
+                    var isolate = await V8Isolate.StartAsync(Settings(bucket.MemoryLimitMb));
+                    isolate.Compact();
+                    bucket.Ready.Enqueue(isolate);
                 }
             }
             catch (Exception ex)
