@@ -200,20 +200,34 @@ internal static class DensityBench
         // Distinct code per function: no two share a compiled script.
         var spec = JsonSerializer.Serialize(new { runtime = "nodejs", code = $"module.exports = async () => ({{ hello: '{name}' }});" });
         using var content = new StringContent(spec, Encoding.UTF8, "application/json");
-        using var response = await api.PutAsync(new Uri($"{Workspace}/{name}", UriKind.Relative), content);
-        if (response.StatusCode != HttpStatusCode.Created)
+        try
         {
-            errors.Add($"density: deploy {(int)response.StatusCode}", await response.Content.ReadAsStringAsync());
+            using var response = await api.PutAsync(new Uri($"{Workspace}/{name}", UriKind.Relative), content);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                errors.Add($"density: deploy {(int)response.StatusCode}", await response.Content.ReadAsStringAsync());
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            errors.Add($"density: deploy {ex.GetType().Name}", $"{name}: {ex.Message}");
         }
     }
 
     private static async Task CallAsync(HttpClient api, string name, ErrorLog errors)
     {
-        using var response = await api.PostAsync(new Uri($"{Invoke}/{name}", UriKind.Relative), null);
-        var body = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.OK || !body.Contains(name, StringComparison.Ordinal))
+        try
         {
-            errors.Add($"density: call {(int)response.StatusCode}", body);
+            using var response = await api.PostAsync(new Uri($"{Invoke}/{name}", UriKind.Relative), null);
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.OK || !body.Contains(name, StringComparison.Ordinal))
+            {
+                errors.Add($"density: call {(int)response.StatusCode}", body);
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            errors.Add($"density: call {ex.GetType().Name}", $"{name}: {ex.Message}");
         }
     }
 
