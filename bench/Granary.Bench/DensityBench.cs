@@ -197,8 +197,9 @@ internal static class DensityBench
 
     private static async Task DeployAsync(HttpClient api, string name, ErrorLog errors)
     {
-        // Distinct code per function: no two share a compiled script.
-        var spec = JsonSerializer.Serialize(new { runtime = "nodejs", code = $"module.exports = async () => ({{ hello: '{name}' }});" });
+        // Distinct code per function: no two share a compiled script. An hour's idle timeout: the called ones stay
+        // warm while the rest deploy (the default, 300 s, would scale them to zero midway).
+        var spec = JsonSerializer.Serialize(new { runtime = "nodejs", code = $"module.exports = async () => ({{ hello: '{name}' }});", idleTimeoutSeconds = 3600 });
         using var content = new StringContent(spec, Encoding.UTF8, "application/json");
         try
         {
