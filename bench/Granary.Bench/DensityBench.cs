@@ -43,13 +43,15 @@ internal static class DensityBench
 {
     private const double ActiveTargetMiB = 1536;
     private const double IdleTargetMiB = 50;
+    private const double MaxRssMiB = 8192;
     private const int DeployConnections = 8;
     private const int CallConnections = 4;
     private const string Workspace = "/api/v1/tenants/default/workspaces/density/functions";
     private const string Invoke = "/fn/default/density";
     private const string BeforeSuffix = " (before)";
 
-    // A warm function unused this long has rested: the silo's sweep trims and compacts its isolates (30 s unused, noticed at its next 10 s heartbeat; FunctionGrain).
+    // A warm function unused this long has rested: the silo's sweep has trimmed the isolates a burst left (30 s unused,
+    // noticed at the function's next 10 s heartbeat; FunctionGrain).
     private static readonly TimeSpan s_rest = TimeSpan.FromSeconds(45);
 
     /// <summary>Why the section cannot run on this machine, or null when it can.</summary>
@@ -240,6 +242,12 @@ internal static class DensityBench
         {
             await Task.Delay(1000);
             var now = Rss(pid);
+            if (now > MaxRssMiB)
+            {
+                // A shared machine: a gateway that runs away is stopped (disposing it kills it) before the OOM killer picks.
+                throw new InvalidOperationException($"the gateway's RSS reached {F(now, "F0")} MiB, past the section's limit of {F(MaxRssMiB, "F0")} MiB");
+            }
+
             steady = Math.Abs(now - last) < 2 ? steady + 1 : 0;
             last = now;
         }

@@ -226,7 +226,6 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
     public int TrimIdle(TimeSpan unusedFor)
     {
         var trimmed = 0;
-        TInstance? resting = null;
         lock (_gate)
         {
             while (_idle.Count > 1 && _idle.Last is { } last && Stopwatch.GetElapsedTime(last.Value.Since) >= unusedFor)
@@ -236,28 +235,9 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
                 last.Value.Instance.Dispose();
                 trimmed++;
             }
-
-            if (_idle.Count == 1 && _instances == 1 && Stopwatch.GetElapsedTime(_idle.First!.Value.Since) >= unusedFor)
-            {
-                resting = _idle.First.Value.Instance;
-            }
-        }
-
-        // Outside the gate: an invocation that takes the instance meanwhile is not held up by the engine's lock.
-        if (resting is not null)
-        {
-            Rest(resting);
         }
 
         return trimmed;
-    }
-
-    /// <summary>
-    /// The function's one instance has been unused for a while (the trim period) and is kept warm: the runtime may give
-    /// back memory it no longer needs. Called from the silo's sweep, off any request's path.
-    /// </summary>
-    private protected virtual void Rest(TInstance instance)
-    {
     }
 
     /// <summary>

@@ -171,9 +171,7 @@ public sealed partial class IsolatePool : IDisposable
             {
                 while (!_disposed && bucket.Ready.Count < _options.WarmIsolates)
                 {
-                    var isolate = await V8Isolate.StartAsync(Settings(bucket.MemoryLimitMb));
-                    isolate.Compact();
-                    bucket.Ready.Enqueue(isolate);
+                    bucket.Ready.Enqueue(await V8Isolate.StartAsync(Settings(bucket.MemoryLimitMb)));
                 }
             }
             catch (Exception ex)

@@ -127,9 +127,6 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
         return error;
     }
 
-    // A warm function that rests keeps its isolate, compacted: what its load and calls left behind goes.
-    private protected override void Rest(V8Isolate isolate) => isolate.CompactIfIdle();
-
     // Measured, not estimated: the V8 heap after the module loaded, and the isolate's native overhead.
     private protected override long InstanceBytes => Volatile.Read(ref _heapBytes) + V8Isolate.NativeOverheadBytes;
 

@@ -62,7 +62,6 @@ public sealed partial class V8Isolate : IFunctionInstance
     private ScriptObject? _completeCacheOp;
     private IsolateHost _host = null!;
     private long _heapBytes;
-    private int _compactedAt = -1;
     private TaskCompletionSource<string>? _pending;
     private int _pendingSeq;
     private long _lastSyncTicks;
@@ -518,47 +517,6 @@ public sealed partial class V8Isolate : IFunctionInstance
     }
 
     internal void ClearTimer(int id) => _timerDue.Remove(id);
-
-    /// <summary>
-    /// Runs a full, compacting garbage collection in a blank isolate: the bootstrap leaves about 0.5 MiB of garbage and
-    /// half-empty pages (2.09 MiB of heap, 1.59 MiB after), which every warm function would otherwise keep. For the pool,
-    /// which makes isolates ahead of need: never on a request's path. Nothing runs in a blank isolate, so the lock
-    /// ClearScript takes is free.
-    /// </summary>
-    internal void Compact()
-    {
-        if (_fault == IsolateFault.None && _engine is { } engine)
-        {
-            engine.CollectGarbage(exhaustive: true);
-        }
-    }
-
-    /// <summary>
-    /// Compacts the heap of a loaded isolate that serves nothing, once per quiet spell (again only after another
-    /// invocation), and samples its size. Skipped, never waited for, when anything holds the isolate (an invocation,
-    /// a timer).
-    /// </summary>
-    internal void CompactIfIdle()
-    {
-        if (_fault != IsolateFault.None || _engine is not { } engine || Volatile.Read(ref _compactedAt) == Volatile.Read(ref _pendingSeq) || !_entry.TryEnter())
-        {
-            return;
-        }
-
-        try
-        {
-            if (_pending is null && _fault == IsolateFault.None)
-            {
-                engine.CollectGarbage(exhaustive: true);
-                _compactedAt = _pendingSeq;
-                SampleHeap();
-            }
-        }
-        finally
-        {
-            _entry.Exit();
-        }
-    }
 
     // On the isolate's thread, holding it: V8's heap statistics, a walk over its spaces (microseconds).
     private void SampleHeap()
