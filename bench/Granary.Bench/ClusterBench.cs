@@ -601,6 +601,9 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Gets the process id (the program itself: a shell that starts it does so with <c>exec</c>).</summary>
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public TimeSpan CpuTime

@@ -4,10 +4,11 @@ namespace Granary.Bench;
 
 /// <summary>
 /// The command line: <c>--duration 10 --connections 32 --cold 200 --cold-gap-ms 20 --cold-warmup 20 --sequential 2000</c>,
-/// and <c>--only single|cluster|tenancy|noisy|compat|scaleout|http|jscold|clusterhttp</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
+/// and <c>--only single|cluster|tenancy|noisy|compat|scaleout|http|jscold|clusterhttp|pycold|density</c> to run one section (<c>noisy</c>: only the tenancy section's noisy neighbour);
 /// <c>--set Key=Value</c> (repeatable) adds a setting, in environment form, to the tenancy section's gateways;
 /// <c>--before-gateway path/Granary.Gateway.dll</c> has the scale-out section measure an earlier build's embedded hello too,
-/// the http section that build's gateway beside this one's, and the jscold section its cold starts, call by call in turn with this one's.
+/// the http section that build's gateway beside this one's, the jscold section its cold starts, call by call in turn with this one's,
+/// and the density section that build's memory before this one's.
 /// </summary>
 internal sealed record Options
 {
@@ -24,6 +25,12 @@ internal sealed record Options
     public int Sequential { get; init; } = 2000;
 
     public int SequentialWarmUp { get; init; } = 200;
+
+    /// <summary>Gets how many functions the density section deploys and calls once each (<c>--density-active</c>).</summary>
+    public int DensityActive { get; init; } = 1000;
+
+    /// <summary>Gets how many more functions the density section deploys and never calls (<c>--density-idle</c>).</summary>
+    public int DensityIdle { get; init; } = 10000;
 
     /// <summary>Gets settings (environment form, <c>Granary__JavaScript__ScriptSliceMs=20</c>) for the tenancy section's gateways.</summary>
     public IReadOnlyDictionary<string, string> GatewaySettings { get; init; } = new Dictionary<string, string>();
@@ -58,6 +65,9 @@ internal sealed record Options
     /// <summary>Gets whether to run the Python cold bursts against a gateway process (<see cref="PythonColdBench"/>).</summary>
     public bool RunPythonCold => Only is null or "pycold";
 
+    /// <summary>Gets whether the section that measures memory per warm function runs (<see cref="DensityBench"/>).</summary>
+    public bool RunDensity => Only is null or "density";
+
     /// <summary>Gets whether only the tenancy section's noisy neighbour runs (no wrk throughput rounds).</summary>
     public bool NoisyOnly => Only == "noisy";
 
@@ -76,9 +86,9 @@ internal sealed record Options
 
             if (name == "--only")
             {
-                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat" or "scaleout" or "http" or "jscold" or "clusterhttp" or "pycold"))
+                if (i + 1 >= args.Length || args[i + 1] is not ("single" or "cluster" or "tenancy" or "noisy" or "compat" or "scaleout" or "http" or "jscold" or "clusterhttp" or "pycold" or "density"))
                 {
-                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy', 'compat', 'scaleout', 'http', 'jscold', 'clusterhttp' or 'pycold'.");
+                    Console.Error.WriteLine("--only needs 'single', 'cluster', 'tenancy', 'noisy', 'compat', 'scaleout', 'http', 'jscold', 'clusterhttp', 'pycold' or 'density'.");
                     PrintUsage();
                     return null;
                 }
@@ -130,6 +140,8 @@ internal sealed record Options
                 "--cold-gap-ms" => options with { ColdGap = TimeSpan.FromMilliseconds(value) },
                 "--cold-warmup" => options with { ColdWarmUp = value },
                 "--sequential" when value >= 1 => options with { Sequential = value },
+                "--density-active" when value >= 1 => options with { DensityActive = value },
+                "--density-idle" => options with { DensityIdle = value },
                 _ => null,
             };
             if (next is null)
@@ -148,7 +160,8 @@ internal sealed record Options
     private static void PrintUsage() => Console.Error.WriteLine(
         "usage: dotnet run -c Release --project bench/Granary.Bench -- [--duration <s, 10>] [--connections <32>] " +
         "[--cold <count, 200>] [--cold-gap-ms <20>] [--cold-warmup <unmeasured cold starts first, 20>] [--sequential <2000>] " +
-        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node | scaleout: maxInstances 1 and 3 on 1 and 3 silos, time to a second instance, routing cost | http: Kestrel, functions-framework, Flask on gunicorn and the Granary gateway (default configuration) each as its own process under wrk -t2 -c64 | jscold: JS cold starts of never-activated functions through the gateway as its own process, one keep-alive client | clusterhttp: wrk -t2 -c64 against the embedded gateway and a client gateway over 3 silos | pycold: 100 never-called Python functions called back to back against a gateway process>] " +
+        "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node | scaleout: maxInstances 1 and 3 on 1 and 3 silos, time to a second instance, routing cost | http: Kestrel, functions-framework, Flask on gunicorn and the Granary gateway (default configuration) each as its own process under wrk -t2 -c64 | jscold: JS cold starts of never-activated functions through the gateway as its own process, one keep-alive client | clusterhttp: wrk -t2 -c64 against the embedded gateway and a client gateway over 3 silos | pycold: 100 never-called Python functions called back to back against a gateway process | density: RSS of the gateway with 1,000 warm JS functions and 10,000 idle ones>] " +
+        "[--density-active <1000>] [--density-idle <10000>] " +
         "[--set <Key=Value: a setting for the tenancy gateways, repeatable>] " +
-        "[--before-gateway <a Granary.Gateway.dll of an earlier commit: scaleout measures its embedded hello beside this build's, http its gateway's rows, jscold its cold starts in turn with this build's, pycold its bursts>]");
+        "[--before-gateway <a Granary.Gateway.dll of an earlier commit: scaleout measures its embedded hello beside this build's, http its gateway's rows, jscold its cold starts in turn with this build's, pycold its bursts, density its memory>]");
 }

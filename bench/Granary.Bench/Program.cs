@@ -147,11 +147,26 @@ internal static class BenchProgram
             report.PythonCold = await PythonColdBench.MeasureAsync(options, report.Errors);
         }
 
+        if (options.RunDensity)
+        {
+            Console.WriteLine();
+            if (DensityBench.Unavailable() is { } reason)
+            {
+                Console.WriteLine($"Density: skipped: {reason}");
+                report.Errors.Add("density: skipped", reason);
+            }
+            else
+            {
+                report.Density = await DensityBench.MeasureAsync(options, report.Errors);
+            }
+        }
+
         report.Print(options);
         var nothingMeasured = (options.Only == "cluster" && report.Cluster is null) || (options.Only is "tenancy" or "noisy" && report.Tenancy is null) ||
             (options.Only == "scaleout" && report.ScaleOut is null) || (options.Only == "http" && report.Http is null) ||
             (options.Only == "jscold" && report.JsCold is null) || (options.Only == "clusterhttp" && report.ClusterHttp is null) ||
-            (options.Only == "pycold" && report.PythonCold is null);
+            (options.Only == "pycold" && report.PythonCold is null) ||
+            (options.Only == "density" && report.Density is null);
         return report.Errors.Total == 0 && !nothingMeasured ? 0 : 1;
     }
 

@@ -42,6 +42,8 @@ internal sealed class Report
 
     public IReadOnlyList<PythonColdRow>? PythonCold { get; set; }
 
+    public DensityResult? Density { get; set; }
+
     /// <summary>Gets or sets why the cluster section did not run (a missing program), or null.</summary>
     public string? ClusterSkipped { get; set; }
 
@@ -93,6 +95,11 @@ internal sealed class Report
         if (PythonCold is { Count: > 0 } pythonCold)
         {
             PythonColdBench.PrintTable(pythonCold);
+        }
+
+        if (Density is { } density)
+        {
+            DensityBench.PrintTable(density, options);
         }
 
         Console.WriteLine();
@@ -150,6 +157,14 @@ internal sealed class Report
         foreach (var line in (JsCold is { } c ? JsColdBench.TargetLines(c) : []).Concat(ClusterHttp is { } h ? ClusterHttpBench.TargetLines(h) : []))
         {
             Console.WriteLine($"  {line}");
+        }
+
+        if (Density is { } densityTargets)
+        {
+            foreach (var line in DensityBench.TargetLines(densityTargets))
+            {
+                Console.WriteLine($"  {line}");
+            }
         }
 
         Console.WriteLine();

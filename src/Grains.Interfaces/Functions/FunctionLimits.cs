@@ -50,6 +50,20 @@ public sealed class FunctionLimits
     [Range(1, 1_000_000)]
     public int MaxActiveFunctions { get; set; } = 500;
 
+    /// <summary>
+    /// Gets or sets the memory one silo's warm functions may take, in MiB: when their isolates and workers (V8 heaps
+    /// measured after load plus each isolate's native overhead; an estimate per worker process) add up to more, the
+    /// least recently used activations without calls in flight are deactivated until they fit, as
+    /// <see cref="MaxActiveFunctions"/> does by count. 0 (the default) means half the memory available to the process:
+    /// its cgroup's limit, else the machine's.
+    /// </summary>
+    [Range(0, 16 * 1024 * 1024)]
+    public int WarmMemoryBudgetMb { get; set; }
+
+    /// <summary>Gets <see cref="WarmMemoryBudgetMb"/> in bytes, with 0 resolved to half the memory available to the process.</summary>
+    public long WarmMemoryBudgetBytes() =>
+        WarmMemoryBudgetMb > 0 ? (long)WarmMemoryBudgetMb << 20 : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+
     /// <summary>Gets or sets how many invocation records are kept per function.</summary>
     [Range(1, 10000)]
     public int InvocationHistorySize { get; set; } = 100;

@@ -93,7 +93,7 @@ public sealed partial class FunctionGrain(
         _tenantLoad = admission.For(_id.Tenant);
         _since = time.GetUtcNow();
         _lastReport = local.Clock.GetTimestamp();
-        _local = local.Add(_id, _shard, GrainContext, VisitAsync, TryInvokeLocally);
+        _local = local.Add(_id, _shard, GrainContext, VisitAsync, TryInvokeLocally, () => _function?.MemoryBytes ?? 0);
         return Task.CompletedTask;
     }
 
@@ -161,7 +161,7 @@ public sealed partial class FunctionGrain(
         NoteLoad(0);
 
         // A request that starts changes no due time: a visit that comes while it runs finds it and asks again (Schedule).
-        _local?.Touch();
+        _local?.Enter();
         if (request.CallId is { } callId)
         {
             _calls.Add(callId);
@@ -196,6 +196,7 @@ public sealed partial class FunctionGrain(
             }
 
             Interlocked.Decrement(ref _inFlight);
+            _local?.Leave();
             Touch();
             admission.Exit(_tenantLoad!);
         }
@@ -228,7 +229,7 @@ public sealed partial class FunctionGrain(
         var started = time.GetUtcNow();
         Interlocked.Increment(ref _inFlight);
         NoteLoad(0);
-        _local!.Touch();
+        _local!.Enter();
         try
         {
             ExecutionResult result;
@@ -248,6 +249,7 @@ public sealed partial class FunctionGrain(
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            _local.Leave();
             _local.Touch();
             _local.VisitWithin(NextVisit());
             admission.Exit(_tenantLoad!);
@@ -660,7 +662,7 @@ public sealed partial class FunctionGrain(
 
         if (evict)
         {
-            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "Least recently used function beyond Granary:Limits:MaxActiveFunctions"));
+            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "Least recently used function beyond Granary:Limits:MaxActiveFunctions or WarmMemoryBudgetMb"));
             return Task.CompletedTask;
         }
 

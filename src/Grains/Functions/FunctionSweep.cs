@@ -10,7 +10,9 @@ namespace Granary.Functions;
 /// function's <c>idleTimeoutSeconds</c> (scale to zero), to report its status and records to the definition grain,
 /// or to release isolates a burst left unused. When more than <see cref="FunctionLimits.MaxActiveFunctions"/> are
 /// active it deactivates the least recently used beyond the limit (the Custom Code service's
-/// <c>FUNCTIONS_WORKERS_MAX_LRU</c>). Orleans' own activation collection cannot do this: its age limit is per grain
+/// <c>FUNCTIONS_WORKERS_MAX_LRU</c>), and when their isolates and workers take more memory than
+/// <see cref="FunctionLimits.WarmMemoryBudgetMb"/> it deactivates the least recently used that serve no call until they
+/// fit. Orleans' own activation collection cannot do this: its age limit is per grain
 /// class, at least a minute, while a function's idle timeout is its own and can be one second.
 /// </summary>
 public sealed partial class FunctionSweep(LocalFunctions local, IOptions<FunctionLimits> limits, ILogger<FunctionSweep> logger)
@@ -20,6 +22,7 @@ public sealed partial class FunctionSweep(LocalFunctions local, IOptions<Functio
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
 
     private readonly CancellationTokenSource _stop = new();
+    private long? _budget;
     private Task? _loop;
 
     /// <inheritdoc />
@@ -119,7 +122,47 @@ public sealed partial class FunctionSweep(LocalFunctions local, IOptions<Functio
             }
         }
 
+        EvictOverBudget(visits);
         return visits;
+    }
+
+    // The memory-aware bound: while the activations' isolates and workers take more than the budget, the least recently
+    // used go, except one serving a call (evicting it frees nothing until the call ends) and the most recently used
+    // (a function larger than the whole budget still runs; it would otherwise evict itself on every pass).
+    private void EvictOverBudget(List<Task> visits)
+    {
+        var budget = _budget ??= limits.Value.WarmMemoryBudgetBytes();
+        long total = 0;
+        foreach (var (_, activation) in local.Entries)
+        {
+            total += activation.Evicted ? 0 : activation.MemoryBytes;
+        }
+
+        if (total <= budget)
+        {
+            return;
+        }
+
+        // Past the budget only: a list of the live activations, sorted by last use.
+        var live = local.Entries.Select(e => e.Value).Where(a => !a.Evicted).Select(a => (Activation: a, Bytes: a.MemoryBytes)).ToList();
+
+        foreach (var (activation, bytes) in live.OrderBy(a => a.Activation.LastUsed).SkipLast(1))
+        {
+            if (total <= budget)
+            {
+                break;
+            }
+
+            if (bytes == 0 || activation.InFlight > 0)
+            {
+                continue;
+            }
+
+            activation.Evicted = true;
+            total -= bytes;
+            LogEvictedForMemory(activation.Id.Key, activation.Shard, bytes >> 20, budget >> 20);
+            visits.Add(VisitAsync(activation, evict: true));
+        }
     }
 
     private async Task VisitAsync(LocalFunctions.Activation activation, bool evict)
@@ -140,6 +183,9 @@ public sealed partial class FunctionSweep(LocalFunctions local, IOptions<Functio
 
     [LoggerMessage(EventId = 2150, Level = LogLevel.Information, Message = "Function {Function} (shard {Shard}) deactivated: least recently used of more than {Max} on this silo")]
     private partial void LogEvicted(string function, int shard, int max);
+
+    [LoggerMessage(EventId = 2153, Level = LogLevel.Information, Message = "Function {Function} (shard {Shard}, {MemoryMb} MiB) deactivated: least recently used while warm functions took more than the silo's budget of {BudgetMb} MiB")]
+    private partial void LogEvictedForMemory(string function, int shard, long memoryMb, long budgetMb);
 
     [LoggerMessage(EventId = 2151, Level = LogLevel.Warning, Message = "The function sweep's call on {Function} (shard {Shard}) failed")]
     private partial void LogVisitFailed(string function, int shard, Exception exception);

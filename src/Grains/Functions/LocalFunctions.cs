@@ -9,7 +9,7 @@ internal delegate Task<InvocationResponse?>? LocalInvoker(InvocationRequest requ
 /// <summary>
 /// The function activations on this silo, each with when it last served a request and when it next needs the silo's
 /// <see cref="FunctionSweep"/>: so that one sweep can look after all of them (idle deactivation, reports, isolate
-/// trimming, the <see cref="FunctionLimits.MaxActiveFunctions"/> bound), and so that a stopping silo can hand in
+/// trimming, the <see cref="FunctionLimits.MaxActiveFunctions"/> and <see cref="FunctionLimits.WarmMemoryBudgetMb"/> bounds), and so that a stopping silo can hand in
 /// their records first.
 /// </summary>
 public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] TimeProvider clock)
@@ -37,9 +37,10 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
     /// Registers an activation. <paramref name="visit"/> runs on the activation's own scheduler when the sweep
     /// calls on it: with true to evict it (least recently used beyond the limit), with false when its due time came.
     /// </summary>
-    internal Activation Add(FunctionId id, int shard, IGrainContext context, Func<bool, Task> visit, LocalInvoker? invoker = null)
+    /// <remarks><paramref name="memory"/> tells what the activation's isolates or workers cost now (read by the sweep, from its thread).</remarks>
+    internal Activation Add(FunctionId id, int shard, IGrainContext context, Func<bool, Task> visit, LocalInvoker? invoker = null, Func<long>? memory = null)
     {
-        var activation = new Activation(id, shard, context, clock, visit, invoker);
+        var activation = new Activation(id, shard, context, clock, visit, invoker, memory);
         _active[(id, shard)] = activation;
         return activation;
     }
@@ -59,10 +60,11 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
     /// One function activation on this silo. Its grain writes the times (on its own scheduler); the sweep reads them
     /// from its timer's thread, hence the volatile accesses.
     /// </summary>
-    internal sealed class Activation(FunctionId id, int shard, IGrainContext context, TimeProvider clock, Func<bool, Task> visit, LocalInvoker? invoker)
+    internal sealed class Activation(FunctionId id, int shard, IGrainContext context, TimeProvider clock, Func<bool, Task> visit, LocalInvoker? invoker, Func<long>? memory = null)
     {
         private readonly Lock _visitGate = new();
         private long _lastUsed = clock.GetTimestamp();
+        private int _inFlight;
         private long _dueAt = long.MaxValue;
         private Task? _visit;
 
@@ -84,7 +86,22 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
 
         public TimeSpan SinceLastUse => clock.GetElapsedTime(LastUsed);
 
+        /// <summary>Gets how many calls the activation is serving now (the memory budget never evicts one that serves any).</summary>
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        /// <summary>Gets what the activation's isolates or workers cost the silo's memory now, in bytes.</summary>
+        public long MemoryBytes => memory?.Invoke() ?? 0;
+
         public void Touch() => Volatile.Write(ref _lastUsed, clock.GetTimestamp());
+
+        // Written by the activation's calls, on its turns or on the gateway's threads (TryInvoke); read by the sweep.
+        public void Enter()
+        {
+            Interlocked.Increment(ref _inFlight);
+            Touch();
+        }
+
+        public void Leave() => Interlocked.Decrement(ref _inFlight);
 
         /// <summary>Asks the sweep to call on the activation once <paramref name="delay"/> has passed; never, if infinite.</summary>
         public void VisitIn(TimeSpan delay) => Volatile.Write(

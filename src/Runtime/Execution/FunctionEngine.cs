@@ -76,6 +76,15 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
         _leaveQueue = state => LeaveQueue((QueuedInvocation)state!);
     }
 
+    /// <inheritdoc />
+    public long MemoryBytes => Volatile.Read(ref _instances) * InstanceBytes;
+
+    /// <summary>
+    /// Gets what one instance costs the silo's memory, in bytes: by default an estimate for a worker process (its
+    /// interpreter and the function's modules; the runtimes that can measure theirs say so instead).
+    /// </summary>
+    private protected virtual long InstanceBytes => 32L << 20;
+
     /// <summary>Gets the version this engine runs.</summary>
     public FunctionDefinition Definition { get; }
 

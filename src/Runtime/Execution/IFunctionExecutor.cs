@@ -15,6 +15,12 @@ public interface IFunctionExecutor : IAsyncDisposable
     /// <summary>Gets how many instances of the code (V8 isolates or Python worker processes) this executor holds now.</summary>
     int Instances { get; }
 
+    /// <summary>
+    /// Gets what this executor's instances cost the silo's memory, in bytes, as far as the runtime knows it (V8 heaps
+    /// measured after load, a fixed estimate per worker process): what the silo's warm-memory budget counts.
+    /// </summary>
+    long MemoryBytes { get; }
+
     /// <summary>Loads the code into its first isolate or worker; returns why it failed to load, or null.</summary>
     Task<CodeError?> WarmUpAsync();
 

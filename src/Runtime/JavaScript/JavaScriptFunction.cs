@@ -29,6 +29,7 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
     // Whether this function's last run on an isolate thread was a long runner (its next starts demoted).
     private readonly ScriptScheduler.RunHistory _runs = new();
     private int _awaiting;
+    private long _heapBytes;
     // Run inline once proved quick (QuickRunsToInline quick runs on the isolate's thread), never again once proved slow.
     private bool _inline;
     private bool _demoted;
@@ -109,7 +110,25 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
         return isolate;
     }
 
-    private protected override Task<CodeError?> LoadCodeAsync(V8Isolate isolate) => LoadWithTimeoutAsync(isolate, Definition.Spec.Code, _meta, CallTimeout);
+    private protected override async Task<CodeError?> LoadCodeAsync(V8Isolate isolate)
+    {
+        var error = await LoadWithTimeoutAsync(isolate, Definition.Spec.Code, _meta, CallTimeout);
+
+        // The isolates of one version load the same module: the largest heap one had after loading stands for each.
+        var heap = isolate.HeapBytes;
+        for (var known = Volatile.Read(ref _heapBytes); heap > known; known = Volatile.Read(ref _heapBytes))
+        {
+            if (Interlocked.CompareExchange(ref _heapBytes, heap, known) == known)
+            {
+                break;
+            }
+        }
+
+        return error;
+    }
+
+    // Measured, not estimated: the V8 heap after the module loaded, and the isolate's native overhead.
+    private protected override long InstanceBytes => Volatile.Read(ref _heapBytes) + V8Isolate.NativeOverheadBytes;
 
     // Runs inline on the caller's thread (a function that proved quick) or on the isolate's own thread. Pooled: a call
     // that awaits (timers, I/O) allocates no state machine of its own in the steady state.

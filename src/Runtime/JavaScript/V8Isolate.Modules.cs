@@ -61,6 +61,7 @@ public sealed partial class V8Isolate
         if (_pendingLoad is { } pending)
         {
             _pendingLoad = null;
+            SampleHeap();
             pending.TrySetResult(Outcome(json, _modules?.Function?.Info.Name ?? "", 0));
         }
     }
@@ -99,6 +100,7 @@ public sealed partial class V8Isolate
         if (_loadModule!.Invoke(false, evaluated) is string outcome)
         {
             _pendingLoad = null;
+            SampleHeap();
             result.TrySetResult(Outcome(outcome, info.Name, 0));
         }
     }

@@ -61,6 +61,7 @@ public sealed partial class V8Isolate : IFunctionInstance
     private ScriptObject? _completeOp;
     private ScriptObject? _completeCacheOp;
     private IsolateHost _host = null!;
+    private long _heapBytes;
     private TaskCompletionSource<string>? _pending;
     private int _pendingSeq;
     private long _lastSyncTicks;
@@ -90,6 +91,18 @@ public sealed partial class V8Isolate : IFunctionInstance
         var thread = new Thread(Run, StackSizeBytes) { IsBackground = true, Name = "granary-v8" };
         thread.Start();
     }
+
+    /// <summary>
+    /// Gets the physical size of the isolate's V8 heap when its module had loaded, in bytes (0 before): what the silo's
+    /// warm-memory budget counts for it, beside <see cref="NativeOverheadBytes"/>.
+    /// </summary>
+    internal long HeapBytes => Volatile.Read(ref _heapBytes);
+
+    /// <summary>
+    /// Gets what an isolate costs the process beyond its V8 heap, in bytes: its thread's touched stack, V8's
+    /// per-isolate tables and ClearScript's proxies (measured: 2.82 MiB of RSS per blank isolate, 2.09 MiB of it heap).
+    /// </summary>
+    internal static long NativeOverheadBytes => 768L << 10;
 
     /// <summary>Gets the limits the isolate was created with.</summary>
     public IsolateSettings Settings => _settings;
@@ -193,6 +206,9 @@ public sealed partial class V8Isolate : IFunctionInstance
                 {
                     var wrapper = _engine.Evaluate(script);
                     var outcome = (string)_load!.Invoke(false, wrapper, JsonSerializer.Serialize(meta, ExecutionJsonContext.Default.FunctionMeta));
+
+                    // Before the result: its continuation (the function's) reads the heap size.
+                    SampleHeap();
                     result.TrySetResult(Outcome(outcome, document));
                 }
             }
@@ -504,6 +520,15 @@ public sealed partial class V8Isolate : IFunctionInstance
     }
 
     internal void ClearTimer(int id) => _timerDue.Remove(id);
+
+    // On the isolate's thread, holding it: V8's heap statistics, a walk over its spaces (microseconds).
+    private void SampleHeap()
+    {
+        if (_fault == IsolateFault.None && _engine is { } engine)
+        {
+            Volatile.Write(ref _heapBytes, (long)engine.GetRuntimeHeapInfo().TotalPhysicalSize);
+        }
+    }
 
     // Work that runs script checks the fault itself first: work posted before an interrupt or a dispose still runs,
     // to settle what waits on it, but no longer runs user code.
