@@ -11,25 +11,42 @@ public sealed class ActiveFunctionLimitTests
     [Fact]
     public async Task OneActivationTooManyDeactivatesTheLeastRecentlyUsedFunction()
     {
-        await using var server = await GranaryServer.StartAsync(settings: new Dictionary<string, string?> { ["Granary:Limits:MaxActiveFunctions"] = "2" });
-        var ws = GatewayFixture.Workspace();
-        foreach (var name in new[] { "first", "second", "third" })
+        var (server, ws) = await EvictTheLeastRecentlyUsedAsync(new Dictionary<string, string?> { ["Granary:Limits:MaxActiveFunctions"] = "2" });
+        await using (server)
         {
-            await server.DeployOkAsync(ws, name, $"module.exports = () => '{name}';");
+            // An evicted function is only cold, never gone.
+            Assert.Equal("second", await (await server.InvokeAsync(ws, "second")).Content.ReadAsStringAsync());
         }
+    }
 
-        await server.InvokeAsync(ws, "first");
-        await server.InvokeAsync(ws, "second");
-        await server.InvokeAsync(ws, "first");
-        var third = await server.InvokeAsync(ws, "third");
+    // Three functions called first, second, first, third on a server whose limit holds two: the second is deactivated.
+    private static async Task<(GranaryServer Server, string Workspace)> EvictTheLeastRecentlyUsedAsync(Dictionary<string, string?> settings)
+    {
+        var server = await GranaryServer.StartAsync(settings: settings);
+        try
+        {
+            var ws = GatewayFixture.Workspace();
+            foreach (var name in new[] { "first", "second", "third" })
+            {
+                await server.DeployOkAsync(ws, name, $"module.exports = () => '{name}';");
+            }
 
-        Assert.Equal("third", await third.Content.ReadAsStringAsync());
-        await server.WaitForStateAsync(ws, "second", "idle");
-        Assert.Equal("running", await server.StateAsync(ws, "first"));
-        Assert.Equal("running", await server.StateAsync(ws, "third"));
+            await server.InvokeAsync(ws, "first");
+            await server.InvokeAsync(ws, "second");
+            await server.InvokeAsync(ws, "first");
+            var third = await server.InvokeAsync(ws, "third");
 
-        // An evicted function is only cold, never gone.
-        Assert.Equal("second", await (await server.InvokeAsync(ws, "second")).Content.ReadAsStringAsync());
+            Assert.Equal("third", await third.Content.ReadAsStringAsync());
+            await server.WaitForStateAsync(ws, "second", "idle");
+            Assert.Equal("running", await server.StateAsync(ws, "first"));
+            Assert.Equal("running", await server.StateAsync(ws, "third"));
+            return (server, ws);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     // A hello function costs about 3 MiB here (its isolate's heap after load, 2.1-2.5 MiB, plus 0.75 MiB of native
@@ -39,22 +56,8 @@ public sealed class ActiveFunctionLimitTests
     [Fact]
     public async Task WarmFunctionsOverTheMemoryBudgetDeactivateTheLeastRecentlyUsed()
     {
-        await using var server = await GranaryServer.StartAsync(settings: s_budget);
-        var ws = GatewayFixture.Workspace();
-        foreach (var name in new[] { "first", "second", "third" })
-        {
-            await server.DeployOkAsync(ws, name, $"module.exports = () => '{name}';");
-        }
-
-        await server.InvokeAsync(ws, "first");
-        await server.InvokeAsync(ws, "second");
-        await server.InvokeAsync(ws, "first");
-        var third = await server.InvokeAsync(ws, "third");
-
-        Assert.Equal("third", await third.Content.ReadAsStringAsync());
-        await server.WaitForStateAsync(ws, "second", "idle");
-        Assert.Equal("running", await server.StateAsync(ws, "first"));
-        Assert.Equal("running", await server.StateAsync(ws, "third"));
+        var (server, _) = await EvictTheLeastRecentlyUsedAsync(s_budget);
+        await server.DisposeAsync();
     }
 
     [Fact]
