@@ -11,15 +11,8 @@ namespace Granary.Runtime.Workers;
 // call in progress (loaded, result, logs) or answered (the worker's calls to the host: the workspace cache).
 public sealed partial class WorkerProcess
 {
-    // The reader loop, on a thread of its own that blocks in read(2): a reply wakes that thread directly, and the call's
-    // continuation runs on it (the call's completion does not run continuations asynchronously), which also starts
-    // the function's next queued invocation (WorkerFunction.StartsNextInline). An awaited read took two wake-ups per
-    // reply (the socket engine's epoll thread, then a thread-pool thread). A worker blocked in read costs no CPU, only
-    // its thread's stack. One buffer, frames parsed in place; a frame larger than the buffer grows it for that frame.
-    private static Task StartReadingFrames(WorkerProcess worker) =>
-        Task.Factory.StartNew(static state => ((WorkerProcess)state!).ReadFrames(), worker, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-
-    private void ReadFrames()
+    // The reader loop: one buffer, frames parsed in place; a frame larger than the buffer grows it for that frame.
+    private async Task ReadFramesAsync()
     {
         var buffer = new byte[InitialReadBuffer];
         int start = 0, end = 0;
@@ -35,7 +28,7 @@ public sealed partial class WorkerProcess
                         return;
                     }
 
-                    var read = _output.Read(buffer.AsSpan(end));
+                    var read = await _output.ReadAsync(buffer.AsMemory(end));
                     if (read == 0)
                     {
                         return;
@@ -55,7 +48,7 @@ public sealed partial class WorkerProcess
                 Fill(ref buffer, ref start, ref end, total);
                 while (end - start < total)
                 {
-                    var read = _output.Read(buffer.AsSpan(end));
+                    var read = await _output.ReadAsync(buffer.AsMemory(end));
                     if (read == 0)
                     {
                         return;

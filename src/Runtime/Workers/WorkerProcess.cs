@@ -35,9 +35,6 @@ namespace Granary.Runtime.Workers;
 public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionInstance, IAsyncDisposable
 {
     private const int InitialReadBuffer = 64 * 1024;
-
-    // Frames up to this size are written synchronously (a Linux pipe holds 64 KiB).
-    private const int SyncWriteBytes = 16 * 1024;
     private const int Idle = 0;
     private const int Waiting = 1;
     private const int TimingOut = 2;
@@ -115,7 +112,7 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
         }
 
         _stderrLoop = ReadErrorsAsync();
-        _framesLoop = StartReadingFrames(this);
+        _framesLoop = ReadFramesAsync();
         _exited = WatchExitAsync();
     }
 
@@ -454,17 +451,7 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
         ValueTask write;
         try
         {
-            if (length <= SyncWriteBytes)
-            {
-                // Fits the pipe's buffer, which the worker drained before it answered the last call: write(2) returns
-                // at once, without the asynchronous write's machinery.
-                _input.Write(frame, 0, length);
-                write = ValueTask.CompletedTask;
-            }
-            else
-            {
-                write = _input.WriteAsync(frame.AsMemory(0, length));
-            }
+            write = _input.WriteAsync(frame.AsMemory(0, length));
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
