@@ -16,20 +16,9 @@ namespace Granary.Runtime.Workers;
 /// </summary>
 public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
 {
-    // The window of the cold-start rate (the target is the most rents in any BurstSeconds of the last minute), how many
+    // The window of the cold-start rate (the target is the most rents in one second of the last minute), how many
     // workers start at once, and how long a burst's extra workers wait for another cold start.
     private const int RentWindowSeconds = 60;
-
-    // A burst of cold starts is counted over several seconds, not one: a burst the pool could not absorb stretches out
-    // (its calls wait for workers that start one by one), and its rents per second then understate it. Counted over
-    // 10 s, a hundred functions called back to back ask for a hundred workers, whether the pool kept up or not.
-    private const int BurstSeconds = 10;
-
-    // Blank workers together take at most an eighth of the machine's memory (or the container's limit), counted at
-    // 16 MiB each (a blank Python worker's proportional set size is about 14 MiB): a burst on a small machine cannot
-    // fill it with idle interpreters.
-    private const long BlankWorkerBytes = 16L * 1024 * 1024;
-    private static readonly int s_memoryCeiling = (int)Math.Min(int.MaxValue, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8 / BlankWorkerBytes);
     private static readonly int s_spawnConcurrency = Math.Clamp(Environment.ProcessorCount, 2, 8);
     private static readonly TimeSpan s_trimAfter = TimeSpan.FromMinutes(1);
 
@@ -46,7 +35,6 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     private readonly string? _packagesRoot;
     private readonly WorkerLauncher _launcher;
     private readonly ConcurrentQueue<TaskCompletionSource<WorkerProcess>> _waiters = new();
-    private readonly TimeProvider _time;
 
     // How many workers were taken in each of the last RentWindowSeconds seconds (a ring of (second, count)), which sets
     // the pool's target, and when the last was; how many workers are starting for the pool now; and whether a trim of
@@ -68,11 +56,9 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     /// <param name="egress">The silo's egress policy, which sandboxed workers' proxies apply (the default policy when null).</param>
     /// <param name="launcher">The language of the workers (Python when null).</param>
     /// <param name="pip">The silo's pip installs, mounted read-only in every sandbox (functions with requirements cannot load without it).</param>
-    /// <param name="time">The clock of the cold-start rate and of the trim (the system's when null).</param>
-    public WorkerPool(IOptions<WorkerRuntimeOptions> options, ILogger<WorkerPool> logger, EgressPolicy? egress = null, WorkerLauncher? launcher = null, PipPackages? pip = null, TimeProvider? time = null)
+    public WorkerPool(IOptions<WorkerRuntimeOptions> options, ILogger<WorkerPool> logger, EgressPolicy? egress = null, WorkerLauncher? launcher = null, PipPackages? pip = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _time = time ?? TimeProvider.System;
         _options = options.Value;
         _packagesRoot = pip?.Root;
         _logger = logger;
@@ -156,10 +142,9 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Gets how many blank workers the pool aims to keep ready now: the most cold starts (workers taken, deploy-time
-    /// checks included) in any 10 seconds of the last minute, so that a repeat of the last minute's largest burst finds
-    /// its workers ready; at least <see cref="WorkerRuntimeOptions.WarmWorkers"/> and at most
-    /// <see cref="WorkerRuntimeOptions.MaxWarmWorkers"/> (and at most as many as fit in an eighth of the machine's memory).
+    /// Gets how many blank workers the pool aims to keep ready now: the most cold starts (workers taken) in any one
+    /// second of the last minute, at least <see cref="WorkerRuntimeOptions.WarmWorkers"/> and at most
+    /// <see cref="WorkerRuntimeOptions.MaxWarmWorkers"/>.
     /// </summary>
     public int Target
     {
@@ -171,8 +156,17 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
                 return 0;
             }
 
-            var most = MostRentsInBurst(NowMs / 1000);
-            return Math.Clamp(most, floor, Math.Max(floor, Math.Min(_options.MaxWarmWorkers, s_memoryCeiling)));
+            var now = Environment.TickCount64 / 1000;
+            var most = 0;
+            lock (_rentSeconds)
+            {
+                foreach (var (second, count) in _rentSeconds)
+                {
+                    most = now - second < RentWindowSeconds ? Math.Max(most, count) : most;
+                }
+            }
+
+            return Math.Clamp(most, floor, Math.Max(floor, _options.MaxWarmWorkers));
         }
     }
 
@@ -411,7 +405,7 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     // a trim a minute after its last rent (when the target is back at the floor), which stops the extra ready workers.
     private void NoteRent()
     {
-        var now = NowMs;
+        var now = Environment.TickCount64;
         var second = now / 1000;
         lock (_rentSeconds)
         {
@@ -432,13 +426,13 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
         {
             while (!_disposed)
             {
-                var idle = TimeSpan.FromMilliseconds(NowMs - Volatile.Read(ref _lastRent));
+                var idle = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastRent));
                 if (idle >= s_trimAfter)
                 {
                     break;
                 }
 
-                await Task.Delay(s_trimAfter - idle, _time, _stopping.Token);
+                await Task.Delay(s_trimAfter - idle, _stopping.Token);
             }
 
             while (!_disposed && _ready.Count > Target && _ready.TryDequeue(out var extra))
@@ -454,34 +448,6 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
         {
             Volatile.Write(ref _trimScheduled, 0);
         }
-    }
-
-    private long NowMs => _time.GetTimestamp() / Math.Max(1, _time.TimestampFrequency / 1000);
-
-    // The most rents in any BurstSeconds consecutive seconds of the last RentWindowSeconds: a sliding sum over the ring.
-    private int MostRentsInBurst(long now)
-    {
-        Span<int> byAge = stackalloc int[RentWindowSeconds];
-        lock (_rentSeconds)
-        {
-            foreach (var (second, count) in _rentSeconds)
-            {
-                var age = now - second;
-                if (age is >= 0 and < RentWindowSeconds)
-                {
-                    byAge[(int)age] = count;
-                }
-            }
-        }
-
-        int sum = 0, most = 0;
-        for (var age = 0; age < RentWindowSeconds; age++)
-        {
-            sum += byAge[age] - (age >= BurstSeconds ? byAge[age - BurstSeconds] : 0);
-            most = Math.Max(most, sum);
-        }
-
-        return most;
     }
 
     private static void WriteScripts(string directory, WorkerLauncher launcher)

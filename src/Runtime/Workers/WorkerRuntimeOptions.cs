@@ -39,15 +39,11 @@ public sealed class WorkerRuntimeOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the most blank workers the pool keeps ready after bursts of cold starts: its target is the most cold
-    /// starts (workers taken, deploy-time checks included) in any 10 seconds of the last minute, at least
-    /// <see cref="WarmWorkers"/> and at most this, so that a repeat of the last minute's largest burst finds its workers
-    /// started (a worker takes tens of ms of CPU to start, a cold start on a ready one a few ms). A blank Python worker
-    /// holds about 14 MiB (proportional set size), so the default's ceiling is about 1.8 GiB, reached only after a burst
-    /// of 128 cold starts; the pool also keeps no more than fit in an eighth of the machine's (or container's) memory at
-    /// 16 MiB each. Workers beyond the target are stopped once a minute passes without a cold start.
+    /// starts (workers taken) in any one second of the last minute, at least <see cref="WarmWorkers"/> and at most this.
+    /// Workers beyond the target are stopped once a minute passes without a cold start.
     /// </summary>
     [Range(0, 256)]
-    public int MaxWarmWorkers { get; set; } = 128;
+    public int MaxWarmWorkers { get; set; } = 8;
 
     /// <summary>Gets or sets how long a new worker may take to start and report ready, in seconds.</summary>
     [Range(1, 300)]

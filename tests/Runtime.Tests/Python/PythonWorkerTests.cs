@@ -7,7 +7,6 @@ using Granary.Runtime.Signatures.CustomCode;
 using Granary.Runtime.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using static Granary.Runtime.Tests.Python.PythonRunner;
 
 namespace Granary.Runtime.Tests.Python;
@@ -320,22 +319,6 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         Assert.InRange(MostAtOnce(runs), 2, 4);
     }
 
-    [Fact]
-    public async Task QueuedInvocationsRunOneAfterAnotherOnTheWorkerTheLastOneFreedEachWithItsOwnAnswer()
-    {
-        // One worker: every invocation past the first queues, and the call that frees the worker starts the next.
-        await using var function = Create(fixture.Pool, Hello, s => s with { MaxConcurrency = 1, TimeoutSeconds = 30 });
-        Assert.Null(await function.WarmUpAsync());
-
-        var names = Enumerable.Range(0, 40).Select(i => $"caller-{i}").ToArray();
-        var results = await Task.WhenAll(names.Select(name => function.InvokeAsync(Json($$"""{"name":"{{name}}"}"""))));
-
-        Assert.All(results, r => Assert.Equal(200, r.StatusCode));
-        Assert.Equal(names, results.Select(r => r.JsonBody().GetProperty("hello").GetString()));
-        Assert.Single(results.Select(r => r.Pid()).Distinct());
-        Assert.Equal(1, function.Instances);
-    }
-
     // The most intervals that overlap at any instant (an end before a start at the same instant).
     private static int MostAtOnce(IEnumerable<(double Start, double End)> intervals) =>
         intervals.SelectMany(i => new[] { (At: i.Start, Step: 1), (At: i.End, Step: -1) })
@@ -423,39 +406,6 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         Assert.All(rented, w => Assert.False(w.IsLoaded));
         Assert.Equal(6, target);
         Assert.Equal(12, pool.LiveCount);
-        foreach (var worker in rented)
-        {
-            await worker.DisposeAsync();
-        }
-    }
-
-    [Fact]
-    public async Task ColdStartsSpreadOverSeveralSecondsCountAsOneBurstAndThePoolRefillsAheadOfItsRepeat()
-    {
-        var time = new FakeTimeProvider();
-        await using var pool = new WorkerPool(
-            Options.Create(new WorkerRuntimeOptions { Interpreter = PythonPoolFixture.Interpreter, WarmWorkers = 1, MaxWarmWorkers = 10 }), NullLogger<WorkerPool>.Instance, time: time);
-        await pool.WarmUpAsync(TestContext.Current.CancellationToken);
-
-        // Four cold starts two seconds apart: never more than one in a second, but one burst of four.
-        var rented = new List<WorkerProcess>();
-        for (var i = 0; i < 4; i++)
-        {
-            rented.Add(await pool.RentAsync(TestContext.Current.CancellationToken));
-            time.Advance(TimeSpan.FromSeconds(2));
-        }
-
-        Assert.Equal(4, pool.Target);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (pool.ReadyCount < 4)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{pool.ReadyCount} workers ready after the burst, target {pool.Target}");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-
-        // A minute after the burst it is forgotten: the target is the floor again.
-        time.Advance(TimeSpan.FromSeconds(60));
-        Assert.Equal(1, pool.Target);
         foreach (var worker in rented)
         {
             await worker.DisposeAsync();
