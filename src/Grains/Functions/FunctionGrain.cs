@@ -70,8 +70,11 @@ public sealed partial class FunctionGrain(
     private volatile bool _gone;
     private volatile bool _deactivating;
     private double _activationInitMs;
-    private int _inFlight;
     private readonly string _silo = silo.SiloAddress.ToString();
+
+    // The calls this activation serves now, on its turns and on the gateway's threads (TryInvokeLocally): counted once,
+    // in its entry in the silo's LocalFunctions, where the sweep reads it too.
+    private int InFlight => _local?.InFlight ?? 0;
 
     // Scale-out: the version of the live set of instances this one knows (sent with every answer), since when it has
     // been busy (a Stopwatch timestamp, 0 when not) and when it last asked for another instance.
@@ -110,7 +113,7 @@ public sealed partial class FunctionGrain(
             // Calls served without a grain turn (TryInvokeLocally) that started before _deactivating was set finish
             // on their isolates; their records go with the detach. (Orleans waits only for the grain's own calls.)
             var waitUntil = Stopwatch.GetTimestamp() + (long)(TimeSpan.FromSeconds(function.Definition.Spec.TimeoutSeconds + 1).TotalSeconds * Stopwatch.Frequency);
-            while (Volatile.Read(ref _inFlight) > 0 && Stopwatch.GetTimestamp() < waitUntil)
+            while (InFlight > 0 && Stopwatch.GetTimestamp() < waitUntil)
             {
                 await Task.Delay(10, CancellationToken.None);
             }
@@ -157,11 +160,10 @@ public sealed partial class FunctionGrain(
         }
 
         var started = time.GetUtcNow();
-        Interlocked.Increment(ref _inFlight);
-        NoteLoad(0);
 
         // A request that starts changes no due time: a visit that comes while it runs finds it and asks again (Schedule).
-        _local?.Enter();
+        _local!.Enter();
+        NoteLoad(0);
         if (request.CallId is { } callId)
         {
             _calls.Add(callId);
@@ -195,8 +197,7 @@ public sealed partial class FunctionGrain(
                 _calls.Remove(finished);
             }
 
-            Interlocked.Decrement(ref _inFlight);
-            _local?.Leave();
+            _local.Leave();
             Touch();
             admission.Exit(_tenantLoad!);
         }
@@ -227,9 +228,8 @@ public sealed partial class FunctionGrain(
         }
 
         var started = time.GetUtcNow();
-        Interlocked.Increment(ref _inFlight);
-        NoteLoad(0);
         _local!.Enter();
+        NoteLoad(0);
         try
         {
             ExecutionResult result;
@@ -248,7 +248,6 @@ public sealed partial class FunctionGrain(
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
             _local.Leave();
             _local.Touch();
             _local.VisitWithin(NextVisit());
@@ -300,7 +299,7 @@ public sealed partial class FunctionGrain(
         NoteLoad(result.WaitMs);
 
         // Full: the calls still here (this one is leaving) take every place, so a call sent now would queue.
-        var busy = function is not null && Volatile.Read(ref _inFlight) - 1 >= function.Definition.Spec.MaxConcurrency;
+        var busy = function is not null && InFlight - 1 >= function.Definition.Spec.MaxConcurrency;
         return new InvocationResponse(result.StatusCode, headers, result.Body, invocationId, Volatile.Read(ref _shardSet), busy);
     }
 
@@ -342,7 +341,7 @@ public sealed partial class FunctionGrain(
         // Calls on other threads (LocalFunctions.TryInvoke) note load too: the times are swapped atomically, so one
         // caller at most asks in a window (and the definition grain ignores a second ask made with the same view).
         var options = scaling.Value;
-        var inFlight = Volatile.Read(ref _inFlight);
+        var inFlight = InFlight;
         var busy = inFlight >= Math.Ceiling(options.ScaleUpUtilisation * spec.MaxConcurrency) || waitMs > options.ScaleUpQueueWaitMs;
         if (!busy)
         {
@@ -685,7 +684,7 @@ public sealed partial class FunctionGrain(
         }
 
         _function?.TrimIdle(s_isolateIdle);
-        if (Volatile.Read(ref _inFlight) == 0 && _local!.SinceLastUse >= IdleTimeout)
+        if (InFlight == 0 && _local!.SinceLastUse >= IdleTimeout)
         {
             // Requests that arrive from here on go to a new activation; deactivation waits for any still running.
             GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ActivationIdle, string.Create(CultureInfo.InvariantCulture, $"No request for the function's idle timeout of {IdleTimeout.TotalSeconds} s")));
@@ -715,7 +714,7 @@ public sealed partial class FunctionGrain(
             next = Sooner(next, s_trimEvery);
         }
 
-        if (Volatile.Read(ref _inFlight) == 0 && _local is { } activation)
+        if (InFlight == 0 && _local is { } activation)
         {
             next = Sooner(next, IdleTimeout - activation.SinceLastUse);
         }
@@ -753,7 +752,7 @@ public sealed partial class FunctionGrain(
         version,
         _since,
         _function?.Instances ?? 0,
-        Volatile.Read(ref _inFlight),
+        InFlight,
         _shard);
 
     private ImmutableArray<InvocationRecord> TakeUnreported()
