@@ -8,6 +8,11 @@ namespace Granary.Runtime.JavaScript;
 /// The script every isolate runs before any function code: the parts under Scripts/, in name order,
 /// wrapped in one function that receives the host bridge and returns the entry points.
 /// </summary>
+/// <remarks>
+/// The parts are ASCII, comments included: V8 keeps a script's source in the isolate's heap, one byte per character
+/// only when every character fits in Latin-1. One arrow in a comment made it two bytes per character, 426 KiB more in
+/// every isolate (2,636 against 2,210 KiB of RSS per bootstrapped isolate, measured with ClearScript 7.5.1).
+/// </remarks>
 internal static class Bootstrap
 {
     private static readonly DocumentInfo s_document = new("granary-bootstrap.js");

@@ -18,6 +18,9 @@ internal static class OnDemandScripts
     private static readonly Lazy<FrozenDictionary<string, string>> s_sources = new(Read);
     private static readonly ConcurrentDictionary<string, byte[]> s_codeCaches = new(StringComparer.Ordinal);
 
+    /// <summary>Gets every on-demand script's source, by name, as an isolate compiles it.</summary>
+    internal static IReadOnlyDictionary<string, string> Sources => s_sources.Value;
+
     /// <summary>
     /// Compiles and runs the on-demand script <paramref name="name"/> (its file name without <c>.js</c>) in
     /// <paramref name="engine"/>: the result is a function of <c>define</c> that runs the file. Null when there is none.

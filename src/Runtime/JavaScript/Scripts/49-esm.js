@@ -4,7 +4,7 @@
 //
 // Such a module is imported as Node imports CommonJS: its default export is module.exports, and its named exports are
 // the enumerable own properties module.exports has once it has run (Node finds them with cjs-module-lexer; this simpler
-// rule gives the same names for the usual `exports.x = …` and `module.exports = { … }` shapes, and more for modules
+// rule gives the same names for the usual `exports.x = ...` and `module.exports = { ... }` shapes, and more for modules
 // that build their exports in a loop). The loader runs the generated source below as a module whose import.meta.granary
 // is the exports.
 

@@ -1,7 +1,7 @@
 // Granary isolate bootstrap: the Custom Code workspace contract (signature `snippets`). The module is the
 // workspace's generated file (Granary.Runtime.Signatures.CustomCode.SnippetModule); a request is POST /run/{function} with
 // {"parameters": {...}} and the answer {result, logs, duration}, or {error, message, logs, duration}.
-// The workspace cache arrives with the request (request.state: key → value) and the keys the run changed go back
+// The workspace cache arrives with the request (request.state: key -> value) and the keys the run changed go back
 // with the result; cache.incr/decr are atomic, performed by the workspace grain.
 
 function snippetLogs(from) {

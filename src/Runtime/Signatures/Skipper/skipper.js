@@ -3,7 +3,7 @@
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
 
 // Skipper (Kipper) Node runtime, catch-all route: async (event, context); the result maps to the
-// response by the runtime's rules (string → send; object with truthy statusCode → envelope; else json).
+// response by the runtime's rules (string -> send; object with truthy statusCode -> envelope; else json).
 // Kipper's runtime answers GET /health itself, and POST /event is the event-trigger route: the parsed body
 // (Express 4 json: a non-JSON body is {}) with {method, path, headers}, and the result always sent as JSON.
 function skipperEvent(fn, meta, request) {

@@ -185,7 +185,7 @@ const builtinStreamRequire = builtinOnce(() => {
     if (typeof run !== 'function') throw new _Error(`stream: the built-in script '${file}' is missing`);
     run(define);
   }
-  // Modules are cached before they run, as Node's are, so the cycles among them (readable ↔ duplex) resolve.
+  // Modules are cached before they run, as Node's are, so the cycles among them (readable <-> duplex) resolve.
   const loaded = new Map();
   function require(name) {
     const cached = loaded.get(name);
