@@ -70,14 +70,18 @@ public abstract partial class FunctionEngine<TInstance>
             // No answer: cancelled as it was handed this instance, which goes on to the next invocation unused.
             result = json is null ? Cancelled(started: false) : InvocationJson.Read(json);
         }
+        catch (InstanceUnavailableException)
+        {
+            // Nothing ran: the invocation keeps its place (its instance slot and its count in flight) on a new instance.
+            Replace(instance);
+            return await RunOnNewInstanceAsync(requestJson, arrived, cancellationToken);
+        }
         catch (Exception ex)
         {
             result = Failed(instance, ex, cancellationToken);
         }
-        finally
-        {
-            Release(instance);
-        }
+
+        Release(instance);
 
         return HostAnswers.Finish(result, Contract, _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
     }

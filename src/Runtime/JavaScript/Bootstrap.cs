@@ -22,30 +22,24 @@ internal static class Bootstrap
     public static string Source { get; } = Build();
 
     /// <summary>
-    /// Runs the bootstrap in a new engine and returns its entry function. The first engine compiles it and keeps
-    /// V8's code cache; every later one starts from that cache instead of parsing the source again.
+    /// Compiles the bootstrap for a runtime, whose engines (one per function) each run it. The first compile in the process
+    /// keeps V8's code cache; every later one starts from that cache instead of parsing the source again.
     /// </summary>
-    public static ScriptObject Evaluate(V8ScriptEngine engine)
+    public static V8Script Compile(V8Runtime runtime)
     {
         var cache = Volatile.Read(ref s_codeCache);
-        V8Script script;
-        if (cache is null)
+        if (cache is not null)
         {
-            script = engine.Compile(s_document, Source, V8CacheKind.Code, out var produced);
-            if (produced is { Length: > 0 })
-            {
-                Volatile.Write(ref s_codeCache, produced);
-            }
-        }
-        else
-        {
-            script = engine.Compile(s_document, Source, V8CacheKind.Code, cache, out _);
+            return runtime.Compile(s_document, Source, V8CacheKind.Code, cache, out _);
         }
 
-        using (script)
+        var script = runtime.Compile(s_document, Source, V8CacheKind.Code, out var produced);
+        if (produced is { Length: > 0 })
         {
-            return (ScriptObject)engine.Evaluate(script);
+            Volatile.Write(ref s_codeCache, produced);
         }
+
+        return script;
     }
 
     private static string Build()

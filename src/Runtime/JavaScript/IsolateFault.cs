@@ -14,4 +14,10 @@ public enum IsolateFault
 
     /// <summary>The isolate was disposed.</summary>
     Disposed,
+
+    /// <summary>
+    /// The V8 runtime the isolate shares with other functions of its tenant can no longer run it: a neighbour broke the
+    /// runtime's heap limit, or held it with a long run when an invocation was due.
+    /// </summary>
+    Unavailable,
 }

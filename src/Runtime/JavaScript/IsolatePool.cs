@@ -15,7 +15,14 @@ public sealed partial class IsolatePool : IDisposable
 {
     private static readonly TimeSpan s_unusedBucketLifetime = TimeSpan.FromMinutes(10);
 
+    // How long an invocation waits for a V8 runtime it shares while a neighbour's run holds it, before it moves to a new
+    // isolate (and the neighbour, if an invocation holds it, is retired): five of the scheduler's default slices.
+    private static readonly TimeSpan s_longRun = TimeSpan.FromMilliseconds(250);
+
     private readonly ConcurrentDictionary<int, Bucket> _buckets = new();
+
+    // Per tenant and memory limit, the V8 runtime its next function joins (see SharedRuntime), while it has room.
+    private readonly ConcurrentDictionary<(string Tenant, int MemoryLimitMb), SharedRuntime> _shared = new();
     private readonly JavaScriptRuntimeOptions _options;
     private readonly ILogger<IsolatePool> _logger;
     private readonly Timer _trimTimer;
@@ -92,17 +99,32 @@ public sealed partial class IsolatePool : IDisposable
     /// </summary>
     public Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant = null) => RentAsync(memoryLimitMb, tenant, null);
 
+    /// <summary>Gets how many V8 runtimes are open to more functions of some tenant (for tests).</summary>
+    internal int OpenRuntimes => _shared.Values.Count(runtime => !runtime.IsClosed);
+
     /// <summary>
     /// Takes a blank isolate for a function (see <see cref="RentAsync(int, string?)"/>). A function whose last run was a
     /// long runner (<paramref name="history"/>) leaves the warm isolates to others and makes its own at long-runner
     /// priority: it would otherwise make the pool refill at ordinary priority each time its isolates time out.
     /// </summary>
-    internal async Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant, ScriptScheduler.RunHistory? history)
+    /// <remarks>
+    /// With <paramref name="share"/> (a function's first instance), the isolate is a context on a V8 runtime shared with
+    /// other functions of <paramref name="tenant"/> (see <see cref="JavaScriptRuntimeOptions.FunctionsPerRuntime"/>): it
+    /// joins the tenant's open runtime, or takes a warm isolate whose runtime then opens to the tenant. A function whose
+    /// history says it ran long or broke its memory limit on a shared runtime gets a runtime of its own.
+    /// </remarks>
+    internal async Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant, ScriptScheduler.RunHistory? history, bool share = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (history is { LastRunWasLong: true } && tenant is not null)
+        if (history is { LastRunWasLong: true } or { OwnRuntime: true } && tenant is not null)
         {
             return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history);
+        }
+
+        share &= tenant is not null && _options.FunctionsPerRuntime > 1;
+        if (share && _shared.TryGetValue((tenant!, memoryLimitMb), out var open) && open.TryJoin(tenant!, open.LongRunTicks))
+        {
+            return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history, open);
         }
 
         var bucket = GetBucket(memoryLimitMb, pinned: false);
@@ -112,15 +134,27 @@ public sealed partial class IsolatePool : IDisposable
             Refill(bucket);
             if (ready.IsUsable)
             {
-                return ready;
+                return share ? OpenTo(ready, tenant!) : ready;
             }
 
             ready.Dispose();
         }
 
         Refill(bucket);
-        return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history);
+        var made = await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history, NewRuntime(Settings(memoryLimitMb)));
+        return share ? OpenTo(made, tenant!) : made;
     }
+
+    // The isolate's runtime becomes the one the tenant's next functions of its memory limit join.
+    private V8Isolate OpenTo(V8Isolate isolate, string tenant)
+    {
+        isolate.Runtime.Open(tenant);
+        _shared[(tenant, isolate.Runtime.MemoryLimitMb)] = isolate.Runtime;
+        return isolate;
+    }
+
+    private SharedRuntime NewRuntime(IsolateSettings settings) =>
+        V8Isolate.NewRuntime(settings, _options.FunctionsPerRuntime, s_longRun);
 
     /// <summary>Waits until the warm isolates for a memory limit are made (start-up and tests).</summary>
     public async Task WarmUpAsync(int memoryLimitMb, CancellationToken cancellationToken = default)
@@ -171,7 +205,8 @@ public sealed partial class IsolatePool : IDisposable
             {
                 while (!_disposed && bucket.Ready.Count < _options.WarmIsolates)
                 {
-                    bucket.Ready.Enqueue(await V8Isolate.StartAsync(Settings(bucket.MemoryLimitMb)));
+                    var settings = Settings(bucket.MemoryLimitMb);
+                    bucket.Ready.Enqueue(await V8Isolate.StartAsync(settings, null, null, null, NewRuntime(settings)));
                 }
             }
             catch (Exception ex)
@@ -195,6 +230,14 @@ public sealed partial class IsolatePool : IDisposable
 
     private void Trim()
     {
+        foreach (var (key, runtime) in _shared)
+        {
+            if (runtime.IsClosed)
+            {
+                _shared.TryRemove(KeyValuePair.Create(key, runtime));
+            }
+        }
+
         var now = Environment.TickCount64;
         foreach (var bucket in _buckets.Values)
         {

@@ -104,7 +104,8 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
 
     private protected override async Task<V8Isolate> RentInstanceAsync()
     {
-        var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb, Definition.Id.Tenant, _runs);
+        // Only a first instance shares a runtime: a function's instances on one runtime would only take turns.
+        var isolate = await _pool.RentAsync(Definition.Spec.MemoryLimitMb, Definition.Id.Tenant, _runs, share: Instances <= 1);
         isolate.Attach(_pool.Scheduler, Definition.Id.Tenant, CallTimeout, OnBackgroundLimit, _runs);
         isolate.SnippetCache = _cache;
         return isolate;

@@ -424,6 +424,17 @@ internal sealed class ScriptScheduler : IDisposable
     internal sealed class RunHistory
     {
         private volatile bool _lastRunWasLong;
+        private volatile bool _ownRuntime;
+
+        /// <summary>
+        /// Gets or sets whether the function's isolates get V8 runtimes of their own (it broke the memory limit it shared
+        /// with other functions on one runtime).
+        /// </summary>
+        public bool OwnRuntime
+        {
+            get => _ownRuntime;
+            set => _ownRuntime = value;
+        }
 
         /// <summary>Gets or sets whether the function's last run was a long runner.</summary>
         public bool LastRunWasLong

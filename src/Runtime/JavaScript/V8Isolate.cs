@@ -38,15 +38,20 @@ public sealed partial class V8Isolate : IFunctionInstance
 
     // Script may run on thread-pool threads (1.5 MiB stacks), so V8 gets an explicit stack budget per entry
     // rather than assuming the stack it saw first: deep recursion is a RangeError, never a crash.
-    private const int MaxScriptStackBytes = 768 * 1024;
+    internal const int MaxScriptStackBytes = 768 * 1024;
 
     // The event loop's queue. The loop blocks on a signal that never spins: a spinning wait (SemaphoreSlim,
     // BlockingCollection) cost ~12% of all CPU under load on two cores, yielding in a loop.
     private readonly ConcurrentQueue<(Action Action, RunKind Kind)> _work = new();
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
 
-    // Held by whoever runs script: the loop thread or an inline caller. Timers are only touched under it too.
-    private readonly Lock _entry = new();
+    // Held by whoever runs script: the loop thread or an inline caller, of this isolate or of another function's on the
+    // same V8 runtime (it is the runtime's). Timers are only touched under it too.
+    private readonly Lock _entry;
+    private readonly SharedRuntime _runtime;
+    // The timers, touched by script (holding the entry lock) and by the loop: a lock of their own, so that the loop's
+    // bookkeeping never waits for a neighbour's script on a shared runtime.
+    private readonly Lock _timers = new();
     private readonly PriorityQueue<int, long> _timerQueue = new();
     private readonly Dictionary<int, long> _timerDue = [];
     private readonly IsolateSettings _settings;
@@ -80,10 +85,17 @@ public sealed partial class V8Isolate : IFunctionInstance
     private long _backgroundBudgetTicks;
     private long _backgroundUsedTicks;
     private Action<V8Isolate, TimeSpan>? _onBackgroundLimit;
+    private ScriptScheduler.RunHistory? _history;
 
-    private V8Isolate(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant, ScriptScheduler.RunHistory? history)
+    // Set from a neighbour's thread on a shared runtime: this isolate's invocation held the runtime so long that the
+    // neighbour's had to move; it is discarded once its invocation ends, and its function gets runtimes of its own.
+    private volatile bool _retired;
+
+    private V8Isolate(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant, ScriptScheduler.RunHistory? history, SharedRuntime runtime)
     {
         _settings = settings;
+        _runtime = runtime;
+        _entry = runtime.Entry;
         _scheduler = scheduler;
         _startTenant = tenant;
         _startHistory = history;
@@ -110,8 +122,14 @@ public sealed partial class V8Isolate : IFunctionInstance
     /// <summary>Gets why the isolate can no longer be used, or <see cref="IsolateFault.None"/>.</summary>
     public IsolateFault Fault => _fault;
 
-    /// <summary>Gets whether the isolate can take more work.</summary>
-    public bool IsUsable => _fault == IsolateFault.None;
+    /// <summary>
+    /// Gets whether the isolate can take more work: it is healthy, and so is the V8 runtime it shares (no neighbour broke its
+    /// heap limit, none holds it with a long run).
+    /// </summary>
+    public bool IsUsable => _fault == IsolateFault.None && !_retired && !(_runtime.IsShared && _runtime.IsBroken);
+
+    /// <summary>Gets the V8 runtime the isolate is a context of (shared with other functions of its tenant, or its own).</summary>
+    internal SharedRuntime Runtime => _runtime;
 
     /// <summary>Gets the Linux thread id of the isolate's own thread (0 off Linux); it changes when the loop moves to a new thread.</summary>
     internal int ThreadId => _threadId;
@@ -133,6 +151,7 @@ public sealed partial class V8Isolate : IFunctionInstance
         }
 
         _runner?.History = history;
+        _history = history;
 
         _backgroundBudgetTicks = (long)(backgroundBudget.TotalSeconds * Stopwatch.Frequency);
         _onBackgroundLimit = onBackgroundLimit;
@@ -148,15 +167,30 @@ public sealed partial class V8Isolate : IFunctionInstance
     public static Task<V8Isolate> StartAsync(IsolateSettings settings) => StartAsync(settings, null, null);
 
     /// <summary>
+    /// Makes a V8 runtime of its own for one isolate (a founder, when <paramref name="capacity"/> lets others of its tenant
+    /// join it later; see <see cref="SharedRuntime"/>), already counting that isolate.
+    /// </summary>
+    internal static SharedRuntime NewRuntime(IsolateSettings settings, int capacity = 1, TimeSpan? longRun = null)
+    {
+        var runtime = new SharedRuntime(settings, capacity, MaxScriptStackBytes, longRun ?? TimeSpan.FromMilliseconds(50));
+        runtime.AddFounder();
+        return runtime;
+    }
+
+    /// <summary>
     /// Creates an isolate for a tenant's function: the bootstrap already takes a slot of <paramref name="tenant"/> from
     /// <paramref name="scheduler"/>, so a tenant whose isolates are discarded and replaced in waves (functions that spin
     /// until their timeout) makes its replacements at its own pace; for a function whose last run was a long runner
     /// (<paramref name="history"/>), at long-runner priority.
     /// </summary>
-    internal static async Task<V8Isolate> StartAsync(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant, ScriptScheduler.RunHistory? history = null)
+    /// <remarks>
+    /// On <paramref name="runtime"/> (whose place for it is already taken: <see cref="SharedRuntime.TryJoin"/>, or a new
+    /// runtime from <see cref="NewRuntime"/>); on a runtime of its own when null.
+    /// </remarks>
+    internal static async Task<V8Isolate> StartAsync(IsolateSettings settings, ScriptScheduler? scheduler, string? tenant, ScriptScheduler.RunHistory? history = null, SharedRuntime? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var isolate = new V8Isolate(settings, tenant is null ? null : scheduler, tenant, history);
+        var isolate = new V8Isolate(settings, tenant is null ? null : scheduler, tenant, history, runtime ?? NewRuntime(settings));
         await isolate._started.Task;
         return isolate;
     }
@@ -251,15 +285,16 @@ public sealed partial class V8Isolate : IFunctionInstance
             return result.Task;
         }
 
-        lock (_entry)
+        if (!TryEnterForInvocation())
         {
-            if (_fault != IsolateFault.None)
-            {
-                return Task.FromException<string>(Discarded());
-            }
+            return Task.FromException<string>(Unavailable());
+        }
 
+        try
+        {
             var started = Stopwatch.GetTimestamp();
             _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
+            EnterScript();
             try
             {
                 var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -267,9 +302,14 @@ public sealed partial class V8Isolate : IFunctionInstance
             }
             finally
             {
+                ExitScript();
                 _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
                 syncTime = Stopwatch.GetElapsedTime(started);
             }
+        }
+        finally
+        {
+            _entry.Exit();
         }
     }
 
@@ -294,10 +334,21 @@ public sealed partial class V8Isolate : IFunctionInstance
             return null;
         }
 
+        if (_fault == IsolateFault.None && _runtime.IsShared && _runtime.IsBroken)
+        {
+            // A neighbour on the shared runtime broke its heap limit: V8 would refuse this invocation too.
+            _fault = IsolateFault.Unavailable;
+        }
+
         if (_fault != IsolateFault.None)
         {
-            // Interrupted or disposed while the invocation waited for the loop.
-            pending.TrySetException(_fault is IsolateFault.MemoryLimit ? new IsolateFaultException(IsolateFault.MemoryLimit, MemoryLimitMessage) : Discarded());
+            // Interrupted or disposed while the invocation waited for the loop, or its shared runtime can no longer run it.
+            pending.TrySetException(_fault switch
+            {
+                IsolateFault.MemoryLimit => new IsolateFaultException(IsolateFault.MemoryLimit, MemoryLimitMessage),
+                IsolateFault.Unavailable => Unavailable(),
+                _ => Discarded(),
+            });
             return null;
         }
 
@@ -411,14 +462,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             _fault = IsolateFault.Interrupted;
         }
 
-        try
-        {
-            _engine?.Interrupt();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already gone: nothing left to interrupt.
-        }
+        InterruptEngine();
 
         // A run waiting for a slot gives up waiting; a demoted run gets the CPU it needs to see the interrupt.
         if (_runner is { } runner)
@@ -440,14 +484,7 @@ public sealed partial class V8Isolate : IFunctionInstance
         }
 
         _fault = IsolateFault.Disposed;
-        try
-        {
-            _engine?.Interrupt();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already disposed by the loop.
-        }
+        InterruptEngine();
 
         _stopping = true;
         _runner?.Wake.Set();
@@ -510,8 +547,12 @@ public sealed partial class V8Isolate : IFunctionInstance
     internal void SetTimer(int id, double delayMs)
     {
         var due = Stopwatch.GetTimestamp() + (long)(Math.Max(delayMs, 0) * Stopwatch.Frequency / 1000);
-        _timerDue[id] = due;
-        _timerQueue.Enqueue(id, due);
+        lock (_timers)
+        {
+            _timerDue[id] = due;
+            _timerQueue.Enqueue(id, due);
+        }
+
         if (due < Volatile.Read(ref _loopWakeAt))
         {
             // Armed by an inline invocation: the loop sleeps past it, so wake it to re-plan.
@@ -519,16 +560,100 @@ public sealed partial class V8Isolate : IFunctionInstance
         }
     }
 
-    internal void ClearTimer(int id) => _timerDue.Remove(id);
+    internal void ClearTimer(int id)
+    {
+        lock (_timers)
+        {
+            _timerDue.Remove(id);
+        }
+    }
 
-    // On the isolate's thread, holding it: V8's heap statistics, a walk over its spaces (microseconds).
+    // On the isolate's thread, holding it: V8's heap statistics, a walk over its spaces (microseconds). V8 measures a
+    // runtime, not a context: on a shared runtime each member counts an equal share.
     private void SampleHeap()
     {
         if (_fault == IsolateFault.None && _engine is { } engine)
         {
-            Volatile.Write(ref _heapBytes, (long)engine.GetRuntimeHeapInfo().TotalPhysicalSize);
+            Volatile.Write(ref _heapBytes, (long)engine.GetRuntimeHeapInfo().TotalPhysicalSize / Math.Max(1, _runtime.Members));
         }
     }
+
+    // Stops this isolate's script, and only its own: on a shared runtime V8 would stop whichever member runs.
+    private void InterruptEngine()
+    {
+        if (_engine is not { } engine)
+        {
+            return;
+        }
+
+        try
+        {
+            _runtime.Interrupt(this, engine);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already gone: nothing left to interrupt.
+        }
+    }
+
+    // Holding the entry lock, around each run of script: the runtime knows which member runs (see SharedRuntime).
+    private void EnterScript()
+    {
+        if (_runtime.IsShared)
+        {
+            _runtime.EnterScript(this);
+        }
+    }
+
+    private void ExitScript()
+    {
+        if (_runtime.IsShared)
+        {
+            _runtime.ExitScript();
+        }
+    }
+
+    // Takes the entry lock for an invocation. On a shared runtime a neighbour may hold it with a long run: rather than wait
+    // for that run's timeout, the invocation gives up before it starts, and the isolate is discarded (InstanceUnavailable).
+    private bool TryEnterForInvocation()
+    {
+        if (!_runtime.IsShared)
+        {
+            _entry.Enter();
+            return true;
+        }
+
+        if (_entry.TryEnter(TimeSpan.FromTicks((long)(_runtime.LongRunTicks * (TimeSpan.TicksPerSecond / (double)Stopwatch.Frequency)))))
+        {
+            return true;
+        }
+
+        if (_fault == IsolateFault.None)
+        {
+            _fault = IsolateFault.Unavailable;
+        }
+
+        _runtime.RetireLongRunner(this);
+        return false;
+    }
+
+    /// <summary>
+    /// Called by a neighbour that gave up waiting for the shared runtime while this isolate held it: when what holds it is
+    /// an invocation, the isolate leaves once that ends and its function's next isolates get runtimes of their own.
+    /// </summary>
+    internal void Retire()
+    {
+        if (_pending is not null)
+        {
+            _retired = true;
+            _history?.OwnRuntime = true;
+        }
+    }
+
+    private InstanceUnavailableException Unavailable() =>
+        new(_runtime.IsBroken
+            ? "A function sharing the isolate's V8 runtime exceeded the memory limit before this invocation started."
+            : "A function sharing the isolate's V8 runtime held it with a long run; the invocation moves to a new isolate.");
 
     // Work that runs script checks the fault itself first: work posted before an interrupt or a dispose still runs,
     // to settle what waits on it, but no longer runs user code.
@@ -558,37 +683,44 @@ public sealed partial class V8Isolate : IFunctionInstance
 
         try
         {
-            var constraints = new V8RuntimeConstraints
+            lock (_entry)
             {
-                MaxArrayBufferAllocation = (ulong)_settings.MemoryLimitMb * 1024 * 1024,
-            };
-            _engine = new V8ScriptEngine(constraints, V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.EnableDynamicModuleImports)
-            {
-                AllowReflection = false,
-                MaxRuntimeHeapSize = checked((UIntPtr)((ulong)_settings.MemoryLimitMb * 1024 * 1024)),
-                RuntimeHeapSizeSampleInterval = _settings.HeapSampleInterval,
-                MaxRuntimeStackUsage = MaxScriptStackBytes,
-            };
-            var bootstrap = Bootstrap.Evaluate(_engine);
-            _host = new IsolateHost(this);
-            var internals = (ScriptObject)bootstrap.Invoke(false, _host);
+                EnterScript();
+                try
+                {
+                    _engine = _runtime.Runtime.CreateScriptEngine(V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.EnableDynamicModuleImports);
+                    _engine.AllowReflection = false;
+                    var bootstrap = _runtime.EvaluateBootstrap(_engine);
+                    _host = new IsolateHost(this);
+                    var internals = (ScriptObject)bootstrap.Invoke(false, _host);
 
-            // Functions read with GetProperty cost ~90 µs more per call than the same functions returned
-            // by a script call (measured with ClearScript 7.5.1), so the entry points are fetched by script.
-            var get = (ScriptObject)_engine.Evaluate("(function (o, name) { return o[name]; })");
-            _load = (ScriptObject)get.Invoke(false, internals, "load");
-            _invoke = (ScriptObject)get.Invoke(false, internals, "invoke");
-            _fireTimer = (ScriptObject)get.Invoke(false, internals, "fireTimer");
-            _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
-            _checkRequests = (ScriptObject)get.Invoke(false, internals, "checkRequests");
-            _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
-            _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
-            StartModules(internals, get);
+                    // Functions read with GetProperty cost ~90 µs more per call than the same functions returned
+                    // by a script call (measured with ClearScript 7.5.1), so the entry points are fetched by script.
+                    var get = (ScriptObject)_engine.Evaluate("(function (o, name) { return o[name]; })");
+                    _load = (ScriptObject)get.Invoke(false, internals, "load");
+                    _invoke = (ScriptObject)get.Invoke(false, internals, "invoke");
+                    _fireTimer = (ScriptObject)get.Invoke(false, internals, "fireTimer");
+                    _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
+                    _checkRequests = (ScriptObject)get.Invoke(false, internals, "checkRequests");
+                    _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
+                    _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
+                    StartModules(internals, get);
+                }
+                finally
+                {
+                    ExitScript();
+                }
+            }
         }
         catch (Exception ex)
         {
             _fault = IsolateFault.Disposed;
-            _engine?.Dispose();
+            lock (_entry)
+            {
+                _engine?.Dispose();
+                _runtime.Leave();
+            }
+
             ExitStartSlot(slot);
             _started.TrySetException(ex);
             return;
@@ -686,6 +818,7 @@ public sealed partial class V8Isolate : IFunctionInstance
 
             // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
             _engine!.Dispose();
+            _runtime.Leave();
         }
     }
 
@@ -712,7 +845,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             }
 
             var wait = Timeout.Infinite;
-            lock (_entry)
+            lock (_timers)
             {
                 _signal.Reset();
                 if (_timerQueue.TryPeek(out _, out var due))
@@ -751,7 +884,7 @@ public sealed partial class V8Isolate : IFunctionInstance
         while (!_stopping && !_handOff && _fault == IsolateFault.None)
         {
             int id;
-            lock (_entry)
+            lock (_timers)
             {
                 if (!_timerQueue.TryPeek(out id, out var due) || due > now)
                 {
@@ -779,7 +912,20 @@ public sealed partial class V8Isolate : IFunctionInstance
         var exceeded = false;
         try
         {
-            lock (_entry)
+            if (kind == RunKind.Invocation && !TryEnterForInvocation())
+            {
+                // Held by a neighbour's long run: the invocation fails before it starts (Start sees the fault) and moves on.
+                Execute(action);
+                return;
+            }
+
+            if (kind != RunKind.Invocation)
+            {
+                _entry.Enter();
+            }
+
+            EnterScript();
+            try
             {
                 if (kind != RunKind.Host || _pending is not null || _backgroundBudgetTicks == 0 || _fault != IsolateFault.None)
                 {
@@ -804,6 +950,11 @@ public sealed partial class V8Isolate : IFunctionInstance
                     // one that broke the isolate (its memory limit), ends the isolate all the same.
                     exceeded = _backgroundUsedTicks >= _backgroundBudgetTicks || _fault != IsolateFault.None;
                 }
+            }
+            finally
+            {
+                ExitScript();
+                _entry.Exit();
             }
         }
         finally
@@ -898,6 +1049,14 @@ public sealed partial class V8Isolate : IFunctionInstance
             _fault = fault;
         }
 
+        if (fault == IsolateFault.MemoryLimit && _runtime.IsShared && !_runtime.IsBroken)
+        {
+            // V8 now refuses all script in the runtime: its other functions move to new isolates, and this one, which broke
+            // the limit it shared, gets runtimes of its own from now on.
+            _runtime.MarkBroken();
+            _history?.OwnRuntime = true;
+        }
+
         return fault;
     }
 
@@ -954,7 +1113,9 @@ public sealed partial class V8Isolate : IFunctionInstance
             return (null, null);
         }
 
-        var match = Regex.Match(details, Regex.Escape(document) + @":(\d+):(\d+)");
+        // ClearScript tells documents of one name in one V8 runtime apart ("fn [2].js"), as on a shared runtime.
+        var extension = Path.GetExtension(document);
+        var match = Regex.Match(details, Regex.Escape(document[..^extension.Length]) + @"(?: \[\d+\])?" + Regex.Escape(extension) + @":(\d+):(\d+)");
         if (!match.Success)
         {
             return (null, null);
