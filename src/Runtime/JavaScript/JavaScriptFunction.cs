@@ -94,6 +94,12 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
         }
     }
 
+    /// <summary>Gets whether the function's isolates get V8 runtimes of their own (it broke a memory limit it shared; for tests).</summary>
+    internal bool HasOwnRuntime => _runs.OwnRuntime;
+
+    /// <summary>Gets the idle isolates, most recently used first (for tests).</summary>
+    internal IReadOnlyList<V8Isolate> IdleIsolates() => IdleInstances();
+
     /// <summary>Gets the Linux thread ids of the idle isolates' own threads (for tests).</summary>
     internal IReadOnlyList<int> IdleIsolateThreadIds() => [.. IdleInstances().Select(isolate => isolate.ThreadId)];
 
