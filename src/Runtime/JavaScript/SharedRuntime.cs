@@ -31,6 +31,7 @@ internal sealed class SharedRuntime
     private readonly Lock _ownerGate = new();
     private V8Script? _bootstrap;
     private V8Isolate? _owner;
+    private V8Isolate? _spare;
     private long _ownerSince;
     private int _members;
     private bool _open;
@@ -146,6 +147,50 @@ internal sealed class SharedRuntime
             {
                 return !_open || _broken || _disposed || _members >= Capacity;
             }
+        }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="spare"/> (a member made ahead of need, bootstrap already run) for the next function that joins;
+    /// false when the runtime already has one or closed meanwhile (the caller disposes it).
+    /// </summary>
+    public bool TryKeepSpare(V8Isolate spare)
+    {
+        lock (_gate)
+        {
+            if (_spare is not null || !_open || _broken || _disposed)
+            {
+                return false;
+            }
+
+            _spare = spare;
+            return true;
+        }
+    }
+
+    /// <summary>Takes the spare member for a function of <paramref name="tenant"/>, when the runtime is open to it and has one.</summary>
+    public V8Isolate? TakeSpare(string tenant, long longRunTicks)
+    {
+        lock (_gate)
+        {
+            if (_spare is not { } spare || !_open || _broken || !string.Equals(Tenant, tenant, StringComparison.Ordinal) || IsHeldLongerThan(null, longRunTicks))
+            {
+                return null;
+            }
+
+            _spare = null;
+            return spare;
+        }
+    }
+
+    /// <summary>Takes the spare member out of a runtime that closed (the caller disposes it), or null.</summary>
+    public V8Isolate? TakeLeftoverSpare()
+    {
+        lock (_gate)
+        {
+            var spare = _spare;
+            _spare = null;
+            return spare;
         }
     }
 
