@@ -157,6 +157,37 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.Fixture fixture) :
         }
     }
 
+    [Fact]
+    public async Task PastTheCapNewFunctionsFoldIntoTheirTenantsOtherSeriesAndTheOpenPortServesWithoutAKey()
+    {
+        var port = GranaryServer.FreePort();
+        await using var server = await GranaryServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Granary:Telemetry:Metrics:MaxFunctionSeries"] = "2",
+            ["Granary:Telemetry:Metrics:OpenPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var tenant = AccessFixture.Tenant();
+        await server.CreateTenantAsync(tenant);
+        foreach (var name in new[] { "first", "second", "third", "fourth" })
+        {
+            await server.DeployInAsync(tenant, "w", name, AccessCalls.Ok);
+            await AccessCalls.TextAsync(await server.InvokeAsAsync(null, tenant, "w", name), 200);
+            await AccessCalls.TextAsync(await server.InvokeAsAsync(null, tenant, "w", name), 200);
+        }
+
+        using var open = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}/") };
+        using var response = await open.GetAsync("/metrics", TestContext.Current.CancellationToken);
+        var text = await AccessCalls.TextAsync(response, 200);
+
+        Assert.Equal(2, Exposition.Sum(text, "faas_invocations_total", ("granary_tenant", tenant), ("faas_name", "first")));
+        Assert.Equal(2, Exposition.Sum(text, "faas_invocations_total", ("granary_tenant", tenant), ("faas_name", "second")));
+        Assert.Equal(4, Exposition.Sum(text, "faas_invocations_total", ("granary_tenant", tenant), ("granary_workspace", "_other"), ("faas_name", "_other")));
+        Assert.Equal(2, Exposition.Sum(text, "faas_coldstarts_total", ("granary_tenant", tenant), ("faas_name", "_other")));
+        Assert.DoesNotContain("\"third\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"fourth\"", text, StringComparison.Ordinal);
+        await AccessCalls.UnauthorizedAsync(await server.SendAsync(null, HttpMethod.Get, "/metrics"));
+    }
+
     private (string, string)[] Series(string workspace, string name) =>
         [("granary_tenant", fixture.TenantA), ("granary_workspace", workspace), ("faas_name", name)];
 
