@@ -151,7 +151,8 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.Fixture fixture) :
         var text = await ScrapeAsync(GranaryServer.AdminKey);
         foreach (var (labels, _) in Exposition.Samples(text, "faas_invocations_total"))
         {
-            Assert.Matches("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", labels["faas_name"]);
+            // A Custom Code workspace's snippets run as its module ".snippets".
+            Assert.Matches("^[A-Za-z0-9_.][A-Za-z0-9_.-]*$", labels["faas_name"]);
             Assert.Matches("^[a-z0-9_][a-z0-9_-]*$", labels["granary_workspace"]);
             Assert.Matches("^[a-z0-9_][a-z0-9_-]*$", labels["granary_tenant"]);
         }
@@ -186,6 +187,16 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.Fixture fixture) :
         Assert.DoesNotContain("\"third\"", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\"fourth\"", text, StringComparison.Ordinal);
         await AccessCalls.UnauthorizedAsync(await server.SendAsync(null, HttpMethod.Get, "/metrics"));
+    }
+
+    [Fact]
+    public async Task WithMetricsOffThereIsNoEndpointAndFunctionsStillRun()
+    {
+        await using var server = await GranaryServer.StartAsync(settings: new Dictionary<string, string?> { ["Granary:Telemetry:Metrics:Enabled"] = "false" });
+        await server.DeployOkAsync("w", "hello", AccessCalls.Ok);
+
+        Assert.Equal(HttpStatusCode.OK, (await server.InvokeAsync("w", "hello")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.SendAsync(GranaryServer.AdminKey, HttpMethod.Get, "/metrics")).StatusCode);
     }
 
     private (string, string)[] Series(string workspace, string name) =>
