@@ -165,6 +165,9 @@ public sealed class PrometheusScrapeTests(PrometheusScrapeTests.Fixture fixture)
             Silo = await GranaryProcess.StartSiloAsync(new Dictionary<string, string>(cluster)
             {
                 ["Granary__Storage__Path"] = "data",
+
+                // Orleans' own meter too (off by default: it costs throughput), to show it joins the exposition.
+                ["Granary__Telemetry__Metrics__Meters"] = "System.Runtime,Microsoft.Orleans",
                 ["Granary__Cluster__SiloPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
             });
             await Silo.WaitReadyAsync(TimeSpan.FromSeconds(60));

@@ -15,6 +15,17 @@ public sealed class MetricsOptions : IValidatableObject
     public bool Enabled { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets the meters exported beside Granary's own, comma-separated (default <c>System.Runtime</c>: the .NET
+    /// runtime's, read only when scraped). <c>Microsoft.AspNetCore.Hosting</c>, <c>Microsoft.AspNetCore.Server.Kestrel</c>
+    /// and <c>Microsoft.Orleans</c> may be added; they record on every request or grain message once listened to, and
+    /// cost warm throughput (Orleans' the most: see docs/observability.md).
+    /// </summary>
+    public string Meters { get; set; } = "System.Runtime";
+
+    /// <summary>Gets <see cref="Meters"/> as a list (names trimmed, empty entries dropped).</summary>
+    public IReadOnlyList<string> MeterList() => [.. (Meters ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    /// <summary>
     /// Gets or sets the most functions a silo keeps series of (each tenant, workspace and function name one set of
     /// series), counted from the silo's start. Past it, functions seen for the first time fold into their tenant's
     /// <c>faas.name="_other"</c>, <c>granary.workspace="_other"</c> series. Default 1000.
@@ -53,6 +64,11 @@ public sealed class MetricsOptions : IValidatableObject
         if (string.IsNullOrEmpty(Path) || Path[0] != '/' || Path.Any(c => char.IsWhiteSpace(c) || c is '?' or '#'))
         {
             yield return new ValidationResult("must be a path starting with '/' (for example /metrics), without spaces, '?' or '#'.", [nameof(Path)]);
+        }
+
+        if (MeterList().FirstOrDefault(m => m.Any(c => char.IsWhiteSpace(c) || c is '*' or '/')) is { } bad)
+        {
+            yield return new ValidationResult($"'{bad}' is not a meter name (comma-separated names such as System.Runtime, Microsoft.Orleans).", [nameof(Meters)]);
         }
 
         if (OpenPort != 0 && string.IsNullOrWhiteSpace(OpenPortHost))

@@ -8,17 +8,13 @@ using OpenTelemetry.Metrics;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Registers Granary's metrics and telemetry export on a gateway or a silo: the <c>Granary</c> meter with Orleans',
-/// ASP.NET Core's and the .NET runtime's, the Prometheus exporter behind <c>/metrics</c>, the optional open metrics
+/// Registers Granary's metrics and telemetry export on a gateway or a silo: the <c>Granary</c> meter with the .NET
+/// runtime's (and any other <see cref="MetricsOptions.Meters"/>), the Prometheus exporter behind <c>/metrics</c>, the optional open metrics
 /// port, and OTLP export of traces, metrics and logs when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Tracing
 /// (<c>WithTracing</c>) registers on the same OpenTelemetry builder elsewhere.
 /// </summary>
 public static class GranaryTelemetryExtensions
 {
-    /// <summary>The meters exported beside Granary's: Orleans' own, ASP.NET Core's and the .NET runtime's (all built in: no instrumentation package).</summary>
-    public static IReadOnlyList<string> MeterNames { get; } =
-        [GranaryMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
-
     /// <summary>
     /// Adds Granary's telemetry, once per host (an embedded gateway's silo and the gateway both ask): the options of
     /// <c>Granary:Telemetry:Metrics</c>, validated at start, the silo's gauges, and the OpenTelemetry providers.
@@ -46,7 +42,9 @@ public static class GranaryTelemetryExtensions
         {
             telemetry.WithMetrics(meters =>
             {
-                meters.AddMeter([.. MeterNames]);
+                // Granary's meter, and those of Granary:Telemetry:Metrics:Meters (the runtime's by default; ASP.NET
+                // Core's and Orleans' are built in too, no instrumentation package, but cost throughput once listened to).
+                meters.AddMeter([GranaryMetrics.MeterName, .. metrics.MeterList()]);
 
                 // Granary's series are bounded by Granary:Telemetry:Metrics:MaxFunctionSeries; the SDK's own cap per
                 // instrument (2000) sits above it so it never folds them first.

@@ -136,6 +136,7 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.Fixture fixture) :
         Assert.Equal(0, options.OpenPort);
         Assert.True(options.Enabled);
         Assert.Equal(1000, options.MaxFunctionSeries);
+        Assert.Equal(["System.Runtime"], options.MeterList());
         Assert.True(options.CardinalityLimit > 2000);
     }
 
