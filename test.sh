@@ -19,9 +19,10 @@ fi
 # redis-server, postgresql, mariadb-server: the cluster tests and the gateway's compatibility suite start their own
 # servers from these packages on free loopback ports (PostgreSQL's programs are under /usr/lib/postgresql/<version>/bin, not on PATH).
 packages=(python3 python3-pip bubblewrap redis-server postgresql mariadb-server)
+# prometheus: the metrics tests run a real Prometheus server and its promtool against a silo and a gateway.
 # Commands the tests run, as command:package. They are looked up with command -v, so one installed another way
 # (Node.js from NodeSource or nvm) counts; the Debian package is installed only when the command is missing.
-commands=(node:nodejs npm:npm)
+commands=(node:nodejs npm:npm prometheus:prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -61,6 +61,13 @@ internal static partial class HttpBench
     private const string Invoke = "/fn/default/http";
     private const int Rounds = 3;
     private const string BeforeSuffix = " (before)";
+    private const string TelemetryOffSuffix = " (telemetry off)";
+
+    // Issue 16: telemetry on may cost at most 10 % of warm throughput against telemetry off.
+    private const double TelemetryTarget = 0.9;
+
+    // What --telemetry-off turns off. (Traces, when they have a switch of their own, belong here too.)
+    private static readonly Dictionary<string, string> s_telemetryOff = new() { ["Granary__Telemetry__Metrics__Enabled"] = "false" };
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
     // The plainest hello of each server: "hello" as the body. A string result of Granary's default signature (handler)
@@ -159,6 +166,11 @@ internal static partial class HttpBench
                 targets.AddRange(await StartGranaryAsync(Path.Combine(work, "granary-before"), before, BeforeSuffix, processes));
             }
 
+            if (options.TelemetryOff)
+            {
+                targets.AddRange(await StartGranaryAsync(Path.Combine(work, "granary-telemetry-off"), ClusterBench.Programs.Locate().Gateway, TelemetryOffSuffix, processes, s_telemetryOff));
+            }
+
             var oneRequestLogs = new Dictionary<string, IReadOnlyList<string>>();
             foreach (var target in targets)
             {
@@ -252,6 +264,15 @@ internal static partial class HttpBench
             Console.WriteLine($"  {line}");
         }
 
+        if (result.Row(GranaryJs) is { } on && result.Row(GranaryJs + TelemetryOffSuffix) is { } off)
+        {
+            var ratio = on.RequestsPerSecond / off.RequestsPerSecond;
+            var rounds = on.RoundRequestsPerSecond.Zip(off.RoundRequestsPerSecond, (a, b) => a / b).ToArray();
+            Console.WriteLine(
+                $"  http: Granary JS telemetry on / off >= {F(TelemetryTarget, "0.##")}x: {ratio:F2}x  {(ratio >= TelemetryTarget ? "MET" : "MISSED")}  " +
+                $"(round by round: {string.Join(", ", rounds.Select(r => F(r, "F2")))}; met in {rounds.Count(r => r >= TelemetryTarget)} of {rounds.Length})");
+        }
+
         if (result.Row(GranaryHealth) is { } health && result.Row(Kestrel) is { } kestrel)
         {
             Console.WriteLine($"  (no target) Granary /healthz / Kestrel: {health.RequestsPerSecond / kestrel.RequestsPerSecond:F2}x");
@@ -281,7 +302,7 @@ internal static partial class HttpBench
     // The gateway as a user starts it (dotnet Granary.Gateway.dll, no settings beyond the admin key, the HTTP address
     // and free silo ports so that it never meets another silo on this shared machine), in its own working directory.
     // With --before-gateway, an earlier build is started the same way beside it; its rows carry BeforeSuffix.
-    private static async Task<Target[]> StartGranaryAsync(string directory, string dll, string suffix, List<ChildProcess> processes)
+    private static async Task<Target[]> StartGranaryAsync(string directory, string dll, string suffix, List<ChildProcess> processes, IReadOnlyDictionary<string, string>? settings = null)
     {
         Directory.CreateDirectory(directory);
         var ports = LocalMachine.FreePorts(3);
@@ -292,6 +313,10 @@ internal static partial class HttpBench
             ["Granary__Cluster__SiloPort"] = Port(ports[0]),
             ["Granary__Cluster__GatewayPort"] = Port(ports[1]),
         };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
 
         // Its console goes to a file, as a service manager would keep it: reading it line by line from a pipe would
         // have this process spend CPU on every line during the measured runs, beside the gateway on two cores.

@@ -17,5 +17,6 @@ builder.UseOrleans(silo => silo.AddGranary(builder.Configuration));
 
 var app = builder.Build();
 app.MapGranaryHealth();
+app.MapGranarySiloMetrics();
 await app.RunAsync();
 return 0;

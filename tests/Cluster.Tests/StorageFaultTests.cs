@@ -37,6 +37,19 @@ public sealed class StorageFaultTests(RedisServer sharedRedis, PostgresServer sh
             await AssertStorageUnavailableAsync(updated);
         }
 
+        // The refused writes are counted on the silos that tried them (granary.storage.failures on their /metrics).
+        var failures = 0.0;
+        foreach (var silo in cluster.Silos)
+        {
+            using var metrics = GranaryProcess.AdminClient(silo.HttpUri, TimeSpan.FromSeconds(10));
+            failures += (await metrics.GetStringAsync(new Uri("/metrics", UriKind.Relative)))
+                .Split('\n')
+                .Where(line => line.StartsWith("granary_storage_failures_total{", StringComparison.Ordinal) && line.Contains("granary_operation=\"write\"", StringComparison.Ordinal))
+                .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.True(failures >= 1, $"{failures} storage write failures counted on the silos' /metrics");
+
         await Task.Delay(TimeSpan.FromSeconds(2));
         await postgres.StartAsync();
         var upAt = load.Elapsed;

@@ -20,7 +20,7 @@ internal sealed class AccessHandler : AuthorizationHandler<AccessRequirement>
             else
             {
                 http.Items[ApiKeyAuthenticationHandler.ForbiddenReason] = tenant is null || requirement.Capability == Capability.ManageTenants
-                    ? $"The key {principal.Prefix} (role {principal.Role}) may not {RoleMatrix.Describe(requirement.Capability)}; that needs the admin key."
+                    ? $"The key {principal.Prefix} (role {principal.Role}) may not {RoleMatrix.Describe(requirement.Capability)}; that needs the admin key{(requirement.Capability == Capability.ReadMetrics ? " or a key of the metrics role" : "")}."
                     : $"The key {principal.Prefix} (role {principal.Role}{(principal.Tenant is null ? "" : $", tenant '{principal.Tenant}'")}) may not {RoleMatrix.Describe(requirement.Capability)} '{Functions.FunctionNames.Printable(tenant)}'.";
             }
         }

@@ -16,7 +16,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     KeyAuthenticator keys,
-    IOptions<CustomCodeOptions> customCode)
+    IOptions<CustomCodeOptions> customCode,
+    IOptions<Granary.Runtime.Telemetry.MetricsOptions> metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     /// <summary>The scheme name.</summary>
@@ -27,8 +28,8 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        // Only the APIs authenticate here; a function's own Authorization header is its business.
-        if (!ApiPaths.IsApi(Request.Path))
+        // Only the APIs and /metrics authenticate here; a function's own Authorization header is its business.
+        if (!ApiPaths.IsApi(Request.Path) && !Request.Path.Equals(metrics.Value.Path, StringComparison.Ordinal))
         {
             return AuthenticateResult.NoResult();
         }

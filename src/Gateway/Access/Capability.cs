@@ -20,8 +20,11 @@ public enum Capability
     /// <summary>Deploy, read and delete functions, workspaces, snippets, secrets and invocation records: owner, developer.</summary>
     Develop,
 
-    /// <summary>Invoke functions and run snippets whose access is <c>key</c>: every role.</summary>
+    /// <summary>Invoke functions and run snippets whose access is <c>key</c>: every role but metrics.</summary>
     Invoke,
+
+    /// <summary>Read the host's metrics (<c>/metrics</c>), which cover every tenant: admin, metrics.</summary>
+    ReadMetrics,
 }
 
 /// <summary>The role matrix: which role may do what, in which tenant.</summary>
@@ -33,6 +36,12 @@ public static class RoleMatrix
         if (role == TenantRoles.Admin)
         {
             return true;
+        }
+
+        // The metrics role reads metrics and nothing else, and no other tenant key reads them (they show every tenant).
+        if (capability == Capability.ReadMetrics || role == TenantRoles.Metrics)
+        {
+            return capability == Capability.ReadMetrics && role == TenantRoles.Metrics && keyTenant is not null;
         }
 
         if (keyTenant is null || tenant is null || keyTenant != tenant || capability == Capability.ManageTenants)
@@ -57,6 +66,7 @@ public static class RoleMatrix
         Capability.ManageKeys => "manage the keys of the tenant",
         Capability.ReadAudit => "read the audit log of the tenant",
         Capability.Develop => "deploy, read or delete in the tenant",
+        Capability.ReadMetrics => "read the host's metrics",
         _ => "invoke functions of the tenant",
     };
 }

@@ -36,6 +36,12 @@ internal static class KeysApi
             return ApiProblems.Create(400, "invalid-key", "Invalid key", $"role must be one of: {string.Join(", ", TenantRoles.TenantKeyRoles)} (a tenant key cannot be admin).");
         }
 
+        // A metrics key reads every tenant's metrics: the operator's to hand out, not a tenant owner's.
+        if (request.Role == TenantRoles.Metrics && context.Principal()?.Role != TenantRoles.Admin)
+        {
+            return ApiProblems.Create(403, "forbidden", "Forbidden", "Only the admin key creates keys of the metrics role (their metrics cover every tenant).");
+        }
+
         var name = request.Name ?? request.Role;
         if (name.Length is 0 or > 100 || name.Any(char.IsControl))
         {

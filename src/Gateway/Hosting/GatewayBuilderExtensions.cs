@@ -64,6 +64,9 @@ public static class GatewayBuilderExtensions
         // After the silo: the admin key's bootstrap may need its grains.
         AddAccess(builder.Services, configuration, gateway);
 
+        // Metrics, /metrics and OTLP export (once: the embedded silo asked for them too).
+        builder.Services.AddGranaryTelemetry(configuration);
+
         return builder;
     }
 
@@ -114,6 +117,7 @@ public static class GatewayBuilderExtensions
         app.UseAuthorization();
         app.UseWhen(ApiPaths.IsApi, api => api.Use(JsonBodiesOnly.InvokeAsync));
         app.MapGranaryHealth();
+        app.MapGranaryMetrics()?.RequireAccess(Capability.ReadMetrics);
         app.MapTenantsApi();
         app.MapKeysApi();
         app.MapSecretsApi();

@@ -18,6 +18,13 @@ public static class TenantRoles
     /// <summary>Invoke the tenant's functions whose access is <c>key</c>, and nothing else.</summary>
     public const string Invoker = "invoker";
 
-    /// <summary>Gets the roles a tenant key may be created with (every role but <see cref="Admin"/>).</summary>
-    public static IReadOnlyList<string> TenantKeyRoles { get; } = [Owner, Developer, Invoker];
+    /// <summary>
+    /// Read the host's metrics (<c>/metrics</c> on every gateway and silo), and nothing else: the key a Prometheus
+    /// server holds instead of the admin key. The metrics cover every tenant, so only the admin key creates one (kept
+    /// in a tenant of the operator's, for example <c>default</c>).
+    /// </summary>
+    public const string Metrics = "metrics";
+
+    /// <summary>Gets the roles a tenant key may be created with (every role but <see cref="Admin"/>; <see cref="Metrics"/> by the admin key only).</summary>
+    public static IReadOnlyList<string> TenantKeyRoles { get; } = [Owner, Developer, Invoker, Metrics];
 }

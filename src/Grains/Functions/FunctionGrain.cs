@@ -7,6 +7,7 @@ using Granary.Runtime;
 using Granary.Runtime.Execution;
 using Granary.Runtime.Signatures;
 using Granary.Runtime.Signatures.CustomCode;
+using Granary.Runtime.Telemetry;
 using Granary.Tenants;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,7 @@ public sealed partial class FunctionGrain(
     LocalFunctions local,
     FunctionLogShipper logs,
     TenantAdmission admission,
+    FunctionSeries series,
     IOptions<FunctionLimits> limits,
     IOptions<WorkspaceOptions> workspaces,
     IOptions<ScalingOptions> scaling,
@@ -55,6 +57,8 @@ public sealed partial class FunctionGrain(
     private readonly Lock _recordsGate = new();
     private FunctionId _id;
     private TenantAdmission.TenantLoad? _tenantLoad;
+    // The function's metric series, found once per activation (the silo's cardinality guard decides which).
+    private FunctionSeriesTags _metrics = null!;
     private int _shard;
     private DateTimeOffset _since;
     private Task<IFunctionExecutor?>? _loading;
@@ -94,6 +98,7 @@ public sealed partial class FunctionGrain(
     {
         (_id, _shard) = FunctionId.ParseGrainKey(this.GetPrimaryKeyString());
         _tenantLoad = admission.For(_id.Tenant);
+        _metrics = series.For(_id);
         _since = time.GetUtcNow();
         _lastReport = local.Clock.GetTimestamp();
         _local = local.Add(_id, _shard, GrainContext, VisitAsync, TryInvokeLocally, () => _function?.MemoryBytes ?? 0);
@@ -295,6 +300,7 @@ public sealed partial class FunctionGrain(
             }
         }
 
+        _metrics.Invoked(record.Outcome, record.Cold, record.InitMs, record.WaitMs, record.DurationMs);
         var headers = function is null ? result.Headers : Security(function.Definition).Apply(result.Headers);
         NoteLoad(result.WaitMs);
 
@@ -536,6 +542,7 @@ public sealed partial class FunctionGrain(
 
     private InvocationResponse Throttled(TenantAdmission.Throttle throttle)
     {
+        _metrics.RefusedByTenant();
         var problem = Problems.Result(
             429,
             "quota-exceeded",

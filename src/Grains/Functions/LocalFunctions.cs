@@ -28,6 +28,9 @@ public sealed class LocalFunctions([FromKeyedServices(LocalFunctions.ClockKey)] 
     /// <summary>Gets the number of function activations on this silo.</summary>
     public int Count => _active.Count;
 
+    /// <summary>Gets the calls the activations on this silo serve now (running or queued), for the metrics.</summary>
+    public int InFlight => _active.Values.Sum(static a => a.InFlight);
+
     /// <summary>Gets the clock that use times and due times are read from.</summary>
     internal TimeProvider Clock => clock;
 

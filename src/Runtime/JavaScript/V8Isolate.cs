@@ -727,6 +727,7 @@ public sealed partial class V8Isolate : IFunctionInstance
         }
 
         ExitStartSlot(slot);
+        Telemetry.GranaryMetrics.IsolateAlive(1);
 
         // The bootstrap ran at the process's priority (Granary's own bounded work, often with a cold start waiting on
         // it), and so do the module's load and the run after it (the cold start's first invocation): a request waits on
@@ -819,6 +820,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
             _engine!.Dispose();
             _runtime.Leave();
+            Telemetry.GranaryMetrics.IsolateAlive(-1);
         }
     }
 

@@ -34,6 +34,8 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     private readonly Exception? _unavailable;
     private readonly string? _packagesRoot;
     private readonly WorkerLauncher _launcher;
+    // The pool's runtime, as its metrics' granary.runtime tag.
+    private readonly KeyValuePair<string, object?> _runtimeTag;
     private readonly ConcurrentQueue<TaskCompletionSource<WorkerProcess>> _waiters = new();
 
     // How many workers were taken in each of the last RentWindowSeconds seconds (a ring of (second, count)), which sets
@@ -64,6 +66,8 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
         _logger = logger;
         _launcher = launcher ?? PythonLauncher.Instance;
         _forget = worker => _live.TryRemove(worker, out _);
+        _runtimeTag = new KeyValuePair<string, object?>(Telemetry.GranaryMetrics.RuntimeTag, _launcher.Language == "Python" ? "python" : "node");
+        Telemetry.GranaryMetrics.Observe(this, "workers", static pool => [new System.Diagnostics.Metrics.Measurement<long>(pool.LiveCount, pool._runtimeTag)]);
         _scriptsDirectory = Directory.CreateTempSubdirectory(_launcher.DirectoryPrefix + "scripts-").FullName;
         _workerScript = Path.Combine(_scriptsDirectory, _launcher.WorkerScriptName);
         WriteScripts(_scriptsDirectory, _launcher);
@@ -247,6 +251,7 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     /// <summary>Kills every worker the pool started, rented ones included, and removes the scripts directory.</summary>
     public ValueTask DisposeAsync()
     {
+        Telemetry.GranaryMetrics.Forget(this, "workers");
         lock (_ready)
         {
             _disposal ??= DisposeCoreAsync();
@@ -298,6 +303,7 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
     {
         var worker = await WorkerProcess.StartAsync(_options, _launcher, _workerScript, _logger, _forget, _sandbox, cancellationToken);
         _live.TryAdd(worker, 0);
+        Telemetry.GranaryMetrics.PoolSpawns.Add(1, _runtimeTag);
         if (_disposed)
         {
             // The pool was disposed while this one started.

@@ -175,6 +175,7 @@ public static class GranarySiloBuilderExtensions
             sp.GetRequiredService<IStorageProbe>().Description,
             sp.GetRequiredService<ILogger<OutageReportingStorage>>()));
         services.AddGranaryHealthChecks();
+        services.AddGranaryTelemetry(configuration);
         return silo;
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class OutageReportingStorage(IGrainStorage inner, string
         catch (Exception ex) when (ex is not (InconsistentStateException or StorageUnavailableException or ArgumentException))
         {
             var reason = ex.GetBaseException().Message;
+            Granary.Runtime.Telemetry.GranaryMetrics.StorageFailures.Add(1, new KeyValuePair<string, object?>(Granary.Runtime.Telemetry.GranaryMetrics.OperationTag, operation));
             LogOutage(operation, stateName, grainId.ToString(), ex);
             throw new StorageUnavailableException($"{description} did not answer ({reason}); could not {operation} the {stateName} state of {grainId}. Retry when storage is back.");
         }

@@ -145,7 +145,7 @@ public sealed class KeyLifecycleTests(AccessFixture fixture) : IClassFixture<Acc
         var listed = await AccessCalls.JsonAsync(await Server.SendAsync(GranaryServer.AdminKey, HttpMethod.Get, $"/api/v1/tenants/{tenant}/keys"), 200);
 
         var problem = await AccessCalls.ProblemAsync(response, 400, "invalid-key");
-        Assert.Equal("role must be one of: owner, developer, invoker (a tenant key cannot be admin).", problem.GetProperty("detail").GetString());
+        Assert.Equal("role must be one of: owner, developer, invoker, metrics (a tenant key cannot be admin).", problem.GetProperty("detail").GetString());
         Assert.Empty(listed.GetProperty("keys").EnumerateArray());
     }
 

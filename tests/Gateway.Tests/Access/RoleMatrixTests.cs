@@ -9,42 +9,44 @@ namespace Granary.Gateway.Tests.Access;
 /// </summary>
 public sealed class RoleMatrixTests(RoleMatrixTests.Fixture fixture) : IClassFixture<RoleMatrixTests.Fixture>
 {
-    private const string Roles = "admin owner developer invoker other-tenant-owner anonymous";
+    private const string Roles = "admin owner developer invoker metrics other-tenant-owner anonymous";
 
     // Statuses in the order of Roles; "-" is a cell another row covers (the admin deleting the shared tenant).
     private static readonly Endpoint[] s_endpoints =
     [
-        new("GET", "/api/v1/tenants", null, "200 403 403 403 403 401"),
-        new("PUT", "/api/v1/tenants/{t}", "{}", "200 403 403 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}", null, "200 200 200 200 403 401"),
-        new("DELETE", "/api/v1/tenants/{t}", null, "- 403 403 403 403 401"),
-        new("DELETE", "/api/v1/tenants/{fresh}", null, "204 403 403 403 403 401"),
-        new("GET", "/api/v1/audit", null, "200 403 403 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/audit", null, "200 200 403 403 403 401"),
-        new("POST", "/api/v1/tenants/{t}/keys", "{\"role\":\"invoker\",\"name\":\"matrix\"}", "201 201 403 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/keys", null, "200 200 403 403 403 401"),
-        new("DELETE", "/api/v1/tenants/{t}/keys/{u}", null, "404 404 403 403 403 401"),
-        new("PUT", "/api/v1/tenants/{t}/secrets/{u}", "{\"value\":\"v\"}", "201 201 201 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/secrets", null, "200 200 200 403 403 401"),
-        new("DELETE", "/api/v1/tenants/{t}/secrets/{u}", null, "404 404 404 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/workspaces", null, "200 200 200 403 403 401"),
-        new("PUT", "/api/v1/tenants/{t}/workspaces/{u}", "{\"access\":\"key\"}", "201 201 201 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/workspaces/w", null, "200 200 200 403 403 401"),
-        new("DELETE", "/api/v1/tenants/{t}/workspaces/{u}", null, "404 404 404 403 403 401"),
-        new("PUT", "/api/v1/tenants/{t}/workspaces/w/functions/{u}", "{\"runtime\":\"nodejs\",\"code\":\"module.exports = () => 1;\"}", "201 201 201 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions", null, "200 200 200 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub", null, "200 200 200 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub/invocations", null, "200 200 200 403 403 401"),
-        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub/logs", null, "200 200 200 403 403 401"),
-        new("DELETE", "/api/v1/tenants/{t}/workspaces/w/functions/{u}", null, "404 404 404 403 403 401"),
-        new("POST", "/v2/functions/{u} (X-Granary-Tenant: {t})", "{\"functions\":{\"f\":{\"code\":\"return 1;\"}}}", "200 200 200 403 403 401"),
-        new("PUT", "/v2/functions/{u} (X-Granary-Tenant: {t})", "{\"functions\":{\"f\":{\"code\":\"return 1;\"}}}", "200 200 200 403 403 401"),
-        new("GET", "/v2/functions/cc (X-Granary-Tenant: {t})", null, "200 200 200 403 403 401"),
-        new("GET", "/v2/functions/cc/logs (X-Granary-Tenant: {t})", null, "200 200 200 403 403 401"),
-        new("DELETE", "/v2/functions/{u} (X-Granary-Tenant: {t})", null, "404 404 404 403 403 401"),
-        new("POST", "/v2/functions/cc/run/hello (X-Granary-Tenant: {t})", "{\"parameters\":{}}", "200 200 200 200 403 401"),
-        new("POST", "/fn/{t}/w/keyed", "{}", "200 200 200 200 403 401"),
-        new("POST", "/fn/{t}/w/pub", "{}", "200 200 200 200 200 200"),
+        new("GET", "/api/v1/tenants", null, "200 403 403 403 403 403 401"),
+        new("PUT", "/api/v1/tenants/{t}", "{}", "200 403 403 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}", null, "200 200 200 200 403 403 401"),
+        new("DELETE", "/api/v1/tenants/{t}", null, "- 403 403 403 403 403 401"),
+        new("DELETE", "/api/v1/tenants/{fresh}", null, "204 403 403 403 403 403 401"),
+        new("GET", "/api/v1/audit", null, "200 403 403 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/audit", null, "200 200 403 403 403 403 401"),
+        new("POST", "/api/v1/tenants/{t}/keys", "{\"role\":\"invoker\",\"name\":\"matrix\"}", "201 201 403 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/keys", null, "200 200 403 403 403 403 401"),
+        new("DELETE", "/api/v1/tenants/{t}/keys/{u}", null, "404 404 403 403 403 403 401"),
+        new("PUT", "/api/v1/tenants/{t}/secrets/{u}", "{\"value\":\"v\"}", "201 201 201 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/secrets", null, "200 200 200 403 403 403 401"),
+        new("DELETE", "/api/v1/tenants/{t}/secrets/{u}", null, "404 404 404 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/workspaces", null, "200 200 200 403 403 403 401"),
+        new("PUT", "/api/v1/tenants/{t}/workspaces/{u}", "{\"access\":\"key\"}", "201 201 201 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/workspaces/w", null, "200 200 200 403 403 403 401"),
+        new("DELETE", "/api/v1/tenants/{t}/workspaces/{u}", null, "404 404 404 403 403 403 401"),
+        new("PUT", "/api/v1/tenants/{t}/workspaces/w/functions/{u}", "{\"runtime\":\"nodejs\",\"code\":\"module.exports = () => 1;\"}", "201 201 201 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions", null, "200 200 200 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub", null, "200 200 200 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub/invocations", null, "200 200 200 403 403 403 401"),
+        new("GET", "/api/v1/tenants/{t}/workspaces/w/functions/pub/logs", null, "200 200 200 403 403 403 401"),
+        new("DELETE", "/api/v1/tenants/{t}/workspaces/w/functions/{u}", null, "404 404 404 403 403 403 401"),
+        new("POST", "/v2/functions/{u} (X-Granary-Tenant: {t})", "{\"functions\":{\"f\":{\"code\":\"return 1;\"}}}", "200 200 200 403 403 403 401"),
+        new("PUT", "/v2/functions/{u} (X-Granary-Tenant: {t})", "{\"functions\":{\"f\":{\"code\":\"return 1;\"}}}", "200 200 200 403 403 403 401"),
+        new("GET", "/v2/functions/cc (X-Granary-Tenant: {t})", null, "200 200 200 403 403 403 401"),
+        new("GET", "/v2/functions/cc/logs (X-Granary-Tenant: {t})", null, "200 200 200 403 403 403 401"),
+        new("DELETE", "/v2/functions/{u} (X-Granary-Tenant: {t})", null, "404 404 404 403 403 403 401"),
+        new("POST", "/v2/functions/cc/run/hello (X-Granary-Tenant: {t})", "{\"parameters\":{}}", "200 200 200 200 403 403 401"),
+        new("POST", "/fn/{t}/w/keyed", "{}", "200 200 200 200 403 403 401"),
+        new("POST", "/fn/{t}/w/pub", "{}", "200 200 200 200 200 200 200"),
+        new("POST", "/api/v1/tenants/{t}/keys (metrics role)", "{\"role\":\"metrics\",\"name\":\"matrix\"}", "201 403 403 403 403 403 401"),
+        new("GET", "/metrics", null, "200 403 403 403 200 403 401"),
     ];
 
     private GranaryServer Server => fixture.Server;
@@ -84,9 +86,10 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Fixture fixture) : IClassFix
             path = path.Replace("{fresh}", fresh, StringComparison.Ordinal);
         }
 
-        var named = path.IndexOf(" (X-Granary-Tenant: ", StringComparison.Ordinal);
-        KeyValuePair<string, string>[] headers = named < 0 ? [] : [KeyValuePair.Create("X-Granary-Tenant", fixture.TenantA)];
-        path = named < 0 ? path : path[..named];
+        // A note in brackets tells rows of one route apart; X-Granary-Tenant's names the header to send.
+        var note = path.IndexOf(" (", StringComparison.Ordinal);
+        KeyValuePair<string, string>[] headers = note >= 0 && path[note..].StartsWith(" (X-Granary-Tenant: ", StringComparison.Ordinal) ? [KeyValuePair.Create("X-Granary-Tenant", fixture.TenantA)] : [];
+        path = note < 0 ? path : path[..note];
 
         var response = await Server.SendAsync(fixture.KeyOf(role), new HttpMethod(call.Method), path, call.Body, headers);
 
@@ -151,7 +154,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Fixture fixture) : IClassFix
             await Server.CreateTenantAsync(tenantB);
             _keys["admin"] = GranaryServer.AdminKey;
             _keys["anonymous"] = null;
-            foreach (var role in new[] { "owner", "developer", "invoker" })
+            foreach (var role in new[] { "owner", "developer", "invoker", "metrics" })
             {
                 var (id, key) = await Server.CreateKeyAsync(TenantA, role);
                 _keys[role] = key;
