@@ -7,6 +7,7 @@ using Granary.Runtime;
 using Granary.Runtime.Execution;
 using Granary.Runtime.Signatures;
 using Granary.Runtime.Signatures.CustomCode;
+using Granary.Runtime.Telemetry;
 using Granary.Tenants;
 using Granary.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -160,6 +161,10 @@ public sealed partial class FunctionGrain(
         }
 
         var started = time.GetUtcNow();
+        var invocationId = Guid.CreateVersion7().ToString("N");
+        using var span = InvocationTracing.Start(request, _id, _shard, invocationId, out var traceId);
+        var fields = new InvocationTracing.Scope(_id, invocationId, traceId, _function?.Definition.Version ?? 0);
+        using var scope = logger.BeginScope(fields);
 
         // A request that starts changes no due time: a visit that comes while it runs finds it and asks again (Schedule).
         _local!.Enter();
@@ -173,6 +178,7 @@ public sealed partial class FunctionGrain(
         {
             var waitedForLoad = _function is null;
             var function = _function ?? await EnsureLoadedAsync();
+            fields.Version = function?.Definition.Version ?? 0;
             ExecutionResult result;
             if (function is null)
             {
@@ -188,7 +194,7 @@ public sealed partial class FunctionGrain(
             // Cold: the request arrived while this activation was loading (so it waited for it), or it
             // needed a new isolate of its own. The grain is reentrant, so every request that arrives
             // during activation gets here and sees that no function is loaded yet.
-            return Answer(function, request, result, started, activationCold: waitedForLoad && function is not null);
+            return Answer(function, request, result, started, activationCold: waitedForLoad && function is not null, invocationId, traceId, span);
         }
         finally
         {
@@ -228,6 +234,9 @@ public sealed partial class FunctionGrain(
         }
 
         var started = time.GetUtcNow();
+        var invocationId = Guid.CreateVersion7().ToString("N");
+        using var span = InvocationTracing.Start(request, _id, _shard, invocationId, out var traceId);
+        using var scope = logger.BeginScope(new InvocationTracing.Scope(_id, invocationId, traceId, function.Definition.Version));
         _local!.Enter();
         NoteLoad(0);
         try
@@ -244,7 +253,7 @@ public sealed partial class FunctionGrain(
                 return null;
             }
 
-            return Answer(function, request, result, started, activationCold: false);
+            return Answer(function, request, result, started, activationCold: false, invocationId, traceId, span);
         }
         finally
         {
@@ -257,9 +266,8 @@ public sealed partial class FunctionGrain(
 
     // What a call answers, its invocation record (kept for the definition grain) and its log lines (queued for the
     // function's log store; a call that logged nothing costs nothing there): shared by both paths.
-    private InvocationResponse Answer(IFunctionExecutor? function, InvocationRequest request, ExecutionResult result, DateTimeOffset started, bool activationCold)
+    private InvocationResponse Answer(IFunctionExecutor? function, InvocationRequest request, ExecutionResult result, DateTimeOffset started, bool activationCold, string invocationId, string? traceId, Activity? span)
     {
-        var invocationId = Guid.CreateVersion7().ToString("N");
         var record = new InvocationRecord
         {
             Id = invocationId,
@@ -276,7 +284,9 @@ public sealed partial class FunctionGrain(
             Logs = result.Logs,
             Shard = _shard,
             Silo = _silo,
+            TraceId = traceId,
         };
+        InvocationTracing.Finish(span, function?.Definition, record);
         if (function is not null)
         {
             // The definition grain keeps only the newest records, so only those need to travel.
@@ -291,7 +301,7 @@ public sealed partial class FunctionGrain(
 
             if (!result.Logs.IsDefaultOrEmpty)
             {
-                logs.Add(_id, result.Logs, invocationId, record.Version, _silo, Snippet(request));
+                logs.Add(_id, result.Logs, invocationId, record.Version, _silo, Snippet(request), traceId);
             }
         }
 
@@ -582,6 +592,7 @@ public sealed partial class FunctionGrain(
     private async Task<IFunctionExecutor?> LoadAsync()
     {
         var started = Stopwatch.GetTimestamp();
+        using var coldStart = InvocationTracing.StartColdStart(_id);
         var definition = await GrainFactory.GetFunctionDefinition(_id).AttachAsync(Info(FunctionState.Activating, version: 0));
         _attached = true;
         if (_reloadedWhileAttaching is (true, var changed))
@@ -601,6 +612,15 @@ public sealed partial class FunctionGrain(
         var (function, error) = await CreateAsync(definition);
         error ??= await function!.WarmUpAsync();
         _activationInitMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (coldStart is { IsAllDataRequested: true })
+        {
+            coldStart.SetTag(FaasAttributes.Version, definition.Version.ToString(CultureInfo.InvariantCulture));
+            if (error is not null)
+            {
+                coldStart.SetStatus(ActivityStatusCode.Error, error.Message);
+            }
+        }
+
         if (_gone || (_function is { } newer && newer.Definition.Version >= definition.Version))
         {
             // A reload ran while this load was creating (the grain is reentrant): the function was deleted, or a newer
