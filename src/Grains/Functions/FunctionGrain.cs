@@ -287,6 +287,7 @@ public sealed partial class FunctionGrain(
             TraceId = traceId,
         };
         InvocationTracing.Finish(span, function?.Definition, record);
+        LogInvoked(_id.Key, invocationId, record.StatusCode, record.Outcome, record.DurationMs);
         if (function is not null)
         {
             // The definition grain keeps only the newest records, so only those need to travel.
@@ -817,6 +818,11 @@ public sealed partial class FunctionGrain(
 
     [LoggerMessage(EventId = 2107, Level = LogLevel.Debug, Message = "Function {Function} instance {Shard} is busy ({InFlight} in flight, maxConcurrency {MaxConcurrency}); asking for another instance")]
     private partial void LogBusy(string function, int shard, int inFlight, int maxConcurrency);
+
+    // Off by default (nothing per request); Logging:LogLevel:Granary.Functions.FunctionGrain=Debug turns it on, with the
+    // invocation's scope (tenant, workspace, function, version, invocation id, trace id) on each line.
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Debug, Message = "Function {Function} invocation {InvocationId} answered {StatusCode} ({Outcome}) in {DurationMs:F1} ms")]
+    private partial void LogInvoked(string function, string invocationId, int statusCode, string outcome, double durationMs);
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Function {Function} version {Version} failed to warm up after a reload: {Reason}")]
     private partial void LogWarmUpFailed(string function, int version, string reason, Exception? exception);
