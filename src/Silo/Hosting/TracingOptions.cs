@@ -15,8 +15,9 @@ public sealed class TracingOptions
     public const string SectionName = "Granary:Telemetry:Traces";
 
     /// <summary>
-    /// Gets or sets whether tracing is on: spans, the incoming <c>traceparent</c> continued, trace ids in invocation
-    /// records and log lines, the function's <c>traceparent</c>. Off, none of these.
+    /// Gets or sets whether tracing is on: an OpenTelemetry tracer provider with Granary's, Orleans' and ASP.NET Core's
+    /// sources and the sampler. Off, no span is made; ASP.NET Core still continues an incoming <c>traceparent</c> in its
+    /// request activity (for its own log correlation), so a caller's trace id still reaches records and functions.
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;

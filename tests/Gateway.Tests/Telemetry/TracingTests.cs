@@ -144,6 +144,27 @@ public sealed class TracingTests(TracingFixture fixture) : IClassFixture<Tracing
     }
 
     [Fact]
+    public async Task APythonKymaFunctionsTracerMakesSpansInTheInvocationsTrace()
+    {
+        var ws = GatewayFixture.Workspace();
+        await Server.DeployOkAsync(
+            ws,
+            "kymapy",
+            "def main(event, context):\n    c = event.tracer.start_span('work').get_span_context()\n    return {'traceId': format(c.trace_id, '032x'), 'spanId': format(c.span_id, '016x'), 'flags': c.trace_flags, 'header': event['extensions']['request'].headers.get('traceparent')}\n",
+            new { runtime = "python", signature = "kyma" });
+        var traceId = TracingFixture.TraceId();
+
+        var response = await InvokeAsync(ws, "kymapy", $"00-{traceId}-{ParentSpan}-01");
+        var text = await response.Content.ReadAsStringAsync();
+        var body = JsonDocument.Parse(text).RootElement;
+
+        Assert.Equal(traceId, body.GetProperty("traceId").GetString());
+        Assert.Matches("^[0-9a-f]{16}$", body.GetProperty("spanId").GetString());
+        Assert.Equal(1, body.GetProperty("flags").GetInt32());
+        Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-01$", body.GetProperty("header").GetString());
+    }
+
+    [Fact]
     public async Task AFetchCarriesTheTraceparentOfItsClientSpanInsteadOfOneTheFunctionSet()
     {
         var ws = GatewayFixture.Workspace();
