@@ -287,7 +287,11 @@ public sealed partial class FunctionGrain(
             TraceId = traceId,
         };
         InvocationTracing.Finish(span, function?.Definition, record);
-        LogInvoked(_id.Key, invocationId, record.StatusCode, record.Outcome, record.DurationMs);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogInvoked(_id.Key, invocationId, record.StatusCode, record.Outcome, record.DurationMs);
+        }
+
         if (function is not null)
         {
             // The definition grain keeps only the newest records, so only those need to travel.

@@ -22,11 +22,29 @@ internal static class InvocationTracing
     /// </summary>
     public static Activity? Start(InvocationRequest request, FunctionId id, int shard, string invocationId, out string? traceId)
     {
-        var hasRemote = TraceContext.TryParse(request.TraceParent, request.TraceState, out var remote);
         var current = Activity.Current;
+        if (current is not null && ReferenceEquals(current.Id, request.TraceParent))
+        {
+            // The warm path: the gateway's span is still current here, and the request carries its very id.
+            var local = GranaryActivities.Functions.StartActivity("faas.server", ActivityKind.Server);
+            Describe(local, id, shard, invocationId);
+            traceId = (local ?? current).TraceId.ToHexString();
+            return local;
+        }
+
+        var hasRemote = TraceContext.TryParse(request.TraceParent, request.TraceState, out var remote);
         var span = hasRemote && (current is null || current.TraceId != remote.TraceId)
             ? GranaryActivities.Functions.StartActivity("faas.server", ActivityKind.Server, remote)
             : GranaryActivities.Functions.StartActivity("faas.server", ActivityKind.Server);
+        Describe(span, id, shard, invocationId);
+        traceId = (span ?? current) is { IdFormat: ActivityIdFormat.W3C } activity && (!hasRemote || activity.TraceId == remote.TraceId)
+            ? activity.TraceId.ToHexString()
+            : hasRemote ? remote.TraceId.ToHexString() : null;
+        return span;
+    }
+
+    private static void Describe(Activity? span, FunctionId id, int shard, string invocationId)
+    {
         if (span is { IsAllDataRequested: true })
         {
             span.DisplayName = id.Name;
@@ -36,11 +54,6 @@ internal static class InvocationTracing
             span.SetTag(FaasAttributes.InvocationId, invocationId);
             span.SetTag(FaasAttributes.Shard, shard);
         }
-
-        traceId = (span ?? current) is { IdFormat: ActivityIdFormat.W3C } activity && (!hasRemote || activity.TraceId == remote.TraceId)
-            ? activity.TraceId.ToHexString()
-            : hasRemote ? remote.TraceId.ToHexString() : null;
-        return span;
     }
 
     /// <summary>Adds what is known once the invocation has run: the version, whether it was cold, its outcome.</summary>
