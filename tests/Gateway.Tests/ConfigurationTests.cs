@@ -33,6 +33,8 @@ public sealed class ConfigurationTests
     [InlineData("Granary:Python:PublisherProxyAddress", "file:///etc/passwd")]
     [InlineData("Granary:NodeProcess:MaxProcesses", "1")]
     [InlineData("Granary:NodeProcess:Isolation", "chroot")]
+    [InlineData("Granary:Telemetry:Traces:SampleRatio", "1.5")]
+    [InlineData("Granary:Telemetry:Traces:SampleRatio", "-0.1")]
     public async Task AnInvalidSettingStopsStartUpNamingTheSetting(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GranaryServer.StartAsync(settings: new Dictionary<string, string?> { [key] = value }));

@@ -7,6 +7,7 @@ using Granary.Gateway.Access;
 using Granary.Gateway.Hosting;
 using Granary.Logs;
 using Granary.Runtime.Signatures.CustomCode;
+using Granary.Runtime.Telemetry;
 using Granary.Workspaces;
 using Microsoft.Extensions.Options;
 
@@ -214,6 +215,8 @@ internal static partial class CustomCodeApi
             return;
         }
 
+        // The run continues the request's trace (ASP.NET Core's span), even across an unsampled grain call.
+        var (traceParent, traceState) = TraceContext.Current();
         var request = new InvocationRequest
         {
             Method = HttpMethods.Post,
@@ -221,6 +224,8 @@ internal static partial class CustomCodeApi
             QueryString = "",
             Headers = [new HttpHeader("Content-Type", "application/json")],
             Body = body,
+            TraceParent = traceParent,
+            TraceState = traceState,
         };
         var python = await routes.IsPythonAsync(tenant, workspace, function);
         var response = await calls.InvokeAsync(functions.Get(tenant, workspace, Module(python)), request, context.RequestAborted);

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Granary.Functions;
+using Granary.Runtime.Telemetry;
 using Granary.Gateway.Access;
 using Granary.Gateway.Hosting;
 using Microsoft.AspNetCore.Http.Features;
@@ -111,6 +113,10 @@ internal static class InvocationApi
             return;
         }
 
+        // The gateway's span: a child of ASP.NET Core's request span (which continued the caller's traceparent, if any),
+        // the same on the warm path (this silo's activation, on this thread) and through a grain call.
+        using var span = StartSpan(function.Id);
+        var (traceParent, traceState) = TraceContext.Current();
         var request = new InvocationRequest
         {
             Method = context.Request.Method,
@@ -118,9 +124,47 @@ internal static class InvocationApi
             QueryString = context.Request.QueryString.Value ?? "",
             Headers = Headers(context.Request.Headers, keys),
             Body = body,
+            TraceParent = traceParent,
+            TraceState = traceState,
         };
-        var response = await calls.InvokeAsync(function, request, context.RequestAborted);
+        InvocationResponse response;
+        try
+        {
+            response = await calls.InvokeAsync(function, request, context.RequestAborted);
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            span.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag(FaasAttributes.InvocationId, response.InvocationId);
+            span.SetTag("http.response.status_code", response.StatusCode);
+            if (response.StatusCode >= 500)
+            {
+                span.SetStatus(ActivityStatusCode.Error);
+            }
+        }
+
         await WriteAsync(context, response, scope);
+    }
+
+    // Made only when sampled or when a listener asks for it (no span at all under a local parent that was not sampled).
+    private static Activity? StartSpan(FunctionId function)
+    {
+        var span = GranaryActivities.Gateway.StartActivity("faas.invoke", ActivityKind.Client);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.DisplayName = "invoke " + function.Key;
+            span.SetTag(FaasAttributes.InvokedName, function.Name);
+            span.SetTag(FaasAttributes.InvokedProvider, "granary");
+            span.SetTag(FaasAttributes.Tenant, function.Tenant);
+            span.SetTag(FaasAttributes.Workspace, function.Workspace);
+        }
+
+        return span;
     }
 
     /// <summary>The request path exactly as the client sent it (still percent-encoded), from the raw target.</summary>

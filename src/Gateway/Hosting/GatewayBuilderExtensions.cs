@@ -31,6 +31,9 @@ public static class GatewayBuilderExtensions
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.SectionName);
+
+        // The request's span continues an incoming traceparent; the silo (embedded) or the client registers the same.
+        builder.Services.AddGranaryTracing(configuration);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Customize);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();

@@ -49,4 +49,11 @@ public sealed record InvocationRecord
 
     /// <summary>Gets the silo that served it.</summary>
     [Id(13)] public string? Silo { get; init; }
+
+    /// <summary>
+    /// Gets the W3C trace id (32 lower-case hex digits) of the trace the invocation ran in: the caller's, continued from
+    /// its <c>traceparent</c> header, or a new one. Set whether or not the trace was sampled or exported; null when
+    /// tracing is off.
+    /// </summary>
+    [Id(14)] public string? TraceId { get; init; }
 }

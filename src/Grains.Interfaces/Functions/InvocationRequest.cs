@@ -38,4 +38,14 @@ public sealed record InvocationRequest
     /// from one that was lost with its silo.
     /// </summary>
     [Id(5)] public string? CallId { get; init; }
+
+    /// <summary>
+    /// Gets the W3C <c>traceparent</c> of the span that made this call (the gateway's), or null: the function grain
+    /// continues that trace even when Orleans' own activity propagation made no span for the call (a trace that was not
+    /// sampled). Set by the host, never from the request's headers.
+    /// </summary>
+    [Id(6)] public string? TraceParent { get; init; }
+
+    /// <summary>Gets the W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>, or null.</summary>
+    [Id(7)] public string? TraceState { get; init; }
 }

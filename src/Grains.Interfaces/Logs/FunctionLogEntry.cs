@@ -9,6 +9,7 @@ namespace Granary.Logs;
 /// <param name="Version">The function version that ran.</param>
 /// <param name="Silo">The silo that ran it.</param>
 /// <param name="Function">For a Custom Code workspace, the snippet that was run; null for a function.</param>
+/// <param name="TraceId">The W3C trace id of the invocation that wrote it (see <c>InvocationRecord.TraceId</c>), or null.</param>
 [GenerateSerializer, Immutable, Alias("granary.FunctionLogEntry")]
 public sealed record FunctionLogEntry(
     [property: Id(0)] long Sequence,
@@ -18,4 +19,5 @@ public sealed record FunctionLogEntry(
     [property: Id(4)] string InvocationId,
     [property: Id(5)] int Version,
     [property: Id(6)] string Silo,
-    [property: Id(7)] string? Function = null);
+    [property: Id(7)] string? Function = null,
+    [property: Id(8)] string? TraceId = null);

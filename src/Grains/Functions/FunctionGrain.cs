@@ -165,6 +165,10 @@ public sealed partial class FunctionGrain(
         }
 
         var started = time.GetUtcNow();
+        var invocationId = Guid.CreateVersion7().ToString("N");
+        using var span = InvocationTracing.Start(request, _id, _shard, invocationId, out var traceId);
+        var fields = new InvocationTracing.Scope(_id, invocationId, traceId, _function?.Definition.Version ?? 0);
+        using var scope = logger.BeginScope(fields);
 
         // A request that starts changes no due time: a visit that comes while it runs finds it and asks again (Schedule).
         _local!.Enter();
@@ -178,6 +182,7 @@ public sealed partial class FunctionGrain(
         {
             var waitedForLoad = _function is null;
             var function = _function ?? await EnsureLoadedAsync();
+            fields.Version = function?.Definition.Version ?? 0;
             ExecutionResult result;
             if (function is null)
             {
@@ -193,7 +198,7 @@ public sealed partial class FunctionGrain(
             // Cold: the request arrived while this activation was loading (so it waited for it), or it
             // needed a new isolate of its own. The grain is reentrant, so every request that arrives
             // during activation gets here and sees that no function is loaded yet.
-            return Answer(function, request, result, started, activationCold: waitedForLoad && function is not null);
+            return Answer(function, request, result, started, activationCold: waitedForLoad && function is not null, invocationId, traceId, span);
         }
         finally
         {
@@ -233,6 +238,9 @@ public sealed partial class FunctionGrain(
         }
 
         var started = time.GetUtcNow();
+        var invocationId = Guid.CreateVersion7().ToString("N");
+        using var span = InvocationTracing.Start(request, _id, _shard, invocationId, out var traceId);
+        using var scope = logger.BeginScope(new InvocationTracing.Scope(_id, invocationId, traceId, function.Definition.Version));
         _local!.Enter();
         NoteLoad(0);
         try
@@ -249,7 +257,7 @@ public sealed partial class FunctionGrain(
                 return null;
             }
 
-            return Answer(function, request, result, started, activationCold: false);
+            return Answer(function, request, result, started, activationCold: false, invocationId, traceId, span);
         }
         finally
         {
@@ -262,9 +270,8 @@ public sealed partial class FunctionGrain(
 
     // What a call answers, its invocation record (kept for the definition grain) and its log lines (queued for the
     // function's log store; a call that logged nothing costs nothing there): shared by both paths.
-    private InvocationResponse Answer(IFunctionExecutor? function, InvocationRequest request, ExecutionResult result, DateTimeOffset started, bool activationCold)
+    private InvocationResponse Answer(IFunctionExecutor? function, InvocationRequest request, ExecutionResult result, DateTimeOffset started, bool activationCold, string invocationId, string? traceId, Activity? span)
     {
-        var invocationId = Guid.CreateVersion7().ToString("N");
         var record = new InvocationRecord
         {
             Id = invocationId,
@@ -281,7 +288,14 @@ public sealed partial class FunctionGrain(
             Logs = result.Logs,
             Shard = _shard,
             Silo = _silo,
+            TraceId = traceId,
         };
+        InvocationTracing.Finish(span, function?.Definition, record);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogInvoked(_id.Key, invocationId, record.StatusCode, record.Outcome, record.DurationMs);
+        }
+
         if (function is not null)
         {
             // The definition grain keeps only the newest records, so only those need to travel.
@@ -296,7 +310,7 @@ public sealed partial class FunctionGrain(
 
             if (!result.Logs.IsDefaultOrEmpty)
             {
-                logs.Add(_id, result.Logs, invocationId, record.Version, _silo, Snippet(request));
+                logs.Add(_id, result.Logs, invocationId, record.Version, _silo, Snippet(request), traceId);
             }
         }
 
@@ -589,6 +603,7 @@ public sealed partial class FunctionGrain(
     private async Task<IFunctionExecutor?> LoadAsync()
     {
         var started = Stopwatch.GetTimestamp();
+        using var coldStart = InvocationTracing.StartColdStart(_id);
         var definition = await GrainFactory.GetFunctionDefinition(_id).AttachAsync(Info(FunctionState.Activating, version: 0));
         _attached = true;
         if (_reloadedWhileAttaching is (true, var changed))
@@ -608,6 +623,15 @@ public sealed partial class FunctionGrain(
         var (function, error) = await CreateAsync(definition);
         error ??= await function!.WarmUpAsync();
         _activationInitMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (coldStart is { IsAllDataRequested: true })
+        {
+            coldStart.SetTag(FaasAttributes.Version, definition.Version.ToString(CultureInfo.InvariantCulture));
+            if (error is not null)
+            {
+                coldStart.SetStatus(ActivityStatusCode.Error, error.Message);
+            }
+        }
+
         if (_gone || (_function is { } newer && newer.Definition.Version >= definition.Version))
         {
             // A reload ran while this load was creating (the grain is reentrant): the function was deleted, or a newer
@@ -804,6 +828,11 @@ public sealed partial class FunctionGrain(
 
     [LoggerMessage(EventId = 2107, Level = LogLevel.Debug, Message = "Function {Function} instance {Shard} is busy ({InFlight} in flight, maxConcurrency {MaxConcurrency}); asking for another instance")]
     private partial void LogBusy(string function, int shard, int inFlight, int maxConcurrency);
+
+    // Off by default (nothing per request); Logging:LogLevel:Granary.Functions.FunctionGrain=Debug turns it on, with the
+    // invocation's scope (tenant, workspace, function, version, invocation id, trace id) on each line.
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Debug, Message = "Function {Function} invocation {InvocationId} answered {StatusCode} ({Outcome}) in {DurationMs:F1} ms")]
+    private partial void LogInvoked(string function, string invocationId, int statusCode, string outcome, double durationMs);
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Function {Function} version {Version} failed to warm up after a reload: {Reason}")]
     private partial void LogWarmUpFailed(string function, int version, string reason, Exception? exception);

@@ -29,14 +29,14 @@ public sealed partial class FunctionLogShipper(IGrainFactory grains, IOptions<Fu
     /// <see cref="FunctionLogOptions.MaxLinesPerInvocation"/> or <see cref="FunctionLogOptions.MaxBytesPerInvocation"/>
     /// are not kept; a <c>warn</c> marker line says how many were dropped. Safe on any thread.
     /// </summary>
-    public void Add(FunctionId function, ImmutableArray<LogLine> logs, string invocationId, int version, string silo, string? snippet)
+    public void Add(FunctionId function, ImmutableArray<LogLine> logs, string invocationId, int version, string silo, string? snippet, string? traceId = null)
     {
         if (logs.IsDefaultOrEmpty)
         {
             return;
         }
 
-        _pending.Enqueue((FunctionLogs.Key(function), Cap(logs, invocationId, version, silo, snippet, options.Value)));
+        _pending.Enqueue((FunctionLogs.Key(function), Cap(logs, invocationId, version, silo, snippet, options.Value, traceId)));
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
             // Off the caller's context: a call made on a grain's turn must not tie the delivery to that activation.
@@ -52,7 +52,7 @@ public sealed partial class FunctionLogShipper(IGrainFactory grains, IOptions<Fu
         lifecycle.Subscribe(nameof(FunctionLogShipper), ServiceLifecycleStage.Active, _ => Task.CompletedTask, StopAsync);
 
     /// <summary>The lines of one invocation as stored: at most the per-invocation cap, then a marker when some were dropped.</summary>
-    internal static FunctionLogEntry[] Cap(ImmutableArray<LogLine> logs, string invocationId, int version, string silo, string? snippet, FunctionLogOptions bounds)
+    internal static FunctionLogEntry[] Cap(ImmutableArray<LogLine> logs, string invocationId, int version, string silo, string? snippet, FunctionLogOptions bounds, string? traceId = null)
     {
         var kept = new List<FunctionLogEntry>(Math.Min(logs.Length, bounds.MaxLinesPerInvocation) + 1);
         var budget = (long)bounds.MaxBytesPerInvocation;
@@ -77,7 +77,7 @@ public sealed partial class FunctionLogShipper(IGrainFactory grains, IOptions<Fu
             }
 
             budget -= bytes;
-            kept.Add(new FunctionLogEntry(0, line.Timestamp, line.Level, message, invocationId, version, silo, snippet));
+            kept.Add(new FunctionLogEntry(0, line.Timestamp, line.Level, message, invocationId, version, silo, snippet, traceId));
         }
 
         if (droppedLines > 0)
@@ -91,7 +91,8 @@ public sealed partial class FunctionLogShipper(IGrainFactory grains, IOptions<Fu
                 invocationId,
                 version,
                 silo,
-                snippet));
+                snippet,
+                traceId));
         }
 
         return [.. kept];

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Granary.Functions;
 using Granary.Runtime.Signatures;
+using Granary.Runtime.Telemetry;
 
 namespace Granary.Runtime.Execution;
 
@@ -13,11 +14,20 @@ public abstract partial class FunctionEngine<TInstance>
     private async Task<(TInstance? Instance, CodeError? Error)> LoadAsync()
     {
         TInstance? instance = null;
+        using var span = GranaryActivities.Runtime.StartActivity("faas.load");
+        if (span is { IsAllDataRequested: true })
+        {
+            span.DisplayName = "load " + Name;
+            span.SetTag(FaasAttributes.Name, Name);
+            span.SetTag(FaasAttributes.Version, Definition.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         try
         {
             instance = await RentInstanceAsync();
             if (await LoadCodeAsync(instance) is { } error)
             {
+                span?.SetStatus(ActivityStatusCode.Error, error.Message);
                 instance.Dispose();
                 return (null, error);
             }
@@ -161,7 +171,7 @@ public abstract partial class FunctionEngine<TInstance>
             next = first.Value;
         }
 
-        next.CompleteWith(RunAsync(instance, next.Json, next.Arrived, cold: true, Math.Min(initMs, Stopwatch.GetElapsedTime(next.Arrived).TotalMilliseconds), next.Cancellation));
+        next.CompleteWith(RunAsync(instance, next.Json, next.Arrived, cold: true, Math.Min(initMs, Stopwatch.GetElapsedTime(next.Arrived).TotalMilliseconds), next, next.Cancellation));
     }
 
     // An instance that could not start the caller's invocation is discarded; its slot passes to the new instance that
@@ -215,13 +225,13 @@ public abstract partial class FunctionEngine<TInstance>
 
         if (replace)
         {
-            next.CompleteWith(RunOnNewInstanceAsync(next.Json, next.Arrived, next.Cancellation));
+            next.CompleteWith(RunOnNewInstanceAsync(next.Json, next.Arrived, next, next.Cancellation));
         }
         else
         {
             // A work item rather than a direct call keeps the freeing caller's own response from waiting.
             ThreadPool.UnsafeQueueUserWorkItem(
-                static state => state.Queued.CompleteWith(state.Engine.RunAsync(state.Instance, state.Queued.Json, state.Queued.Arrived, cold: false, initMs: 0, state.Queued.Cancellation)),
+                static state => state.Queued.CompleteWith(state.Engine.RunAsync(state.Instance, state.Queued.Json, state.Queued.Arrived, cold: false, initMs: 0, state.Queued, state.Queued.Cancellation)),
                 (Engine: this, Instance: instance, Queued: next),
                 preferLocal: true);
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Granary.Functions;
+using Granary.Runtime.Telemetry;
 
 namespace Granary.Runtime.Execution;
 
@@ -25,6 +26,7 @@ public abstract partial class FunctionEngine<TInstance>
                     // Never started: it waited a whole timeout for an instance.
                     _queue.Remove(queued.Node);
                     _inFlight--;
+                    queued.EndWait();
                     return Contract.Throttled(_maxConcurrency, _maxQueue, (int)CallTimeout.TotalSeconds);
                 }
             }
@@ -52,14 +54,20 @@ public abstract partial class FunctionEngine<TInstance>
             _inFlight--;
         }
 
+        queued.EndWait();
         queued.Result.TrySetResult(Cancelled(started: false));
     }
 
     // Runs an invocation on an instance this call holds, then frees the instance (which may pass it on).
-    private async Task<ExecutionResult> RunAsync(TInstance instance, string requestJson, long arrived, bool cold, double initMs, CancellationToken cancellationToken)
+    private async Task<ExecutionResult> RunAsync(TInstance instance, string requestJson, long arrived, bool cold, double initMs, QueuedInvocation? queued, CancellationToken cancellationToken)
     {
         var running = Stopwatch.GetTimestamp();
         var waitMs = Stopwatch.GetElapsedTime(arrived, running).TotalMilliseconds - initMs;
+        queued?.EndWait();
+
+        // A queued invocation runs on the thread of whoever freed or loaded the instance: its own context is the parent.
+        using var span = queued is null ? StartRun() : StartRun(queued.Parent);
+        SetTraceContext(instance, span?.Context ?? (queued is null ? Activity.Current?.Context : queued.Parent) ?? default);
         ExecutionResult result;
         try
         {
@@ -74,7 +82,8 @@ public abstract partial class FunctionEngine<TInstance>
         {
             // Nothing ran: the invocation keeps its place (its instance slot and its count in flight) on a new instance.
             Replace(instance);
-            return await RunOnNewInstanceAsync(requestJson, arrived, cancellationToken);
+            // Its trace shows the move: the new instance's load and run are children of this run's span.
+            return await RunOnNewInstanceAsync(requestJson, arrived, queued: null, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -83,7 +92,39 @@ public abstract partial class FunctionEngine<TInstance>
 
         Release(instance);
 
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag(FaasAttributes.ColdStart, cold);
+            span.SetTag(FaasAttributes.Outcome, result.Outcome);
+            if (result.Outcome != InvocationOutcomes.Ok)
+            {
+                span.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+        }
+
         return HostAnswers.Finish(result, Contract, _metrics, _echoConsole, cold, initMs, waitMs, Stopwatch.GetElapsedTime(running).TotalMilliseconds);
+    }
+
+    // The span of the run itself, a child of the invocation's span: none outside a trace (no current span, no parent).
+    private Activity? StartRun() =>
+        Activity.Current is null ? null : Named(GranaryActivities.Runtime.StartActivity("faas.run"), "run ");
+
+    private Activity? StartRun(in ActivityContext parent) =>
+        parent == default ? null : Named(GranaryActivities.Runtime.StartActivity("faas.run", ActivityKind.Internal, parent), "run ");
+
+    // The span of a wait in the queue, a child of the invocation's span.
+    private Activity? StartQueueWait() =>
+        Activity.Current is null ? null : Named(GranaryActivities.Runtime.StartActivity("faas.queue_wait"), "queue wait ");
+
+    private Activity? Named(Activity? span, string prefix)
+    {
+        if (span is { IsAllDataRequested: true })
+        {
+            span.DisplayName = prefix + Name;
+            span.SetTag(FaasAttributes.Name, Name);
+        }
+
+        return span;
     }
 
     // A call its caller may cancel: from the start of the call on, the cancellation interrupts the instance as the timeout
@@ -134,7 +175,7 @@ public abstract partial class FunctionEngine<TInstance>
     }
 
     // Called with one instance counted in _instances and one invocation in _inFlight for this call.
-    private async Task<ExecutionResult> RunOnNewInstanceAsync(string requestJson, long arrived, CancellationToken cancellationToken)
+    private async Task<ExecutionResult> RunOnNewInstanceAsync(string requestJson, long arrived, QueuedInvocation? queued, CancellationToken cancellationToken)
     {
         var loading = LoadAsync();
         if (cancellationToken.CanBeCanceled && !loading.IsCompleted)
@@ -174,7 +215,7 @@ public abstract partial class FunctionEngine<TInstance>
             return LoadFailed(error!, initMs);
         }
 
-        return await RunAsync(instance, requestJson, arrived, cold: true, initMs, cancellationToken);
+        return await RunAsync(instance, requestJson, arrived, cold: true, initMs, queued, cancellationToken);
 
         void Unload()
         {

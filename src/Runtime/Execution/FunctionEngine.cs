@@ -186,7 +186,7 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
             else
             {
                 _inFlight++;
-                queued = new QueuedInvocation(requestJson, arrived, cancellationToken);
+                queued = new QueuedInvocation(requestJson, arrived, Activity.Current?.Context ?? default, StartQueueWait(), cancellationToken);
                 queued.Node = _queue.AddLast(queued);
                 if (ScaleUpDelay <= TimeSpan.Zero)
                 {
@@ -215,8 +215,8 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
         }
 
         return instance is not null
-            ? await RunAsync(instance, requestJson, arrived, cold: false, initMs: 0, cancellationToken)
-            : await RunOnNewInstanceAsync(requestJson, arrived, cancellationToken);
+            ? await RunAsync(instance, requestJson, arrived, cold: false, initMs: 0, queued: null, cancellationToken)
+            : await RunOnNewInstanceAsync(requestJson, arrived, queued: null, cancellationToken);
     }
 
     /// <summary>
@@ -266,11 +266,20 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
 
         foreach (var waiting in queued)
         {
+            waiting.EndWait();
             waiting.Result.TrySetException(new ObjectDisposedException(GetType().Name));
         }
 
         await DisposeInstancesAsync(idle);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Tells an instance the trace context of the invocation it is about to run (its outbound requests carry it); by
+    /// default nothing.
+    /// </summary>
+    private protected virtual void SetTraceContext(TInstance instance, in ActivityContext context)
+    {
     }
 
     /// <summary>Rents a blank instance from the runtime's pool, bound to this function.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Granary.Functions;
 using Granary.Runtime.Signatures;
+using Granary.Runtime.Telemetry;
 
 namespace Granary.Runtime.Execution;
 
@@ -17,9 +18,14 @@ internal static class HostAnswers
     public static async ValueTask<(string? Json, ExecutionResult? Answer)> PrepareAsync(IFunctionSignature signature, InvocationRequest request, string? stateJson, FunctionMetrics metrics, string function)
     {
         var prepared = await signature.PrepareAsync(request, metrics, function);
-        return prepared.Answer is { } answer
-            ? (null, answer)
-            : (InvocationJson.Write(request, prepared.Json, stateJson), null);
+        if (prepared.Answer is { } answer)
+        {
+            return (null, answer);
+        }
+
+        // The span the invocation runs in (the function grain's), as the function's traceparent.
+        var (traceParent, traceState) = TraceContext.Current();
+        return (InvocationJson.Write(request, prepared.Json, stateJson, traceParent, traceState), null);
     }
 
     /// <summary>Echoes the logs, lets the signature count and shape the result, and adds the timings.</summary>

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Granary.Functions;
+using Granary.Runtime.Telemetry;
 
 namespace Granary.Runtime.Execution;
 
@@ -45,7 +46,12 @@ internal static class InvocationJson
     private static readonly JsonEncodedText s_base64 = JsonEncodedText.Encode("base64");
 
     /// <summary>Writes the request object the script reads (see the format above).</summary>
-    public static string Write(InvocationRequest request, string? eventJson = null, string? stateJson = null)
+    /// <remarks>
+    /// With a <paramref name="traceParent"/> (the span the invocation runs in), the request's own <c>traceparent</c> and
+    /// <c>tracestate</c> headers are replaced by it: the function sees the trace it runs in, as a server behind a
+    /// traced proxy does, never a malformed or foreign one.
+    /// </remarks>
+    public static string Write(InvocationRequest request, string? eventJson = null, string? stateJson = null, string? traceParent = null, string? traceState = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + request.Body.Length);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -57,10 +63,30 @@ internal static class InvocationJson
             writer.WriteStartArray(s_headers);
             foreach (var header in request.Headers)
             {
+                if (traceParent is not null && IsTraceHeader(header.Name))
+                {
+                    continue;
+                }
+
                 writer.WriteStartArray();
                 writer.WriteStringValue(header.Name);
                 writer.WriteStringValue(header.Value);
                 writer.WriteEndArray();
+            }
+
+            if (traceParent is not null)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(TraceContext.TraceParentHeader);
+                writer.WriteStringValue(traceParent);
+                writer.WriteEndArray();
+                if (traceState is not null)
+                {
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(TraceContext.TraceStateHeader);
+                    writer.WriteStringValue(traceState);
+                    writer.WriteEndArray();
+                }
             }
 
             writer.WriteEndArray();
@@ -95,6 +121,9 @@ internal static class InvocationJson
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    private static bool IsTraceHeader(string name) =>
+        name.Equals(TraceContext.TraceParentHeader, StringComparison.OrdinalIgnoreCase) || name.Equals(TraceContext.TraceStateHeader, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads a result (see the format above): its response, log lines, error, outcome and state changes.</summary>
     // Hand-rolled over Utf8JsonReader: the result of every invocation passes here, and this reads it in a

@@ -1,10 +1,12 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Granary.Runtime.Egress;
 using Granary.Runtime.Execution;
+using Granary.Runtime.Telemetry;
 using Microsoft.ClearScript.JavaScript;
 
 namespace Granary.Runtime.JavaScript;
@@ -130,6 +132,7 @@ internal sealed class FetchOperations
             Headers = headers,
             Body = content,
             Redirect = redirect,
+            Trace = _isolate.TraceContext,
         };
         _calls[id] = call;
         Interlocked.Increment(ref _active);
@@ -221,9 +224,27 @@ internal sealed class FetchOperations
 
     private async Task RunAsync(Call call)
     {
+        // The outbound request's client span, a child of the invocation's run (this runs on the isolate's thread, whose
+        // current span is not the invocation's): its context goes out as the request's traceparent, as OpenTelemetry's
+        // HTTP client instrumentation sends it, replacing any the function set. Ends when the response head arrives.
+        using var span = call.Trace == default ? null : GranaryActivities.Runtime.StartActivity("fetch", ActivityKind.Client, call.Trace);
+        if (call.Trace != default)
+        {
+            call.TraceParent = span is null ? TraceContext.Format(call.Trace) : span.Id;
+            if (span is { IsAllDataRequested: true })
+            {
+                span.DisplayName = call.Method.Method;
+                span.SetTag("http.request.method", call.Method.Method);
+                span.SetTag("url.full", call.Uri.GetLeftPart(UriPartial.Path));
+                span.SetTag("server.address", call.Uri.Host);
+                span.SetTag("server.port", call.Uri.Port);
+            }
+        }
+
         try
         {
             var (response, uri, redirected) = await SendAsync(call);
+            span?.SetTag("http.response.status_code", (int)response.StatusCode);
             call.Response = response;
             if (call.IsFinished)
             {
@@ -246,6 +267,7 @@ internal sealed class FetchOperations
         }
         catch (Exception ex)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             call.Finish();
             _isolate.CompleteOperation(call.Id, false, 0, "", ErrorJson(call, ex), call.Invocation);
         }
@@ -305,12 +327,26 @@ internal sealed class FetchOperations
             var hasAccept = false;
             foreach (var (name, value) in headers)
             {
+                if (call.TraceParent is not null && (name.Equals(TraceContext.TraceParentHeader, StringComparison.OrdinalIgnoreCase) || name.Equals(TraceContext.TraceStateHeader, StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+
                 hasUserAgent |= name.Equals("user-agent", StringComparison.OrdinalIgnoreCase);
                 hasAccept |= name.Equals("accept", StringComparison.OrdinalIgnoreCase);
                 if (!request.Headers.TryAddWithoutValidation(name, value))
                 {
                     request.Content ??= new ByteArrayContent([]);
                     request.Content.Headers.TryAddWithoutValidation(name, value);
+                }
+            }
+
+            if (call.TraceParent is { } traceParent)
+            {
+                request.Headers.TryAddWithoutValidation(TraceContext.TraceParentHeader, traceParent);
+                if (TraceContext.ValidTraceState(call.Trace.TraceState) is { } traceState)
+                {
+                    request.Headers.TryAddWithoutValidation(TraceContext.TraceStateHeader, traceState);
                 }
             }
 
@@ -529,6 +565,12 @@ internal sealed class FetchOperations
         public byte[]? Body { get; init; }
 
         public required string Redirect { get; init; }
+
+        /// <summary>Gets the trace context of the invocation that made the request (default outside a trace).</summary>
+        public ActivityContext Trace { get; init; }
+
+        /// <summary>Gets or sets the traceparent the request carries (its client span's), or null outside a trace.</summary>
+        public string? TraceParent { get; set; }
 
         public HttpResponseMessage? Response { get; set; }
 

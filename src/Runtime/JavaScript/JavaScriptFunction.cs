@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Granary.Functions;
 using Granary.Runtime.Execution;
@@ -136,6 +137,8 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
 
     // Measured, not estimated: the V8 heap after the module loaded, and the isolate's native overhead.
     private protected override long InstanceBytes => Volatile.Read(ref _heapBytes) + V8Isolate.NativeOverheadBytes;
+
+    private protected override void SetTraceContext(V8Isolate instance, in ActivityContext context) => instance.TraceContext = context;
 
     // Runs inline on the caller's thread (a function that proved quick) or on the isolate's own thread. Pooled: a call
     // that awaits (timers, I/O) allocates no state machine of its own in the steady state.

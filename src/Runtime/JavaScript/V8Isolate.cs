@@ -502,6 +502,12 @@ public sealed partial class V8Isolate : IFunctionInstance
         }
     }
 
+    /// <summary>
+    /// Gets or sets the trace context of the invocation the isolate runs (set before each call, read by its host
+    /// operations: an outbound fetch carries it), default outside a trace.
+    /// </summary>
+    internal ActivityContext TraceContext { get; set; }
+
     /// <summary>Gets the running invocation's sequence number, or 0 between invocations; on a thread that holds the isolate.</summary>
     internal int Invocation => _pending is null ? 0 : _pendingSeq;
 

@@ -81,6 +81,8 @@ public static class GranarySiloBuilderExtensions
             return !cancellationToken.IsCancellationRequested;
         });
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.Services.AddGranaryTracing(configuration);
+        client.AddActivityPropagation();
         return client;
     }
 
@@ -103,6 +105,10 @@ public static class GranarySiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
         services.AddValidatedOptions<FunctionLimits>(configuration, FunctionLimits.SectionName);
+
+        // Traces: a call through a client-mode gateway, or from silo to silo, is one trace (Orleans carries the context).
+        services.AddGranaryTracing(configuration);
+        silo.AddActivityPropagation();
         services.AddValidatedOptions<ScalingOptions>(configuration, ScalingOptions.SectionName);
         services.AddValidatedOptions<JavaScriptRuntimeOptions>(configuration, JavaScriptRuntimeOptions.SectionName);
         services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);

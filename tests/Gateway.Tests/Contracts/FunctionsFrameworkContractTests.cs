@@ -210,8 +210,13 @@ public class FunctionsFrameworkContractTests(GatewayFixture fixture) : IClassFix
         structuredRequest.Headers.Add("traceparent", traceparent);
         var structured = await Server.Http.SendAsync(structuredRequest);
 
-        Assert.Equal($"{{\"traceparent\":\"{traceparent}\"}}", await binary.Content.ReadAsStringAsync());
-        Assert.Equal($"{{\"traceparent\":\"{traceparent}\"}}", await structured.Content.ReadAsStringAsync());
+        // The trace continues: the same trace id and sampled flag, the parent now the span the invocation runs in.
+        foreach (var response in new[] { binary, structured })
+        {
+            var seen = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("traceparent").GetString()!;
+            Assert.Matches("^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$", seen);
+            Assert.NotEqual("0000000000000000", seen[36..52]);
+        }
     }
 
     [Theory]

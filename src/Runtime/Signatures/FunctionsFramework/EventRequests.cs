@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CloudNative.CloudEvents.Core;
 using Granary.Functions;
+using Granary.Runtime.Telemetry;
 using static Granary.Runtime.Signatures.CloudEventRequests;
 
 namespace Granary.Runtime.Signatures.FunctionsFramework;
@@ -68,14 +69,18 @@ internal static class EventRequests
             return Refuse("malformed-cloudevent", "Malformed CloudEvent", "The request is neither a CloudEvent (binary or structured mode) nor a JSON legacy event.");
         }
 
-        // The W3C trace context travels as the CloudEvent's distributed-tracing extension.
-        if (Header(request, "traceparent") is { } traceparent)
+        // The W3C trace context travels as the CloudEvent's distributed-tracing extension (the Node framework copies the
+        // traceparent header there): the span the invocation runs in when tracing is on, else a well-formed header.
+        if ((TraceContext.Current().TraceParent ?? ValidHeader(request)) is { } traceparent)
         {
             cloudEvent["traceparent"] = traceparent;
         }
 
         return new PreparedEvent(cloudEvent.ToJsonString(), null);
     }
+
+    private static string? ValidHeader(InvocationRequest request) =>
+        Header(request, TraceContext.TraceParentHeader) is { } header && TraceContext.IsValidTraceParent(header) ? header : null;
 
     private static async Task<PreparedEvent> ReadLegacyEventAsync(InvocationRequest request, TimeProvider time)
     {

@@ -1,16 +1,30 @@
 // Granary isolate bootstrap: the Kyma contract (signature `kyma`); see README.md beside this file.
 
 
-// A tracer with the OpenTelemetry API shape; spans made inside functions are not exported.
-const noopSpan = _freeze({
-  end() {}, setAttribute() { return this; }, setAttributes() { return this; }, addEvent() { return this; },
-  setStatus() { return this; }, updateName() { return this; }, recordException() {}, isRecording() { return false; },
-  spanContext() { return { traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 }; },
-});
-const noopTracer = _freeze({
-  startSpan() { return noopSpan; },
-  startActiveSpan(name, a, b, c) { const fn = [a, b, c].find(x => typeof x === 'function'); return fn ? fn(noopSpan) : undefined; },
-});
+// event.tracer: a tracer with the OpenTelemetry API shape. Kyma's runtime makes the function's spans children of the
+// incoming request's span (its http instrumentation continues the traceparent); here a span carries the invocation's
+// trace (the traceparent the host hands the function: the span it runs in) with a span id of its own, so the trace id a
+// function reads or logs is the one its invocation record and Granary's spans carry. Its spans are not recorded or
+// exported (isRecording() is false).
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+function kymaSpan(traceId, traceFlags) {
+  const context = _freeze({ traceId, spanId: randomUUID().replace(/-/g, '').slice(0, 16), traceFlags });
+  return _freeze({
+    end() {}, setAttribute() { return this; }, setAttributes() { return this; }, addEvent() { return this; },
+    setStatus() { return this; }, updateName() { return this; }, recordException() {}, isRecording() { return false; },
+    spanContext() { return context; },
+  });
+}
+function kymaTracer(request) {
+  const m = TRACEPARENT.exec(request.headers.traceparent || '');
+  const traceId = m ? m[1] : '00000000000000000000000000000000';
+  const traceFlags = m && '13579bdf'.indexOf(m[3][1]) >= 0 ? 1 : 0;
+  const startSpan = () => kymaSpan(traceId, traceFlags);
+  return _freeze({
+    startSpan,
+    startActiveSpan(name, a, b, c) { const fn = [a, b, c].find(x => typeof x === 'function'); return fn ? fn(startSpan()) : undefined; },
+  });
+}
 
 // Kyma's Node runtime (server.mjs, lib/ce.js, lib/helper.js): main(event, context[, callback]).
 const KYMA_CE_FIELDS = ['ce-type', 'ce-source', 'ce-eventtypeversion', 'ce-specversion', 'ce-id', 'ce-time'];
@@ -82,7 +96,7 @@ function kymaInvoke(fn, meta, publisher, request) {
   const data = kymaData(request);
   const req = expressRequest(request, data);
   const event = {
-    tracer: noopTracer,
+    tracer: kymaTracer(request),
     extensions: { request: req, response: res },
     setResponseHeader: (k, v) => res.set(k, v),
     setResponseContentType: (t) => res.type(t),

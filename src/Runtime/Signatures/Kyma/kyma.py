@@ -4,6 +4,8 @@ to the response as bottle casts it (Signatures/Kyma/kyma.js is the Node runtime'
 
 import datetime
 import json
+import random as _random
+import re as _re
 
 from . import bottle_shim
 from .bottle_shim import BottleRequest, HTTPError, HTTPResponse
@@ -242,17 +244,47 @@ class _NoopSpan:
         return False
 
 
-class _NoopTracer:
-    """event.tracer with the OpenTelemetry tracer's shape; its spans are not exported."""
+class _SpanContext:
+    """A span's context with the OpenTelemetry SpanContext's fields (ids as integers)."""
+
+    __slots__ = ("trace_id", "span_id", "trace_flags", "is_remote", "is_valid")
+
+    def __init__(self, trace_id, span_id, trace_flags):
+        self.trace_id = trace_id
+        self.span_id = span_id
+        self.trace_flags = trace_flags
+        self.is_remote = False
+        self.is_valid = trace_id != 0
+
+
+class _TraceSpan(_NoopSpan):
+    """A span in the invocation's trace, with a span id of its own; not recorded or exported."""
+
+    def __init__(self, trace_id, trace_flags):
+        self._context = _SpanContext(trace_id, _random.getrandbits(64) or 1, trace_flags)
+
+    def get_span_context(self):
+        return self._context
+
+
+_TRACEPARENT = _re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+class _Tracer:
+    """event.tracer with the OpenTelemetry tracer's shape. Kyma's runtime makes a function's spans children of the
+    request's span; here they carry the invocation's trace (the traceparent the host hands the function: the span it
+    runs in), so the trace id a function reads is the one its invocation record carries. Not exported."""
+
+    def __init__(self, traceparent):
+        match = _TRACEPARENT.match(traceparent or "")
+        self._trace_id = int(match.group(1), 16) if match else 0
+        self._flags = int(match.group(3), 16) & 1 if match else 0
 
     def start_span(self, *args, **kwargs):
-        return _NoopSpan()
+        return _TraceSpan(self._trace_id, self._flags)
 
     def start_as_current_span(self, *args, **kwargs):
-        return _NoopSpan()
-
-
-_NOOP_TRACER = _NoopTracer()
+        return _TraceSpan(self._trace_id, self._flags)
 
 
 def _kyma_adapter(fn, meta, host):
@@ -316,7 +348,7 @@ def _kyma_adapter(fn, meta, host):
                     return _bad_request(error)
             else:
                 ce_headers["data"] = None
-        event = Event(ce_headers, request, publish, _NOOP_TRACER)
+        event = Event(ce_headers, request, publish, _Tracer(headers.get("traceparent")))
         out = _BottleOut(request.url)
         try:
             try:
