@@ -40,7 +40,8 @@ internal sealed record Options
 
     /// <summary>
     /// Gets whether the http section also measures this build's gateway with its telemetry off (<c>--telemetry-off</c>:
-    /// <c>Granary__Telemetry__Metrics__Enabled=false</c>), in the same rounds, for issue 16's 10 % bound.
+    /// <c>Granary__Telemetry__Metrics__Enabled=false</c>, <c>Granary__Telemetry__Traces__Enabled=false</c>), in the same
+    /// rounds, for issue 16's 10 % bound.
     /// </summary>
     public bool TelemetryOff { get; init; }
 
@@ -175,6 +176,6 @@ internal sealed record Options
         "[--only <single: the in-process sections | cluster: gateway and silos as separate processes | tenancy: public and key functions under wrk, the noisy neighbour | noisy: the noisy neighbour alone | compat: Node built-ins, pg and process mode against plain Node | scaleout: maxInstances 1 and 3 on 1 and 3 silos, time to a second instance, routing cost | http: Kestrel, functions-framework, Flask on gunicorn and the Granary gateway (default configuration) each as its own process under wrk -t2 -c64 | jscold: JS cold starts of never-activated functions through the gateway as its own process, one keep-alive client | clusterhttp: wrk -t2 -c64 against the embedded gateway and a client gateway over 3 silos | pycold: 100 never-called Python functions called back to back against a gateway process | density: RSS of the gateway with 1,000 warm JS functions and 10,000 idle ones>] " +
         "[--density-active <1000>] [--density-idle <10000>] " +
         "[--set <Key=Value: a setting for the tenancy gateways, repeatable>] " +
-        "[--telemetry-off (http: also this build's gateway with Granary__Telemetry__Metrics__Enabled=false, in the same rounds)] " +
+        "[--telemetry-off (http: also this build's gateway with its metrics and traces off, in the same rounds)] " +
             "[--before-gateway <a Granary.Gateway.dll of an earlier commit: scaleout measures its embedded hello beside this build's, http its gateway's rows, jscold its cold starts in turn with this build's, pycold its bursts, density its memory>]");
 }

@@ -51,7 +51,10 @@ public static class GranaryTelemetryExtensions
                 meters.AddView(instrument => instrument.Meter.Name == GranaryMetrics.MeterName
                     ? new MetricStreamConfiguration { CardinalityLimit = metrics.CardinalityLimit }
                     : null);
-                meters.AddPrometheusExporter();
+                // Every scrape reads the instruments now: the exporter's default keeps a response for 300 ms, so a scrape
+                // right after calls could show none of them. A scrape takes a metrics or admin key, and costs what a
+                // collection costs.
+                meters.AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (metrics.OpenPort != 0)
                 {
                     var host = metrics.OpenPortHost.Trim() is "*" or "0.0.0.0" ? "+" : metrics.OpenPortHost.Trim();
