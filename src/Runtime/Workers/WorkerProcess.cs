@@ -569,6 +569,17 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
         var logs = ImmutableArray<LogLine>.Empty;
         if (!_loading && Volatile.Read(ref _death) is null)
         {
+            // A long runner's sandbox sits in the idle cpu group, where on a busy machine the handler that sends the lines
+            // waited past the window below: it leaves the group first (as a demoted JavaScript run gets the CPU it needs
+            // to see its interrupt); the watch still says the call spun when the call ends.
+            if (_watch is not null)
+            {
+                lock (_timerGate)
+                {
+                    _watch.End();
+                }
+            }
+
             var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _logsWaiter, waiter);
             if (InterpreterProcessId != 0 && SendSignal(InterpreterProcessId, _logsSignal))
