@@ -809,24 +809,55 @@ public sealed partial class V8Isolate : IFunctionInstance
     private void Close()
     {
         // Nobody waits for the teardown of a discarded isolate: it runs below everything else that runs, and the thread
-        // ends with it.
-        ThreadNice.Lower(19);
+        // ends with it. A context on a shared runtime is torn down holding its neighbours' entry lock, so that part keeps
+        // the thread's priority (it is short: the heap goes with the runtime); at nice 19 on a busy machine it held the
+        // lock for seconds while a neighbour's load waited. Only what follows, the runtime's own disposal by its last
+        // member, waits for idle CPU.
+        var shared = _runtime.IsShared;
+        if (!shared)
+        {
+            ThreadNice.Lower(19);
+        }
+
         lock (_entry)
         {
-            FailPending(Discarded());
-            while (_work.TryDequeue(out var leftover))
+            EnterScript();
+            try
             {
-                Execute(leftover.Action);
+                FailPending(Discarded());
+                while (_work.TryDequeue(out var leftover))
+                {
+                    Execute(leftover.Action);
+                }
+
+                if (!shared)
+                {
+                    // The teardown itself (freeing a heap of up to the memory limit) waits for idle CPU, where long runners
+                    // run: at nice 19 among ordinary threads it still held a core for a scheduler tick when a request's
+                    // thread woke.
+                    _scheduler?.Retire(_threadId);
+                }
+
+                // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
+                _engine!.Dispose();
+                if (!shared)
+                {
+                    _runtime.Leave();
+                }
+
+                Telemetry.GranaryMetrics.IsolateAlive(-1);
             }
+            finally
+            {
+                ExitScript();
+            }
+        }
 
-            // The teardown itself (freeing a heap of up to the memory limit) waits for idle CPU, where long runners run:
-            // at nice 19 among ordinary threads it still held a core for a scheduler tick when a request's thread woke.
+        if (shared)
+        {
+            ThreadNice.Lower(19);
             _scheduler?.Retire(_threadId);
-
-            // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
-            _engine!.Dispose();
             _runtime.Leave();
-            Telemetry.GranaryMetrics.IsolateAlive(-1);
         }
     }
 
