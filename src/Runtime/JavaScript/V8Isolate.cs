@@ -420,47 +420,34 @@ public sealed partial class V8Isolate : IFunctionInstance
     /// Collects the console lines written since the last invocation ended; used after a timeout, when the
     /// invocation itself cannot report them. Empty if the isolate cannot run script any more.
     /// </summary>
-    public Task<ImmutableArray<LogLine>> TakeLogsAsync(TimeSpan wait)
+    public async Task<ImmutableArray<LogLine>> TakeLogsAsync(TimeSpan wait)
     {
-        // On the caller's thread, not the isolate's: that one may still sit demoted after the long run just stopped, or
-        // wait for its tenant's slot, and on a busy machine the lines missed the window. The entry lock is free as soon as
-        // the stopped run has returned.
-        var json = TakeLogsNow(wait);
-        return Task.FromResult(json is null ? [] : InvocationJson.ReadLogs(json));
-    }
-
-    private string? TakeLogsNow(TimeSpan wait)
-    {
-        if (!_entry.TryEnter(wait))
+        var result = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var posted = Post(() =>
         {
-            return null;
+            try
+            {
+                _engine!.CancelInterrupt();
+                result.TrySetResult(_takeLogs!.Invoke(false) as string);
+            }
+            catch (ScriptEngineException)
+            {
+                result.TrySetResult(null);
+            }
+        });
+        if (!posted)
+        {
+            return [];
         }
 
         try
         {
-            if (_fault is IsolateFault.MemoryLimit or IsolateFault.Disposed || _engine is not { } engine)
-            {
-                return null;
-            }
-
-            EnterScript();
-            try
-            {
-                engine.CancelInterrupt();
-                return _takeLogs!.Invoke(false) as string;
-            }
-            catch (Exception ex) when (ex is ScriptEngineException or ObjectDisposedException)
-            {
-                return null;
-            }
-            finally
-            {
-                ExitScript();
-            }
+            var json = await result.Task.WaitAsync(wait);
+            return json is null ? [] : InvocationJson.ReadLogs(json);
         }
-        finally
+        catch (TimeoutException)
         {
-            _entry.Exit();
+            return [];
         }
     }
 
