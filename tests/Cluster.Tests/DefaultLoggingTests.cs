@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using Granary.Cluster.Tests.Infrastructure;
@@ -14,14 +13,11 @@ public sealed class DefaultLoggingTests
     [Fact]
     public async Task AnEmbeddedGatewayWithDefaultLoggingShowsWhereItListensAndWritesNothingPerRequest()
     {
-        await using var gateway = await GranaryProcess.StartGatewayAsync(new Dictionary<string, string>
+        await using var gateway = await GranaryProcess.StartEmbeddedGatewayAsync(new Dictionary<string, string>
         {
             // Granary's own default level (the fixture quiets every process to Warning; this one runs as users get it).
             ["Logging__LogLevel__Default"] = "Information",
-            ["Granary__Cluster__SiloPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Granary__Cluster__GatewayPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
         });
-        await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
         using var http = GranaryProcess.AdminClient(gateway.HttpUri, TimeSpan.FromSeconds(30));
         using var deploy = await http.PutAsync(
             new Uri("api/v1/tenants/default/workspaces/main/functions/hello", UriKind.Relative),

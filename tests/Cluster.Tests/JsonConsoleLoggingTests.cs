@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -17,16 +16,13 @@ public sealed class JsonConsoleLoggingTests
     [Fact]
     public async Task JsonConsoleLinesAreJsonAndAnInvocationsLineCarriesItsFields()
     {
-        await using var gateway = await GranaryProcess.StartGatewayAsync(new Dictionary<string, string>
+        await using var gateway = await GranaryProcess.StartEmbeddedGatewayAsync(new Dictionary<string, string>
         {
             ["Logging__Console__FormatterName"] = "json",
             ["Logging__LogLevel__Default"] = "Information",
             // The per-invocation line is Debug: off by default, on here.
             ["Logging__LogLevel__Granary.Functions.FunctionGrain"] = "Debug",
-            ["Granary__Cluster__SiloPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Granary__Cluster__GatewayPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
         });
-        await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
         using var http = GranaryProcess.AdminClient(gateway.HttpUri, TimeSpan.FromSeconds(30));
         using var deploy = await http.PutAsync(
             new Uri("api/v1/tenants/default/workspaces/main/functions/hello", UriKind.Relative),

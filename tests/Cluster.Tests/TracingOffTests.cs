@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Granary.Cluster.Tests.Infrastructure;
@@ -16,13 +15,10 @@ public sealed class TracingOffTests
     [Fact]
     public async Task WithTracingOffACallersTraceIdStillReachesTheRecordsAndTheFunction()
     {
-        await using var gateway = await GranaryProcess.StartGatewayAsync(new Dictionary<string, string>
+        await using var gateway = await GranaryProcess.StartEmbeddedGatewayAsync(new Dictionary<string, string>
         {
             ["Granary__Telemetry__Traces__Enabled"] = "false",
-            ["Granary__Cluster__SiloPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Granary__Cluster__GatewayPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
         });
-        await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
         using var http = GranaryProcess.AdminClient(gateway.HttpUri, TimeSpan.FromSeconds(30));
         using var deploy = await http.PutAsync(
             new Uri("api/v1/tenants/default/workspaces/main/functions/plain", UriKind.Relative),

@@ -174,16 +174,6 @@ public abstract partial class FunctionEngine<TInstance>
         next.CompleteWith(RunAsync(instance, next.Json, next.Arrived, cold: true, Math.Min(initMs, Stopwatch.GetElapsedTime(next.Arrived).TotalMilliseconds), next, next.Cancellation));
     }
 
-    // An instance that could not start the caller's invocation is discarded; its slot passes to the new instance that
-    // runs the invocation instead (see RunAsync), so the counts of instances and invocations in flight stay as they are.
-    private void Replace(TInstance instance)
-    {
-        lock (_gate)
-        {
-            instance.Dispose();
-        }
-    }
-
     // The caller has finished with an instance: pass it to the next queued invocation, or park it.
     private void Release(TInstance instance)
     {

@@ -67,7 +67,7 @@ public abstract partial class FunctionEngine<TInstance>
 
         // A queued invocation runs on the thread of whoever freed or loaded the instance: its own context is the parent.
         using var span = queued is null ? StartRun() : StartRun(queued.Parent);
-        SetTraceContext(instance, span?.Context ?? (queued is null ? Activity.Current?.Context : queued.Parent) ?? default);
+        SetTraceContext(instance, span?.Context ?? queued?.Parent ?? Activity.Current?.Context ?? default);
         ExecutionResult result;
         try
         {
@@ -80,8 +80,9 @@ public abstract partial class FunctionEngine<TInstance>
         }
         catch (InstanceUnavailableException)
         {
-            // Nothing ran: the invocation keeps its place (its instance slot and its count in flight) on a new instance.
-            Replace(instance);
+            // Nothing ran: the instance is discarded, and the invocation keeps its place (the instance's slot and its count
+            // in flight) on a new one.
+            instance.Dispose();
             // Its trace shows the move: the new instance's load and run are children of this run's span.
             return await RunOnNewInstanceAsync(requestJson, arrived, queued: null, cancellationToken);
         }

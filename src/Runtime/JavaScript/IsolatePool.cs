@@ -99,9 +99,6 @@ public sealed partial class IsolatePool : IDisposable
     /// </summary>
     public Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant = null) => RentAsync(memoryLimitMb, tenant, null);
 
-    /// <summary>Gets how many V8 runtimes are open to more functions of some tenant (for tests).</summary>
-    internal int OpenRuntimes => _shared.Values.Count(runtime => !runtime.IsClosed);
-
     /// <summary>
     /// Takes a blank isolate for a function (see <see cref="RentAsync(int, string?)"/>). A function whose last run was a
     /// long runner (<paramref name="history"/>) leaves the warm isolates to others and makes its own at long-runner
@@ -116,15 +113,16 @@ public sealed partial class IsolatePool : IDisposable
     internal async Task<V8Isolate> RentAsync(int memoryLimitMb, string? tenant, ScriptScheduler.RunHistory? history, bool share = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var settings = Settings(memoryLimitMb);
         if (history is { LastRunWasLong: true } or { OwnRuntime: true } && tenant is not null)
         {
-            return await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history);
+            return await V8Isolate.StartAsync(settings, Scheduler, tenant, history);
         }
 
         share &= tenant is not null && _options.FunctionsPerRuntime > 1;
         if (share && _shared.TryGetValue((tenant!, memoryLimitMb), out var open))
         {
-            if (open.TakeSpare(tenant!, open.LongRunTicks) is { } spare)
+            if (open.TakeSpare(tenant!) is { } spare)
             {
                 if (spare.IsUsable)
                 {
@@ -135,9 +133,9 @@ public sealed partial class IsolatePool : IDisposable
                 spare.Dispose();
             }
 
-            if (open.TryJoin(tenant!, open.LongRunTicks))
+            if (open.TryJoin(tenant!))
             {
-                var joined = await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history, open);
+                var joined = await V8Isolate.StartAsync(settings, Scheduler, tenant, history, open);
                 MakeSpare(open);
                 return joined;
             }
@@ -157,7 +155,7 @@ public sealed partial class IsolatePool : IDisposable
         }
 
         Refill(bucket);
-        var made = await V8Isolate.StartAsync(Settings(memoryLimitMb), Scheduler, tenant, history, NewRuntime(Settings(memoryLimitMb)));
+        var made = await V8Isolate.StartAsync(settings, Scheduler, tenant, history, NewRuntime(settings));
         return share ? OpenTo(made, tenant!) : made;
     }
 
@@ -179,7 +177,7 @@ public sealed partial class IsolatePool : IDisposable
     // own code: a context made on the request's path cost a cold start several milliseconds more.
     private void MakeSpare(SharedRuntime runtime)
     {
-        if (_disposed || _options.WarmIsolates == 0 || !runtime.TryJoin(runtime.Tenant ?? "", runtime.LongRunTicks))
+        if (_disposed || _options.WarmIsolates == 0 || runtime.Tenant is not { } tenant || !runtime.TryJoin(tenant))
         {
             return;
         }

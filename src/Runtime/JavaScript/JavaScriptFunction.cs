@@ -102,7 +102,7 @@ public sealed partial class JavaScriptFunction : FunctionEngine<V8Isolate>
     internal IReadOnlyList<V8Isolate> IdleIsolates() => IdleInstances();
 
     /// <summary>Gets the Linux thread ids of the idle isolates' own threads (for tests).</summary>
-    internal IReadOnlyList<int> IdleIsolateThreadIds() => [.. IdleInstances().Select(isolate => isolate.ThreadId)];
+    internal IReadOnlyList<int> IdleIsolateThreadIds() => [.. IdleIsolates().Select(isolate => isolate.ThreadId)];
 
     // More isolates than cores make CPU-bound functions slower, not faster: past the core count a queued invocation gets
     // a new isolate only while some busy one waits (timers, I/O), or while the function runs on its isolates' threads.

@@ -32,6 +32,7 @@ internal sealed class SharedRuntime
     private V8Script? _bootstrap;
     private V8Isolate? _owner;
     private V8Isolate? _spare;
+    private readonly long _longRunTicks;
     private long _ownerSince;
     private int _members;
     private bool _open;
@@ -39,13 +40,16 @@ internal sealed class SharedRuntime
     private volatile bool _broken;
 
     /// <summary>
-    /// Creates a runtime for up to <paramref name="capacity"/> members with the limits of <paramref name="settings"/>; a
-    /// member's run that holds it longer than <paramref name="longRun"/> makes its neighbours' invocations move elsewhere.
+    /// Creates a runtime for up to <paramref name="capacity"/> members with the limits of <paramref name="settings"/>,
+    /// counting its first member (the isolate being made on it); a member's run that holds it longer than
+    /// <paramref name="longRun"/> makes its neighbours' invocations move elsewhere.
     /// </summary>
-    public SharedRuntime(IsolateSettings settings, int capacity, int maxStackBytes, TimeSpan longRun)
+    public SharedRuntime(IsolateSettings settings, int capacity, TimeSpan longRun)
     {
         Capacity = Math.Max(1, capacity);
-        LongRunTicks = (long)(longRun.TotalSeconds * Stopwatch.Frequency);
+        LongRun = longRun;
+        _longRunTicks = (long)(longRun.TotalSeconds * Stopwatch.Frequency);
+        _members = 1;
         MemoryLimitMb = settings.MemoryLimitMb;
         Runtime = new V8Runtime(new V8RuntimeConstraints
         {
@@ -54,12 +58,12 @@ internal sealed class SharedRuntime
         {
             MaxHeapSize = checked((UIntPtr)((ulong)settings.MemoryLimitMb * 1024 * 1024)),
             HeapSizeSampleInterval = settings.HeapSampleInterval,
-            MaxStackUsage = (UIntPtr)maxStackBytes,
+            MaxStackUsage = V8Isolate.MaxScriptStackBytes,
         };
     }
 
-    /// <summary>Gets how long a member's run may hold the runtime before its neighbours stop waiting for it (Stopwatch ticks).</summary>
-    public long LongRunTicks { get; }
+    /// <summary>Gets how long a member's run may hold the runtime before its neighbours stop waiting for it.</summary>
+    public TimeSpan LongRun { get; }
 
     /// <summary>Gets the V8 runtime.</summary>
     public V8Runtime Runtime { get; }
@@ -76,8 +80,8 @@ internal sealed class SharedRuntime
     /// <summary>Gets the memory limit of every member, in MiB.</summary>
     public int MemoryLimitMb { get; }
 
-    /// <summary>Gets or sets the tenant whose functions may join; null until the first member is bound to a function.</summary>
-    public string? Tenant { get; set; }
+    /// <summary>Gets the tenant whose functions may join; null until the runtime is opened to one.</summary>
+    public string? Tenant { get; private set; }
 
     /// <summary>Gets how many members are alive on the runtime.</summary>
     public int Members => Volatile.Read(ref _members);
@@ -85,21 +89,8 @@ internal sealed class SharedRuntime
     /// <summary>Gets whether a member broke the heap limit: V8 refuses all further script in the runtime.</summary>
     public bool IsBroken => _broken;
 
-    /// <summary>Marks the runtime broken (a member's script hit the heap limit).</summary>
-    public void MarkBroken()
-    {
-        _broken = true;
-        Close();
-    }
-
-    /// <summary>Adds the first member (a pooled isolate being made); the runtime stays closed to others until <see cref="Open"/>.</summary>
-    public void AddFounder()
-    {
-        lock (_gate)
-        {
-            _members++;
-        }
-    }
+    /// <summary>Marks the runtime broken (a member's script hit the heap limit): it takes no more members.</summary>
+    public void MarkBroken() => _broken = true;
 
     /// <summary>Lets other functions of <paramref name="tenant"/> join the runtime.</summary>
     public void Open(string tenant)
@@ -111,24 +102,15 @@ internal sealed class SharedRuntime
         }
     }
 
-    /// <summary>Closes the runtime to new members (its existing members stay).</summary>
-    public void Close()
-    {
-        lock (_gate)
-        {
-            _open = false;
-        }
-    }
-
     /// <summary>
     /// Takes a place for a new member of <paramref name="tenant"/>, when the runtime is open to it, has room, is not broken
-    /// and is not held by a long run (<paramref name="longRunTicks"/>).
+    /// and is not held by a long run.
     /// </summary>
-    public bool TryJoin(string tenant, long longRunTicks)
+    public bool TryJoin(string tenant)
     {
         lock (_gate)
         {
-            if (!_open || _broken || _disposed || _members >= Capacity || !string.Equals(Tenant, tenant, StringComparison.Ordinal) || IsHeldLongerThan(null, longRunTicks))
+            if (!Accepts(tenant) || _members >= Capacity)
             {
                 return false;
             }
@@ -169,11 +151,11 @@ internal sealed class SharedRuntime
     }
 
     /// <summary>Takes the spare member for a function of <paramref name="tenant"/>, when the runtime is open to it and has one.</summary>
-    public V8Isolate? TakeSpare(string tenant, long longRunTicks)
+    public V8Isolate? TakeSpare(string tenant)
     {
         lock (_gate)
         {
-            if (_spare is not { } spare || !_open || _broken || !string.Equals(Tenant, tenant, StringComparison.Ordinal) || IsHeldLongerThan(null, longRunTicks))
+            if (_spare is not { } spare || !Accepts(tenant))
             {
                 return null;
             }
@@ -261,19 +243,22 @@ internal sealed class SharedRuntime
     {
         lock (_ownerGate)
         {
-            if (_owner is { } owner && owner != waiting && Stopwatch.GetTimestamp() - _ownerSince >= LongRunTicks)
+            if (_owner is { } owner && owner != waiting && Stopwatch.GetTimestamp() - _ownerSince >= _longRunTicks)
             {
                 owner.Retire();
             }
         }
     }
 
-    /// <summary>Gets whether a member other than <paramref name="member"/> has run script for longer than <paramref name="ticks"/>.</summary>
-    public bool IsHeldLongerThan(V8Isolate? member, long ticks)
+    // Under _gate: open to the tenant's functions, healthy, and not held by a long run.
+    private bool Accepts(string tenant) =>
+        _open && !_broken && !_disposed && string.Equals(Tenant, tenant, StringComparison.Ordinal) && !IsHeldLong();
+
+    private bool IsHeldLong()
     {
         lock (_ownerGate)
         {
-            return _owner is { } owner && owner != member && Stopwatch.GetTimestamp() - _ownerSince > ticks;
+            return _owner is not null && Stopwatch.GetTimestamp() - _ownerSince > _longRunTicks;
         }
     }
 }

@@ -126,7 +126,7 @@ public sealed partial class V8Isolate : IFunctionInstance
     /// Gets whether the isolate can take more work: it is healthy, and so is the V8 runtime it shares (no neighbour broke its
     /// heap limit, none holds it with a long run).
     /// </summary>
-    public bool IsUsable => _fault == IsolateFault.None && !_retired && !(_runtime.IsShared && _runtime.IsBroken);
+    public bool IsUsable => _fault == IsolateFault.None && !_retired && !_runtime.IsBroken;
 
     /// <summary>Gets the V8 runtime the isolate is a context of (shared with other functions of its tenant, or its own).</summary>
     internal SharedRuntime Runtime => _runtime;
@@ -170,12 +170,8 @@ public sealed partial class V8Isolate : IFunctionInstance
     /// Makes a V8 runtime of its own for one isolate (a founder, when <paramref name="capacity"/> lets others of its tenant
     /// join it later; see <see cref="SharedRuntime"/>), already counting that isolate.
     /// </summary>
-    internal static SharedRuntime NewRuntime(IsolateSettings settings, int capacity = 1, TimeSpan? longRun = null)
-    {
-        var runtime = new SharedRuntime(settings, capacity, MaxScriptStackBytes, longRun ?? TimeSpan.FromMilliseconds(50));
-        runtime.AddFounder();
-        return runtime;
-    }
+    internal static SharedRuntime NewRuntime(IsolateSettings settings, int capacity = 1, TimeSpan? longRun = null) =>
+        new(settings, capacity, longRun ?? TimeSpan.FromMilliseconds(50));
 
     /// <summary>
     /// Creates an isolate for a tenant's function: the bootstrap already takes a slot of <paramref name="tenant"/> from
@@ -285,31 +281,23 @@ public sealed partial class V8Isolate : IFunctionInstance
             return result.Task;
         }
 
-        if (!TryEnterForInvocation())
+        if (!EnterRuntime(RunKind.Invocation))
         {
             return Task.FromException<string>(Unavailable());
         }
 
+        var started = Stopwatch.GetTimestamp();
+        _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
         try
         {
-            var started = Stopwatch.GetTimestamp();
-            _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
-            EnterScript();
-            try
-            {
-                var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-                return Start(requestJson, result) is { } json ? Task.FromResult(json) : result.Task;
-            }
-            finally
-            {
-                ExitScript();
-                _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
-                syncTime = Stopwatch.GetElapsedTime(started);
-            }
+            var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return Start(requestJson, result) is { } json ? Task.FromResult(json) : result.Task;
         }
         finally
         {
-            _entry.Exit();
+            _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
+            syncTime = Stopwatch.GetElapsedTime(started);
+            ExitRuntime();
         }
     }
 
@@ -334,7 +322,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             return null;
         }
 
-        if (_fault == IsolateFault.None && _runtime.IsShared && _runtime.IsBroken)
+        if (_fault == IsolateFault.None && _runtime.IsBroken)
         {
             // A neighbour on the shared runtime broke its heap limit: V8 would refuse this invocation too.
             _fault = IsolateFault.Unavailable;
@@ -602,45 +590,43 @@ public sealed partial class V8Isolate : IFunctionInstance
         }
     }
 
-    // Holding the entry lock, around each run of script: the runtime knows which member runs (see SharedRuntime).
-    private void EnterScript()
+    // Takes the entry lock for a run of script, and tells a shared runtime which member runs (see SharedRuntime). An
+    // invocation on a shared runtime waits at most the runtime's long-run time: rather than wait for a neighbour's long
+    // run to reach its timeout, it gives up before it starts (false), the isolate is discarded (InstanceUnavailable) and
+    // the neighbour, if an invocation holds the runtime, is retired.
+    private bool EnterRuntime(RunKind kind)
     {
+        if (kind != RunKind.Invocation || !_runtime.IsShared)
+        {
+            _entry.Enter();
+        }
+        else if (!_entry.TryEnter(_runtime.LongRun))
+        {
+            if (_fault == IsolateFault.None)
+            {
+                _fault = IsolateFault.Unavailable;
+            }
+
+            _runtime.RetireLongRunner(this);
+            return false;
+        }
+
         if (_runtime.IsShared)
         {
             _runtime.EnterScript(this);
         }
+
+        return true;
     }
 
-    private void ExitScript()
+    private void ExitRuntime()
     {
         if (_runtime.IsShared)
         {
             _runtime.ExitScript();
         }
-    }
 
-    // Takes the entry lock for an invocation. On a shared runtime a neighbour may hold it with a long run: rather than wait
-    // for that run's timeout, the invocation gives up before it starts, and the isolate is discarded (InstanceUnavailable).
-    private bool TryEnterForInvocation()
-    {
-        if (!_runtime.IsShared)
-        {
-            _entry.Enter();
-            return true;
-        }
-
-        if (_entry.TryEnter(TimeSpan.FromTicks((long)(_runtime.LongRunTicks * (TimeSpan.TicksPerSecond / (double)Stopwatch.Frequency)))))
-        {
-            return true;
-        }
-
-        if (_fault == IsolateFault.None)
-        {
-            _fault = IsolateFault.Unavailable;
-        }
-
-        _runtime.RetireLongRunner(this);
-        return false;
+        _entry.Exit();
     }
 
     /// <summary>
@@ -689,33 +675,30 @@ public sealed partial class V8Isolate : IFunctionInstance
 
         try
         {
-            lock (_entry)
+            EnterRuntime(RunKind.Load);
+            try
             {
-                EnterScript();
-                try
-                {
-                    _engine = _runtime.Runtime.CreateScriptEngine(V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.EnableDynamicModuleImports);
-                    _engine.AllowReflection = false;
-                    var bootstrap = _runtime.EvaluateBootstrap(_engine);
-                    _host = new IsolateHost(this);
-                    var internals = (ScriptObject)bootstrap.Invoke(false, _host);
+                _engine = _runtime.Runtime.CreateScriptEngine(V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.EnableDynamicModuleImports);
+                _engine.AllowReflection = false;
+                var bootstrap = _runtime.EvaluateBootstrap(_engine);
+                _host = new IsolateHost(this);
+                var internals = (ScriptObject)bootstrap.Invoke(false, _host);
 
-                    // Functions read with GetProperty cost ~90 µs more per call than the same functions returned
-                    // by a script call (measured with ClearScript 7.5.1), so the entry points are fetched by script.
-                    var get = (ScriptObject)_engine.Evaluate("(function (o, name) { return o[name]; })");
-                    _load = (ScriptObject)get.Invoke(false, internals, "load");
-                    _invoke = (ScriptObject)get.Invoke(false, internals, "invoke");
-                    _fireTimer = (ScriptObject)get.Invoke(false, internals, "fireTimer");
-                    _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
-                    _checkRequests = (ScriptObject)get.Invoke(false, internals, "checkRequests");
-                    _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
-                    _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
-                    StartModules(internals, get);
-                }
-                finally
-                {
-                    ExitScript();
-                }
+                // Functions read with GetProperty cost ~90 µs more per call than the same functions returned
+                // by a script call (measured with ClearScript 7.5.1), so the entry points are fetched by script.
+                var get = (ScriptObject)_engine.Evaluate("(function (o, name) { return o[name]; })");
+                _load = (ScriptObject)get.Invoke(false, internals, "load");
+                _invoke = (ScriptObject)get.Invoke(false, internals, "invoke");
+                _fireTimer = (ScriptObject)get.Invoke(false, internals, "fireTimer");
+                _takeLogs = (ScriptObject)get.Invoke(false, internals, "takeLogs");
+                _checkRequests = (ScriptObject)get.Invoke(false, internals, "checkRequests");
+                _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
+                _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
+                StartModules(internals, get);
+            }
+            finally
+            {
+                ExitRuntime();
             }
         }
         catch (Exception ex)
@@ -808,57 +791,32 @@ public sealed partial class V8Isolate : IFunctionInstance
 
     private void Close()
     {
-        // Nobody waits for the teardown of a discarded isolate: it runs below everything else that runs, and the thread
-        // ends with it. A context on a shared runtime is torn down holding its neighbours' entry lock, so that part keeps
-        // the thread's priority (it is short: the heap goes with the runtime); at nice 19 on a busy machine it held the
-        // lock for seconds while a neighbour's load waited. Only what follows, the runtime's own disposal by its last
-        // member, waits for idle CPU.
-        var shared = _runtime.IsShared;
-        if (!shared)
+        // Under the entry lock, at the thread's priority: the context's teardown is short (its heap goes with the runtime),
+        // and on a shared runtime the neighbours wait for that lock; at nice 19 on a busy machine they waited seconds.
+        EnterRuntime(RunKind.Host);
+        try
         {
-            ThreadNice.Lower(19);
-        }
-
-        lock (_entry)
-        {
-            EnterScript();
-            try
+            FailPending(Discarded());
+            while (_work.TryDequeue(out var leftover))
             {
-                FailPending(Discarded());
-                while (_work.TryDequeue(out var leftover))
-                {
-                    Execute(leftover.Action);
-                }
-
-                if (!shared)
-                {
-                    // The teardown itself (freeing a heap of up to the memory limit) waits for idle CPU, where long runners
-                    // run: at nice 19 among ordinary threads it still held a core for a scheduler tick when a request's
-                    // thread woke.
-                    _scheduler?.Retire(_threadId);
-                }
-
-                // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
-                _engine!.Dispose();
-                if (!shared)
-                {
-                    _runtime.Leave();
-                }
-
-                Telemetry.GranaryMetrics.IsolateAlive(-1);
+                Execute(leftover.Action);
             }
-            finally
-            {
-                ExitScript();
-            }
+
+            // The signal is not disposed: a late Post may still set it, and it never allocates a wait handle.
+            _engine!.Dispose();
+            Telemetry.GranaryMetrics.IsolateAlive(-1);
         }
-
-        if (shared)
+        finally
         {
-            ThreadNice.Lower(19);
-            _scheduler?.Retire(_threadId);
-            _runtime.Leave();
+            ExitRuntime();
         }
+
+        // Nobody waits for the rest of a discarded isolate's teardown, its runtime's disposal by the last member (freeing a
+        // heap of up to the memory limit): it waits for idle CPU, where long runners run (at nice 19 among ordinary threads
+        // it still held a core for a scheduler tick when a request's thread woke), and the thread ends with it.
+        ThreadNice.Lower(19);
+        _scheduler?.Retire(_threadId);
+        _runtime.Leave();
     }
 
     // Returns true when the loop moved to a new thread (see MoveToNewThread), false when the isolate was disposed.
@@ -951,19 +909,13 @@ public sealed partial class V8Isolate : IFunctionInstance
         var exceeded = false;
         try
         {
-            if (kind == RunKind.Invocation && !TryEnterForInvocation())
+            if (!EnterRuntime(kind))
             {
                 // Held by a neighbour's long run: the invocation fails before it starts (Start sees the fault) and moves on.
                 Execute(action);
                 return;
             }
 
-            if (kind != RunKind.Invocation)
-            {
-                _entry.Enter();
-            }
-
-            EnterScript();
             try
             {
                 if (kind != RunKind.Host || _pending is not null || _backgroundBudgetTicks == 0 || _fault != IsolateFault.None)
@@ -992,8 +944,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             }
             finally
             {
-                ExitScript();
-                _entry.Exit();
+                ExitRuntime();
             }
         }
         finally

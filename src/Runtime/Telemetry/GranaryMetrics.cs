@@ -43,7 +43,7 @@ public static class GranaryMetrics
     public static IReadOnlyList<double> DurationBuckets { get; } = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
     private static readonly Meter s_meter = new(MeterName, typeof(GranaryMetrics).Assembly.GetName().Version?.ToString());
-    private static readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<long>>>> s_sources = new();
+    private static readonly ConcurrentDictionary<SourceKey, Func<IEnumerable<Measurement<long>>>> s_sources = new();
     private static long s_isolates;
 
     /// <summary>Every call a function was asked to serve, whatever it answered (throttled calls included).</summary>
@@ -121,7 +121,7 @@ public static class GranaryMetrics
         var sums = new Dictionary<string, (long Value, KeyValuePair<string, object?>[] Tags)>(StringComparer.Ordinal);
         foreach (var (key, read) in s_sources)
         {
-            if (key is not SourceKey { Gauge: var name } || name != gauge)
+            if (key.Gauge != gauge)
             {
                 continue;
             }

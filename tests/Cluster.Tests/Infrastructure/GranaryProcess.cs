@@ -74,6 +74,29 @@ public sealed class GranaryProcess : IAsyncDisposable
     public static Task<GranaryProcess> StartGatewayAsync(IDictionary<string, string> environment) =>
         StartAsync(Path.Combine(RepositoryRoot, "src", "Gateway", "bin", Configuration, "net10.0", "Granary.Gateway.dll"), environment);
 
+    /// <summary>
+    /// Starts a gateway with its embedded silo on free silo and gateway ports, and waits until it is ready (60 s).
+    /// </summary>
+    /// <param name="environment">Variables on top of the ports (and of what <see cref="StartGatewayAsync"/> sets).</param>
+    public static async Task<GranaryProcess> StartEmbeddedGatewayAsync(IDictionary<string, string> environment)
+    {
+        var gateway = await StartGatewayAsync(new Dictionary<string, string>(environment)
+        {
+            ["Granary__Cluster__SiloPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Granary__Cluster__GatewayPort"] = Ports.FreePort().ToString(CultureInfo.InvariantCulture),
+        });
+        try
+        {
+            await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Polls <c>/readyz</c> until it answers 200; fails with the captured output if the process exits or time runs out.</summary>
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
