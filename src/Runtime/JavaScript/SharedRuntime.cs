@@ -250,7 +250,9 @@ internal sealed class SharedRuntime
         }
     }
 
-    // Under _gate: open to the tenant's functions, healthy, and not held by a long run.
+    // Under _gate: open to the tenant's functions, healthy, and not held by an invocation's long run. A member's
+    // bootstrap or module load (a spare being made, a neighbour's cold start) is bounded work, not a long run: on a
+    // loaded machine it outlasted the long-run time and sent a joining function to a runtime of its own.
     private bool Accepts(string tenant) =>
         _open && !_broken && !_disposed && string.Equals(Tenant, tenant, StringComparison.Ordinal) && !IsHeldLong();
 
@@ -258,7 +260,7 @@ internal sealed class SharedRuntime
     {
         lock (_ownerGate)
         {
-            return _owner is not null && Stopwatch.GetTimestamp() - _ownerSince > _longRunTicks;
+            return _owner is { Invocation: not 0 } && Stopwatch.GetTimestamp() - _ownerSince > _longRunTicks;
         }
     }
 }
