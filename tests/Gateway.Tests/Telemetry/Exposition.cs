@@ -10,6 +10,17 @@ public static partial class Exposition
     public static double Sum(string text, string metric, params (string Name, string Value)[] labels) =>
         Samples(text, metric).Where(s => labels.All(l => s.Labels.TryGetValue(l.Name, out var v) && v == l.Value)).Sum(s => s.Value);
 
+    /// <summary>Asserts the sum of <see cref="Sum"/>, failing with the metric's lines, so that a run that fails says what it scraped.</summary>
+    public static void AssertSum(double expected, string text, string metric, params (string Name, string Value)[] labels)
+    {
+        var actual = Sum(text, metric, labels);
+        if (actual != expected)
+        {
+            var lines = text.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal));
+            Xunit.Assert.Fail($"{metric}{{{string.Join(",", labels.Select(l => $"{l.Name}=\"{l.Value}\""))}}}: expected {expected}, scraped {actual}:\n{string.Join('\n', lines)}");
+        }
+    }
+
     /// <summary>Gets every sample of a metric with its labels.</summary>
     public static IEnumerable<(Dictionary<string, string> Labels, double Value)> Samples(string text, string metric)
     {

@@ -28,13 +28,13 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.Fixture fixture) :
 
         var text = await ScrapeAsync(GranaryServer.AdminKey);
         var series = Series(workspace, "hello");
-        Assert.Equal(4, Exposition.Sum(text, "faas_invocations_total", series));
-        Assert.Equal(1, Exposition.Sum(text, "faas_coldstarts_total", series));
-        Assert.Equal(1, Exposition.Sum(text, "faas_init_duration_seconds_count", series));
-        Assert.Equal(4, Exposition.Sum(text, "faas_invoke_duration_seconds_count", series));
-        Assert.Equal(4, Exposition.Sum(text, "faas_invoke_duration_seconds_bucket", [.. series, ("le", "60")]));
-        Assert.Equal(4, Exposition.Sum(text, "granary_queue_wait_seconds_count", series));
-        Assert.Equal(0, Exposition.Sum(text, "faas_errors_total", series));
+        Exposition.AssertSum(4, text, "faas_invocations_total", series);
+        Exposition.AssertSum(1, text, "faas_coldstarts_total", series);
+        Exposition.AssertSum(1, text, "faas_init_duration_seconds_count", series);
+        Exposition.AssertSum(4, text, "faas_invoke_duration_seconds_count", series);
+        Exposition.AssertSum(4, text, "faas_invoke_duration_seconds_bucket", [.. series, ("le", "60")]);
+        Exposition.AssertSum(4, text, "granary_queue_wait_seconds_count", series);
+        Exposition.AssertSum(0, text, "faas_errors_total", series);
         Assert.Equal(
             ["+Inf", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "10", "2.5", "30", "5", "60"],
             Exposition.Samples(text, "faas_invoke_duration_seconds_bucket").Where(s => s.Labels["faas_name"] == "hello" && s.Labels["granary_workspace"] == workspace).Select(s => s.Labels["le"]).Order(StringComparer.Ordinal));
@@ -62,13 +62,13 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.Fixture fixture) :
         }
 
         var text = await ScrapeAsync(GranaryServer.AdminKey);
-        Assert.Equal(1, Exposition.Sum(text, "faas_errors_total", [.. Series(workspace, "fails"), ("granary_outcome", "error")]));
-        Assert.Equal(1, Exposition.Sum(text, "faas_timeouts_total", Series(workspace, "loops")));
-        Assert.Equal(0, Exposition.Sum(text, "faas_errors_total", Series(workspace, "loops")));
+        Exposition.AssertSum(1, text, "faas_errors_total", [.. Series(workspace, "fails"), ("granary_outcome", "error")]);
+        Exposition.AssertSum(1, text, "faas_timeouts_total", Series(workspace, "loops"));
+        Exposition.AssertSum(0, text, "faas_errors_total", Series(workspace, "loops"));
         var throttled = statuses.Count(s => s == 429);
         Assert.True(throttled > 0, string.Join(' ', statuses));
-        Assert.Equal(throttled, Exposition.Sum(text, "granary_throttled_total", ("granary_tenant", slow), ("faas_name", "hello"), ("granary_throttle", "tenant")));
-        Assert.Equal(5, Exposition.Sum(text, "faas_invocations_total", ("granary_tenant", slow), ("faas_name", "hello")));
+        Exposition.AssertSum(throttled, text, "granary_throttled_total", ("granary_tenant", slow), ("faas_name", "hello"), ("granary_throttle", "tenant"));
+        Exposition.AssertSum(5, text, "faas_invocations_total", ("granary_tenant", slow), ("faas_name", "hello"));
     }
 
     [Fact]
@@ -181,10 +181,10 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.Fixture fixture) :
         using var response = await open.GetAsync("/metrics", TestContext.Current.CancellationToken);
         var text = await AccessCalls.TextAsync(response, 200);
 
-        Assert.Equal(2, Exposition.Sum(text, "faas_invocations_total", ("granary_tenant", tenant), ("faas_name", "first")));
-        Assert.Equal(2, Exposition.Sum(text, "faas_invocations_total", ("granary_tenant", tenant), ("faas_name", "second")));
-        Assert.Equal(4, Exposition.Sum(text, "faas_invocations_total", ("granary_tenant", tenant), ("granary_workspace", "_other"), ("faas_name", "_other")));
-        Assert.Equal(2, Exposition.Sum(text, "faas_coldstarts_total", ("granary_tenant", tenant), ("faas_name", "_other")));
+        Exposition.AssertSum(2, text, "faas_invocations_total", ("granary_tenant", tenant), ("faas_name", "first"));
+        Exposition.AssertSum(2, text, "faas_invocations_total", ("granary_tenant", tenant), ("faas_name", "second"));
+        Exposition.AssertSum(4, text, "faas_invocations_total", ("granary_tenant", tenant), ("granary_workspace", "_other"), ("faas_name", "_other"));
+        Exposition.AssertSum(2, text, "faas_coldstarts_total", ("granary_tenant", tenant), ("faas_name", "_other"));
         Assert.DoesNotContain("\"third\"", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\"fourth\"", text, StringComparison.Ordinal);
         await AccessCalls.UnauthorizedAsync(await server.SendAsync(null, HttpMethod.Get, "/metrics"));
