@@ -176,14 +176,17 @@ internal sealed class SharedRuntime
         }
     }
 
-    /// <summary>Gives up a member's place; the last one out disposes the runtime. On the member's thread, holding <see cref="Entry"/>.</summary>
-    public void Leave()
+    /// <summary>
+    /// Gives up a member's place; the last one out disposes the runtime and gets true. On the member's thread, holding
+    /// <see cref="Entry"/>.
+    /// </summary>
+    public bool Leave()
     {
         lock (_gate)
         {
             if (--_members > 0)
             {
-                return;
+                return false;
             }
 
             _open = false;
@@ -192,6 +195,7 @@ internal sealed class SharedRuntime
 
         _bootstrap?.Dispose();
         Runtime.Dispose();
+        return true;
     }
 
     /// <summary>Runs the bootstrap in a member's new engine: compiled once per runtime. Holding <see cref="Entry"/>.</summary>

@@ -36,6 +36,21 @@ public sealed partial class V8Isolate : IFunctionInstance
 
     private const int StackSizeBytes = 16 * 1024 * 1024;
 
+    // How long the process's exit waits for teardowns under way (see Close).
+    private static readonly TimeSpan s_exitWait = TimeSpan.FromSeconds(10);
+
+    // Teardowns under way, and whether the process is exiting: a silo stopping disposes its isolates, whose threads tear
+    // them down after the host has stopped; a runtime's disposal still running when the process exits crashed it (a
+    // stopped silo exited with SIGSEGV in CI). The exit waits for those under way; a teardown that begins after it does
+    // not touch V8 (the process frees everything anyway).
+    private static int s_teardowns;
+    private static int s_exiting;
+
+    static V8Isolate()
+    {
+        AppDomain.CurrentDomain.ProcessExit += static (_, _) => AwaitTeardowns();
+    }
+
     // Script may run on thread-pool threads (1.5 MiB stacks), so V8 gets an explicit stack budget per entry
     // rather than assuming the stack it saw first: deep recursion is a RangeError, never a crash.
     internal const int MaxScriptStackBytes = 768 * 1024;
@@ -791,6 +806,33 @@ public sealed partial class V8Isolate : IFunctionInstance
 
     private void Close()
     {
+        Interlocked.Increment(ref s_teardowns);
+        try
+        {
+            if (Volatile.Read(ref s_exiting) == 0)
+            {
+                Teardown();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref s_teardowns);
+        }
+    }
+
+    // Waits, at most s_exitWait, for the teardowns that began before the exit; a later one skips V8 (Close).
+    private static void AwaitTeardowns()
+    {
+        Interlocked.Exchange(ref s_exiting, 1);
+        var until = Stopwatch.GetTimestamp() + (long)(s_exitWait.TotalSeconds * Stopwatch.Frequency);
+        while (Volatile.Read(ref s_teardowns) > 0 && Stopwatch.GetTimestamp() < until)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
+    private void Teardown()
+    {
         // Under the entry lock, at the thread's priority: the context's teardown is short (its heap goes with the runtime),
         // and on a shared runtime the neighbours wait for that lock; at nice 19 on a busy machine they waited seconds.
         EnterRuntime(RunKind.Host);
@@ -814,9 +856,16 @@ public sealed partial class V8Isolate : IFunctionInstance
         // Nobody waits for the rest of a discarded isolate's teardown, its runtime's disposal by the last member (freeing a
         // heap of up to the memory limit): it waits for idle CPU, where long runners run (at nice 19 among ordinary threads
         // it still held a core for a scheduler tick when a request's thread woke), and the thread ends with it.
-        ThreadNice.Lower(19);
+        if (Volatile.Read(ref s_exiting) == 0)
+        {
+            ThreadNice.Lower(19);
+        }
+
         _scheduler?.Retire(_threadId);
-        _runtime.Leave();
+        if (_runtime.Leave())
+        {
+            NativeHeap.TrimSoon();
+        }
     }
 
     // Returns true when the loop moved to a new thread (see MoveToNewThread), false when the isolate was disposed.
