@@ -121,19 +121,25 @@ public sealed class GranaryCluster : IAsyncDisposable
         Assert.Fail($"The gateway did not see {count} active silos in time; last /readyz: {last}");
     }
 
-    /// <summary>Deploys a JavaScript function through a gateway and asserts it was accepted.</summary>
-    public static async Task DeployAsync(HttpClient gateway, string name, string code, string workspace = "w")
+    /// <summary>
+    /// Deploys a JavaScript function through a gateway and asserts it was accepted; <paramref name="maxInstances"/> null
+    /// keeps the default (a busy function scales out to more instances).
+    /// </summary>
+    public static async Task DeployAsync(HttpClient gateway, string name, string code, string workspace = "w", int? maxInstances = null)
     {
         ArgumentNullException.ThrowIfNull(gateway);
-        using var response = await PutAsync(gateway, name, code, workspace);
+        using var response = await PutAsync(gateway, name, code, workspace, maxInstances);
         Assert.True(response.IsSuccessStatusCode, $"PUT {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>Sends the PUT of a function and returns the response as is.</summary>
-    public static Task<HttpResponseMessage> PutAsync(HttpClient gateway, string name, string code, string workspace = "w")
+    public static Task<HttpResponseMessage> PutAsync(HttpClient gateway, string name, string code, string workspace = "w", int? maxInstances = null)
     {
         ArgumentNullException.ThrowIfNull(gateway);
-        return gateway.PutAsJsonAsync(new Uri($"/api/v1/tenants/default/workspaces/{workspace}/functions/{name}", UriKind.Relative), new { runtime = "nodejs", code });
+        var uri = new Uri($"/api/v1/tenants/default/workspaces/{workspace}/functions/{name}", UriKind.Relative);
+        return maxInstances is { } max
+            ? gateway.PutAsJsonAsync(uri, new { runtime = "nodejs", code, maxInstances = max })
+            : gateway.PutAsJsonAsync(uri, new { runtime = "nodejs", code });
     }
 
     /// <summary>Gets the silo address of each live activation of a function, from the status API.</summary>
