@@ -80,11 +80,12 @@ public sealed class TracingTests(TracingFixture fixture) : IClassFixture<Tracing
     public async Task AQueuedInvocationsWaitAndRunAreSpansOfItsOwnTraceThoughAnotherCallerStartsIt()
     {
         var ws = GatewayFixture.Workspace();
-        await Server.DeployOkAsync(ws, "serial", "module.exports = async () => { await new Promise(r => setTimeout(r, 600)); return 'ok'; };", new { maxConcurrency = 1 });
+        await Server.DeployOkAsync(ws, "serial", "module.exports = async () => { await new Promise(r => setTimeout(r, 600)); return 'ok'; };", new { maxConcurrency = 1, maxInstances = 1 });
         await InvokeAsync(ws, "serial", $"00-{TracingFixture.TraceId()}-{ParentSpan}-01");
         var (first, second) = (TracingFixture.TraceId(), TracingFixture.TraceId());
 
-        // Either call may reach the function first on a loaded machine; the other waits at least the rest of its run.
+        // Either call may reach the function first on a loaded machine; the other waits at least the rest of its run. One
+        // instance: a second would take the waiting call (a loaded machine kept the first busy long enough to scale out).
         var running = InvokeAsync(ws, "serial", $"00-{first}-{ParentSpan}-01");
         await Task.Delay(200);
         await InvokeAsync(ws, "serial", $"00-{second}-{ParentSpan}-01");
