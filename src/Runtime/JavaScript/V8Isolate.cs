@@ -36,6 +36,13 @@ public sealed partial class V8Isolate : IFunctionInstance
 
     private const int StackSizeBytes = 16 * 1024 * 1024;
 
+    // The warm-up's request (Prime), in the wire format of InvocationJson.
+    private const string PrimeRequest = """{"method":"POST","path":"/","query":"","headers":[["content-type","application/json"]],"body":"{\"a\":1}","encoding":"utf8"}""";
+
+    private static readonly string s_primeMeta = JsonSerializer.Serialize(
+        new FunctionMeta { Name = "prime", Workspace = "prime", Tenant = "prime", Handler = "main", Signature = "handler", Runtime = "nodejs", TimeoutSeconds = 1 },
+        ExecutionJsonContext.Default.FunctionMeta);
+
     // How long the process's exit waits for teardowns under way (see Close).
     private static readonly TimeSpan s_exitWait = TimeSpan.FromSeconds(10);
 
@@ -677,6 +684,20 @@ public sealed partial class V8Isolate : IFunctionInstance
         return true;
     }
 
+    // V8 compiles functions lazily, in each isolate: the load and call paths of a cold start (configure, bind, the default
+    // signature's adapter, the request and the response) were compiled on the first request's path. An isolate made
+    // ahead of need (no tenant yet: the pool's, a shared runtime's spare) runs them once, on a function it then forgets.
+    private void Prime(ScriptObject internals, ScriptObject get)
+    {
+        using (var script = _engine!.Compile(new DocumentInfo("granary-prime.js"), ModulePrefix + "module.exports = () => 'primed';\n})"))
+        {
+            _ = _load!.Invoke(false, _engine.Evaluate(script), s_primeMeta);
+        }
+
+        _ = _invoke!.Invoke(false, 0, PrimeRequest);
+        ((ScriptObject)get.Invoke(false, internals, "unprime")).Invoke(false);
+    }
+
     private void Run()
     {
         _threadId = ThreadNice.CurrentThreadId();
@@ -710,6 +731,10 @@ public sealed partial class V8Isolate : IFunctionInstance
                 _completeOp = (ScriptObject)get.Invoke(false, internals, "completeOp");
                 _completeCacheOp = (ScriptObject)get.Invoke(false, internals, "completeCacheOp");
                 StartModules(internals, get);
+                if (_startTenant is null)
+                {
+                    Prime(internals, get);
+                }
             }
             finally
             {

@@ -338,6 +338,9 @@ return {
   takeLogs: () => _JSON.stringify(takeLogs()),
   checkRequests: drainingTicks(checkRequests),
   configure: (metaJson) => { configure(metaJson); },
+  // After the warm-up of an isolate made ahead of need (V8Isolate.Prime): forgets the warm-up's function. Its load set
+  // nothing else that the function's own load does not set again (the process's env and argv, the flags, the entry).
+  unprime: () => { entry = null; configured = null; takeLogs(); },
   loadModule: drainingTicks(loadModule),
   builtinShim,
   packageShim,
