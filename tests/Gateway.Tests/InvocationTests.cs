@@ -119,7 +119,7 @@ public sealed class InvocationTests(GatewayFixture fixture) : IClassFixture<Gate
     public async Task BeyondConcurrencyAndTheQueueRequestsGet429()
     {
         var ws = GatewayFixture.Workspace();
-        await Server.DeployOkAsync(ws, "busy", "module.exports = () => new Promise(r => setTimeout(() => r('done'), 1500));", new { maxConcurrency = 1 });
+        await Server.DeployOkAsync(ws, "busy", "module.exports = () => new Promise(r => setTimeout(() => r('done'), 1500));", new { maxConcurrency = 1, maxInstances = 1 });
 
         // One runs, two queue (Granary:Limits:MaxQueueLength = 2 in this fixture), the rest are refused.
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Server.InvokeAsync(ws, "busy")));

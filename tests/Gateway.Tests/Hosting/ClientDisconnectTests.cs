@@ -129,7 +129,7 @@ public sealed class ClientDisconnectTests(ReportingFixture fixture) : IClassFixt
               await (await fetch('{{ReportsUrl}}/arrived?id={{hold}}')).text();
               for (;;) {}
             };
-            """, new { timeoutSeconds = TimeoutSeconds, maxConcurrency = 1 });
+            """, new { timeoutSeconds = TimeoutSeconds, maxConcurrency = 1, maxInstances = 1 });
         Assert.Equal("free", await (await Server.InvokeAsync(ws, "spinner", "{}")).Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         using var leave = new CancellationTokenSource();

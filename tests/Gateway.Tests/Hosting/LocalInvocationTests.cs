@@ -67,7 +67,7 @@ public sealed class LocalInvocationTests : IAsyncLifetime
     public async Task MaxConcurrencyAndTheQueueBoundHoldOnTheWarmPath()
     {
         var ws = GatewayFixture.Workspace();
-        await _server.DeployOkAsync(ws, "slow", "module.exports = () => new Promise(r => setTimeout(() => r('done'), 400));", new { maxConcurrency = 1 });
+        await _server.DeployOkAsync(ws, "slow", "module.exports = () => new Promise(r => setTimeout(() => r('done'), 400));", new { maxConcurrency = 1, maxInstances = 1 });
         Assert.Equal("done", await TextAsync(ws, "slow"));
 
         // One runs, Granary:Limits:MaxQueueLength (default 100) wait; the 102nd and later are refused with 429.

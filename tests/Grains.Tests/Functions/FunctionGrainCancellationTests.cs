@@ -24,7 +24,7 @@ public sealed class FunctionGrainCancellationTests(ClusterFixture fixture)
     private async Task<IFunctionGrain> DeploySpinnerAsync(FunctionId id)
     {
         // One isolate at most: a call can only run once the one before it has stopped.
-        var spec = new FunctionSpec { Runtime = FunctionRuntimes.NodeJs, Code = Spinner, TimeoutSeconds = 60, MaxConcurrency = 1 };
+        var spec = new FunctionSpec { Runtime = FunctionRuntimes.NodeJs, Code = Spinner, TimeoutSeconds = 60, MaxConcurrency = 1, MaxInstances = 1 };
         Assert.Equal(DeployOutcome.Created, (await fixture.Client.GetFunctionDefinition(id).DeployAsync(spec)).Outcome);
         var function = fixture.Client.GetFunction(id);
         Assert.Equal("free", (await function.InvokeAsync(InvocationRequest.Json("{}"))).BodyText);
