@@ -1,19 +1,25 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Granary.Runtime.JavaScript;
 
 namespace Granary.Runtime;
 
 /// <summary>
 /// Gives the C heap's free pages back to the OS after V8 runtimes go. A runtime's teardown frees its compilers' zones and
 /// its embedder's allocations into glibc's arenas (one per thread that allocated, up to eight per core), which keep them:
-/// deploys, each of which loads the code in a scratch isolate, left hundreds of MiB of free heap in the process. A trim
-/// (<c>malloc_trim(0)</c>: every arena, free pages in the middle included) runs a few seconds after the last teardown,
-/// once for a burst, on a thread of its own at nice 19; off glibc it does nothing.
+/// deploys, each of which loads the code in a scratch isolate, left tens of MiB of free heap in the process per 10,000.
+/// A trim (<c>malloc_trim(0)</c>: every arena, free pages in the middle included) runs 2 s after a teardown, and at most
+/// once in <see cref="MinInterval"/>, on a thread of its own at the process's priority: the trim holds each arena's lock
+/// while it walks it, and a demoted thread preempted there would make every thread that allocates from the arena wait.
+/// Off glibc it does nothing.
 /// </summary>
 internal static class NativeHeap
 {
-    private static readonly TimeSpan Delay = TimeSpan.FromSeconds(2);
+    /// <summary>The least time between two trims: a process that tears runtimes down all the time trims this often.</summary>
+    internal static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan s_delay = TimeSpan.FromSeconds(2);
     private static int _scheduled;
+    private static long _lastTrim = long.MinValue;
     private static bool _unavailable = !OperatingSystem.IsLinux();
     private static int _trims;
 
@@ -28,14 +34,16 @@ internal static class NativeHeap
             return;
         }
 
-        _ = Task.Delay(Delay).ContinueWith(static _ => new Thread(Trim) { IsBackground = true, Name = "Granary native heap trim" }.Start(), TaskScheduler.Default);
+        var last = Volatile.Read(ref _lastTrim);
+        var sinceLast = last == long.MinValue ? TimeSpan.MaxValue : Stopwatch.GetElapsedTime(last);
+        var delay = sinceLast >= MinInterval - s_delay ? s_delay : MinInterval - sinceLast;
+        _ = Task.Delay(delay).ContinueWith(static _ => new Thread(Trim) { IsBackground = true, Name = "Granary native heap trim" }.Start(), TaskScheduler.Default);
     }
 
     private static void Trim()
     {
-        ThreadNice.Lower(19);
-
         // Teardowns that come while the trim runs schedule the next one.
+        Volatile.Write(ref _lastTrim, Stopwatch.GetTimestamp());
         Volatile.Write(ref _scheduled, 0);
         try
         {
