@@ -155,12 +155,30 @@ public sealed class SecretsTests(AccessFixture fixture) : IClassFixture<AccessFi
         await Server.DeployInAsync(tenant, "w", "f", $"module.exports = () => process.env.{name};", new { secrets = new[] { name } });
         Assert.Equal(value, await AccessCalls.TextAsync(await Server.InvokeAsAsync(null, tenant, "w", "f"), 200));
 
-        var files = Directory.EnumerateFiles(Server.DataPath, "*", SearchOption.AllDirectories).Select(f => (Path: f, Bytes: File.ReadAllBytes(f))).ToList();
+        // Storage writes a file under a temporary name and renames it into place, so a file may be held or gone as it is
+        // read; the renamed file holds the same bytes, and it is read here.
+        var files = Directory.EnumerateFiles(Server.DataPath, "*", SearchOption.AllDirectories)
+            .Select(f => (Path: f, Bytes: ReadUnlessInFlight(f)))
+            .Where(f => f.Bytes is not null)
+            .Select(f => (f.Path, Bytes: f.Bytes!))
+            .ToList();
 
         Assert.Contains(files, f => Contains(f.Bytes, Encoding.UTF8.GetBytes(name)));
         Assert.DoesNotContain(files, f => Contains(f.Bytes, Encoding.UTF8.GetBytes(value)));
         Assert.DoesNotContain(files, f => Contains(f.Bytes, Encoding.Unicode.GetBytes(value)));
         Assert.DoesNotContain(files, f => Contains(f.Bytes, Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes(value))[..40])));
+    }
+
+    private static byte[]? ReadUnlessInFlight(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (IOException) when (Path.GetFileName(path).Contains(".tmp-", StringComparison.Ordinal) || !File.Exists(path))
+        {
+            return null;
+        }
     }
 
     [Theory]
