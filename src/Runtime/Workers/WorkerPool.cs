@@ -147,7 +147,7 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Gets how many blank workers the pool aims to keep ready now: the most cold starts (workers taken) in any one
-    /// second of the last minute, at least <see cref="WorkerRuntimeOptions.WarmWorkers"/> and at most
+    /// second of the last minute together with the second before it, at least <see cref="WorkerRuntimeOptions.WarmWorkers"/> and at most
     /// <see cref="WorkerRuntimeOptions.MaxWarmWorkers"/>.
     /// </summary>
     public int Target
@@ -160,13 +160,21 @@ public sealed partial class WorkerPool : IAsyncDisposable, IDisposable
                 return 0;
             }
 
+            // A burst is counted with the second before it: the seconds are the clock's, and a burst that straddles a
+            // second's end (six cold starts at once, under load) was counted as four.
             var now = Environment.TickCount64 / 1000;
             var most = 0;
             lock (_rentSeconds)
             {
                 foreach (var (second, count) in _rentSeconds)
                 {
-                    most = now - second < RentWindowSeconds ? Math.Max(most, count) : most;
+                    if (count == 0 || second < 1 || now - second >= RentWindowSeconds)
+                    {
+                        continue;
+                    }
+
+                    var before = _rentSeconds[(second - 1) % RentWindowSeconds];
+                    most = Math.Max(most, count + (before.Second == second - 1 ? before.Count : 0));
                 }
             }
 

@@ -39,7 +39,7 @@ public sealed class WorkerRuntimeOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the most blank workers the pool keeps ready after bursts of cold starts: its target is the most cold
-    /// starts (workers taken) in any one second of the last minute, at least <see cref="WarmWorkers"/> and at most this.
+    /// starts (workers taken) in any one second of the last minute together with the second before it, at least <see cref="WarmWorkers"/> and at most this.
     /// Workers beyond the target are stopped once a minute passes without a cold start.
     /// </summary>
     [Range(0, 256)]
