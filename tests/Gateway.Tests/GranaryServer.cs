@@ -87,7 +87,31 @@ public sealed class GranaryServer : IAsyncDisposable
         var app = builder.Build();
         app.MapGranaryGateway();
         await app.StartAsync();
-        return new GranaryServer(app, dataPath, ownsData, gatewayPort);
+        var server = new GranaryServer(app, dataPath, ownsData, gatewayPort);
+        await server.WaitReadyAsync();
+        return server;
+    }
+
+    // A client-mode gateway connects to its silos in the background: on a loaded machine a first call came before a silo
+    // had answered (503). An embedded one is ready at once.
+    private async Task WaitReadyAsync()
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var ready = await Http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            if (ready.StatusCode == System.Net.HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"The gateway did not become ready within 30 s: /readyz answered {(int)ready.StatusCode}.");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Makes a client of this server that sends <paramref name="key"/> (none when null); the caller disposes it.</summary>

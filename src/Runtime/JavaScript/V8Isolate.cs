@@ -36,8 +36,8 @@ public sealed partial class V8Isolate : IFunctionInstance
 
     private const int StackSizeBytes = 16 * 1024 * 1024;
 
-    // The warm-up's request (Prime), in the wire format of InvocationJson.
-    private const string PrimeRequest = """{"method":"POST","path":"/","query":"","headers":[["content-type","application/json"]],"body":"{\"a\":1}","encoding":"utf8"}""";
+    // The warm-up's request and function (Prime), written once as an invocation's are.
+    private static readonly string s_primeRequest = InvocationJson.Write(InvocationRequest.Json("""{"a":1}"""));
 
     private static readonly string s_primeMeta = JsonSerializer.Serialize(
         new FunctionMeta { Name = "prime", Workspace = "prime", Tenant = "prime", Handler = "main", Signature = "handler", Runtime = "nodejs", TimeoutSeconds = 1 },
@@ -694,7 +694,7 @@ public sealed partial class V8Isolate : IFunctionInstance
             _ = _load!.Invoke(false, _engine.Evaluate(script), s_primeMeta);
         }
 
-        _ = _invoke!.Invoke(false, 0, PrimeRequest);
+        _ = _invoke!.Invoke(false, 0, s_primeRequest);
         ((ScriptObject)get.Invoke(false, internals, "unprime")).Invoke(false);
     }
 
