@@ -33,6 +33,7 @@ internal sealed class ScriptScheduler : IDisposable
     private readonly Dictionary<string, TenantSlots> _tenants = new(StringComparer.Ordinal);
     private readonly LinkedList<Runner> _waiting = new();
     private readonly List<Runner> _holders = [];
+    private readonly List<Runner> _startedDemoted = [];
     private readonly Timer? _monitor;
     private int _running;
     private bool _monitoring;
@@ -110,9 +111,10 @@ internal sealed class ScriptScheduler : IDisposable
     public bool Enter(Runner runner) => Enter(runner, startDemoted: false);
 
     /// <summary>
-    /// Takes a slot as <see cref="Enter(Runner)"/>; with <paramref name="startDemoted"/> (an invocation, or the making of
-    /// an isolate), a run of a function whose last run was a long runner starts demoted instead. Host work on the
-    /// isolate (taking logs after a timeout, completing operations) never does: it must not wait for idle CPU.
+    /// Takes a slot as <see cref="Enter(Runner)"/>; with <paramref name="startDemoted"/> (an invocation), a run of a
+    /// function whose last run was a long runner starts demoted instead. Making an isolate, loading its module and host
+    /// work on it (taking logs after a timeout, completing operations) never do: they are bounded work that must not
+    /// wait for idle CPU (on a busy machine the replacement of an isolate that spun to its timeout never finished loading).
     /// </summary>
     public bool Enter(Runner runner, bool startDemoted)
     {
@@ -165,6 +167,7 @@ internal sealed class ScriptScheduler : IDisposable
     public bool Exit(Runner runner, bool judged = true)
     {
         bool demoted;
+        bool restore;
         lock (_lock)
         {
             if (!runner.InRun)
@@ -174,7 +177,15 @@ internal sealed class ScriptScheduler : IDisposable
 
             runner.InRun = false;
             demoted = runner.Demoted;
+            restore = demoted || runner.Promoted;
             runner.Demoted = false;
+            runner.Promoted = false;
+            if (runner.StartedDemoted)
+            {
+                runner.StartedDemoted = false;
+                _startedDemoted.Remove(runner);
+            }
+
             if (judged && runner.History is { } history)
             {
                 history.LastRunWasLong = demoted && Stopwatch.GetTimestamp() - runner.Since >= _sliceTicks && RanASlice(runner);
@@ -187,7 +198,7 @@ internal sealed class ScriptScheduler : IDisposable
             }
         }
 
-        if (!demoted)
+        if (!restore)
         {
             return true;
         }
@@ -243,6 +254,11 @@ internal sealed class ScriptScheduler : IDisposable
     // that spins until its timeout never runs at ordinary priority, even for a slice. (At ordinary or isolate priority
     // it would hold a core for a whole scheduler tick when a request's thread wakes.) If the run ends within a slice,
     // the function's next run takes a slot again.
+    //
+    // A run that started demoted but gets no CPU there (a busy machine leaves the idle group nothing) is not spinning:
+    // it may be a short run of a function that once spun, or another snippet of a workspace whose neighbour did. Once
+    // it has waited a slice and run less than half of one, the monitor gives it a slot when one is free (PromoteStarved),
+    // once per run; if it then runs a slice, it is demoted as any run is.
     private bool EnterDemoted(Runner runner)
     {
         lock (_lock)
@@ -251,6 +267,12 @@ internal sealed class ScriptScheduler : IDisposable
             runner.Since = Stopwatch.GetTimestamp();
             runner.CpuSince = ThreadNice.CpuTimeNs(runner.ThreadId);
             Demote(runner);
+            if (runner.CpuSince >= 0)
+            {
+                runner.StartedDemoted = true;
+                _startedDemoted.Add(runner);
+                StartMonitor();
+            }
         }
 
         return true;
@@ -319,6 +341,12 @@ internal sealed class ScriptScheduler : IDisposable
         runner.Tenant.Most = Math.Max(runner.Tenant.Most, runner.Tenant.Running);
         _running++;
         _holders.Add(runner);
+        StartMonitor();
+    }
+
+    // Under the lock.
+    private void StartMonitor()
+    {
         if (_monitor is not null && !_monitoring)
         {
             _monitoring = true;
@@ -378,12 +406,48 @@ internal sealed class ScriptScheduler : IDisposable
                 Free(holder.Tenant);
             }
 
-            if (_holders.Count == 0 && _monitoring)
+            PromoteStarved(now);
+            if (_holders.Count == 0 && _startedDemoted.Count == 0 && _monitoring)
             {
                 _monitoring = false;
                 SetMonitor(Timeout.InfiniteTimeSpan);
             }
         }
+    }
+
+    // Under the lock: see EnterDemoted. The thread gets its class, group and CPUs back from here (as Release does) and
+    // its nice value where the OS allows it; its own thread restores the rest when the run ends (Exit).
+    private void PromoteStarved(long now)
+    {
+        for (var i = 0; i < _startedDemoted.Count && _running < _siloCap;)
+        {
+            var runner = _startedDemoted[i];
+            if (now - runner.Since < _sliceTicks || runner.Tenant.Running >= _tenantCap || Ran(runner) >= _sliceNs / 2)
+            {
+                i++;
+                continue;
+            }
+
+            _startedDemoted.RemoveAt(i);
+            runner.StartedDemoted = false;
+            LeaveIdle(runner);
+            if (_idleClass)
+            {
+                ThreadNice.TrySetOrdinaryFor(runner.ThreadId);
+            }
+
+            ThreadNice.TrySetFor(runner.ThreadId, _threadNice);
+            runner.Promoted = true;
+            Grant(runner);
+        }
+    }
+
+    // How long a run's thread has been on a CPU since its run took its slot (or started demoted), in ns; long.MaxValue
+    // when its CPU clock cannot be read.
+    private static long Ran(Runner runner)
+    {
+        var cpu = runner.CpuSince < 0 ? -1 : ThreadNice.CpuTimeNs(runner.ThreadId);
+        return cpu < 0 ? long.MaxValue : cpu - runner.CpuSince;
     }
 
     // A run is long when its thread has been on a CPU for a slice, not when a slice has passed: on a busy machine a
@@ -473,6 +537,12 @@ internal sealed class ScriptScheduler : IDisposable
         public bool InRun { get; set; }
 
         public bool Demoted { get; set; }
+
+        /// <summary>Gets or sets whether the run started demoted and still waits to be judged starved (see PromoteStarved).</summary>
+        public bool StartedDemoted { get; set; }
+
+        /// <summary>Gets or sets whether the run was given a slot after starting demoted (its thread restores its own priority at the end).</summary>
+        public bool Promoted { get; set; }
 
         public bool InGroup { get; set; }
 

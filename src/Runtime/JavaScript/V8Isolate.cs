@@ -706,7 +706,7 @@ public sealed partial class V8Isolate : IFunctionInstance
         {
             _runner = NewRunner(_scheduler, _startTenant);
             _runner.History = _startHistory;
-            slot = _scheduler.Enter(_runner, startDemoted: true);
+            slot = _scheduler.Enter(_runner);
         }
 
         try
@@ -979,7 +979,7 @@ public sealed partial class V8Isolate : IFunctionInstance
     // background budget when no invocation is in progress and the work does not start one.
     private void RunScript(Action action, RunKind kind)
     {
-        var slot = _runner is not null && _fault == IsolateFault.None && _scheduler!.Enter(_runner, startDemoted: kind != RunKind.Host);
+        var slot = _runner is not null && _fault == IsolateFault.None && _scheduler!.Enter(_runner, startDemoted: kind == RunKind.Invocation);
         var exceeded = false;
         try
         {
@@ -1196,8 +1196,8 @@ public sealed partial class V8Isolate : IFunctionInstance
     }
 
     // What a piece of the loop's work is: a module load or an invocation's start (neither draws on the background
-    // budget, and both start demoted for a function whose last invocation was a long runner; only an invocation counts
-    // for that record), or host work (timers, completions, taking logs).
+    // budget; an invocation starts demoted for a function whose last invocation was a long runner, and only an
+    // invocation counts for that record), or host work (timers, completions, taking logs).
     private enum RunKind
     {
         Host,

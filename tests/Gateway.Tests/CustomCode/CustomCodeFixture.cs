@@ -13,7 +13,7 @@ public sealed class CustomCodeFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => Server = await GranaryServer.StartAsync(settings: new Dictionary<string, string?>
     {
-        ["Granary:Workspaces:RunTimeoutMs"] = "1500",
+        ["Granary:Workspaces:RunTimeoutMs"] = "4000",
         ["Granary:Workspaces:MaxCacheBytes"] = MaxCacheBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Granary:Limits:MaxRequestBodyBytes"] = "65536",
     });

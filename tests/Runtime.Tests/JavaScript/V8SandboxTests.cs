@@ -378,16 +378,54 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
             """, s => s with { TimeoutSeconds = 30, MaxConcurrency = 1 }, tenant: "history");
         var tenant = pool.Scheduler.Tenant("history");
 
+        // Made and loaded first: the first isolate of a process (code not yet compiled) can take a slice to make.
+        Assert.Null(await function.WarmUpAsync());
+        var made = tenant.Demotions;
         var first = await function.InvokeAsync(Request());
-        var afterLong = tenant.Demotions;
+        var afterLong = tenant.Demotions - made;
         var next = await function.InvokeAsync(Request());
-        var afterNext = tenant.Demotions;
+        var afterNext = tenant.Demotions - made;
         var third = await function.InvokeAsync(Request());
 
         Assert.Equal(["call 1", "call 2", "call 3"], [first.Text(), next.Text(), third.Text()]);
         Assert.Equal(1, afterLong);
         Assert.Equal(2, afterNext);
-        Assert.Equal(2, tenant.Demotions);
+        Assert.Equal(2, tenant.Demotions - made);
+    }
+
+    // A run that starts demoted (its function's last run spun) but gets no CPU in the idle group, because the machine is
+    // busy, is not spinning: once it has waited a slice it gets a slot. Without that, a quick call of a function that
+    // once timed out, or of a snippet whose workspace neighbour did, waited for the machine to be idle and timed out.
+    [Fact]
+    public async Task ARunThatStartsDemotedButGetsNoCpuIsGivenASlot()
+    {
+        using var pool = new IsolatePool(
+            Options.Create(new JavaScriptRuntimeOptions { WarmIsolates = 0, MaxRunningScriptsPerTenant = 1, ScriptSliceMs = 200, LongRunnerNice = 17, IsolateThreadNice = 10 }),
+            NullLogger<IsolatePool>.Instance);
+
+        // The quick run computes for well under a slice (~85 ms here), which the idle group's share of a busy machine
+        // (a few per mille) would stretch to half a minute.
+        await using var function = Create(pool, """
+            module.exports = (event) => {
+              if (event.spin) { const end = Date.now() + 2000; while (Date.now() < end) {} return 'spun'; }
+              let x = 0; for (let i = 0; i < 2e7; i++) { x = (x + i) % 1000003; } return 'quick ' + x;
+            };
+            """, s => s with { TimeoutSeconds = 60, MaxConcurrency = 1 }, tenant: "starved");
+        Assert.Equal("spun", (await function.InvokeAsync(Json("{\"spin\":true}"))).Text());
+        Assert.True(await EventuallyAsync(() => function.LastRunWasLong), "the spinning run did not become the function's long-runner record");
+
+        // Ordinary-priority spinners on every CPU, for up to 10 s: the idle group gets next to nothing while they run.
+        using var busy = new CancellationTokenSource();
+        var hogs = Enumerable.Range(0, Environment.ProcessorCount + 1).Select(_ => new Thread(() => { while (!busy.IsCancellationRequested) { } }) { IsBackground = true }).ToList();
+        hogs.ForEach(h => h.Start());
+        var quick = function.InvokeAsync(Json("{}"));
+        var finished = await Task.WhenAny(quick, Task.Delay(TimeSpan.FromSeconds(10))) == quick;
+        busy.Cancel();
+        hogs.ForEach(h => h.Join());
+
+        Assert.True(finished, "the quick run waited for the machine to be idle");
+        Assert.StartsWith("quick ", (await quick).Text(), StringComparison.Ordinal);
+        Assert.Equal(0, pool.Scheduler.Running);
     }
 
     // Where the OS will not raise a demoted thread's priority again (no CAP_SYS_NICE, RLIMIT_NICE 0: an unprivileged
@@ -499,7 +537,7 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
     }
 
     // Only invocations make a function's long-runner record: making and loading its next isolate after an invocation
-    // that spun until its timeout (short runs, started demoted) leaves the record as it is; a quick invocation clears it.
+    // that spun until its timeout (short runs, at ordinary priority) leaves the record as it is; a quick invocation clears it.
     [Fact]
     public async Task LoadingAModuleLeavesTheLongRunnerRecordToInvocations()
     {
