@@ -310,12 +310,17 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
         }
 
         // Admits one invocation against the slots held, without a grain call; under the lock, so that a renewal
-        // shrinking the slots and an admission never cross.
+        // shrinking the slots and an admission never cross. The grant lapses after its lifetime, except while a call
+        // to the grain is on its way and the last one did not fail: the grain's silo may be dead and not yet declared
+        // so (seconds), and the call answers only then. Waiting for it stopped every invocation of the tenant on every
+        // silo until the cluster noticed (its grants died with its silo); using what this silo holds risks at most
+        // its own grant twice over while the grain is slow. A call that fails ends that: the grant lapses as it would.
         internal bool TryEnter(TimeProvider time)
         {
             lock (_gate)
             {
-                if (Volatile.Read(ref InFlight) >= _slots || time.GetElapsedTime(_slotsAt) >= ConcurrencyLease.Lifetime)
+                var lapsed = time.GetElapsedTime(_slotsAt) >= ConcurrencyLease.Lifetime && (_slotCall is not { IsCompleted: false } || _slotsFailing);
+                if (Volatile.Read(ref InFlight) >= _slots || lapsed)
                 {
                     return false;
                 }

@@ -185,6 +185,43 @@ public sealed class TenantAdmissionTests(ClusterFixture fixture) : IDisposable
         Assert.Null(afterward);
     }
 
+    // A tenant grain whose silo died answers nothing until the cluster declares the silo dead (seconds). While the call
+    // to it is on its way, the silo keeps admitting within the slots it holds, past their lifetime: waiting for that
+    // call stopped every invocation of the tenant (a killed silo in the cluster tests, 3.6 s). Once it fails, the
+    // grant lapses as before.
+    [Fact]
+    public async Task ACallToAnUnansweringTenantGrainDoesNotHoldUpAdmissionsWithinTheGrant()
+    {
+        var tenant = await CreateTenantAsync(4);
+        var grains = Unreachable.Around(fixture.Client);
+        var a = new TenantAdmission(grains, new FakeSilo(1), _clock, NullLogger<TenantAdmission>.Instance);
+        _admissions.Add(a);
+        Assert.Equal(2, await EnterAsync(a, tenant, 2));
+
+        Unreachable.Hang();
+        a.Exit(tenant);
+        var renewal = a.RenewAsync();
+        _clock.Advance(ConcurrencyLease.Lifetime);
+        var whileItWaits = a.EnterAsync(tenant);
+        var completedAtOnce = whileItWaits.IsCompleted;
+        var beyondTheGrant = a.EnterAsync(tenant);
+        var beyondWaited = !beyondTheGrant.IsCompleted;
+        Unreachable.Release(down: true);
+        await renewal;
+        var afterTheFailure = await beyondTheGrant;
+        Exit(a, tenant, 2);
+        var lapsed = await a.EnterAsync(tenant);
+        Unreachable.Down = false;
+        var afterward = await a.EnterAsync(tenant);
+
+        Assert.True(completedAtOnce, "an admission within the grant waited for the unanswered call to the tenant grain");
+        Assert.Null(await whileItWaits);
+        Assert.True(beyondWaited, "an admission beyond the grant did not wait for the grain");
+        Assert.Equal("maxConcurrentInvocations", afterTheFailure?.Quota);
+        Assert.Equal("maxConcurrentInvocations", lapsed?.Quota);
+        Assert.Null(afterward);
+    }
+
     public void Dispose()
     {
         foreach (var admission in _admissions)
@@ -232,7 +269,21 @@ public sealed class TenantAdmissionTests(ClusterFixture fixture) : IDisposable
     {
         private object _target = null!;
 
+        private static TaskCompletionSource? s_held;
+
         public static bool Down { get; set; }
+
+        // Calls to tenant grains wait, unanswered, until Release.
+        public static void Hang() => s_held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Answers the waiting calls: with the grain's failure when down (its silo was declared dead), else as the grain does.
+        public static void Release(bool down)
+        {
+            Down = down;
+            var held = s_held;
+            s_held = null;
+            held?.SetResult();
+        }
 
         public static IGrainFactory Around(IGrainFactory grains)
         {
@@ -243,6 +294,12 @@ public sealed class TenantAdmissionTests(ClusterFixture fixture) : IDisposable
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
+            if (_target is ITenantGrain && s_held is { } held)
+            {
+                return typeof(Unreachable).GetMethod(nameof(AfterAsync), BindingFlags.NonPublic | BindingFlags.Static)!
+                    .MakeGenericMethod(targetMethod!.ReturnType.GetGenericArguments()[0]).Invoke(null, [held.Task, _target, targetMethod, args]);
+            }
+
             if (_target is ITenantGrain && Down)
             {
                 throw new TimeoutException("The tenant grain is unreachable (test).");
@@ -257,6 +314,12 @@ public sealed class TenantAdmissionTests(ClusterFixture fixture) : IDisposable
             }
 
             return result;
+        }
+
+        private static async Task<T> AfterAsync<T>(Task held, object target, MethodInfo method, object?[]? args)
+        {
+            await held;
+            return Down ? throw new TimeoutException("The tenant grain is unreachable (test).") : await (Task<T>)method.Invoke(target, args)!;
         }
     }
 
