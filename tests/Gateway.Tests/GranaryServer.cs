@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -126,12 +124,7 @@ public sealed class GranaryServer : IAsyncDisposable
         return client;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Granary.Cluster.Tests.Infrastructure.Ports.FreePort();
 
     public static string FunctionPath(string workspace, string name, string tenant = "default") =>
         $"/api/v1/tenants/{tenant}/workspaces/{workspace}/functions/{name}";

@@ -204,12 +204,7 @@ internal sealed class LocalPackageIndex : IDisposable
         File.WriteAllText(Path.Combine(Root, "simple", "index.html"), "<!DOCTYPE html><html><body>" + string.Concat(projects) + "</body></html>");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Granary.Cluster.Tests.Infrastructure.Ports.FreePort();
 
     private void WaitUntilListening()
     {
