@@ -177,9 +177,10 @@ internal sealed class ScriptScheduler : IDisposable
 
             runner.InRun = false;
             demoted = runner.Demoted;
-            restore = demoted || runner.Promoted;
+            restore = demoted || runner.Promoted || runner.Released;
             runner.Demoted = false;
             runner.Promoted = false;
+            runner.Released = false;
             if (runner.StartedDemoted)
             {
                 runner.StartedDemoted = false;
@@ -213,27 +214,36 @@ internal sealed class ScriptScheduler : IDisposable
     }
 
     /// <summary>
-    /// Gives a demoted run's thread its priority back from another thread, when its run is being stopped (a timeout):
-    /// the thread must get the CPU to see the interrupt, and in the idle group on a busy machine it got none, so the
-    /// timed-out function's logs (collected within 200 ms) were lost. Back to the process's group and CPUs, and to the
-    /// isolate's nice value where the OS allows it; the run still ends through <see cref="Exit"/>.
+    /// Gives the thread of a run being stopped (a timeout) the process's priority, from another thread, until the run
+    /// ends: the thread must get the CPU to see the interrupt and hand over the function's logs (collected within a
+    /// short wait). Demoted, in the idle group on a busy machine it got none; at the isolates' nice 10 under the suite's
+    /// load it got too little, and the timed-out call lost its log lines. Back to the process's group and CPUs, class
+    /// and nice value where the OS allows it; <see cref="Exit"/> puts the isolate's nice value back on its own thread.
     /// </summary>
     public void Release(Runner runner)
     {
         lock (_lock)
         {
-            if (!runner.InRun || !runner.Demoted)
+            if (!runner.InRun)
             {
                 return;
             }
 
-            LeaveIdle(runner);
-            if (_idleClass)
+            if (runner.Demoted)
             {
-                ThreadNice.TrySetOrdinaryFor(runner.ThreadId);
+                LeaveIdle(runner);
+                if (_idleClass)
+                {
+                    ThreadNice.TrySetOrdinaryFor(runner.ThreadId);
+                }
             }
 
-            ThreadNice.TrySetFor(runner.ThreadId, _threadNice);
+            if (!ThreadNice.TrySetFor(runner.ThreadId, 0))
+            {
+                ThreadNice.TrySetFor(runner.ThreadId, _threadNice);
+            }
+
+            runner.Released = true;
         }
     }
 
@@ -543,6 +553,9 @@ internal sealed class ScriptScheduler : IDisposable
 
         /// <summary>Gets or sets whether the run was given a slot after starting demoted (its thread restores its own priority at the end).</summary>
         public bool Promoted { get; set; }
+
+        /// <summary>Gets or sets whether the run is being stopped and its thread was given the process's priority (see <see cref="Release"/>).</summary>
+        public bool Released { get; set; }
 
         public bool InGroup { get; set; }
 

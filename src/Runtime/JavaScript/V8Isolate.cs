@@ -474,7 +474,7 @@ public sealed partial class V8Isolate : IFunctionInstance
 
         InterruptEngine();
 
-        // A run waiting for a slot gives up waiting; a demoted run gets the CPU it needs to see the interrupt.
+        // A run waiting for a slot gives up waiting; a running one gets the CPU it needs to see the interrupt.
         if (_runner is { } runner)
         {
             runner.Wake.Set();
