@@ -177,10 +177,9 @@ internal sealed class ScriptScheduler : IDisposable
 
             runner.InRun = false;
             demoted = runner.Demoted;
-            restore = demoted || runner.Promoted || runner.Released;
+            restore = demoted || runner.Raised;
             runner.Demoted = false;
-            runner.Promoted = false;
-            runner.Released = false;
+            runner.Raised = false;
             if (runner.StartedDemoted)
             {
                 runner.StartedDemoted = false;
@@ -224,26 +223,10 @@ internal sealed class ScriptScheduler : IDisposable
     {
         lock (_lock)
         {
-            if (!runner.InRun)
+            if (runner.InRun)
             {
-                return;
+                Raise(runner, 0);
             }
-
-            if (runner.Demoted)
-            {
-                LeaveIdle(runner);
-                if (_idleClass)
-                {
-                    ThreadNice.TrySetOrdinaryFor(runner.ThreadId);
-                }
-            }
-
-            if (!ThreadNice.TrySetFor(runner.ThreadId, 0))
-            {
-                ThreadNice.TrySetFor(runner.ThreadId, _threadNice);
-            }
-
-            runner.Released = true;
         }
     }
 
@@ -425,8 +408,7 @@ internal sealed class ScriptScheduler : IDisposable
         }
     }
 
-    // Under the lock: see EnterDemoted. The thread gets its class, group and CPUs back from here (as Release does) and
-    // its nice value where the OS allows it; its own thread restores the rest when the run ends (Exit).
+    // Under the lock: see EnterDemoted.
     private void PromoteStarved(long now)
     {
         for (var i = 0; i < _startedDemoted.Count && _running < _siloCap;)
@@ -440,16 +422,31 @@ internal sealed class ScriptScheduler : IDisposable
 
             _startedDemoted.RemoveAt(i);
             runner.StartedDemoted = false;
+            Raise(runner, _threadNice);
+            Grant(runner);
+        }
+    }
+
+    // Under the lock, from another thread than the runner's: out of where long runners run (if it is there), at
+    // `nice` (else the isolate's nice value) where the OS allows it. The runner's own thread puts the isolate's
+    // priority back when the run ends (Exit).
+    private void Raise(Runner runner, int nice)
+    {
+        if (runner.Demoted)
+        {
             LeaveIdle(runner);
             if (_idleClass)
             {
                 ThreadNice.TrySetOrdinaryFor(runner.ThreadId);
             }
-
-            ThreadNice.TrySetFor(runner.ThreadId, _threadNice);
-            runner.Promoted = true;
-            Grant(runner);
         }
+
+        if (!ThreadNice.TrySetFor(runner.ThreadId, nice) && nice != _threadNice)
+        {
+            ThreadNice.TrySetFor(runner.ThreadId, _threadNice);
+        }
+
+        runner.Raised = true;
     }
 
     // How long a run's thread has been on a CPU since its run took its slot (or started demoted), in ns; long.MaxValue
@@ -464,16 +461,7 @@ internal sealed class ScriptScheduler : IDisposable
     // run that waits for the CPU is not the one taking it, and demoting it (to the idle group, which the busy machine
     // leaves nothing) made ten concurrent cold starts of a function that sleeps 1 s take 10 s. By the wall clock where
     // the thread's CPU clock cannot be read.
-    private bool RanASlice(Runner holder)
-    {
-        if (holder.CpuSince < 0)
-        {
-            return true;
-        }
-
-        var cpu = ThreadNice.CpuTimeNs(holder.ThreadId);
-        return cpu < 0 || cpu - holder.CpuSince >= _sliceNs;
-    }
+    private bool RanASlice(Runner holder) => Ran(holder) >= _sliceNs;
 
     /// <summary>One tenant's counters, read under the scheduler's lock or as a snapshot.</summary>
     internal sealed class TenantSlots(string name)
@@ -551,11 +539,11 @@ internal sealed class ScriptScheduler : IDisposable
         /// <summary>Gets or sets whether the run started demoted and still waits to be judged starved (see PromoteStarved).</summary>
         public bool StartedDemoted { get; set; }
 
-        /// <summary>Gets or sets whether the run was given a slot after starting demoted (its thread restores its own priority at the end).</summary>
-        public bool Promoted { get; set; }
-
-        /// <summary>Gets or sets whether the run is being stopped and its thread was given the process's priority (see <see cref="Release"/>).</summary>
-        public bool Released { get; set; }
+        /// <summary>
+        /// Gets or sets whether another thread raised the run's thread (a starved run given a slot, or a run being
+        /// stopped): its own thread puts the isolate's priority back when the run ends.
+        /// </summary>
+        public bool Raised { get; set; }
 
         public bool InGroup { get; set; }
 

@@ -404,8 +404,9 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
             NullLogger<IsolatePool>.Instance);
 
         // The quick run computes for well under a slice (~85 ms here), which the idle group's share of a busy machine
-        // (a few per mille) stretched to 19 s. The spin is long enough to run a slice of CPU on a machine at load 25. Its thread runs at nice 0 once promoted: at the isolates' usual nice 10,
-        // a loaded machine's share (the whole suite running) stretches it past the test's 10 s as well.
+        // (a few per mille) stretched to 19 s. The spin is long enough to run a slice of CPU on a machine at load 25.
+        // Its thread runs at nice 0 once promoted: at the isolates' usual nice 10, a loaded machine's share (the whole
+        // suite running) stretches it past the test's 10 s as well.
         await using var function = Create(pool, """
             module.exports = (event) => {
               if (event.spin) { const end = Date.now() + 4000; while (Date.now() < end) {} return 'spun'; }
@@ -426,8 +427,8 @@ public sealed class V8SandboxTests(IsolatePoolFixture fixture) : IClassFixture<I
         busy.Cancel();
         hogs.ForEach(h => h.Join());
 
-        Assert.True(finished, "the quick run waited for the machine to be idle");
         TestContext.Current.TestOutputHelper?.WriteLine($"the quick run took {took.ElapsedMilliseconds} ms beside the spinners");
+        Assert.True(finished, "the quick run waited for the machine to be idle");
         Assert.StartsWith("quick ", (await quick).Text(), StringComparison.Ordinal);
         Assert.Equal(0, pool.Scheduler.Running);
     }
