@@ -498,13 +498,29 @@ public sealed partial class FunctionDefinitionGrain(
 
     private bool Append(ImmutableArray<InvocationRecord> records)
     {
-        if (records.IsDefaultOrEmpty || _current is null)
+        if (records.IsDefaultOrEmpty || _current is not { } current)
         {
             return false;
         }
 
+        // An activation of the function as it was before a deletion can hand in its records after the name was deployed
+        // again (its detach follows the deletion's notice): they belong to the deleted function, whose history went with
+        // it. Every call of the function as it is now started after it was created.
         var all = history.State.Records;
-        all.AddRange(records);
+        var before = all.Count;
+        foreach (var record in records)
+        {
+            if (record.StartedAt >= current.CreatedAt)
+            {
+                all.Add(record);
+            }
+        }
+
+        if (all.Count == before)
+        {
+            return false;
+        }
+
         all.Sort(static (a, b) => b.StartedAt.CompareTo(a.StartedAt));
         if (all.Count > limits.Value.InvocationHistorySize)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Tenants;
@@ -13,7 +14,7 @@ namespace Granary.Tenants;
 /// hands back what it does not use. So an invocation costs a grain call only when the local lease runs out.
 /// Quotas are read from the tenant grain and refreshed every <see cref="QuotaRefresh"/>.
 /// </summary>
-public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, ILogger<TenantAdmission> logger)
+public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, ILogger<TenantAdmission> logger, IHostApplicationLifetime? lifetime = null)
     : IDisposable
 {
     /// <summary>How long this silo uses a tenant's quotas before reading them again.</summary>
@@ -157,6 +158,15 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
         }
 
         Interlocked.Decrement(ref load.Waiting);
+        if (!admitted && load.Failing && lifetime?.ApplicationStopping.IsCancellationRequested == true)
+        {
+            // This silo is stopping, and Orleans refuses its calls out: the tenant grain cannot be asked. Its last calls
+            // are admitted rather than refused with a 429 that would be false (a rolling restart answered 429 to a tenant
+            // running 4 invocations of its 100); the silo is leaving, and what it counts goes with it.
+            Interlocked.Increment(ref load.InFlight);
+            admitted = true;
+        }
+
         return admitted
             ? await AdmitRate(load, quotas)
             : new Throttle("maxConcurrentInvocations", max, 1,
@@ -359,6 +369,18 @@ public sealed partial class TenantAdmission(IGrainFactory grains, ILocalSiloDeta
                 _entered = false;
                 _slots = Math.Min(_slots, wanted);
                 return _slotCall = admission.CallSlotsAsync(this, wanted);
+            }
+        }
+
+        // Whether the last call to the tenant grain failed (and none has answered since).
+        internal bool Failing
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _slotsFailing;
+                }
             }
         }
 

@@ -115,4 +115,33 @@ public sealed class FunctionDefinitionGrainTests(ClusterFixture fixture)
         Assert.Equal("kept", (await fixture.Client.GetFunction(id).InvokeAsync(new InvocationRequest())).BodyText);
         Assert.Contains(id.Name, await fixture.Client.GetWorkspace(id.Tenant, id.Workspace).GetFunctionNamesAsync());
     }
+
+    [Fact]
+    public async Task RecordsOfTheFunctionBeforeADeletionHandedInAfterItIsDeployedAgainAreNotItsHistory()
+    {
+        var id = NewId();
+        var definition = fixture.Client.GetFunctionDefinition(id);
+        await definition.DeployAsync(Spec("module.exports = () => 'first life';"));
+        var old = Record(id, 1, DateTimeOffset.UtcNow);
+        Assert.True(await definition.DeleteAsync());
+        await Task.Delay(20);
+        var again = await definition.DeployAsync(Spec("module.exports = () => 'second life';"));
+
+        // An activation of the deleted function detaches late, after the name was deployed again.
+        var now = Record(id, again.Definition!.Version, DateTimeOffset.UtcNow);
+        await definition.DetachAsync("an activation of the deleted function", [old]);
+        await definition.DetachAsync("an activation of the function now", [now]);
+
+        Assert.Equal([now.Id], (await definition.GetInvocationsAsync(10)).Select(r => r.Id));
+    }
+
+    private static InvocationRecord Record(FunctionId id, int version, DateTimeOffset startedAt) => new()
+    {
+        Id = Guid.CreateVersion7().ToString("N"),
+        Function = id.Key,
+        Version = version,
+        StartedAt = startedAt,
+        StatusCode = 200,
+        Outcome = InvocationOutcomes.Ok,
+    };
 }

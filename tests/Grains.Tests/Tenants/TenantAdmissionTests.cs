@@ -3,6 +3,7 @@ using System.Net;
 using System.Reflection;
 using Granary.Tenants;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -222,6 +223,38 @@ public sealed class TenantAdmissionTests(ClusterFixture fixture) : IDisposable
         Assert.Null(afterward);
     }
 
+    // A stopping silo's calls out are refused by Orleans ("the local host is shutting down"), so it cannot lease slots;
+    // its last invocations (a rolling restart drains them) are admitted, not answered with a false 429. A silo that is
+    // not stopping still throttles when the grain cannot be asked.
+    [Fact]
+    public async Task AStoppingSiloThatCannotAskTheTenantGrainAdmitsItsLastCallsRatherThanThrottling()
+    {
+        var tenant = await CreateTenantAsync(4);
+        var grains = Unreachable.Around(fixture.Client);
+        using var stopping = new Lifetime();
+        var a = new TenantAdmission(grains, new FakeSilo(1), _clock, NullLogger<TenantAdmission>.Instance, stopping);
+        var b = new TenantAdmission(grains, new FakeSilo(2), _clock, NullLogger<TenantAdmission>.Instance, new Lifetime());
+        _admissions.Add(a);
+        _admissions.Add(b);
+
+        Assert.Equal(1, await EnterAsync(a, tenant, 1));
+        Assert.Equal(1, await EnterAsync(b, tenant, 1));
+        a.Exit(tenant);
+        b.Exit(tenant);
+        await Task.WhenAll(a.RenewAsync(), b.RenewAsync());
+
+        Unreachable.Down = true;
+        _clock.Advance(ConcurrencyLease.Lifetime);
+        var running = await b.EnterAsync(tenant);
+        stopping.Stop();
+        var draining = await EnterAsync(a, tenant, 2);
+        Unreachable.Down = false;
+
+        Assert.Equal("maxConcurrentInvocations", running?.Quota);
+        Assert.Equal(2, draining);
+        Assert.Equal(2, a.InFlight(tenant));
+    }
+
     public void Dispose()
     {
         foreach (var admission in _admissions)
@@ -353,5 +386,22 @@ public sealed class TenantAdmissionTests(ClusterFixture fixture) : IDisposable
         public SiloAddress SiloAddress { get; } = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, port), port);
 
         public SiloAddress GatewayAddress => SiloAddress;
+    }
+
+    private sealed class Lifetime : IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void Stop() => _stopping.Cancel();
+
+        public void StopApplication() => Stop();
+
+        public void Dispose() => _stopping.Dispose();
     }
 }
