@@ -70,7 +70,7 @@ public sealed class CancellationTests(IsolatePoolFixture isolates, PythonPoolFix
 
     [Theory]
     [MemberData(nameof(Loops))]
-    public async Task ACancelledRunningLoopIsStoppedWithinASecondAndTheFunctionServesAgain(string runtime, string code)
+    public async Task ACancelledRunningLoopIsStoppedLongBeforeItsTimeoutAndTheFunctionServesAgain(string runtime, string code)
     {
         await using var function = Create(runtime, code, s => s with { TimeoutSeconds = 60, MaxConcurrency = 1 });
         Assert.Null(await function.WarmUpAsync());
@@ -86,7 +86,10 @@ public sealed class CancellationTests(IsolatePoolFixture isolates, PythonPoolFix
         var after = await function.InvokeAsync(InvocationRequest.Json("{}"), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(runningWhenCancelled);
-        Assert.True(stoppedIn < TimeSpan.FromSeconds(1), $"the cancelled loop answered {stoppedIn} after the cancellation");
+        // Stopped by the cancellation, not by its 60 s timeout. On an idle machine it answers in well under a second (a
+        // worker is asked for its log lines, given 200 ms, then ended); with the whole suite running beside it, a Python
+        // loop took 1.8 s once (CI), so the bound here is what tells the two apart, not how fast.
+        Assert.True(stoppedIn < TimeSpan.FromSeconds(5), $"the cancelled loop answered {stoppedIn} after the cancellation");
         Assert.Equal(499, cancelled.StatusCode);
         Assert.Equal(InvocationOutcomes.Cancelled, cancelled.Outcome);
         Assert.Equal("Client Closed Request", cancelled.JsonBody().GetProperty("title").GetString());
