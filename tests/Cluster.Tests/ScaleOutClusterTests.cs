@@ -25,13 +25,17 @@ public sealed class ScaleOutClusterTests(ScaleOutClusterTests.ScaleOutCluster fi
     // 36 callers of a 50 ms function that takes 4 calls at once: one instance can serve 80 calls a second, three 240.
     private const int MaxConcurrency = 4;
     private const int CallersPerGateway = 18;
-    private const string Timer = "module.exports = async () => { await new Promise(r => setTimeout(r, 50)); return \"io\" }";
+    private static readonly string Timer = Waits(50);
 
     // The capacity test's function waits 100 ms: one instance can serve at most 40 calls a second (4 at once).
     private const int SleeperMs = 100;
-    private const string Sleeper = "module.exports = async () => { await new Promise(r => setTimeout(r, 100)); return \"io\" }";
+    private static readonly string Sleeper = Waits(SleeperMs);
 
     private const string ApiProblemPrefix = "urn:granary:problem:";
+
+    // A function that waits `ms` (I/O, not CPU) and answers "io".
+    private static string Waits(int ms) =>
+        "module.exports = async () => { await new Promise(r => setTimeout(r, " + ms.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")); return \"io\" }";
 
     private static readonly TimeSpan s_run = TimeSpan.FromSeconds(8);
     private static readonly TimeSpan s_scaleOut = TimeSpan.FromSeconds(20);

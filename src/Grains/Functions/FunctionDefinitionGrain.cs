@@ -508,14 +508,7 @@ public sealed partial class FunctionDefinitionGrain(
         // it. Every call of the function as it is now started after it was created.
         var all = history.State.Records;
         var before = all.Count;
-        foreach (var record in records)
-        {
-            if (record.StartedAt >= current.CreatedAt)
-            {
-                all.Add(record);
-            }
-        }
-
+        all.AddRange(records.Where(record => record.StartedAt >= current.CreatedAt));
         if (all.Count == before)
         {
             return false;
