@@ -217,6 +217,10 @@ public abstract partial class FunctionEngine<TInstance>
         {
             next.CompleteWith(RunOnNewInstanceAsync(next.Json, next.Arrived, next, next.Cancellation));
         }
+        else if (StartsNextInline)
+        {
+            next.CompleteWith(RunAsync(instance, next.Json, next.Arrived, cold: false, initMs: 0, next, next.Cancellation));
+        }
         else
         {
             // A work item rather than a direct call keeps the freeing caller's own response from waiting.

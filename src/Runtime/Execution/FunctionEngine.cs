@@ -109,6 +109,12 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
     /// <summary>Gets how long a queued invocation waits for a busy instance before a new one is started for it (zero: at once).</summary>
     private protected virtual TimeSpan ScaleUpDelay => TimeSpan.Zero;
 
+    /// <summary>
+    /// Gets whether a call that frees an instance starts the next queued invocation on it at once, on its own thread,
+    /// rather than as a thread-pool work item; false by default (see <c>Release</c>).
+    /// </summary>
+    private protected virtual bool StartsNextInline => false;
+
     /// <summary>Loads the first instance so that the function is ready before its first request is served.</summary>
     public async Task<CodeError?> WarmUpAsync()
     {

@@ -35,6 +35,12 @@ namespace Granary.Runtime.Workers;
 public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionInstance, IAsyncDisposable
 {
     private const int InitialReadBuffer = 64 * 1024;
+
+    // The reader thread's stack: it parses frames and runs the calls' continuations, never script.
+    private const int ReaderStackBytes = 256 * 1024;
+
+    // Frames up to this size are written synchronously (a Linux pipe holds 64 KiB).
+    private const int SyncWriteBytes = 16 * 1024;
     private const int Idle = 0;
     private const int Waiting = 1;
     private const int TimingOut = 2;
@@ -112,7 +118,7 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
         }
 
         _stderrLoop = ReadErrorsAsync();
-        _framesLoop = ReadFramesAsync();
+        _framesLoop = StartReadingFrames(this);
         _exited = WatchExitAsync();
     }
 
@@ -451,7 +457,17 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
         ValueTask write;
         try
         {
-            write = _input.WriteAsync(frame.AsMemory(0, length));
+            if (length <= SyncWriteBytes)
+            {
+                // Fits the pipe's buffer, which the worker drained before it answered the last call: write(2) returns
+                // at once, without the asynchronous write's machinery.
+                _input.Write(frame, 0, length);
+                write = ValueTask.CompletedTask;
+            }
+            else
+            {
+                write = _input.WriteAsync(frame.AsMemory(0, length));
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {

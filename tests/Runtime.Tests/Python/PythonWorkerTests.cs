@@ -322,6 +322,23 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         Assert.InRange(MostAtOnce(runs), 2, 4);
     }
 
+    [Fact]
+    public async Task QueuedInvocationsRunOneAfterAnotherOnTheWorkerTheLastOneFreedEachWithItsOwnAnswer()
+    {
+        // One worker: every invocation past the first queues, and the call that frees the worker starts the next on the
+        // worker's reader thread.
+        await using var function = Create(fixture.Pool, Hello, s => s with { MaxConcurrency = 1, TimeoutSeconds = 30 });
+        Assert.Null(await function.WarmUpAsync());
+
+        var names = Enumerable.Range(0, 40).Select(i => $"caller-{i}").ToArray();
+        var results = await Task.WhenAll(names.Select(name => function.InvokeAsync(Json($$"""{"name":"{{name}}"}"""))));
+
+        Assert.All(results, r => Assert.Equal(200, r.StatusCode));
+        Assert.Equal(names, results.Select(r => r.JsonBody().GetProperty("hello").GetString()));
+        Assert.Single(results.Select(r => r.Pid()).Distinct());
+        Assert.Equal(1, function.Instances);
+    }
+
     // The most intervals that overlap at any instant (an end before a start at the same instant).
     private static int MostAtOnce(IEnumerable<(double Start, double End)> intervals) =>
         intervals.SelectMany(i => new[] { (At: i.Start, Step: 1), (At: i.End, Step: -1) })
