@@ -179,6 +179,7 @@ public abstract partial class FunctionEngine<TInstance>
     {
         QueuedInvocation? next = null;
         var replace = false;
+        var retire = false;
         lock (_gate)
         {
             _inFlight--;
@@ -196,6 +197,13 @@ public abstract partial class FunctionEngine<TInstance>
                     replace = true;
                 }
             }
+            else if (_queue.First is not null && IsSurplus(_instances))
+            {
+                // Started before the function's calls showed what they need (a cold burst), more than it can use now:
+                // the queue goes to the others.
+                _instances--;
+                retire = true;
+            }
             else if (_queue.First is { } first)
             {
                 _queue.RemoveFirst();
@@ -206,6 +214,12 @@ public abstract partial class FunctionEngine<TInstance>
                 _idle.AddFirst((instance, Stopwatch.GetTimestamp()));
                 return;
             }
+        }
+
+        if (retire)
+        {
+            instance.Dispose();
+            return;
         }
 
         if (next is null)

@@ -115,6 +115,12 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
     /// </summary>
     private protected virtual bool StartsNextInline => false;
 
+    /// <summary>
+    /// Gets whether, of <paramref name="instances"/>, one freed while invocations queue is more than the function can
+    /// use, and is discarded: the queue is served by the others. By default never.
+    /// </summary>
+    private protected virtual bool IsSurplus(int instances) => false;
+
     /// <summary>Loads the first instance so that the function is ready before its first request is served.</summary>
     public async Task<CodeError?> WarmUpAsync()
     {
@@ -323,19 +329,21 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
 
     /// <summary>
     /// Starts a new instance for the oldest queued invocation not yet covered by one, if there are fewer than
-    /// <c>maxConcurrency</c>: for a runtime whose busy instances wait (timers, I/O) rather than compute.
+    /// <c>maxConcurrency</c>: for a runtime whose busy instances wait (timers, I/O) rather than compute. Returns whether
+    /// it started one.
     /// </summary>
-    private protected void ScaleUpForQueue()
+    private protected bool ScaleUpForQueue()
     {
         lock (_gate)
         {
             if (!TryReserveStart())
             {
-                return;
+                return false;
             }
         }
 
         _ = StartForQueueAsync();
+        return true;
     }
 
     /// <summary>Removes <paramref name="instance"/> from the idle instances (the caller discards it); false if it was not idle.</summary>

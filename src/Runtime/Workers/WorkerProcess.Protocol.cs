@@ -142,6 +142,7 @@ public sealed partial class WorkerProcess
         long seq = -1, id = -1, pid = 0;
         int payloadStart = -1, payloadEnd = -1;
         string? fault = null, method = null, python = null;
+        var computed = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("op"u8))
@@ -191,6 +192,11 @@ public sealed partial class WorkerProcess
                 reader.Read();
                 python = reader.GetString();
             }
+            else if (reader.ValueTextEquals("computed"u8))
+            {
+                reader.Read();
+                computed = reader.TokenType == JsonTokenType.True;
+            }
             else
             {
                 reader.Read();
@@ -210,6 +216,8 @@ public sealed partial class WorkerProcess
                 }
                 else
                 {
+                    // Before the settle: the call's continuation (its function's scale-up rule) reads it.
+                    LastCallComputed = computed;
                     TrySettle(Waiting, result, null);
                 }
 

@@ -373,6 +373,12 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
     public bool LastCallWasLong { get; private set; }
 
     /// <summary>
+    /// Gets whether the worker said its last invocation computed rather than waited (most of its time on the CPU): false
+    /// when it waited, failed, or the worker does not say (process mode).
+    /// </summary>
+    public bool LastCallComputed { get; private set; }
+
+    /// <summary>
     /// Stops the invocation in progress as its timeout would (the worker first hands over its log lines, then its process
     /// group is killed, which no Python code can catch) and fails it with <see cref="WorkerFault.Interrupted"/>;
     /// between calls, kills the worker. Either way the worker is no longer usable.
@@ -429,6 +435,7 @@ public sealed partial class WorkerProcess : IValueTaskSource<string>, IFunctionI
 
         _core.Reset();
         _loading = loading;
+        LastCallComputed = false;
         _seq++;
         _callTimeout = timeout;
         Interlocked.Exchange(ref _state, Waiting);

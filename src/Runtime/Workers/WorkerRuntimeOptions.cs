@@ -45,6 +45,14 @@ public sealed class WorkerRuntimeOptions : IValidatableObject
     [Range(0, 256)]
     public int MaxWarmWorkers { get; set; } = 8;
 
+    /// <summary>
+    /// Gets or sets how long a queued invocation waits for a busy worker before a new worker is started for it (up to the
+    /// function's <c>maxConcurrency</c>), in ms. Past the machine's core count a new worker starts only while the
+    /// function's calls wait (sleeps, I/O) rather than compute: computing workers beyond the cores only take turns.
+    /// </summary>
+    [Range(0, 10000)]
+    public int ScaleUpDelayMs { get; set; } = 2;
+
     /// <summary>Gets or sets how long a new worker may take to start and report ready, in seconds.</summary>
     [Range(1, 300)]
     public int StartTimeoutSeconds { get; set; } = 10;

@@ -339,6 +339,89 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
         Assert.Equal(1, function.Instances);
     }
 
+    // Computes for about a millisecond, or sleeps when asked to (the call then waits rather than computes); says which
+    // worker served it (each sandboxed worker has a PID namespace of its own).
+    private const string ComputesOrSleeps = """
+        import os, time
+
+        def main(event, context):
+            if event.get("sleep"):
+                time.sleep(event["sleep"])
+            else:
+                sum(range(50000))
+            return {"worker": os.readlink("/proc/self/ns/pid") + ":" + str(os.getpid())}
+        """;
+
+    private static int Workers(IEnumerable<ExecutionResult> results) =>
+        results.Select(r => r.JsonBody().GetProperty("worker").GetString()).Distinct().Count();
+
+    [Fact]
+    public async Task AFunctionWhoseCallsComputeGetsNoMoreWorkersThanCoresForItsQueue()
+    {
+        var cores = Environment.ProcessorCount;
+        await using var function = Create(fixture.Pool, ComputesOrSleeps, s => s with { MaxConcurrency = cores + 4, TimeoutSeconds = 30 });
+        Assert.Null(await function.WarmUpAsync());
+        for (var i = 0; i < 5; i++)
+        {
+            // Its first calls show that it computes.
+            Assert.Equal(200, (await function.InvokeAsync(Empty())).StatusCode);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => function.InvokeAsync(Empty())));
+
+        // Workers beyond the cores would only take turns: the queue waits for the ones there are.
+        Assert.All(results, r => Assert.Equal(200, r.StatusCode));
+        Assert.InRange(function.Instances, 1, cores);
+        Assert.InRange(Workers(results), 1, cores);
+    }
+
+    [Fact]
+    public async Task ACallThatWaitsLiftsTheCapAndTheCallsQueuedUnderItGetWorkersOfTheirOwn()
+    {
+        var cores = Environment.ProcessorCount;
+        await using var function = Create(fixture.Pool, ComputesOrSleeps, s => s with { MaxConcurrency = cores + 4, TimeoutSeconds = 30 });
+        Assert.Null(await function.WarmUpAsync());
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(200, (await function.InvokeAsync(Empty())).StatusCode);
+        }
+
+        // They queue under the cap at first; the first to end shows that the function now waits.
+        var results = await Task.WhenAll(Enumerable.Range(0, cores + 4).Select(_ => function.InvokeAsync(Json("""{"sleep":0.5}"""))));
+
+        Assert.All(results, r => Assert.Equal(200, r.StatusCode));
+        Assert.True(function.Instances > cores, $"{function.Instances} workers for {cores + 4} sleeping calls on {cores} cores");
+        Assert.True(Workers(results) > cores, $"the sleeping calls ran on {Workers(results)} workers");
+    }
+
+    [Fact]
+    public async Task WorkersABurstStartedBeyondTheCoresGoOnceTheFunctionHasComputedForLong()
+    {
+        var cores = Environment.ProcessorCount;
+        await using var function = Create(fixture.Pool, ComputesOrSleeps, s => s with { MaxConcurrency = cores + 4, TimeoutSeconds = 30 });
+        Assert.Null(await function.WarmUpAsync());
+
+        // Calls that wait scale it to its maxConcurrency.
+        var waiting = await Task.WhenAll(Enumerable.Range(0, cores + 4).Select(_ => function.InvokeAsync(Json("""{"sleep":0.3}"""))));
+        Assert.All(waiting, r => Assert.Equal(200, r.StatusCode));
+        Assert.Equal(cores + 4, function.Instances);
+
+        // Then it computes, with a queue, for a few hundred calls: the workers beyond the cores go as they come free.
+        var computing = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            var statuses = new List<int>();
+            for (var i = 0; i < 25; i++)
+            {
+                statuses.Add((await function.InvokeAsync(Empty())).StatusCode);
+            }
+
+            return statuses;
+        }));
+
+        Assert.All(computing.SelectMany(s => s), status => Assert.Equal(200, status));
+        Assert.InRange(function.Instances, 1, cores);
+    }
+
     // The most intervals that overlap at any instant (an end before a start at the same instant).
     private static int MostAtOnce(IEnumerable<(double Start, double End)> intervals) =>
         intervals.SelectMany(i => new[] { (At: i.Start, Step: 1), (At: i.End, Step: -1) })
