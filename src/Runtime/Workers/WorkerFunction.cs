@@ -21,12 +21,15 @@ public abstract class WorkerFunction : FunctionEngine<WorkerProcess>
     private readonly ISnippetCache? _cache;
     private readonly string? _packagesPath;
 
-    // Whether the function's last invocation was a long runner (its next starts in the idle cpu group; see LongRunWatch).
+    // Computing calls in a row past which the function gets no more workers than cores, and past which the workers
+    // beyond them go (see MayScaleUp, IsSurplus).
     private const int ComputingRunsToCap = 3;
     private const int ComputingRunsToRetire = 100;
 
+    // Whether the function's last invocation was a long runner (its next starts in the idle cpu group; see LongRunWatch).
     private volatile bool _lastRunWasLong;
-    // Computing calls in a row (see MayScaleUp).
+
+    // Computing calls in a row, counted up to ComputingRunsToRetire.
     private int _computingRuns;
 
     /// <summary>Creates the function; no worker is loaded until <see cref="FunctionEngine{TInstance}.WarmUpAsync"/> or the first invocation.</summary>
@@ -117,7 +120,10 @@ public abstract class WorkerFunction : FunctionEngine<WorkerProcess>
             _lastRunWasLong = worker.LastCallWasLong;
             if (worker.LastCallComputed)
             {
-                Interlocked.Increment(ref _computingRuns);
+                if (Volatile.Read(ref _computingRuns) < ComputingRunsToRetire)
+                {
+                    Interlocked.Increment(ref _computingRuns);
+                }
             }
             else if (Interlocked.Exchange(ref _computingRuns, 0) >= ComputingRunsToCap)
             {
