@@ -355,17 +355,24 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
     private static int Workers(IEnumerable<ExecutionResult> results) =>
         results.Select(r => r.JsonBody().GetProperty("worker").GetString()).Distinct().Count();
 
+    // A function of ComputesOrSleeps allowed four workers more than cores, warm, whose first calls showed it computes.
+    private async Task<PythonFunction> ComputingFunctionAsync()
+    {
+        var function = Create(fixture.Pool, ComputesOrSleeps, s => s with { MaxConcurrency = Environment.ProcessorCount + 4, TimeoutSeconds = 30 });
+        Assert.Null(await function.WarmUpAsync());
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(200, (await function.InvokeAsync(Empty())).StatusCode);
+        }
+
+        return function;
+    }
+
     [Fact]
     public async Task AFunctionWhoseCallsComputeGetsNoMoreWorkersThanCoresForItsQueue()
     {
         var cores = Environment.ProcessorCount;
-        await using var function = Create(fixture.Pool, ComputesOrSleeps, s => s with { MaxConcurrency = cores + 4, TimeoutSeconds = 30 });
-        Assert.Null(await function.WarmUpAsync());
-        for (var i = 0; i < 5; i++)
-        {
-            // Its first calls show that it computes.
-            Assert.Equal(200, (await function.InvokeAsync(Empty())).StatusCode);
-        }
+        await using var function = await ComputingFunctionAsync();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => function.InvokeAsync(Empty())));
 
@@ -379,12 +386,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
     public async Task ACallThatWaitsLiftsTheCapAndTheCallsQueuedUnderItGetWorkersOfTheirOwn()
     {
         var cores = Environment.ProcessorCount;
-        await using var function = Create(fixture.Pool, ComputesOrSleeps, s => s with { MaxConcurrency = cores + 4, TimeoutSeconds = 30 });
-        Assert.Null(await function.WarmUpAsync());
-        for (var i = 0; i < 5; i++)
-        {
-            Assert.Equal(200, (await function.InvokeAsync(Empty())).StatusCode);
-        }
+        await using var function = await ComputingFunctionAsync();
 
         // They queue under the cap at first; the first to end shows that the function now waits.
         var results = await Task.WhenAll(Enumerable.Range(0, cores + 4).Select(_ => function.InvokeAsync(Json("""{"sleep":0.5}"""))));
