@@ -179,7 +179,6 @@ public abstract partial class FunctionEngine<TInstance>
     {
         QueuedInvocation? next = null;
         var replace = false;
-        var retire = false;
         lock (_gate)
         {
             _inFlight--;
@@ -202,7 +201,8 @@ public abstract partial class FunctionEngine<TInstance>
                 // Started before the function's calls showed what they need (a cold burst), more than it can use now:
                 // the queue goes to the others.
                 _instances--;
-                retire = true;
+                instance.Dispose();
+                return;
             }
             else if (_queue.First is { } first)
             {
@@ -214,12 +214,6 @@ public abstract partial class FunctionEngine<TInstance>
                 _idle.AddFirst((instance, Stopwatch.GetTimestamp()));
                 return;
             }
-        }
-
-        if (retire)
-        {
-            instance.Dispose();
-            return;
         }
 
         if (next is null)

@@ -328,22 +328,25 @@ public abstract partial class FunctionEngine<TInstance> : IFunctionExecutor
     }
 
     /// <summary>
-    /// Starts a new instance for the oldest queued invocation not yet covered by one, if there are fewer than
-    /// <c>maxConcurrency</c>: for a runtime whose busy instances wait (timers, I/O) rather than compute. Returns whether
-    /// it started one.
+    /// Starts a new instance for the oldest queued invocation not yet covered by one (with <paramref name="wholeQueue"/>,
+    /// for every one), while there are fewer than <c>maxConcurrency</c>: for a runtime whose busy instances wait (timers,
+    /// I/O) rather than compute.
     /// </summary>
-    private protected bool ScaleUpForQueue()
+    private protected void ScaleUpForQueue(bool wholeQueue = false)
     {
+        var starts = 0;
         lock (_gate)
         {
-            if (!TryReserveStart())
+            while ((starts == 0 || wholeQueue) && TryReserveStart())
             {
-                return false;
+                starts++;
             }
         }
 
-        _ = StartForQueueAsync();
-        return true;
+        for (var i = 0; i < starts; i++)
+        {
+            _ = StartForQueueAsync();
+        }
     }
 
     /// <summary>Removes <paramref name="instance"/> from the idle instances (the caller discards it); false if it was not idle.</summary>

@@ -128,9 +128,7 @@ public abstract class WorkerFunction : FunctionEngine<WorkerProcess>
             else if (Interlocked.Exchange(ref _computingRuns, 0) >= ComputingRunsToCap)
             {
                 // The cap is lifted: the invocations queued under it get workers of their own now (up to maxConcurrency).
-                while (ScaleUpForQueue())
-                {
-                }
+                ScaleUpForQueue(wholeQueue: true);
             }
         }
     }

@@ -355,11 +355,18 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
     private static int Workers(IEnumerable<ExecutionResult> results) =>
         results.Select(r => r.JsonBody().GetProperty("worker").GetString()).Distinct().Count();
 
-    // A function of ComputesOrSleeps allowed four workers more than cores, warm, whose first calls showed it computes.
-    private async Task<PythonFunction> ComputingFunctionAsync()
+    // A warm function of ComputesOrSleeps allowed four workers more than cores.
+    private async Task<PythonFunction> ComputesOrSleepsAsync()
     {
         var function = Create(fixture.Pool, ComputesOrSleeps, s => s with { MaxConcurrency = Environment.ProcessorCount + 4, TimeoutSeconds = 30 });
         Assert.Null(await function.WarmUpAsync());
+        return function;
+    }
+
+    // The same, whose first calls showed that it computes.
+    private async Task<PythonFunction> ComputingFunctionAsync()
+    {
+        var function = await ComputesOrSleepsAsync();
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(200, (await function.InvokeAsync(Empty())).StatusCode);
@@ -400,8 +407,7 @@ public sealed class PythonWorkerTests(PythonPoolFixture fixture) : IClassFixture
     public async Task WorkersABurstStartedBeyondTheCoresGoOnceTheFunctionHasComputedForLong()
     {
         var cores = Environment.ProcessorCount;
-        await using var function = Create(fixture.Pool, ComputesOrSleeps, s => s with { MaxConcurrency = cores + 4, TimeoutSeconds = 30 });
-        Assert.Null(await function.WarmUpAsync());
+        await using var function = await ComputesOrSleepsAsync();
 
         // Calls that wait scale it to its maxConcurrency.
         var waiting = await Task.WhenAll(Enumerable.Range(0, cores + 4).Select(_ => function.InvokeAsync(Json("""{"sleep":0.3}"""))));

@@ -492,7 +492,7 @@ def _memory_fault(seq):
 # more workers than cores for the function; a call that waited lifts that.
 _clock = time.perf_counter
 _usage = resource.getrusage
-_RUSAGE_THREAD = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)
+_RUSAGE_THREAD = resource.RUSAGE_THREAD
 
 
 def _waited(started, usage_started):
@@ -533,12 +533,11 @@ def _run(seq, request):
         changes = out.get("changes")
         if changes is not None:
             result["changes"] = changes
-    waited = _waited(started, usage_started)
+    message = {"op": "result", "seq": seq, "result": result}
+    if not _waited(started, usage_started):
+        message["computed"] = True
     result["logs"] = _take_logs()
-    if waited:
-        _send({"op": "result", "seq": seq, "result": result})
-    else:
-        _send({"op": "result", "seq": seq, "computed": True, "result": result})
+    _send(message)
 
 
 def _on_usr1(signum, frame):
